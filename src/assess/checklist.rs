@@ -1,0 +1,1 @@
+//! Checklist templates and audit scoring (placeholder, being written).

@@ -1,0 +1,6 @@
+//! Pure assessment: checklist scores, yield statistics, evidence rules,
+//! verdicts and flags. No SQL, no terminal: inputs in, results out.
+
+pub mod checklist;
+pub mod spc;
+pub mod yield_stats;

@@ -1,0 +1,1 @@
+//! p-charts, Laney p′ and run rules (placeholder, being written).

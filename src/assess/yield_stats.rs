@@ -1,0 +1,1 @@
+//! FPY, RTY and defect Pareto (placeholder, being written).

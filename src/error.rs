@@ -1,0 +1,36 @@
+//! The library's error type: the cases callers branch on, each with a message
+//! that says what went wrong and what would be valid.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "{path}: written by a newer casebook (schema version {found}; this casebook knows up to {known}); \
+         upgrade casebook to open it — nothing was changed"
+    )]
+    SchemaTooNew { path: PathBuf, found: i64, known: i64 },
+
+    #[error("{path}: not a casebook database ({reason}); nothing was changed")]
+    NotADatabase { path: PathBuf, reason: String },
+
+    #[error("{path}: no database here; create one with `casebook init` or `casebook import FILE`")]
+    NoDatabase { path: PathBuf },
+
+    #[error("{0}")]
+    NotFound(String),
+
+    #[error("{0}")]
+    Invalid(String),
+
+    #[error("{0}")]
+    Locked(String),
+
+    #[error(transparent)]
+    Sql(#[from] rusqlite::Error),
+
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}

@@ -1,0 +1,11 @@
+//! casebook: audits of protective-case factories, and flags for ODM claims
+//! that lack manufacturing evidence.
+//!
+//! Data flows one way: files or keystrokes → [`exchange`] / `tui` → [`store`]
+//! → [`assess`] (pure) → `cli` / `tui` output.
+
+pub mod assess;
+pub mod error;
+pub mod model;
+
+pub use error::{Error, Result};
