@@ -77,6 +77,8 @@ macro_rules! vocab {
     };
 }
 
+pub(crate) use vocab;
+
 /// A word that is not in its vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{value}` is not valid; expected one of: {expected}")]
