@@ -16,6 +16,9 @@ pub enum Error {
     #[error("{path}: not a casebook database ({reason}); nothing was changed")]
     NotADatabase { path: PathBuf, reason: String },
 
+    #[error("{path}: the database is read-only (check the file and folder permissions); nothing was changed")]
+    ReadOnly { path: PathBuf },
+
     #[error("{path}: no database here; create one with `casebook init` or `casebook import FILE`")]
     NoDatabase { path: PathBuf },
 

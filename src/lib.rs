@@ -7,5 +7,6 @@
 pub mod assess;
 pub mod error;
 pub mod model;
+pub mod store;
 
 pub use error::{Error, Result};

@@ -93,6 +93,17 @@ vocab!(BusinessType {
     Unknown = "unknown",
 });
 
+impl BusinessType {
+    /// Sentence words: "trading company".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Manufacturer => "manufacturer",
+            Self::TradingCompany => "trading company",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
 vocab!(BusinessModel { Oem = "oem", Odm = "odm" });
 
 vocab!(
@@ -241,6 +252,11 @@ impl FindingSeverity {
             Self::Major => 14,
             Self::Minor => 30,
         }
+    }
+
+    /// The default due date for a finding raised on `visited_on`.
+    pub fn due_from(self, visited_on: NaiveDate) -> NaiveDate {
+        visited_on + chrono::Duration::days(self.due_days())
     }
 }
 

@@ -1,0 +1,321 @@
+//! Import and export in the interchange formats of DOMAIN.md: the yield-lot
+//! CSV and the `casebook-dossier/1` JSON document.
+//!
+//! An import reads one file inside one transaction. Every row is validated;
+//! every problem is collected (up to [`MAX_LISTED`]) with where it is and what
+//! would be valid; and the transaction commits only if there were none (and
+//! this is not a dry run). So a file is imported whole or not at all.
+
+mod csv_lots;
+mod dossier_in;
+mod dossier_out;
+mod json_fields;
+pub mod validate;
+
+use std::fmt;
+use std::io::Read;
+use std::path::Path;
+
+use serde::Serialize;
+
+pub use dossier_out::{export, export_to_string};
+
+use crate::error::Result;
+use crate::store::Store;
+
+/// How many problems one import lists before it only counts them.
+pub const MAX_LISTED: usize = 100;
+
+/// Where in a file a problem is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Location {
+    /// A CSV line (1-based, the header is line 1).
+    Line(u64),
+    /// A JSON path such as `suppliers[2].audits[0].evidence[1].strength`.
+    Path(String),
+    /// The file as a whole.
+    File,
+}
+
+/// One thing wrong with an input file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub at: Location,
+    pub field: Option<String>,
+    pub value: Option<String>,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn file(message: impl Into<String>) -> Self {
+        Self { at: Location::File, field: None, value: None, message: message.into() }
+    }
+
+    pub fn at(at: Location, e: validate::FieldError) -> Self {
+        Self { at, field: Some(e.field), value: e.value, message: e.message }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.at {
+            Location::Line(n) => write!(f, "line {n}")?,
+            Location::Path(p) => f.write_str(p)?,
+            Location::File => f.write_str("file")?,
+        }
+        match (&self.field, &self.at) {
+            // A JSON path already ends with the field's name.
+            (Some(field), Location::Line(_) | Location::File) => write!(f, ", field `{field}`")?,
+            _ => {}
+        }
+        f.write_str(": ")?;
+        if let Some(value) = &self.value {
+            write!(f, "{value:?} ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Collects problems, listing the first [`MAX_LISTED`] and counting the rest.
+#[derive(Debug, Default)]
+pub(crate) struct Problems {
+    listed: Vec<Problem>,
+    total: usize,
+}
+
+impl Problems {
+    pub fn push(&mut self, p: Problem) {
+        self.total += 1;
+        if self.listed.len() < MAX_LISTED {
+            self.listed.push(p);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    pub fn total(&self) -> usize {
+        self.total
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    LotsCsv,
+    Dossier,
+}
+
+/// Counts by kind of record: `lots`, `suppliers`, `claims`, `audits`, …
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Tally(pub std::collections::BTreeMap<&'static str, u64>);
+
+impl Tally {
+    pub fn add(&mut self, kind: &'static str, n: u64) {
+        *self.0.entry(kind).or_default() += n;
+    }
+
+    pub fn total(&self) -> u64 {
+        self.0.values().sum()
+    }
+
+    pub fn get(&self, kind: &str) -> u64 {
+        self.0.get(kind).copied().unwrap_or(0)
+    }
+}
+
+impl fmt::Display for Tally {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.values().all(|n| *n == 0) {
+            return f.write_str("0");
+        }
+        let parts: Vec<String> =
+            self.0.iter().filter(|(_, n)| **n > 0).map(|(k, n)| format!("{n} {k}")).collect();
+        f.write_str(&parts.join(", "))
+    }
+}
+
+/// What one file's import did (or, on a dry run or with problems, would do).
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub format: Option<Format>,
+    pub dry_run: bool,
+    /// Whether the file's changes were written.
+    pub committed: bool,
+    pub inserted: Tally,
+    pub updated: Tally,
+    pub duplicates: Tally,
+    /// Rows or records with at least one problem.
+    pub rejected: u64,
+    pub problems: Vec<Problem>,
+    /// Problems found beyond those listed.
+    pub unlisted: usize,
+}
+
+impl ImportReport {
+    fn new(file: &str, dry_run: bool) -> Self {
+        Self {
+            file: file.to_owned(),
+            format: None,
+            dry_run,
+            committed: false,
+            inserted: Tally::default(),
+            updated: Tally::default(),
+            duplicates: Tally::default(),
+            rejected: 0,
+            problems: Vec::new(),
+            unlisted: 0,
+        }
+    }
+
+    fn fail(mut self, problem: Problem) -> Self {
+        self.problems.push(problem);
+        self.rejected = self.rejected.max(1);
+        self
+    }
+
+    fn take_problems(&mut self, problems: Problems) {
+        self.unlisted = problems.total - problems.listed.len();
+        self.problems = problems.listed;
+    }
+
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// The one-line summary: inserted, duplicates, rejected.
+    pub fn summary(&self) -> String {
+        let verb = if self.committed {
+            "imported"
+        } else if self.ok() {
+            "checked (dry run, nothing written)"
+        } else {
+            "rejected, nothing written"
+        };
+        let mut line = format!(
+            "{}: {verb}: inserted {}; duplicates {}; rejected {}",
+            self.file, self.inserted, self.duplicates, self.rejected
+        );
+        if self.updated.total() > 0 {
+            line.push_str(&format!("; updated {}", self.updated));
+        }
+        line
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    pub dry_run: bool,
+    /// Show a progress bar on stderr (only honoured for large files on a terminal).
+    pub progress: bool,
+}
+
+/// Imports one file, choosing the format from its content.
+pub fn import_file(store: &mut Store, path: &Path, actor: &str, options: ImportOptions) -> Result<ImportReport> {
+    let label = path.display().to_string();
+    let report = ImportReport::new(&label, options.dry_run);
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return Ok(report.fail(Problem::file(format!("cannot open the file: {e}")))),
+    };
+    let mut head = vec![0_u8; 8192];
+    let n = read_head(&mut file, &mut head)?;
+    head.truncate(n);
+    match sniff(&head) {
+        Err(problem) => Ok(report.fail(problem)),
+        Ok(Format::Dossier) => {
+            let mut bytes = head;
+            file.read_to_end(&mut bytes)?;
+            dossier_in::import(store, &bytes, actor, report, options)
+        }
+        Ok(Format::LotsCsv) => {
+            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+            let reader = std::io::Cursor::new(head).chain(file);
+            csv_lots::import(store, reader, size, actor, report, options)
+        }
+    }
+}
+
+/// Imports in-memory bytes (tests, the UI's paste box); `name` labels the report.
+pub fn import_bytes(store: &mut Store, name: &str, bytes: &[u8], actor: &str, options: ImportOptions) -> Result<ImportReport> {
+    let report = ImportReport::new(name, options.dry_run);
+    match sniff(&bytes[..bytes.len().min(8192)]) {
+        Err(problem) => Ok(report.fail(problem)),
+        Ok(Format::Dossier) => dossier_in::import(store, bytes, actor, report, options),
+        Ok(Format::LotsCsv) => csv_lots::import(store, bytes, bytes.len() as u64, actor, report, options),
+    }
+}
+
+fn read_head(file: &mut std::fs::File, buf: &mut [u8]) -> Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
+}
+
+/// Decides the format from the first bytes: JSON starts with `{`, anything
+/// else textual is treated as CSV; binary and empty files are refused.
+fn sniff(head: &[u8]) -> std::result::Result<Format, Problem> {
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Problem::file(
+            "the file is empty; expected a casebook-dossier/1 JSON document or a yield-lot CSV with a header line",
+        ));
+    }
+    if let Some(at) = body.iter().position(|b| *b == 0) {
+        return Err(Problem::file(format!("not a text file (a NUL byte at offset {at}); expected UTF-8 JSON or CSV")));
+    }
+    if let Err(e) = std::str::from_utf8(body) {
+        // An error at the very end may be a character cut by the sniff window.
+        if e.error_len().is_some() {
+            return Err(Problem::file(format!(
+                "not UTF-8 text (invalid byte at offset {}); expected UTF-8 JSON or CSV",
+                e.valid_up_to()
+            )));
+        }
+    }
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{' | b'[') => Ok(Format::Dossier),
+        _ => Ok(Format::LotsCsv),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniff_chooses_by_content() {
+        assert_eq!(sniff(b"  {\"format\":1}").unwrap(), Format::Dossier);
+        assert_eq!(sniff(b"\xEF\xBB\xBFsupplier,lot\n").unwrap(), Format::LotsCsv);
+        assert!(sniff(b"").unwrap_err().message.contains("empty"));
+        assert!(sniff(b" \n\t").unwrap_err().message.contains("empty"));
+        assert!(sniff(b"PK\x03\x04\x00\x00").unwrap_err().message.contains("not a text file"));
+        assert!(sniff(b"abc\xff\xfedef").unwrap_err().message.contains("not UTF-8"));
+        // A multi-byte character cut at the end of the window is fine.
+        assert_eq!(sniff("lot,材".as_bytes()[..6].as_ref()).unwrap(), Format::LotsCsv);
+    }
+
+    #[test]
+    fn problems_are_capped_but_counted() {
+        let mut p = Problems::default();
+        for i in 0..(MAX_LISTED + 5) {
+            p.push(Problem::file(format!("problem {i}")));
+        }
+        assert_eq!(p.total(), MAX_LISTED + 5);
+        assert_eq!(p.listed.len(), MAX_LISTED);
+    }
+
+    #[test]
+    fn problem_display_names_line_field_and_value() {
+        let p = Problem::at(Location::Line(12), validate::FieldError::new("produced_on", Some("2026-02-30"), "is not a real calendar date"));
+        assert_eq!(p.to_string(), "line 12, field `produced_on`: \"2026-02-30\" is not a real calendar date");
+    }
+}

@@ -1,0 +1,197 @@
+//! Field validators shared by the CSV and JSON importers and the UI's forms:
+//! one place that decides what a valid count, date, code or name is, and the
+//! words that say so.
+
+use chrono::NaiveDate;
+
+/// A field that failed validation: what is wrong and what would be valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub value: Option<String>,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, value: Option<&str>, message: impl Into<String>) -> Self {
+        Self { field: field.to_owned(), value: value.map(shorten), message: message.into() }
+    }
+}
+
+/// Values are quoted in messages; very long ones are cut.
+fn shorten(value: &str) -> String {
+    const MAX: usize = 60;
+    if value.chars().count() <= MAX {
+        value.to_owned()
+    } else {
+        let head: String = value.chars().take(MAX).collect();
+        format!("{head}…")
+    }
+}
+
+pub const MAX_COUNT: u32 = u32::MAX;
+
+/// A count of units: a whole number from 0 up.
+pub fn count(field: &str, text: &str) -> Result<u32, FieldError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(FieldError::new(field, None, "is required; expected a whole number of units, 0 or more"));
+    }
+    let digits = trimmed.strip_prefix('+').unwrap_or(trimmed);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return digits.parse::<u32>().map_err(|_| {
+            FieldError::new(field, Some(text), format!("is too large; expected at most {MAX_COUNT}"))
+        });
+    }
+    let negative = trimmed.starts_with('-') && trimmed[1..].parse::<f64>().is_ok();
+    let message = if negative {
+        "must not be negative; expected a whole number of units, 0 or more"
+    } else {
+        "is not a whole number; expected a count of units such as 1200"
+    };
+    Err(FieldError::new(field, Some(text), message))
+}
+
+/// A date written `YYYY-MM-DD` that exists on the calendar.
+pub fn date(field: &str, text: &str) -> Result<NaiveDate, FieldError> {
+    let b = text.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        let what = if text.trim().is_empty() { "is required" } else { "is not a date" };
+        return Err(FieldError::new(field, Some(text), format!("{what}; expected YYYY-MM-DD, e.g. 2026-05-10")));
+    }
+    let num = |r: std::ops::Range<usize>| text[r].parse::<u32>().unwrap_or(0);
+    let (y, m, d) = (num(0..4), num(5..7), num(8..10));
+    i32::try_from(y)
+        .ok()
+        .and_then(|y| NaiveDate::from_ymd_opt(y, m, d))
+        .ok_or_else(|| FieldError::new(field, Some(text), "is not a real calendar date; expected YYYY-MM-DD"))
+}
+
+/// Required free text such as a name, SKU or material: not blank, bounded.
+pub fn text(field: &str, value: &str, max_chars: usize) -> Result<(), FieldError> {
+    if value.trim().is_empty() {
+        return Err(FieldError::new(field, None, "is required and must not be blank"));
+    }
+    if value.chars().count() > max_chars {
+        return Err(FieldError::new(field, Some(value), format!("is too long; expected at most {max_chars} characters")));
+    }
+    Ok(())
+}
+
+/// Identifiers (supplier codes, audit references): letters, digits, `.`, `_`, `-`.
+pub fn code(field: &str, value: &str) -> Result<(), FieldError> {
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            field,
+            Some(value),
+            "is not a valid code; expected 1–64 letters, digits, '.', '_' or '-', e.g. SZ-ARMOR",
+        ))
+    }
+}
+
+/// Defect codes, as in a `defect:<code>` column: lower-case words.
+pub fn defect_code(field: &str, value: &str) -> Result<(), FieldError> {
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            field,
+            Some(value),
+            "is not a valid defect code; expected lower-case letters, digits, '_' or '-', e.g. short_shot",
+        ))
+    }
+}
+
+/// ISO 3166-1 alpha-2 country code.
+pub fn country(field: &str, value: &str) -> Result<(), FieldError> {
+    if value.len() == 2 && value.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(())
+    } else {
+        Err(FieldError::new(field, Some(value), "is not a country code; expected two capital letters, e.g. CN"))
+    }
+}
+
+/// The rules tying a lot's counts together (DOMAIN.md, yield-lot CSV).
+pub fn lot_counts(started: u32, passed_first: u32, scrapped: u32) -> Option<FieldError> {
+    if started == 0 {
+        return Some(FieldError::new("started", Some("0"), "must be at least 1; a lot of 0 units has no yield"));
+    }
+    if passed_first > started {
+        return Some(FieldError::new(
+            "passed_first",
+            Some(&passed_first.to_string()),
+            format!("is more than started ({started}); expected at most {started}"),
+        ));
+    }
+    if u64::from(passed_first) + u64::from(scrapped) > u64::from(started) {
+        return Some(FieldError::new(
+            "scrapped",
+            Some(&scrapped.to_string()),
+            format!(
+                "passed_first + scrapped = {} is more than started ({started}); expected scrapped ≤ {}",
+                u64::from(passed_first) + u64::from(scrapped),
+                started - passed_first
+            ),
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_say_what_is_wrong() {
+        assert_eq!(count("started", "1200").unwrap(), 1200);
+        assert_eq!(count("started", " 7 ").unwrap(), 7);
+        assert!(count("started", "-3").unwrap_err().message.contains("negative"));
+        assert!(count("started", "12.5").unwrap_err().message.contains("whole number"));
+        assert!(count("started", "abc").unwrap_err().message.contains("whole number"));
+        assert!(count("started", "99999999999").unwrap_err().message.contains("too large"));
+        assert!(count("started", "").unwrap_err().message.contains("required"));
+    }
+
+    #[test]
+    fn dates_must_exist() {
+        assert_eq!(date("d", "2024-02-29").unwrap(), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
+        assert!(date("d", "2026-02-29").unwrap_err().message.contains("real calendar date"));
+        assert!(date("d", "2026-13-01").is_err());
+        assert!(date("d", "2026-1-1").unwrap_err().message.contains("YYYY-MM-DD"));
+        assert!(date("d", "10/05/2026").is_err());
+        assert!(date("d", "2026-05-10T00:00").is_err());
+    }
+
+    #[test]
+    fn lot_count_rules() {
+        assert!(lot_counts(100, 90, 10).is_none());
+        assert_eq!(lot_counts(100, 101, 0).unwrap().field, "passed_first");
+        assert_eq!(lot_counts(100, 95, 6).unwrap().field, "scrapped");
+        assert_eq!(lot_counts(0, 0, 0).unwrap().field, "started");
+        assert!(lot_counts(u32::MAX, u32::MAX, 0).is_none());
+    }
+
+    #[test]
+    fn codes_and_countries() {
+        assert!(code("code", "SZ-ARMOR").is_ok());
+        assert!(code("code", "SZ ARMOR").is_err());
+        assert!(code("code", "").is_err());
+        assert!(defect_code("d", "short_shot").is_ok());
+        assert!(defect_code("d", "Short Shot").is_err());
+        assert!(country("country", "CN").is_ok());
+        assert!(country("country", "cn").is_err());
+        assert!(country("country", "CHN").is_err());
+    }
+}

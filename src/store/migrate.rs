@@ -1,0 +1,67 @@
+//! Migrations: an append-only list indexed by `PRAGMA user_version`.
+//!
+//! Never remove or rewrite a released migration; add a new one at the end.
+//! Each runs in its own `BEGIN IMMEDIATE` transaction that also bumps
+//! `user_version`, so a crash leaves the database at a whole version and two
+//! processes opening a new file at once cannot apply a step twice.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::Result;
+
+struct Migration {
+    name: &'static str,
+    sql: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration { name: "schema", sql: include_str!("../../schema.sql") }];
+
+/// The schema version this binary writes; newer files are refused.
+pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub(super) fn apply(conn: &mut Connection, application_id: i64) -> Result<()> {
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Re-read inside the lock: another process may have migrated meanwhile.
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let Some(step) = usize::try_from(version).ok().and_then(|v| MIGRATIONS.get(v)) else {
+            return Ok(());
+        };
+        tx.execute_batch(step.sql)
+            .map_err(|e| crate::Error::Invalid(format!("migration {} ({}) failed: {e}", version + 1, step.name)))?;
+        if version == 0 {
+            tx.pragma_update(None, "application_id", application_id)?;
+        }
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(conn: &Connection) -> i64 {
+        conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        apply(&mut conn, 7).unwrap();
+        assert_eq!(version(&conn), LATEST_VERSION);
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0)).unwrap();
+        apply(&mut conn, 7).unwrap();
+        assert_eq!(version(&conn), LATEST_VERSION);
+        let again: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0)).unwrap();
+        assert_eq!(tables, again);
+    }
+
+    #[test]
+    fn every_migration_parses_on_its_own() {
+        let conn = Connection::open_in_memory().unwrap();
+        for (i, step) in MIGRATIONS.iter().enumerate() {
+            conn.execute_batch(step.sql).unwrap_or_else(|e| panic!("migration {} failed: {e}", i + 1));
+        }
+    }
+}

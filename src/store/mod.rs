@@ -1,0 +1,217 @@
+//! All SQL lives here: opening the database file, migrations, and one module
+//! per aggregate with typed methods. Other modules never see a statement.
+//!
+//! Reads go through [`Store`]; writes through a [`Writer`], one short
+//! `BEGIN IMMEDIATE` transaction that commits explicitly and rolls back when
+//! dropped, so a failed or killed write leaves nothing half done.
+
+mod audits;
+mod checklists;
+mod history;
+mod lots;
+mod migrate;
+mod suppliers;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{NaiveDate, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+pub use audits::{AuditRow, EvidenceRow, FindingRow, NewAudit, Seal};
+pub use history::{Change, HistoryEntry};
+pub use lots::{LotFilter, LotInsert, LotWriter, NewLot};
+pub use migrate::LATEST_VERSION;
+pub use suppliers::{SupplierCounts, SupplierId};
+
+use crate::error::{Error, Result};
+
+/// `PRAGMA application_id` of a casebook database ("CBK1").
+const APPLICATION_ID: i64 = 0x4342_4b31;
+const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+/// How long a writer waits for another process's transaction before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What to do when the database file does not exist yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create it (and its directory) and apply every migration.
+    Create,
+    /// Refuse: read commands never create files.
+    Existing,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path`, refusing files that are not
+    /// casebook databases or come from a newer casebook before writing anything.
+    pub fn open(path: &Path, mode: OpenMode) -> Result<Self> {
+        let fresh = check_file(path, mode)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| not_a_db(path, &e))?;
+        let mut store = Self { conn, path: path.to_owned() };
+        store.prepare(fresh)?;
+        Ok(store)
+    }
+
+    /// A private database in memory, fully migrated (tests and dry runs).
+    pub fn open_in_memory() -> Result<Self> {
+        let conn = Connection::open_in_memory()?;
+        let mut store = Self { conn, path: PathBuf::from(":memory:") };
+        store.prepare(true)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn prepare(&mut self, fresh: bool) -> Result<()> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        let (version, app_id) = self.identity().map_err(|e| not_a_db(&self.path, &e))?;
+        if version > LATEST_VERSION {
+            return Err(Error::SchemaTooNew { path: self.path.clone(), found: version, known: LATEST_VERSION });
+        }
+        if app_id != APPLICATION_ID && !(fresh || self.is_blank()?) {
+            return Err(Error::NotADatabase {
+                path: self.path.clone(),
+                reason: "it is an SQLite database of another application".into(),
+            });
+        }
+        if self.conn.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(Error::ReadOnly { path: self.path.clone() });
+        }
+        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate::apply(&mut self.conn, APPLICATION_ID)
+    }
+
+    fn identity(&self) -> rusqlite::Result<(i64, i64)> {
+        let version = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let app_id = self.conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        Ok((version, app_id))
+    }
+
+    fn is_blank(&self) -> Result<bool> {
+        let objects: i64 = self.conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+        Ok(objects == 0)
+    }
+
+    /// Starts a write transaction recorded in history under `actor`.
+    pub fn begin(&mut self, actor: &str) -> Result<Writer<'_>> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Ok(Writer { tx, actor: actor.to_owned(), at: now_stamp() })
+    }
+
+    /// Tunes the connection for one large write (an import): a bigger page
+    /// cache keeps index pages resident. Bounded so memory stays small.
+    pub fn set_bulk_cache(&self, kib: u32) -> Result<()> {
+        self.conn.pragma_update(None, "cache_size", -i64::from(kib))?;
+        Ok(())
+    }
+
+    pub fn read(&self) -> Reader<'_> {
+        Reader { conn: &self.conn }
+    }
+}
+
+/// Typed queries, over the store or inside a write transaction.
+#[derive(Clone, Copy)]
+pub struct Reader<'c> {
+    conn: &'c Connection,
+}
+
+/// One write transaction. Commit with [`Writer::commit`]; dropping it rolls back.
+pub struct Writer<'c> {
+    tx: rusqlite::Transaction<'c>,
+    actor: String,
+    at: String,
+}
+
+impl Writer<'_> {
+    pub fn commit(self) -> Result<()> {
+        self.tx.commit()?;
+        Ok(())
+    }
+
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    pub fn read(&self) -> Reader<'_> {
+        Reader { conn: &self.tx }
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.tx
+    }
+}
+
+/// Checks the file before SQLite touches it. Returns whether it is new.
+fn check_file(path: &Path, mode: OpenMode) -> Result<bool> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match mode {
+            OpenMode::Existing => Err(Error::NoDatabase { path: path.to_owned() }),
+            OpenMode::Create => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| io_at(dir, &e))?;
+                }
+                Ok(true)
+            }
+        },
+        Err(e) => Err(io_at(path, &e)),
+        Ok(meta) if meta.is_dir() => {
+            Err(Error::NotADatabase { path: path.to_owned(), reason: "it is a directory".into() })
+        }
+        Ok(meta) if meta.len() == 0 => match mode {
+            OpenMode::Existing => Err(Error::NoDatabase { path: path.to_owned() }),
+            OpenMode::Create => Ok(true),
+        },
+        Ok(_) => check_magic(path).map(|()| false),
+    }
+}
+
+fn check_magic(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut head = [0_u8; 16];
+    let mut file = std::fs::File::open(path).map_err(|e| io_at(path, &e))?;
+    let read = file.read(&mut head).map_err(|e| io_at(path, &e))?;
+    if read < head.len() || head != SQLITE_MAGIC {
+        return Err(Error::NotADatabase {
+            path: path.to_owned(),
+            reason: "the file does not start with the SQLite header".into(),
+        });
+    }
+    Ok(())
+}
+
+fn io_at(path: &Path, e: &std::io::Error) -> Error {
+    Error::Invalid(format!("{}: {e}", path.display()))
+}
+
+fn not_a_db(path: &Path, e: &rusqlite::Error) -> Error {
+    Error::NotADatabase { path: path.to_owned(), reason: e.to_string() }
+}
+
+/// Wall-clock time for history and submission stamps (never for assessment:
+/// assessment dates come from the injectable "as of" day).
+pub fn now_stamp() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+pub(crate) fn parse_date(text: &str) -> rusqlite::Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+pub(crate) fn opt_date(text: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
+    text.as_deref().map(parse_date).transpose()
+}

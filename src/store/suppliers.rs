@@ -1,0 +1,283 @@
+//! Suppliers and their claims.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, Row, params};
+use serde::Serialize;
+
+use super::{Change, Reader, Writer, opt_date, parse_date};
+use crate::error::{Error, Result};
+use crate::model::{Claim, Models, Supplier};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SupplierId(pub i64);
+
+/// A supplier with how much is recorded about it (`casebook suppliers`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SupplierCounts {
+    #[serde(flatten)]
+    pub supplier: Supplier,
+    pub claims: u32,
+    pub audits: u32,
+    pub evidence: u32,
+    pub lots: u32,
+}
+
+const SUPPLIER_COLUMNS: &str =
+    "s.code, s.name, s.country, s.city, s.business_type, s.model_oem, s.model_odm, s.moq, s.dev_lead_days, s.notes";
+
+fn supplier_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Supplier> {
+    Ok(Supplier {
+        code: row.get(at)?,
+        name: row.get(at + 1)?,
+        country: row.get(at + 2)?,
+        city: row.get(at + 3)?,
+        business_type: row.get(at + 4)?,
+        models: Models { oem: row.get(at + 5)?, odm: row.get(at + 6)? },
+        moq: row.get(at + 7)?,
+        dev_lead_days: row.get(at + 8)?,
+        notes: row.get(at + 9)?,
+    })
+}
+
+/// The supplier's fields as text, for history diffs.
+fn supplier_fields(s: &Supplier) -> Vec<(&'static str, Option<String>)> {
+    vec![
+        ("name", Some(s.name.clone())),
+        ("country", Some(s.country.clone())),
+        ("city", s.city.clone()),
+        ("business_type", Some(s.business_type.to_string())),
+        ("models", Some(s.models.label())),
+        ("moq", s.moq.map(|v| v.to_string())),
+        ("dev_lead_days", s.dev_lead_days.map(|v| v.to_string())),
+        ("notes", s.notes.clone()),
+    ]
+}
+
+fn claim_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Claim> {
+    Ok(Claim {
+        capability: row.get(at)?,
+        source: row.get(at + 1)?,
+        stated_on: parse_date(&row.get::<_, String>(at + 2)?)?,
+        statement: row.get(at + 3)?,
+        retired_on: opt_date(row.get(at + 4)?)?,
+    })
+}
+
+impl Reader<'_> {
+    pub fn supplier_id(&self, code: &str) -> Result<Option<SupplierId>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id FROM suppliers WHERE code = ?1")?
+            .query_row([code], |r| r.get(0))
+            .optional()?
+            .map(SupplierId))
+    }
+
+    /// Like [`Reader::supplier_id`], but a missing code is an error that says so.
+    pub fn require_supplier(&self, code: &str) -> Result<SupplierId> {
+        self.supplier_id(code)?.ok_or_else(|| Error::NotFound(format!("no supplier with code `{code}`")))
+    }
+
+    /// Every supplier code with its id: the importer's lookup table.
+    pub fn supplier_ids(&self) -> Result<HashMap<String, SupplierId>> {
+        let mut stmt = self.conn.prepare("SELECT code, id FROM suppliers")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, SupplierId(r.get(1)?))))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn supplier(&self, id: SupplierId) -> Result<Supplier> {
+        let sql = format!("SELECT {SUPPLIER_COLUMNS} FROM suppliers s WHERE s.id = ?1");
+        Ok(self.conn.prepare_cached(&sql)?.query_row([id.0], |r| supplier_from_row(r, 0))?)
+    }
+
+    /// Every supplier, ordered by code, with its id.
+    pub fn suppliers(&self) -> Result<Vec<(SupplierId, Supplier)>> {
+        let sql = format!("SELECT s.id, {SUPPLIER_COLUMNS} FROM suppliers s ORDER BY s.code");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], |r| Ok((SupplierId(r.get(0)?), supplier_from_row(r, 1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn supplier_counts(&self) -> Result<Vec<SupplierCounts>> {
+        let sql = format!(
+            "SELECT {SUPPLIER_COLUMNS},
+                (SELECT count(*) FROM claims c WHERE c.supplier_id = s.id),
+                (SELECT count(*) FROM audits a WHERE a.supplier_id = s.id),
+                (SELECT count(*) FROM evidence e JOIN audits a ON a.id = e.audit_id WHERE a.supplier_id = s.id),
+                (SELECT count(*) FROM lots l WHERE l.supplier_id = s.id)
+             FROM suppliers s ORDER BY s.code"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SupplierCounts {
+                supplier: supplier_from_row(r, 0)?,
+                claims: r.get(10)?,
+                audits: r.get(11)?,
+                evidence: r.get(12)?,
+                lots: r.get(13)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Claims with their row ids, oldest statement first.
+    pub fn claims(&self, supplier: SupplierId) -> Result<Vec<(i64, Claim)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, capability, source, stated_on, statement, retired_on FROM claims
+             WHERE supplier_id = ?1 ORDER BY stated_on, capability, source, id",
+        )?;
+        let rows = stmt.query_map([supplier.0], |r| Ok((r.get(0)?, claim_from_row(r, 1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every claim of every supplier, grouped by supplier id.
+    pub fn all_claims(&self) -> Result<HashMap<SupplierId, Vec<Claim>>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT supplier_id, capability, source, stated_on, statement, retired_on FROM claims
+             ORDER BY supplier_id, stated_on, capability, source, id",
+        )?;
+        let mut out: HashMap<SupplierId, Vec<Claim>> = HashMap::new();
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            out.entry(SupplierId(row.get(0)?)).or_default().push(claim_from_row(row, 1)?);
+        }
+        Ok(out)
+    }
+}
+
+impl Writer<'_> {
+    pub fn insert_supplier(&self, s: &Supplier) -> Result<SupplierId> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO suppliers (code, name, country, city, business_type, model_oem, model_odm, moq,
+                                        dev_lead_days, notes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                s.code,
+                s.name,
+                s.country,
+                s.city,
+                s.business_type,
+                s.models.oem,
+                s.models.odm,
+                s.moq,
+                s.dev_lead_days,
+                s.notes
+            ])?;
+        let id = SupplierId(self.conn().last_insert_rowid());
+        self.record(&Change {
+            supplier: Some(id),
+            entity: "supplier",
+            key: &s.code,
+            action: "create",
+            new: Some(&s.name),
+            ..Change::default()
+        })?;
+        Ok(id)
+    }
+
+    /// Updates every field but the code; returns how many fields changed.
+    pub fn update_supplier(&self, id: SupplierId, s: &Supplier) -> Result<usize> {
+        let old = self.read().supplier(id)?;
+        let base = Change { supplier: Some(id), entity: "supplier", key: &old.code, ..Change::default() };
+        let changed = self.record_diff(&base, &supplier_fields(&old), &supplier_fields(s))?;
+        if changed > 0 {
+            self.conn()
+                .prepare_cached(
+                    "UPDATE suppliers SET name = ?2, country = ?3, city = ?4, business_type = ?5, model_oem = ?6,
+                        model_odm = ?7, moq = ?8, dev_lead_days = ?9, notes = ?10 WHERE id = ?1",
+                )?
+                .execute(params![
+                    id.0,
+                    s.name,
+                    s.country,
+                    s.city,
+                    s.business_type,
+                    s.models.oem,
+                    s.models.odm,
+                    s.moq,
+                    s.dev_lead_days,
+                    s.notes
+                ])?;
+        }
+        Ok(changed)
+    }
+
+    /// Adds a claim unless an identical one is recorded; returns whether added.
+    pub fn insert_claim(&self, supplier: SupplierId, c: &Claim) -> Result<bool> {
+        let exists: bool = self
+            .conn()
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM claims WHERE supplier_id = ?1 AND capability = ?2 AND source = ?3
+                                AND stated_on = ?4 AND statement = ?5)",
+            )?
+            .query_row(params![supplier.0, c.capability, c.source, c.stated_on.to_string(), c.statement], |r| {
+                r.get(0)
+            })?;
+        if exists {
+            return Ok(false);
+        }
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO claims (supplier_id, capability, source, stated_on, statement, retired_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                supplier.0,
+                c.capability,
+                c.source,
+                c.stated_on.to_string(),
+                c.statement,
+                c.retired_on.map(|d| d.to_string())
+            ])?;
+        let key = format!("{} ({}, {})", c.capability, c.source, c.stated_on);
+        self.record(&Change {
+            supplier: Some(supplier),
+            entity: "claim",
+            key: &key,
+            action: "create",
+            new: Some(&c.statement),
+            ..Change::default()
+        })?;
+        Ok(true)
+    }
+
+    /// Retires a claim as of `on` (it stays on record, no longer in force).
+    pub fn retire_claim(&self, supplier: SupplierId, claim_id: i64, on: NaiveDate) -> Result<()> {
+        let claim: Claim = self
+            .conn()
+            .prepare_cached(
+                "SELECT capability, source, stated_on, statement, retired_on FROM claims
+                 WHERE id = ?1 AND supplier_id = ?2",
+            )?
+            .query_row(params![claim_id, supplier.0], |r| claim_from_row(r, 0))
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("no claim {claim_id} for this supplier")))?;
+        if let Some(day) = claim.retired_on {
+            return Err(Error::Invalid(format!("claim {} was already retired on {day}", claim.capability)));
+        }
+        if on < claim.stated_on {
+            return Err(Error::Invalid(format!(
+                "retirement date {on} is before the claim was stated ({})",
+                claim.stated_on
+            )));
+        }
+        self.conn()
+            .prepare_cached("UPDATE claims SET retired_on = ?2 WHERE id = ?1")?
+            .execute(params![claim_id, on.to_string()])?;
+        let key = format!("{} ({}, {})", claim.capability, claim.source, claim.stated_on);
+        let day = on.to_string();
+        self.record(&Change {
+            supplier: Some(supplier),
+            entity: "claim",
+            key: &key,
+            action: "retire",
+            field: Some("retired_on"),
+            new: Some(&day),
+            ..Change::default()
+        })
+    }
+}
