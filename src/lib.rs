@@ -7,6 +7,9 @@
 pub mod assess;
 pub mod error;
 pub mod model;
+pub mod cli;
 pub mod store;
+pub mod workflow;
+pub mod exchange;
 
 pub use error::{Error, Result};

@@ -4,7 +4,6 @@
 //! it the exact words stored in SQLite and exchanged in files, a list of its
 //! valid values (for error messages) and serde/rusqlite conversions.
 
-use std::fmt;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -34,8 +33,8 @@ macro_rules! vocab {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
@@ -50,7 +49,7 @@ macro_rules! vocab {
             }
         }
 
-        impl Serialize for $name {
+        impl ::serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }

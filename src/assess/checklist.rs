@@ -11,7 +11,6 @@
 //! Pure: the store builds a [`Template`] from its tables and passes the answers.
 
 use std::collections::HashMap;
-use std::fmt;
 
 use serde::Serialize;
 

@@ -118,9 +118,17 @@ fn parse_row<'r>(
     let material = take(text(record, cols, 4).and_then(|v| validate::text("material", v, 64).map(|()| v)), errors);
     let produced_on = take(text(record, cols, 5).and_then(|v| validate::date("produced_on", v).map(|_| v)), errors);
     let mut counts = [0_u32; 4];
+    let mut counts_ok = true;
     for (slot, which) in counts.iter_mut().zip(6..10) {
-        if let Some(n) = take(text(record, cols, which).and_then(|v| validate::count(REQUIRED[which], v)), errors) {
-            *slot = n;
+        match take(text(record, cols, which).and_then(|v| validate::count(REQUIRED[which], v)), errors) {
+            Some(n) => *slot = n,
+            None => counts_ok = false,
+        }
+    }
+    let [started, passed_first, reworked, scrapped] = counts;
+    if counts_ok {
+        if let Some(e) = validate::lot_counts(started, passed_first, scrapped) {
+            errors.push(e);
         }
     }
     for ((at, code), slot) in cols.defects.iter().zip(defect_counts.iter_mut()) {
@@ -136,11 +144,6 @@ fn parse_row<'r>(
         };
     }
     if !errors.is_empty() {
-        return None;
-    }
-    let [started, passed_first, reworked, scrapped] = counts;
-    if let Some(e) = validate::lot_counts(started, passed_first, scrapped) {
-        errors.push(e);
         return None;
     }
     Some(Row {

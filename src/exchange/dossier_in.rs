@@ -48,8 +48,36 @@ pub(super) fn import(
     report.format = Some(Format::Dossier);
     let templates = store.read().template_codes()?;
     let writer = store.begin(actor)?;
-    let lots = writer.lot_writer()?;
-    let mut state = State::new(&writer, lots, templates);
+    let outcome = stream(&writer, bytes, templates)?;
+    report.rejected = outcome.rejected;
+    report.duplicates = outcome.duplicates;
+    if outcome.problems.is_empty() {
+        report.inserted = outcome.inserted;
+        report.updated = outcome.updated;
+        if !options.dry_run {
+            for (supplier, n) in outcome.lots_per_supplier.iter().filter(|(_, n)| **n > 0) {
+                writer.record_lot_import(*supplier, *n, &report.file)?;
+            }
+            writer.commit()?;
+            report.committed = true;
+        }
+    }
+    report.take_problems(outcome.problems);
+    Ok(report)
+}
+
+/// What streaming the document found and wrote (uncommitted).
+struct Outcome {
+    problems: Problems,
+    inserted: Tally,
+    updated: Tally,
+    duplicates: Tally,
+    rejected: u64,
+    lots_per_supplier: HashMap<SupplierId, usize>,
+}
+
+fn stream(writer: &Writer<'_>, bytes: &[u8], templates: HashMap<String, HashSet<String>>) -> Result<Outcome> {
+    let mut state = State::new(writer, writer.lot_writer()?, templates);
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed = DossierSeed { state: &mut state }.deserialize(&mut de).and_then(|()| de.end());
     if let Err(e) = parsed {
@@ -60,23 +88,14 @@ pub(super) fn import(
         return Err(fatal);
     }
     state.finish_document();
-    let State { problems, inserted, updated, duplicates, rejected, lots_per_supplier, lots, .. } = state;
-    drop(lots);
-    report.rejected = rejected;
-    report.duplicates = duplicates;
-    if problems.is_empty() {
-        report.inserted = inserted;
-        report.updated = updated;
-        if !options.dry_run {
-            for (supplier, n) in lots_per_supplier.iter().filter(|(_, n)| **n > 0) {
-                writer.record_lot_import(*supplier, *n, &report.file)?;
-            }
-            writer.commit()?;
-            report.committed = true;
-        }
-    }
-    report.take_problems(problems);
-    Ok(report)
+    Ok(Outcome {
+        problems: state.problems,
+        inserted: state.inserted,
+        updated: state.updated,
+        duplicates: state.duplicates,
+        rejected: state.rejected,
+        lots_per_supplier: state.lots_per_supplier,
+    })
 }
 
 fn json_error(e: &serde_json::Error) -> Problem {

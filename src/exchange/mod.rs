@@ -108,6 +108,8 @@ pub enum Format {
     Dossier,
 }
 
+const ORDER: [&str; 7] = ["suppliers", "claims", "audits", "answers", "evidence", "findings", "lots"];
+
 /// Counts by kind of record: `lots`, `suppliers`, `claims`, `audits`, …
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Tally(pub std::collections::BTreeMap<&'static str, u64>);
@@ -131,8 +133,11 @@ impl fmt::Display for Tally {
         if self.0.values().all(|n| *n == 0) {
             return f.write_str("0");
         }
-        let parts: Vec<String> =
-            self.0.iter().filter(|(_, n)| **n > 0).map(|(k, n)| format!("{n} {k}")).collect();
+        // Parents before children, however the map sorts them.
+        let rank = |k: &str| ORDER.iter().position(|o| *o == k).unwrap_or(ORDER.len());
+        let mut kinds: Vec<(&&str, &u64)> = self.0.iter().filter(|(_, n)| **n > 0).collect();
+        kinds.sort_by_key(|(k, _)| rank(k));
+        let parts: Vec<String> = kinds.into_iter().map(|(k, n)| format!("{n} {k}")).collect();
         f.write_str(&parts.join(", "))
     }
 }

@@ -12,9 +12,18 @@ use crate::error::Result;
 struct Migration {
     name: &'static str,
     sql: &'static str,
+    /// Data written by code after the SQL, in the same transaction.
+    seed: Option<fn(&Connection) -> Result<()>>,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration { name: "schema", sql: include_str!("../../schema.sql") }];
+const MIGRATIONS: &[Migration] = &[
+    Migration { name: "schema", sql: include_str!("../../schema.sql"), seed: Some(super::policy::seed_defaults) },
+    Migration {
+        name: "checklist odm-capability/1",
+        sql: include_str!("../../migrations/0002_checklist_odm_capability_1.sql"),
+        seed: None,
+    },
+];
 
 /// The schema version this binary writes; newer files are refused.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -29,6 +38,9 @@ pub(super) fn apply(conn: &mut Connection, application_id: i64) -> Result<()> {
         };
         tx.execute_batch(step.sql)
             .map_err(|e| crate::Error::Invalid(format!("migration {} ({}) failed: {e}", version + 1, step.name)))?;
+        if let Some(seed) = step.seed {
+            seed(&tx)?;
+        }
         if version == 0 {
             tx.pragma_update(None, "application_id", application_id)?;
         }

@@ -10,6 +10,7 @@ mod checklists;
 mod history;
 mod lots;
 mod migrate;
+mod policy;
 mod suppliers;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,206 @@
+//! `casebook audit …`: recording an audit from the command line, through the
+//! same store operations the UI uses (each change its own transaction).
+
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::Subcommand;
+
+use super::output::{Format, Table, opt, print_json};
+use super::{Context, parse_day};
+use crate::error::{Error, Result};
+use crate::model::{
+    Answer, AnswerResult, AuditKind, Closure, DEFAULT_TEMPLATE, Evidence, EvidenceKind, Finding, FindingSeverity,
+    Pillar, Strength,
+};
+use crate::store::{NewAudit, OpenMode, Store};
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Start a draft audit of a supplier; prints its reference.
+    New {
+        supplier: String,
+        #[arg(long, value_parser = word::<AuditKind>, default_value = "on_site")]
+        kind: AuditKind,
+        /// Day of the visit (default: --as-of, else today).
+        #[arg(long, value_parser = parse_day)]
+        visited: Option<NaiveDate>,
+        /// Reference to use (default: the next free A-YYYY-NNN).
+        #[arg(long = "ref")]
+        reference: Option<String>,
+        #[arg(long, default_value = DEFAULT_TEMPLATE)]
+        template: String,
+        #[arg(long)]
+        summary: Option<String>,
+        /// Reference of the submitted audit this one corrects.
+        #[arg(long)]
+        amends: Option<String>,
+    },
+    /// Answer one checklist question: yes, partial, no or na.
+    Answer {
+        audit: String,
+        question: String,
+        #[arg(value_parser = word::<AnswerResult>)]
+        result: AnswerResult,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Add an evidence item to a draft audit.
+    Evidence {
+        audit: String,
+        #[arg(long, value_parser = word::<Pillar>)]
+        pillar: Pillar,
+        #[arg(long, value_parser = word::<EvidenceKind>)]
+        kind: EvidenceKind,
+        #[arg(long, value_parser = word::<Strength>)]
+        strength: Strength,
+        /// Default: the day of the visit.
+        #[arg(long, value_parser = parse_day)]
+        collected: Option<NaiveDate>,
+        #[arg(long)]
+        description: String,
+        /// A photo or document file name.
+        #[arg(long)]
+        reference: Option<String>,
+    },
+    /// Raise a finding (due date defaults by severity: 7 / 14 / 30 days).
+    Finding {
+        audit: String,
+        #[arg(long, value_parser = word::<FindingSeverity>)]
+        severity: FindingSeverity,
+        #[arg(long)]
+        description: String,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long, value_parser = parse_day)]
+        due: Option<NaiveDate>,
+    },
+    /// Close a finding with closure evidence (recorded, never overwritten).
+    Close {
+        finding: i64,
+        #[arg(long)]
+        evidence: String,
+        /// Default: --as-of, else today.
+        #[arg(long, value_parser = parse_day)]
+        on: Option<NaiveDate>,
+    },
+    /// Submit (and lock) a draft audit; prints its score and grade.
+    Submit { audit: String },
+    /// Show an audit: header, score, answers, evidence, findings.
+    Show {
+        audit: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+fn word<T: std::str::FromStr<Err = crate::model::VocabError>>(text: &str) -> std::result::Result<T, String> {
+    text.parse().map_err(|e: crate::model::VocabError| format!("expected one of: {}", e.expected))
+}
+
+pub fn run(ctx: &Context, command: AuditCommand) -> Result<ExitCode> {
+    let mut store = ctx.open(OpenMode::Existing)?;
+    match command {
+        AuditCommand::New { supplier, kind, visited, reference, template, summary, amends } => {
+            let w = store.begin(&ctx.actor)?;
+            let id = w.read().require_supplier(&supplier)?;
+            let new = NewAudit {
+                reference: reference.as_deref(),
+                auditor: &ctx.actor,
+                visited_on: visited.unwrap_or(ctx.as_of),
+                kind,
+                template: &template,
+                summary: summary.as_deref(),
+                amends: amends.as_deref(),
+            };
+            let (_, reference) = w.create_audit(id, &new)?;
+            w.commit()?;
+            println!("{reference}");
+        }
+        AuditCommand::Answer { audit, question, result, note } => {
+            let w = store.begin(&ctx.actor)?;
+            let id = w.read().require_audit(&audit)?;
+            w.set_answer(id, &Answer { question, result, note })?;
+            w.commit()?;
+        }
+        AuditCommand::Evidence { audit, pillar, kind, strength, collected, description, reference } => {
+            let w = store.begin(&ctx.actor)?;
+            let id = w.read().require_audit(&audit)?;
+            let visited = w.read().audit(id)?.audit.visited_on;
+            let e = Evidence { pillar, kind, strength, collected_on: collected.unwrap_or(visited), description, reference };
+            let evidence = w.add_evidence(id, &e)?;
+            w.commit()?;
+            println!("{evidence}");
+        }
+        AuditCommand::Finding { audit, severity, description, owner, due } => {
+            let w = store.begin(&ctx.actor)?;
+            let id = w.read().require_audit(&audit)?;
+            let visited = w.read().audit(id)?.audit.visited_on;
+            let f = Finding { severity, description, owner, due_on: due.unwrap_or(severity.due_from(visited)), closure: None };
+            let finding = w.add_finding(id, &f)?;
+            w.commit()?;
+            println!("{finding}");
+        }
+        AuditCommand::Close { finding, evidence, on } => {
+            let w = store.begin(&ctx.actor)?;
+            let closure = Closure { closed_on: on.unwrap_or(ctx.as_of), evidence, closed_by: ctx.actor.clone() };
+            w.close_finding(finding, &closure)?;
+            w.commit()?;
+        }
+        AuditCommand::Submit { audit } => submit(&mut store, &ctx.actor, &audit)?,
+        AuditCommand::Show { audit, format } => show(&store, &audit, format)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn submit(store: &mut Store, actor: &str, audit: &str) -> Result<()> {
+    let w = store.begin(actor)?;
+    let id = w.read().require_audit(audit)?;
+    let score = crate::workflow::seal(&w, id)?;
+    w.commit()?;
+    let pct = score.pct.map_or_else(|| "no score".to_owned(), |p| format!("{p:.1}%"));
+    println!("{audit}: submitted and locked; score {pct}, grade {}", score.grade);
+    if !score.unanswered.is_empty() {
+        println!("unanswered: {}", score.unanswered.join(", "));
+    }
+    Ok(())
+}
+
+fn show(store: &Store, audit: &str, format: Format) -> Result<()> {
+    let read = store.read();
+    let row = read.audit(read.require_audit(audit)?)?;
+    if format == Format::Json {
+        return print_json(&row);
+    }
+    if format == Format::Csv {
+        return Err(Error::Invalid("`audit show` prints a table or JSON; CSV has no place for the nested lists".into()));
+    }
+    let a = &row.audit;
+    println!(
+        "{} — {} — {} {} by {} ({}){}",
+        a.id,
+        row.supplier,
+        a.kind,
+        a.visited_on,
+        a.auditor,
+        a.status,
+        row.grade.as_deref().map(|g| format!(", grade {g}")).unwrap_or_default()
+    );
+    let mut answers = Table::new(&["question", "result", "note"]);
+    for an in &a.answers {
+        answers.push(vec![an.question.clone(), an.result.to_string(), opt(an.note.as_deref())]);
+    }
+    print!("\n{}", answers.render());
+    let mut evidence = Table::new(&["pillar", "kind", "strength", "collected", "description"]);
+    for e in &a.evidence {
+        evidence.push(vec![
+            e.pillar.to_string(),
+            e.kind.to_string(),
+            e.strength.to_string(),
+            e.collected_on.to_string(),
+            e.description.clone(),
+        ]);
+    }
+    print!("\n{}", evidence.render());
+    Ok(())
+}

@@ -1,0 +1,170 @@
+//! Data commands: `init`, `where`, `import`, `export`, `suppliers`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::output::{Format, Table, opt, print_json};
+use super::Context;
+use crate::error::{Error, Result};
+use crate::exchange::{self, ImportOptions, ImportReport};
+use crate::store::{LATEST_VERSION, OpenMode};
+
+pub fn init(ctx: &Context) -> Result<ExitCode> {
+    let store = ctx.open(OpenMode::Create)?;
+    println!("{}: ready (schema version {LATEST_VERSION})", store.path().display());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn where_is(ctx: &Context) -> Result<ExitCode> {
+    println!("{}", ctx.db.display());
+    if !ctx.db.exists() {
+        eprintln!("(no database there yet; `casebook init` or `casebook import FILE` creates it)");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let store = ctx.open(OpenMode::Existing)?;
+    let read = store.read();
+    let size = std::fs::metadata(&ctx.db).map(|m| m.len()).unwrap_or(0);
+    eprintln!(
+        "schema version {LATEST_VERSION}; {} suppliers; {} lots; {:.1} MiB",
+        read.suppliers()?.len(),
+        read.lot_count()?,
+        size as f64 / f64::from(1 << 20)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Dossier JSON (casebook-dossier/1) or yield-lot CSV files.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Validate everything and report, but write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// `json` prints each file's report as JSON on stdout.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+}
+
+pub fn import(ctx: &Context, args: &ImportArgs) -> Result<ExitCode> {
+    let mut store = ctx.open(OpenMode::Create)?;
+    let options = ImportOptions { dry_run: args.dry_run, progress: true };
+    let mut reports = Vec::with_capacity(args.files.len());
+    for file in &args.files {
+        let report = exchange::import_file(&mut store, file, &ctx.actor, options)?;
+        if args.format == ReportFormat::Text {
+            print_report(&report);
+        }
+        reports.push(report);
+    }
+    if args.format == ReportFormat::Json {
+        print_json(&reports)?;
+    }
+    let all_ok = reports.iter().all(ImportReport::ok);
+    Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Problems on stderr (one per line, `file: where: what`), summary on stdout.
+fn print_report(report: &ImportReport) {
+    for problem in &report.problems {
+        eprintln!("{}: {problem}", report.file);
+    }
+    if report.unlisted > 0 {
+        eprintln!("{}: … and {} more problem(s) not listed", report.file, report.unlisted);
+    }
+    println!("{}", report.summary());
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Only these suppliers (repeatable); default: all.
+    #[arg(long = "supplier", value_name = "CODE")]
+    pub suppliers: Vec<String>,
+    /// Write to this file instead of stdout (replaced atomically).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn export(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
+    let store = ctx.open(OpenMode::Existing)?;
+    match &args.output {
+        None => {
+            let stdout = std::io::stdout();
+            exchange::export(&store, &args.suppliers, &mut stdout.lock())?;
+        }
+        Some(path) => {
+            let n = write_atomically(path, |out| exchange::export(&store, &args.suppliers, out))?;
+            eprintln!("{}: exported {n} supplier(s)", path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes through a temporary file beside `path`, renamed into place on
+/// success, so a failed or interrupted export never leaves half a file.
+pub fn write_atomically<T>(path: &std::path::Path, write: impl FnOnce(&mut dyn Write) -> Result<T>) -> Result<T> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(|| std::path::Path::new("."));
+    let name = path.file_name().ok_or_else(|| Error::Invalid(format!("{}: not a file name", path.display())))?;
+    let temp = dir.join(format!(".{}.partial", name.to_string_lossy()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        let value = write(&mut file)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)?;
+        Ok(value)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result.map_err(|e: Error| match e {
+        Error::Io(io) => Error::Invalid(format!("{}: {io}", path.display())),
+        other => other,
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct SuppliersArgs {
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+pub fn suppliers(ctx: &Context, args: &SuppliersArgs) -> Result<ExitCode> {
+    let store = ctx.open(OpenMode::Existing)?;
+    let rows = store.read().supplier_counts()?;
+    if args.format == Format::Json {
+        print_json(&rows)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut table = Table::new(&[
+        "code", "name", "country", "city", "type", "models", "moq", "dev_days", "claims", "audits", "evidence", "lots",
+    ])
+    .right_aligned(&[6, 7, 8, 9, 10, 11]);
+    for r in &rows {
+        let s = &r.supplier;
+        table.push(vec![
+            s.code.clone(),
+            s.name.clone(),
+            s.country.clone(),
+            opt(s.city.as_deref()),
+            s.business_type.to_string(),
+            s.models.label(),
+            opt(s.moq),
+            opt(s.dev_lead_days),
+            r.claims.to_string(),
+            r.audits.to_string(),
+            r.evidence.to_string(),
+            r.lots.to_string(),
+        ]);
+    }
+    table.print(args.format)?;
+    Ok(ExitCode::SUCCESS)
+}

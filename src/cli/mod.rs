@@ -1,0 +1,137 @@
+//! The command line: one clap enum, one module per subcommand, each with a
+//! `run`. With no subcommand, casebook opens the terminal UI.
+
+mod audit;
+mod data;
+mod output;
+mod report;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use crate::error::{Error, Result};
+use crate::store::{OpenMode, Store};
+
+pub use output::Format;
+
+#[derive(Debug, Parser)]
+#[command(name = "casebook", version, about = "Audit protective-case factories; flag ODM claims that lack manufacturing evidence")]
+pub struct Cli {
+    /// Database file (default: the platform data directory, e.g. ~/.local/share/casebook/casebook.db).
+    #[arg(long, global = true, env = "CASEBOOK_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Evaluate as of this day instead of today (YYYY-MM-DD), for reproducible results.
+    #[arg(long, global = true, value_name = "DATE", value_parser = parse_day)]
+    pub as_of: Option<NaiveDate>,
+
+    /// Who is making changes (recorded in history); default: $CASEBOOK_AUDITOR, then $USER.
+    #[arg(long, global = true, env = "CASEBOOK_AUDITOR", value_name = "NAME")]
+    pub auditor: Option<String>,
+
+    /// Print which database is used, on stderr.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database (or bring it up to date).
+    Init,
+    /// Print the database path this command line would use, and its state.
+    Where,
+    /// Import dossier JSON or yield-lot CSV files (chosen by content), each all-or-nothing.
+    Import(data::ImportArgs),
+    /// Export suppliers as a casebook-dossier/1 JSON document.
+    Export(data::ExportArgs),
+    /// List suppliers with counts of claims, audits, evidence and lots.
+    Suppliers(data::SuppliersArgs),
+    /// Record audits from the command line (the same operations as the UI).
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Show the flag policy, or change one value.
+    Policy(report::PolicyArgs),
+}
+
+pub fn parse_day(text: &str) -> std::result::Result<NaiveDate, String> {
+    crate::exchange::validate::date("date", text).map_err(|e| format!("`{text}` {}", e.message))
+}
+
+/// What every command needs: where the database is, which day it is, who acts.
+pub struct Context {
+    pub db: PathBuf,
+    pub as_of: NaiveDate,
+    pub actor: String,
+    pub verbose: bool,
+}
+
+impl Context {
+    pub fn from_cli(cli: &Cli) -> Result<Self> {
+        let db = match &cli.db {
+            Some(path) => path.clone(),
+            None => default_db_path()?,
+        };
+        Ok(Self {
+            db,
+            as_of: cli.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
+            actor: actor_name(cli.auditor.as_deref()),
+            verbose: cli.verbose,
+        })
+    }
+
+    /// Opens the database; read commands never create one.
+    pub fn open(&self, mode: OpenMode) -> Result<Store> {
+        if self.verbose {
+            eprintln!("casebook: database {}", self.db.display());
+        }
+        Store::open(&self.db, mode)
+    }
+}
+
+pub fn default_db_path() -> Result<PathBuf> {
+    let base = dirs::data_dir()
+        .ok_or_else(|| Error::Invalid("cannot find a data directory for this user; pass --db PATH or set CASEBOOK_DB".into()))?;
+    Ok(base.join("casebook").join("casebook.db"))
+}
+
+fn actor_name(given: Option<&str>) -> String {
+    given
+        .map(str::to_owned)
+        .filter(|s| !s.trim().is_empty())
+        .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Runs the command line; returns the process exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("casebook: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let ctx = Context::from_cli(&cli)?;
+    let Some(command) = cli.command else {
+        return Err(Error::Invalid("the terminal UI is not built yet; see `casebook --help` for commands".into()));
+    };
+    match command {
+        Command::Init => data::init(&ctx),
+        Command::Where => data::where_is(&ctx),
+        Command::Import(args) => data::import(&ctx, &args),
+        Command::Export(args) => data::export(&ctx, &args),
+        Command::Suppliers(args) => data::suppliers(&ctx, &args),
+        Command::Audit(cmd) => audit::run(&ctx, cmd),
+        Command::Policy(args) => report::policy(&ctx, &args),
+    }
+}

@@ -1,0 +1,129 @@
+//! Output helpers shared by commands: the `--format` choice and a plain
+//! text table aligned by display width (CJK names take two columns).
+
+use std::io::Write;
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::error::Result;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+/// Rows of text under headers; rendered aligned, or as CSV.
+pub struct Table {
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+    /// Columns aligned right (numbers).
+    right: Vec<bool>,
+}
+
+impl Table {
+    pub fn new(headers: &[&'static str]) -> Self {
+        Self { headers: headers.to_vec(), rows: Vec::new(), right: vec![false; headers.len()] }
+    }
+
+    #[must_use]
+    pub fn right_aligned(mut self, columns: &[usize]) -> Self {
+        for c in columns {
+            if let Some(slot) = self.right.get_mut(*c) {
+                *slot = true;
+            }
+        }
+        self
+    }
+
+    pub fn push(&mut self, row: Vec<String>) {
+        self.rows.push(row);
+    }
+
+    pub fn render(&self) -> String {
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width()).collect();
+        for row in &self.rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.width());
+            }
+        }
+        let mut out = String::new();
+        let header: Vec<String> = self.headers.iter().map(|h| (*h).to_owned()).collect();
+        for row in std::iter::once(&header).chain(&self.rows) {
+            let mut line = String::new();
+            for (i, (cell, w)) in row.iter().zip(&widths).enumerate() {
+                let pad = " ".repeat(w.saturating_sub(cell.width()));
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                if self.right[i] {
+                    line.push_str(&pad);
+                    line.push_str(cell);
+                } else {
+                    line.push_str(cell);
+                    line.push_str(&pad);
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    pub fn write_csv(&self, out: &mut dyn Write) -> Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(&self.headers).map_err(csv_error)?;
+        for row in &self.rows {
+            w.write_record(row).map_err(csv_error)?;
+        }
+        w.flush()?;
+        Ok(())
+    }
+
+    /// Prints as an aligned table or CSV (JSON is the caller's own shape).
+    pub fn print(&self, format: Format) -> Result<()> {
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        match format {
+            Format::Csv => self.write_csv(&mut lock),
+            _ => Ok(lock.write_all(self.render().as_bytes())?),
+        }
+    }
+}
+
+fn csv_error(e: csv::Error) -> crate::Error {
+    crate::Error::Io(std::io::Error::other(e))
+}
+
+/// Prints a value as pretty JSON with a final newline.
+pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut lock = std::io::BufWriter::new(stdout.lock());
+    serde_json::to_writer_pretty(&mut lock, value).map_err(|e| crate::Error::Io(std::io::Error::other(e)))?;
+    lock.write_all(b"\n")?;
+    lock.flush()?;
+    Ok(())
+}
+
+pub fn opt<T: ToString>(value: Option<T>) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| v.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_aligns_by_display_width() {
+        let mut t = Table::new(&["code", "name", "lots"]).right_aligned(&[2]);
+        t.push(vec!["SZ-A".into(), "深圳盔甲".into(), "7".into()]);
+        t.push(vec!["DG-PRIME".into(), "Prime".into(), "1200".into()]);
+        let text = t.render();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "code      name      lots");
+        assert_eq!(lines[1], "SZ-A      深圳盔甲     7");
+        assert_eq!(lines[2], "DG-PRIME  Prime     1200");
+    }
+}

@@ -1,0 +1,98 @@
+//! The dossier exporter. Suppliers are loaded and written one at a time, so a
+//! database of a million lots exports in the memory of its largest supplier.
+//! Orderings are fixed (suppliers by code, claims by date, audits by visit,
+//! lots by date and code), so export → import → export is byte-identical.
+
+use std::cell::RefCell;
+use std::io::Write;
+
+use serde::ser::{Error as _, SerializeSeq, SerializeStruct};
+use serde::{Serialize, Serializer};
+
+use crate::error::{Error, Result};
+use crate::model::{DOSSIER_FORMAT, SupplierRecord};
+use crate::store::{LotFilter, Reader, Store, SupplierId};
+
+/// Loads one supplier with everything recorded about it.
+pub fn supplier_record(read: Reader<'_>, id: SupplierId) -> Result<SupplierRecord> {
+    Ok(SupplierRecord {
+        supplier: read.supplier(id)?,
+        claims: read.claims(id)?.into_iter().map(|(_, c)| c).collect(),
+        audits: read.audits(id)?.into_iter().map(|row| row.audit).collect(),
+        lots: read.lots(id, &LotFilter::default())?,
+    })
+}
+
+/// The suppliers to export: all, or those named (each must exist).
+fn select(read: Reader<'_>, codes: &[String]) -> Result<Vec<SupplierId>> {
+    if codes.is_empty() {
+        return Ok(read.suppliers()?.into_iter().map(|(id, _)| id).collect());
+    }
+    let mut ids = Vec::with_capacity(codes.len());
+    for code in codes {
+        let id = read.require_supplier(code)?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    // Same order as a full export, whatever order the codes were given in.
+    let mut by_code: Vec<(String, SupplierId)> =
+        ids.into_iter().map(|id| Ok((read.supplier(id)?.code, id))).collect::<Result<_>>()?;
+    by_code.sort();
+    Ok(by_code.into_iter().map(|(_, id)| id).collect())
+}
+
+struct LazyDossier<'s> {
+    read: Reader<'s>,
+    ids: Vec<SupplierId>,
+    /// The first load error, kept because serde's errors carry only text.
+    failure: RefCell<Option<Error>>,
+}
+
+impl Serialize for LazyDossier<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut doc = s.serialize_struct("Dossier", 2)?;
+        doc.serialize_field("format", DOSSIER_FORMAT)?;
+        doc.serialize_field("suppliers", &LazySuppliers(self))?;
+        doc.end()
+    }
+}
+
+struct LazySuppliers<'d, 's>(&'d LazyDossier<'s>);
+
+impl Serialize for LazySuppliers<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.ids.len()))?;
+        for id in &self.0.ids {
+            match supplier_record(self.0.read, *id) {
+                Ok(record) => seq.serialize_element(&record)?,
+                Err(e) => {
+                    let message = e.to_string();
+                    self.0.failure.replace(Some(e));
+                    return Err(S::Error::custom(message));
+                }
+            }
+        }
+        seq.end()
+    }
+}
+
+/// Writes the dossier of the given suppliers (all when `codes` is empty),
+/// pretty-printed with a final newline.
+pub fn export(store: &Store, codes: &[String], out: &mut dyn Write) -> Result<usize> {
+    let read = store.read();
+    let doc = LazyDossier { read, ids: select(read, codes)?, failure: RefCell::new(None) };
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    if let Err(e) = serde_json::to_writer_pretty(&mut buffered, &doc) {
+        return Err(doc.failure.take().unwrap_or_else(|| Error::Io(std::io::Error::other(e))));
+    }
+    buffered.write_all(b"\n")?;
+    buffered.flush()?;
+    Ok(doc.ids.len())
+}
+
+pub fn export_to_string(store: &Store, codes: &[String]) -> Result<String> {
+    let mut bytes = Vec::new();
+    export(store, codes, &mut bytes)?;
+    String::from_utf8(bytes).map_err(|e| Error::Invalid(e.to_string()))
+}
