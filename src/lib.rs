@@ -5,11 +5,11 @@
 //! → [`assess`] (pure) → `cli` / `tui` output.
 
 pub mod assess;
-pub mod error;
-pub mod model;
 pub mod cli;
+pub mod error;
+pub mod exchange;
+pub mod model;
 pub mod store;
 pub mod workflow;
-pub mod exchange;
 
 pub use error::{Error, Result};

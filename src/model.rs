@@ -4,7 +4,6 @@
 //! it the exact words stored in SQLite and exchanged in files, a list of its
 //! valid values (for error messages) and serde/rusqlite conversions.
 
-
 use chrono::NaiveDate;
 use serde::Serialize;
 

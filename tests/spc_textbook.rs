@@ -11,31 +11,16 @@ fn close(actual: f64, expected: f64, tolerance: f64) -> bool {
 
 fn points(sizes: &[u32], nonconforming: &[u32]) -> Vec<Point> {
     assert_eq!(sizes.len(), nonconforming.len());
-    sizes
-        .iter()
-        .zip(nonconforming)
-        .map(|(&started, &nonconforming)| Point {
-            started,
-            nonconforming,
-        })
-        .collect()
+    sizes.iter().zip(nonconforming).map(|(&started, &nonconforming)| Point { started, nonconforming }).collect()
 }
 
 // (rule, 1-based sample, 1-based first sample of the pattern), as books number them.
 fn broken(chart: &spc::Chart) -> Vec<(Rule, usize, usize)> {
-    chart
-        .violations
-        .iter()
-        .map(|v| (v.rule, v.index + 1, v.first + 1))
-        .collect()
+    chart.violations.iter().map(|v| (v.rule, v.index + 1, v.first + 1)).collect()
 }
 
 fn options(kind: ChartKind, rules: RuleSet) -> ChartOptions {
-    ChartOptions {
-        kind,
-        rules,
-        baseline: None,
-    }
+    ChartOptions { kind, rules, baseline: None }
 }
 
 // Montgomery, D. C., *Introduction to Statistical Quality Control*,
@@ -44,10 +29,8 @@ fn options(kind: ChartKind, rules: RuleSet) -> ChartOptions {
 // cans per sample. The same 30 counts ship as the trial samples of the R
 // package `qcc`'s `orangejuice` data set, whose help page cites Montgomery
 // (1991), 2nd ed., pp. 152–155.
-const ORANGE_JUICE: [u32; 30] = [
-    12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22, 8, 10, 5, 13, 11, 20, 18, 24, 15, 9, 12,
-    7, 13, 9, 6,
-];
+const ORANGE_JUICE: [u32; 30] =
+    [12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22, 8, 10, 5, 13, 11, 20, 18, 24, 15, 9, 12, 7, 13, 9, 6];
 
 // The book: p̄ = 347 / 1500 = 0.2313, UCL = 0.4102, LCL = 0.0524, and
 // samples 15 (p = 0.44) and 23 (p = 0.48) above the UCL.
@@ -71,12 +54,8 @@ fn montgomery_example_7_1_trial_limits() {
 // 21 (p = 0.40) is above the UCL.
 #[test]
 fn montgomery_example_7_1_revised_limits() {
-    let kept: Vec<u32> = ORANGE_JUICE
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| i != 14 && i != 22)
-        .map(|(_, &d)| d)
-        .collect();
+    let kept: Vec<u32> =
+        ORANGE_JUICE.iter().enumerate().filter(|&(i, _)| i != 14 && i != 22).map(|(_, &d)| d).collect();
     let cans = points(&[50; 28], &kept);
     let chart = spc::chart(&cans, &ChartOptions::default()).unwrap();
     assert!(close(chart.limits.unwrap().center, 0.2150, 1e-12));
@@ -134,13 +113,9 @@ fn laney_p_prime_on_montgomery_example_7_1() {
 // (McGraw-Hill, 2013), chapter 9, Table 9.6 "Raw Data for p Chart", p. 178:
 // bruised peaches in one or two crates of 250 per shipment, 25 shipments,
 // 8000 peaches and 1544 bruised in all. Sample sizes vary, so the limits do.
-const PEACH_CRATES: [u32; 25] = [
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2,
-];
-const BRUISED: [u32; 25] = [
-    47, 42, 55, 51, 46, 61, 39, 44, 41, 51, 88, 101, 101, 40, 48, 47, 50, 48, 57, 45, 43, 105, 98,
-    100, 96,
-];
+const PEACH_CRATES: [u32; 25] = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2];
+const BRUISED: [u32; 25] =
+    [47, 42, 55, 51, 46, 61, 39, 44, 41, 51, 88, 101, 101, 40, 48, 47, 50, 48, 57, 45, 43, 105, 98, 100, 96];
 
 // By hand from the table: p̄ = 1544 / 8000 = 0.193.
 // n = 250: σ = √(0.193 · 0.807 / 250) = 0.0249600, limits 0.118120 – 0.267880.

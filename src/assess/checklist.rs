@@ -49,12 +49,7 @@ vocab!(
 );
 
 /// Lower bound of each letter band, best first. Anything below the last is E.
-const BANDS: [(f64, Grade); 4] = [
-    (86.0, Grade::A),
-    (71.0, Grade::B),
-    (51.0, Grade::C),
-    (30.0, Grade::D),
-];
+const BANDS: [(f64, Grade); 4] = [(86.0, Grade::A), (71.0, Grade::B), (51.0, Grade::C), (30.0, Grade::D)];
 
 impl Grade {
     /// The letter band of a percentage, read on the unrounded value:
@@ -62,10 +57,7 @@ impl Grade {
     /// whole numbers (B 71–85), which leaves gaps such as 85.5. Here each band
     /// runs from its lower bound up to the next one, so 85.99 is B and 70.9 is C.
     pub fn band(pct: f64) -> Self {
-        BANDS
-            .iter()
-            .find(|(floor, _)| pct >= *floor)
-            .map_or(Self::E, |&(_, grade)| grade)
+        BANDS.iter().find(|(floor, _)| pct >= *floor).map_or(Self::E, |&(_, grade)| grade)
     }
 
     pub fn is_letter(self) -> bool {
@@ -92,10 +84,7 @@ pub struct GradeRules {
 
 impl Default for GradeRules {
     fn default() -> Self {
-        Self {
-            critical_cap: Grade::D,
-            min_answered_share: 0.5,
-        }
+        Self { critical_cap: Grade::D, min_answered_share: 0.5 }
     }
 }
 
@@ -171,10 +160,7 @@ pub struct Score {
 /// Scores `answers` against `template`. If a code is answered more than once,
 /// the last answer counts. The store allows only one answer per question.
 pub fn score(template: &Template, answers: &[Answer], rules: &GradeRules) -> Score {
-    let results: HashMap<&str, AnswerResult> = answers
-        .iter()
-        .map(|a| (a.question.as_str(), a.result))
-        .collect();
+    let results: HashMap<&str, AnswerResult> = answers.iter().map(|a| (a.question.as_str(), a.result)).collect();
     let mut overall = Tally::default();
     let mut sections: Vec<(Section, Tally)> = Vec::new();
     let mut unanswered = Vec::new();
@@ -212,11 +198,7 @@ fn section_tally(sections: &mut Vec<(Section, Tally)>, section: Section) -> &mut
 }
 
 fn section_score((section, tally): (Section, Tally)) -> SectionScore {
-    SectionScore {
-        section,
-        tally,
-        pct: tally.pct(),
-    }
+    SectionScore { section, tally, pct: tally.pct() }
 }
 
 fn grade(overall: &Tally, critical_no: bool, rules: &GradeRules) -> Grade {
@@ -227,11 +209,7 @@ fn grade(overall: &Tally, critical_no: bool, rules: &GradeRules) -> Grade {
         return Grade::Insufficient;
     }
     let band = Grade::band(pct);
-    if critical_no {
-        band.capped_at(rules.critical_cap)
-    } else {
-        band
-    }
+    if critical_no { band.capped_at(rules.critical_cap) } else { band }
 }
 
 /// Compares the ratio with the share rather than `answered` with
@@ -278,22 +256,11 @@ mod tests {
     }
 
     fn template(questions: Vec<Question>) -> Template {
-        Template {
-            id: "test/1".to_owned(),
-            title: "Test".to_owned(),
-            questions,
-        }
+        Template { id: "test/1".to_owned(), title: "Test".to_owned(), questions }
     }
 
     fn answers(pairs: &[(&str, AnswerResult)]) -> Vec<Answer> {
-        pairs
-            .iter()
-            .map(|&(code, result)| Answer {
-                question: code.to_owned(),
-                result,
-                note: None,
-            })
-            .collect()
+        pairs.iter().map(|&(code, result)| Answer { question: code.to_owned(), result, note: None }).collect()
     }
 
     fn close(pct: Option<f64>, expected: f64) -> bool {
@@ -313,11 +280,7 @@ mod tests {
 
     /// `count` questions of weight 1 in one section.
     fn flat(count: usize) -> Template {
-        template(
-            (1..=count)
-                .map(|i| question(&format!("Q{i}"), Legitimacy, 1, false))
-                .collect(),
-        )
+        template((1..=count).map(|i| question(&format!("Q{i}"), Legitimacy, 1, false)).collect())
     }
 
     /// Answers on [`flat`] worth `points` out of 2 × `count`, all answered.
@@ -332,56 +295,33 @@ mod tests {
                 } else {
                     No
                 };
-                Answer {
-                    question: format!("Q{i}"),
-                    result,
-                    note: None,
-                }
+                Answer { question: format!("Q{i}"), result, note: None }
             })
             .collect()
     }
 
     #[test]
     fn weights_and_na_give_hand_computed_percentages() {
-        let given = answers(&[
-            ("L1", Yes),
-            ("L2", Partial),
-            ("M1", No),
-            ("M2", Na),
-            ("M3", Yes),
-        ]);
+        let given = answers(&[("L1", Yes), ("L2", Partial), ("M1", No), ("M2", Na), ("M3", Yes)]);
         let s = score(&small(), &given, &GradeRules::default());
 
         // Legitimacy: 3·2 + 1·1 = 7 of 8.
         let legitimacy = &s.sections[0];
         assert_eq!(legitimacy.section, Legitimacy);
-        assert_eq!(
-            (legitimacy.tally.points, legitimacy.tally.max_points),
-            (7, 8)
-        );
+        assert_eq!((legitimacy.tally.points, legitimacy.tally.max_points), (7, 8));
         assert!(close(legitimacy.pct, 87.5));
 
         // Material: M2 is n/a and leaves the denominator: 2·0 + 1·2 = 2 of 6.
         let material = &s.sections[1];
         assert_eq!(material.section, MaterialCompatibility);
         assert_eq!((material.tally.points, material.tally.max_points), (2, 6));
-        assert_eq!(
-            (
-                material.tally.total,
-                material.tally.applicable,
-                material.tally.answered
-            ),
-            (3, 2, 2)
-        );
+        assert_eq!((material.tally.total, material.tally.applicable, material.tally.answered), (3, 2, 2));
         assert!(close(material.pct, 100.0 / 3.0));
 
         // Overall is 9 of 14, not the mean of the sections (60.42).
         assert_eq!((s.overall.points, s.overall.max_points), (9, 14));
         assert!(close(s.pct, 900.0 / 14.0));
-        assert_eq!(
-            (s.overall.total, s.overall.applicable, s.overall.answered),
-            (5, 4, 4)
-        );
+        assert_eq!((s.overall.total, s.overall.applicable, s.overall.answered), (5, 4, 4));
         assert_eq!(s.grade, Grade::C);
         assert!(s.unanswered.is_empty() && s.critical_no.is_empty() && s.unknown_codes.is_empty());
     }
@@ -438,23 +378,14 @@ mod tests {
 
     #[test]
     fn critical_no_caps_the_grade() {
-        let all_yes_but_l1 = answers(&[
-            ("L1", No),
-            ("L2", Yes),
-            ("M1", Yes),
-            ("M2", Yes),
-            ("M3", Yes),
-        ]);
+        let all_yes_but_l1 = answers(&[("L1", No), ("L2", Yes), ("M1", Yes), ("M2", Yes), ("M3", Yes)]);
         // Band of 14 of 20 = 70% would be C; the cap makes it D.
         let s = score(&small(), &all_yes_but_l1, &GradeRules::default());
         assert!(close(s.pct, 70.0));
         assert_eq!(s.critical_no, ["L1"]);
         assert_eq!(s.grade, Grade::D);
 
-        let lenient = GradeRules {
-            critical_cap: Grade::B,
-            ..GradeRules::default()
-        };
+        let lenient = GradeRules { critical_cap: Grade::B, ..GradeRules::default() };
         assert_eq!(score(&small(), &all_yes_but_l1, &lenient).grade, Grade::C);
 
         // A weight-1 critical question on a large template: band A, capped to D.
@@ -476,10 +407,7 @@ mod tests {
         assert_eq!(score(&big, &given, &GradeRules::default()).grade, Grade::A);
         given.remove(0);
         let s = score(&big, &given, &GradeRules::default());
-        assert_eq!(
-            (s.grade, s.unanswered.as_slice()),
-            (Grade::A, ["Q1".to_owned()].as_slice())
-        );
+        assert_eq!((s.grade, s.unanswered.as_slice()), (Grade::A, ["Q1".to_owned()].as_slice()));
         assert!(s.critical_no.is_empty());
     }
 
@@ -494,13 +422,7 @@ mod tests {
     #[test]
     fn exactly_half_answered_is_enough_one_fewer_is_insufficient() {
         // 10 questions, 2 n/a: 8 applicable, so 4 answers are needed.
-        let mut given = answers(&[
-            ("Q1", Na),
-            ("Q2", Na),
-            ("Q3", Yes),
-            ("Q4", Yes),
-            ("Q5", Yes),
-        ]);
+        let mut given = answers(&[("Q1", Na), ("Q2", Na), ("Q3", Yes), ("Q4", Yes), ("Q5", Yes)]);
         let s = score(&flat(10), &given, &GradeRules::default());
         assert_eq!((s.overall.applicable, s.overall.answered), (8, 3));
         assert_eq!(s.grade, Grade::Insufficient);
@@ -520,24 +442,15 @@ mod tests {
         assert!(s.sections.iter().all(|section| section.pct.is_none()));
 
         let all_na = answers(&[("L1", Na), ("L2", Na), ("M1", Na), ("M2", Na), ("M3", Na)]);
-        let anything_goes = GradeRules {
-            min_answered_share: 0.0,
-            ..GradeRules::default()
-        };
+        let anything_goes = GradeRules { min_answered_share: 0.0, ..GradeRules::default() };
         let s = score(&small(), &all_na, &anything_goes);
-        assert_eq!(
-            (s.pct, s.grade, s.overall.applicable),
-            (None, Grade::Insufficient, 0)
-        );
+        assert_eq!((s.pct, s.grade, s.overall.applicable), (None, Grade::Insufficient, 0));
     }
 
     #[test]
     fn share_threshold_is_exact_for_decimal_shares() {
         // 0.55 × 100.0 = 55.00000000000001 in f64: 55 of 100 must still pass.
-        let rules = GradeRules {
-            min_answered_share: 0.55,
-            ..GradeRules::default()
-        };
+        let rules = GradeRules { min_answered_share: 0.55, ..GradeRules::default() };
         let given: Vec<Answer> = worth(100, 200).into_iter().take(55).collect();
         assert_eq!(score(&flat(100), &given, &rules).grade, Grade::A);
         let given: Vec<Answer> = worth(100, 200).into_iter().take(54).collect();
@@ -552,13 +465,7 @@ mod tests {
         let with_unknown = score(&small(), &given, &GradeRules::default());
         assert_eq!(with_unknown.unknown_codes, ["ZZ-99", "l1"]);
         let without = score(&small(), &known, &GradeRules::default());
-        assert_eq!(
-            Score {
-                unknown_codes: Vec::new(),
-                ..with_unknown
-            },
-            without
-        );
+        assert_eq!(Score { unknown_codes: Vec::new(), ..with_unknown }, without);
     }
 
     #[test]
@@ -584,24 +491,15 @@ mod tests {
     fn migrated() -> Connection {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch("PRAGMA foreign_keys = ON;").unwrap();
-        conn.execute_batch(include_str!("../../schema.sql"))
-            .unwrap();
-        conn.execute_batch(include_str!(
-            "../../migrations/0002_checklist_odm_capability_1.sql"
-        ))
-        .unwrap();
+        conn.execute_batch(include_str!("../../schema.sql")).unwrap();
+        conn.execute_batch(include_str!("../../migrations/0002_checklist_odm_capability_1.sql")).unwrap();
         conn
     }
 
     /// (position, template) read back the way the store will.
     fn load(conn: &Connection, id: &str) -> (Vec<i64>, Template) {
-        let title: String = conn
-            .query_row(
-                "SELECT title FROM checklist_templates WHERE template = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let title: String =
+            conn.query_row("SELECT title FROM checklist_templates WHERE template = ?1", [id], |r| r.get(0)).unwrap();
         let mut stmt = conn
             .prepare(
                 "SELECT position, code, section, pillar, weight, critical, text, guidance
@@ -625,37 +523,15 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         let (positions, questions) = rows.into_iter().unzip();
-        (
-            positions,
-            Template {
-                id: id.to_owned(),
-                title,
-                questions,
-            },
-        )
+        (positions, Template { id: id.to_owned(), title, questions })
     }
 
     /// Code prefix, number of questions, section and pillar, as agreed.
     const LAYOUT: [(&str, usize, Section, Option<Pillar>); 6] = [
         ("LG", 8, Section::Legitimacy, None),
-        (
-            "MC",
-            7,
-            Section::MaterialCompatibility,
-            Some(Pillar::MaterialCompatibility),
-        ),
-        (
-            "AC",
-            7,
-            Section::AssemblyConstraints,
-            Some(Pillar::AssemblyConstraints),
-        ),
-        (
-            "PY",
-            6,
-            Section::ProductionYield,
-            Some(Pillar::ProductionYield),
-        ),
+        ("MC", 7, Section::MaterialCompatibility, Some(Pillar::MaterialCompatibility)),
+        ("AC", 7, Section::AssemblyConstraints, Some(Pillar::AssemblyConstraints)),
+        ("PY", 6, Section::ProductionYield, Some(Pillar::ProductionYield)),
         ("DF", 7, Section::DfmEvaluation, Some(Pillar::DfmEvaluation)),
         ("QC", 6, Section::QualityControl, None),
     ];
@@ -672,67 +548,32 @@ mod tests {
                 (1..=n).map(move |i| (format!("{prefix}-{i:02}"), section, pillar))
             })
             .collect();
-        let actual: Vec<(String, Section, Option<Pillar>)> = t
-            .questions
-            .iter()
-            .map(|q| (q.code.clone(), q.section, q.pillar))
-            .collect();
+        let actual: Vec<(String, Section, Option<Pillar>)> =
+            t.questions.iter().map(|q| (q.code.clone(), q.section, q.pillar)).collect();
         assert_eq!(actual, expected);
 
         for q in &t.questions {
-            assert!(
-                (1..=3).contains(&q.weight),
-                "{} weight {}",
-                q.code,
-                q.weight
-            );
+            assert!((1..=3).contains(&q.weight), "{} weight {}", q.code, q.weight);
             assert!(q.text.trim().ends_with('?'), "{} is not a question", q.code);
-            assert!(
-                q.guidance.as_deref().is_some_and(|g| g.contains("Yes:")),
-                "{} guidance",
-                q.code
-            );
+            assert!(q.guidance.as_deref().is_some_and(|g| g.contains("Yes:")), "{} guidance", q.code);
         }
-        let critical: Vec<&str> = t
-            .questions
-            .iter()
-            .filter(|q| q.critical)
-            .map(|q| q.code.as_str())
-            .collect();
+        let critical: Vec<&str> = t.questions.iter().filter(|q| q.critical).map(|q| q.code.as_str()).collect();
         assert!((4..=6).contains(&critical.len()), "{critical:?}");
-        assert!(
-            ["LG-01", "LG-02", "LG-03"]
-                .iter()
-                .all(|c| critical.contains(c)),
-            "{critical:?}"
-        );
+        assert!(["LG-01", "LG-02", "LG-03"].iter().all(|c| critical.contains(c)), "{critical:?}");
     }
 
     #[test]
     fn default_template_scores_end_to_end() {
         let (_, t) = load(&migrated(), DEFAULT_TEMPLATE);
-        let all_yes: Vec<Answer> = t
-            .questions
-            .iter()
-            .map(|q| Answer {
-                question: q.code.clone(),
-                result: Yes,
-                note: None,
-            })
-            .collect();
+        let all_yes: Vec<Answer> =
+            t.questions.iter().map(|q| Answer { question: q.code.clone(), result: Yes, note: None }).collect();
         let s = score(&t, &all_yes, &GradeRules::default());
-        assert_eq!(
-            (s.pct, s.grade, s.sections.len()),
-            (Some(100.0), Grade::A, 6)
-        );
+        assert_eq!((s.pct, s.grade, s.sections.len()), (Some(100.0), Grade::A, 6));
 
         let mut bad_payee = all_yes;
         bad_payee[1].result = No;
         let s = score(&t, &bad_payee, &GradeRules::default());
-        assert_eq!(
-            (s.grade, s.critical_no.as_slice()),
-            (Grade::D, ["LG-02".to_owned()].as_slice())
-        );
+        assert_eq!((s.grade, s.critical_no.as_slice()), (Grade::D, ["LG-02".to_owned()].as_slice()));
     }
 
     #[test]
@@ -770,32 +611,20 @@ mod tests {
     }
 
     fn rules() -> impl Strategy<Value = GradeRules> {
-        (prop::sample::select(&Grade::ALL[..5]), 0.0..=1.0f64).prop_map(
-            |(critical_cap, min_answered_share)| GradeRules {
-                critical_cap,
-                min_answered_share,
-            },
-        )
+        (prop::sample::select(&Grade::ALL[..5]), 0.0..=1.0f64)
+            .prop_map(|(critical_cap, min_answered_share)| GradeRules { critical_cap, min_answered_share })
     }
 
     fn score_rows(rows: &[Row], rules: &GradeRules) -> Score {
         let questions = rows
             .iter()
             .enumerate()
-            .map(|(i, &(section, weight, critical, _))| {
-                question(&format!("Q{i}"), section, weight, critical)
-            })
+            .map(|(i, &(section, weight, critical, _))| question(&format!("Q{i}"), section, weight, critical))
             .collect();
         let given: Vec<Answer> = rows
             .iter()
             .enumerate()
-            .filter_map(|(i, row)| {
-                row.3.map(|result| Answer {
-                    question: format!("Q{i}"),
-                    result,
-                    note: None,
-                })
-            })
+            .filter_map(|(i, row)| row.3.map(|result| Answer { question: format!("Q{i}"), result, note: None }))
             .collect();
         score(&template(questions), &given, rules)
     }

@@ -114,7 +114,12 @@ fn bad(key: &str, value: &str, expected: &str) -> PolicyError {
 }
 
 fn months(key: &str, value: &str) -> Result<u32, PolicyError> {
-    value.trim().parse().ok().filter(|m| (1..=240).contains(m)).ok_or_else(|| bad(key, value, "a number of months, 1 to 240"))
+    value
+        .trim()
+        .parse()
+        .ok()
+        .filter(|m| (1..=240).contains(m))
+        .ok_or_else(|| bad(key, value, "a number of months, 1 to 240"))
 }
 
 fn word<T: std::str::FromStr<Err = crate::model::VocabError>>(key: &str, value: &str) -> Result<T, PolicyError> {
@@ -174,26 +179,34 @@ impl Policy {
             "yield.window_months" => self.yield_window_months = months(key, value)?,
             "audit.window_months" => self.audit_window_months = months(key, value)?,
             "yield.min_lots" => {
-                self.min_lots = value.trim().parse().ok().filter(|n| (1..=10_000).contains(n)).ok_or_else(|| {
-                    bad(key, value, "a whole number of lots, 1 to 10000")
-                })?;
+                self.min_lots = value
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=10_000).contains(n))
+                    .ok_or_else(|| bad(key, value, "a whole number of lots, 1 to 10000"))?;
             }
             "yield.min_fpy" => self.min_fpy = share(key, value)?,
             "yield.chart" => self.chart = word(key, value)?,
             "yield.rules" => self.rules = word(key, value)?,
             "terms.far_factor" => {
-                self.terms.far_factor = value.trim().parse().ok().filter(|f: &f64| (1.0..=100.0).contains(f)).ok_or_else(
-                    || bad(key, value, "a factor of at least 1, such as 2 (twice below the minimum or above the maximum)"),
-                )?;
+                self.terms.far_factor =
+                    value.trim().parse().ok().filter(|f: &f64| (1.0..=100.0).contains(f)).ok_or_else(|| {
+                        bad(
+                            key,
+                            value,
+                            "a factor of at least 1, such as 2 (twice below the minimum or above the maximum)",
+                        )
+                    })?;
             }
-            "grade.critical_cap" => self.grade.critical_cap = self.cap(key, value)?,
+            "grade.critical_cap" => self.grade.critical_cap = Self::cap(key, value)?,
             "grade.min_answered_share" => self.grade.min_answered_share = share(key, value)?,
             _ => self.set_prefixed(key, value)?,
         }
         Ok(())
     }
 
-    fn cap(&self, key: &str, value: &str) -> Result<Grade, PolicyError> {
+    fn cap(key: &str, value: &str) -> Result<Grade, PolicyError> {
         let grade: Grade = word(key, value)?;
         if grade.is_letter() { Ok(grade) } else { Err(bad(key, value, "a grade letter A to E")) }
     }
@@ -213,7 +226,8 @@ impl Policy {
                 "oem_dev_days" => &mut self.terms.oem_dev_days,
                 _ => return Err(unknown_key(key)),
             };
-            *slot = Range::parse(value).ok_or_else(|| bad(key, value, "a range such as 100-500, or 500+ for no maximum"))?;
+            *slot = Range::parse(value)
+                .ok_or_else(|| bad(key, value, "a range such as 100-500, or 500+ for no maximum"))?;
         } else {
             return Err(unknown_key(key));
         }

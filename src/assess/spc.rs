@@ -24,8 +24,6 @@
 //! - Lots with no units, or more nonconforming units than started, are
 //!   rejected with a [`ChartError`] rather than charted.
 
-use std::fmt;
-
 use serde::Serialize;
 
 use crate::model::{Lot, vocab};
@@ -67,12 +65,9 @@ impl RuleSet {
     pub fn rules(self) -> &'static [Rule] {
         match self {
             Self::Attribute => &[Rule::Beyond3Sigma, Rule::NineInARow],
-            Self::WesternElectric => &[
-                Rule::Beyond3Sigma,
-                Rule::TwoOfThreeBeyond2Sigma,
-                Rule::FourOfFiveBeyond1Sigma,
-                Rule::EightInARow,
-            ],
+            Self::WesternElectric => {
+                &[Rule::Beyond3Sigma, Rule::TwoOfThreeBeyond2Sigma, Rule::FourOfFiveBeyond1Sigma, Rule::EightInARow]
+            }
         }
     }
 }
@@ -86,10 +81,7 @@ pub struct Point {
 
 impl From<&Lot> for Point {
     fn from(lot: &Lot) -> Self {
-        Self {
-            started: lot.started,
-            nonconforming: lot.started.saturating_sub(lot.passed_first),
-        }
+        Self { started: lot.started, nonconforming: lot.started.saturating_sub(lot.passed_first) }
     }
 }
 
@@ -105,11 +97,7 @@ pub struct ChartOptions {
 /// The classical p-chart with the attribute rules, limits from every lot.
 impl Default for ChartOptions {
     fn default() -> Self {
-        Self {
-            kind: ChartKind::P,
-            rules: RuleSet::Attribute,
-            baseline: None,
-        }
+        Self { kind: ChartKind::P, rules: RuleSet::Attribute, baseline: None }
     }
 }
 
@@ -157,11 +145,7 @@ pub struct ChartPoint {
 impl ChartPoint {
     /// `z`, with a point off a zero-width centre line at ±∞.
     pub fn rule_z(&self) -> f64 {
-        self.z.unwrap_or(if self.p > self.ucl {
-            f64::INFINITY
-        } else {
-            f64::NEG_INFINITY
-        })
+        self.z.unwrap_or(if self.p > self.ucl { f64::INFINITY } else { f64::NEG_INFINITY })
     }
 
     pub fn beyond_limits(&self) -> bool {
@@ -211,12 +195,7 @@ pub fn chart(points: &[Point], options: &ChartOptions) -> Result<Chart, ChartErr
         None => return Err(ChartError::EmptyBaseline),
     };
     let violations = violations(&judged, options.rules);
-    Ok(Chart {
-        options: *options,
-        limits,
-        points: judged,
-        violations,
-    })
+    Ok(Chart { options: *options, limits, points: judged, violations })
 }
 
 fn validate(points: &[Point]) -> Result<(), ChartError> {
@@ -234,30 +213,21 @@ fn validate(points: &[Point]) -> Result<(), ChartError> {
 /// p̄ and `σ_z` from `points`; `None` when they hold no units. Points with no
 /// units are skipped rather than divided by.
 pub fn estimate(points: &[Point], kind: ChartKind) -> Option<Limits> {
-    let (nonconforming, started) = points.iter().fold((0_u64, 0_u64), |(d, n), p| {
-        (d + u64::from(p.nonconforming), n + u64::from(p.started))
-    });
+    let (nonconforming, started) =
+        points.iter().fold((0_u64, 0_u64), |(d, n), p| (d + u64::from(p.nonconforming), n + u64::from(p.started)));
     if started == 0 {
         return None;
     }
     let center = nonconforming as f64 / started as f64;
     let (sigma_z, moving_ranges) = sigma_z(points, center);
-    Some(Limits {
-        kind,
-        center,
-        sigma_z,
-        moving_ranges,
-    })
+    Some(Limits { kind, center, sigma_z, moving_ranges })
 }
 
 /// Mean moving range of consecutive binomial z-scores over d₂.
 fn sigma_z(points: &[Point], center: f64) -> (f64, usize) {
     let mut previous: Option<f64> = None;
     let (mut total, mut count) = (0.0, 0_usize);
-    let scores = points
-        .iter()
-        .filter(|p| p.started > 0)
-        .filter_map(|p| standardise(*p, center, 1.0).z);
+    let scores = points.iter().filter(|p| p.started > 0).filter_map(|p| standardise(*p, center, 1.0).z);
     for z in scores {
         if let Some(before) = previous {
             total += (z - before).abs();
@@ -265,11 +235,7 @@ fn sigma_z(points: &[Point], center: f64) -> (f64, usize) {
         }
         previous = Some(z);
     }
-    if count == 0 {
-        (1.0, 0)
-    } else {
-        (total / count as f64 / D2, count)
-    }
+    if count == 0 { (1.0, 0) } else { (total / count as f64 / D2, count) }
 }
 
 fn judge(point: Point, limits: &Limits) -> ChartPoint {
@@ -287,12 +253,7 @@ fn standardise(point: Point, center: f64, scale: f64) -> ChartPoint {
     } else {
         on_centre(p, center).then_some(0.0)
     };
-    ChartPoint {
-        p,
-        lcl: (center - 3.0 * sigma).max(0.0),
-        ucl: (center + 3.0 * sigma).min(1.0),
-        z,
-    }
+    ChartPoint { p, lcl: (center - 3.0 * sigma).max(0.0), ucl: (center + 3.0 * sigma).min(1.0), z }
 }
 
 /// Exact on purpose: p and p̄ are each one division of integers, so equal
@@ -350,20 +311,12 @@ fn run(points: &[ChartPoint], end: usize, length: usize) -> Option<usize> {
     let first = (end + 1).checked_sub(length)?;
     let window = points.get(first..=end)?;
     let wanted = side(window.last()?.rule_z(), 0.0)?;
-    window
-        .iter()
-        .all(|p| side(p.rule_z(), 0.0) == Some(wanted))
-        .then_some(first)
+    window.iter().all(|p| side(p.rule_z(), 0.0) == Some(wanted)).then_some(first)
 }
 
 /// `k` of the last `n` points (fewer at the start) beyond `sigmas` on the
 /// side of the point at `end`, which must be one of them.
-fn some_of(
-    points: &[ChartPoint],
-    end: usize,
-    (k, n): (usize, usize),
-    sigmas: f64,
-) -> Option<usize> {
+fn some_of(points: &[ChartPoint], end: usize, (k, n): (usize, usize), sigmas: f64) -> Option<usize> {
     let wanted = side(points.get(end)?.rule_z(), sigmas)?;
     let start = (end + 1).saturating_sub(n);
     let mut in_zone = (start..=end).filter(|&i| side(points[i].rule_z(), sigmas) == Some(wanted));
@@ -382,41 +335,21 @@ mod tests {
     }
 
     fn points(counts: &[(u32, u32)]) -> Vec<Point> {
-        counts
-            .iter()
-            .map(|&(started, nonconforming)| Point {
-                started,
-                nonconforming,
-            })
-            .collect()
+        counts.iter().map(|&(started, nonconforming)| Point { started, nonconforming }).collect()
     }
 
     // Points with the given z; p, lcl and ucl do not matter to the rules.
     fn scored(zs: &[f64]) -> Vec<ChartPoint> {
-        zs.iter()
-            .map(|&z| ChartPoint {
-                p: 0.5,
-                lcl: 0.0,
-                ucl: 1.0,
-                z: Some(z),
-            })
-            .collect()
+        zs.iter().map(|&z| ChartPoint { p: 0.5, lcl: 0.0, ucl: 1.0, z: Some(z) }).collect()
     }
 
     // (rule id, index, first) of every violation, for terse asserts.
     fn found(zs: &[f64], rules: RuleSet) -> Vec<(&'static str, usize, usize)> {
-        violations(&scored(zs), rules)
-            .into_iter()
-            .map(|v| (v.rule.as_str(), v.index, v.first))
-            .collect()
+        violations(&scored(zs), rules).into_iter().map(|v| (v.rule.as_str(), v.index, v.first)).collect()
     }
 
     fn with(kind: ChartKind, rules: RuleSet, baseline: Option<usize>) -> ChartOptions {
-        ChartOptions {
-            kind,
-            rules,
-            baseline,
-        }
+        ChartOptions { kind, rules, baseline }
     }
 
     // --- run rules -------------------------------------------------------
@@ -430,24 +363,14 @@ mod tests {
     #[test]
     fn eight_in_a_row_does_not_fire_nine_in_a_row() {
         assert!(found(&[0.5; 8], RuleSet::Attribute).is_empty());
-        assert_eq!(
-            found(&[0.5; 9], RuleSet::Attribute),
-            [("nine-in-a-row", 8, 0)]
-        );
-        assert_eq!(
-            found(&[-0.1; 9], RuleSet::Attribute),
-            [("nine-in-a-row", 8, 0)]
-        );
+        assert_eq!(found(&[0.5; 9], RuleSet::Attribute), [("nine-in-a-row", 8, 0)]);
+        assert_eq!(found(&[-0.1; 9], RuleSet::Attribute), [("nine-in-a-row", 8, 0)]);
     }
 
     #[test]
     fn a_run_is_flagged_again_at_each_point_that_extends_it() {
         let hits = found(&[1.0; 11], RuleSet::Attribute);
-        let expected = [
-            ("nine-in-a-row", 8, 0),
-            ("nine-in-a-row", 9, 1),
-            ("nine-in-a-row", 10, 2),
-        ];
+        let expected = [("nine-in-a-row", 8, 0), ("nine-in-a-row", 9, 1), ("nine-in-a-row", 10, 2)];
         assert_eq!(hits, expected);
     }
 
@@ -472,14 +395,8 @@ mod tests {
     #[test]
     fn two_of_three_beyond_2_sigma_same_side() {
         let we = RuleSet::WesternElectric;
-        assert_eq!(
-            found(&[2.5, 0.5, 2.1], we),
-            [("two-of-three-beyond-2-sigma", 2, 0)]
-        );
-        assert_eq!(
-            found(&[0.0, -2.1, -2.2], we),
-            [("two-of-three-beyond-2-sigma", 2, 1)]
-        );
+        assert_eq!(found(&[2.5, 0.5, 2.1], we), [("two-of-three-beyond-2-sigma", 2, 0)]);
+        assert_eq!(found(&[0.0, -2.1, -2.2], we), [("two-of-three-beyond-2-sigma", 2, 1)]);
         // Opposite sides, exactly 2σ, or a completing point inside 2σ: no signal.
         assert!(found(&[2.5, -2.5, 0.5], we).is_empty());
         assert!(found(&[2.5, 2.0, 0.5], we).is_empty());
@@ -512,20 +429,14 @@ mod tests {
         let we = RuleSet::WesternElectric;
         assert!(found(&[-0.5; 7], we).is_empty());
         assert_eq!(found(&[-0.5; 8], we), [("eight-in-a-row", 7, 0)]);
-        assert_eq!(
-            found(&[-0.5; 9], we),
-            [("eight-in-a-row", 7, 0), ("eight-in-a-row", 8, 1)]
-        );
+        assert_eq!(found(&[-0.5; 9], we), [("eight-in-a-row", 7, 0), ("eight-in-a-row", 8, 1)]);
     }
 
     #[test]
     fn zone_rules_are_not_in_the_attribute_set() {
         assert!(found(&[2.5, 2.5, 2.5, 1.5, 1.5], RuleSet::Attribute).is_empty());
         let hits = found(&[2.5, 2.5, 2.5], RuleSet::WesternElectric);
-        let expected = [
-            ("two-of-three-beyond-2-sigma", 1, 0),
-            ("two-of-three-beyond-2-sigma", 2, 0),
-        ];
+        let expected = [("two-of-three-beyond-2-sigma", 1, 0), ("two-of-three-beyond-2-sigma", 2, 0)];
         assert_eq!(hits, expected);
     }
 
@@ -540,15 +451,9 @@ mod tests {
             "eight-in-a-row",
         ];
         assert_eq!(words, expected);
-        assert_eq!(
-            RuleSet::parse("western-electric"),
-            Some(RuleSet::WesternElectric)
-        );
+        assert_eq!(RuleSet::parse("western-electric"), Some(RuleSet::WesternElectric));
         assert_eq!(ChartKind::parse("laney"), Some(ChartKind::Laney));
-        assert_eq!(
-            ChartOptions::default(),
-            with(ChartKind::P, RuleSet::Attribute, None)
-        );
+        assert_eq!(ChartOptions::default(), with(ChartKind::P, RuleSet::Attribute, None));
     }
 
     // --- Laney p′ ----------------------------------------------------------
@@ -580,20 +485,13 @@ mod tests {
         assert!(close(classical.points[2].ucl, 0.19, 1e-12));
         assert!(close(classical.points[2].lcl, 0.01, 1e-12));
         assert!(close(classical.points[2].z.unwrap(), 3.333_333, 1e-6));
-        let beyond: Vec<_> = classical
-            .violations
-            .iter()
-            .map(|v| (v.rule, v.index))
-            .collect();
+        let beyond: Vec<_> = classical.violations.iter().map(|v| (v.rule, v.index)).collect();
         assert_eq!(beyond, [(Rule::Beyond3Sigma, 2)]);
     }
 
     #[test]
     fn one_lot_has_no_moving_range_so_sigma_z_is_taken_as_one() {
-        let laney = chart(
-            &points(&[(50, 5)]),
-            &with(ChartKind::Laney, RuleSet::Attribute, None),
-        );
+        let laney = chart(&points(&[(50, 5)]), &with(ChartKind::Laney, RuleSet::Attribute, None));
         let laney = laney.unwrap();
         let limits = laney.limits.unwrap();
         assert!(close(limits.sigma_z, 1.0, 0.0));
@@ -604,16 +502,11 @@ mod tests {
 
     #[test]
     fn overdispersion_hint_needs_a_classical_chart_enough_lots_and_a_large_sigma_z() {
-        let swinging: Vec<(u32, u32)> = (0..12)
-            .map(|i| (1000, if i % 2 == 0 { 50 } else { 150 }))
-            .collect();
+        let swinging: Vec<(u32, u32)> = (0..12).map(|i| (1000, if i % 2 == 0 { 50 } else { 150 })).collect();
         let classical = chart(&points(&swinging), &ChartOptions::default()).unwrap();
         assert!(classical.limits.unwrap().sigma_z > OVERDISPERSION_SIGMA_Z);
         assert!(classical.limits.unwrap().overdispersed());
-        let laney = chart(
-            &points(&swinging),
-            &with(ChartKind::Laney, RuleSet::Attribute, None),
-        );
+        let laney = chart(&points(&swinging), &with(ChartKind::Laney, RuleSet::Attribute, None));
         assert!(!laney.unwrap().limits.unwrap().overdispersed());
         let few = chart(&points(&swinging[..9]), &ChartOptions::default()).unwrap();
         assert!(!few.limits.unwrap().overdispersed());
@@ -649,21 +542,14 @@ mod tests {
         let limits = frozen.limits.unwrap();
         assert_eq!(limits.moving_ranges, 2);
         assert!(close(limits.sigma_z, 0.610_148, 1e-6));
-        assert!(close(
-            frozen.points[4].ucl,
-            0.05 + 3.0 * 0.021_794_5 * 0.610_148,
-            1e-6
-        ));
+        assert!(close(frozen.points[4].ucl, 0.05 + 3.0 * 0.021_794_5 * 0.610_148, 1e-6));
     }
 
     #[test]
     fn a_baseline_longer_than_the_chart_uses_every_point() {
         let lots = points(&[(100, 5), (100, 9)]);
         let long = chart(&lots, &with(ChartKind::P, RuleSet::Attribute, Some(10))).unwrap();
-        assert_eq!(
-            long.points,
-            chart(&lots, &ChartOptions::default()).unwrap().points
-        );
+        assert_eq!(long.points, chart(&lots, &ChartOptions::default()).unwrap().points);
     }
 
     // --- degenerate input -----------------------------------------------------
@@ -696,10 +582,7 @@ mod tests {
     #[test]
     fn a_perfect_process_has_zero_width_limits_and_no_signal() {
         for kind in ChartKind::ALL {
-            let perfect = chart(
-                &points(&[(100, 0), (50, 0), (70, 0)]),
-                &with(*kind, RuleSet::WesternElectric, None),
-            );
+            let perfect = chart(&points(&[(100, 0), (50, 0), (70, 0)]), &with(*kind, RuleSet::WesternElectric, None));
             let perfect = perfect.unwrap();
             for point in &perfect.points {
                 assert_eq!((point.lcl, point.ucl, point.z), (0.0, 0.0, Some(0.0)));
@@ -715,14 +598,7 @@ mod tests {
         let last = frozen.points[2];
         assert_eq!(last.z, None);
         assert!(last.beyond_limits() && last.rule_z().is_infinite() && last.rule_z() > 0.0);
-        assert_eq!(
-            frozen.violations,
-            [Violation {
-                rule: Rule::Beyond3Sigma,
-                index: 2,
-                first: 2
-            }]
-        );
+        assert_eq!(frozen.violations, [Violation { rule: Rule::Beyond3Sigma, index: 2, first: 2 }]);
         let json = serde_json::to_string(&last).unwrap();
         assert_eq!(json, r#"{"p":0.01,"lcl":0.0,"ucl":0.0,"z":null}"#);
     }
@@ -738,10 +614,8 @@ mod tests {
 
     #[test]
     fn identical_lots_give_laney_a_zero_sigma_z_and_no_signal() {
-        let same = chart(
-            &points(&[(200, 10), (100, 5), (300, 15)]),
-            &with(ChartKind::Laney, RuleSet::WesternElectric, None),
-        );
+        let same =
+            chart(&points(&[(200, 10), (100, 5), (300, 15)]), &with(ChartKind::Laney, RuleSet::WesternElectric, None));
         let same = same.unwrap();
         assert!(close(same.limits.unwrap().sigma_z, 0.0, 0.0));
         assert!(same.points.iter().all(|p| p.z == Some(0.0)));
@@ -757,12 +631,10 @@ mod tests {
     fn any_options() -> impl Strategy<Value = ChartOptions> {
         let kinds = prop::sample::select(ChartKind::ALL);
         let rules = prop::sample::select(RuleSet::ALL);
-        (kinds, rules, prop::option::of(0_usize..8)).prop_map(|(kind, rules, baseline)| {
-            ChartOptions {
-                kind,
-                rules,
-                baseline,
-            }
+        (kinds, rules, prop::option::of(0_usize..8)).prop_map(|(kind, rules, baseline)| ChartOptions {
+            kind,
+            rules,
+            baseline,
         })
     }
 

@@ -161,9 +161,7 @@ pub fn rates(lots: &[Lot]) -> Rates {
 
 /// FPY per calendar month of `produced_on`, oldest first.
 pub fn fpy_by_month(lots: &[Lot]) -> Vec<MonthYield> {
-    let months = tally_by(lots, |lot| {
-        (lot.produced_on.year(), lot.produced_on.month())
-    });
+    let months = tally_by(lots, |lot| (lot.produced_on.year(), lot.produced_on.month()));
     months
         .into_iter()
         .filter_map(|((year, month), tally)| {
@@ -193,11 +191,7 @@ pub fn rty_by_sku(lots: &[Lot]) -> Vec<SkuYield> {
         }
     }
     skus.into_iter()
-        .map(|(sku, steps)| SkuYield {
-            sku: sku.to_owned(),
-            rty: steps.iter().map(|step| step.fpy).product(),
-            steps,
-        })
+        .map(|(sku, steps)| SkuYield { sku: sku.to_owned(), rty: steps.iter().map(|step| step.fpy).product(), steps })
         .collect()
 }
 
@@ -281,19 +275,8 @@ fn lot_points(lots: &[Lot], points: &[Point], judged: &[ChartPoint]) -> Vec<LotP
 }
 
 fn lot_violations(lots: &[Lot], violations: &[spc::Violation]) -> Vec<LotViolation> {
-    let code = |index: usize| {
-        lots.get(index)
-            .map(|lot| lot.lot.clone())
-            .unwrap_or_default()
-    };
-    violations
-        .iter()
-        .map(|v| LotViolation {
-            lot: code(v.index),
-            rule: v.rule,
-            first_lot: code(v.first),
-        })
-        .collect()
+    let code = |index: usize| lots.get(index).map(|lot| lot.lot.clone()).unwrap_or_default();
+    violations.iter().map(|v| LotViolation { lot: code(v.index), rule: v.rule, first_lot: code(v.first) }).collect()
 }
 
 #[cfg(test)]
@@ -326,36 +309,19 @@ mod tests {
     }
 
     fn step(sku: &str, process: Process, started: u32, passed_first: u32) -> Lot {
-        Lot {
-            sku: sku.to_owned(),
-            process,
-            ..lot("L", day(2026, 1, 5), started, passed_first)
-        }
+        Lot { sku: sku.to_owned(), process, ..lot("L", day(2026, 1, 5), started, passed_first) }
     }
 
     fn keys(value: &Value) -> Vec<&str> {
-        value
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect()
+        value.as_object().unwrap().keys().map(String::as_str).collect()
     }
 
     // FPY = (900 + 480) / 1500 = 0.92; rework = (60 + 15) / 1500 = 0.05;
     // scrap = (40 + 5) / 1500 = 0.03.
     #[test]
     fn pooled_rates_divide_totals_not_average_lot_rates() {
-        let a = Lot {
-            reworked: 60,
-            scrapped: 40,
-            ..lot("A", day(2026, 1, 5), 1000, 900)
-        };
-        let b = Lot {
-            reworked: 15,
-            scrapped: 5,
-            ..lot("B", day(2026, 1, 6), 500, 480)
-        };
+        let a = Lot { reworked: 60, scrapped: 40, ..lot("A", day(2026, 1, 5), 1000, 900) };
+        let b = Lot { reworked: 15, scrapped: 5, ..lot("B", day(2026, 1, 6), 500, 480) };
         let pooled = rates(&[a, b]);
         assert!(close(pooled.fpy.unwrap(), 0.92));
         assert!(close(pooled.rework_rate.unwrap(), 0.05));
@@ -372,18 +338,8 @@ mod tests {
             lot("L2", day(2026, 1, 2), 300, 270),
         ];
         let months = fpy_by_month(&lots);
-        let rows: Vec<_> = months
-            .iter()
-            .map(|m| (m.month.as_str(), m.lots, m.started, m.passed_first))
-            .collect();
-        assert_eq!(
-            rows,
-            [
-                ("2025-12", 1, 50, 50),
-                ("2026-01", 2, 400, 350),
-                ("2026-02", 1, 100, 90)
-            ]
-        );
+        let rows: Vec<_> = months.iter().map(|m| (m.month.as_str(), m.lots, m.started, m.passed_first)).collect();
+        assert_eq!(rows, [("2025-12", 1, 50, 50), ("2026-01", 2, 400, 350), ("2026-02", 1, 100, 90)]);
         assert!(close(months[1].fpy, 0.875));
     }
 
@@ -402,16 +358,8 @@ mod tests {
         let skus = rty_by_sku(&lots);
         assert_eq!(skus.len(), 2);
         assert_eq!(skus[0].sku, "A");
-        let steps: Vec<_> = skus[0]
-            .steps
-            .iter()
-            .map(|s| (s.process, s.lots, s.started))
-            .collect();
-        let expected = [
-            (Process::Injection, 2, 2000),
-            (Process::Assembly, 1, 500),
-            (Process::Printing, 1, 200),
-        ];
+        let steps: Vec<_> = skus[0].steps.iter().map(|s| (s.process, s.lots, s.started)).collect();
+        let expected = [(Process::Injection, 2, 2000), (Process::Assembly, 1, 500), (Process::Printing, 1, 200)];
         assert_eq!(steps, expected);
         assert!(close(skus[0].steps[0].fpy, 0.94));
         assert!(close(skus[0].rty, 0.875_14));
@@ -424,14 +372,8 @@ mod tests {
     fn pareto_ranks_codes_by_count_with_cumulative_share() {
         let codes = |list: &[(&str, u32)]| list.iter().map(|&(c, n)| (c.to_owned(), n)).collect();
         let lots = [
-            Lot {
-                defects: codes(&[("bubble", 12), ("flash", 20)]),
-                ..lot("A", day(2026, 1, 5), 100, 70)
-            },
-            Lot {
-                defects: codes(&[("dent", 0), ("flash", 5), ("scratch", 12)]),
-                ..lot("B", day(2026, 1, 6), 100, 80)
-            },
+            Lot { defects: codes(&[("bubble", 12), ("flash", 20)]), ..lot("A", day(2026, 1, 5), 100, 70) },
+            Lot { defects: codes(&[("dent", 0), ("flash", 5), ("scratch", 12)]), ..lot("B", day(2026, 1, 6), 100, 80) },
         ];
         let rows = pareto(&lots);
         let ranked: Vec<_> = rows.iter().map(|r| (r.code.as_str(), r.count)).collect();
@@ -444,10 +386,7 @@ mod tests {
 
     #[test]
     fn lots_without_units_are_left_out_of_the_aggregates() {
-        let lots = [
-            lot("A", day(2026, 1, 5), 0, 0),
-            lot("B", day(2026, 2, 5), 10, 9),
-        ];
+        let lots = [lot("A", day(2026, 1, 5), 0, 0), lot("B", day(2026, 2, 5), 10, 9)];
         assert!(close(rates(&lots).fpy.unwrap(), 0.9));
         assert_eq!(fpy_by_month(&lots).len(), 1);
         assert_eq!(rty_by_sku(&lots)[0].steps[0].lots, 1);
@@ -484,43 +423,21 @@ mod tests {
             "pareto",
         ];
         assert_eq!(keys(&json), top);
-        assert_eq!(
-            (&json["chart"], &json["rules"]),
-            (&Value::from("p"), &Value::from("attribute"))
-        );
-        let lot_keys = [
-            "lot",
-            "produced_on",
-            "started",
-            "nonconforming",
-            "p",
-            "lcl",
-            "ucl",
-            "z",
-        ];
+        assert_eq!((&json["chart"], &json["rules"]), (&Value::from("p"), &Value::from("attribute")));
+        let lot_keys = ["lot", "produced_on", "started", "nonconforming", "p", "lcl", "ucl", "z"];
         assert_eq!(keys(&json["lots"][0]), lot_keys);
         assert_eq!(json["lots"][3]["produced_on"], "2026-01-05");
         assert_eq!(json["lots"][3]["nonconforming"], 100);
-        let violation =
-            serde_json::json!({"lot": "L4", "rule": "beyond-3-sigma", "first_lot": "L4"});
+        let violation = serde_json::json!({"lot": "L4", "rule": "beyond-3-sigma", "first_lot": "L4"});
         assert_eq!(json["violations"], Value::Array(vec![violation]));
     }
 
     #[test]
     fn analyse_names_the_chart_rules_and_baseline_in_force() {
-        let lots: Vec<Lot> = (1..=12)
-            .map(|i| lot(&format!("L{i}"), day(2026, 1, i), 1000, 990 - i))
-            .collect();
-        let options = YieldOptions {
-            kind: ChartKind::Laney,
-            rules: RuleSet::WesternElectric,
-            baseline: Some(6),
-        };
+        let lots: Vec<Lot> = (1..=12).map(|i| lot(&format!("L{i}"), day(2026, 1, i), 1000, 990 - i)).collect();
+        let options = YieldOptions { kind: ChartKind::Laney, rules: RuleSet::WesternElectric, baseline: Some(6) };
         let json = serde_json::to_value(analyse(&lots, &options).unwrap()).unwrap();
-        assert_eq!(
-            (&json["chart"], &json["rules"]),
-            (&Value::from("laney"), &Value::from("western-electric"))
-        );
+        assert_eq!((&json["chart"], &json["rules"]), (&Value::from("laney"), &Value::from("western-electric")));
         assert_eq!(json["baseline_lots"], 6);
         // σ_z is estimated from the six baseline lots: five moving ranges.
         assert_eq!(json["moving_ranges"], 5);
@@ -529,10 +446,7 @@ mod tests {
     #[test]
     fn analyse_with_no_lots_reports_nothing_rather_than_nan() {
         let report = analyse(&[], &YieldOptions::default()).unwrap();
-        assert_eq!(
-            (report.center, report.sigma_z, report.rates.fpy),
-            (None, None, None)
-        );
+        assert_eq!((report.center, report.sigma_z, report.rates.fpy), (None, None, None));
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["center"], Value::Null);
         assert_eq!(json["lots"], Value::Array(Vec::new()));
@@ -541,24 +455,17 @@ mod tests {
     #[test]
     fn analyse_rejects_lots_the_chart_cannot_place_naming_them() {
         let empty = [lot("L-EMPTY", day(2026, 1, 5), 0, 0)];
-        let message = analyse(&empty, &YieldOptions::default())
-            .unwrap_err()
-            .to_string();
+        let message = analyse(&empty, &YieldOptions::default()).unwrap_err().to_string();
         assert!(message.contains("L-EMPTY") && message.contains("no units started"));
         let over = [lot("L-OVER", day(2026, 1, 5), 10, 11)];
-        let message = analyse(&over, &YieldOptions::default())
-            .unwrap_err()
-            .to_string();
+        let message = analyse(&over, &YieldOptions::default()).unwrap_err().to_string();
         assert!(message.contains("L-OVER") && message.contains("11 units passed"));
     }
 
     #[test]
     fn analyse_rejects_an_empty_baseline() {
         let lots = [lot("L1", day(2026, 1, 5), 10, 9)];
-        let options = YieldOptions {
-            baseline: Some(0),
-            ..YieldOptions::default()
-        };
+        let options = YieldOptions { baseline: Some(0), ..YieldOptions::default() };
         let message = analyse(&lots, &options).unwrap_err().to_string();
         assert!(message.contains("baseline"));
     }

@@ -127,7 +127,8 @@ pub fn run(ctx: &Context, command: AuditCommand) -> Result<ExitCode> {
             let w = store.begin(&ctx.actor)?;
             let id = w.read().require_audit(&audit)?;
             let visited = w.read().audit(id)?.audit.visited_on;
-            let e = Evidence { pillar, kind, strength, collected_on: collected.unwrap_or(visited), description, reference };
+            let e =
+                Evidence { pillar, kind, strength, collected_on: collected.unwrap_or(visited), description, reference };
             let evidence = w.add_evidence(id, &e)?;
             w.commit()?;
             println!("{evidence}");
@@ -136,7 +137,13 @@ pub fn run(ctx: &Context, command: AuditCommand) -> Result<ExitCode> {
             let w = store.begin(&ctx.actor)?;
             let id = w.read().require_audit(&audit)?;
             let visited = w.read().audit(id)?.audit.visited_on;
-            let f = Finding { severity, description, owner, due_on: due.unwrap_or(severity.due_from(visited)), closure: None };
+            let f = Finding {
+                severity,
+                description,
+                owner,
+                due_on: due.unwrap_or(severity.due_from(visited)),
+                closure: None,
+            };
             let finding = w.add_finding(id, &f)?;
             w.commit()?;
             println!("{finding}");
@@ -156,12 +163,12 @@ pub fn run(ctx: &Context, command: AuditCommand) -> Result<ExitCode> {
 fn submit(store: &mut Store, actor: &str, audit: &str) -> Result<()> {
     let w = store.begin(actor)?;
     let id = w.read().require_audit(audit)?;
-    let score = crate::workflow::seal(&w, id)?;
+    let sealed = crate::workflow::seal(&w, id)?;
     w.commit()?;
-    let pct = score.pct.map_or_else(|| "no score".to_owned(), |p| format!("{p:.1}%"));
-    println!("{audit}: submitted and locked; score {pct}, grade {}", score.grade);
-    if !score.unanswered.is_empty() {
-        println!("unanswered: {}", score.unanswered.join(", "));
+    let pct = sealed.pct.map_or_else(|| "no score".to_owned(), |p| format!("{p:.1}%"));
+    println!("{audit}: submitted and locked; score {pct}, grade {}", sealed.grade);
+    if !sealed.unanswered.is_empty() {
+        println!("unanswered: {}", sealed.unanswered.join(", "));
     }
     Ok(())
 }
@@ -173,7 +180,9 @@ fn show(store: &Store, audit: &str, format: Format) -> Result<()> {
         return print_json(&row);
     }
     if format == Format::Csv {
-        return Err(Error::Invalid("`audit show` prints a table or JSON; CSV has no place for the nested lists".into()));
+        return Err(Error::Invalid(
+            "`audit show` prints a table or JSON; CSV has no place for the nested lists".into(),
+        ));
     }
     let a = &row.audit;
     println!(

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::output::{Format, Table, opt, print_json};
 use super::Context;
+use super::output::{Format, Table, opt, print_json};
 use crate::error::{Error, Result};
 use crate::exchange::{self, ImportOptions, ImportReport};
 use crate::store::{LATEST_VERSION, OpenMode};
@@ -26,7 +26,7 @@ pub fn where_is(ctx: &Context) -> Result<ExitCode> {
     }
     let store = ctx.open(OpenMode::Existing)?;
     let read = store.read();
-    let size = std::fs::metadata(&ctx.db).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(&ctx.db).map_or(0, |m| m.len());
     eprintln!(
         "schema version {LATEST_VERSION}; {} suppliers; {} lots; {:.1} MiB",
         read.suppliers()?.len(),

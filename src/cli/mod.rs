@@ -18,7 +18,11 @@ use crate::store::{OpenMode, Store};
 pub use output::Format;
 
 #[derive(Debug, Parser)]
-#[command(name = "casebook", version, about = "Audit protective-case factories; flag ODM claims that lack manufacturing evidence")]
+#[command(
+    name = "casebook",
+    version,
+    about = "Audit protective-case factories; flag ODM claims that lack manufacturing evidence"
+)]
 pub struct Cli {
     /// Database file (default: the platform data directory, e.g. ~/.local/share/casebook/casebook.db).
     #[arg(long, global = true, env = "CASEBOOK_DB", value_name = "PATH")]
@@ -28,7 +32,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DATE", value_parser = parse_day)]
     pub as_of: Option<NaiveDate>,
 
-    /// Who is making changes (recorded in history); default: $CASEBOOK_AUDITOR, then $USER.
+    /// Who is making changes (recorded in history); default: `$CASEBOOK_AUDITOR`, then `$USER`.
     #[arg(long, global = true, env = "CASEBOOK_AUDITOR", value_name = "NAME")]
     pub auditor: Option<String>,
 
@@ -95,8 +99,9 @@ impl Context {
 }
 
 pub fn default_db_path() -> Result<PathBuf> {
-    let base = dirs::data_dir()
-        .ok_or_else(|| Error::Invalid("cannot find a data directory for this user; pass --db PATH or set CASEBOOK_DB".into()))?;
+    let base = dirs::data_dir().ok_or_else(|| {
+        Error::Invalid("cannot find a data directory for this user; pass --db PATH or set CASEBOOK_DB".into())
+    })?;
     Ok(base.join("casebook").join("casebook.db"))
 }
 

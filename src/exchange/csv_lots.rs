@@ -43,7 +43,11 @@ fn parse_header(record: &csv::ByteRecord) -> std::result::Result<Columns, Vec<Pr
         let name = name.trim_start_matches('\u{feff}').trim();
         let header_problem = |message: String| Problem { at: Location::Line(1), field: None, value: None, message };
         if let Some(first) = seen.insert(name.to_owned(), i) {
-            problems.push(header_problem(format!("column `{name}` appears twice (columns {} and {})", first + 1, i + 1)));
+            problems.push(header_problem(format!(
+                "column `{name}` appears twice (columns {} and {})",
+                first + 1,
+                i + 1
+            )));
         } else if let Some(slot) = REQUIRED.iter().position(|r| *r == name) {
             at[slot] = i;
         } else if let Some(code) = name.strip_prefix(DEFECT_PREFIX) {
@@ -74,10 +78,7 @@ fn parse_header(record: &csv::ByteRecord) -> std::result::Result<Columns, Vec<Pr
 fn unknown_column(name: &str) -> String {
     let lower = name.to_lowercase();
     let hint = REQUIRED.iter().find(|r| **r == lower).map(|r| format!(" (did you mean `{r}`?)")).unwrap_or_default();
-    format!(
-        "unknown column `{name}`{hint}; expected {} or defect:<code> (e.g. defect:bubble)",
-        REQUIRED.join(", ")
-    )
+    format!("unknown column `{name}`{hint}; expected {} or defect:<code> (e.g. defect:bubble)", REQUIRED.join(", "))
 }
 
 /// One row's fields, validated. Borrowed from the record.
@@ -88,8 +89,7 @@ struct Row<'r> {
 
 fn text<'r>(record: &'r csv::ByteRecord, cols: &Columns, which: usize) -> std::result::Result<&'r str, FieldError> {
     let raw = cols.field(record, which);
-    std::str::from_utf8(raw)
-        .map_err(|_| FieldError::new(REQUIRED[which], None, "is not valid UTF-8 text"))
+    std::str::from_utf8(raw).map_err(|_| FieldError::new(REQUIRED[which], None, "is not valid UTF-8 text"))
 }
 
 fn parse_row<'r>(
@@ -100,9 +100,8 @@ fn parse_row<'r>(
     errors: &mut Vec<FieldError>,
 ) -> Option<Row<'r>> {
     let supplier = take(
-        text(record, cols, 0).and_then(|code| {
-            suppliers.get(code).copied().ok_or_else(|| unknown_supplier(code, suppliers.len()))
-        }),
+        text(record, cols, 0)
+            .and_then(|code| suppliers.get(code).copied().ok_or_else(|| unknown_supplier(code, suppliers.len()))),
         errors,
     );
     let lot = take(text(record, cols, 1).and_then(|v| validate::text("lot", v, 64).map(|()| v)), errors);
@@ -110,7 +109,11 @@ fn parse_row<'r>(
     let process = take(
         text(record, cols, 3).and_then(|v| {
             Process::parse(v).ok_or_else(|| {
-                FieldError::new("process", Some(v), format!("is not a process; expected one of {}", Process::expected()))
+                FieldError::new(
+                    "process",
+                    Some(v),
+                    format!("is not a process; expected one of {}", Process::expected()),
+                )
             })
         }),
         errors,
@@ -197,11 +200,8 @@ pub(super) fn import<R: Read>(
     options: ImportOptions,
 ) -> Result<ImportReport> {
     report.format = Some(Format::LotsCsv);
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(1 << 16)
-        .from_reader(input);
+    let mut csv =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1 << 16).from_reader(input);
     let mut record = csv::ByteRecord::new();
     let cols = match read_header(&mut csv, &mut record) {
         Ok(cols) => cols,
@@ -218,7 +218,10 @@ pub(super) fn import<R: Read>(
     result.map(|()| report)
 }
 
-fn read_header<R: Read>(csv: &mut csv::Reader<R>, record: &mut csv::ByteRecord) -> std::result::Result<Columns, Vec<Problem>> {
+fn read_header<R: Read>(
+    csv: &mut csv::Reader<R>,
+    record: &mut csv::ByteRecord,
+) -> std::result::Result<Columns, Vec<Problem>> {
     match csv.read_byte_record(record) {
         Ok(true) => parse_header(record),
         Ok(false) => Err(vec![Problem::file("the file is empty; expected a header line naming the columns")]),

@@ -23,20 +23,39 @@ use crate::store::{LotInsert, LotWriter, NewLot, Store, SupplierId, Writer};
 
 const TOP_FIELDS: &[&str] = &["format", "suppliers"];
 const SUPPLIER_FIELDS: &[&str] = &[
-    "code", "name", "country", "city", "business_type", "models", "moq", "dev_lead_days", "notes", "claims", "audits",
+    "code",
+    "name",
+    "country",
+    "city",
+    "business_type",
+    "models",
+    "moq",
+    "dev_lead_days",
+    "notes",
+    "claims",
+    "audits",
     "lots",
 ];
 const CLAIM_FIELDS: &[&str] = &["capability", "source", "stated_on", "statement", "retired_on"];
 const AUDIT_FIELDS: &[&str] = &[
-    "id", "auditor", "visited_on", "kind", "status", "summary", "amends", "evidence", "template", "answers", "findings",
+    "id",
+    "auditor",
+    "visited_on",
+    "kind",
+    "status",
+    "summary",
+    "amends",
+    "evidence",
+    "template",
+    "answers",
+    "findings",
 ];
 const EVIDENCE_FIELDS: &[&str] = &["pillar", "kind", "strength", "collected_on", "description", "reference"];
 const ANSWER_FIELDS: &[&str] = &["question", "result", "note"];
 const FINDING_FIELDS: &[&str] =
     &["severity", "description", "owner", "due_on", "status", "closed_on", "closure", "closed_by"];
-const LOT_FIELDS: &[&str] = &[
-    "lot", "sku", "process", "material", "produced_on", "started", "passed_first", "reworked", "scrapped", "defects",
-];
+const LOT_FIELDS: &[&str] =
+    &["lot", "sku", "process", "material", "produced_on", "started", "passed_first", "reworked", "scrapped", "defects"];
 
 pub(super) fn import(
     store: &mut Store,
@@ -110,7 +129,7 @@ fn json_error(e: &serde_json::Error) -> Problem {
     Problem { at: Location::Line(line), field: None, value: None, message }
 }
 
-/// serde_json appends " at line L column C"; the location is reported separately.
+/// `serde_json` appends " at line L column C"; the location is reported separately.
 fn strip_position(e: &serde_json::Error) -> String {
     let text = e.to_string();
     match text.rfind(" at line ") {
@@ -195,7 +214,10 @@ impl<'w, 'c> State<'w, 'c> {
         let record = read_supplier(value, &path, &self.templates, &mut self.problems);
         if let Some(record) = &record {
             if let Some(first) = self.codes_in_file.insert(record.supplier.code.clone(), index) {
-                let message = format!("supplier `{}` appears twice in this file (first at suppliers[{first}])", record.supplier.code);
+                let message = format!(
+                    "supplier `{}` appears twice in this file (first at suppliers[{first}])",
+                    record.supplier.code
+                );
                 self.problem(format!("{path}.code"), "code", message);
             }
         }
@@ -223,17 +245,13 @@ impl<'w, 'c> State<'w, 'c> {
     }
 
     fn upsert_supplier(&mut self, s: &Supplier) -> Result<SupplierId> {
-        Ok(match self.writer.read().supplier_id(&s.code)? {
-            Some(id) => {
-                let changed = self.writer.update_supplier(id, s)?;
-                if changed > 0 { &mut self.updated } else { &mut self.duplicates }.add("suppliers", 1);
-                id
-            }
-            None => {
-                self.inserted.add("suppliers", 1);
-                self.writer.insert_supplier(s)?
-            }
-        })
+        if let Some(id) = self.writer.read().supplier_id(&s.code)? {
+            let changed = self.writer.update_supplier(id, s)?;
+            if changed > 0 { &mut self.updated } else { &mut self.duplicates }.add("suppliers", 1);
+            return Ok(id);
+        }
+        self.inserted.add("suppliers", 1);
+        self.writer.insert_supplier(s)
     }
 
     /// Audits that amend another go after the others, so the original is
@@ -300,7 +318,10 @@ impl<'w, 'c> State<'w, 'c> {
         };
         let row = reader.audit(id)?;
         Ok(if row.supplier != code {
-            Some(format!("names audit `{original}` of supplier `{}`; an amendment must be of the same supplier", row.supplier))
+            Some(format!(
+                "names audit `{original}` of supplier `{}`; an amendment must be of the same supplier",
+                row.supplier
+            ))
         } else if row.audit.status != AuditStatus::Submitted {
             Some(format!("names audit `{original}`, which is a draft; only a submitted audit can be amended"))
         } else {
@@ -435,11 +456,11 @@ fn read_supplier(
     p: &mut Problems,
 ) -> Option<SupplierRecord> {
     let o = object(value, path, SUPPLIER_FIELDS, p)?;
-    let code = o.parsed("code", "a supplier code such as SZ-ARMOR", p, |s| validate::code("code", s).map(|()| s.to_owned()));
+    let code =
+        o.parsed("code", "a supplier code such as SZ-ARMOR", p, |s| validate::code("code", s).map(|()| s.to_owned()));
     let name = o.text("name", 200, p);
-    let country = o.parsed("country", "a country code such as CN", p, |s| {
-        validate::country("country", s).map(|()| s.to_owned())
-    });
+    let country =
+        o.parsed("country", "a country code such as CN", p, |s| validate::country("country", s).map(|()| s.to_owned()));
     let city = o.opt_text("city", p);
     let business_type = o.vocab("business_type", p);
     let models = read_models(&o, p);
@@ -480,7 +501,10 @@ fn read_models(o: &Obj<'_>, p: &mut Problems) -> Option<Models> {
             Ok(BusinessModel::Oem) if !models.oem => models.oem = true,
             Ok(BusinessModel::Odm) if !models.odm => models.odm = true,
             Ok(m) => {
-                p.push(Problem::at(Location::Path(path), FieldError::new("models", Some(m.as_str()), "is listed twice")));
+                p.push(Problem::at(
+                    Location::Path(path),
+                    FieldError::new("models", Some(m.as_str()), "is listed twice"),
+                ));
                 ok = false;
             }
             Err(e) => {
@@ -531,7 +555,8 @@ fn read_audit(
     let template = read_template(&o, templates, p);
     let codes = template.as_ref().and_then(|t| templates.get(t));
     let evidence = each(&o, "evidence", p, read_evidence);
-    let answers = each(&o, "answers", p, |v, at, p| read_answer(v, at, codes, p)).and_then(|a| unique_answers(&o, a, p));
+    let answers =
+        each(&o, "answers", p, |v, at, p| read_answer(v, at, codes, p)).and_then(|a| unique_answers(&o, a, p));
     let visited = visited_on?;
     let findings = each(&o, "findings", p, |v, at, p| read_finding(v, at, visited, p));
     Some(Audit {
@@ -556,7 +581,11 @@ fn read_template(o: &Obj<'_>, templates: &HashMap<String, HashSet<String>>, p: &
     }
     let mut known: Vec<&str> = templates.keys().map(String::as_str).collect();
     known.sort_unstable();
-    let e = FieldError::new("template", Some(&chosen), format!("is not a known checklist template; expected one of: {}", known.join(", ")));
+    let e = FieldError::new(
+        "template",
+        Some(&chosen),
+        format!("is not a known checklist template; expected one of: {}", known.join(", ")),
+    );
     p.push(Problem::at(Location::Path(o.at("template")), e));
     None
 }
@@ -589,7 +618,10 @@ fn read_answer(value: &Value, path: &str, codes: Option<&HashSet<String>>, p: &m
             Err(FieldError::new(
                 "question",
                 Some(s),
-                format!("is not a question of the audit's template; expected one of its {} codes ({sample}, …)", known.len()),
+                format!(
+                    "is not a question of the audit's template; expected one of its {} codes ({sample}, …)",
+                    known.len()
+                ),
             ))
         }
         _ => Ok(s.to_owned()),
@@ -612,39 +644,44 @@ fn read_finding(value: &Value, path: &str, visited_on: chrono::NaiveDate, p: &mu
         description: description?.to_owned(),
         owner: owner.ok()?,
         due_on: due_on.ok()?.unwrap_or_else(|| severity.due_from(visited_on)),
-        closure: closure?,
+        closure: closure.ok()?,
     })
 }
 
 /// `status` open (the default) or closed; a closed finding needs `closed_on`
 /// and `closure`, an open one must have neither.
-fn read_closure(o: &Obj<'_>, p: &mut Problems) -> Option<Option<Closure>> {
+fn read_closure(o: &Obj<'_>, p: &mut Problems) -> Result<Option<Closure>, ()> {
     let status = o
         .opt_parsed("status", p, |s| match s {
             "open" | "closed" => Ok(s == "closed"),
             _ => Err(FieldError::new("status", Some(s), "is not valid; expected one of: open, closed")),
-        })
-        .ok()?
+        })?
         .unwrap_or(false);
-    let closed_on = o.opt_date("closed_on", p).ok()?;
-    let evidence = o.opt_text("closure", p).ok()?;
-    let closed_by = o.opt_text("closed_by", p).ok()?;
+    let closed_on = o.opt_date("closed_on", p)?;
+    let evidence = o.opt_text("closure", p)?;
+    let closed_by = o.opt_text("closed_by", p)?;
     match (status, closed_on, evidence) {
-        (true, Some(closed_on), Some(evidence)) if !evidence.trim().is_empty() => Some(Some(Closure {
-            closed_on,
-            evidence,
-            closed_by: closed_by.unwrap_or_else(|| "unknown".to_owned()),
-        })),
-        (true, _, _) => {
-            let e = FieldError::new("status", Some("closed"), "a closed finding needs `closed_on` and `closure` (the closure evidence)");
-            p.push(Problem::at(Location::Path(o.at("status")), e));
-            None
+        (true, Some(closed_on), Some(evidence)) if !evidence.trim().is_empty() => {
+            Ok(Some(Closure { closed_on, evidence, closed_by: closed_by.unwrap_or_else(|| "unknown".to_owned()) }))
         }
-        (false, None, None) if closed_by.is_none() => Some(None),
-        (false, ..) => {
-            let e = FieldError::new("status", None, "is open (or missing) but closure fields are given; set \"status\": \"closed\"");
+        (true, _, _) => {
+            let e = FieldError::new(
+                "status",
+                Some("closed"),
+                "a closed finding needs `closed_on` and `closure` (the closure evidence)",
+            );
             p.push(Problem::at(Location::Path(o.at("status")), e));
-            None
+            Err(())
+        }
+        (false, None, None) if closed_by.is_none() => Ok(None),
+        (false, ..) => {
+            let e = FieldError::new(
+                "status",
+                None,
+                "is open (or missing) but closure fields are given; set \"status\": \"closed\"",
+            );
+            p.push(Problem::at(Location::Path(o.at("status")), e));
+            Err(())
         }
     }
 }
@@ -683,15 +720,18 @@ fn read_lot(value: &Value, path: &str, p: &mut Problems) -> Option<Lot> {
 
 /// `defects`: an object of code → count; zero counts are dropped.
 fn read_defects(o: &Obj<'_>, p: &mut Problems) -> Option<Vec<(String, u32)>> {
-    let map = o.map("defects", p)?;
-    let Some(map) = map else { return Some(Vec::new()) };
+    let Some(map) = o.map("defects", p).ok()? else { return Some(Vec::new()) };
     let mut out = Vec::with_capacity(map.len());
     let mut ok = true;
     for (code, count) in map {
         let path = format!("{}.{code}", o.at("defects"));
         let checked = validate::defect_code("defects", code).and_then(|()| {
             count.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
-                FieldError::new(code, None, format!("expected a whole number of defects, 0 or more, found {}", describe(count)))
+                FieldError::new(
+                    code,
+                    None,
+                    format!("expected a whole number of defects, 0 or more, found {}", describe(count)),
+                )
             })
         });
         match checked {
@@ -713,7 +753,10 @@ fn unique_lots(o: &Obj<'_>, lots: Vec<Lot>, p: &mut Problems) -> Option<Vec<Lot>
     for (i, lot) in lots.iter().enumerate() {
         if let Some(first) = seen.insert(&lot.lot, i) {
             let message = format!("appears twice in this supplier's lots (first at lots[{first}])");
-            p.push(Problem::at(Location::Path(format!("{}[{i}].lot", o.at("lots"))), FieldError::new("lot", Some(&lot.lot), message)));
+            p.push(Problem::at(
+                Location::Path(format!("{}[{i}].lot", o.at("lots"))),
+                FieldError::new("lot", Some(&lot.lot), message),
+            ));
             ok = false;
         }
     }

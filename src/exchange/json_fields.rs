@@ -138,9 +138,7 @@ impl<'v> Obj<'v> {
     }
 
     fn check<T>(&self, key: &str, result: Result<T, FieldError>, problems: &mut Problems) -> Option<T> {
-        result
-            .map_err(|e| problems.push(problem(self.at(key), key, e.value, e.message)))
-            .ok()
+        result.map_err(|e| problems.push(problem(self.at(key), key, e.value, e.message))).ok()
     }
 
     /// A required word of a closed vocabulary.
@@ -199,13 +197,13 @@ impl<'v> Obj<'v> {
     }
 
     /// An optional object (absent = empty).
-    pub fn map(&self, key: &str, problems: &mut Problems) -> Option<Option<&'v Map<String, Value>>> {
+    pub fn map(&self, key: &str, problems: &mut Problems) -> Result<Option<&'v Map<String, Value>>, ()> {
         match self.get(key) {
-            None => Some(None),
-            Some(Value::Object(m)) => Some(Some(m)),
+            None => Ok(None),
+            Some(Value::Object(m)) => Ok(Some(m)),
             Some(other) => {
                 self.wrong_type(key, "an object", other, problems);
-                None
+                Err(())
             }
         }
     }

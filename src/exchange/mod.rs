@@ -12,7 +12,7 @@ mod dossier_out;
 mod json_fields;
 pub mod validate;
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::io::Read;
 use std::path::Path;
 
@@ -64,10 +64,9 @@ impl fmt::Display for Problem {
             Location::Path(p) => f.write_str(p)?,
             Location::File => f.write_str("file")?,
         }
-        match (&self.field, &self.at) {
-            // A JSON path already ends with the field's name.
-            (Some(field), Location::Line(_) | Location::File) => write!(f, ", field `{field}`")?,
-            _ => {}
+        // A JSON path already ends with the field's name.
+        if let (Some(field), Location::Line(_) | Location::File) = (&self.field, &self.at) {
+            write!(f, ", field `{field}`")?;
         }
         f.write_str(": ")?;
         if let Some(value) = &self.value {
@@ -205,7 +204,7 @@ impl ImportReport {
             self.file, self.inserted, self.duplicates, self.rejected
         );
         if self.updated.total() > 0 {
-            line.push_str(&format!("; updated {}", self.updated));
+            let _ = write!(line, "; updated {}", self.updated);
         }
         line
     }
@@ -237,7 +236,7 @@ pub fn import_file(store: &mut Store, path: &Path, actor: &str, options: ImportO
             dossier_in::import(store, &bytes, actor, report, options)
         }
         Ok(Format::LotsCsv) => {
-            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+            let size = file.metadata().map_or(0, |m| m.len());
             let reader = std::io::Cursor::new(head).chain(file);
             csv_lots::import(store, reader, size, actor, report, options)
         }
@@ -245,7 +244,13 @@ pub fn import_file(store: &mut Store, path: &Path, actor: &str, options: ImportO
 }
 
 /// Imports in-memory bytes (tests, the UI's paste box); `name` labels the report.
-pub fn import_bytes(store: &mut Store, name: &str, bytes: &[u8], actor: &str, options: ImportOptions) -> Result<ImportReport> {
+pub fn import_bytes(
+    store: &mut Store,
+    name: &str,
+    bytes: &[u8],
+    actor: &str,
+    options: ImportOptions,
+) -> Result<ImportReport> {
     let report = ImportReport::new(name, options.dry_run);
     match sniff(&bytes[..bytes.len().min(8192)]) {
         Err(problem) => Ok(report.fail(problem)),
@@ -320,7 +325,10 @@ mod tests {
 
     #[test]
     fn problem_display_names_line_field_and_value() {
-        let p = Problem::at(Location::Line(12), validate::FieldError::new("produced_on", Some("2026-02-30"), "is not a real calendar date"));
+        let p = Problem::at(
+            Location::Line(12),
+            validate::FieldError::new("produced_on", Some("2026-02-30"), "is not a real calendar date"),
+        );
         assert_eq!(p.to_string(), "line 12, field `produced_on`: \"2026-02-30\" is not a real calendar date");
     }
 }

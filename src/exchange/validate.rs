@@ -39,9 +39,9 @@ pub fn count(field: &str, text: &str) -> Result<u32, FieldError> {
     }
     let digits = trimmed.strip_prefix('+').unwrap_or(trimmed);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return digits.parse::<u32>().map_err(|_| {
-            FieldError::new(field, Some(text), format!("is too large; expected at most {MAX_COUNT}"))
-        });
+        return digits
+            .parse::<u32>()
+            .map_err(|_| FieldError::new(field, Some(text), format!("is too large; expected at most {MAX_COUNT}")));
     }
     let negative = trimmed.starts_with('-') && trimmed[1..].parse::<f64>().is_ok();
     let message = if negative {
@@ -77,7 +77,11 @@ pub fn text(field: &str, value: &str, max_chars: usize) -> Result<(), FieldError
         return Err(FieldError::new(field, None, "is required and must not be blank"));
     }
     if value.chars().count() > max_chars {
-        return Err(FieldError::new(field, Some(value), format!("is too long; expected at most {max_chars} characters")));
+        return Err(FieldError::new(
+            field,
+            Some(value),
+            format!("is too long; expected at most {max_chars} characters"),
+        ));
     }
     Ok(())
 }

@@ -15,9 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Change, Reader, SupplierId, Writer, now_stamp, opt_date, parse_date};
 use crate::error::{Error, Result};
-use crate::model::{
-    Answer, AnswerResult, Audit, AuditKind, AuditStatus, Closure, Evidence, Finding,
-};
+use crate::model::{Answer, AnswerResult, Audit, AuditKind, AuditStatus, Closure, Evidence, Finding};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -138,7 +136,8 @@ impl Reader<'_> {
 
     /// One audit with everything filed under it.
     pub fn audit(&self, id: i64) -> Result<AuditRow> {
-        let sql = format!("SELECT {AUDIT_COLUMNS} FROM audits a JOIN suppliers s ON s.id = a.supplier_id WHERE a.id = ?1");
+        let sql =
+            format!("SELECT {AUDIT_COLUMNS} FROM audits a JOIN suppliers s ON s.id = a.supplier_id WHERE a.id = ?1");
         let mut row = self
             .conn
             .prepare_cached(&sql)?
@@ -177,7 +176,8 @@ impl Reader<'_> {
              LEFT JOIN checklist_questions q ON q.template = an.template AND q.code = an.question
              WHERE an.audit_id = ?1 ORDER BY q.position, an.question",
         )?;
-        let rows = stmt.query_map([audit], |r| Ok(Answer { question: r.get(0)?, result: r.get(1)?, note: r.get(2)? }))?;
+        let rows =
+            stmt.query_map([audit], |r| Ok(Answer { question: r.get(0)?, result: r.get(1)?, note: r.get(2)? }))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -210,7 +210,12 @@ impl Reader<'_> {
         let mut out: HashMap<SupplierId, Vec<EvidenceRow>> = HashMap::new();
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let item = EvidenceRow { id: r.get(1)?, audit: r.get(2)?, audit_status: r.get(3)?, evidence: evidence_from_row(r, 4)? };
+            let item = EvidenceRow {
+                id: r.get(1)?,
+                audit: r.get(2)?,
+                audit_status: r.get(3)?,
+                evidence: evidence_from_row(r, 4)?,
+            };
             out.entry(SupplierId(r.get(0)?)).or_default().push(item);
         }
         Ok(out)
@@ -382,10 +387,8 @@ impl Writer<'_> {
         self.insert_answer(audit, answer)?;
         let key = format!("{reference} {}", answer.question);
         let base = Change { supplier: Some(supplier), entity: "answer", key: &key, ..Change::default() };
-        let before = [
-            ("result", old.as_ref().map(|(r, _)| r.to_string())),
-            ("note", old.as_ref().and_then(|(_, n)| n.clone())),
-        ];
+        let before =
+            [("result", old.as_ref().map(|(r, _)| r.to_string())), ("note", old.as_ref().and_then(|(_, n)| n.clone()))];
         let after = [("result", Some(answer.result.to_string())), ("note", answer.note.clone())];
         self.record_diff(&base, &before, &after)?;
         Ok(())
@@ -528,7 +531,8 @@ impl Writer<'_> {
             return Err(Error::Invalid(format!("finding {finding} is already closed; a closure is never overwritten")));
         }
         let key = format!("{reference} finding {finding}");
-        let what = format!("closed {} by {}: {} (was due {due_on})", closure.closed_on, closure.closed_by, closure.evidence);
+        let what =
+            format!("closed {} by {}: {} (was due {due_on})", closure.closed_on, closure.closed_by, closure.evidence);
         self.record(&Change {
             supplier: Some(supplier),
             entity: "finding",
@@ -547,7 +551,13 @@ impl Writer<'_> {
                 "INSERT INTO finding_closures (finding_id, closed_on, evidence, closed_by, recorded_at)
                  VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (finding_id) DO NOTHING",
             )?
-            .execute(params![finding, closure.closed_on.to_string(), closure.evidence, closure.closed_by, now_stamp()])?;
+            .execute(params![
+                finding,
+                closure.closed_on.to_string(),
+                closure.evidence,
+                closure.closed_by,
+                now_stamp()
+            ])?;
         Ok(inserted == 1)
     }
 

@@ -214,5 +214,5 @@ pub(crate) fn parse_date(text: &str) -> rusqlite::Result<NaiveDate> {
 }
 
 pub(crate) fn opt_date(text: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
-    text.as_deref().map(parse_date).transpose()
+    text.map(|t| parse_date(&t)).transpose()
 }

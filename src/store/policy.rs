@@ -20,8 +20,9 @@ impl Reader<'_> {
     /// fall back to their defaults).
     pub fn policy(&self) -> Result<Policy> {
         let pairs = self.policy_rows()?;
-        Policy::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .map_err(|e| Error::Invalid(format!("the stored policy is invalid: {e}; fix it with `casebook policy set`")))
+        Policy::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(|e| {
+            Error::Invalid(format!("the stored policy is invalid: {e}; fix it with `casebook policy set`"))
+        })
     }
 
     fn policy_rows(&self) -> Result<Vec<(String, String)>> {
@@ -45,7 +46,9 @@ impl Writer<'_> {
             .query_row([key], |r| r.get(0))
             .optional()?;
         self.conn()
-            .prepare_cached("INSERT INTO policy (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2")?
+            .prepare_cached(
+                "INSERT INTO policy (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+            )?
             .execute(params![key, canonical])?;
         let before = previous.or(old).unwrap_or_default();
         self.record(&Change {
