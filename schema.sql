@@ -136,29 +136,48 @@ CREATE TABLE finding_closures (
     recorded_at TEXT NOT NULL
 ) STRICT;
 
+-- Every import (a file, or the UI's lot form) gets a row; lots name the
+-- import and line they came from.
+CREATE TABLE imports (
+    id     INTEGER PRIMARY KEY,
+    source TEXT NOT NULL CHECK (length(source) > 0),
+    format TEXT NOT NULL CHECK (format IN ('lots_csv', 'dossier', 'form')),
+    at     TEXT NOT NULL,
+    actor  TEXT NOT NULL
+) STRICT;
+
+-- Clustered by (supplier, lot code): the key is the uniqueness rule, and one
+-- supplier's lots sit together, so a per-supplier read is one range scan.
+-- (`process` is checked with OR rather than IN: SQLite evaluates a CHECK's
+-- IN list far more slowly, and this table takes a million rows an import.)
 CREATE TABLE lots (
-    id           INTEGER PRIMARY KEY,
     supplier_id  INTEGER NOT NULL REFERENCES suppliers (id),
     lot          TEXT NOT NULL CHECK (length(lot) BETWEEN 1 AND 64),
     sku          TEXT NOT NULL CHECK (length(sku) BETWEEN 1 AND 64),
-    process      TEXT NOT NULL CHECK (process IN ('injection', 'co_molding', 'assembly', 'printing', 'other')),
+    process      TEXT NOT NULL CHECK (process = 'injection' OR process = 'co_molding' OR process = 'assembly'
+                                      OR process = 'printing' OR process = 'other'),
     material     TEXT NOT NULL CHECK (length(material) BETWEEN 1 AND 64),
     produced_on  TEXT NOT NULL CHECK (produced_on IS date(produced_on)),
     started      INTEGER NOT NULL CHECK (started > 0),
     passed_first INTEGER NOT NULL CHECK (passed_first >= 0 AND passed_first <= started),
     reworked     INTEGER NOT NULL CHECK (reworked >= 0),
     scrapped     INTEGER NOT NULL CHECK (scrapped >= 0 AND passed_first + scrapped <= started),
-    UNIQUE (supplier_id, lot)
-) STRICT;
+    import_id    INTEGER NOT NULL REFERENCES imports (id),
+    source_line  INTEGER CHECK (source_line > 0),
+    PRIMARY KEY (supplier_id, lot)
+) STRICT, WITHOUT ROWID;
 -- Covers every all-supplier aggregate and per-supplier date range the product
--- runs (verdicts, supplier list, charts' lot order) without touching the table.
-CREATE INDEX lots_by_supplier_date ON lots (supplier_id, produced_on, started, passed_first, lot);
+-- runs (verdicts, supplier list, chart order); the lot code rides along as
+-- part of the table's key, so neither needs a table look-up.
+CREATE INDEX lots_by_supplier_date ON lots (supplier_id, produced_on, started, passed_first);
 
 CREATE TABLE lot_defects (
-    lot_id INTEGER NOT NULL REFERENCES lots (id),
-    code   TEXT NOT NULL CHECK (length(code) BETWEEN 1 AND 64),
-    count  INTEGER NOT NULL CHECK (count > 0),
-    PRIMARY KEY (lot_id, code)
+    supplier_id INTEGER NOT NULL,
+    lot         TEXT NOT NULL,
+    code        TEXT NOT NULL CHECK (length(code) BETWEEN 1 AND 64),
+    count       INTEGER NOT NULL CHECK (count > 0),
+    PRIMARY KEY (supplier_id, lot, code),
+    FOREIGN KEY (supplier_id, lot) REFERENCES lots (supplier_id, lot)
 ) STRICT, WITHOUT ROWID;
 
 -- Flag policy: one row per key, seeded with DOMAIN.md's defaults by the

@@ -9,7 +9,7 @@ use super::validate::{self, FieldError};
 use super::{Format, ImportOptions, ImportReport, Location, Problem, Problems};
 use crate::error::Result;
 use crate::model::Process;
-use crate::store::{LotInsert, NewLot, Store, SupplierId};
+use crate::store::{ImportSource, LotInsert, LotWriter, NewLot, Store, SupplierId};
 
 const REQUIRED: [&str; 10] =
     ["supplier", "lot", "sku", "process", "material", "produced_on", "started", "passed_first", "reworked", "scrapped"];
@@ -17,7 +17,7 @@ const DEFECT_PREFIX: &str = "defect:";
 /// Files above this size get a progress bar (when stderr is a terminal).
 const PROGRESS_MIN_BYTES: u64 = 4 << 20;
 /// Page cache for the import, in KiB: enough for the lot indexes' hot pages.
-const IMPORT_CACHE_KIB: u32 = 24 * 1024;
+const IMPORT_CACHE_KIB: u32 = 32 * 1024;
 const DEFAULT_CACHE_KIB: u32 = 2 * 1024;
 
 /// Column positions, from the header.
@@ -109,11 +109,7 @@ fn parse_row<'r>(
     let process = take(
         text(record, cols, 3).and_then(|v| {
             Process::parse(v).ok_or_else(|| {
-                FieldError::new(
-                    "process",
-                    Some(v),
-                    format!("is not a process; expected one of {}", Process::expected()),
-                )
+                FieldError::new("process", Some(v), format!("is not a process; expected one of {}", Process::expected()))
             })
         }),
         errors,
@@ -180,14 +176,90 @@ fn unknown_supplier(code: &str, known: usize) -> FieldError {
     )
 }
 
+/// A text slice stored in a batch's arena: (offset, length).
+type Span = (u32, u32);
+
+/// A validated row waiting in a batch.
+struct Pending {
+    supplier: SupplierId,
+    line: u32,
+    lot: Span,
+    sku: Span,
+    material: Span,
+    produced_on: Span,
+    process: Process,
+    counts: [u32; 4],
+}
+
+/// Rows are inserted in batches sorted by (supplier, lot): the table's key.
+/// A million rows in file order (by date, across thousands of suppliers)
+/// would touch a random B-tree page per insert; sorted, consecutive inserts
+/// land on the same pages. Measured: 2–3× faster imports.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    rows: Vec<Pending>,
+    /// Defect counts, `columns.defects.len()` per row.
+    defects: Vec<u32>,
+}
+
+const BATCH_ROWS: usize = 128 * 1024;
+
+impl Batch {
+    fn keep(&mut self, s: &str) -> Span {
+        let at = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        self.text.push_str(s);
+        (at, u32::try_from(s.len()).unwrap_or(u32::MAX))
+    }
+
+    fn get(&self, (at, len): Span) -> &str {
+        self.text.get(at as usize..(at + len) as usize).unwrap_or_default()
+    }
+
+    fn push(&mut self, row: &Row<'_>, line: u32, defects: &[u32]) {
+        let pending = Pending {
+            supplier: row.supplier,
+            line,
+            lot: self.keep(row.lot.lot),
+            sku: self.keep(row.lot.sku),
+            material: self.keep(row.lot.material),
+            produced_on: self.keep(row.lot.produced_on),
+            process: row.lot.process,
+            counts: [row.lot.started, row.lot.passed_first, row.lot.reworked, row.lot.scrapped],
+        };
+        self.rows.push(pending);
+        self.defects.extend_from_slice(defects);
+    }
+
+    fn new_lot(&self, p: &Pending) -> NewLot<'_> {
+        let [started, passed_first, reworked, scrapped] = p.counts;
+        NewLot {
+            lot: self.get(p.lot),
+            sku: self.get(p.sku),
+            process: p.process,
+            material: self.get(p.material),
+            produced_on: self.get(p.produced_on),
+            started,
+            passed_first,
+            reworked,
+            scrapped,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.rows.clear();
+        self.defects.clear();
+    }
+}
+
 /// Running counts for one import.
 #[derive(Default)]
-struct Progress {
+struct Tallies {
+    rows: u64,
     inserted: u64,
     duplicates: u64,
     rejected: u64,
-    /// CSV line of every lot this import inserted, in insertion order.
-    lines: Vec<u32>,
     per_supplier: HashMap<SupplierId, usize>,
 }
 
@@ -213,7 +285,7 @@ pub(super) fn import<R: Read>(
     };
     let suppliers = store.read().supplier_ids()?;
     store.set_bulk_cache(IMPORT_CACHE_KIB)?;
-    let result = load_rows(store, &mut csv, &mut record, &cols, &suppliers, actor, size, options, &mut report);
+    let result = load(store, &mut csv, &cols, &suppliers, actor, size, options, &mut report);
     store.set_bulk_cache(DEFAULT_CACHE_KIB)?;
     result.map(|()| report)
 }
@@ -230,10 +302,9 @@ fn read_header<R: Read>(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn load_rows<R: Read>(
+fn load<R: Read>(
     store: &mut Store,
     csv: &mut csv::Reader<R>,
-    record: &mut csv::ByteRecord,
     cols: &Columns,
     suppliers: &HashMap<String, SupplierId>,
     actor: &str,
@@ -243,15 +314,15 @@ fn load_rows<R: Read>(
 ) -> Result<()> {
     let bar = progress_bar(size, options.progress);
     let writer = store.begin(actor)?;
-    let mut lots = writer.lot_writer()?;
+    let mut lots = writer.lot_writer(&report.file, ImportSource::LotsCsv)?;
     let mut problems = Problems::default();
-    let mut tally = Progress::default();
+    let mut tally = Tallies::default();
+    let mut batch = Batch::default();
+    let mut record = csv::ByteRecord::new();
     let mut errors = Vec::new();
     let mut defect_counts = vec![0_u32; cols.defects.len()];
-    let mut defects: Vec<(&str, u32)> = cols.defects.iter().map(|(_, code)| (code.as_str(), 0)).collect();
-    let mut rows: u64 = 0;
     loop {
-        match csv.read_byte_record(record) {
+        match csv.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
@@ -260,7 +331,7 @@ fn load_rows<R: Read>(
                 break;
             }
         }
-        rows += 1;
+        tally.rows += 1;
         let line = record.position().map_or(0, csv::Position::line);
         if record.len() != cols.width {
             let message = format!("expected {} fields as in the header, found {}", cols.width, record.len());
@@ -269,46 +340,28 @@ fn load_rows<R: Read>(
             continue;
         }
         errors.clear();
-        let Some(row) = parse_row(record, cols, suppliers, &mut defect_counts, &mut errors) else {
-            tally.rejected += 1;
-            for e in errors.drain(..) {
-                problems.push(Problem::at(Location::Line(line), e));
-            }
-            continue;
-        };
-        for (slot, n) in defects.iter_mut().zip(&defect_counts) {
-            slot.1 = *n;
-        }
-        match lots.insert(row.supplier, &row.lot, &defects)? {
-            LotInsert::Inserted => {
-                tally.inserted += 1;
-                tally.lines.push(u32::try_from(line).unwrap_or(u32::MAX));
-                *tally.per_supplier.entry(row.supplier).or_default() += 1;
-            }
-            LotInsert::Duplicate => tally.duplicates += 1,
-            LotInsert::RepeatedInImport(n) => {
+        match parse_row(&record, cols, suppliers, &mut defect_counts, &mut errors) {
+            Some(row) => batch.push(&row, u32::try_from(line).unwrap_or(u32::MAX), &defect_counts),
+            None => {
                 tally.rejected += 1;
-                let first = tally.lines.get(n).copied().unwrap_or(0);
-                let message = format!(
-                    "lot `{}` of supplier `{}` appears twice in this file (first on line {first}); \
-                     each (supplier, lot) pair must be unique",
-                    row.lot.lot,
-                    String::from_utf8_lossy(cols.field(record, 0))
-                );
-                problems.push(Problem { at: Location::Line(line), field: Some("lot".into()), value: None, message });
+                for e in errors.drain(..) {
+                    problems.push(Problem::at(Location::Line(line), e));
+                }
             }
         }
-        if rows % 8192 == 0 {
+        if batch.rows.len() >= BATCH_ROWS {
+            flush(&mut batch, cols, &mut lots, &mut tally, &mut problems)?;
             if let (Some(bar), Some(pos)) = (&bar, record.position()) {
                 bar.set_position(pos.byte());
             }
         }
     }
+    flush(&mut batch, cols, &mut lots, &mut tally, &mut problems)?;
     drop(lots);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    if rows == 0 && problems.is_empty() {
+    if tally.rows == 0 && problems.is_empty() {
         problems.push(Problem::file("the file has a header but no rows; expected at least one lot"));
     }
     report.rejected = tally.rejected;
@@ -324,7 +377,64 @@ fn load_rows<R: Read>(
         }
     }
     report.take_problems(problems);
+    report.problems.sort_by_key(|p| match p.at {
+        Location::Line(n) => n,
+        _ => 0,
+    });
     Ok(())
+}
+
+/// Inserts a batch in key order. Two rows of the batch with the same key end
+/// up side by side, so a repeat within the file is seen right there.
+fn flush(
+    batch: &mut Batch,
+    cols: &Columns,
+    lots: &mut LotWriter<'_>,
+    tally: &mut Tallies,
+    problems: &mut Problems,
+) -> Result<()> {
+    let mut order: Vec<u32> = (0..u32::try_from(batch.rows.len()).unwrap_or(u32::MAX)).collect();
+    order.sort_unstable_by(|a, b| {
+        let (a, b) = (&batch.rows[*a as usize], &batch.rows[*b as usize]);
+        (a.supplier, batch.get(a.lot), a.line).cmp(&(b.supplier, batch.get(b.lot), b.line))
+    });
+    let width = cols.defects.len();
+    let mut defects: Vec<(&str, u32)> = cols.defects.iter().map(|(_, code)| (code.as_str(), 0)).collect();
+    let mut previous: Option<&Pending> = None;
+    for index in order {
+        let row = &batch.rows[index as usize];
+        if let Some(first) = previous.filter(|p| p.supplier == row.supplier && batch.get(p.lot) == batch.get(row.lot)) {
+            repeated(problems, tally, batch.get(row.lot), row.line, Some(first.line));
+            continue;
+        }
+        previous = Some(row);
+        let counts = &batch.defects[index as usize * width..(index as usize + 1) * width];
+        for (slot, n) in defects.iter_mut().zip(counts) {
+            slot.1 = *n;
+        }
+        match lots.insert(row.supplier, &batch.new_lot(row), &defects, Some(row.line))? {
+            LotInsert::Inserted => {
+                tally.inserted += 1;
+                *tally.per_supplier.entry(row.supplier).or_default() += 1;
+            }
+            LotInsert::Duplicate => tally.duplicates += 1,
+            LotInsert::RepeatedInImport { first_line } => {
+                repeated(problems, tally, batch.get(row.lot), row.line, first_line);
+            }
+        }
+    }
+    batch.clear();
+    Ok(())
+}
+
+fn repeated(problems: &mut Problems, tally: &mut Tallies, lot: &str, line: u32, first: Option<u32>) {
+    tally.rejected += 1;
+    let first = first.map_or_else(|| "earlier".to_owned(), |n| format!("on line {n}"));
+    let message = format!(
+        "lot `{lot}` appears twice in this file for the same supplier (first {first}); each (supplier, lot) pair \
+         must be unique"
+    );
+    problems.push(Problem { at: Location::Line(u64::from(line)), field: Some("lot".into()), value: None, message });
 }
 
 fn progress_bar(size: u64, wanted: bool) -> Option<indicatif::ProgressBar> {

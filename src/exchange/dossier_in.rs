@@ -19,7 +19,7 @@ use crate::model::{
     Answer, Audit, AuditStatus, BusinessModel, Claim, Closure, DEFAULT_TEMPLATE, DOSSIER_FORMAT, Evidence, Finding,
     FindingSeverity, Lot, Models, Supplier, SupplierRecord,
 };
-use crate::store::{LotInsert, LotWriter, NewLot, Store, SupplierId, Writer};
+use crate::store::{ImportSource, LotInsert, LotWriter, NewLot, Store, SupplierId, Writer};
 
 const TOP_FIELDS: &[&str] = &["format", "suppliers"];
 const SUPPLIER_FIELDS: &[&str] = &[
@@ -67,7 +67,7 @@ pub(super) fn import(
     report.format = Some(Format::Dossier);
     let templates = store.read().template_codes()?;
     let writer = store.begin(actor)?;
-    let outcome = stream(&writer, bytes, templates)?;
+    let outcome = stream(&writer, &report.file, bytes, templates)?;
     report.rejected = outcome.rejected;
     report.duplicates = outcome.duplicates;
     if outcome.problems.is_empty() {
@@ -95,8 +95,13 @@ struct Outcome {
     lots_per_supplier: HashMap<SupplierId, usize>,
 }
 
-fn stream(writer: &Writer<'_>, bytes: &[u8], templates: HashMap<String, HashSet<String>>) -> Result<Outcome> {
-    let mut state = State::new(writer, writer.lot_writer()?, templates);
+fn stream(
+    writer: &Writer<'_>,
+    file: &str,
+    bytes: &[u8],
+    templates: HashMap<String, HashSet<String>>,
+) -> Result<Outcome> {
+    let mut state = State::new(writer, writer.lot_writer(file, ImportSource::Dossier)?, templates);
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed = DossierSeed { state: &mut state }.deserialize(&mut de).and_then(|()| de.end());
     if let Err(e) = parsed {
@@ -153,8 +158,6 @@ struct State<'w, 'c> {
     codes_in_file: HashMap<String, usize>,
     /// Audits inserted by this import: reference → (supplier code, status).
     audits_in_file: HashMap<String, (String, AuditStatus)>,
-    /// Path of every lot this import inserted, in insertion order.
-    lot_paths: Vec<(u32, u32)>,
     lots_per_supplier: HashMap<SupplierId, usize>,
     fatal: Option<Error>,
 }
@@ -174,7 +177,6 @@ impl<'w, 'c> State<'w, 'c> {
             saw_suppliers: false,
             codes_in_file: HashMap::new(),
             audits_in_file: HashMap::new(),
-            lot_paths: Vec::new(),
             lots_per_supplier: HashMap::new(),
             fatal: None,
         }
@@ -343,18 +345,14 @@ impl<'w, 'c> State<'w, 'c> {
             scrapped: lot.scrapped,
         };
         let defects: Vec<(&str, u32)> = lot.defects.iter().map(|(c, n)| (c.as_str(), *n)).collect();
-        match self.lots.insert(supplier, &new, &defects)? {
+        match self.lots.insert(supplier, &new, &defects, None)? {
             LotInsert::Inserted => {
                 self.inserted.add("lots", 1);
-                let at = (u32::try_from(at.0).unwrap_or(u32::MAX), u32::try_from(at.1).unwrap_or(u32::MAX));
-                self.lot_paths.push(at);
                 *self.lots_per_supplier.entry(supplier).or_default() += 1;
             }
             LotInsert::Duplicate => self.duplicates.add("lots", 1),
-            LotInsert::RepeatedInImport(n) => {
-                let (s, l) = self.lot_paths.get(n).copied().unwrap_or_default();
-                let message =
-                    format!("lot `{}` appears twice in this file (first at suppliers[{s}].lots[{l}])", lot.lot);
+            LotInsert::RepeatedInImport { .. } => {
+                let message = format!("lot `{}` appears twice in this file for this supplier", lot.lot);
                 self.problem(format!("{path}.lots[{}].lot", at.1), "lot", message);
             }
         }

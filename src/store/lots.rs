@@ -1,9 +1,9 @@
 //! Yield lots and their defect counts.
 //!
 //! Imports stream through [`LotWriter`], which keeps its statements prepared
-//! for the whole transaction. Lot row ids grow by one per insert within a
-//! transaction, which lets the importer tell "already in the database" from
-//! "twice in this file" without remembering every key it has seen.
+//! for the whole transaction. Every lot records the import and source line it
+//! came from, which lets the importer tell "already in the database" from
+//! "twice in this file" (and name the first line) without remembering keys.
 
 use std::collections::HashMap;
 
@@ -34,21 +34,43 @@ pub enum LotInsert {
     Inserted,
     /// The supplier already had this lot code before this import began.
     Duplicate,
-    /// Inserted earlier by this same import, as its `n`-th new lot (0-based).
-    RepeatedInImport(usize),
+    /// Inserted earlier by this same import (from this line, if it had one).
+    RepeatedInImport { first_line: Option<u32> },
+}
+
+/// Where an import's lots come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportSource {
+    LotsCsv,
+    Dossier,
+    Form,
+}
+
+impl ImportSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::LotsCsv => "lots_csv",
+            Self::Dossier => "dossier",
+            Self::Form => "form",
+        }
+    }
 }
 
 pub struct LotWriter<'w> {
-    conn: &'w rusqlite::Connection,
     insert: CachedStatement<'w>,
     defect: CachedStatement<'w>,
     find: CachedStatement<'w>,
-    /// Highest lot id before this import: ids above it are this import's.
-    base: i64,
+    import: i64,
 }
 
 impl LotWriter<'_> {
-    pub fn insert(&mut self, supplier: SupplierId, lot: &NewLot<'_>, defects: &[(&str, u32)]) -> Result<LotInsert> {
+    pub fn insert(
+        &mut self,
+        supplier: SupplierId,
+        lot: &NewLot<'_>,
+        defects: &[(&str, u32)],
+        line: Option<u32>,
+    ) -> Result<LotInsert> {
         let inserted = self.insert.execute(params![
             supplier.0,
             lot.lot,
@@ -59,18 +81,17 @@ impl LotWriter<'_> {
             lot.started,
             lot.passed_first,
             lot.reworked,
-            lot.scrapped
+            lot.scrapped,
+            self.import,
+            line
         ])?;
         if inserted == 0 {
-            let id: i64 = self.find.query_row(params![supplier.0, lot.lot], |r| r.get(0))?;
-            return Ok(match usize::try_from(id - self.base - 1) {
-                Ok(n) if id > self.base => LotInsert::RepeatedInImport(n),
-                _ => LotInsert::Duplicate,
-            });
+            let (import, first_line): (i64, Option<u32>) =
+                self.find.query_row(params![supplier.0, lot.lot], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            return Ok(if import == self.import { LotInsert::RepeatedInImport { first_line } } else { LotInsert::Duplicate });
         }
-        let id = self.conn.last_insert_rowid();
         for (code, count) in defects.iter().filter(|(_, n)| *n > 0) {
-            self.defect.execute(params![id, code, count])?;
+            self.defect.execute(params![supplier.0, lot.lot, code, count])?;
         }
         Ok(LotInsert::Inserted)
     }
@@ -87,18 +108,23 @@ pub struct LotFilter {
 }
 
 impl Writer<'_> {
-    pub fn lot_writer(&self) -> Result<LotWriter<'_>> {
-        let base: i64 = self.conn().query_row("SELECT coalesce(max(id), 0) FROM lots", [], |r| r.get(0))?;
+    /// Opens an import: records where the lots come from and prepares the
+    /// statements that insert them.
+    pub fn lot_writer(&self, source: &str, kind: ImportSource) -> Result<LotWriter<'_>> {
+        self.conn()
+            .prepare_cached("INSERT INTO imports (source, format, at, actor) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![source, kind.as_str(), self.at, self.actor])?;
         Ok(LotWriter {
-            conn: self.conn(),
             insert: self.conn().prepare_cached(
                 "INSERT INTO lots (supplier_id, lot, sku, process, material, produced_on, started, passed_first,
-                                   reworked, scrapped)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (supplier_id, lot) DO NOTHING",
+                                   reworked, scrapped, import_id, source_line)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (supplier_id, lot) DO NOTHING",
             )?,
-            defect: self.conn().prepare_cached("INSERT INTO lot_defects (lot_id, code, count) VALUES (?1, ?2, ?3)")?,
-            find: self.conn().prepare_cached("SELECT id FROM lots WHERE supplier_id = ?1 AND lot = ?2")?,
-            base,
+            defect: self
+                .conn()
+                .prepare_cached("INSERT INTO lot_defects (supplier_id, lot, code, count) VALUES (?1, ?2, ?3, ?4)")?,
+            find: self.conn().prepare_cached("SELECT import_id, source_line FROM lots WHERE supplier_id = ?1 AND lot = ?2")?,
+            import: self.conn().last_insert_rowid(),
         })
     }
 
@@ -120,7 +146,7 @@ impl Reader<'_> {
     /// A supplier's lots in chart order (date, then lot code), with defects.
     pub fn lots(&self, supplier: SupplierId, filter: &LotFilter) -> Result<Vec<Lot>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, lot, sku, process, material, produced_on, started, passed_first, reworked, scrapped
+            "SELECT lot, sku, process, material, produced_on, started, passed_first, reworked, scrapped
              FROM lots WHERE supplier_id = ?1
                AND (?2 IS NULL OR process = ?2) AND (?3 IS NULL OR material = ?3) AND (?4 IS NULL OR sku = ?4)
                AND (?5 IS NULL OR produced_on >= ?5) AND (?6 IS NULL OR produced_on <= ?6)
@@ -136,37 +162,33 @@ impl Reader<'_> {
                 filter.until.map(|d| d.to_string())
             ],
             |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    Lot {
-                        lot: r.get(1)?,
-                        sku: r.get(2)?,
-                        process: r.get(3)?,
-                        material: r.get(4)?,
-                        produced_on: parse_date(&r.get::<_, String>(5)?)?,
-                        started: r.get(6)?,
-                        passed_first: r.get(7)?,
-                        reworked: r.get(8)?,
-                        scrapped: r.get(9)?,
-                        defects: Vec::new(),
-                    },
-                ))
+                Ok(Lot {
+                    lot: r.get(0)?,
+                    sku: r.get(1)?,
+                    process: r.get(2)?,
+                    material: r.get(3)?,
+                    produced_on: parse_date(&r.get::<_, String>(4)?)?,
+                    started: r.get(5)?,
+                    passed_first: r.get(6)?,
+                    reworked: r.get(7)?,
+                    scrapped: r.get(8)?,
+                    defects: Vec::new(),
+                })
             },
         )?;
-        let mut lots: Vec<(i64, Lot)> = rows.collect::<rusqlite::Result<_>>()?;
+        let mut lots: Vec<Lot> = rows.collect::<rusqlite::Result<_>>()?;
         let mut defects = self.defects_of(supplier)?;
-        for (id, lot) in &mut lots {
-            lot.defects = defects.remove(id).unwrap_or_default();
+        for lot in &mut lots {
+            lot.defects = defects.remove(&lot.lot).unwrap_or_default();
         }
-        Ok(lots.into_iter().map(|(_, lot)| lot).collect())
+        Ok(lots)
     }
 
-    fn defects_of(&self, supplier: SupplierId) -> Result<HashMap<i64, Vec<(String, u32)>>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT d.lot_id, d.code, d.count FROM lot_defects d JOIN lots l ON l.id = d.lot_id
-             WHERE l.supplier_id = ?1 ORDER BY d.lot_id, d.code",
-        )?;
-        let mut out: HashMap<i64, Vec<(String, u32)>> = HashMap::new();
+    fn defects_of(&self, supplier: SupplierId) -> Result<HashMap<String, Vec<(String, u32)>>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT lot, code, count FROM lot_defects WHERE supplier_id = ?1 ORDER BY lot, code")?;
+        let mut out: HashMap<String, Vec<(String, u32)>> = HashMap::new();
         let mut rows = stmt.query([supplier.0])?;
         while let Some(r) = rows.next()? {
             out.entry(r.get(0)?).or_default().push((r.get(1)?, r.get(2)?));
