@@ -136,49 +136,40 @@ CREATE TABLE finding_closures (
     recorded_at TEXT NOT NULL
 ) STRICT;
 
--- Every import (a file, or the UI's lot form) gets a row; lots name the
--- import and line they came from.
-CREATE TABLE imports (
-    id     INTEGER PRIMARY KEY,
-    source TEXT NOT NULL CHECK (length(source) > 0),
-    format TEXT NOT NULL CHECK (format IN ('lots_csv', 'dossier', 'form')),
-    at     TEXT NOT NULL,
-    actor  TEXT NOT NULL
-) STRICT;
-
 -- Clustered by (supplier, lot code): the key is the uniqueness rule, and one
 -- supplier's lots sit together, so a per-supplier read is one range scan.
--- (`process` is checked with OR rather than IN: SQLite evaluates a CHECK's
--- IN list far more slowly, and this table takes a million rows an import.)
+--
+-- Defect counts live on the lot as canonical compact JSON, codes sorted:
+-- {"bubble":12,"flash":20}. (A row per defect quadrupled the rows an import
+-- writes; see BENCHMARKS.md.) The CHECK still holds the domain rule: only
+-- lower-case codes and plain digits (no sign, point or space), every value a
+-- number (not text, true/false/null or an object), none zero — so a count is
+-- a whole number above 0. It uses trim/instr, not GLOB: a leading-`*` GLOB
+-- cost a fifth of an import's time. Query with json_each(lots.defects).
+--
+-- `process` is checked with OR rather than IN: SQLite evaluates a CHECK's IN
+-- list far more slowly, and this table takes a million rows an import.
 CREATE TABLE lots (
     supplier_id  INTEGER NOT NULL REFERENCES suppliers (id),
-    lot          TEXT NOT NULL CHECK (length(lot) BETWEEN 1 AND 64),
-    sku          TEXT NOT NULL CHECK (length(sku) BETWEEN 1 AND 64),
+    lot          TEXT NOT NULL CHECK (lot <> ''),
+    sku          TEXT NOT NULL CHECK (sku <> ''),
     process      TEXT NOT NULL CHECK (process = 'injection' OR process = 'co_molding' OR process = 'assembly'
                                       OR process = 'printing' OR process = 'other'),
-    material     TEXT NOT NULL CHECK (length(material) BETWEEN 1 AND 64),
+    material     TEXT NOT NULL CHECK (material <> ''),
     produced_on  TEXT NOT NULL CHECK (produced_on IS date(produced_on)),
     started      INTEGER NOT NULL CHECK (started > 0),
     passed_first INTEGER NOT NULL CHECK (passed_first >= 0 AND passed_first <= started),
     reworked     INTEGER NOT NULL CHECK (reworked >= 0),
     scrapped     INTEGER NOT NULL CHECK (scrapped >= 0 AND passed_first + scrapped <= started),
-    import_id    INTEGER NOT NULL REFERENCES imports (id),
-    source_line  INTEGER CHECK (source_line > 0),
+    defects      TEXT CHECK (defects IS NULL OR (json_valid(defects) AND defects GLOB '{"*}'
+                                                 AND instr(defects, '-') = 0 AND instr(defects, '.') = 0
+                                                 AND instr(defects, ':"') = 0)),
     PRIMARY KEY (supplier_id, lot)
 ) STRICT, WITHOUT ROWID;
 -- Covers every all-supplier aggregate and per-supplier date range the product
 -- runs (verdicts, supplier list, chart order); the lot code rides along as
 -- part of the table's key, so neither needs a table look-up.
 CREATE INDEX lots_by_supplier_date ON lots (supplier_id, produced_on, started, passed_first);
-
-CREATE TABLE lot_defects (
-    supplier_id INTEGER NOT NULL,
-    lot         TEXT NOT NULL,
-    code        TEXT NOT NULL CHECK (length(code) BETWEEN 1 AND 64),
-    count       INTEGER NOT NULL CHECK (count > 0),
-    PRIMARY KEY (supplier_id, lot, code),
-    FOREIGN KEY (supplier_id, lot) REFERENCES lots (supplier_id, lot)
-) STRICT, WITHOUT ROWID;
 
 -- Flag policy: one row per key, seeded with DOMAIN.md's defaults by the
 -- application when the database is created (see assess/policy.rs).

@@ -19,7 +19,7 @@ use crate::model::{
     Answer, Audit, AuditStatus, BusinessModel, Claim, Closure, DEFAULT_TEMPLATE, DOSSIER_FORMAT, Evidence, Finding,
     FindingSeverity, Lot, Models, Supplier, SupplierRecord,
 };
-use crate::store::{ImportSource, LotInsert, LotWriter, NewLot, Store, SupplierId, Writer};
+use crate::store::{LotInsert, LotWriter, NewLot, Store, SupplierId, Writer};
 
 const TOP_FIELDS: &[&str] = &["format", "suppliers"];
 const SUPPLIER_FIELDS: &[&str] = &[
@@ -67,7 +67,7 @@ pub(super) fn import(
     report.format = Some(Format::Dossier);
     let templates = store.read().template_codes()?;
     let writer = store.begin(actor)?;
-    let outcome = stream(&writer, &report.file, bytes, templates)?;
+    let outcome = stream(&writer, bytes, templates)?;
     report.rejected = outcome.rejected;
     report.duplicates = outcome.duplicates;
     if outcome.problems.is_empty() {
@@ -95,13 +95,8 @@ struct Outcome {
     lots_per_supplier: HashMap<SupplierId, usize>,
 }
 
-fn stream(
-    writer: &Writer<'_>,
-    file: &str,
-    bytes: &[u8],
-    templates: HashMap<String, HashSet<String>>,
-) -> Result<Outcome> {
-    let mut state = State::new(writer, writer.lot_writer(file, ImportSource::Dossier)?, templates);
+fn stream(writer: &Writer<'_>, bytes: &[u8], templates: HashMap<String, HashSet<String>>) -> Result<Outcome> {
+    let mut state = State::new(writer, writer.lot_writer()?, templates);
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed = DossierSeed { state: &mut state }.deserialize(&mut de).and_then(|()| de.end());
     if let Err(e) = parsed {
@@ -224,7 +219,7 @@ impl<'w, 'c> State<'w, 'c> {
             }
         }
         if let (Some(record), true) = (record, self.problems.total() == before) {
-            if let Err(e) = self.store_supplier(index, &path, &record) {
+            if let Err(e) = self.store_supplier(&path, &record) {
                 self.fatal = Some(e);
             }
         }
@@ -233,15 +228,15 @@ impl<'w, 'c> State<'w, 'c> {
         }
     }
 
-    fn store_supplier(&mut self, index: usize, path: &str, record: &SupplierRecord) -> Result<()> {
+    fn store_supplier(&mut self, path: &str, record: &SupplierRecord) -> Result<()> {
         let supplier = self.upsert_supplier(&record.supplier)?;
         for claim in &record.claims {
             let added = self.writer.insert_claim(supplier, claim)?;
             if added { &mut self.inserted } else { &mut self.duplicates }.add("claims", 1);
         }
         self.store_audits(supplier, path, record)?;
-        for (j, lot) in record.lots.iter().enumerate() {
-            self.store_lot(supplier, (index, j), path, lot)?;
+        for lot in &record.lots {
+            self.store_lot(supplier, lot)?;
         }
         Ok(())
     }
@@ -331,7 +326,7 @@ impl<'w, 'c> State<'w, 'c> {
         })
     }
 
-    fn store_lot(&mut self, supplier: SupplierId, at: (usize, usize), path: &str, lot: &Lot) -> Result<()> {
+    fn store_lot(&mut self, supplier: SupplierId, lot: &Lot) -> Result<()> {
         let day = lot.produced_on.to_string();
         let new = NewLot {
             lot: &lot.lot,
@@ -344,17 +339,14 @@ impl<'w, 'c> State<'w, 'c> {
             reworked: lot.reworked,
             scrapped: lot.scrapped,
         };
-        let defects: Vec<(&str, u32)> = lot.defects.iter().map(|(c, n)| (c.as_str(), *n)).collect();
-        match self.lots.insert(supplier, &new, &defects, None)? {
+        let mut json = String::new();
+        let has = validate::defects_json(lot.defects.iter().map(|(c, n)| (c.as_str(), *n)), &mut json);
+        match self.lots.insert(supplier, &new, has.then_some(json.as_str()))? {
             LotInsert::Inserted => {
                 self.inserted.add("lots", 1);
                 *self.lots_per_supplier.entry(supplier).or_default() += 1;
             }
             LotInsert::Duplicate => self.duplicates.add("lots", 1),
-            LotInsert::RepeatedInImport { .. } => {
-                let message = format!("lot `{}` appears twice in this file for this supplier", lot.lot);
-                self.problem(format!("{path}.lots[{}].lot", at.1), "lot", message);
-            }
         }
         Ok(())
     }

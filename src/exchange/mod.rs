@@ -10,6 +10,7 @@ mod csv_lots;
 mod dossier_in;
 mod dossier_out;
 mod json_fields;
+mod spool;
 pub mod validate;
 
 use std::fmt::{self, Write as _};

@@ -102,20 +102,37 @@ pub fn code(field: &str, value: &str) -> Result<(), FieldError> {
     }
 }
 
-/// Defect codes, as in a `defect:<code>` column: lower-case words.
+/// Defect codes, as in a `defect:<code>` column: lower-case words joined by
+/// `_` (the form the database's CHECK on `lots.defects` accepts).
 pub fn defect_code(field: &str, value: &str) -> Result<(), FieldError> {
     let ok = !value.is_empty()
         && value.len() <= 64
-        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-'));
+        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if ok {
         Ok(())
     } else {
         Err(FieldError::new(
             field,
             Some(value),
-            "is not a valid defect code; expected lower-case letters, digits, '_' or '-', e.g. short_shot",
+            "is not a valid defect code; expected lower-case letters, digits and '_', e.g. short_shot",
         ))
     }
+}
+
+/// Defect counts as the database stores them: compact JSON, codes in the
+/// order given (callers sort), zero counts left out; `None` when empty.
+pub fn defects_json<'a>(defects: impl IntoIterator<Item = (&'a str, u32)>, out: &mut String) -> bool {
+    use std::fmt::Write;
+    out.clear();
+    for (code, count) in defects.into_iter().filter(|(_, n)| *n > 0) {
+        out.push(if out.is_empty() { '{' } else { ',' });
+        let _ = write!(out, "\"{code}\":{count}");
+    }
+    if out.is_empty() {
+        return false;
+    }
+    out.push('}');
+    true
 }
 
 /// ISO 3166-1 alpha-2 country code.
@@ -194,6 +211,11 @@ mod tests {
         assert!(code("code", "").is_err());
         assert!(defect_code("d", "short_shot").is_ok());
         assert!(defect_code("d", "Short Shot").is_err());
+        assert!(defect_code("d", "short-shot").is_err());
+        let mut json = String::new();
+        assert!(defects_json([("bubble", 12), ("flash", 0), ("scratch", 3)], &mut json));
+        assert_eq!(json, r#"{"bubble":12,"scratch":3}"#);
+        assert!(!defects_json([("flash", 0)], &mut json));
         assert!(country("country", "CN").is_ok());
         assert!(country("country", "cn").is_err());
         assert!(country("country", "CHN").is_err());

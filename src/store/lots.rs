@@ -1,11 +1,9 @@
 //! Yield lots and their defect counts.
 //!
-//! Imports stream through [`LotWriter`], which keeps its statements prepared
-//! for the whole transaction. Every lot records the import and source line it
-//! came from, which lets the importer tell "already in the database" from
-//! "twice in this file" (and name the first line) without remembering keys.
-
-use std::collections::HashMap;
+//! Imports stream through [`LotWriter`], which keeps its insert prepared for
+//! the whole transaction. (Repeats within one file are found by the importer,
+//! which sees a file's rows sorted by key; the writer only reports lots the
+//! supplier already had.)
 
 use chrono::NaiveDate;
 use rusqlite::{CachedStatement, OptionalExtension, params};
@@ -32,45 +30,18 @@ pub struct NewLot<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LotInsert {
     Inserted,
-    /// The supplier already had this lot code before this import began.
+    /// The supplier already has a lot with this code; nothing was changed.
     Duplicate,
-    /// Inserted earlier by this same import (from this line, if it had one).
-    RepeatedInImport { first_line: Option<u32> },
-}
-
-/// Where an import's lots come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportSource {
-    LotsCsv,
-    Dossier,
-    Form,
-}
-
-impl ImportSource {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::LotsCsv => "lots_csv",
-            Self::Dossier => "dossier",
-            Self::Form => "form",
-        }
-    }
 }
 
 pub struct LotWriter<'w> {
     insert: CachedStatement<'w>,
-    defect: CachedStatement<'w>,
-    find: CachedStatement<'w>,
-    import: i64,
 }
 
 impl LotWriter<'_> {
-    pub fn insert(
-        &mut self,
-        supplier: SupplierId,
-        lot: &NewLot<'_>,
-        defects: &[(&str, u32)],
-        line: Option<u32>,
-    ) -> Result<LotInsert> {
+    /// Inserts a lot; `defects` is its counts as compact JSON (see
+    /// `exchange::validate::defects_json`), `None` when it has none.
+    pub fn insert(&mut self, supplier: SupplierId, lot: &NewLot<'_>, defects: Option<&str>) -> Result<LotInsert> {
         let inserted = self.insert.execute(params![
             supplier.0,
             lot.lot,
@@ -82,19 +53,18 @@ impl LotWriter<'_> {
             lot.passed_first,
             lot.reworked,
             lot.scrapped,
-            self.import,
-            line
+            defects
         ])?;
-        if inserted == 0 {
-            let (import, first_line): (i64, Option<u32>) =
-                self.find.query_row(params![supplier.0, lot.lot], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            return Ok(if import == self.import { LotInsert::RepeatedInImport { first_line } } else { LotInsert::Duplicate });
-        }
-        for (code, count) in defects.iter().filter(|(_, n)| *n > 0) {
-            self.defect.execute(params![supplier.0, lot.lot, code, count])?;
-        }
-        Ok(LotInsert::Inserted)
+        Ok(if inserted == 1 { LotInsert::Inserted } else { LotInsert::Duplicate })
     }
+}
+
+/// Reads the `defects` column back into (code, count) pairs, sorted by code.
+pub(crate) fn parse_defects(json: Option<&str>) -> rusqlite::Result<Vec<(String, u32)>> {
+    let Some(json) = json else { return Ok(Vec::new()) };
+    let map: std::collections::BTreeMap<String, u32> = serde_json::from_str(json)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, Box::new(e)))?;
+    Ok(map.into_iter().collect())
 }
 
 /// Narrows the lots of one supplier.
@@ -108,23 +78,14 @@ pub struct LotFilter {
 }
 
 impl Writer<'_> {
-    /// Opens an import: records where the lots come from and prepares the
-    /// statements that insert them.
-    pub fn lot_writer(&self, source: &str, kind: ImportSource) -> Result<LotWriter<'_>> {
-        self.conn()
-            .prepare_cached("INSERT INTO imports (source, format, at, actor) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![source, kind.as_str(), self.at, self.actor])?;
+    /// Prepares the statement an import inserts lots with.
+    pub fn lot_writer(&self) -> Result<LotWriter<'_>> {
         Ok(LotWriter {
             insert: self.conn().prepare_cached(
                 "INSERT INTO lots (supplier_id, lot, sku, process, material, produced_on, started, passed_first,
-                                   reworked, scrapped, import_id, source_line)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (supplier_id, lot) DO NOTHING",
+                                   reworked, scrapped, defects)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (supplier_id, lot) DO NOTHING",
             )?,
-            defect: self
-                .conn()
-                .prepare_cached("INSERT INTO lot_defects (supplier_id, lot, code, count) VALUES (?1, ?2, ?3, ?4)")?,
-            find: self.conn().prepare_cached("SELECT import_id, source_line FROM lots WHERE supplier_id = ?1 AND lot = ?2")?,
-            import: self.conn().last_insert_rowid(),
         })
     }
 
@@ -146,7 +107,7 @@ impl Reader<'_> {
     /// A supplier's lots in chart order (date, then lot code), with defects.
     pub fn lots(&self, supplier: SupplierId, filter: &LotFilter) -> Result<Vec<Lot>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT lot, sku, process, material, produced_on, started, passed_first, reworked, scrapped
+            "SELECT lot, sku, process, material, produced_on, started, passed_first, reworked, scrapped, defects
              FROM lots WHERE supplier_id = ?1
                AND (?2 IS NULL OR process = ?2) AND (?3 IS NULL OR material = ?3) AND (?4 IS NULL OR sku = ?4)
                AND (?5 IS NULL OR produced_on >= ?5) AND (?6 IS NULL OR produced_on <= ?6)
@@ -172,28 +133,11 @@ impl Reader<'_> {
                     passed_first: r.get(6)?,
                     reworked: r.get(7)?,
                     scrapped: r.get(8)?,
-                    defects: Vec::new(),
+                    defects: parse_defects(r.get_ref(9)?.as_str_or_null()?)?,
                 })
             },
         )?;
-        let mut lots: Vec<Lot> = rows.collect::<rusqlite::Result<_>>()?;
-        let mut defects = self.defects_of(supplier)?;
-        for lot in &mut lots {
-            lot.defects = defects.remove(&lot.lot).unwrap_or_default();
-        }
-        Ok(lots)
-    }
-
-    fn defects_of(&self, supplier: SupplierId) -> Result<HashMap<String, Vec<(String, u32)>>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT lot, code, count FROM lot_defects WHERE supplier_id = ?1 ORDER BY lot, code")?;
-        let mut out: HashMap<String, Vec<(String, u32)>> = HashMap::new();
-        let mut rows = stmt.query([supplier.0])?;
-        while let Some(r) = rows.next()? {
-            out.entry(r.get(0)?).or_default().push((r.get(1)?, r.get(2)?));
-        }
-        Ok(out)
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The distinct processes, materials and SKUs of a supplier's lots (for filters).
