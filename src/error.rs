@@ -34,6 +34,9 @@ pub enum Error {
     #[error(transparent)]
     Sql(#[from] rusqlite::Error),
 
+    #[error("unexpected value in the database: {0}")]
+    Value(#[from] rusqlite::types::FromSqlError),
+
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }

@@ -5,6 +5,8 @@
 //! which sees a file's rows sorted by key; the writer only reports lots the
 //! supplier already had.)
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use rusqlite::{CachedStatement, OptionalExtension, params};
 
@@ -65,6 +67,16 @@ pub(crate) fn parse_defects(json: Option<&str>) -> rusqlite::Result<Vec<(String,
     let map: std::collections::BTreeMap<String, u32> = serde_json::from_str(json)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, Box::new(e)))?;
     Ok(map.into_iter().collect())
+}
+
+/// A lot as the all-supplier scan sees it (from the covering index only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LotPoint<'a> {
+    pub lot: &'a str,
+    /// `YYYY-MM-DD`.
+    pub produced_on: &'a str,
+    pub started: u32,
+    pub passed_first: u32,
 }
 
 /// Narrows the lots of one supplier.
@@ -150,6 +162,52 @@ impl Reader<'_> {
         };
         let processes = distinct("process")?.iter().filter_map(|p| Process::parse(p)).collect();
         Ok((processes, distinct("material")?, distinct("sku")?))
+    }
+
+    /// Calls `visit` for every lot produced in `since..=until`, grouped by
+    /// supplier (ascending id), by date within each; lots of the same day come
+    /// in index order, so callers wanting chart order sort those ties by lot.
+    /// One seek per supplier into the covering index, then a range scan: no
+    /// table look-ups however many lots there are.
+    pub fn scan_lots(
+        &self,
+        since: NaiveDate,
+        until: NaiveDate,
+        mut visit: impl FnMut(SupplierId, LotPoint<'_>),
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT l.supplier_id, l.produced_on, l.started, l.passed_first, l.lot
+             FROM suppliers s JOIN lots l INDEXED BY lots_by_supplier_date
+               ON l.supplier_id = s.id AND l.produced_on BETWEEN ?1 AND ?2
+             ORDER BY s.id, l.produced_on",
+        )?;
+        let mut rows = stmt.query(params![since.to_string(), until.to_string()])?;
+        while let Some(r) = rows.next()? {
+            let point = LotPoint {
+                produced_on: r.get_ref(1)?.as_str()?,
+                started: r.get(2)?,
+                passed_first: r.get(3)?,
+                lot: r.get_ref(4)?.as_str()?,
+            };
+            visit(SupplierId(r.get(0)?), point);
+        }
+        Ok(())
+    }
+
+    /// Each supplier's first lot on or before `until` (`None`: no lots at all).
+    pub fn first_lot_dates(&self, until: NaiveDate) -> Result<HashMap<SupplierId, NaiveDate>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.id, (SELECT min(produced_on) FROM lots WHERE supplier_id = s.id AND produced_on <= ?1)
+             FROM suppliers s",
+        )?;
+        let mut out = HashMap::new();
+        let mut rows = stmt.query([until.to_string()])?;
+        while let Some(r) = rows.next()? {
+            if let Some(day) = r.get_ref(1)?.as_str_or_null()? {
+                out.insert(SupplierId(r.get(0)?), parse_date(day)?);
+            }
+        }
+        Ok(out)
     }
 
     pub fn lot_count(&self) -> Result<i64> {

@@ -21,7 +21,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use audits::{AuditRow, EvidenceRow, FindingRow, NewAudit, Seal};
 pub use history::{Change, HistoryEntry};
-pub use lots::{LotFilter, LotInsert, LotWriter, NewLot};
+pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
 pub use migrate::LATEST_VERSION;
 pub use suppliers::{SupplierCounts, SupplierId};
 
