@@ -78,13 +78,15 @@ CREATE TABLE audits (
     submitted_at TEXT,
     score_pct    REAL CHECK (score_pct IS NULL OR score_pct BETWEEN 0 AND 100),
     grade        TEXT CHECK (grade IS NULL OR grade IN ('A', 'B', 'C', 'D', 'E', 'insufficient')),
+    -- Critical questions answered `no`, comma-separated ('' for none).
+    critical_no  TEXT,
     content_hash TEXT CHECK (content_hash IS NULL OR length(content_hash) = 64),
     chain_seq    INTEGER UNIQUE,
     chain_hash   TEXT CHECK (chain_hash IS NULL OR length(chain_hash) = 64),
     UNIQUE (id, template),
-    CHECK ((status = 'draft') = (submitted_at IS NULL AND grade IS NULL AND content_hash IS NULL
-                                 AND chain_seq IS NULL AND chain_hash IS NULL)),
-    CHECK ((status = 'submitted') = (submitted_at IS NOT NULL AND grade IS NOT NULL
+    CHECK ((status = 'draft') = (submitted_at IS NULL AND grade IS NULL AND critical_no IS NULL
+                                 AND content_hash IS NULL AND chain_seq IS NULL AND chain_hash IS NULL)),
+    CHECK ((status = 'submitted') = (submitted_at IS NOT NULL AND grade IS NOT NULL AND critical_no IS NOT NULL
                                      AND content_hash IS NOT NULL AND chain_seq IS NOT NULL
                                      AND chain_hash IS NOT NULL)),
     CHECK (amends IS NULL OR amends <> id)
@@ -167,9 +169,10 @@ CREATE TABLE lots (
     PRIMARY KEY (supplier_id, lot)
 ) STRICT, WITHOUT ROWID;
 -- Covers every all-supplier aggregate and per-supplier date range the product
--- runs (verdicts, supplier list, chart order); the lot code rides along as
--- part of the table's key, so neither needs a table look-up.
-CREATE INDEX lots_by_supplier_date ON lots (supplier_id, produced_on, started, passed_first);
+-- runs (verdicts, supplier list) in chart order (date, then lot code), so
+-- neither needs a table look-up nor a sort. (`lot` is part of the table's key
+-- and would be in the index anyway; naming it here only places it.)
+CREATE INDEX lots_by_supplier_date ON lots (supplier_id, produced_on, lot, started, passed_first);
 
 -- Flag policy: one row per key, seeded with DOMAIN.md's defaults by the
 -- application when the database is created (see assess/policy.rs).

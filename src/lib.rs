@@ -10,6 +10,7 @@ pub mod error;
 pub mod exchange;
 pub mod model;
 pub mod store;
+pub mod trace;
 pub mod workflow;
 
 pub use error::{Error, Result};

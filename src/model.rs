@@ -435,6 +435,26 @@ mod findings {
     }
 }
 
+/// An evidence item as filed: with the audit it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EvidenceRow {
+    pub id: i64,
+    pub audit: String,
+    pub audit_status: AuditStatus,
+    pub visited_on: NaiveDate,
+    #[serde(flatten)]
+    pub evidence: Evidence,
+}
+
+/// A finding as filed: with the audit it was raised in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingRow {
+    pub id: i64,
+    pub audit: String,
+    pub visited_on: NaiveDate,
+    pub finding: Finding,
+}
+
 /// One production lot. Counts are units; FPY = `passed_first / started`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Lot {

@@ -1,16 +1,23 @@
 //! Operations that need both the store and the pure assessment: sealing an
-//! audit with its score. Kept here so the importer, the CLI and the UI submit
-//! audits the same way.
+//! audit with its score, and gathering suppliers' facts for a verdict. Kept
+//! here so the importer, the CLI and the UI do these the same way.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
 
 use crate::assess::checklist::{self, Score};
+use crate::assess::policy::Policy;
+use crate::assess::verdict::{self, Assessment, AuditSummary, Facts, WindowLot};
 use crate::error::Result;
-use crate::store::{Seal, Writer};
+use crate::model::Supplier;
+use crate::store::{AuditRow, Reader, Seal, Store, SupplierId, Writer};
 
 /// Scores a draft audit on its own template and submits it (see
 /// `Writer::submit_audit`). Returns the score that was sealed.
 pub fn seal(writer: &Writer<'_>, audit: i64) -> Result<Score> {
     let score = score_audit(writer, audit)?;
-    writer.submit_audit(audit, Seal { score_pct: score.pct, grade: score.grade.as_str() })?;
+    writer.submit_audit(audit, Seal { score_pct: score.pct, grade: score.grade, critical_no: &score.critical_no })?;
     Ok(score)
 }
 
@@ -21,4 +28,134 @@ pub fn score_audit(writer: &Writer<'_>, audit: i64) -> Result<Score> {
     let template = read.template(&row.audit.template)?;
     let rules = read.policy()?.grade;
     Ok(checklist::score(&template, &row.audit.answers, &rules))
+}
+
+/// Everything but the lots, loaded for one supplier or all.
+struct Loaded {
+    suppliers: Vec<(SupplierId, Supplier)>,
+    claims: HashMap<SupplierId, Vec<crate::model::Claim>>,
+    audits: HashMap<SupplierId, Vec<AuditSummary>>,
+    evidence: HashMap<SupplierId, Vec<crate::model::EvidenceRow>>,
+    findings: HashMap<SupplierId, Vec<crate::model::FindingRow>>,
+    first_lots: HashMap<SupplierId, NaiveDate>,
+}
+
+fn load(read: Reader<'_>, only: Option<SupplierId>, as_of: NaiveDate) -> Result<Loaded> {
+    let _phase = crate::trace::phase("assess: load suppliers, claims, audits, evidence, findings");
+    let suppliers = match only {
+        Some(id) => vec![(id, read.supplier(id)?)],
+        None => read.suppliers()?,
+    };
+    let audits =
+        read.all_audit_headers(only)?.into_iter().map(|(id, rows)| (id, rows.iter().map(summary).collect())).collect();
+    let claims = read.all_claims(only)?;
+    let evidence = read.all_evidence(only)?;
+    let findings = read.all_findings(only)?;
+    let first_lots = read.first_lot_dates(only, as_of)?;
+    Ok(Loaded { suppliers, claims, audits, evidence, findings, first_lots })
+}
+
+/// Assesses one supplier (`only`) or every supplier as of `as_of`, under the
+/// stored policy; results in supplier-code order. The store feeds, `assess`
+/// decides: this function only gathers each supplier's facts.
+///
+/// For all suppliers it uses both cores: the lot scan runs on a second
+/// connection while the other facts load, and the verdicts are split in two.
+pub fn assess(store: &Store, only: Option<SupplierId>, as_of: NaiveDate) -> Result<Vec<Assessment>> {
+    let read = store.read();
+    let policy = read.policy()?;
+    let second = if only.is_none() { store.reopen()? } else { None };
+    std::thread::scope(|scope| {
+        let scan = second.map(|other| {
+            let policy = &policy;
+            scope.spawn(move || window_lots(other.read(), only, policy, as_of))
+        });
+        let loaded = load(read, only, as_of)?;
+        let windows = match scan {
+            Some(handle) => handle.join().map_err(|_| crate::Error::Invalid("the lot scan thread failed".into()))??,
+            None => window_lots(read, only, &policy, as_of)?,
+        };
+        Ok(judge_all(&loaded, &windows, &policy, as_of))
+    })
+}
+
+fn judge_all(
+    loaded: &Loaded,
+    windows: &HashMap<SupplierId, Vec<WindowLot>>,
+    policy: &Policy,
+    as_of: NaiveDate,
+) -> Vec<Assessment> {
+    let _phase = crate::trace::phase("assess: verdicts and flags");
+    let judge = |(id, supplier): &(SupplierId, Supplier)| {
+        let facts = Facts {
+            supplier,
+            claims: loaded.claims.get(id).map_or(&[], Vec::as_slice),
+            audits: loaded.audits.get(id).map_or(&[], Vec::as_slice),
+            evidence: loaded.evidence.get(id).map_or(&[], Vec::as_slice),
+            findings: loaded.findings.get(id).map_or(&[], Vec::as_slice),
+            window: windows.get(id).map_or(&[], Vec::as_slice),
+            first_lot: loaded.first_lots.get(id).copied(),
+        };
+        verdict::assess(&facts, policy, as_of)
+    };
+    let all = &loaded.suppliers;
+    if all.len() < 256 {
+        return all.iter().map(judge).collect();
+    }
+    let (left, right) = all.split_at(all.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| right.iter().map(judge).collect::<Vec<_>>());
+        let mut out: Vec<Assessment> = left.iter().map(judge).collect();
+        // A verdict cannot panic on stored data; if it did, judge that half here.
+        out.extend(other.join().unwrap_or_else(|_| right.iter().map(judge).collect()));
+        out
+    })
+}
+
+/// The assessment of one supplier, by code.
+pub fn assess_code(store: &Store, code: &str, as_of: NaiveDate) -> Result<Assessment> {
+    let id = store.read().require_supplier(code)?;
+    assess(store, Some(id), as_of)?.pop().ok_or_else(|| crate::Error::NotFound(format!("no supplier `{code}`")))
+}
+
+fn summary(row: &AuditRow) -> AuditSummary {
+    AuditSummary {
+        reference: row.audit.id.clone(),
+        amends: row.audit.amends.clone(),
+        status: row.audit.status,
+        kind: row.audit.kind,
+        visited_on: row.audit.visited_on,
+        grade: row.grade,
+        score_pct: row.score_pct,
+        critical_no: row.critical_no.clone(),
+    }
+}
+
+/// Every supplier's lots in the yield window, in chart order (date, then lot).
+fn window_lots(
+    read: Reader<'_>,
+    only: Option<SupplierId>,
+    policy: &Policy,
+    as_of: NaiveDate,
+) -> Result<HashMap<SupplierId, Vec<WindowLot>>> {
+    let _phase = crate::trace::phase("assess: scan window lots");
+    let since = Policy::window_start(as_of, policy.yield_window_months);
+    let mut out: HashMap<SupplierId, Vec<WindowLot>> = HashMap::new();
+    let mut bad_date = None;
+    read.scan_lots(only, since, as_of, |supplier, point| {
+        let Ok(produced_on) = crate::exchange::validate::date("produced_on", point.produced_on) else {
+            bad_date = Some(point.produced_on.to_owned());
+            return;
+        };
+        out.entry(supplier).or_default().push(WindowLot {
+            lot: point.lot.into(),
+            produced_on,
+            started: point.started,
+            passed_first: point.passed_first,
+        });
+    })?;
+    if let Some(day) = bad_date {
+        return Err(crate::Error::Invalid(format!("a lot has an unreadable date `{day}`; run `casebook check`")));
+    }
+    Ok(out)
 }

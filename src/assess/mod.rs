@@ -5,4 +5,5 @@ pub mod checklist;
 pub mod policy;
 pub mod rules;
 pub mod spc;
+pub mod verdict;
 pub mod yield_stats;

@@ -193,7 +193,7 @@ fn show(store: &Store, audit: &str, format: Format) -> Result<()> {
         a.visited_on,
         a.auditor,
         a.status,
-        row.grade.as_deref().map(|g| format!(", grade {g}")).unwrap_or_default()
+        row.grade.map(|g| format!(", grade {g}")).unwrap_or_default()
     );
     let mut answers = Table::new(&["question", "result", "note"]);
     for an in &a.answers {

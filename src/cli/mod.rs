@@ -5,6 +5,7 @@ mod audit;
 mod data;
 mod output;
 mod report;
+mod verdicts;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,6 +62,10 @@ pub enum Command {
     Audit(audit::AuditCommand),
     /// Show the flag policy, or change one value.
     Policy(report::PolicyArgs),
+    /// Every supplier's ODM verdict with its flags.
+    Flags(verdicts::FlagsArgs),
+    /// The whole reasoning behind one supplier's verdict.
+    Explain(verdicts::ExplainArgs),
 }
 
 pub fn parse_day(text: &str) -> std::result::Result<NaiveDate, String> {
@@ -138,5 +143,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Suppliers(args) => data::suppliers(&ctx, &args),
         Command::Audit(cmd) => audit::run(&ctx, cmd),
         Command::Policy(args) => report::policy(&ctx, &args),
+        Command::Flags(args) => verdicts::flags(&ctx, &args),
+        Command::Explain(args) => verdicts::explain(&ctx, &args),
     }
 }

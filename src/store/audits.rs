@@ -13,9 +13,12 @@ use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{Change, Reader, SupplierId, Writer, now_stamp, opt_date, parse_date};
+use super::{Change, Reader, SupplierId, Writer, date_at, now_stamp, only_clause, opt_date};
+use crate::assess::checklist::Grade;
 use crate::error::{Error, Result};
-use crate::model::{Answer, AnswerResult, Audit, AuditKind, AuditStatus, Closure, Evidence, Finding};
+use crate::model::{
+    Answer, AnswerResult, Audit, AuditKind, AuditStatus, Closure, Evidence, EvidenceRow, Finding, FindingRow,
+};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -28,25 +31,9 @@ pub struct AuditRow {
     pub audit: Audit,
     pub submitted_at: Option<String>,
     pub score_pct: Option<f64>,
-    pub grade: Option<String>,
-}
-
-/// An evidence item with the audit it was filed under.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EvidenceRow {
-    pub id: i64,
-    pub audit: String,
-    pub audit_status: AuditStatus,
-    #[serde(flatten)]
-    pub evidence: Evidence,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FindingRow {
-    pub id: i64,
-    pub audit: String,
-    pub visited_on: NaiveDate,
-    pub finding: Finding,
+    pub grade: Option<Grade>,
+    /// Critical questions answered `no`, as sealed (empty for drafts).
+    pub critical_no: Vec<String>,
 }
 
 /// The header of a new draft audit.
@@ -62,15 +49,16 @@ pub struct NewAudit<'a> {
     pub amends: Option<&'a str>,
 }
 
-/// What submission stores beside the seal.
+/// What submission stores beside the seal: the score on the audit's template.
 #[derive(Debug, Clone, Copy)]
 pub struct Seal<'a> {
     pub score_pct: Option<f64>,
-    pub grade: &'a str,
+    pub grade: Grade,
+    pub critical_no: &'a [String],
 }
 
 const AUDIT_COLUMNS: &str = "a.id, s.code, a.ref, a.auditor, a.visited_on, a.kind, a.status, a.summary,
-    (SELECT ref FROM audits o WHERE o.id = a.amends), a.template, a.submitted_at, a.score_pct, a.grade";
+    (SELECT ref FROM audits o WHERE o.id = a.amends), a.template, a.submitted_at, a.score_pct, a.grade, a.critical_no";
 
 fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditRow> {
     Ok(AuditRow {
@@ -79,7 +67,7 @@ fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditRow> {
         audit: Audit {
             id: row.get(2)?,
             auditor: row.get(3)?,
-            visited_on: parse_date(&row.get::<_, String>(4)?)?,
+            visited_on: date_at(row, 4)?,
             kind: row.get(5)?,
             status: row.get(6)?,
             summary: row.get(7)?,
@@ -92,6 +80,10 @@ fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditRow> {
         submitted_at: row.get(10)?,
         score_pct: row.get(11)?,
         grade: row.get(12)?,
+        critical_no: row
+            .get::<_, Option<String>>(13)?
+            .map(|list| list.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default(),
     })
 }
 
@@ -100,7 +92,7 @@ fn evidence_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Evidence> {
         pillar: row.get(at)?,
         kind: row.get(at + 1)?,
         strength: row.get(at + 2)?,
-        collected_on: parse_date(&row.get::<_, String>(at + 3)?)?,
+        collected_on: date_at(row, at + 3)?,
         description: row.get(at + 4)?,
         reference: row.get(at + 5)?,
     })
@@ -116,7 +108,7 @@ fn finding_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Finding> {
         severity: row.get(at)?,
         description: row.get(at + 1)?,
         owner: row.get(at + 2)?,
-        due_on: parse_date(&row.get::<_, String>(at + 3)?)?,
+        due_on: date_at(row, at + 3)?,
         closure,
     })
 }
@@ -200,57 +192,60 @@ impl Reader<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Every evidence item of every supplier, with its audit's status.
-    pub fn all_evidence(&self) -> Result<HashMap<SupplierId, Vec<EvidenceRow>>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT a.supplier_id, e.id, a.ref, a.status, e.pillar, e.kind, e.strength, e.collected_on,
-                    e.description, e.reference
-             FROM evidence e JOIN audits a ON a.id = e.audit_id ORDER BY a.supplier_id, e.id",
-        )?;
+    /// Every evidence item of one supplier or all, with its audit's status.
+    pub fn all_evidence(&self, only: Option<SupplierId>) -> Result<HashMap<SupplierId, Vec<EvidenceRow>>> {
+        let (filter, args) = only_clause(only, "a.supplier_id");
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT a.supplier_id, e.id, a.ref, a.status, a.visited_on, e.pillar, e.kind, e.strength,
+                    e.collected_on, e.description, e.reference
+             FROM audits a JOIN evidence e ON e.audit_id = a.id {filter}"
+        ))?;
         let mut out: HashMap<SupplierId, Vec<EvidenceRow>> = HashMap::new();
-        let mut rows = stmt.query([])?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
         while let Some(r) = rows.next()? {
             let item = EvidenceRow {
                 id: r.get(1)?,
                 audit: r.get(2)?,
                 audit_status: r.get(3)?,
-                evidence: evidence_from_row(r, 4)?,
+                visited_on: date_at(r, 4)?,
+                evidence: evidence_from_row(r, 5)?,
             };
             out.entry(SupplierId(r.get(0)?)).or_default().push(item);
         }
         Ok(out)
     }
 
-    /// Every audit header (no answers or evidence) of every supplier.
-    pub fn all_audit_headers(&self) -> Result<HashMap<SupplierId, Vec<AuditRow>>> {
+    /// Every audit header (no answers or evidence) of one supplier or all.
+    pub fn all_audit_headers(&self, only: Option<SupplierId>) -> Result<HashMap<SupplierId, Vec<AuditRow>>> {
+        let (filter, args) = only_clause(only, "a.supplier_id");
         let sql = format!(
-            "SELECT {AUDIT_COLUMNS}, a.supplier_id FROM audits a JOIN suppliers s ON s.id = a.supplier_id
-             ORDER BY a.supplier_id, a.visited_on, a.ref"
+            "SELECT {AUDIT_COLUMNS}, a.supplier_id FROM audits a JOIN suppliers s ON s.id = a.supplier_id {filter}"
         );
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut out: HashMap<SupplierId, Vec<AuditRow>> = HashMap::new();
-        let mut rows = stmt.query([])?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
         while let Some(r) = rows.next()? {
-            out.entry(SupplierId(r.get(13)?)).or_default().push(audit_from_row(r)?);
+            out.entry(SupplierId(r.get(14)?)).or_default().push(audit_from_row(r)?);
         }
         Ok(out)
     }
 
-    /// Every finding of every supplier, with the audit it was raised in.
-    pub fn all_findings(&self) -> Result<HashMap<SupplierId, Vec<FindingRow>>> {
-        let mut stmt = self.conn.prepare(
+    /// Every finding of one supplier or all, with the audit it was raised in.
+    pub fn all_findings(&self, only: Option<SupplierId>) -> Result<HashMap<SupplierId, Vec<FindingRow>>> {
+        let (filter, args) = only_clause(only, "a.supplier_id");
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT a.supplier_id, f.id, a.ref, a.visited_on, f.severity, f.description, f.owner, f.due_on,
                     c.closed_on, c.evidence, c.closed_by
-             FROM findings f JOIN audits a ON a.id = f.audit_id
-             LEFT JOIN finding_closures c ON c.finding_id = f.id ORDER BY a.supplier_id, f.id",
-        )?;
+             FROM audits a JOIN findings f ON f.audit_id = a.id
+             LEFT JOIN finding_closures c ON c.finding_id = f.id {filter}"
+        ))?;
         let mut out: HashMap<SupplierId, Vec<FindingRow>> = HashMap::new();
-        let mut rows = stmt.query([])?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
         while let Some(r) = rows.next()? {
             let item = FindingRow {
                 id: r.get(1)?,
                 audit: r.get(2)?,
-                visited_on: parse_date(&r.get::<_, String>(3)?)?,
+                visited_on: date_at(r, 3)?,
                 finding: finding_from_row(r, 4)?,
             };
             out.entry(SupplierId(r.get(0)?)).or_default().push(item);
@@ -287,14 +282,16 @@ pub(crate) fn content_hash(row: &AuditRow) -> String {
         audit: &'a Audit,
         submitted_at: &'a Option<String>,
         score_pct: Option<f64>,
-        grade: &'a Option<String>,
+        grade: Option<Grade>,
+        critical_no: &'a [String],
     }
     let sealed = Sealed {
         supplier: &row.supplier,
         audit: &row.audit,
         submitted_at: &row.submitted_at,
         score_pct: row.score_pct,
-        grade: &row.grade,
+        grade: row.grade,
+        critical_no: &row.critical_no,
     };
     // Serialising plain structs and strings to a Vec cannot fail.
     let bytes = serde_json::to_vec(&sealed).unwrap_or_default();
@@ -568,7 +565,8 @@ impl Writer<'_> {
         let mut row = self.read().audit(audit)?;
         row.submitted_at = Some(self.at.clone());
         row.score_pct = seal.score_pct;
-        row.grade = Some(seal.grade.to_owned());
+        row.grade = Some(seal.grade);
+        row.critical_no = seal.critical_no.to_vec();
         row.audit.status = AuditStatus::Submitted;
         let content = content_hash(&row);
         let (seq, previous) = self.chain_head()?;
@@ -576,15 +574,25 @@ impl Writer<'_> {
         self.conn()
             .prepare_cached(
                 "UPDATE audits SET status = 'submitted', submitted_at = ?2, score_pct = ?3, grade = ?4,
-                    content_hash = ?5, chain_seq = ?6, chain_hash = ?7 WHERE id = ?1 AND status = 'draft'",
+                    critical_no = ?5, content_hash = ?6, chain_seq = ?7, chain_hash = ?8
+                 WHERE id = ?1 AND status = 'draft'",
             )?
-            .execute(params![audit, self.at, seal.score_pct, seal.grade, content, seq + 1, link])?;
+            .execute(params![
+                audit,
+                self.at,
+                seal.score_pct,
+                seal.grade,
+                seal.critical_no.join(","),
+                content,
+                seq + 1,
+                link
+            ])?;
         self.record(&Change {
             supplier: Some(supplier),
             entity: "audit",
             key: &reference,
             action: "submit",
-            new: Some(seal.grade),
+            new: Some(seal.grade.as_str()),
             ..Change::default()
         })?;
         Ok(content)

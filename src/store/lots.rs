@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rusqlite::{CachedStatement, OptionalExtension, params};
 
-use super::{Change, Reader, SupplierId, Writer, parse_date};
+use super::{Change, Reader, SupplierId, Writer, date_at, only_clause, parse_date};
 use crate::error::Result;
 use crate::model::{Lot, Process};
 
@@ -140,7 +140,7 @@ impl Reader<'_> {
                     sku: r.get(1)?,
                     process: r.get(2)?,
                     material: r.get(3)?,
-                    produced_on: parse_date(&r.get::<_, String>(4)?)?,
+                    produced_on: date_at(r, 4)?,
                     started: r.get(5)?,
                     passed_first: r.get(6)?,
                     reworked: r.get(7)?,
@@ -165,23 +165,27 @@ impl Reader<'_> {
     }
 
     /// Calls `visit` for every lot produced in `since..=until`, grouped by
-    /// supplier (ascending id), by date within each; lots of the same day come
-    /// in index order, so callers wanting chart order sort those ties by lot.
-    /// One seek per supplier into the covering index, then a range scan: no
-    /// table look-ups however many lots there are.
+    /// supplier (ascending id), in chart order within each (date, lot). One
+    /// seek per supplier into the covering index, then a range scan: no table
+    /// look-ups and no sort, however many lots there are.
     pub fn scan_lots(
         &self,
+        only: Option<SupplierId>,
         since: NaiveDate,
         until: NaiveDate,
         mut visit: impl FnMut(SupplierId, LotPoint<'_>),
     ) -> Result<()> {
-        let mut stmt = self.conn.prepare_cached(
+        let (filter, _) = only_clause(only, "s.id");
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT l.supplier_id, l.produced_on, l.started, l.passed_first, l.lot
              FROM suppliers s JOIN lots l INDEXED BY lots_by_supplier_date
-               ON l.supplier_id = s.id AND l.produced_on BETWEEN ?1 AND ?2
-             ORDER BY s.id, l.produced_on",
-        )?;
-        let mut rows = stmt.query(params![since.to_string(), until.to_string()])?;
+               ON l.supplier_id = s.id AND l.produced_on BETWEEN ?2 AND ?3
+             {filter} ORDER BY s.id, l.produced_on, l.lot"
+        ))?;
+        let mut rows = match only {
+            Some(id) => stmt.query(params![id.0, since.to_string(), until.to_string()])?,
+            None => stmt.query(params![rusqlite::types::Null, since.to_string(), until.to_string()])?,
+        };
         while let Some(r) = rows.next()? {
             let point = LotPoint {
                 produced_on: r.get_ref(1)?.as_str()?,
@@ -194,14 +198,18 @@ impl Reader<'_> {
         Ok(())
     }
 
-    /// Each supplier's first lot on or before `until` (`None`: no lots at all).
-    pub fn first_lot_dates(&self, until: NaiveDate) -> Result<HashMap<SupplierId, NaiveDate>> {
+    /// Each supplier's first lot on or before `until` (absent: no lots at all).
+    pub fn first_lot_dates(
+        &self,
+        only: Option<SupplierId>,
+        until: NaiveDate,
+    ) -> Result<HashMap<SupplierId, NaiveDate>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT s.id, (SELECT min(produced_on) FROM lots WHERE supplier_id = s.id AND produced_on <= ?1)
-             FROM suppliers s",
+             FROM suppliers s WHERE ?2 IS NULL OR s.id = ?2",
         )?;
         let mut out = HashMap::new();
-        let mut rows = stmt.query([until.to_string()])?;
+        let mut rows = stmt.query(params![until.to_string(), only.map(|s| s.0)])?;
         while let Some(r) = rows.next()? {
             if let Some(day) = r.get_ref(1)?.as_str_or_null()? {
                 out.insert(SupplierId(r.get(0)?), parse_date(day)?);

@@ -30,6 +30,12 @@ const MIGRATIONS: &[Migration] = &[
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
 
 pub(super) fn apply(conn: &mut Connection, application_id: i64) -> Result<()> {
+    // Only take the write lock when there is something to do: opening a
+    // database must not wait behind another process's import.
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if current >= LATEST_VERSION {
+        return Ok(());
+    }
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Re-read inside the lock: another process may have migrated meanwhile.

@@ -19,7 +19,7 @@ use std::time::Duration;
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-pub use audits::{AuditRow, EvidenceRow, FindingRow, NewAudit, Seal};
+pub use audits::{AuditRow, NewAudit, Seal};
 pub use history::{Change, HistoryEntry};
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
 pub use migrate::LATEST_VERSION;
@@ -122,6 +122,15 @@ impl Store {
     pub fn read(&self) -> Reader<'_> {
         Reader { conn: &self.conn }
     }
+
+    /// A second connection to the same database file, for reading on another
+    /// thread (WAL lets readers run side by side); `None` for in-memory stores.
+    pub fn reopen(&self) -> Result<Option<Store>> {
+        if self.path.as_os_str() == ":memory:" {
+            return Ok(None);
+        }
+        Store::open(&self.path, OpenMode::Existing).map(Some)
+    }
 }
 
 /// Typed queries, over the store or inside a write transaction.
@@ -202,15 +211,33 @@ fn not_a_db(path: &Path, e: &rusqlite::Error) -> Error {
     Error::NotADatabase { path: path.to_owned(), reason: e.to_string() }
 }
 
+/// A `WHERE` clause for one supplier or none, and its parameter: the bulk
+/// queries filter by supplier only when asked, so either form can use an index.
+pub(crate) fn only_clause(only: Option<SupplierId>, column: &str) -> (String, Vec<i64>) {
+    match only {
+        Some(id) => (format!("WHERE {column} = ?1"), vec![id.0]),
+        None => (String::new(), Vec::new()),
+    }
+}
+
 /// Wall-clock time for history and submission stamps (never for assessment:
 /// assessment dates come from the injectable "as of" day).
 pub fn now_stamp() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// Reads a stored `YYYY-MM-DD` date (the schema's CHECKs guarantee the form;
+/// this parser is the importer's, several times faster than chrono's).
 pub(crate) fn parse_date(text: &str) -> rusqlite::Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+    crate::exchange::validate::date("date", text).map_err(|e| {
+        let message = format!("{text:?} {}", e.message);
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, message.into())
+    })
+}
+
+/// Column `at` of `row` as a date, read in place (no `String` per row).
+pub(crate) fn date_at(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<NaiveDate> {
+    parse_date(row.get_ref(at)?.as_str()?)
 }
 
 pub(crate) fn opt_date(text: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
