@@ -45,7 +45,7 @@ impl Range {
 }
 
 /// Typical commercial terms (first seed article) and how far outside counts
-/// as "far": below `min / far_factor` or above `max × far_factor`.
+/// as "far": at most `min / far_factor` or at least `max × far_factor`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Terms {
     pub odm_moq: Range,

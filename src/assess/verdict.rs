@@ -678,7 +678,8 @@ fn capitalise(word: &str) -> String {
 }
 
 /// Commercial terms far outside the typical ranges of the model claimed (ODM
-/// ranges when ODM is claimed, else OEM ones).
+/// ranges when ODM is claimed, else OEM ones): at most the minimum divided by
+/// the policy's factor, or at least the maximum times it.
 fn terms_flags(s: &Supplier, odm: bool, policy: &Policy, push: &mut impl FnMut(FlagRule, String)) {
     let t = &policy.terms;
     let (model, moq_range, dev_range) = if odm {
@@ -690,9 +691,9 @@ fn terms_flags(s: &Supplier, odm: bool, policy: &Policy, push: &mut impl FnMut(F
     };
     let far = |value: u32, r: super::policy::Range| -> Option<&'static str> {
         let v = f64::from(value);
-        if v < f64::from(r.min) / t.far_factor {
+        if v <= f64::from(r.min) / t.far_factor {
             Some("below")
-        } else if r.max.is_some_and(|max| v > f64::from(max) * t.far_factor) {
+        } else if r.max.is_some_and(|max| v >= f64::from(max) * t.far_factor) {
             Some("above")
         } else {
             None
@@ -728,3 +729,7 @@ fn terms_flags(s: &Supplier, odm: bool, policy: &Policy, push: &mut impl FnMut(F
         );
     }
 }
+
+#[cfg(test)]
+#[path = "verdict_tests.rs"]
+mod tests;

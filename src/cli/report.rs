@@ -88,7 +88,7 @@ fn meaning(key: &str) -> String {
         "terms.odm_dev_days" => "typical ODM development lead time (days)",
         "terms.oem_moq" => "typical MOQ for OEM (units)",
         "terms.oem_dev_days" => "typical OEM development lead time (days)",
-        "terms.far_factor" => "how far outside a typical range is flagged (below min ÷ f, above max × f)",
+        "terms.far_factor" => "how far outside a typical range is flagged (at most min ÷ f, at least max × f)",
         "grade.critical_cap" => "best grade an audit can get with a critical question answered no",
         "grade.min_answered_share" => "share of applicable questions that must be answered to grade an audit",
         _ => "",
