@@ -143,11 +143,14 @@ CREATE TABLE finding_closures (
 --
 -- Defect counts live on the lot as canonical compact JSON, codes sorted:
 -- {"bubble":12,"flash":20}. (A row per defect quadrupled the rows an import
--- writes; see BENCHMARKS.md.) The CHECK still holds the domain rule: only
--- lower-case codes and plain digits (no sign, point or space), every value a
--- number (not text, true/false/null or an object), none zero — so a count is
--- a whole number above 0. It uses trim/instr, not GLOB: a leading-`*` GLOB
--- cost a fifth of an import's time. Query with json_each(lots.defects).
+-- writes; see BENCHMARKS.md.) The CHECK holds the domain rule: a non-empty
+-- object whose every value starts with a digit 1-9 (so no zero, sign, text,
+-- true/false/null or nested value) and which has no decimal point, minus sign
+-- or space anywhere — every count a whole number above 0. (An exponent such
+-- as 1e3 is still a whole number and reads as one.) Codes are lower-case
+-- words by the importers' rule. GLOBs with a leading `*` and a big character
+-- class cost seconds per million rows, hence these cheap forms. Query with
+-- json_each(lots.defects).
 --
 -- `process` is checked with OR rather than IN: SQLite evaluates a CHECK's IN
 -- list far more slowly, and this table takes a million rows an import.
@@ -163,9 +166,10 @@ CREATE TABLE lots (
     passed_first INTEGER NOT NULL CHECK (passed_first >= 0 AND passed_first <= started),
     reworked     INTEGER NOT NULL CHECK (reworked >= 0),
     scrapped     INTEGER NOT NULL CHECK (scrapped >= 0 AND passed_first + scrapped <= started),
-    defects      TEXT CHECK (defects IS NULL OR (json_valid(defects) AND defects GLOB '{"*}'
-                                                 AND instr(defects, '-') = 0 AND instr(defects, '.') = 0
-                                                 AND instr(defects, ':"') = 0)),
+    defects      TEXT CHECK (defects IS NULL OR (json_valid(defects) AND defects GLOB '{"*'
+                                                 AND defects NOT GLOB '*:[^1-9]*'
+                                                 AND instr(defects, '.') = 0 AND instr(defects, '-') = 0
+                                                 AND instr(defects, ' ') = 0)),
     PRIMARY KEY (supplier_id, lot)
 ) STRICT, WITHOUT ROWID;
 -- Covers every all-supplier aggregate and per-supplier date range the product

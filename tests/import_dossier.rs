@@ -80,11 +80,11 @@ fn the_base_dossier_of_these_tests_is_valid() {
     sandbox.write("new.json", bytes(&dossier(vec![new_supplier("T-NEW")])));
     let before = sandbox.snapshot();
     sandbox.run(&["import", "--dry-run", "new.json"]).assert_success().assert_stdout_has(
-        "new.json: checked (dry run, nothing written): inserted 1 suppliers, 1 claims, 1 audits, 1 answers, \
-         1 evidence, 1 findings, 1 lots; duplicates 0; rejected 0\n",
+        "new.json: checked (dry run, nothing written): inserted 1 supplier, 1 claim, 1 audit, 1 answer, \
+         1 evidence item, 1 finding, 1 lot; duplicates 0; rejected 0\n",
     );
     sandbox.assert_unchanged(&before);
-    sandbox.run(&["import", "new.json"]).assert_success().assert_stdout_has("new.json: imported: inserted 1 suppliers");
+    sandbox.run(&["import", "new.json"]).assert_success().assert_stdout_has("new.json: imported: inserted 1 supplier,");
     assert_eq!(sandbox.count("SELECT count(*) FROM audits WHERE ref = 'T-NEW-A1' AND status = 'submitted'"), 1);
     assert_eq!(
         sandbox.sql().query_row("SELECT defects FROM lots WHERE lot = 'T-L1'", [], |r| r.get::<_, String>(0)).unwrap(),
@@ -107,12 +107,7 @@ fn a_count_given_as_a_string_names_its_path_and_type() {
 #[test]
 fn suppliers_that_is_not_an_array_is_refused() {
     let doc = r#"{"format":"casebook-dossier/1","suppliers":5}"#;
-    assert_refused(
-        "five.json",
-        doc,
-        &["line 1: at column 44: invalid type: integer `5`, expected `suppliers` to be an array of supplier objects"],
-        1,
-    );
+    assert_refused("five.json", doc, &["suppliers: expected an array of suppliers, found a number (5)"], 1);
 }
 
 #[test]
@@ -375,7 +370,7 @@ fn the_fixtures_import_with_the_expected_counts() {
     let run = sandbox.run(&[std::ffi::OsStr::new("import"), dossier_file.as_os_str(), csv_file.as_os_str()]);
     run.assert_success()
         .assert_stdout_has(&format!(
-            "{}: imported: inserted 14 suppliers, 40 claims, 15 audits, 562 answers, 65 evidence, 15 findings, \
+            "{}: imported: inserted 14 suppliers, 40 claims, 15 audits, 562 answers, 65 evidence items, 15 findings, \
              3 lots; duplicates 0; rejected 0\n",
             dossier_file.display()
         ))
@@ -423,7 +418,7 @@ fn export_import_export_is_byte_identical() {
     let second = Sandbox::new();
     let copy = second.write("in.json", &exported);
     second.run(&[std::ffi::OsStr::new("import"), copy.as_os_str()]).assert_success().assert_stdout_has(
-        "inserted 14 suppliers, 40 claims, 15 audits, 562 answers, 65 evidence, 15 findings, 2203 lots",
+        "inserted 14 suppliers, 40 claims, 15 audits, 562 answers, 65 evidence items, 15 findings, 2203 lots",
     );
     let again = export(&second, "second.json", &[]);
     assert!(
@@ -677,9 +672,6 @@ fn the_importer_states_every_schema_rule_before_sqlite_would() {
 }
 
 #[test]
-#[ignore = "bug: a closed finding with a blank `closed_by` (\"  \") passes the importer and reaches SQLite: the import \
-            fails with `casebook: error: CHECK constraint failed: length(trim(closed_by)) > 0` — no path, no other \
-            problems listed (dossier_in.rs read_closure checks `closure` for blank but not `closed_by`)"]
 fn a_blank_closed_by_is_reported_by_the_importer() {
     let sandbox = Sandbox::demo();
     let mut doc = dossier(vec![new_supplier("T-NEW")]);

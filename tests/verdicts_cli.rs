@@ -3,6 +3,9 @@
 //! `--fail-on`, policy changes moving verdicts, and an audit recorded from
 //! the command line turning a claim from unsupported to supported.
 
+// Test helpers outside `#[test]` functions: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -410,7 +410,13 @@ fn open_critical_and_overdue_findings() {
         id: 1,
         audit: "A-1".into(),
         visited_on: day("2026-06-01"),
-        finding: Finding { severity, description: "no peel test".into(), owner: Some("QA".into()), due_on: day(due), closure: None },
+        finding: Finding {
+            severity,
+            description: "no peel test".into(),
+            owner: Some("QA".into()),
+            due_on: day(due),
+            closure: None,
+        },
     };
     w.findings.push(finding(FindingSeverity::Critical, "2026-12-01"));
     let a = w.assess();
@@ -513,7 +519,12 @@ fn world_with(claims: &[Capability], items: &[(Pillar, Strength, i64, bool)]) ->
 
 fn odm_claims() -> impl Strategy<Value = Vec<Capability>> {
     prop::sample::subsequence(
-        vec![Capability::StructuralDesign, Capability::MaterialSelection, Capability::Manufacturability, Capability::Feasibility],
+        vec![
+            Capability::StructuralDesign,
+            Capability::MaterialSelection,
+            Capability::Manufacturability,
+            Capability::Feasibility,
+        ],
         1..=4,
     )
 }

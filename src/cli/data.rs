@@ -56,17 +56,21 @@ pub enum ReportFormat {
 }
 
 pub fn import(ctx: &Context, args: &ImportArgs) -> Result<ExitCode> {
-    let mut store = ctx.open(OpenMode::Create)?;
+    // A dry run never creates a database: without one, it checks the files
+    // against an empty database in memory.
+    let mut store = if args.dry_run && !ctx.db.exists() {
+        crate::store::Store::open_in_memory()?
+    } else {
+        ctx.open(OpenMode::Create)?
+    };
     let options = ImportOptions { dry_run: args.dry_run, progress: true };
-    let mut reports = Vec::with_capacity(args.files.len());
-    for file in &args.files {
-        let report = exchange::import_file(&mut store, file, &ctx.actor, options)?;
-        if args.format == ReportFormat::Text {
-            print_report(&report);
+    let text = args.format == ReportFormat::Text;
+    let reports = exchange::import_files(&mut store, &args.files, &ctx.actor, options, |report| {
+        if text {
+            print_report(report);
         }
-        reports.push(report);
-    }
-    if args.format == ReportFormat::Json {
+    })?;
+    if !text {
         print_json(&reports)?;
     }
     let all_ok = reports.iter().all(ImportReport::ok);

@@ -72,11 +72,12 @@ impl Table {
         out
     }
 
+    /// CSV for scripts: the table's "—" for a missing value is an empty cell.
     pub fn write_csv(&self, out: &mut dyn Write) -> Result<()> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(&self.headers).map_err(csv_error)?;
         for row in &self.rows {
-            w.write_record(row).map_err(csv_error)?;
+            w.write_record(row.iter().map(|cell| if cell == NONE { "" } else { cell.as_str() })).map_err(csv_error)?;
         }
         w.flush()?;
         Ok(())
@@ -107,8 +108,11 @@ pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
     Ok(())
 }
 
+/// How tables show a missing value.
+pub const NONE: &str = "—";
+
 pub fn opt<T: ToString>(value: Option<T>) -> String {
-    value.map_or_else(|| "—".to_owned(), |v| v.to_string())
+    value.map_or_else(|| NONE.to_owned(), |v| v.to_string())
 }
 
 #[cfg(test)]

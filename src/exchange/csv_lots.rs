@@ -10,7 +10,7 @@ use super::validate::{self, FieldError};
 use super::{Format, ImportOptions, ImportReport, Location, Problem, Problems};
 use crate::error::Result;
 use crate::model::Process;
-use crate::store::{LotInsert, NewLot, Store, SupplierId};
+use crate::store::{LotInsert, NewLot, SupplierId, Writer};
 
 const REQUIRED: [&str; 10] =
     ["supplier", "lot", "sku", "process", "material", "produced_on", "started", "passed_first", "reworked", "scrapped"];
@@ -103,8 +103,16 @@ fn parse_row<'r>(
     errors: &mut Vec<FieldError>,
 ) -> Option<Row<'r>> {
     let supplier = take(
-        text(record, cols, 0)
-            .and_then(|code| suppliers.get(code).copied().ok_or_else(|| unknown_supplier(code, suppliers.len()))),
+        text(record, cols, 0).and_then(|code| {
+            if code.trim().is_empty() {
+                return Err(FieldError::new(
+                    "supplier",
+                    None,
+                    "is required; expected a supplier code such as SZ-ARMOR",
+                ));
+            }
+            suppliers.get(code).copied().ok_or_else(|| unknown_supplier(code, suppliers.len()))
+        }),
         errors,
     );
     let lot = take(text(record, cols, 1).and_then(|v| validate::text("lot", v, 64).map(|()| v)), errors);
@@ -194,10 +202,9 @@ struct Tallies {
 }
 
 pub(super) fn import<R: Read>(
-    store: &mut Store,
+    writer: &Writer<'_>,
     input: R,
     size: u64,
-    actor: &str,
     mut report: ImportReport,
     options: ImportOptions,
 ) -> Result<ImportReport> {
@@ -213,7 +220,7 @@ pub(super) fn import<R: Read>(
             return Ok(report);
         }
     };
-    let suppliers = store.read().supplier_ids()?;
+    let suppliers = writer.read().supplier_ids()?;
     let bar = progress_bar(size, options.progress);
     let mut problems = Problems::default();
     let mut tally = Tallies::default();
@@ -224,9 +231,9 @@ pub(super) fn import<R: Read>(
     if tally.rows == 0 && problems.is_empty() {
         problems.push(Problem::file("the file has a header but no rows; expected at least one lot"));
     }
-    store.set_bulk_cache(IMPORT_CACHE_KIB)?;
-    let result = write_rows(store, spool, actor, options, &mut tally, &mut problems, &mut report);
-    store.set_bulk_cache(DEFAULT_CACHE_KIB)?;
+    writer.set_cache_kib(IMPORT_CACHE_KIB)?;
+    let result = write_rows(writer, spool, &mut tally, &mut problems, &mut report);
+    writer.set_cache_kib(DEFAULT_CACHE_KIB)?;
     result?;
     report.take_problems(problems);
     report.problems.sort_by_key(|p| match p.at {
@@ -312,18 +319,15 @@ fn read_rows<R: Read>(
     Ok(spool)
 }
 
-/// Inserts the spooled rows in key order inside one transaction, committed
-/// only when the whole file is clean and this is not a dry run.
+/// Inserts the spooled rows in key order (the caller's savepoint keeps them
+/// only when the whole file is clean).
 fn write_rows(
-    store: &mut Store,
+    writer: &Writer<'_>,
     spool: Spool,
-    actor: &str,
-    options: ImportOptions,
     tally: &mut Tallies,
     problems: &mut Problems,
     report: &mut ImportReport,
 ) -> Result<()> {
-    let writer = store.begin(actor)?;
     let mut lots = writer.lot_writer()?;
     let mut previous: Option<(SupplierId, String, u32)> = None;
     spool.drain(|rec| {
@@ -364,12 +368,8 @@ fn write_rows(
     report.duplicates.add("lots", tally.duplicates);
     if problems.is_empty() {
         report.inserted.add("lots", tally.inserted);
-        if !options.dry_run {
-            for (supplier, n) in &tally.per_supplier {
-                writer.record_lot_import(*supplier, *n, &report.file)?;
-            }
-            writer.commit()?;
-            report.committed = true;
+        for (supplier, n) in &tally.per_supplier {
+            writer.record_lot_import(*supplier, *n, &report.file)?;
         }
     }
     Ok(())

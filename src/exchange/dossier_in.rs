@@ -13,13 +13,13 @@ use serde_json::Value;
 
 use super::json_fields::{Obj, describe, object, vocab_field};
 use super::validate::{self, FieldError};
-use super::{Format, ImportOptions, ImportReport, Location, Problem, Problems, Tally};
+use super::{Format, ImportReport, Location, Problem, Problems, Tally};
 use crate::error::{Error, Result};
 use crate::model::{
     Answer, Audit, AuditStatus, BusinessModel, Claim, Closure, DEFAULT_TEMPLATE, DOSSIER_FORMAT, Evidence, Finding,
     FindingSeverity, Lot, Models, Supplier, SupplierRecord,
 };
-use crate::store::{LotInsert, LotWriter, NewLot, Store, SupplierId, Writer};
+use crate::store::{LotInsert, LotWriter, NewLot, SupplierId, Writer};
 
 const TOP_FIELDS: &[&str] = &["format", "suppliers"];
 const SUPPLIER_FIELDS: &[&str] = &[
@@ -57,28 +57,17 @@ const FINDING_FIELDS: &[&str] =
 const LOT_FIELDS: &[&str] =
     &["lot", "sku", "process", "material", "produced_on", "started", "passed_first", "reworked", "scrapped", "defects"];
 
-pub(super) fn import(
-    store: &mut Store,
-    bytes: &[u8],
-    actor: &str,
-    mut report: ImportReport,
-    options: ImportOptions,
-) -> Result<ImportReport> {
+pub(super) fn import(writer: &Writer<'_>, bytes: &[u8], mut report: ImportReport) -> Result<ImportReport> {
     report.format = Some(Format::Dossier);
-    let templates = store.read().template_codes()?;
-    let writer = store.begin(actor)?;
-    let outcome = stream(&writer, bytes, templates)?;
+    let templates = writer.read().template_codes()?;
+    let outcome = stream(writer, bytes, templates)?;
     report.rejected = outcome.rejected;
     report.duplicates = outcome.duplicates;
     if outcome.problems.is_empty() {
         report.inserted = outcome.inserted;
         report.updated = outcome.updated;
-        if !options.dry_run {
-            for (supplier, n) in outcome.lots_per_supplier.iter().filter(|(_, n)| **n > 0) {
-                writer.record_lot_import(*supplier, *n, &report.file)?;
-            }
-            writer.commit()?;
-            report.committed = true;
+        for (supplier, n) in outcome.lots_per_supplier.iter().filter(|(_, n)| **n > 0) {
+            writer.record_lot_import(*supplier, *n, &report.file)?;
         }
     }
     report.take_problems(outcome.problems);
@@ -399,7 +388,16 @@ impl<'de> DeserializeSeed<'de> for SuppliersSeed<'_, '_, '_> {
     type Value = ();
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
-        d.deserialize_seq(self)
+        // `any`, so a value of the wrong type is reported at its path.
+        d.deserialize_any(self)
+    }
+}
+
+impl SuppliersSeed<'_, '_, '_> {
+    fn wrong_type(self, found: &str) {
+        let message = format!("expected an array of suppliers, found {found}");
+        self.state.problem("suppliers".into(), "suppliers", message);
+        self.state.rejected += 1;
     }
 }
 
@@ -416,6 +414,42 @@ impl<'de> Visitor<'de> for SuppliersSeed<'_, '_, '_> {
             self.state.supplier(index, &value);
             index += 1;
         }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        self.wrong_type("an object");
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<(), E> {
+        self.wrong_type(&format!("a boolean ({v})"));
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<(), E> {
+        self.wrong_type(&format!("a number ({v})"));
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<(), E> {
+        self.wrong_type(&format!("a number ({v})"));
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<(), E> {
+        self.wrong_type(&format!("a number ({v})"));
+        Ok(())
+    }
+
+    fn visit_str<E>(self, v: &str) -> std::result::Result<(), E> {
+        self.wrong_type(&format!("a string ({v:?})"));
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<(), E> {
+        self.wrong_type("null");
         Ok(())
     }
 }
@@ -451,7 +485,7 @@ fn read_supplier(
     let name = o.text("name", 200, p);
     let country =
         o.parsed("country", "a country code such as CN", p, |s| validate::country("country", s).map(|()| s.to_owned()));
-    let city = o.opt_text("city", p);
+    let city = o.opt_line("city", 100, p);
     let business_type = o.vocab("business_type", p);
     let models = read_models(&o, p);
     let moq = o.opt_count("moq", 1, p);
@@ -521,7 +555,10 @@ fn read_claim(value: &Value, path: &str, p: &mut Problems) -> Option<Claim> {
         retired_on: retired_on.ok()?,
     };
     if claim.retired_on.is_some_and(|r| r < claim.stated_on) {
-        let e = FieldError::new("retired_on", None, format!("is before stated_on ({})", claim.stated_on));
+        let retired = claim.retired_on.map(|d| d.to_string());
+        let message =
+            format!("is before stated_on ({}); a claim is retired on or after it was stated", claim.stated_on);
+        let e = FieldError::new("retired_on", retired.as_deref(), message);
         p.push(Problem::at(Location::Path(o.at("retired_on")), e));
         return None;
     }
@@ -586,7 +623,7 @@ fn read_evidence(value: &Value, path: &str, p: &mut Problems) -> Option<Evidence
     let kind = o.vocab("kind", p);
     let strength = o.vocab("strength", p);
     let collected_on = o.date("collected_on", p);
-    let description = o.text("description", 2000, p);
+    let description = o.prose("description", p);
     let reference = o.opt_text("reference", p);
     Some(Evidence {
         pillar: pillar?,
@@ -624,8 +661,8 @@ fn read_answer(value: &Value, path: &str, codes: Option<&HashSet<String>>, p: &m
 fn read_finding(value: &Value, path: &str, visited_on: chrono::NaiveDate, p: &mut Problems) -> Option<Finding> {
     let o = object(value, path, FINDING_FIELDS, p)?;
     let severity: Option<FindingSeverity> = o.vocab("severity", p);
-    let description = o.text("description", 2000, p);
-    let owner = o.opt_text("owner", p);
+    let description = o.prose("description", p);
+    let owner = o.opt_line("owner", 200, p);
     let due_on = o.opt_date("due_on", p);
     let closure = read_closure(&o, p);
     let severity = severity?;
@@ -649,7 +686,7 @@ fn read_closure(o: &Obj<'_>, p: &mut Problems) -> Result<Option<Closure>, ()> {
         .unwrap_or(false);
     let closed_on = o.opt_date("closed_on", p)?;
     let evidence = o.opt_text("closure", p)?;
-    let closed_by = o.opt_text("closed_by", p)?;
+    let closed_by = o.opt_line("closed_by", 200, p)?;
     match (status, closed_on, evidence) {
         (true, Some(closed_on), Some(evidence)) if !evidence.trim().is_empty() => {
             Ok(Some(Closure { closed_on, evidence, closed_by: closed_by.unwrap_or_else(|| "unknown".to_owned()) }))

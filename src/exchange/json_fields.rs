@@ -11,6 +11,9 @@ use super::validate::{self, FieldError};
 use super::{Location, Problem, Problems};
 use crate::model::VocabError;
 
+/// The longest free text a dossier may hold in one field.
+const MAX_TEXT: usize = 20_000;
+
 /// A JSON object being read, with its path for messages.
 pub(super) struct Obj<'v> {
     pub path: String,
@@ -78,10 +81,14 @@ impl<'v> Obj<'v> {
         problems.push(problem(self.at(key), key, None, message));
     }
 
+    /// Any string field: never a NUL or other control character (line breaks
+    /// and tabs aside), whatever the field.
     fn opt_string(&self, key: &str, problems: &mut Problems) -> Result<Option<&'v str>, ()> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.as_str())),
+            Some(Value::String(s)) => {
+                self.check(key, validate::prose(key, s, MAX_TEXT).map(|()| Some(s.as_str())), problems).ok_or(())
+            }
             Some(other) => {
                 self.wrong_type(key, "a string", other, problems);
                 Err(())
@@ -101,9 +108,30 @@ impl<'v> Obj<'v> {
         }
     }
 
+    /// Required free text that may span lines (descriptions): not blank.
+    pub fn prose(&self, key: &str, problems: &mut Problems) -> Option<&'v str> {
+        match self.opt_string(key, problems) {
+            Ok(Some(s)) if s.trim().is_empty() => {
+                problems.push(problem(self.at(key), key, None, "is required and must not be blank".into()));
+                None
+            }
+            Ok(Some(s)) => Some(s),
+            Ok(None) => {
+                self.missing(key, "a string", problems);
+                None
+            }
+            Err(()) => None,
+        }
+    }
+
     /// An optional string; `Err` when present but not a string.
     pub fn opt_text(&self, key: &str, problems: &mut Problems) -> Result<Option<String>, ()> {
         self.opt_string(key, problems).map(|s| s.map(str::to_owned))
+    }
+
+    /// An optional single-line, non-blank string (names, people).
+    pub fn opt_line(&self, key: &str, max: usize, problems: &mut Problems) -> Result<Option<String>, ()> {
+        self.opt_parsed(key, problems, |s| validate::text(key, s, max).map(|()| s.to_owned()))
     }
 
     /// A required string checked by `parse`.
@@ -160,7 +188,9 @@ impl<'v> Obj<'v> {
         let number = value.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n >= min);
         if number.is_none() {
             let message = match value {
-                Value::Number(n) if n.as_i64().is_some_and(|n| n < 0) => "must not be negative".to_owned(),
+                Value::Number(n) if n.as_i64().is_some_and(|n| n < 0) => {
+                    format!("must not be negative; expected a whole number of at least {min}")
+                }
                 Value::Number(n) if n.as_u64().is_some() => {
                     format!("is out of range; expected a whole number from {min} to {}", u32::MAX)
                 }

@@ -22,14 +22,14 @@ use serde::Serialize;
 pub use dossier_out::{export, export_to_string};
 
 use crate::error::Result;
-use crate::store::Store;
+use crate::store::{Store, Writer};
 
 /// How many problems one import lists before it only counts them.
 pub const MAX_LISTED: usize = 100;
 
-/// Where in a file a problem is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// Where in a file a problem is. In JSON a problem carries `line` or `path`
+/// (or neither, for the file as a whole) beside its other fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
     /// A CSV line (1-based, the header is line 1).
     Line(u64),
@@ -40,7 +40,7 @@ pub enum Location {
 }
 
 /// One thing wrong with an input file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub at: Location,
     pub field: Option<String>,
@@ -55,6 +55,22 @@ impl Problem {
 
     pub fn at(at: Location, e: validate::FieldError) -> Self {
         Self { at, field: Some(e.field), value: e.value, message: e.message }
+    }
+}
+
+impl Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        match &self.at {
+            Location::Line(n) => map.serialize_entry("line", n)?,
+            Location::Path(p) => map.serialize_entry("path", p)?,
+            Location::File => {}
+        }
+        map.serialize_entry("field", &self.field)?;
+        map.serialize_entry("value", &self.value)?;
+        map.serialize_entry("message", &self.message)?;
+        map.end()
     }
 }
 
@@ -108,6 +124,16 @@ pub enum Format {
     Dossier,
 }
 
+/// "1 lot", "3 lots"; evidence is counted as items.
+fn noun(kind: &str, n: u64) -> String {
+    match (kind, n) {
+        ("evidence", 1) => "evidence item".to_owned(),
+        ("evidence", _) => "evidence items".to_owned(),
+        (k, 1) => k.strip_suffix('s').unwrap_or(k).to_owned(),
+        (k, _) => k.to_owned(),
+    }
+}
+
 const ORDER: [&str; 7] = ["suppliers", "claims", "audits", "answers", "evidence", "findings", "lots"];
 
 /// Counts by kind of record: `lots`, `suppliers`, `claims`, `audits`, …
@@ -137,7 +163,7 @@ impl fmt::Display for Tally {
         let rank = |k: &str| ORDER.iter().position(|o| *o == k).unwrap_or(ORDER.len());
         let mut kinds: Vec<(&&str, &u64)> = self.0.iter().filter(|(_, n)| **n > 0).collect();
         kinds.sort_by_key(|(k, _)| rank(k));
-        let parts: Vec<String> = kinds.into_iter().map(|(k, n)| format!("{n} {k}")).collect();
+        let parts: Vec<String> = kinds.into_iter().map(|(k, n)| format!("{n} {}", noun(k, *n))).collect();
         f.write_str(&parts.join(", "))
     }
 }
@@ -185,6 +211,10 @@ impl ImportReport {
     fn take_problems(&mut self, problems: Problems) {
         self.unlisted = problems.total - problems.listed.len();
         self.problems = problems.listed;
+        if !self.problems.is_empty() {
+            // A file-level problem (no rows, a bad header) rejects the file.
+            self.rejected = self.rejected.max(1);
+        }
     }
 
     pub fn ok(&self) -> bool {
@@ -218,33 +248,16 @@ pub struct ImportOptions {
     pub progress: bool,
 }
 
-/// Imports one file, choosing the format from its content.
+/// Imports one file in its own transaction, committed only when the file
+/// has no problems and this is not a dry run. The format is chosen by content.
 pub fn import_file(store: &mut Store, path: &Path, actor: &str, options: ImportOptions) -> Result<ImportReport> {
-    let label = path.display().to_string();
-    let report = ImportReport::new(&label, options.dry_run);
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return Ok(report.fail(Problem::file(format!("cannot open the file: {e}")))),
-    };
-    let mut head = vec![0_u8; 8192];
-    let n = read_head(&mut file, &mut head)?;
-    head.truncate(n);
-    match sniff(&head) {
-        Err(problem) => Ok(report.fail(problem)),
-        Ok(Format::Dossier) => {
-            let mut bytes = head;
-            file.read_to_end(&mut bytes)?;
-            dossier_in::import(store, &bytes, actor, report, options)
-        }
-        Ok(Format::LotsCsv) => {
-            let size = file.metadata().map_or(0, |m| m.len());
-            let reader = std::io::Cursor::new(head).chain(file);
-            csv_lots::import(store, reader, size, actor, report, options)
-        }
-    }
+    let mut writer = store.begin(actor)?;
+    let report = import_file_in(&mut writer, path, options)?;
+    finish(writer, report, options)
 }
 
-/// Imports in-memory bytes (tests, the UI's paste box); `name` labels the report.
+/// Imports in-memory bytes (tests, the UI's paste box) like [`import_file`];
+/// `name` labels the report.
 pub fn import_bytes(
     store: &mut Store,
     name: &str,
@@ -252,15 +265,104 @@ pub fn import_bytes(
     actor: &str,
     options: ImportOptions,
 ) -> Result<ImportReport> {
-    let report = ImportReport::new(name, options.dry_run);
-    match sniff(&bytes[..bytes.len().min(8192)]) {
+    let mut writer = store.begin(actor)?;
+    let report = in_savepoint(&mut writer, |w| {
+        let report = ImportReport::new(name, options.dry_run);
+        Ok(match sniff(&bytes[..bytes.len().min(8192)]) {
+            Err(problem) => report.fail(problem),
+            Ok(Format::Dossier) => dossier_in::import(w, bytes, report)?,
+            Ok(Format::LotsCsv) => csv_lots::import(w, bytes, bytes.len() as u64, report, options)?,
+        })
+    })?;
+    finish(writer, report, options)
+}
+
+/// Imports several files. Each is committed on its own; a dry run instead
+/// runs them all in one transaction that is rolled back, so a later file is
+/// checked against what the earlier ones would have added (a dossier, then
+/// the lots of its suppliers).
+pub fn import_files(
+    store: &mut Store,
+    paths: &[std::path::PathBuf],
+    actor: &str,
+    options: ImportOptions,
+    mut on_report: impl FnMut(&ImportReport),
+) -> Result<Vec<ImportReport>> {
+    let mut reports = Vec::with_capacity(paths.len());
+    if options.dry_run {
+        let mut writer = store.begin(actor)?;
+        for path in paths {
+            reports.push(import_file_in(&mut writer, path, options)?);
+            on_report(&reports[reports.len() - 1]);
+        }
+    } else {
+        for path in paths {
+            reports.push(import_file(store, path, actor, options)?);
+            on_report(&reports[reports.len() - 1]);
+        }
+    }
+    Ok(reports)
+}
+
+fn finish(writer: Writer<'_>, mut report: ImportReport, options: ImportOptions) -> Result<ImportReport> {
+    if report.ok() && !options.dry_run {
+        writer.commit()?;
+        report.committed = true;
+    }
+    Ok(report)
+}
+
+/// Runs one file's import in a savepoint of `writer`: kept when the file is
+/// clean, undone when it has problems. Whether the kept changes are
+/// committed is the caller's decision.
+pub fn import_file_in(writer: &mut Writer<'_>, path: &Path, options: ImportOptions) -> Result<ImportReport> {
+    in_savepoint(writer, |w| read_and_import(w, path, options))
+}
+
+fn in_savepoint(
+    writer: &mut Writer<'_>,
+    run: impl FnOnce(&Writer<'_>) -> Result<ImportReport>,
+) -> Result<ImportReport> {
+    let scope = writer.nested()?;
+    let report = run(&scope)?;
+    if report.ok() {
+        scope.commit()?;
+    }
+    Ok(report)
+}
+
+fn read_and_import(writer: &Writer<'_>, path: &Path, options: ImportOptions) -> Result<ImportReport> {
+    let label = path.display().to_string();
+    let report = ImportReport::new(&label, options.dry_run);
+    let unreadable = |e: std::io::Error| Problem::file(format!("cannot be read: {e}"));
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return Ok(report.fail(unreadable(e))),
+    };
+    let mut head = vec![0_u8; 8192];
+    let n = match read_head(&mut file, &mut head) {
+        Ok(n) => n,
+        Err(e) => return Ok(report.fail(unreadable(e))),
+    };
+    head.truncate(n);
+    match sniff(&head) {
         Err(problem) => Ok(report.fail(problem)),
-        Ok(Format::Dossier) => dossier_in::import(store, bytes, actor, report, options),
-        Ok(Format::LotsCsv) => csv_lots::import(store, bytes, bytes.len() as u64, actor, report, options),
+        Ok(Format::Dossier) => {
+            let mut bytes = head;
+            if let Err(e) = file.read_to_end(&mut bytes) {
+                return Ok(report.fail(unreadable(e)));
+            }
+            dossier_in::import(writer, &bytes, report)
+        }
+        Ok(Format::LotsCsv) => {
+            let size = file.metadata().map_or(0, |m| m.len());
+            let reader = std::io::Cursor::new(head).chain(file);
+            csv_lots::import(writer, reader, size, report, options)
+        }
     }
 }
 
-fn read_head(file: &mut std::fs::File, buf: &mut [u8]) -> Result<usize> {
+fn read_head(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match file.read(&mut buf[filled..])? {

@@ -71,11 +71,34 @@ pub fn date(field: &str, text: &str) -> Result<NaiveDate, FieldError> {
         .ok_or_else(|| FieldError::new(field, Some(text), "is not a real calendar date; expected YYYY-MM-DD"))
 }
 
-/// Required free text such as a name, SKU or material: not blank, bounded.
+/// Required single-line text such as a name, lot code, SKU or material: not
+/// blank, bounded, no line breaks or other control characters.
 pub fn text(field: &str, value: &str, max_chars: usize) -> Result<(), FieldError> {
     if value.trim().is_empty() {
         return Err(FieldError::new(field, None, "is required and must not be blank"));
     }
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        let message = if matches!(c, '\n' | '\r') {
+            "contains a line break; a quoted field may be left open (check the quotes on this line)".to_owned()
+        } else {
+            format!("contains a control character (U+{:04X}); expected plain text", u32::from(c))
+        };
+        return Err(FieldError::new(field, Some(value), message));
+    }
+    bounded(field, value, max_chars)
+}
+
+/// Free text that may span lines (descriptions, notes, summaries): no NUL or
+/// other control characters besides line breaks and tabs.
+pub fn prose(field: &str, value: &str, max_chars: usize) -> Result<(), FieldError> {
+    if let Some(c) = value.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        let message = format!("contains a control character (U+{:04X}); expected plain text", u32::from(c));
+        return Err(FieldError::new(field, Some(value), message));
+    }
+    bounded(field, value, max_chars)
+}
+
+fn bounded(field: &str, value: &str, max_chars: usize) -> Result<(), FieldError> {
     if value.chars().count() > max_chars {
         return Err(FieldError::new(
             field,
@@ -202,6 +225,20 @@ mod tests {
         assert_eq!(lot_counts(100, 95, 6).unwrap().field, "scrapped");
         assert_eq!(lot_counts(0, 0, 0).unwrap().field, "started");
         assert!(lot_counts(u32::MAX, u32::MAX, 0).is_none());
+    }
+
+    #[test]
+    fn text_refuses_breaks_and_control_characters() {
+        assert!(text("lot", "L-1", 64).is_ok());
+        assert!(text("lot", "  ", 64).unwrap_err().message.contains("required"));
+        assert!(
+            text("material", "TPU\nSZ-ARMOR,T-2", 64).unwrap_err().message.contains("quoted field may be left open")
+        );
+        assert!(text("lot", "T-\0X", 64).unwrap_err().message.contains("U+0000"));
+        assert!(text("lot", &"x".repeat(65), 64).unwrap_err().message.contains("at most 64"));
+        assert!(prose("note", "line one\nline two\ttabbed", 200).is_ok());
+        assert!(prose("note", "bad \u{7} bell", 200).unwrap_err().message.contains("U+0007"));
+        assert!(prose("note", "", 200).is_ok());
     }
 
     #[test]

@@ -62,11 +62,27 @@ impl LotWriter<'_> {
 }
 
 /// Reads the `defects` column back into (code, count) pairs, sorted by code.
+/// A count written with an exponent (`1e3`, which the CHECK lets through)
+/// is read as the whole number it is.
 pub(crate) fn parse_defects(json: Option<&str>) -> rusqlite::Result<Vec<(String, u32)>> {
     let Some(json) = json else { return Ok(Vec::new()) };
-    let map: std::collections::BTreeMap<String, u32> = serde_json::from_str(json)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, Box::new(e)))?;
-    Ok(map.into_iter().collect())
+    let bad =
+        |message: String| rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, message.into());
+    let map: std::collections::BTreeMap<String, serde_json::Number> =
+        serde_json::from_str(json).map_err(|e| bad(format!("lots.defects {json:?}: {e}")))?;
+    map.into_iter()
+        .map(|(code, n)| {
+            let whole = n.as_u64().or_else(|| {
+                // 1e3 and the like: whole, positive and within range, so the cast is exact.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                n.as_f64().filter(|f| f.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(f)).map(|f| f as u64)
+            });
+            match whole.and_then(|w| u32::try_from(w).ok()) {
+                Some(count) => Ok((code, count)),
+                None => Err(bad(format!("lots.defects {json:?}: `{code}` is not a whole count"))),
+            }
+        })
+        .collect()
 }
 
 /// A lot as the all-supplier scan sees it (from the covering index only).

@@ -109,14 +109,7 @@ impl Store {
     /// Starts a write transaction recorded in history under `actor`.
     pub fn begin(&mut self, actor: &str) -> Result<Writer<'_>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Ok(Writer { tx, actor: actor.to_owned(), at: now_stamp() })
-    }
-
-    /// Tunes the connection for one large write (an import): a bigger page
-    /// cache keeps index pages resident. Bounded so memory stays small.
-    pub fn set_bulk_cache(&self, kib: u32) -> Result<()> {
-        self.conn.pragma_update(None, "cache_size", -i64::from(kib))?;
-        Ok(())
+        Ok(Writer { scope: Scope::Transaction(tx), actor: actor.to_owned(), at: now_stamp() })
     }
 
     pub fn read(&self) -> Reader<'_> {
@@ -139,17 +132,37 @@ pub struct Reader<'c> {
     conn: &'c Connection,
 }
 
-/// One write transaction. Commit with [`Writer::commit`]; dropping it rolls back.
+/// One write transaction, or a savepoint nested in one. Commit with
+/// [`Writer::commit`] (a savepoint's commit releases it into its parent);
+/// dropping it rolls back.
 pub struct Writer<'c> {
-    tx: rusqlite::Transaction<'c>,
+    scope: Scope<'c>,
     actor: String,
     at: String,
 }
 
+enum Scope<'c> {
+    Transaction(rusqlite::Transaction<'c>),
+    Savepoint(rusqlite::Savepoint<'c>),
+}
+
 impl Writer<'_> {
     pub fn commit(self) -> Result<()> {
-        self.tx.commit()?;
+        match self.scope {
+            Scope::Transaction(tx) => tx.commit()?,
+            Scope::Savepoint(sp) => sp.commit()?,
+        }
         Ok(())
+    }
+
+    /// A savepoint inside this transaction: its changes join this one when
+    /// it commits, and vanish when it is dropped.
+    pub fn nested(&mut self) -> Result<Writer<'_>> {
+        let savepoint = match &mut self.scope {
+            Scope::Transaction(tx) => tx.savepoint()?,
+            Scope::Savepoint(sp) => sp.savepoint()?,
+        };
+        Ok(Writer { scope: Scope::Savepoint(savepoint), actor: self.actor.clone(), at: self.at.clone() })
     }
 
     pub fn actor(&self) -> &str {
@@ -157,11 +170,21 @@ impl Writer<'_> {
     }
 
     pub fn read(&self) -> Reader<'_> {
-        Reader { conn: &self.tx }
+        Reader { conn: self.conn() }
+    }
+
+    /// A bigger page cache for one large write (an import) keeps the index
+    /// pages it works on resident; bounded so memory stays small.
+    pub fn set_cache_kib(&self, kib: u32) -> Result<()> {
+        self.conn().pragma_update(None, "cache_size", -i64::from(kib))?;
+        Ok(())
     }
 
     pub(crate) fn conn(&self) -> &Connection {
-        &self.tx
+        match &self.scope {
+            Scope::Transaction(tx) => tx,
+            Scope::Savepoint(sp) => sp,
+        }
     }
 }
 
