@@ -17,8 +17,8 @@ use super::policy::{Policy, PolicyUsed};
 use super::rules::{FlagRule, Severity};
 use super::spc::{self, ChartOptions, Point, Rule};
 use crate::model::{
-    AuditKind, AuditStatus, BusinessType, Capability, Claim, EvidenceRow, FindingRow, FindingSeverity, Pillar,
-    Strength, Supplier, vocab,
+    AuditKind, AuditStatus, BusinessType, Capability, Claim, EvidenceKind, EvidenceRow, FindingRow, FindingSeverity,
+    Pillar, Strength, Supplier, vocab,
 };
 
 vocab!(
