@@ -1,6 +1,7 @@
 //! The command line: one clap enum, one module per subcommand, each with a
 //! `run`. With no subcommand, casebook opens the terminal UI.
 
+mod admin;
 mod audit;
 mod data;
 mod output;
@@ -66,6 +67,14 @@ pub enum Command {
     Flags(verdicts::FlagsArgs),
     /// The whole reasoning behind one supplier's verdict.
     Explain(verdicts::ExplainArgs),
+    /// Verify the database: integrity, references, triggers, domain rules, audit seals, attachments.
+    Check(admin::CheckArgs),
+    /// The change history of one supplier (or of the policy).
+    History(admin::HistoryArgs),
+    /// Attach a photo or document to an evidence item (path, size and SHA-256 recorded).
+    Attach(admin::AttachArgs),
+    /// Copy the database with SQLite's online backup (safe while it is in use).
+    Backup(admin::BackupArgs),
 }
 
 pub fn parse_day(text: &str) -> std::result::Result<NaiveDate, String> {
@@ -145,5 +154,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Policy(args) => report::policy(&ctx, &args),
         Command::Flags(args) => verdicts::flags(&ctx, &args),
         Command::Explain(args) => verdicts::explain(&ctx, &args),
+        Command::Check(args) => admin::check(&ctx, &args),
+        Command::History(args) => admin::history(&ctx, &args),
+        Command::Attach(args) => admin::attach(&ctx, &args),
+        Command::Backup(args) => admin::backup(&ctx, &args),
     }
 }

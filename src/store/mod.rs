@@ -8,6 +8,7 @@
 mod audits;
 mod checklists;
 mod history;
+mod integrity;
 mod lots;
 mod migrate;
 mod policy;
@@ -21,6 +22,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use audits::{AuditRow, NewAudit, Seal};
 pub use history::{Change, HistoryEntry};
+pub use integrity::{AttachmentRow, SealRow, expected_triggers};
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
 pub use migrate::LATEST_VERSION;
 pub use suppliers::{SupplierCounts, SupplierId};
@@ -31,7 +33,8 @@ use crate::error::{Error, Result};
 const APPLICATION_ID: i64 = 0x4342_4b31;
 const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 /// How long a writer waits for another process's transaction before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// (A long import holds the write lock for seconds; a UI save waits for it.)
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What to do when the database file does not exist yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +117,21 @@ impl Store {
 
     pub fn read(&self) -> Reader<'_> {
         Reader { conn: &self.conn }
+    }
+
+    /// Copies the database to `dest` with SQLite's online backup API: safe
+    /// while other connections read and write. Returns the pages copied.
+    pub fn backup_to(&self, dest: &Path) -> Result<i32> {
+        if dest.exists() {
+            return Err(Error::Invalid(format!("{}: already exists; choose a new file name", dest.display())));
+        }
+        let mut target = Connection::open(dest)?;
+        let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
+        backup.run_to_completion(256, Duration::from_millis(5), None)?;
+        let pages = backup.progress().pagecount;
+        drop(backup);
+        target.pragma_update(None, "journal_mode", "WAL")?;
+        Ok(pages)
     }
 
     /// A second connection to the same database file, for reading on another

@@ -1,0 +1,208 @@
+//! Never lose or falsify an audit: `casebook check` sees tampering even when
+//! the triggers are dropped; attachments, backups and history; values full of
+//! SQL-looking text round-trip unchanged; damaged or read-only files refused.
+
+mod common;
+
+use common::Sandbox;
+use serde_json::{Value, json};
+
+fn check(sandbox: &Sandbox) -> (bool, Value) {
+    let run = sandbox.run(&["check", "--format", "json"]);
+    let results: Value = serde_json::from_str(&run.stdout).expect("check prints JSON");
+    (run.code == Some(0), results)
+}
+
+fn problems_of(results: &Value, check: &str) -> Vec<String> {
+    results.as_array().expect("array").iter().find(|r| r["check"] == check).expect("check present")["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p.as_str().expect("text").to_owned())
+        .collect()
+}
+
+#[test]
+fn check_passes_on_a_sound_database() {
+    let sandbox = Sandbox::demo();
+    let (ok, results) = check(&sandbox);
+    assert!(ok, "{results:#}");
+    let seals = results.as_array().unwrap().iter().find(|r| r["check"] == "seals").unwrap();
+    assert!(seals["summary"].as_str().unwrap().starts_with("14 submitted audit(s) sealed; chain head #14 "));
+}
+
+#[test]
+fn editing_a_submitted_audit_is_refused_and_seen_even_without_triggers() {
+    let sandbox = Sandbox::demo();
+    let sql = sandbox.sql();
+    let refused = sql.execute("UPDATE evidence SET description = 'edited' WHERE id = 1", []).unwrap_err();
+    assert!(refused.to_string().contains("audit is submitted; its evidence cannot be changed"), "{refused}");
+    // Someone determined drops the trigger and edits anyway.
+    sql.execute_batch("DROP TRIGGER evidence_frozen_update; UPDATE evidence SET description = 'edited' WHERE id = 1;")
+        .unwrap();
+    drop(sql);
+    let (ok, results) = check(&sandbox);
+    assert!(!ok);
+    let triggers = problems_of(&results, "triggers");
+    assert_eq!(triggers, ["trigger evidence_frozen_update is missing: a protection of the record was removed"]);
+    let seals = problems_of(&results, "seals");
+    assert_eq!(seals.len(), 1, "{seals:?}");
+    assert!(seals[0].contains("was changed after it was submitted"), "{seals:?}");
+}
+
+#[test]
+fn removing_a_submitted_audit_breaks_the_chain() {
+    let sandbox = Sandbox::demo();
+    let sql = sandbox.sql();
+    let victim: String = sql.query_row("SELECT ref FROM audits WHERE chain_seq = 5", [], |r| r.get(0)).unwrap();
+    sql.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         DROP TRIGGER audits_submitted_undeletable;
+         DELETE FROM audits WHERE chain_seq = 5;",
+    )
+    .unwrap();
+    drop(sql);
+    let (ok, results) = check(&sandbox);
+    assert!(!ok);
+    let seals = problems_of(&results, "seals");
+    assert!(seals.iter().any(|p| p.contains("skips from position 4 to 6")), "{seals:?} ({victim} removed)");
+    assert!(!problems_of(&results, "foreign-keys").is_empty(), "its answers now point nowhere");
+}
+
+#[test]
+fn attachments_are_hashed_and_rechecked() {
+    let sandbox = Sandbox::demo();
+    let photo = sandbox.write("IMG_2041.jpg", b"\xff\xd8\xff\xe0 a photo of a peel test");
+    let run = sandbox.run(&["attach", "1", photo.to_str().unwrap()]);
+    run.assert_success().assert_stdout_has("attachment 1: ");
+    assert!(run.stdout.contains("(27 bytes, sha256 "), "{}", run.stdout);
+    assert!(check(&sandbox).0);
+    std::fs::write(&photo, b"a different photo").unwrap();
+    let (ok, results) = check(&sandbox);
+    assert!(!ok);
+    assert!(problems_of(&results, "attachments")[0].contains("was altered"), "{results:#}");
+    std::fs::remove_file(&photo).unwrap();
+    let (_, results) = check(&sandbox);
+    assert!(problems_of(&results, "attachments")[0].contains("No such file"), "{results:#}");
+    sandbox.run(&["attach", "999999", "Cargo.toml"]).assert_failure();
+    let missing = sandbox.run(&["attach", "1", "nowhere.jpg"]);
+    missing.assert_failure().assert_stderr_has("nowhere.jpg: cannot be read");
+}
+
+#[test]
+fn backup_copies_a_database_in_use_and_the_copy_checks() {
+    let sandbox = Sandbox::demo();
+    // Another connection in the middle of a read transaction, as an open UI would be.
+    let reader = sandbox.sql();
+    reader.execute_batch("BEGIN; SELECT count(*) FROM lots;").unwrap();
+    let copy = sandbox.path("copy.db");
+    sandbox.run(&["backup", copy.to_str().unwrap()]).assert_success().assert_stdout_has("backed up ");
+    reader.execute_batch("COMMIT").unwrap();
+    assert_eq!(common::dump(&sandbox.db), common::dump(&copy));
+    let checked = sandbox.command().arg("--db").arg(&copy).arg("check").output().unwrap();
+    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stdout));
+    // An existing destination is never overwritten.
+    sandbox.run(&["backup", copy.to_str().unwrap()]).assert_failure().assert_stderr_has("already exists");
+}
+
+#[test]
+fn history_records_who_changed_what() {
+    let sandbox = Sandbox::demo();
+    let mut cmd = sandbox.command();
+    cmd.env("CASEBOOK_AUDITOR", "maria.santos").arg("--db").arg(&sandbox.db);
+    let created = common::run(cmd.args(["--as-of", "2026-11-15", "audit", "new", "SZ-NEWCO"]));
+    created.assert_success();
+    let reference = created.stdout.trim().to_owned();
+    sandbox
+        .run(&[
+            "--auditor",
+            "lin.wei",
+            "audit",
+            "answer",
+            &reference,
+            "LG-01",
+            "partial",
+            "--note",
+            "scope: sales only",
+        ])
+        .assert_success();
+    sandbox.run(&["--auditor", "lin.wei", "audit", "answer", &reference, "LG-01", "yes"]).assert_success();
+    sandbox.run(&["--auditor", "ops", "policy", "set", "yield.min_lots", "8"]).assert_success();
+    let history: Value =
+        serde_json::from_str(&sandbox.run(&["history", "SZ-NEWCO", "--format", "json"]).stdout).unwrap();
+    let rows: Vec<(String, String, String, Value, Value)> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["key"].as_str().unwrap_or_default().starts_with(&reference))
+        .map(|e| {
+            (
+                e["actor"].as_str().unwrap().to_owned(),
+                e["action"].as_str().unwrap().to_owned(),
+                e["field"].as_str().unwrap_or("").to_owned(),
+                e["old"].clone(),
+                e["new"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(rows[0].0, "maria.santos");
+    assert_eq!(rows[0].1, "create");
+    let result_changes: Vec<_> = rows.iter().filter(|r| r.2 == "result").collect();
+    assert_eq!(result_changes.len(), 2);
+    assert_eq!((result_changes[0].3.clone(), result_changes[0].4.clone()), (Value::Null, json!("partial")));
+    assert_eq!((result_changes[1].3.clone(), result_changes[1].4.clone()), (json!("partial"), json!("yes")));
+    assert!(rows.iter().any(|r| r.2 == "note" && r.4 == json!("scope: sales only")));
+    assert!(rows.iter().all(|r| r.0 != "maria.santos" || r.1 == "create"));
+    let policy: Value = serde_json::from_str(&sandbox.run(&["history", "--format", "json"]).stdout).unwrap();
+    let change = policy.as_array().unwrap().last().unwrap();
+    assert_eq!(
+        (change["actor"].clone(), change["old"].clone(), change["new"].clone()),
+        (json!("ops"), json!("6"), json!("8"))
+    );
+    // The history itself cannot be rewritten.
+    let err = sandbox.sql().execute("DELETE FROM history", []).unwrap_err();
+    assert!(err.to_string().contains("history is append-only"));
+}
+
+#[test]
+fn sql_looking_text_round_trips_unchanged() {
+    let sandbox = Sandbox::empty();
+    let nasty = [
+        "O'Brien \"Cases\"; DROP TABLE suppliers; --",
+        "Robert'); DELETE FROM lots WHERE ('1'='1",
+        "50% off_\\%_ LIKE '%' ESCAPE '\\'",
+        "深圳市盔甲保护壳有限公司 — 第二工厂",
+        "tab\tand\nnewline; /* comment */ `backtick` ?1 :name @x $y",
+    ];
+    let long = "x'; ".repeat(4000);
+    let doc = json!({
+        "format": "casebook-dossier/1",
+        "suppliers": [{
+            "code": "SQL-1", "name": nasty[0], "country": "CN", "city": nasty[3],
+            "business_type": "manufacturer", "models": ["oem"], "notes": long,
+            "claims": [{"capability": "mass_production", "source": "other", "stated_on": "2026-01-01", "statement": nasty[1]}],
+            "audits": [{"id": "A-SQL-1", "auditor": nasty[2], "visited_on": "2026-02-01", "kind": "on_site", "status": "submitted",
+                        "summary": nasty[4], "evidence": [{"pillar": "assembly_constraints", "kind": "other", "strength": "stated",
+                        "collected_on": "2026-02-01", "description": nasty[1], "reference": nasty[0]}],
+                        "answers": [{"question": "LG-01", "result": "yes", "note": nasty[4]}]}],
+            "lots": [{"lot": nasty[2], "sku": nasty[0], "process": "other", "material": nasty[3], "produced_on": "2026-01-05",
+                      "started": 10, "passed_first": 9, "reworked": 1, "scrapped": 0}]
+        }]
+    });
+    let file = sandbox.write("nasty.json", serde_json::to_vec_pretty(&doc).unwrap());
+    sandbox.run(&["import", file.to_str().unwrap()]).assert_success();
+    let exported: Value = serde_json::from_str(&sandbox.run(&["export"]).stdout).unwrap();
+    let s = &exported["suppliers"][0];
+    assert_eq!(s["name"], nasty[0]);
+    assert_eq!(s["city"], nasty[3]);
+    assert_eq!(s["notes"].as_str().unwrap(), long);
+    assert_eq!(s["claims"][0]["statement"], nasty[1]);
+    assert_eq!(s["audits"][0]["auditor"], nasty[2]);
+    assert_eq!(s["audits"][0]["summary"], nasty[4]);
+    assert_eq!(s["audits"][0]["evidence"][0]["reference"], nasty[0]);
+    assert_eq!(s["audits"][0]["answers"][0]["note"], nasty[4]);
+    assert_eq!(s["lots"][0]["lot"], nasty[2]);
+    assert_eq!(s["lots"][0]["sku"], nasty[0]);
+    assert_eq!(sandbox.count("SELECT count(*) FROM suppliers"), 1, "nothing was dropped or deleted");
+    assert!(sandbox.run(&["check"]).code == Some(0));
+}
