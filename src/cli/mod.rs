@@ -5,6 +5,7 @@ mod audit;
 mod data;
 mod output;
 mod report;
+mod yield_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,6 +62,8 @@ pub enum Command {
     Audit(audit::AuditCommand),
     /// Show the flag policy, or change one value.
     Policy(report::PolicyArgs),
+    /// Yield of one supplier's lots (p-chart or Laney p′, run rules, FPY, Pareto, RTY), or of every supplier.
+    Yield(yield_cmd::YieldArgs),
 }
 
 pub fn parse_day(text: &str) -> std::result::Result<NaiveDate, String> {
@@ -138,5 +141,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Suppliers(args) => data::suppliers(&ctx, &args),
         Command::Audit(cmd) => audit::run(&ctx, cmd),
         Command::Policy(args) => report::policy(&ctx, &args),
+        Command::Yield(args) => yield_cmd::run(&ctx, &args),
     }
 }
