@@ -261,6 +261,20 @@ fn all_ranks_suppliers_by_violations_with_dg_swing_first() {
 }
 
 #[test]
+fn all_as_csv_names_chart_and_rules_on_every_row() {
+    let db = demo_db();
+    let text = stdout(&db, &["--all", "--chart", "laney", "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let expected = ["supplier", "lots", "center", "sigma_z", "beyond_limits", "other_violations", "overdispersed"];
+    assert_eq!(headers[..7], expected);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), json(&db, &["--all"])["suppliers"].as_array().unwrap().len());
+    assert!(rows.iter().all(|r| &r[8] == "laney" && &r[9] == "attribute"));
+    assert!(rows.iter().all(|r| r[2].parse::<f64>().unwrap() > 0.0 && r[2].parse::<f64>().unwrap() < 1.0));
+}
+
+#[test]
 fn all_agrees_with_one_supplier_over_the_same_window() {
     let db = demo_db();
     let window = ["--since", "2025-01-01", "--until", "2026-06-30", "--rules", "western-electric"];

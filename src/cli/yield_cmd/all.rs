@@ -8,6 +8,7 @@
 //! reused arena, and into owned strings only for lots that break a rule.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::ops::Range;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -78,7 +79,7 @@ pub(super) fn run(
     let document = AllYield { chart: options.kind, rules: options.rules, since, until, suppliers: &rows };
     match format {
         Format::Json => print_json(&document)?,
-        Format::Csv => csv(&rows).print(Format::Csv)?,
+        Format::Csv => csv(&rows, options).print(Format::Csv)?,
         Format::Table => print_table(&rows, options, (since, until))?,
     }
     if ctx.verbose {
@@ -95,9 +96,16 @@ pub(super) fn run(
 }
 
 fn print_table(rows: &[SupplierRow], options: ChartOptions, (since, until): (NaiveDate, NaiveDate)) -> Result<()> {
-    println!("{} suppliers with lots produced {since} … {until}, most violations first", rows.len());
-    println!("{}\n{}\n", chart_line(options.kind), rules_line(options.rules));
-    table(rows).print(Format::Table)
+    let heading = format!(
+        "{} suppliers with lots produced {since} … {until}, most violations first\n{}\n{}\n\n",
+        rows.len(),
+        chart_line(options.kind),
+        rules_line(options.rules)
+    );
+    let mut out = std::io::stdout().lock();
+    out.write_all(heading.as_bytes())?;
+    out.write_all(table(rows).render().as_bytes())?;
+    Ok(())
 }
 
 fn table(rows: &[SupplierRow]) -> Table {
@@ -118,10 +126,21 @@ fn table(rows: &[SupplierRow]) -> Table {
     table
 }
 
-/// The table's columns with the JSON's names and full-precision numbers.
-fn csv(rows: &[SupplierRow]) -> Table {
-    let headers =
-        ["supplier", "lots", "center", "sigma_z", "beyond_limits", "other_violations", "overdispersed", "fpy"];
+/// The table's columns with the JSON's names and full-precision numbers,
+/// and the chart and rule set on every row, since a CSV has no heading.
+fn csv(rows: &[SupplierRow], options: ChartOptions) -> Table {
+    let headers = [
+        "supplier",
+        "lots",
+        "center",
+        "sigma_z",
+        "beyond_limits",
+        "other_violations",
+        "overdispersed",
+        "fpy",
+        "chart",
+        "rules",
+    ];
     let mut table = Table::new(&headers);
     for row in rows {
         table.push(vec![
@@ -133,6 +152,8 @@ fn csv(rows: &[SupplierRow]) -> Table {
             row.other_violations.to_string(),
             row.overdispersed.to_string(),
             row.fpy.to_string(),
+            options.kind.to_string(),
+            options.rules.to_string(),
         ]);
     }
     table
