@@ -49,14 +49,20 @@ pub struct YieldArgs {
     /// Chart every supplier with lots in the window: one row each, most violations first.
     #[arg(long, conflicts_with_all = ["supplier", "process", "material", "sku", "baseline_until"])]
     pub all: bool,
-    #[arg(long, value_name = "PROCESS", value_parser = word::<Process>)]
+    #[arg(
+        long,
+        value_name = "PROCESS",
+        value_parser = word::<Process>,
+        help = "Only lots of this process: injection, co_molding, assembly, printing or other"
+    )]
     pub process: Option<Process>,
-    /// Exactly as recorded, e.g. TPU+PC.
+    /// Only lots of this material, exactly as recorded (e.g. TPU+PC).
     #[arg(long)]
     pub material: Option<String>,
+    /// Only lots of this SKU.
     #[arg(long)]
     pub sku: Option<String>,
-    /// First production day (default: all lots; with --all, the policy's yield window, 12 months).
+    /// First production day (default: every lot; with --all, the policy's yield window, 12 months to --until).
     #[arg(long, value_name = "DATE", value_parser = parse_day)]
     pub since: Option<NaiveDate>,
     /// Last production day (default and latest: --as-of).
@@ -71,6 +77,7 @@ pub struct YieldArgs {
     /// Freeze the limits on the selected lots produced on or before this day.
     #[arg(long, value_name = "DATE", value_parser = parse_day)]
     pub baseline_until: Option<NaiveDate>,
+    /// json and csv print an empty result, not an error, when no lot is selected.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

@@ -70,8 +70,8 @@ pub(super) fn run(
     format: Format,
 ) -> Result<ExitCode> {
     let started = Instant::now();
-    let codes: HashMap<SupplierId, String> =
-        read.suppliers()?.into_iter().map(|(id, supplier)| (id, supplier.code)).collect();
+    // Codes and ids only: the full supplier rows are not needed here.
+    let codes: HashMap<SupplierId, String> = read.supplier_ids()?.into_iter().map(|(code, id)| (id, code)).collect();
     let mut scanner = Scanner::new(options, &codes);
     read.scan_lots(since, until, |id, lot| scanner.push(id, lot))?;
     let (rows, lots, chart_time) = scanner.finish()?;
