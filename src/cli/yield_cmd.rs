@@ -19,6 +19,10 @@
 //!   scripts need no special case.
 //! - `--baseline-until DAY` freezes the limits on the selected lots produced
 //!   on or before DAY; a baseline that covers none of them is an error.
+//! - `--all` lists the suppliers with lots in the window, most violations
+//!   (beyond 3σ plus other rules) first, then by code; an empty window is an
+//!   empty list, not an error.
+//! - Output cut short by a closed pipe (`| head`) ends quietly.
 
 mod all;
 mod render;
