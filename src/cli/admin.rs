@@ -114,7 +114,7 @@ pub fn hash_file(path: &std::path::Path) -> std::io::Result<(u64, String)> {
         size += n as u64;
     }
     let digest = hasher.finalize();
-    Ok((size, digest.iter().map(|b| format!("{b:02x}")).collect()))
+    Ok((size, crate::store::hex(&digest)))
 }
 
 #[derive(Debug, Args)]

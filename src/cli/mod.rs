@@ -7,6 +7,7 @@ mod data;
 mod output;
 mod report;
 mod verdicts;
+mod yield_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -75,6 +76,8 @@ pub enum Command {
     Attach(admin::AttachArgs),
     /// Copy the database with SQLite's online backup (safe while it is in use).
     Backup(admin::BackupArgs),
+    /// Yield of one supplier's lots (p-chart or Laney p′, run rules, FPY, Pareto, RTY), or of every supplier.
+    Yield(yield_cmd::YieldArgs),
 }
 
 pub fn parse_day(text: &str) -> std::result::Result<NaiveDate, String> {
@@ -158,5 +161,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::History(args) => admin::history(&ctx, &args),
         Command::Attach(args) => admin::attach(&ctx, &args),
         Command::Backup(args) => admin::backup(&ctx, &args),
+        Command::Yield(args) => yield_cmd::run(&ctx, &args),
     }
 }
