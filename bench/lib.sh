@@ -30,3 +30,29 @@ median() {
 rate() {
   awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'
 }
+
+# The generated data set imported once into $BIG_DB and reused (the imports
+# take a while); FRESH=1 rebuilds it.
+BIG_DB="$WORK/big.db"
+prepare_db() {
+  prepare_data
+  if [ -n "${FRESH:-}" ] || [ ! -s "$BIG_DB" ]; then
+    rm -f "$BIG_DB" "$BIG_DB-wal" "$BIG_DB-shm"
+    echo "building $BIG_DB (suppliers, then lots)…" >&2
+    read -r secs _ < <(timed "$CASEBOOK" --db "$BIG_DB" import "$DATA/suppliers.json")
+    echo "  suppliers.json: $secs s" >&2
+    read -r secs _ < <(timed "$CASEBOOK" --db "$BIG_DB" import "$DATA/lots.csv")
+    echo "  lots.csv: $secs s" >&2
+  fi
+}
+
+# ms CMD... → wall milliseconds of one run, output dropped (needs bash 5).
+ms() {
+  local start=$EPOCHREALTIME
+  "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; return 1; }
+  awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", (b - a) * 1000 }'
+}
+
+ratio() {
+  awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+}

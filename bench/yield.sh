@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Yield benchmarks (issue: `casebook yield`), on the generated data set
-# (5,000 suppliers, 1,000,000 lots) imported once into bench/out/work/yield.db:
+# (5,000 suppliers, 1,000,000 lots) imported once into bench/out/work/big.db:
 #
 # 1. `casebook yield --supplier GEN-00001 --format json` (all 1,000 of its
 #    lots), process start to exit, against the sqlite3 shell selecting the
@@ -22,34 +22,13 @@ source bench/lib.sh
 
 RUNS=${RUNS:-20}
 RUNS_ALL=${RUNS_ALL:-10}
-DB="$WORK/yield.db"
+DB="$BIG_DB"
 AS_OF=2026-10-31
 SINCE=2024-01-01
 SUPPLIER=GEN-00001
 
 [ -n "${EPOCHREALTIME:-}" ] || { echo "bench/yield.sh needs bash 5 or later" >&2; exit 1; }
-prepare_data
-
-# The database is built once and reused: both imports take a while.
-if [ -n "${FRESH:-}" ] || [ ! -s "$DB" ]; then
-  rm -f "$DB" "$DB-wal" "$DB-shm"
-  echo "building $DB (suppliers, then lots)…" >&2
-  read -r secs _ < <(timed "$CASEBOOK" --db "$DB" import "$DATA/suppliers.json")
-  echo "  suppliers.json: $secs s" >&2
-  read -r secs _ < <(timed "$CASEBOOK" --db "$DB" import "$DATA/lots.csv")
-  echo "  lots.csv: $secs s" >&2
-fi
-
-# ms CMD... → wall milliseconds of one run, output dropped.
-ms() {
-  local start=$EPOCHREALTIME
-  "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; return 1; }
-  awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", (b - a) * 1000 }'
-}
-
-ratio() {
-  awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
-}
+prepare_db
 
 one=("$CASEBOOK" --db "$DB" --as-of "$AS_OF" yield --supplier "$SUPPLIER" --format json --since "$SINCE")
 one_sql="SELECT lot, sku, process, material, produced_on, started, passed_first, reworked, scrapped, defects

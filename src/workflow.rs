@@ -3,6 +3,7 @@
 //! here so the importer, the CLI and the UI do these the same way.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
 
@@ -59,24 +60,50 @@ fn load(read: Reader<'_>, only: Option<SupplierId>, as_of: NaiveDate) -> Result<
 /// stored policy; results in supplier-code order. The store feeds, `assess`
 /// decides: this function only gathers each supplier's facts.
 ///
-/// For all suppliers it uses both cores: the lot scan runs on a second
-/// connection while the other facts load, and the verdicts are split in two.
+/// For all suppliers it uses both cores: a helper thread on a second
+/// connection starts scanning the lots (the bulk of the work) in chunks of
+/// supplier ids, the main thread loads everything else and then takes chunks
+/// too; the verdicts are split in two.
 pub fn assess(store: &Store, only: Option<SupplierId>, as_of: NaiveDate) -> Result<Vec<Assessment>> {
     let read = store.read();
     let policy = read.policy()?;
     let second = if only.is_none() { store.reopen()? } else { None };
-    std::thread::scope(|scope| {
-        let scan = second.map(|other| {
-            let policy = &policy;
-            scope.spawn(move || window_lots(other.read(), only, policy, as_of))
-        });
+    let Some(second) = second else {
         let loaded = load(read, only, as_of)?;
-        let windows = match scan {
-            Some(handle) => handle.join().map_err(|_| crate::Error::Invalid("the lot scan thread failed".into()))??,
-            None => window_lots(read, only, &policy, as_of)?,
-        };
-        Ok(judge_all(&loaded, &windows, &policy, as_of))
+        let windows = scan_chunk(read, only.map_or((i64::MIN, i64::MAX), |id| (id.0, id.0)), &policy, as_of)?;
+        return Ok(judge_all(&loaded, &windows.into_iter().collect(), &policy, as_of));
+    };
+    let chunks = id_chunks(read)?;
+    let next = AtomicUsize::new(0);
+    let take = || chunks.get(next.fetch_add(1, Ordering::Relaxed)).copied();
+    std::thread::scope(|scope| {
+        let policy = &policy;
+        let helper = scope.spawn(move || -> Result<Vec<(SupplierId, Vec<WindowLot>)>> {
+            let mut out = Vec::new();
+            while let Some(chunk) = take() {
+                out.extend(scan_chunk(second.read(), chunk, policy, as_of)?);
+            }
+            Ok(out)
+        });
+        let loaded = load(read, None, as_of)?;
+        let mut windows: HashMap<SupplierId, Vec<WindowLot>> = HashMap::with_capacity(loaded.suppliers.len());
+        while let Some(chunk) = take() {
+            windows.extend(scan_chunk(read, chunk, policy, as_of)?);
+        }
+        let theirs = helper.join().map_err(|_| crate::Error::Invalid("the lot scan thread failed".into()))??;
+        windows.extend(theirs);
+        Ok(judge_all(&loaded, &windows, policy, as_of))
     })
+}
+
+/// Supplier-id ranges of about equal numbers of suppliers, for sharing the
+/// lot scan between threads.
+fn id_chunks(read: Reader<'_>) -> Result<Vec<(i64, i64)>> {
+    const CHUNKS: usize = 24;
+    let mut ids: Vec<i64> = read.supplier_ids()?.into_values().map(|id| id.0).collect();
+    ids.sort_unstable();
+    let size = ids.len().div_ceil(CHUNKS).max(1);
+    Ok(ids.chunks(size).filter_map(|c| Some((*c.first()?, *c.last()?))).collect())
 }
 
 fn judge_all(
@@ -131,28 +158,29 @@ fn summary(row: &AuditRow) -> AuditSummary {
     }
 }
 
-/// Every supplier's lots in the yield window, in chart order (date, then lot).
-fn window_lots(
+/// The yield-window lots of the suppliers whose ids lie in `ids`, grouped by
+/// supplier in chart order (the scan's order: date, then lot).
+fn scan_chunk(
     read: Reader<'_>,
-    only: Option<SupplierId>,
+    ids: (i64, i64),
     policy: &Policy,
     as_of: NaiveDate,
-) -> Result<HashMap<SupplierId, Vec<WindowLot>>> {
-    let _phase = crate::trace::phase("assess: scan window lots");
+) -> Result<Vec<(SupplierId, Vec<WindowLot>)>> {
     let since = Policy::window_start(as_of, policy.yield_window_months);
-    let mut out: HashMap<SupplierId, Vec<WindowLot>> = HashMap::new();
+    let mut out: Vec<(SupplierId, Vec<WindowLot>)> = Vec::new();
     let mut bad_date = None;
-    read.scan_lots(only, since, as_of, |supplier, point| {
+    read.scan_lots_between(ids, since, as_of, |supplier, point| {
         let Ok(produced_on) = crate::exchange::validate::date("produced_on", point.produced_on) else {
             bad_date = Some(point.produced_on.to_owned());
             return;
         };
-        out.entry(supplier).or_default().push(WindowLot {
-            lot: point.lot.into(),
-            produced_on,
-            started: point.started,
-            passed_first: point.passed_first,
-        });
+        let lot =
+            WindowLot { lot: point.lot.into(), produced_on, started: point.started, passed_first: point.passed_first };
+        // Rows come grouped by supplier: extend the last group, no hashing per row.
+        match out.last_mut() {
+            Some((id, lots)) if *id == supplier => lots.push(lot),
+            _ => out.push((supplier, vec![lot])),
+        }
     })?;
     if let Some(day) = bad_date {
         return Err(crate::Error::Invalid(format!("a lot has an unreadable date `{day}`; run `casebook check`")));

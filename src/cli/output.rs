@@ -98,11 +98,16 @@ fn csv_error(e: csv::Error) -> crate::Error {
     crate::Error::Io(std::io::Error::other(e))
 }
 
-/// Prints a value as pretty JSON with a final newline.
+/// Prints a value as JSON with a final newline: indented for a person at a
+/// terminal, compact when piped (a script reads it; megabytes print faster).
 pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
+    use std::io::IsTerminal;
     let stdout = std::io::stdout();
+    let pretty = stdout.is_terminal();
     let mut lock = std::io::BufWriter::new(stdout.lock());
-    serde_json::to_writer_pretty(&mut lock, value).map_err(|e| crate::Error::Io(std::io::Error::other(e)))?;
+    let written =
+        if pretty { serde_json::to_writer_pretty(&mut lock, value) } else { serde_json::to_writer(&mut lock, value) };
+    written.map_err(|e| crate::Error::Io(std::io::Error::other(e)))?;
     lock.write_all(b"\n")?;
     lock.flush()?;
     Ok(())

@@ -10,7 +10,7 @@ use super::validate::{self, FieldError};
 use super::{Format, ImportOptions, ImportReport, Location, Problem, Problems};
 use crate::error::Result;
 use crate::model::Process;
-use crate::store::{LotInsert, NewLot, SupplierId, Writer};
+use crate::store::{LotInsert, NewLot, Reader, SupplierId, Writer};
 
 const REQUIRED: [&str; 10] =
     ["supplier", "lot", "sku", "process", "material", "produced_on", "started", "passed_first", "reworked", "scrapped"];
@@ -201,13 +201,25 @@ struct Tallies {
     per_supplier: HashMap<SupplierId, usize>,
 }
 
-pub(super) fn import<R: Read>(
-    writer: &Writer<'_>,
+/// A CSV file read and checked, its rows sorted in the spool: all that is
+/// left is writing them, inside a transaction.
+pub(super) struct Parsed {
+    spool: Spool,
+    tally: Tallies,
+    report: ImportReport,
+}
+
+/// Reads and checks a whole file with no transaction open (only the supplier
+/// codes are read), so the write lock is held just for the inserts. A file
+/// with problems is finished here — nothing of it will be written — and
+/// comes back as `Err(report)`.
+pub(super) fn prepare<R: Read>(
+    read: Reader<'_>,
     input: R,
     size: u64,
     mut report: ImportReport,
     options: ImportOptions,
-) -> Result<ImportReport> {
+) -> Result<std::result::Result<Parsed, ImportReport>> {
     report.format = Some(Format::LotsCsv);
     let mut csv =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1 << 16).from_reader(input);
@@ -217,10 +229,10 @@ pub(super) fn import<R: Read>(
         Err(problems) => {
             report.rejected = 1;
             report.problems = problems;
-            return Ok(report);
+            return Ok(Err(report));
         }
     };
-    let suppliers = writer.read().supplier_ids()?;
+    let suppliers = read.supplier_ids()?;
     let bar = progress_bar(size, options.progress);
     let mut problems = Problems::default();
     let mut tally = Tallies::default();
@@ -231,16 +243,34 @@ pub(super) fn import<R: Read>(
     if tally.rows == 0 && problems.is_empty() {
         problems.push(Problem::file("the file has a header but no rows; expected at least one lot"));
     }
+    if problems.is_empty() {
+        return Ok(Ok(Parsed { spool, tally, report }));
+    }
+    // Rejected: still list the repeated lots, without touching the database.
+    write_rows(None, spool, &mut tally, &mut problems, &mut report)?;
+    finish_report(&mut report, problems);
+    Ok(Err(report))
+}
+
+/// Inserts a checked file's rows (the caller's savepoint keeps them only if
+/// the file turned out clean: a lot may still repeat within the file).
+pub(super) fn write(writer: &Writer<'_>, parsed: Parsed) -> Result<ImportReport> {
+    let Parsed { spool, mut tally, mut report } = parsed;
+    let mut problems = Problems::default();
     writer.set_cache_kib(IMPORT_CACHE_KIB)?;
-    let result = write_rows(writer, spool, &mut tally, &mut problems, &mut report);
+    let result = write_rows(Some(writer), spool, &mut tally, &mut problems, &mut report);
     writer.set_cache_kib(DEFAULT_CACHE_KIB)?;
     result?;
+    finish_report(&mut report, problems);
+    Ok(report)
+}
+
+fn finish_report(report: &mut ImportReport, problems: Problems) {
     report.take_problems(problems);
     report.problems.sort_by_key(|p| match p.at {
         Location::Line(n) => n,
         _ => 0,
     });
-    Ok(report)
 }
 
 fn read_header<R: Read>(
@@ -319,16 +349,16 @@ fn read_rows<R: Read>(
     Ok(spool)
 }
 
-/// Inserts the spooled rows in key order (the caller's savepoint keeps them
-/// only when the whole file is clean).
+/// Goes through the spooled rows in key order: a lot repeated within the
+/// file is a problem; the others are inserted when there is a `writer`.
 fn write_rows(
-    writer: &Writer<'_>,
+    writer: Option<&Writer<'_>>,
     spool: Spool,
     tally: &mut Tallies,
     problems: &mut Problems,
     report: &mut ImportReport,
 ) -> Result<()> {
-    let mut lots = writer.lot_writer()?;
+    let mut lots = writer.map(Writer::lot_writer).transpose()?;
     let mut previous: Option<(SupplierId, String, u32)> = None;
     spool.drain(|rec| {
         if let Some((supplier, lot, first)) = &previous {
@@ -337,25 +367,27 @@ fn write_rows(
                 return Ok(());
             }
         }
-        let [started, passed_first, reworked, scrapped] = rec.counts;
-        let new = NewLot {
-            lot: rec.lot,
-            sku: rec.sku,
-            process: rec.process,
-            material: rec.material,
-            produced_on: rec.produced_on,
-            started,
-            passed_first,
-            reworked,
-            scrapped,
-        };
-        let defects = (!rec.defects.is_empty()).then_some(rec.defects);
-        match lots.insert(rec.supplier, &new, defects)? {
-            LotInsert::Inserted => {
-                tally.inserted += 1;
-                *tally.per_supplier.entry(rec.supplier).or_default() += 1;
+        if let Some(lots) = lots.as_mut() {
+            let [started, passed_first, reworked, scrapped] = rec.counts;
+            let new = NewLot {
+                lot: rec.lot,
+                sku: rec.sku,
+                process: rec.process,
+                material: rec.material,
+                produced_on: rec.produced_on,
+                started,
+                passed_first,
+                reworked,
+                scrapped,
+            };
+            let defects = (!rec.defects.is_empty()).then_some(rec.defects);
+            match lots.insert(rec.supplier, &new, defects)? {
+                LotInsert::Inserted => {
+                    tally.inserted += 1;
+                    *tally.per_supplier.entry(rec.supplier).or_default() += 1;
+                }
+                LotInsert::Duplicate => tally.duplicates += 1,
             }
-            LotInsert::Duplicate => tally.duplicates += 1,
         }
         let slot = previous.get_or_insert_with(|| (rec.supplier, String::new(), 0));
         slot.0 = rec.supplier;
@@ -366,7 +398,7 @@ fn write_rows(
     drop(lots);
     report.rejected = tally.rejected;
     report.duplicates.add("lots", tally.duplicates);
-    if problems.is_empty() {
+    if let (Some(writer), true) = (writer, problems.is_empty()) {
         report.inserted.add("lots", tally.inserted);
         for (supplier, n) in &tally.per_supplier {
             writer.record_lot_import(*supplier, *n, &report.file)?;

@@ -248,11 +248,24 @@ pub struct ImportOptions {
     pub progress: bool,
 }
 
+/// A file read and checked as far as it can be without writing.
+enum Prepared {
+    /// Nothing to write: unreadable, not text, or a CSV with problems.
+    Done(ImportReport),
+    Csv(csv_lots::Parsed),
+    Dossier(ImportReport, Vec<u8>),
+}
+
 /// Imports one file in its own transaction, committed only when the file
-/// has no problems and this is not a dry run. The format is chosen by content.
+/// has no problems and this is not a dry run. The format is chosen by
+/// content; a CSV is read and checked before the write lock is taken.
 pub fn import_file(store: &mut Store, path: &Path, actor: &str, options: ImportOptions) -> Result<ImportReport> {
+    let prepared = prepare(store.read(), path, options)?;
+    if let Prepared::Done(report) = prepared {
+        return Ok(report);
+    }
     let mut writer = store.begin(actor)?;
-    let report = import_file_in(&mut writer, path, options)?;
+    let report = apply(&mut writer, prepared)?;
     finish(writer, report, options)
 }
 
@@ -265,15 +278,20 @@ pub fn import_bytes(
     actor: &str,
     options: ImportOptions,
 ) -> Result<ImportReport> {
+    let report = ImportReport::new(name, options.dry_run);
+    let prepared = match sniff(&bytes[..bytes.len().min(8192)]) {
+        Err(problem) => Prepared::Done(report.fail(problem)),
+        Ok(Format::Dossier) => Prepared::Dossier(report, bytes.to_vec()),
+        Ok(Format::LotsCsv) => match csv_lots::prepare(store.read(), bytes, bytes.len() as u64, report, options)? {
+            Ok(parsed) => Prepared::Csv(parsed),
+            Err(report) => Prepared::Done(report),
+        },
+    };
+    if let Prepared::Done(report) = prepared {
+        return Ok(report);
+    }
     let mut writer = store.begin(actor)?;
-    let report = in_savepoint(&mut writer, |w| {
-        let report = ImportReport::new(name, options.dry_run);
-        Ok(match sniff(&bytes[..bytes.len().min(8192)]) {
-            Err(problem) => report.fail(problem),
-            Ok(Format::Dossier) => dossier_in::import(w, bytes, report)?,
-            Ok(Format::LotsCsv) => csv_lots::import(w, bytes, bytes.len() as u64, report, options)?,
-        })
-    })?;
+    let report = apply(&mut writer, prepared)?;
     finish(writer, report, options)
 }
 
@@ -316,48 +334,53 @@ fn finish(writer: Writer<'_>, mut report: ImportReport, options: ImportOptions) 
 /// clean, undone when it has problems. Whether the kept changes are
 /// committed is the caller's decision.
 pub fn import_file_in(writer: &mut Writer<'_>, path: &Path, options: ImportOptions) -> Result<ImportReport> {
-    in_savepoint(writer, |w| read_and_import(w, path, options))
+    let prepared = prepare(writer.read(), path, options)?;
+    apply(writer, prepared)
 }
 
-fn in_savepoint(
-    writer: &mut Writer<'_>,
-    run: impl FnOnce(&Writer<'_>) -> Result<ImportReport>,
-) -> Result<ImportReport> {
+fn apply(writer: &mut Writer<'_>, prepared: Prepared) -> Result<ImportReport> {
     let scope = writer.nested()?;
-    let report = run(&scope)?;
+    let report = match prepared {
+        Prepared::Done(report) => return Ok(report),
+        Prepared::Csv(parsed) => csv_lots::write(&scope, parsed)?,
+        Prepared::Dossier(report, bytes) => dossier_in::import(&scope, &bytes, report)?,
+    };
     if report.ok() {
         scope.commit()?;
     }
     Ok(report)
 }
 
-fn read_and_import(writer: &Writer<'_>, path: &Path, options: ImportOptions) -> Result<ImportReport> {
+fn prepare(read: crate::store::Reader<'_>, path: &Path, options: ImportOptions) -> Result<Prepared> {
     let label = path.display().to_string();
     let report = ImportReport::new(&label, options.dry_run);
     let unreadable = |e: std::io::Error| Problem::file(format!("cannot be read: {e}"));
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(e) => return Ok(report.fail(unreadable(e))),
+        Err(e) => return Ok(Prepared::Done(report.fail(unreadable(e)))),
     };
     let mut head = vec![0_u8; 8192];
     let n = match read_head(&mut file, &mut head) {
         Ok(n) => n,
-        Err(e) => return Ok(report.fail(unreadable(e))),
+        Err(e) => return Ok(Prepared::Done(report.fail(unreadable(e)))),
     };
     head.truncate(n);
     match sniff(&head) {
-        Err(problem) => Ok(report.fail(problem)),
+        Err(problem) => Ok(Prepared::Done(report.fail(problem))),
         Ok(Format::Dossier) => {
             let mut bytes = head;
-            if let Err(e) = file.read_to_end(&mut bytes) {
-                return Ok(report.fail(unreadable(e)));
+            match file.read_to_end(&mut bytes) {
+                Ok(_) => Ok(Prepared::Dossier(report, bytes)),
+                Err(e) => Ok(Prepared::Done(report.fail(unreadable(e)))),
             }
-            dossier_in::import(writer, &bytes, report)
         }
         Ok(Format::LotsCsv) => {
             let size = file.metadata().map_or(0, |m| m.len());
             let reader = std::io::Cursor::new(head).chain(file);
-            csv_lots::import(writer, reader, size, report, options)
+            Ok(match csv_lots::prepare(read, reader, size, report, options)? {
+                Ok(parsed) => Prepared::Csv(parsed),
+                Err(report) => Prepared::Done(report),
+            })
         }
     }
 }

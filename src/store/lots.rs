@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rusqlite::{CachedStatement, OptionalExtension, params};
 
-use super::{Change, Reader, SupplierId, Writer, date_at, only_clause, parse_date};
+use super::{Change, Reader, SupplierId, Writer, date_at, parse_date};
 use crate::error::Result;
 use crate::model::{Lot, Process};
 
@@ -189,19 +189,28 @@ impl Reader<'_> {
         only: Option<SupplierId>,
         since: NaiveDate,
         until: NaiveDate,
+        visit: impl FnMut(SupplierId, LotPoint<'_>),
+    ) -> Result<()> {
+        let ids = only.map_or((i64::MIN, i64::MAX), |id| (id.0, id.0));
+        self.scan_lots_between(ids, since, until, visit)
+    }
+
+    /// [`Reader::scan_lots`] for the suppliers whose ids lie in `first..=last`
+    /// (so several threads can each scan a share).
+    pub fn scan_lots_between(
+        &self,
+        (first, last): (i64, i64),
+        since: NaiveDate,
+        until: NaiveDate,
         mut visit: impl FnMut(SupplierId, LotPoint<'_>),
     ) -> Result<()> {
-        let (filter, _) = only_clause(only, "s.id");
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT l.supplier_id, l.produced_on, l.started, l.passed_first, l.lot
              FROM suppliers s JOIN lots l INDEXED BY lots_by_supplier_date
-               ON l.supplier_id = s.id AND l.produced_on BETWEEN ?2 AND ?3
-             {filter} ORDER BY s.id, l.produced_on, l.lot"
-        ))?;
-        let mut rows = match only {
-            Some(id) => stmt.query(params![id.0, since.to_string(), until.to_string()])?,
-            None => stmt.query(params![rusqlite::types::Null, since.to_string(), until.to_string()])?,
-        };
+               ON l.supplier_id = s.id AND l.produced_on BETWEEN ?1 AND ?2
+             WHERE s.id BETWEEN ?3 AND ?4 ORDER BY s.id, l.produced_on, l.lot",
+        )?;
+        let mut rows = stmt.query(params![since.to_string(), until.to_string(), first, last])?;
         while let Some(r) = rows.next()? {
             let point = LotPoint {
                 produced_on: r.get_ref(1)?.as_str()?,

@@ -1,0 +1,184 @@
+//! Crash safety, for real: the binary is killed with SIGKILL at random
+//! moments — mid-import, mid-edit, mid-submit — and every time the database
+//! must pass `PRAGMA integrity_check` and hold all or none of each import and
+//! each change.
+//!
+//! CI runs a reduced count; `CASEBOOK_CRASH_KILLS=200` (per scenario) runs
+//! the full harness. Kill times are drawn from a seeded generator and spread
+//! over the whole life of the process, measured first.
+
+#![cfg(unix)]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use common::Sandbox;
+use rusqlite::Connection;
+
+fn kills() -> usize {
+    std::env::var("CASEBOOK_CRASH_KILLS").ok().and_then(|n| n.parse().ok()).unwrap_or(12)
+}
+
+/// xorshift: reproducible kill times without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+fn spawn(sandbox: &Sandbox, db: &Path, args: &[&str]) -> Child {
+    let mut cmd: Command = sandbox.command();
+    cmd.arg("--db").arg(db).args(args).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    cmd.spawn().expect("spawn casebook")
+}
+
+/// Runs `args` once to completion and returns how long it took.
+fn lifetime(sandbox: &Sandbox, db: &Path, args: &[&str]) -> Duration {
+    let start = Instant::now();
+    let status = spawn(sandbox, db, args).wait().expect("wait");
+    assert!(status.success(), "the uninterrupted run must succeed: {args:?}");
+    start.elapsed()
+}
+
+/// Starts `args`, kills it with SIGKILL after `after`, and reaps it.
+/// Returns whether it was still running when the kill came.
+fn kill_after(sandbox: &Sandbox, db: &Path, args: &[&str], after: Duration) -> bool {
+    let mut child = spawn(sandbox, db, args);
+    std::thread::sleep(after);
+    let alive = child.try_wait().expect("try_wait").is_none();
+    let _ = child.kill(); // SIGKILL on Unix
+    let _ = child.wait();
+    alive
+}
+
+fn integrity(db: &Path) -> String {
+    let conn = Connection::open(db).expect("open after the kill");
+    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity_check")
+}
+
+fn count(db: &Path, sql: &str) -> i64 {
+    Connection::open(db).expect("open").query_row(sql, [], |r| r.get(0)).expect(sql)
+}
+
+/// Copies the demo database (and nothing of a previous run's WAL) to `db`.
+fn reset(template: &Path, db: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    std::fs::copy(template, db).expect("copy template");
+}
+
+#[test]
+fn a_killed_import_leaves_all_or_nothing() {
+    let sandbox = Sandbox::demo();
+    let rows: Vec<String> = (0..6000)
+        .map(|i| {
+            let supplier = ["SZ-ARMOR", "DG-PRIME", "XM-BAMBOO"][i % 3];
+            common::lot_row(supplier, &format!("CRASH-{i:05}"))
+        })
+        .collect();
+    let csv = sandbox.write("crash.csv", common::csv_doc(&rows));
+    let template = sandbox.db.clone();
+    let db = sandbox.path("victim.db");
+    let base = count(&template, "SELECT count(*) FROM lots");
+    let args = ["import", csv.to_str().unwrap()];
+    reset(&template, &db);
+    let life = lifetime(&sandbox, &db, &args);
+    assert_eq!(count(&db, "SELECT count(*) FROM lots"), base + 6000);
+
+    let mut rng = Rng(0x5eed_1234);
+    let (mut mid, mut runs, mut whole) = (0, kills(), 0);
+    let window = u64::try_from(life.as_micros()).unwrap() * 6 / 5;
+    while runs > 0 {
+        reset(&template, &db);
+        let after = Duration::from_micros(rng.below(window));
+        if kill_after(&sandbox, &db, &args, after) {
+            mid += 1;
+        }
+        assert_eq!(integrity(&db), "ok", "integrity after a kill at {after:?}");
+        let lots = count(&db, "SELECT count(*) FROM lots");
+        assert!(lots == base || lots == base + 6000, "a kill at {after:?} left {} of 6000 lots", lots - base);
+        whole += usize::from(lots > base);
+        let history = count(&db, "SELECT count(*) FROM history WHERE entity = 'lots' AND entity_key LIKE '%crash.csv'");
+        assert_eq!(history > 0, lots > base, "the import's history rows go with its lots");
+        runs -= 1;
+    }
+    eprintln!(
+        "import: {} kills ({mid} while running, {} after it ended); {whole} left all 6000 lots, {} left none",
+        kills(),
+        kills() - mid,
+        kills() - whole
+    );
+    assert!(mid > 0, "no kill landed while the import ran; the harness is not testing anything");
+}
+
+#[test]
+fn killed_edits_and_submits_leave_each_change_whole() {
+    let sandbox = Sandbox::demo();
+    let created = sandbox.run(&["--as-of", "2026-11-15", "audit", "new", "SZ-NEWCO"]);
+    created.assert_success();
+    let reference = created.stdout.trim().to_owned();
+    let template = sandbox.db.clone();
+    let db = sandbox.path("victim.db");
+    let answer = ["audit", "answer", reference.as_str(), "LG-01", "partial", "--note", "licence scope checked"];
+    let submit = ["audit", "submit", reference.as_str()];
+    reset(&template, &db);
+    let life = lifetime(&sandbox, &db, &answer).max(lifetime(&sandbox, &db, &submit));
+    let window = u64::try_from(life.as_micros()).unwrap() * 6 / 5;
+    let mut rng = Rng(0xdead_beef);
+    let mut mid = 0;
+    for run in 0..kills() {
+        reset(&template, &db);
+        let after = Duration::from_micros(rng.below(window));
+        let args: &[&str] = if run % 2 == 0 { &answer } else { &submit };
+        if kill_after(&sandbox, &db, args, after) {
+            mid += 1;
+        }
+        assert_eq!(integrity(&db), "ok", "integrity after killing {args:?} at {after:?}");
+        let conn = Connection::open(&db).unwrap();
+        if run % 2 == 0 {
+            // The answer and its note land together, with their history rows, or not at all.
+            let state: Option<(String, Option<String>)> = conn
+                .query_row(
+                    "SELECT result, note FROM answers a JOIN audits u ON u.id = a.audit_id WHERE u.ref = ?1 AND question = 'LG-01'",
+                    [&reference],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .ok();
+            let history: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM history WHERE entity = 'answer' AND entity_key = ?1",
+                    [format!("{reference} LG-01")],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            match state {
+                None => assert_eq!(history, 0),
+                Some((result, note)) => {
+                    assert_eq!((result.as_str(), note.as_deref()), ("partial", Some("licence scope checked")));
+                    assert_eq!(history, 2, "result and note recorded");
+                }
+            }
+        } else {
+            // Either still a draft, or submitted with a complete, valid seal.
+            let status: String =
+                conn.query_row("SELECT status FROM audits WHERE ref = ?1", [&reference], |r| r.get(0)).unwrap();
+            if status == "submitted" {
+                let check = sandbox.command().arg("--db").arg(&db).arg("check").output().unwrap();
+                assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+            } else {
+                assert_eq!(status, "draft");
+            }
+        }
+    }
+    eprintln!("edits and submits: {} kills, {mid} while the command ran", kills());
+    assert!(mid > 0, "no kill landed while a command ran; the harness is not testing anything");
+}
