@@ -16,7 +16,8 @@ fn lots_of(sandbox: &Sandbox, code: &str) -> i64 {
     let run = sandbox.run(&["suppliers", "--format", "json"]);
     run.assert_success();
     let all: Value = serde_json::from_str(&run.stdout).expect("suppliers JSON");
-    all.as_array().unwrap().iter().find(|s| s["code"] == code).expect("supplier listed")["lots"].as_i64().unwrap()
+    let listed = all.as_array().expect("an array").iter().find(|s| s["code"] == code).expect("supplier listed");
+    listed["lots"].as_i64().expect("a count")
 }
 
 #[test]
@@ -73,17 +74,17 @@ fn readers_and_writers_work_while_an_import_runs() {
         let import_took = started.elapsed();
         done.store(true, Ordering::Relaxed);
         let reads = reader.join().expect("reader");
-        let writes = writer.join().expect("writer");
+        let saves = writer.join().expect("writer");
         let during = reads.iter().filter(|(at, _)| *at < import_took).count();
         assert!(during > 1, "readers must keep working while the import runs ({during} reads during it)");
         eprintln!(
             "import of {n} lots took {import_took:?}; {} reads ({during} during the import, none blocked), {} writes \
              (longest wait {:?})",
             reads.len(),
-            writes.len(),
-            writes.iter().max().copied().unwrap_or_default()
+            saves.len(),
+            saves.iter().max().copied().unwrap_or_default()
         );
-        (reads, writes)
+        (reads, saves)
     });
     assert!(!reads.is_empty() && !writes.is_empty());
     let out = import.wait_with_output().expect("import output");
