@@ -16,6 +16,12 @@ pub enum Error {
     #[error("{path}: not a casebook database ({reason}); nothing was changed")]
     NotADatabase { path: PathBuf, reason: String },
 
+    #[error(
+        "{path}: the database file is damaged ({reason}); nothing was changed — restore it from a backup \
+         (`casebook backup` makes them)"
+    )]
+    Damaged { path: PathBuf, reason: String },
+
     #[error("{path}: the database is read-only (check the file and folder permissions); nothing was changed")]
     ReadOnly { path: PathBuf },
 

@@ -206,3 +206,100 @@ fn sql_looking_text_round_trips_unchanged() {
     assert_eq!(sandbox.count("SELECT count(*) FROM suppliers"), 1, "nothing was dropped or deleted");
     assert!(sandbox.run(&["check"]).code == Some(0));
 }
+
+#[test]
+fn a_damaged_database_is_refused_and_left_alone() {
+    let sandbox = Sandbox::demo();
+    common::checkpointed_sha256(&sandbox.db);
+    let size = std::fs::metadata(&sandbox.db).unwrap().len();
+    let file = std::fs::OpenOptions::new().write(true).open(&sandbox.db).unwrap();
+    file.set_len(size / 2).unwrap();
+    drop(file);
+    let before = common::sha256_of(&sandbox.db);
+    for args in [&["suppliers"][..], &["flags"], &["check"], &["import", "x.csv"]] {
+        let run = sandbox.run(args);
+        run.assert_failure().assert_stderr_has("the database file is damaged");
+        assert_eq!(run.stderr.lines().count(), 1, "one line: {}", run.stderr);
+    }
+    assert_eq!(common::sha256_of(&sandbox.db), before, "the damaged file was not touched");
+}
+
+/// Whether `path` (a file, or a folder's entries) can still be written.
+fn writable(path: &std::path::Path) -> bool {
+    if path.is_dir() {
+        let probe = path.join(".probe");
+        let ok = std::fs::write(&probe, b"x").is_ok();
+        let _ = std::fs::remove_file(probe);
+        ok
+    } else {
+        std::fs::OpenOptions::new().append(true).open(path).is_ok()
+    }
+}
+
+/// Makes `path` unwritable even for root (`chattr +i`), or says why not.
+fn freeze(path: &std::path::Path) -> bool {
+    let mut perms = std::fs::metadata(path).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(path, perms).unwrap();
+    if !writable(path) {
+        return true;
+    }
+    let frozen =
+        std::process::Command::new("chattr").arg("+i").arg(path).status().is_ok_and(|s| s.success()) && !writable(path);
+    if !frozen {
+        eprintln!("skipped: cannot make {} read-only on this machine (root without chattr)", path.display());
+    }
+    frozen
+}
+
+fn thaw(path: &std::path::Path) {
+    let _ = std::process::Command::new("chattr").arg("-i").arg(path).status();
+    let mut perms = std::fs::metadata(path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    let _ = std::fs::set_permissions(path, perms);
+}
+
+#[test]
+fn a_read_only_database_is_refused_and_left_alone() {
+    let sandbox = Sandbox::demo();
+    common::checkpointed_sha256(&sandbox.db);
+    if !freeze(&sandbox.db) {
+        return;
+    }
+    let before = common::sha256_of(&sandbox.db);
+    let lots = sandbox.write("lots.csv", common::csv_doc(&[common::lot_row("SZ-ARMOR", "RO-1")]));
+    let import = sandbox.run(&["import", lots.to_str().unwrap()]);
+    let suppliers = sandbox.run(&["suppliers"]);
+    thaw(&sandbox.db);
+    for run in [import, suppliers] {
+        run.assert_failure().assert_stderr_has("the database is read-only (check the file and folder permissions)");
+    }
+    assert_eq!(common::sha256_of(&sandbox.db), before);
+}
+
+#[test]
+fn a_read_only_folder_refuses_writes_and_new_databases_clearly() {
+    let sandbox = Sandbox::demo();
+    common::checkpointed_sha256(&sandbox.db);
+    let folder = sandbox.path("locked");
+    std::fs::create_dir(&folder).unwrap();
+    let db = folder.join("casebook.db");
+    std::fs::copy(&sandbox.db, &db).unwrap();
+    if !freeze(&folder) {
+        return;
+    }
+    let before = common::sha256_of(&db);
+    let lots = sandbox.write("lots.csv", common::csv_doc(&[common::lot_row("SZ-ARMOR", "RO-1")]));
+    let import = common::run(sandbox.command().arg("--db").arg(&db).arg("import").arg(&lots));
+    let fresh = common::run(sandbox.command().arg("--db").arg(folder.join("new.db")).arg("init"));
+    thaw(&folder);
+    for run in [import, fresh] {
+        run.assert_failure();
+        let stderr = &run.stderr;
+        assert!(stderr.contains("check that the file and its folder can be read and written"), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    }
+    assert_eq!(common::sha256_of(&db), before);
+    assert!(!folder.join("new.db").exists());
+}

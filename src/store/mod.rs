@@ -249,7 +249,15 @@ fn io_at(path: &Path, e: &std::io::Error) -> Error {
 }
 
 fn not_a_db(path: &Path, e: &rusqlite::Error) -> Error {
-    Error::NotADatabase { path: path.to_owned(), reason: e.to_string() }
+    let reason = e.to_string();
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::Damaged { path: path.to_owned(), reason },
+        Some(rusqlite::ErrorCode::CannotOpen) => Error::Invalid(format!(
+            "{}: cannot open the database ({reason}); check that the file and its folder can be read and written",
+            path.display()
+        )),
+        _ => Error::NotADatabase { path: path.to_owned(), reason },
+    }
 }
 
 /// A `WHERE` clause for one supplier or none, and its parameter: the bulk
