@@ -2,6 +2,9 @@
 //! the triggers are dropped; attachments, backups and history; values full of
 //! SQL-looking text round-trip unchanged; damaged or read-only files refused.
 
+// Test helpers outside `#[test]` functions: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::Sandbox;
