@@ -12,7 +12,7 @@ use crate::assess::policy::Policy;
 use crate::assess::verdict::{self, Assessment, AuditSummary, Facts, WindowLot};
 use crate::error::Result;
 use crate::model::Supplier;
-use crate::store::{AuditRow, Reader, Seal, Store, SupplierId, Writer};
+use crate::store::{Reader, Seal, Store, SupplierId, Writer};
 
 /// Scores a draft audit on its own template and submits it (see
 /// `Writer::submit_audit`). Returns the score that was sealed.
@@ -47,8 +47,7 @@ fn load(read: Reader<'_>, only: Option<SupplierId>, as_of: NaiveDate) -> Result<
         Some(id) => vec![(id, read.supplier(id)?)],
         None => read.suppliers()?,
     };
-    let audits =
-        read.all_audit_headers(only)?.into_iter().map(|(id, rows)| (id, rows.iter().map(summary).collect())).collect();
+    let audits = read.audit_summaries(only)?;
     let claims = read.all_claims(only)?;
     let evidence = read.all_evidence(only)?;
     let findings = read.all_findings(only)?;
@@ -143,19 +142,6 @@ fn judge_all(
 pub fn assess_code(store: &Store, code: &str, as_of: NaiveDate) -> Result<Assessment> {
     let id = store.read().require_supplier(code)?;
     assess(store, Some(id), as_of)?.pop().ok_or_else(|| crate::Error::NotFound(format!("no supplier `{code}`")))
-}
-
-fn summary(row: &AuditRow) -> AuditSummary {
-    AuditSummary {
-        reference: row.audit.id.clone(),
-        amends: row.audit.amends.clone(),
-        status: row.audit.status,
-        kind: row.audit.kind,
-        visited_on: row.audit.visited_on,
-        grade: row.grade,
-        score_pct: row.score_pct,
-        critical_no: row.critical_no.clone(),
-    }
 }
 
 /// The yield-window lots of the suppliers whose ids lie in `ids`, grouped by

@@ -266,9 +266,24 @@ fn on_centre(p: f64, center: f64) -> bool {
 /// Every rule of `rules` broken at every point, in point order.
 pub fn violations(points: &[ChartPoint], rules: RuleSet) -> Vec<Violation> {
     let mut found = Vec::new();
-    for index in 0..points.len() {
+    // The current run on one side of the centre, kept as we go: the same
+    // answer as `Rule::completed_at` for the run rules, without re-reading
+    // the last eight or nine points at every point.
+    let (mut run_side, mut run_len) = (None, 0_usize);
+    for (index, point) in points.iter().enumerate() {
+        let here = side(point.rule_z(), 0.0);
+        if here.is_some() && here == run_side {
+            run_len += 1;
+        } else {
+            (run_side, run_len) = (here, usize::from(here.is_some()));
+        }
         for &rule in rules.rules() {
-            if let Some(first) = rule.completed_at(points, index) {
+            let first = match rule {
+                Rule::NineInARow => (run_len >= 9).then(|| index + 1 - 9),
+                Rule::EightInARow => (run_len >= 8).then(|| index + 1 - 8),
+                other => other.completed_at(points, index),
+            };
+            if let Some(first) = first {
                 found.push(Violation { rule, index, first });
             }
         }
@@ -322,6 +337,33 @@ fn some_of(points: &[ChartPoint], end: usize, (k, n): (usize, usize), sigmas: f6
     let mut in_zone = (start..=end).filter(|&i| side(points[i].rule_z(), sigmas) == Some(wanted));
     let first = in_zone.next()?;
     (1 + in_zone.count() >= k).then_some(first)
+}
+
+#[cfg(test)]
+mod running_counts {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// The one-pass `violations` agrees with checking every rule at every
+        /// point through `Rule::completed_at`.
+        #[test]
+        fn one_pass_matches_point_by_point(zs in prop::collection::vec(prop_oneof![-4.0..4.0, Just(0.0)], 0..60)) {
+            let points: Vec<ChartPoint> = zs.iter().map(|z| ChartPoint { p: 0.1, lcl: 0.0, ucl: 0.2, z: Some(*z) }).collect();
+            for set in [RuleSet::Attribute, RuleSet::WesternElectric] {
+                let mut slow = Vec::new();
+                for index in 0..points.len() {
+                    for &rule in set.rules() {
+                        if let Some(first) = rule.completed_at(&points, index) {
+                            slow.push(Violation { rule, index, first });
+                        }
+                    }
+                }
+                prop_assert_eq!(violations(&points, set), slow);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Change, Reader, SupplierId, Writer, date_at, now_stamp, only_clause, opt_date};
 use crate::assess::checklist::Grade;
+use crate::assess::verdict::AuditSummary;
 use crate::error::{Error, Result};
 use crate::model::{
     Answer, AnswerResult, Audit, AuditKind, AuditStatus, Closure, Evidence, EvidenceRow, Finding, FindingRow,
@@ -226,6 +227,35 @@ impl Reader<'_> {
         let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
         while let Some(r) = rows.next()? {
             out.entry(SupplierId(r.get(14)?)).or_default().push(audit_from_row(r)?);
+        }
+        Ok(out)
+    }
+
+    /// Every audit of one supplier or all, as the verdict needs it: no
+    /// content, no supplier join (the lean bulk read behind `casebook flags`).
+    pub fn audit_summaries(&self, only: Option<SupplierId>) -> Result<HashMap<SupplierId, Vec<AuditSummary>>> {
+        let (filter, args) = only_clause(only, "a.supplier_id");
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT a.supplier_id, a.ref, o.ref, a.status, a.kind, a.visited_on, a.grade, a.score_pct, a.critical_no
+             FROM audits a LEFT JOIN audits o ON o.id = a.amends {filter}"
+        ))?;
+        let mut out: HashMap<SupplierId, Vec<AuditSummary>> = HashMap::new();
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+        while let Some(r) = rows.next()? {
+            let critical: Option<&str> = r.get_ref(8)?.as_str_or_null()?;
+            let summary = AuditSummary {
+                reference: r.get(1)?,
+                amends: r.get(2)?,
+                status: r.get(3)?,
+                kind: r.get(4)?,
+                visited_on: date_at(r, 5)?,
+                grade: r.get(6)?,
+                score_pct: r.get(7)?,
+                critical_no: critical
+                    .map(|c| c.split(',').filter(|q| !q.is_empty()).map(str::to_owned).collect())
+                    .unwrap_or_default(),
+            };
+            out.entry(SupplierId(r.get(0)?)).or_default().push(summary);
         }
         Ok(out)
     }
