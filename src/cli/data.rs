@@ -63,7 +63,7 @@ pub fn import(ctx: &Context, args: &ImportArgs) -> Result<ExitCode> {
     } else {
         ctx.open(OpenMode::Create)?
     };
-    let options = ImportOptions { dry_run: args.dry_run, progress: true };
+    let options = ImportOptions { dry_run: args.dry_run, progress: true, on_progress: None };
     let text = args.format == ReportFormat::Text;
     let reports = exchange::import_files(&mut store, &args.files, &ctx.actor, options, |report| {
         if text {

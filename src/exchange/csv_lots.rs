@@ -218,7 +218,7 @@ pub(super) fn prepare<R: Read>(
     input: R,
     size: u64,
     mut report: ImportReport,
-    options: ImportOptions,
+    options: ImportOptions<'_>,
 ) -> Result<std::result::Result<Parsed, ImportReport>> {
     report.format = Some(Format::LotsCsv);
     let mut csv =
@@ -233,13 +233,11 @@ pub(super) fn prepare<R: Read>(
         }
     };
     let suppliers = read.supplier_ids()?;
-    let bar = progress_bar(size, options.progress);
+    let meter = Meter::new(size, options);
     let mut problems = Problems::default();
     let mut tally = Tallies::default();
-    let spool = read_rows(&mut csv, &cols, &suppliers, bar.as_ref(), &mut tally, &mut problems)?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    let spool = read_rows(&mut csv, &cols, &suppliers, &meter, &mut tally, &mut problems)?;
+    meter.finish(size);
     if tally.rows == 0 && problems.is_empty() {
         problems.push(Problem::file("the file has a header but no rows; expected at least one lot"));
     }
@@ -289,7 +287,7 @@ fn read_rows<R: Read>(
     csv: &mut csv::Reader<R>,
     cols: &Columns,
     suppliers: &HashMap<String, SupplierId>,
-    bar: Option<&indicatif::ProgressBar>,
+    meter: &Meter<'_>,
     tally: &mut Tallies,
     problems: &mut Problems,
 ) -> Result<Spool> {
@@ -341,8 +339,8 @@ fn read_rows<R: Read>(
             defects: &json,
         })?;
         if tally.rows % 8192 == 0 {
-            if let (Some(bar), Some(pos)) = (bar, record.position()) {
-                bar.set_position(pos.byte());
+            if let Some(pos) = record.position() {
+                meter.at(pos.byte());
             }
         }
     }
@@ -416,15 +414,44 @@ fn repeated(problems: &mut Problems, tally: &mut Tallies, lot: &str, line: u32, 
     problems.push(Problem { at: Location::Line(u64::from(line)), field: Some("lot".into()), value: None, message });
 }
 
-fn progress_bar(size: u64, wanted: bool) -> Option<indicatif::ProgressBar> {
-    if !wanted || size < PROGRESS_MIN_BYTES || !std::io::stderr().is_terminal() {
-        return None;
+/// Where reading progress goes: a terminal bar on stderr, a caller's
+/// callback (the UI), or nowhere.
+struct Meter<'a> {
+    bar: Option<indicatif::ProgressBar>,
+    callback: Option<&'a super::OnProgress>,
+    size: u64,
+}
+
+impl<'a> Meter<'a> {
+    fn new(size: u64, options: ImportOptions<'a>) -> Self {
+        let terminal = options.progress && size >= PROGRESS_MIN_BYTES && std::io::stderr().is_terminal();
+        let bar = terminal.then(|| {
+            let bar = indicatif::ProgressBar::new(size);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "importing {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Self { bar, callback: options.on_progress, size }
     }
-    let bar = indicatif::ProgressBar::new(size);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "importing {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
-    ) {
-        bar.set_style(style);
+
+    fn at(&self, bytes: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(bytes);
+        }
+        if let Some(callback) = self.callback {
+            callback(bytes, self.size);
+        }
     }
-    Some(bar)
+
+    fn finish(self, size: u64) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+        if let Some(callback) = self.callback {
+            callback(size, size);
+        }
+    }
 }

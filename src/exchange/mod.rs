@@ -241,11 +241,17 @@ impl ImportReport {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ImportOptions {
+/// Told `(bytes read, bytes in the file)` while a lot file is read: how a
+/// screen draws its own progress bar.
+pub type OnProgress = dyn Fn(u64, u64) + Sync;
+
+#[derive(Clone, Copy, Default)]
+pub struct ImportOptions<'a> {
     pub dry_run: bool,
-    /// Show a progress bar on stderr (only honoured for large files on a terminal).
+    /// Show a progress bar on stderr (only for files over 4 MB, on a terminal).
     pub progress: bool,
+    /// Called as a CSV is read (every few thousand rows, and at the end).
+    pub on_progress: Option<&'a OnProgress>,
 }
 
 /// A file read and checked as far as it can be without writing.
@@ -259,7 +265,7 @@ enum Prepared {
 /// Imports one file in its own transaction, committed only when the file
 /// has no problems and this is not a dry run. The format is chosen by
 /// content; a CSV is read and checked before the write lock is taken.
-pub fn import_file(store: &mut Store, path: &Path, actor: &str, options: ImportOptions) -> Result<ImportReport> {
+pub fn import_file(store: &mut Store, path: &Path, actor: &str, options: ImportOptions<'_>) -> Result<ImportReport> {
     let prepared = prepare(store.read(), path, options)?;
     if let Prepared::Done(report) = prepared {
         return Ok(report);
@@ -276,7 +282,7 @@ pub fn import_bytes(
     name: &str,
     bytes: &[u8],
     actor: &str,
-    options: ImportOptions,
+    options: ImportOptions<'_>,
 ) -> Result<ImportReport> {
     let report = ImportReport::new(name, options.dry_run);
     let prepared = match sniff(&bytes[..bytes.len().min(8192)]) {
@@ -303,7 +309,7 @@ pub fn import_files(
     store: &mut Store,
     paths: &[std::path::PathBuf],
     actor: &str,
-    options: ImportOptions,
+    options: ImportOptions<'_>,
     mut on_report: impl FnMut(&ImportReport),
 ) -> Result<Vec<ImportReport>> {
     let mut reports = Vec::with_capacity(paths.len());
@@ -322,7 +328,7 @@ pub fn import_files(
     Ok(reports)
 }
 
-fn finish(writer: Writer<'_>, mut report: ImportReport, options: ImportOptions) -> Result<ImportReport> {
+fn finish(writer: Writer<'_>, mut report: ImportReport, options: ImportOptions<'_>) -> Result<ImportReport> {
     if report.ok() && !options.dry_run {
         writer.commit()?;
         report.committed = true;
@@ -333,7 +339,7 @@ fn finish(writer: Writer<'_>, mut report: ImportReport, options: ImportOptions) 
 /// Runs one file's import in a savepoint of `writer`: kept when the file is
 /// clean, undone when it has problems. Whether the kept changes are
 /// committed is the caller's decision.
-pub fn import_file_in(writer: &mut Writer<'_>, path: &Path, options: ImportOptions) -> Result<ImportReport> {
+pub fn import_file_in(writer: &mut Writer<'_>, path: &Path, options: ImportOptions<'_>) -> Result<ImportReport> {
     let prepared = prepare(writer.read(), path, options)?;
     apply(writer, prepared)
 }
@@ -351,7 +357,7 @@ fn apply(writer: &mut Writer<'_>, prepared: Prepared) -> Result<ImportReport> {
     Ok(report)
 }
 
-fn prepare(read: crate::store::Reader<'_>, path: &Path, options: ImportOptions) -> Result<Prepared> {
+fn prepare(read: crate::store::Reader<'_>, path: &Path, options: ImportOptions<'_>) -> Result<Prepared> {
     let label = path.display().to_string();
     let report = ImportReport::new(&label, options.dry_run);
     let unreadable = |e: std::io::Error| Problem::file(format!("cannot be read: {e}"));
@@ -437,6 +443,29 @@ mod tests {
         assert!(sniff(b"abc\xff\xfedef").unwrap_err().message.contains("not UTF-8"));
         // A multi-byte character cut at the end of the window is fine.
         assert_eq!(sniff("lot,材".as_bytes()[..6].as_ref()).unwrap(), Format::LotsCsv);
+    }
+
+    #[test]
+    fn a_progress_callback_follows_a_csv_to_its_end() {
+        let mut store = Store::open_in_memory().unwrap();
+        let dossier = br#"{"format":"casebook-dossier/1","suppliers":[{"code":"P-1","name":"P","country":"CN",
+            "business_type":"manufacturer","models":["oem"]}]}"#;
+        assert!(import_bytes(&mut store, "d.json", dossier, "t", ImportOptions::default()).unwrap().committed);
+        let mut csv =
+            String::from("supplier,lot,sku,process,material,produced_on,started,passed_first,reworked,scrapped\n");
+        for i in 0..20_000 {
+            csv.push_str(&format!("P-1,L{i},S,injection,PC,2026-01-02,100,90,5,5\n"));
+        }
+        let seen = std::sync::Mutex::new(Vec::new());
+        let record = |done: u64, total: u64| seen.lock().unwrap().push((done, total));
+        let options = ImportOptions { on_progress: Some(&record), ..ImportOptions::default() };
+        let report = import_bytes(&mut store, "l.csv", csv.as_bytes(), "t", options).unwrap();
+        assert!(report.committed, "{:?}", report.problems);
+        let seen = seen.into_inner().unwrap();
+        let total = csv.len() as u64;
+        assert!(seen.len() >= 3, "called while reading and at the end: {seen:?}");
+        assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "never goes backwards");
+        assert_eq!(seen.last(), Some(&(total, total)));
     }
 
     #[test]
