@@ -461,7 +461,7 @@ mod tests {
         let options = ImportOptions { on_progress: Some(&record), ..ImportOptions::default() };
         let report = import_bytes(&mut store, "l.csv", csv.as_bytes(), "t", options).unwrap();
         assert!(report.committed, "{:?}", report.problems);
-        let seen = seen.into_inner().unwrap();
+        let seen = seen.lock().unwrap().clone();
         let total = csv.len() as u64;
         assert!(seen.len() >= 3, "called while reading and at the end: {seen:?}");
         assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "never goes backwards");
