@@ -418,7 +418,7 @@ fn repeated(problems: &mut Problems, tally: &mut Tallies, lot: &str, line: u32, 
 /// callback (the UI), or nowhere.
 struct Meter<'a> {
     bar: Option<indicatif::ProgressBar>,
-    callback: Option<&'a super::OnProgress>,
+    callback: Option<&'a super::OnProgress<'a>>,
     size: u64,
 }
 

@@ -243,7 +243,7 @@ impl ImportReport {
 
 /// Told `(bytes read, bytes in the file)` while a lot file is read: how a
 /// screen draws its own progress bar.
-pub type OnProgress = dyn Fn(u64, u64) + Sync;
+pub type OnProgress<'f> = dyn Fn(u64, u64) + Sync + 'f;
 
 #[derive(Clone, Copy, Default)]
 pub struct ImportOptions<'a> {
@@ -251,7 +251,7 @@ pub struct ImportOptions<'a> {
     /// Show a progress bar on stderr (only for files over 4 MB, on a terminal).
     pub progress: bool,
     /// Called as a CSV is read (every few thousand rows, and at the end).
-    pub on_progress: Option<&'a OnProgress>,
+    pub on_progress: Option<&'a OnProgress<'a>>,
 }
 
 /// A file read and checked as far as it can be without writing.
