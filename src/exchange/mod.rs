@@ -454,7 +454,7 @@ mod tests {
         let mut csv =
             String::from("supplier,lot,sku,process,material,produced_on,started,passed_first,reworked,scrapped\n");
         for i in 0..20_000 {
-            csv.push_str(&format!("P-1,L{i},S,injection,PC,2026-01-02,100,90,5,5\n"));
+            let _ = writeln!(csv, "P-1,L{i},S,injection,PC,2026-01-02,100,90,5,5");
         }
         let seen = std::sync::Mutex::new(Vec::new());
         let record = |done: u64, total: u64| seen.lock().unwrap().push((done, total));
