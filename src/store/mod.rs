@@ -11,6 +11,7 @@ mod history;
 mod lots;
 mod migrate;
 mod policy;
+mod shortlist;
 mod suppliers;
 
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ pub use audits::{AuditRow, NewAudit, Seal};
 pub use history::{Change, HistoryEntry};
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
 pub use migrate::LATEST_VERSION;
+pub use shortlist::ShortlistEntry;
 pub use suppliers::{SupplierCounts, SupplierId};
 
 use crate::error::{Error, Result};
