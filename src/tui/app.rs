@@ -291,6 +291,12 @@ impl App {
             Target::Supplier(id) => Screen::Supplier(Box::new(SupplierScreen::new(self.data.supplier_detail(id)?))),
             Target::Audit(id) => Screen::Audit(Box::new(AuditScreen::new(self.data.audit_detail(id)?))),
             Target::Yield(id) => {
+                // Yield opens over its supplier, so Esc leads back through it.
+                let over_supplier =
+                    matches!(self.stacks[self.tab.index()].last(), Some(Screen::Supplier(s)) if s.detail.id == id);
+                if !over_supplier {
+                    self.open(Target::Supplier(id))?;
+                }
                 let row = self.catalog.row(id).ok_or_else(|| Error::NotFound(format!("supplier {}", id.0)))?;
                 let (code, name) = (&row.supplier.code, &row.supplier.name);
                 Screen::Yield(Box::new(YieldScreen::open(&self.data, id, code, name)?))

@@ -53,7 +53,7 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect, view: View<'_>) {
             spans.push(Span::styled(title, theme.dim()));
         }
     }
-    let day = format!("as of {} ", view.as_of);
+    let day = format!("  as of {} ", view.as_of);
     let [left, right] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(u16::try_from(day.width()).unwrap_or(0))])
             .areas(area);
@@ -61,19 +61,25 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect, view: View<'_>) {
     frame.render_widget(Line::styled(day, theme.dim()), right);
 }
 
-/// The main keys of the key map in force, as many as fit.
+/// The main keys of the key map in force, as many as fit; the last two
+/// (help and quit, from the global table) always.
 fn render_footer(app: &App, frame: &mut Frame, area: Rect, view: View<'_>) {
     let theme = view.theme;
-    let mut spans = Vec::new();
-    let mut used = 0;
-    for (keys, help) in app.keymap().footer() {
-        let width = keys.width() + help.width() + 3;
-        if used + width > usize::from(area.width) {
+    let entries = app.keymap().footer();
+    let width = |(keys, help): &(String, &str)| keys.width() + help.width() + 3;
+    let (screen, always) = entries.split_at(entries.len().saturating_sub(2));
+    let mut room = usize::from(area.width).saturating_sub(always.iter().map(width).sum());
+    let mut shown: Vec<&(String, &str)> = Vec::new();
+    for entry in screen {
+        if width(entry) > room {
             break;
         }
-        used += width;
-        spans.push(Span::styled(format!(" {keys}"), theme.key()));
-        spans.push(Span::raw(format!(" {help} ")));
+        room -= width(entry);
+        shown.push(entry);
     }
-    frame.render_widget(Line::from(spans), area);
+    shown.extend(always);
+    let spans = shown
+        .into_iter()
+        .flat_map(|(keys, help)| [Span::styled(format!(" {keys}"), theme.key()), Span::raw(format!(" {help} "))]);
+    frame.render_widget(Line::from(spans.collect::<Vec<_>>()), area);
 }

@@ -31,16 +31,31 @@ pub struct KeyBinding {
     pub keys: &'static [KeyPress],
     pub message: Message,
     pub help: &'static str,
-    /// Shown in the footer (the screen's main keys).
-    pub footer: bool,
+    /// The word shown in the footer, for the screen's main keys.
+    pub footer: Option<&'static str>,
+    /// How the footer names the key, when not by the first key's name
+    /// (`[ ]` for a pair of keys whose other half has its own line).
+    pub shown: Option<&'static str>,
 }
 
 const fn bind(keys: &'static [KeyPress], message: Message, help: &'static str) -> KeyBinding {
-    KeyBinding { keys, message, help, footer: false }
+    KeyBinding { keys, message, help, footer: None, shown: None }
 }
 
-const fn main(keys: &'static [KeyPress], message: Message, help: &'static str) -> KeyBinding {
-    KeyBinding { keys, message, help, footer: true }
+/// A main key: in the footer as `footer`, in the help as `help`.
+const fn main(keys: &'static [KeyPress], message: Message, footer: &'static str, help: &'static str) -> KeyBinding {
+    KeyBinding { keys, message, help, footer: Some(footer), shown: None }
+}
+
+/// A main key named `shown` in the footer.
+const fn main_as(
+    keys: &'static [KeyPress],
+    message: Message,
+    shown: &'static str,
+    footer: &'static str,
+    help: &'static str,
+) -> KeyBinding {
+    KeyBinding { keys, message, help, footer: Some(footer), shown: Some(shown) }
 }
 
 /// A titled group of bindings (a section of the help overlay).
@@ -80,9 +95,15 @@ impl KeyMap {
         tables.iter().flat_map(|t| t.bindings.iter())
     }
 
-    /// The footer's entries: key names and their help, in table order.
+    /// The footer's entries: the first key's name and the footer word, in
+    /// table order.
     pub fn footer(&self) -> Vec<(String, &'static str)> {
-        self.bindings().filter(|b| b.footer).map(|b| (keys_label(b.keys), b.help)).collect()
+        self.bindings()
+            .filter_map(|b| {
+                let keys = b.shown.map_or_else(|| keys_label(&b.keys[..1]), str::to_owned);
+                Some((keys, b.footer?))
+            })
+            .collect()
     }
 }
 
@@ -118,11 +139,11 @@ fn key_name(press: KeyPress) -> String {
 const GLOBAL: KeyTable = KeyTable {
     title: "Everywhere",
     bindings: &[
-        main(&[code(KeyCode::Tab)], Message::NextTab, "next screen"),
+        main(&[code(KeyCode::Tab)], Message::NextTab, "screens", "next screen"),
         bind(&[code(KeyCode::BackTab)], Message::PrevTab, "previous screen"),
-        main(&[code(KeyCode::Esc)], Message::Back, "back"),
-        main(&[k('?')], Message::Help, "help"),
-        main(&[k('q'), ctrl('c')], Message::Quit, "quit"),
+        main(&[code(KeyCode::Esc)], Message::Back, "back", "back (or clear the filter)"),
+        main(&[k('?')], Message::Help, "help", "help"),
+        main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit"),
     ],
 };
 
@@ -144,12 +165,12 @@ pub const SUPPLIERS: KeyMap = KeyMap {
         KeyTable {
             title: "Suppliers",
             bindings: &[
-                main(&[code(KeyCode::Enter)], Message::Open, "open"),
-                main(&[k('/')], Message::StartFilter, "filter"),
-                main(&[k('s')], Message::NextSort, "sort by"),
+                main(&[code(KeyCode::Enter)], Message::Open, "open", "open the supplier"),
+                main(&[k('/')], Message::StartFilter, "filter", "filter by text (Enter keeps it, Esc clears it)"),
+                main(&[k('s')], Message::NextSort, "sort", "sort by the next column"),
                 bind(&[k('d')], Message::FlipSort, "flip sort direction"),
-                main(&[k('v')], Message::NextVerdict, "verdict filter"),
-                main(&[k('m')], Message::Mark, "mark for shortlist"),
+                main(&[k('v')], Message::NextVerdict, "verdict", "show one verdict, then the next, then all"),
+                main(&[k('m')], Message::Mark, "mark", "mark or unmark for the shortlist"),
                 bind(&[k('y')], Message::OpenYield, "yield charts of the selected supplier"),
             ],
         },
@@ -165,15 +186,15 @@ pub const SUPPLIER: KeyMap = KeyMap {
         KeyTable {
             title: "Supplier",
             bindings: &[
-                main(&[k('['), code(KeyCode::Left)], Message::PrevPane, "previous pane"),
-                main(&[k(']'), code(KeyCode::Right)], Message::NextPane, "next pane"),
+                main_as(&[k('['), code(KeyCode::Left)], Message::PrevPane, "[ ]", "pane", "previous pane"),
+                bind(&[k(']'), code(KeyCode::Right)], Message::NextPane, "next pane"),
                 bind(&[k('1')], Message::Pane(1), "flags pane"),
                 bind(&[k('2')], Message::Pane(2), "evidence pane"),
                 bind(&[k('3')], Message::Pane(3), "audits pane"),
                 bind(&[k('4')], Message::Pane(4), "open findings pane"),
-                main(&[code(KeyCode::Enter)], Message::Open, "open audit"),
-                main(&[k('y')], Message::OpenYield, "yield"),
-                main(&[k('m')], Message::Mark, "mark"),
+                main(&[code(KeyCode::Enter)], Message::Open, "audit", "open the audit of the selected row"),
+                main(&[k('y')], Message::OpenYield, "yield", "the yield charts of this supplier"),
+                main(&[k('m')], Message::Mark, "mark", "mark or unmark for the shortlist"),
             ],
         },
         MOVE,
@@ -190,13 +211,13 @@ pub const YIELD: KeyMap = KeyMap {
         KeyTable {
             title: "Yield",
             bindings: &[
-                main(&[k('c')], Message::ToggleChart, "p / Laney p′"),
-                main(&[k('r')], Message::ToggleRules, "rule set"),
-                main(&[k('p')], Message::NextProcess, "process"),
-                main(&[k('t')], Message::NextMaterial, "material"),
-                main(&[k('s')], Message::NextSku, "SKU"),
+                main(&[k('c')], Message::ToggleChart, "p/p′", "classical p chart or Laney p′ chart"),
+                main(&[k('r')], Message::ToggleRules, "rules", "attribute or Western Electric run rules"),
+                main(&[k('p')], Message::NextProcess, "process", "next process (then all)"),
+                main(&[k('t')], Message::NextMaterial, "material", "next material (then all)"),
+                main(&[k('s')], Message::NextSku, "SKU", "next SKU (then all)"),
                 bind(&[k('x')], Message::ClearDimensions, "clear process, material and SKU"),
-                main(&[k('w')], Message::ToggleWindow, "window"),
+                main(&[k('w')], Message::ToggleWindow, "window", "the policy's yield window or all lots"),
                 bind(&[k('m')], Message::Mark, "mark for shortlist"),
             ],
         },
@@ -212,11 +233,11 @@ pub const FLAGS: KeyMap = KeyMap {
         KeyTable {
             title: "Flags",
             bindings: &[
-                main(&[code(KeyCode::Enter)], Message::Open, "open supplier"),
-                main(&[k('/')], Message::StartFilter, "filter"),
-                main(&[k('s')], Message::NextSort, "sort by"),
+                main(&[code(KeyCode::Enter)], Message::Open, "open", "open the supplier of the flag"),
+                main(&[k('/')], Message::StartFilter, "filter", "filter by text (Enter keeps it, Esc clears it)"),
+                main(&[k('s')], Message::NextSort, "sort", "sort by the next column"),
                 bind(&[k('d')], Message::FlipSort, "flip sort direction"),
-                main(&[k('m')], Message::Mark, "mark supplier"),
+                main(&[k('m')], Message::Mark, "mark", "mark or unmark its supplier for the shortlist"),
             ],
         },
         MOVE,
@@ -231,12 +252,12 @@ pub const SHORTLIST: KeyMap = KeyMap {
         KeyTable {
             title: "Shortlist",
             bindings: &[
-                main(&[code(KeyCode::Left), k('h')], Message::Left, "previous supplier"),
-                main(&[code(KeyCode::Right), k('l')], Message::Right, "next supplier"),
-                main(&[code(KeyCode::Enter)], Message::Open, "open"),
-                main(&[k('x'), code(KeyCode::Delete)], Message::Remove, "remove"),
-                main(&[k('e')], Message::ExportMarkdown, "export Markdown"),
-                main(&[k('E')], Message::ExportCsv, "export CSV"),
+                main_as(&[code(KeyCode::Left), k('h')], Message::Left, "← →", "move", "previous supplier"),
+                bind(&[code(KeyCode::Right), k('l')], Message::Right, "next supplier"),
+                main(&[code(KeyCode::Enter)], Message::Open, "open", "open the supplier"),
+                main(&[k('x'), code(KeyCode::Delete)], Message::Remove, "remove", "remove from the shortlist"),
+                main(&[k('e')], Message::ExportMarkdown, "Markdown", "export as Markdown (side by side)"),
+                main(&[k('E')], Message::ExportCsv, "CSV", "export as CSV (one row per supplier)"),
                 bind(&[code(KeyCode::Home), k('g')], Message::Home, "first supplier"),
                 bind(&[code(KeyCode::End), k('G')], Message::End, "last supplier"),
             ],
@@ -249,8 +270,8 @@ pub const SHORTLIST: KeyMap = KeyMap {
 const EDIT: KeyTable = KeyTable {
     title: "Typing",
     bindings: &[
-        main(&[code(KeyCode::Enter)], Message::Accept, "done"),
-        main(&[code(KeyCode::Esc)], Message::Cancel, "cancel"),
+        main(&[code(KeyCode::Enter)], Message::Accept, "done", "done"),
+        main(&[code(KeyCode::Esc)], Message::Cancel, "cancel", "cancel"),
         bind(&[code(KeyCode::Backspace)], Message::Backspace, "delete a character"),
         bind(&[ctrl('u')], Message::ClearInput, "clear"),
         bind(&[ctrl('c')], Message::Quit, "quit"),
@@ -269,8 +290,8 @@ pub const HELP: KeyMap = KeyMap {
         KeyTable {
             title: "Help",
             bindings: &[
-                main(&[code(KeyCode::Esc), k('?'), code(KeyCode::Enter)], Message::Back, "close"),
-                main(&[k('q'), ctrl('c')], Message::Quit, "quit"),
+                main(&[code(KeyCode::Esc), k('?'), code(KeyCode::Enter)], Message::Back, "close", "close"),
+                main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit"),
             ],
         },
         MOVE,
@@ -283,8 +304,8 @@ pub const NOTICE: KeyMap = KeyMap {
     tables: &[KeyTable {
         title: "Notice",
         bindings: &[
-            main(&[code(KeyCode::Esc), code(KeyCode::Enter), k(' ')], Message::Back, "close"),
-            main(&[k('q'), ctrl('c')], Message::Quit, "quit"),
+            main(&[code(KeyCode::Esc), code(KeyCode::Enter), k(' ')], Message::Back, "close", "close"),
+            main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit"),
         ],
     }],
     text_input: false,
@@ -333,7 +354,7 @@ mod tests {
     fn the_footer_names_keys_as_the_help_does() {
         let footer = SUPPLIERS.footer();
         assert!(footer.contains(&("Enter".to_owned(), "open")));
-        assert!(footer.contains(&("q/C-c".to_owned(), "quit")));
+        assert!(footer.contains(&("q".to_owned(), "quit")));
         assert_eq!(keys_label(MOVE.bindings[0].keys), "↑/k");
     }
 

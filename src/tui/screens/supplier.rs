@@ -139,8 +139,7 @@ impl SupplierScreen {
     }
 
     fn render_header(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
-        let (supplier, assessment, theme) = (&self.detail.supplier, &self.detail.assessment, view.theme);
-        let (s, a) = (supplier, assessment);
+        let (s, a, theme) = (&self.detail.supplier, &self.detail.assessment, view.theme);
         let mut first = vec![Span::styled(format!("{} · {}", s.code, s.name), theme.title()), Span::raw("  ")];
         first.push(theme.verdict_badge(Some(a.verdict)));
         if view.catalog.is_marked(self.detail.id) {
@@ -154,17 +153,15 @@ impl SupplierScreen {
             opt(s.moq),
             s.dev_lead_days.map_or_else(|| opt::<u32>(None), |d| format!("{d} days")),
         );
-        let window = &assessment.yield_summary;
-        let [high, medium, low] = assessment.flag_counts();
+        let window = &a.yield_summary;
         let third = format!(
-            "grade {} · last submitted audit {} · FPY {} over {} lots since {} · open findings {} · flags H{high} \
-             M{medium} L{low}",
-            opt(assessment.grade),
-            opt(assessment.last_audit),
+            "grade {} · audited {} · FPY {}, {} lots in {} months · {} open finding(s)",
+            opt(a.grade),
+            opt(a.last_audit),
             pct(window.fpy),
             window.lots,
-            window.since,
-            assessment.open_findings
+            a.policy.yield_window_months,
+            a.open_findings
         );
         let lines = vec![Line::from(first), Line::raw(second), Line::raw(third)];
         frame.render_widget(Paragraph::new(lines), area);

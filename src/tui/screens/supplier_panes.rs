@@ -77,22 +77,33 @@ pub fn render_evidence(frame: &mut Frame, area: Rect, detail: &SupplierDetail, c
     if cursor.len() == 0 {
         return render_none(frame, area, "No evidence on file.", theme);
     }
-    let header = Row::new(["pillar", "kind", "strength", "collected", "audit", "standing", "description"]);
+    // Narrow screens leave out the audit (the Audits pane has it) for the description.
+    let wide = area.width >= 100;
+    let mut titles = vec!["pillar", "kind", "strength", "collected", "audit", "standing", "description"];
+    let mut widths = vec![8, 17, 8, 10, 11, 8];
+    if !wide {
+        titles.remove(4);
+        widths.remove(4);
+    }
     let window = cursor.window(usize::from(area.height.saturating_sub(1)));
     let rows = evidence_items(detail).enumerate().skip(window.start).take(window.len()).map(|(i, (pillar, j))| {
-        let row = Row::new([
+        let mut cells = vec![
             Cell::from(short_pillar(pillar)),
             Cell::from(j.kind.as_str()),
             Cell::from(j.strength.as_str()),
             Cell::from(j.collected_on.to_string()),
-            Cell::from(j.audit.as_str()),
             standing_cell(pillar, j.standing, theme),
             Cell::from(j.description.as_str()),
-        ]);
+        ];
+        if wide {
+            cells.insert(4, Cell::from(j.audit.as_str()));
+        }
+        let row = Row::new(cells);
         if Some(i) == cursor.selected() { row.style(theme.selected()) } else { row }
     });
-    let widths = [11, 17, 8, 10, 11, 8].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]);
-    frame.render_widget(Table::new(rows, widths).header(header.style(theme.header())).column_spacing(1), area);
+    let widths = widths.into_iter().map(Constraint::Length).chain([Constraint::Fill(1)]);
+    let header = Row::new(titles).style(theme.header());
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), area);
 }
 
 /// How an item counts; production yield is decided by lots, so its items are only noted.
@@ -170,8 +181,8 @@ pub fn render_sparkline(frame: &mut Frame, area: Rect, detail: &SupplierDetail, 
         return render_none(frame, title, "FPY by month: no production lots on file.", theme);
     };
     let (lo, hi) = shown.iter().fold((f64::MAX, f64::MIN), |(lo, hi), m| (lo.min(m.fpy), hi.max(m.fpy)));
-    // Bars start below the lowest month, so month-to-month changes show.
-    let floor = (lo - (hi - lo).max(0.02) / 2.0).max(0.0);
+    // Bars start a little below the lowest month, so month-to-month changes show.
+    let floor = (lo - (hi - lo).max(0.01) / 4.0).max(0.0);
     let text = format!(
         "FPY by month, {} … {}: lowest {:.1}%, highest {:.1}% (bars from {:.1}%)",
         first.month,

@@ -72,6 +72,14 @@ impl Column {
         }
     }
 
+    /// The column in words, for the status line.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Flags => "flags (high, medium, low)",
+            other => other.header(),
+        }
+    }
+
     fn width(self) -> Constraint {
         Constraint::Length(match self {
             Self::Name => return Constraint::Fill(1),
@@ -286,11 +294,13 @@ impl SuppliersScreen {
             Assessing::Failed(e) => spans.push(Span::styled(format!("assessment failed: {e}"), theme.tone(Tone::Bad))),
             Assessing::Done => spans.extend(verdict_counts(view.catalog, theme)),
         }
-        spans.push(Span::styled(
-            format!(" · sorted by {} {}", self.sort.header().trim(), self.direction.arrow()),
-            theme.dim(),
-        ));
-        frame.render_widget(Line::from(spans), area);
+        let left = Line::from(spans);
+        frame.render_widget(&left, area);
+        let sort = format!("sorted by {} {}", self.sort.name(), self.direction.arrow());
+        let room = usize::from(area.width).saturating_sub(left.width() + 2);
+        if sort.chars().count() <= room {
+            frame.render_widget(Line::styled(sort, theme.dim()).right_aligned(), area);
+        }
     }
 }
 

@@ -5,11 +5,11 @@
 //! [`Plot`] holds the chart's points, computed once per query: a ratatui
 //! `Dataset` borrows its points, and drawing must not recompute them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Bar, BarChart, Block, Borders, Chart, Dataset, GraphType, Row, Table};
@@ -36,6 +36,8 @@ pub struct Plot {
     pub centre: Vec<(f64, f64)>,
     pub ucl: Vec<(f64, f64)>,
     pub lcl: Vec<(f64, f64)>,
+    /// The y range: every point and limit, with a margin.
+    pub y_min: f64,
     pub y_max: f64,
     pub violations: Vec<ViolationRow>,
 }
@@ -43,25 +45,29 @@ pub struct Plot {
 impl Plot {
     pub fn new(report: &YieldReport) -> Self {
         let index: HashMap<&str, usize> = report.lots.iter().enumerate().map(|(i, l)| (l.lot.as_str(), i)).collect();
-        let flagged_at: std::collections::HashSet<usize> =
+        let flagged_at: HashSet<usize> =
             report.violations.iter().filter_map(|v| index.get(v.lot.as_str()).copied()).collect();
-        let mut plot = Self::default();
+        let mut plot = Self { y_min: f64::MAX, ..Self::default() };
         for (i, lot) in report.lots.iter().enumerate() {
             let x = (i + 1) as f64;
             let point = (x, lot.chart.p);
             if flagged_at.contains(&i) {
-                plot.flagged.push(point)
+                plot.flagged.push(point);
             } else {
-                plot.lots.push(point)
+                plot.lots.push(point);
             }
             plot.ucl.push((x, lot.chart.ucl));
             plot.lcl.push((x, lot.chart.lcl));
             plot.y_max = plot.y_max.max(lot.chart.p).max(lot.chart.ucl);
+            plot.y_min = plot.y_min.min(lot.chart.p).min(lot.chart.lcl);
         }
         if let Some(center) = report.center {
             plot.centre = vec![(1.0, center), (report.lots.len().max(2) as f64, center)];
         }
-        plot.y_max = (plot.y_max * 1.1).max(0.01);
+        // Lots and limits fill the height, with a little room around them.
+        let margin = ((plot.y_max - plot.y_min) * 0.08).max(0.001);
+        plot.y_min = (plot.y_min - margin).max(0.0);
+        plot.y_max = (plot.y_max + margin).min(1.0).max(plot.y_min + 0.002);
         plot.violations = report
             .violations
             .iter()
@@ -110,15 +116,23 @@ pub fn render_chart(frame: &mut Frame, area: Rect, plot: &Plot, report: &YieldRe
         .bounds([1.0, n.max(2) as f64])
         .labels([Span::raw(dates(0)), Span::raw(dates(n.saturating_sub(1)))])
         .style(theme.dim());
+    let (lo, hi) = (plot.y_min, plot.y_max);
     let y = Axis::default()
-        .bounds([0.0, plot.y_max])
-        .labels([percent_label(0.0), percent_label(plot.y_max / 2.0), percent_label(plot.y_max)])
+        .bounds([lo, hi])
+        .labels([percent_label(lo), percent_label(f64::midpoint(lo, hi)), percent_label(hi)])
         .style(theme.dim());
-    let block = Block::new()
-        .borders(Borders::TOP)
-        .border_style(theme.border())
-        .title(format!(" {name}: fraction nonconforming of {n} lots ",));
-    frame.render_widget(Chart::new(datasets).block(block).x_axis(x).y_axis(y), area);
+    let title = format!(" {name}: fraction nonconforming of {n} lots ");
+    let block = Block::new().borders(Borders::TOP).border_style(theme.border()).title(title);
+    let [chart_area, legend_area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    let chart = Chart::new(datasets).block(block).x_axis(x).y_axis(y).legend_position(None);
+    frame.render_widget(chart, chart_area);
+    let legend = Line::from(vec![
+        Span::raw(" • lot  "),
+        Span::styled("█ rule broken  ", theme.tone(Tone::Bad)),
+        Span::styled("─ centre p̄  ", theme.tone(Tone::Good)),
+        Span::styled(format!("─ {limits}"), theme.tone(Tone::Warn)),
+    ]);
+    frame.render_widget(legend, legend_area);
 }
 
 fn line<'a>(name: &'a str, data: &'a [(f64, f64)], style: ratatui::style::Style) -> Dataset<'a> {
@@ -126,7 +140,7 @@ fn line<'a>(name: &'a str, data: &'a [(f64, f64)], style: ratatui::style::Style)
 }
 
 pub fn render_violations(frame: &mut Frame, area: Rect, plot: &Plot, rules: RuleSet, cursor: &Cursor, theme: Theme) {
-    let title = format!(" {} rule violation(s), {rules} rules ", plot.violations.len());
+    let title = format!(" {} violation(s), {rules} rules ", plot.violations.len());
     let block = Block::new().borders(Borders::TOP | Borders::LEFT).border_style(theme.border()).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -163,20 +177,23 @@ pub fn render_pareto(frame: &mut Frame, area: Rect, report: &YieldReport, theme:
         frame.render_widget(Line::styled("no defect counts recorded for these lots", theme.dim()), inner);
         return;
     }
+    let code_width = report.pareto.iter().map(|r| r.code.len()).max().unwrap_or(0);
     let bars: Vec<Bar<'_>> = report
         .pareto
         .iter()
         .take(usize::from(inner.height))
         .map(|row| {
-            Bar::with_label(row.code.as_str(), row.count).text_value(format!(
-                "{} · {:.0}% (cum. {:.0}%)",
+            let label = format!(
+                "{:<code_width$} {:>7} {:>4.0}% {:>4.0}%",
+                row.code,
                 row.count,
                 row.share * 100.0,
                 row.cumulative_share * 100.0
-            ))
+            );
+            Bar::with_label(label, row.count).text_value(String::new())
         })
         .collect();
-    let chart = BarChart::horizontal(bars).bar_gap(0).bar_style(theme.tone(Tone::Warn)).value_style(theme.title());
+    let chart = BarChart::horizontal(bars).bar_gap(0).bar_style(theme.tone(Tone::Warn));
     frame.render_widget(chart, inner);
 }
 

@@ -104,7 +104,7 @@ impl YieldScreen {
 
     pub fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
         let theme = view.theme;
-        let [head, body] = Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(area);
+        let [head, body] = Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(area);
         self.render_header(frame, head, theme);
         let report = match &self.loaded {
             Loaded::Report(report) => report,
@@ -127,26 +127,31 @@ impl YieldScreen {
     fn render_header(&self, frame: &mut Frame, area: Rect, theme: Theme) {
         let q = &self.query;
         let chart = match q.chart {
-            ChartKind::P => "p chart (classical binomial limits)",
-            ChartKind::Laney => "Laney p′ chart (limits widened by σ_z)",
+            ChartKind::P => "p (classical limits)",
+            ChartKind::Laney => "Laney p′ (limits × σ_z)",
         };
         let rules = match q.rules {
-            RuleSet::Attribute => "attribute rules: beyond 3σ, nine in a row",
-            RuleSet::WesternElectric => "Western Electric rules: 3σ, 2 of 3 > 2σ, 4 of 5 > 1σ, eight in a row",
+            RuleSet::Attribute => "attribute (beyond 3σ, nine in a row)",
+            RuleSet::WesternElectric => "Western Electric (beyond 3σ, 2 of 3 > 2σ, 4 of 5 > 1σ, eight in a row)",
         };
         let window = q.since.map_or_else(|| "all lots".to_owned(), |d| format!("lots since {d}"));
-        let dim = |name: &str, value: Option<String>| format!("{name} {}", value.unwrap_or_else(|| "all".to_owned()));
-        let first = Line::from(vec![
-            Span::styled(format!("{} · {}  ", self.code, self.name), theme.title()),
-            Span::styled(format!("{chart} · {rules}"), theme.header()),
-        ]);
-        let filters = [
-            window,
-            dim("process", q.process.map(|p| p.to_string())),
-            dim("material", q.material.clone()),
-            dim("SKU", q.sku.clone()),
+        let all = |value: Option<String>| value.unwrap_or_else(|| "all".to_owned());
+        let filters = format!(
+            "{window} · process {} · material {} · SKU {}",
+            all(q.process.map(|p| p.to_string())),
+            all(q.material.clone()),
+            all(q.sku.clone())
+        );
+        let mut lines = vec![
+            Line::styled(format!("{} · {}", self.code, self.name), theme.title()),
+            Line::from(vec![
+                Span::styled("chart ", theme.dim()),
+                Span::styled(chart, theme.header()),
+                Span::styled(" · rules ", theme.dim()),
+                Span::styled(rules, theme.header()),
+            ]),
+            Line::raw(filters),
         ];
-        let mut lines = vec![first, Line::raw(filters.join(" · "))];
         if let Loaded::Report(r) = &self.loaded {
             lines.push(summary_line(r, theme));
         }
@@ -156,7 +161,7 @@ impl YieldScreen {
 
 fn summary_line(r: &YieldReport, theme: Theme) -> Line<'static> {
     let mut spans = vec![Span::raw(format!(
-        "{} lots · FPY {} · centre p̄ {} · σ_z {} · {} violation(s)",
+        "{} lots · FPY {} · p̄ {} · σ_z {} · {} violation(s)",
         r.lots.len(),
         pct(r.rates.fpy),
         pct(r.center),
@@ -164,7 +169,7 @@ fn summary_line(r: &YieldReport, theme: Theme) -> Line<'static> {
         r.violations.len()
     ))];
     if r.overdispersed && r.chart == ChartKind::P {
-        spans.push(Span::styled(" · lots vary more than binomial: try Laney p′ (c)", theme.tone(Tone::Warn)));
+        spans.push(Span::styled(" · too tight for these lots: try Laney p′ (c)", theme.tone(Tone::Warn)));
     }
     Line::from(spans)
 }
