@@ -14,14 +14,22 @@ pub struct SupplierRow {
     pub supplier: Supplier,
     /// Code, name and city in lower case: what the text filter searches.
     pub search: String,
+    /// Where the lower-cased name starts in `search` (sorting by name).
+    name_at: usize,
     pub assessment: Option<Assessment>,
 }
 
 impl SupplierRow {
     pub fn new(id: SupplierId, supplier: Supplier) -> Self {
         let city = supplier.city.as_deref().unwrap_or_default();
-        let search = format!("{}\t{}\t{city}", supplier.code, supplier.name).to_lowercase();
-        Self { id, supplier, search, assessment: None }
+        let code = supplier.code.to_lowercase();
+        let search = format!("{code}\t{}\t{city}", supplier.name.to_lowercase());
+        Self { id, supplier, name_at: code.len() + 1, search, assessment: None }
+    }
+
+    /// The name in lower case, then the city: the key names sort by.
+    pub fn name_key(&self) -> &str {
+        &self.search[self.name_at..]
     }
 
     pub fn verdict(&self) -> Option<Verdict> {

@@ -109,8 +109,10 @@ impl Data {
         let (sender, receiver) = mpsc::channel();
         let as_of = self.as_of;
         let spawned = std::thread::Builder::new().name("casebook-assess".into()).spawn(move || {
+            let result = workflow::assess(&second, None, as_of);
+            drop(second);
             // The receiver is gone only when the UI has quit.
-            let _ = sender.send(workflow::assess(&second, None, as_of));
+            let _ = sender.send(result);
         });
         match spawned {
             Ok(_) => {

@@ -81,9 +81,45 @@ impl Filter {
     }
 }
 
+/// Whether `haystack` contains `needle` (already lower case), ignoring case;
+/// without allocating when the needle is ASCII, as filters usually are.
+pub fn contains_folded(haystack: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if !needle.is_ascii() {
+        return haystack.to_lowercase().contains(needle);
+    }
+    let (hay, needle) = (haystack.as_bytes(), needle.as_bytes());
+    let Some(last) = hay.len().checked_sub(needle.len()) else { return false };
+    let (lower, upper) = (needle[0], needle[0].to_ascii_uppercase());
+    let mut at = 0;
+    // Jump from one occurrence of the first letter (either case) to the next.
+    while let Some(found) = hay[at..=last].iter().position(|b| *b == lower || *b == upper) {
+        at += found;
+        if hay[at + 1..at + needle.len()].eq_ignore_ascii_case(&needle[1..]) {
+            return true;
+        }
+        at += 1;
+        if at > last {
+            break;
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folded_search_ignores_case_in_ascii_and_beyond() {
+        assert!(contains_folded("Pillar-Missing: No evidence", "no evid"));
+        assert!(contains_folded("厦门福隆 Case", "case"));
+        assert!(contains_folded("厦门福隆 Case", "福隆"));
+        assert!(!contains_folded("abc", "abcd"));
+        assert!(contains_folded("anything", ""));
+    }
 
     #[test]
     fn typing_accepting_and_cancelling() {

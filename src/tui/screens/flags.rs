@@ -13,7 +13,7 @@ use super::{Outcome, Target, View};
 use crate::assess::rules::{FlagRule, Severity};
 use crate::assess::verdict::Flag;
 use crate::tui::catalog::{Assessing, Catalog};
-use crate::tui::input::Filter;
+use crate::tui::input::{Filter, contains_folded};
 use crate::tui::keys::{self, KeyMap};
 use crate::tui::list::Cursor;
 use crate::tui::message::Message;
@@ -59,10 +59,10 @@ pub struct FlagsScreen {
     sort: SortBy,
     direction: Direction,
     entries: Vec<Entry>,
-    /// Lower-cased supplier, rule, where and sentence of each entry.
-    search: Vec<String>,
     order: Vec<u32>,
     view: Vec<u32>,
+    /// The filter text `view` was made with.
+    shown_for: String,
     generation: Option<u64>,
 }
 
@@ -74,9 +74,9 @@ impl FlagsScreen {
             sort: SortBy::Severity,
             direction: Direction::Ascending,
             entries: Vec::new(),
-            search: Vec::new(),
             order: Vec::new(),
             view: Vec::new(),
+            shown_for: String::new(),
             generation: None,
         };
         screen.sync(catalog);
@@ -94,13 +94,10 @@ impl FlagsScreen {
         }
         self.generation = Some(catalog.generation);
         self.entries.clear();
-        self.search.clear();
         for (row, r) in catalog.rows.iter().enumerate() {
-            for (flag, f) in r.assessment.iter().flat_map(|a| a.flags.iter().enumerate()) {
+            for (flag, _) in r.assessment.iter().flat_map(|a| a.flags.iter().enumerate()) {
                 let (row, flag) = (u32::try_from(row).unwrap_or(u32::MAX), u32::try_from(flag).unwrap_or(u32::MAX));
                 self.entries.push(Entry { row, flag });
-                let text = format!("{}\t{}\t{}\t{}", r.supplier.code, f.rule, where_of(f), f.message);
-                self.search.push(text.to_lowercase());
             }
         }
         self.resort(catalog);
@@ -115,7 +112,7 @@ impl FlagsScreen {
     pub fn update(&mut self, msg: Message, catalog: &Catalog) -> Outcome {
         if self.filter.editing {
             if self.filter.apply(msg) {
-                self.refilter();
+                self.narrow(catalog);
             }
             return Outcome::None;
         }
@@ -137,7 +134,7 @@ impl FlagsScreen {
                 self.direction = self.direction.flip();
                 self.resort(catalog);
             }
-            Message::Back if self.filter.clear() => self.refilter(),
+            Message::Back if self.filter.clear() => self.refilter(catalog),
             _ => {}
         }
         Outcome::None
@@ -153,18 +150,40 @@ impl FlagsScreen {
             _ => Ordering::Equal,
         });
         self.order = order;
-        self.refilter();
+        self.refilter(catalog);
     }
 
-    fn refilter(&mut self) {
-        let needle = self.filter.needle();
-        self.view = self
-            .order
-            .iter()
-            .copied()
-            .filter(|e| needle.is_empty() || self.search[*e as usize].contains(&needle))
-            .collect();
+    /// Keeps the flags whose supplier, rule, pillar, lot or sentence
+    /// contains the filter text. Searched in place: no lower-cased copy of
+    /// every sentence is kept (tens of thousands on a big database).
+    fn refilter(&mut self, catalog: &Catalog) {
+        self.view = self.matching(catalog, &self.order);
+        self.shown_for = self.filter.needle();
         self.cursor.set_len(self.view.len());
+    }
+
+    /// After a typed character: a longer filter can only narrow the view,
+    /// so only the flags in view are searched again.
+    fn narrow(&mut self, catalog: &Catalog) {
+        if self.filter.needle().starts_with(&self.shown_for) {
+            self.view = self.matching(catalog, &self.view);
+            self.shown_for = self.filter.needle();
+            self.cursor.set_len(self.view.len());
+        } else {
+            self.refilter(catalog);
+        }
+    }
+
+    fn matching(&self, catalog: &Catalog, from: &[u32]) -> Vec<u32> {
+        let needle = self.filter.needle();
+        let matches = |e: u32| {
+            self.flag(catalog, e).is_some_and(|(code, f)| {
+                [code, f.rule.as_str(), f.pillar.map_or("", |p| p.label()), f.lot.as_deref().unwrap_or(""), &f.message]
+                    .iter()
+                    .any(|text| contains_folded(text, &needle))
+            })
+        };
+        from.iter().copied().filter(|e| needle.is_empty() || matches(*e)).collect()
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {

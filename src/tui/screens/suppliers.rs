@@ -123,7 +123,7 @@ impl Column {
         let (ax, ay) = (a.assessment.as_ref(), b.assessment.as_ref());
         match self {
             Self::Code => dir.apply(x.code.cmp(&y.code)),
-            Self::Name => dir.apply(caseless(&x.name).cmp(caseless(&y.name))),
+            Self::Name => dir.apply(a.name_key().cmp(b.name_key())),
             Self::City => by_option(x.city.as_deref(), y.city.as_deref(), dir, Ord::cmp),
             Self::Models => dir.apply((x.models.odm, x.models.oem).cmp(&(y.models.odm, y.models.oem))),
             Self::Type => dir.apply(x.business_type.cmp(&y.business_type)),
@@ -138,10 +138,6 @@ impl Column {
             Self::Flags => by_option(ax.map(Assessment::flag_counts), ay.map(Assessment::flag_counts), dir, Ord::cmp),
         }
     }
-}
-
-fn caseless(text: &str) -> impl Iterator<Item = char> + '_ {
-    text.chars().flat_map(char::to_lowercase)
 }
 
 pub struct SuppliersScreen {
