@@ -36,7 +36,7 @@ fn render_body(app: &App, frame: &mut Frame, area: Rect, view: View<'_>) {
 
 fn render_tabs(app: &App, frame: &mut Frame, area: Rect, view: View<'_>) {
     let theme = view.theme;
-    let mut spans = vec![Span::styled(" casebook ", theme.title())];
+    let mut spans = Vec::new();
     for tab in Tab::ALL {
         spans.push(Span::styled("│", theme.border()));
         let mut title = match tab {
@@ -46,19 +46,25 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect, view: View<'_>) {
         };
         if tab == app.tab {
             for screen in &app.stacks[tab as usize] {
-                title = format!("{}› {} ", title, screen.title());
+                title = format!("{title}› {} ", screen.title());
             }
             spans.push(Span::styled(title, theme.active_tab()));
         } else {
             spans.push(Span::styled(title, theme.dim()));
         }
     }
+    // When the path of opened screens is long, the name goes first, then the day.
+    let brand = Span::styled(" casebook ", theme.title());
     let day = format!("  as of {} ", view.as_of);
-    let [left, right] =
-        Layout::horizontal([Constraint::Fill(1), Constraint::Length(u16::try_from(day.width()).unwrap_or(0))])
-            .areas(area);
-    frame.render_widget(Line::from(spans), left);
-    frame.render_widget(Line::styled(day, theme.dim()), right);
+    let room = usize::from(area.width);
+    let tabs = Line::from(spans.clone()).width();
+    if tabs + brand.width() + day.width() <= room {
+        spans.insert(0, brand);
+    }
+    if tabs + day.width() <= room {
+        frame.render_widget(Line::styled(day, theme.dim()).right_aligned(), area);
+    }
+    frame.render_widget(Line::from(spans), area);
 }
 
 /// The main keys of the key map in force, as many as fit; the last two

@@ -135,13 +135,15 @@ fn help_lines(map: &KeyMap, theme: Theme) -> Vec<Line<'static>> {
             ]));
         }
     }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("The mouse wheel scrolls lists too.", theme.dim()));
     lines
 }
 
 fn render_help(frame: &mut Frame, area: Rect, map: &KeyMap, scroll: &Scroll, theme: Theme) {
     let lines = help_lines(map, theme);
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    let rect = centered(area, 60, height);
+    let rect = centered(area, 72, height);
     let inner_height = usize::from(rect.height.saturating_sub(2));
     let top = u16::try_from(scroll.top(lines.len(), inner_height)).unwrap_or(u16::MAX);
     let block = Block::new()

@@ -187,8 +187,12 @@ impl FlagsScreen {
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
+        // The selected flag's sentence in full, up to a third of the screen.
+        let selected = self.cursor.selected().and_then(|i| self.view.get(i)).and_then(|e| self.flag(view.catalog, *e));
+        let lines = selected.map_or(1, |(_, f)| widgets::wrap(&f.message, usize::from(area.width)).len());
+        let height = u16::try_from(lines + 1).unwrap_or(u16::MAX).clamp(3, (area.height / 3).max(3));
         let [table, detail, status] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(5), Constraint::Length(1)]).areas(area);
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(height), Constraint::Length(1)]).areas(area);
         self.render_table(frame, table, view);
         self.render_detail(frame, detail, view);
         self.render_status(frame, status, view);
