@@ -26,7 +26,8 @@ pub use ui::{DEMO_AS_OF, create_demo};
 #[command(
     name = "casebook",
     version,
-    about = "Audit protective-case factories; flag ODM claims that lack manufacturing evidence"
+    about = "Audit protective-case factories; flag ODM claims that lack manufacturing evidence",
+    after_help = "With no command, casebook opens the terminal UI on the database. Try it on demo data: casebook demo"
 )]
 pub struct Cli {
     /// Database file (default: the platform data directory, e.g. ~/.local/share/casebook/casebook.db).

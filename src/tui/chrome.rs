@@ -7,6 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 
 use super::app::{App, Screen, Tab};
+use super::catalog::Assessing;
 use super::screens::View;
 use unicode_width::UnicodeWidthStr;
 
@@ -40,6 +41,7 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect, view: View<'_>) {
     for tab in Tab::ALL {
         spans.push(Span::styled("│", theme.border()));
         let mut title = match tab {
+            Tab::Flags if view.catalog.assessing == Assessing::Running => format!(" {} (…) ", tab.title()),
             Tab::Flags => format!(" {} ({}) ", tab.title(), view.catalog.flag_total()),
             Tab::Shortlist => format!(" {} ({}) ", tab.title(), view.catalog.marked.len()),
             Tab::Suppliers => format!(" {} ", tab.title()),

@@ -83,7 +83,7 @@ struct Session {
 
 impl Session {
     fn start() -> Result<Self> {
-        let terminal = ratatui::try_init()?;
+        let terminal = ratatui::try_init().inspect_err(|_| ratatui::restore())?;
         let restore_terminal = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             let _ = execute!(std::io::stdout(), DisableMouseCapture);
