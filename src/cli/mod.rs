@@ -6,6 +6,8 @@ mod audit;
 mod data;
 mod output;
 mod report;
+mod shortlist;
+mod ui;
 mod verdicts;
 mod yield_cmd;
 
@@ -13,18 +15,21 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::error::{Error, Result};
 use crate::store::{OpenMode, Store};
 
 pub use output::Format;
+pub use ui::{DEMO_AS_OF, create_demo};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "casebook",
     version,
-    about = "Audit protective-case factories; flag ODM claims that lack manufacturing evidence"
+    about = "Audit protective-case factories; flag ODM claims that lack manufacturing evidence",
+    after_help = "With no command, casebook opens the terminal UI on the database. Try it on demo data: casebook demo"
 )]
 pub struct Cli {
     /// Database file (default: the platform data directory, e.g. ~/.local/share/casebook/casebook.db).
@@ -78,6 +83,11 @@ pub enum Command {
     Backup(admin::BackupArgs),
     /// Yield of one supplier's lots (p-chart or Laney p′, run rules, FPY, Pareto, RTY), or of every supplier.
     Yield(yield_cmd::YieldArgs),
+    /// The buyer's shortlist: add, remove, list, export (as in the UI's Shortlist screen).
+    #[command(subcommand)]
+    Shortlist(shortlist::ShortlistCommand),
+    /// Open the UI on a fresh demo database (temporary unless --db is given), as of 2026-11-15.
+    Demo(ui::DemoArgs),
 }
 
 pub fn parse_day(text: &str) -> std::result::Result<NaiveDate, String> {
@@ -132,8 +142,10 @@ fn actor_name(given: Option<&str>) -> String {
 
 /// Runs the command line; returns the process exit status.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let matches = Cli::command().get_matches();
+    let db_given = db_on_command_line(&matches);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match run(cli, db_given) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("casebook: error: {e}");
@@ -142,10 +154,24 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
+/// Whether `--db` was typed (before or after the subcommand) rather than
+/// taken from `CASEBOOK_DB`: `casebook demo` must not fill the user's
+/// usual database just because the variable points at it.
+fn db_on_command_line(matches: &ArgMatches) -> bool {
+    let mut level = Some(matches);
+    while let Some(m) = level {
+        if m.value_source("db") == Some(ValueSource::CommandLine) {
+            return true;
+        }
+        level = m.subcommand().map(|(_, sub)| sub);
+    }
+    false
+}
+
+fn run(cli: Cli, db_given: bool) -> Result<ExitCode> {
     let ctx = Context::from_cli(&cli)?;
     let Some(command) = cli.command else {
-        return Err(Error::Invalid("the terminal UI is not built yet; see `casebook --help` for commands".into()));
+        return ui::open(&ctx);
     };
     match command {
         Command::Init => data::init(&ctx),
@@ -162,5 +188,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Attach(args) => admin::attach(&ctx, &args),
         Command::Backup(args) => admin::backup(&ctx, &args),
         Command::Yield(args) => yield_cmd::run(&ctx, &args),
+        Command::Shortlist(cmd) => shortlist::run(&ctx, cmd),
+        Command::Demo(args) => ui::demo(&ctx, cli.db.as_deref().filter(|_| db_given), cli.as_of, &args),
     }
 }

@@ -10,6 +10,7 @@ mod csv_lots;
 mod dossier_in;
 mod dossier_out;
 mod json_fields;
+pub mod shortlist;
 mod spool;
 pub mod validate;
 

@@ -12,6 +12,7 @@ mod integrity;
 mod lots;
 mod migrate;
 mod policy;
+mod shortlist;
 mod suppliers;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ pub use history::{Change, HistoryEntry};
 pub use integrity::{AttachmentRow, SealRow, expected_triggers};
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
 pub use migrate::LATEST_VERSION;
+pub use shortlist::ShortlistEntry;
 pub use suppliers::{SupplierCounts, SupplierId};
 
 use crate::error::{Error, Result};

@@ -1,0 +1,288 @@
+//! The UI's data layer: screens show what is loaded here, through
+//! [`workflow`] (verdicts, computed by `assess`) and the store's `Reader`
+//! (records); they never run SQL nor judge anything themselves.
+//!
+//! Assessing every supplier takes a noticeable moment on a big database, so
+//! it runs on a thread with its own connection and arrives through a
+//! channel; the first frame needs only the supplier list.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+
+use chrono::NaiveDate;
+
+use super::catalog::Catalog;
+use crate::assess::checklist::{self, Score, Template};
+use crate::assess::policy::Policy;
+use crate::assess::spc::{ChartKind, RuleSet};
+use crate::assess::verdict::Assessment;
+use crate::assess::yield_stats::{self, MonthYield, YieldOptions, YieldReport};
+use crate::error::{Error, Result};
+use crate::exchange::shortlist::{self as compare, Compared};
+use crate::model::{Capability, FindingRow, Process, Supplier};
+use crate::store::{AuditRow, LotFilter, Store, SupplierId};
+use crate::workflow;
+
+/// How the assessment of every supplier is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loading {
+    /// On a thread, delivered later (the real UI).
+    Background,
+    /// Before the first frame (tests, or a database only in memory).
+    Blocking,
+}
+
+pub struct Data {
+    store: Store,
+    pub as_of: NaiveDate,
+    actor: String,
+    pending: Option<Receiver<Result<Vec<Assessment>>>>,
+}
+
+/// Everything the Supplier screen shows.
+#[derive(Debug, Clone)]
+pub struct SupplierDetail {
+    pub id: SupplierId,
+    pub supplier: Supplier,
+    pub assessment: Assessment,
+    /// Active ODM claims: the rows of the claims × pillars matrix.
+    pub claims: Vec<Capability>,
+    /// Audit headers, oldest visit first.
+    pub audits: Vec<AuditRow>,
+    /// Findings open as of the day, soonest due first.
+    pub open_findings: Vec<FindingRow>,
+    pub fpy_by_month: Vec<MonthYield>,
+}
+
+/// One audit for the read-only audit view.
+#[derive(Debug, Clone)]
+pub struct AuditDetail {
+    pub row: AuditRow,
+    pub template: Option<Template>,
+    /// The live score on its template (section by section).
+    pub score: Option<Score>,
+}
+
+/// What the Yield screen asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YieldQuery {
+    pub process: Option<Process>,
+    pub material: Option<String>,
+    pub sku: Option<String>,
+    /// `Some(day)`: lots produced from that day to the as-of day; `None`: all.
+    pub since: Option<NaiveDate>,
+    pub chart: ChartKind,
+    pub rules: RuleSet,
+}
+
+/// The values the Yield screen's filters cycle through.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dimensions {
+    pub processes: Vec<Process>,
+    pub materials: Vec<String>,
+    pub skus: Vec<String>,
+}
+
+impl Data {
+    pub fn new(store: Store, as_of: NaiveDate, actor: &str) -> Self {
+        Self { store, as_of, actor: actor.to_owned(), pending: None }
+    }
+
+    /// The supplier list and the shortlist: one quick read, no verdicts.
+    pub fn catalog(&self) -> Result<Catalog> {
+        let read = self.store.read();
+        let marked = read.shortlist()?.into_iter().map(|e| e.id).collect();
+        Ok(Catalog::new(read.suppliers()?, marked))
+    }
+
+    /// Starts assessing every supplier. Blocking (or in memory, where a
+    /// second connection would see another database) returns the result;
+    /// otherwise it arrives through [`Data::poll`].
+    pub fn start_assessment(&mut self, loading: Loading) -> Option<Result<Vec<Assessment>>> {
+        let second = match loading {
+            Loading::Blocking => None,
+            Loading::Background => self.store.reopen().ok().flatten(),
+        };
+        let Some(second) = second else {
+            return Some(workflow::assess(&self.store, None, self.as_of));
+        };
+        let (sender, receiver) = mpsc::channel();
+        let as_of = self.as_of;
+        let spawned = std::thread::Builder::new().name("casebook-assess".into()).spawn(move || {
+            let result = workflow::assess(&second, None, as_of);
+            drop(second);
+            // The receiver is gone only when the UI has quit.
+            let _ = sender.send(result);
+        });
+        match spawned {
+            Ok(_) => {
+                self.pending = Some(receiver);
+                None
+            }
+            Err(e) => Some(Err(Error::Io(e))),
+        }
+    }
+
+    /// The background assessment, once it has arrived.
+    pub fn poll(&mut self) -> Option<Result<Vec<Assessment>>> {
+        let receiver = self.pending.as_ref()?;
+        let outcome = match receiver.try_recv() {
+            Ok(result) => result,
+            Err(TryRecvError::Empty) => return None,
+            Err(TryRecvError::Disconnected) => Err(Error::Invalid("the assessment thread stopped".into())),
+        };
+        self.pending = None;
+        Some(outcome)
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    pub fn supplier_detail(&self, id: SupplierId) -> Result<SupplierDetail> {
+        let read = self.store.read();
+        let assessment = workflow::assess(&self.store, Some(id), self.as_of)?
+            .pop()
+            .ok_or_else(|| Error::NotFound(format!("no supplier with id {}", id.0)))?;
+        let mut claims: Vec<Capability> = read
+            .claims(id)?
+            .into_iter()
+            .map(|(_, c)| c)
+            .filter(|c| c.capability.is_odm() && c.active_on(self.as_of))
+            .map(|c| c.capability)
+            .collect();
+        claims.sort_unstable();
+        claims.dedup();
+        let mut audits = read.all_audit_headers(Some(id))?.remove(&id).unwrap_or_default();
+        audits.sort_by(|a, b| (a.audit.visited_on, &a.audit.id).cmp(&(b.audit.visited_on, &b.audit.id)));
+        let mut open_findings: Vec<FindingRow> = read.all_findings(Some(id))?.remove(&id).unwrap_or_default();
+        open_findings.retain(|f| f.visited_on <= self.as_of && f.finding.is_open_on(self.as_of));
+        open_findings.sort_by_key(|f| (f.finding.due_on, f.finding.severity, f.id));
+        let lots = read.lots(id, &LotFilter { until: Some(self.as_of), ..LotFilter::default() })?;
+        let fpy_by_month = yield_stats::fpy_by_month(&lots);
+        Ok(SupplierDetail { id, supplier: read.supplier(id)?, assessment, claims, audits, open_findings, fpy_by_month })
+    }
+
+    /// One audit by row id, scored on its template under the stored policy.
+    pub fn audit_detail(&self, audit: i64) -> Result<AuditDetail> {
+        let read = self.store.read();
+        let row = read.audit(audit)?;
+        let template = read.template(&row.audit.template).ok();
+        let rules = read.policy()?.grade;
+        let score = template.as_ref().map(|t| checklist::score(t, &row.audit.answers, &rules));
+        Ok(AuditDetail { row, template, score })
+    }
+
+    /// The stored policy's chart, rules and yield window start.
+    pub fn yield_defaults(&self) -> Result<(ChartKind, RuleSet, NaiveDate)> {
+        let policy = self.store.read().policy()?;
+        Ok((policy.chart, policy.rules, Policy::window_start(self.as_of, policy.yield_window_months)))
+    }
+
+    pub fn dimensions(&self, id: SupplierId) -> Result<Dimensions> {
+        let (processes, materials, skus) = self.store.read().lot_dimensions(id)?;
+        Ok(Dimensions { processes, materials, skus })
+    }
+
+    /// The chart, Pareto and FPY by month of the lots `query` selects;
+    /// `None` when it selects no lot.
+    pub fn yield_report(&self, id: SupplierId, query: &YieldQuery) -> Result<Option<YieldReport>> {
+        let filter = LotFilter {
+            process: query.process,
+            material: query.material.clone(),
+            sku: query.sku.clone(),
+            since: query.since,
+            until: Some(self.as_of),
+        };
+        let lots = self.store.read().lots(id, &filter)?;
+        if lots.is_empty() {
+            return Ok(None);
+        }
+        let options = YieldOptions { kind: query.chart, rules: query.rules, baseline: None };
+        yield_stats::analyse(&lots, &options).map(Some)
+    }
+
+    /// Marks (or unmarks) a supplier for the shortlist, recorded in history.
+    pub fn set_mark(&mut self, id: SupplierId, on: bool) -> Result<bool> {
+        let writer = self.store.begin(&self.actor)?;
+        let changed = if on { writer.shortlist_add(id)? } else { writer.shortlist_remove(id)? };
+        writer.commit()?;
+        Ok(changed)
+    }
+
+    /// The shortlist in the order it was made, each supplier with its
+    /// assessment (from the catalog when there, else computed now).
+    pub fn shortlist(&self, catalog: &Catalog) -> Result<Vec<ShortlistItem>> {
+        let read = self.store.read();
+        let mut out = Vec::new();
+        for entry in read.shortlist()? {
+            let id = entry.id;
+            let known = catalog.row(id).and_then(|r| r.assessment.clone().map(|a| (r.supplier.clone(), a)));
+            let (supplier, assessment) = if let Some(pair) = known {
+                pair
+            } else {
+                let assessment = workflow::assess(&self.store, Some(id), self.as_of)?.pop();
+                (read.supplier(id)?, assessment.ok_or_else(|| Error::NotFound(entry.code.clone()))?)
+            };
+            out.push(ShortlistItem { id, supplier, assessment });
+        }
+        Ok(out)
+    }
+}
+
+/// A supplier on the shortlist, with its assessment.
+#[derive(Debug, Clone)]
+pub struct ShortlistItem {
+    pub id: SupplierId,
+    pub supplier: Supplier,
+    pub assessment: Assessment,
+}
+
+/// The shortlist's two export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Markdown,
+    Csv,
+}
+
+impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Markdown => "md",
+            Self::Csv => "csv",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Markdown => "Markdown",
+            Self::Csv => "CSV",
+        }
+    }
+}
+
+/// Writes the shortlist to `path` (through a temporary file beside it, so
+/// a failure never leaves half a file); returns the absolute path.
+pub fn export_shortlist(
+    items: &[ShortlistItem],
+    format: ExportFormat,
+    as_of: NaiveDate,
+    path: &Path,
+) -> Result<PathBuf> {
+    let compared: Vec<Compared<'_>> =
+        items.iter().map(|i| Compared { supplier: &i.supplier, assessment: &i.assessment }).collect();
+    let bytes = match format {
+        ExportFormat::Markdown => compare::markdown(as_of, &compared).into_bytes(),
+        ExportFormat::Csv => {
+            let mut out = Vec::new();
+            compare::write_csv(&compared, &mut out)?;
+            out
+        }
+    };
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
+    let at = |e: std::io::Error| Error::Invalid(format!("{}: {e}", path.display()));
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(at)?;
+    std::io::Write::write_all(&mut file, &bytes).map_err(at)?;
+    file.persist(path).map_err(|e| at(e.error))?;
+    Ok(std::path::absolute(path).unwrap_or_else(|_| path.to_owned()))
+}

@@ -1,0 +1,63 @@
+//! What a key press (or the mouse wheel) asks for, whatever the key was. The
+//! key tables in [`super::keys`] map keys to these; screens and popups act on
+//! them. `Copy` and data-free (but for typed characters), so the tables are
+//! plain constants.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Message {
+    // Everywhere.
+    Quit,
+    NextTab,
+    PrevTab,
+    Back,
+    Help,
+
+    // Moving in a list, a pane or a page.
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    /// The mouse wheel: move by a few rows.
+    WheelUp,
+    WheelDown,
+
+    Open,
+    Mark,
+    OpenYield,
+
+    // Lists: filter and sort.
+    StartFilter,
+    NextSort,
+    FlipSort,
+    NextVerdict,
+
+    // Panes of the Supplier screen.
+    NextPane,
+    PrevPane,
+    Pane(u8),
+
+    // Yield screen.
+    NextProcess,
+    NextMaterial,
+    NextSku,
+    ClearDimensions,
+    ToggleChart,
+    ToggleRules,
+    ToggleWindow,
+
+    // Shortlist screen.
+    Remove,
+    ExportMarkdown,
+    ExportCsv,
+
+    // Text entry (filter box, path prompt).
+    Input(char),
+    Backspace,
+    ClearInput,
+    Accept,
+    Cancel,
+}

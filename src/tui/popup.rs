@@ -1,0 +1,156 @@
+//! Popups over the current screen, at most one at a time: the help overlay
+//! (generated from the screen's key tables), a notice (an export's path, an
+//! error), and the export path prompt. Forms of the next UI part join here.
+
+use std::path::Path;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::data::ExportFormat;
+use super::input::{Edit, TextInput};
+use super::keys::{self, KeyMap, keys_label};
+use super::list::Scroll;
+use super::message::Message;
+use super::theme::{Theme, Tone};
+use super::widgets::centered;
+
+#[derive(Debug)]
+pub enum Popup {
+    Help { keys: &'static KeyMap, scroll: Scroll },
+    Notice { title: String, lines: Vec<String>, tone: Tone },
+    Export { format: ExportFormat, path: TextInput },
+}
+
+/// What a message did to the popup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closing {
+    Stay,
+    Close,
+    /// Enter in a prompt: the app acts on what was typed.
+    Submit,
+    Quit,
+}
+
+impl Popup {
+    pub fn help(keys: &'static KeyMap) -> Self {
+        Self::Help { keys, scroll: Scroll::default() }
+    }
+
+    pub fn error(message: impl Into<String>) -> Self {
+        Self::Notice { title: "Something went wrong".to_owned(), lines: vec![message.into()], tone: Tone::Bad }
+    }
+
+    pub fn export(format: ExportFormat, path: &Path) -> Self {
+        Self::Export { format, path: TextInput::new(path.display().to_string()) }
+    }
+
+    pub fn keys(&self) -> &'static KeyMap {
+        match self {
+            Self::Help { .. } => &keys::HELP,
+            Self::Notice { .. } => &keys::NOTICE,
+            Self::Export { .. } => &keys::PROMPT,
+        }
+    }
+
+    pub fn update(&mut self, msg: Message) -> Closing {
+        if msg == Message::Quit {
+            return Closing::Quit;
+        }
+        match self {
+            Self::Help { scroll, .. } => {
+                if msg == Message::Back {
+                    return Closing::Close;
+                }
+                scroll.apply(msg);
+            }
+            Self::Notice { .. } if msg == Message::Back => return Closing::Close,
+            Self::Notice { .. } => {}
+            Self::Export { path, .. } => match path.apply(msg) {
+                Edit::Accepted if !path.text.trim().is_empty() => return Closing::Submit,
+                Edit::Cancelled => return Closing::Close,
+                _ => {}
+            },
+        }
+        Closing::Stay
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: Theme) {
+        match self {
+            Self::Help { keys, scroll } => render_help(frame, area, keys, scroll, theme),
+            Self::Notice { title, lines, tone } => {
+                let lines = lines.iter().map(|l| Line::raw(l.clone())).collect();
+                let hint = "Enter or Esc closes";
+                render_box(frame, area, title, lines, hint, theme.tone(*tone), theme);
+            }
+            Self::Export { format, path } => {
+                let title = format!("Export the shortlist as {}", format.label());
+                let lines = vec![
+                    Line::raw("Write to this file (edit the path, C-u clears it):"),
+                    Line::from(vec![Span::styled(path.text.clone(), theme.title()), Span::styled("▏", theme.key())]),
+                ];
+                render_box(frame, area, &title, lines, "Enter writes · Esc cancels", theme.focused_border(), theme);
+            }
+        }
+    }
+}
+
+fn render_box(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    lines: Vec<Line<'_>>,
+    hint: &str,
+    border: ratatui::style::Style,
+    theme: Theme,
+) {
+    let width = area.width.saturating_sub(4).min(76);
+    let text_width = usize::from(width.saturating_sub(2)).max(1);
+    let wrapped: usize = lines.iter().map(|l| l.width().div_ceil(text_width).max(1)).sum();
+    let height = u16::try_from(wrapped + 2).unwrap_or(u16::MAX);
+    let rect = centered(area, width, height);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(Span::styled(format!(" {title} "), theme.title()))
+        .title_bottom(Span::styled(format!(" {hint} "), theme.dim()));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), rect);
+}
+
+/// The help overlay: every table of the screen's key map, titled.
+fn help_lines(map: &KeyMap, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for table in map.tables {
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(table.title.to_owned(), theme.header()));
+        for b in table.bindings {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<14}", keys_label(b.keys)), theme.key()),
+                Span::raw(b.help.to_owned()),
+            ]));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("The mouse wheel scrolls lists too.", theme.dim()));
+    lines
+}
+
+fn render_help(frame: &mut Frame, area: Rect, map: &KeyMap, scroll: &Scroll, theme: Theme) {
+    let lines = help_lines(map, theme);
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    let rect = centered(area, 72, height);
+    let inner_height = usize::from(rect.height.saturating_sub(2));
+    let top = u16::try_from(scroll.top(lines.len(), inner_height)).unwrap_or(u16::MAX);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.focused_border())
+        .title(Span::styled(format!(" Help: {} keys ", map.name), theme.title()))
+        .title_bottom(Span::styled(" Esc closes · ↑↓ scroll ", theme.dim()));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).scroll((top, 0)).block(block), rect);
+}

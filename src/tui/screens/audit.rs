@@ -1,0 +1,170 @@
+//! A read-only view of one audit: header, score and grade, the checklist
+//! answers section by section, the evidence and the findings. A separate
+//! screen type, so the audit editor of the next UI part can take its place.
+
+use std::collections::HashMap;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::View;
+use crate::assess::checklist::Question;
+use crate::model::{Answer, AnswerResult, AuditStatus};
+use crate::tui::data::AuditDetail;
+use crate::tui::keys::{self, KeyMap};
+use crate::tui::list::Scroll;
+use crate::tui::message::Message;
+use crate::tui::theme::{Theme, Tone, finding_tone};
+use crate::tui::widgets::{self, heading, opt};
+
+pub struct AuditScreen {
+    pub detail: AuditDetail,
+    scroll: Scroll,
+}
+
+impl AuditScreen {
+    pub fn new(detail: AuditDetail) -> Self {
+        Self { detail, scroll: Scroll::default() }
+    }
+
+    pub const KEYS: &'static KeyMap = &keys::AUDIT;
+
+    pub fn title(&self) -> String {
+        self.detail.row.audit.id.clone()
+    }
+
+    pub fn update(&mut self, msg: Message) {
+        self.scroll.apply(msg);
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
+        let width = usize::from(area.width.saturating_sub(1));
+        let lines = self.document(width, view.theme);
+        let top = self.scroll.top(lines.len(), usize::from(area.height));
+        let top = u16::try_from(top).unwrap_or(u16::MAX);
+        frame.render_widget(Paragraph::new(lines).scroll((top, 0)), area);
+    }
+
+    fn document(&self, width: usize, theme: Theme) -> Vec<Line<'static>> {
+        let mut lines = self.header(width, theme);
+        self.answers(width, theme, &mut lines);
+        self.evidence(width, theme, &mut lines);
+        self.findings(width, theme, &mut lines);
+        lines
+    }
+
+    fn header(&self, width: usize, theme: Theme) -> Vec<Line<'static>> {
+        let (row, a) = (&self.detail.row, &self.detail.row.audit);
+        let title = format!("Audit {} of {} · {} · {}", a.id, row.supplier, a.kind, a.status);
+        let mut lines = vec![
+            Line::styled(title, theme.title()),
+            Line::raw(format!(
+                "auditor {} · visited {} · checklist {} · amends {}",
+                a.auditor,
+                a.visited_on,
+                a.template,
+                opt(a.amends.as_deref())
+            )),
+        ];
+        let live = self.detail.score.as_ref();
+        let (pct, grade, how) = match a.status {
+            AuditStatus::Submitted => (row.score_pct, row.grade.map(|g| g.to_string()), "sealed at submission"),
+            AuditStatus::Draft => (live.and_then(|s| s.pct), live.map(|s| s.grade.to_string()), "live, not submitted"),
+        };
+        let score = pct.map_or_else(|| widgets::NONE.to_owned(), |p| format!("{p:.1}%"));
+        lines.push(Line::from(vec![
+            Span::styled(format!("score {score} · grade {}", opt(grade)), theme.header()),
+            Span::styled(format!(" ({how})"), theme.dim()),
+        ]));
+        if !row.critical_no.is_empty() {
+            let text = format!("critical questions answered no: {}", row.critical_no.join(", "));
+            lines.push(Line::styled(text, theme.tone(Tone::Bad)));
+        }
+        if let Some(summary) = &a.summary {
+            lines.extend(widgets::wrap(summary, width).into_iter().map(Line::raw));
+        }
+        lines
+    }
+
+    /// The answers under their checklist sections, with each section's score.
+    fn answers(&self, width: usize, theme: Theme, lines: &mut Vec<Line<'static>>) {
+        let answers: HashMap<&str, &Answer> =
+            self.detail.row.audit.answers.iter().map(|a| (a.question.as_str(), a)).collect();
+        let Some(template) = &self.detail.template else {
+            lines.push(Line::raw(""));
+            lines.push(heading(
+                format!("Answers: {} (checklist {} not found)", answers.len(), self.detail.row.audit.template),
+                theme,
+            ));
+            return;
+        };
+        let sections = self.detail.score.as_ref().map(|s| s.sections.as_slice()).unwrap_or_default();
+        for section in sections {
+            let pct = section.pct.map_or_else(|| widgets::NONE.to_owned(), |p| format!("{p:.0}%"));
+            let t = &section.tally;
+            lines.push(Line::raw(""));
+            let text = format!("{} — {pct} ({} of {} answered)", section.section.label(), t.answered, t.applicable);
+            lines.push(heading(text, theme));
+            for q in template.questions.iter().filter(|q| q.section == section.section) {
+                lines.extend(answer_lines(q, answers.get(q.code.as_str()).copied(), width, theme));
+            }
+        }
+    }
+
+    fn evidence(&self, width: usize, theme: Theme, lines: &mut Vec<Line<'static>>) {
+        let items = &self.detail.row.audit.evidence;
+        lines.push(Line::raw(""));
+        lines.push(heading(format!("Evidence ({})", items.len()), theme));
+        for e in items {
+            let text = format!(
+                "{:<22} {:<17} {:<8} {}  {}",
+                e.pillar.as_str(),
+                e.kind.as_str(),
+                e.strength.as_str(),
+                e.collected_on,
+                e.description
+            );
+            lines.push(Line::raw(widgets::fit(&text, width)));
+        }
+    }
+
+    fn findings(&self, width: usize, theme: Theme, lines: &mut Vec<Line<'static>>) {
+        let items = &self.detail.row.audit.findings;
+        lines.push(Line::raw(""));
+        lines.push(heading(format!("Findings ({})", items.len()), theme));
+        for f in items {
+            let state = f.closure.as_ref().map_or_else(|| "open".to_owned(), |c| format!("closed {}", c.closed_on));
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<9}", f.severity.as_str()), theme.tone(finding_tone(f.severity))),
+                Span::raw(format!("due {} · {state}", f.due_on)),
+            ]));
+            lines.extend(
+                widgets::wrap(&f.description, width.saturating_sub(2)).into_iter().map(|l| Line::raw(format!("  {l}"))),
+            );
+        }
+    }
+}
+
+fn answer_lines(q: &Question, answer: Option<&Answer>, width: usize, theme: Theme) -> Vec<Line<'static>> {
+    let (word, tone) = match answer.map(|a| a.result) {
+        Some(AnswerResult::Yes) => ("yes", Tone::Good),
+        Some(AnswerResult::Partial) => ("partial", Tone::Warn),
+        Some(AnswerResult::No) => ("no", Tone::Bad),
+        Some(AnswerResult::Na) => ("n/a", Tone::Muted),
+        None => ("—", Tone::Muted),
+    };
+    let critical = if q.critical { "!" } else { " " };
+    let text = widgets::fit(&q.text, width.saturating_sub(18));
+    let mut lines = vec![Line::from(vec![
+        Span::raw(format!("  {:<6}{critical}", q.code)),
+        Span::styled(format!("{word:<8}"), theme.tone(tone)),
+        Span::raw(text),
+    ])];
+    if let Some(note) = answer.and_then(|a| a.note.as_deref()) {
+        let wrapped = widgets::wrap(note, width.saturating_sub(17));
+        lines.extend(wrapped.into_iter().map(|l| Line::styled(format!("{:17}{l}", ""), theme.dim())));
+    }
+    lines
+}

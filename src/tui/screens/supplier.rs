@@ -1,0 +1,208 @@
+//! The Supplier screen: who the supplier is, its ODM claims against the
+//! four evidence pillars, and one focused pane at a time (flags, evidence,
+//! audits, open findings), with FPY by month underneath.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use super::supplier_panes as panes;
+use super::{Outcome, Target, View};
+use crate::exchange::shortlist::status_label;
+use crate::model::Pillar;
+use crate::tui::data::SupplierDetail;
+use crate::tui::keys::{self, KeyMap};
+use crate::tui::list::Cursor;
+use crate::tui::message::Message;
+use crate::tui::theme::{Theme, status_tone};
+use crate::tui::widgets::{opt, pct};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Flags,
+    Evidence,
+    Audits,
+    Findings,
+}
+
+impl Pane {
+    pub const ALL: [Self; 4] = [Self::Flags, Self::Evidence, Self::Audits, Self::Findings];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Flags => "Flags",
+            Self::Evidence => "Evidence",
+            Self::Audits => "Audits",
+            Self::Findings => "Open findings",
+        }
+    }
+
+    fn index(self) -> usize {
+        Self::ALL.iter().position(|p| *p == self).unwrap_or_default()
+    }
+}
+
+pub struct SupplierScreen {
+    pub detail: SupplierDetail,
+    pane: Pane,
+    cursors: [Cursor; 4],
+}
+
+impl SupplierScreen {
+    pub fn new(detail: SupplierDetail) -> Self {
+        let mut screen = Self { detail, pane: Pane::Flags, cursors: Default::default() };
+        for pane in Pane::ALL {
+            let len = screen.pane_len(pane);
+            screen.cursors[pane.index()].set_len(len);
+        }
+        screen
+    }
+
+    pub const KEYS: &'static KeyMap = &keys::SUPPLIER;
+
+    pub fn title(&self) -> String {
+        self.detail.supplier.code.clone()
+    }
+
+    pub fn pane(&self) -> Pane {
+        self.pane
+    }
+
+    fn pane_len(&self, pane: Pane) -> usize {
+        match pane {
+            Pane::Flags => self.detail.assessment.flags.len(),
+            Pane::Evidence => panes::evidence_items(&self.detail).count(),
+            Pane::Audits => self.detail.audits.len(),
+            Pane::Findings => self.detail.open_findings.len(),
+        }
+    }
+
+    fn cursor(&self, pane: Pane) -> &Cursor {
+        &self.cursors[pane.index()]
+    }
+
+    pub fn update(&mut self, msg: Message) -> Outcome {
+        let id = self.detail.id;
+        match msg {
+            Message::NextPane => self.pane = Pane::ALL[(self.pane.index() + 1) % Pane::ALL.len()],
+            Message::PrevPane => self.pane = Pane::ALL[(self.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
+            Message::Pane(n) => {
+                if let Some(pane) = Pane::ALL.get(usize::from(n).wrapping_sub(1)) {
+                    self.pane = *pane;
+                }
+            }
+            Message::Open => return self.open_selected(),
+            Message::OpenYield => return Outcome::Open(Target::Yield(id)),
+            Message::Mark => return Outcome::ToggleMark(id),
+            other => {
+                self.cursors[self.pane.index()].apply(other);
+            }
+        }
+        Outcome::None
+    }
+
+    /// Enter opens the audit behind the selected audit, evidence item or finding.
+    fn open_selected(&self) -> Outcome {
+        let Some(i) = self.cursor(self.pane).selected() else { return Outcome::None };
+        let reference = match self.pane {
+            Pane::Flags => None,
+            Pane::Audits => self.detail.audits.get(i).map(|a| a.audit.id.as_str()),
+            Pane::Evidence => panes::evidence_items(&self.detail).nth(i).map(|(_, j)| j.audit.as_str()),
+            Pane::Findings => self.detail.open_findings.get(i).map(|f| f.audit.as_str()),
+        };
+        let row = reference.and_then(|r| self.detail.audits.iter().find(|a| a.audit.id == r));
+        row.map_or(Outcome::None, |a| Outcome::Open(Target::Audit(a.id)))
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
+        let claims = u16::try_from(self.detail.claims.len().max(1)).unwrap_or(u16::MAX);
+        let [header, matrix, bar, pane, spark] = Layout::vertical([
+            Constraint::Length(3),
+            Constraint::Length(claims + 2),
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(3),
+        ])
+        .areas(area);
+        self.render_header(frame, header, view);
+        self.render_matrix(frame, matrix, view.theme);
+        panes::render_bar(frame, bar, self.pane, |p| self.pane_len(p), view.theme);
+        let cursor = self.cursor(self.pane);
+        match self.pane {
+            Pane::Flags => panes::render_flags(frame, pane, &self.detail, cursor, view.theme),
+            Pane::Evidence => panes::render_evidence(frame, pane, &self.detail, cursor, view.theme),
+            Pane::Audits => panes::render_audits(frame, pane, &self.detail, cursor, view.theme),
+            Pane::Findings => panes::render_findings(frame, pane, &self.detail, cursor, view),
+        }
+        panes::render_sparkline(frame, spark, &self.detail, view.theme);
+    }
+
+    fn render_header(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
+        let (s, a, theme) = (&self.detail.supplier, &self.detail.assessment, view.theme);
+        let mut first = vec![Span::styled(format!("{} · {}", s.code, s.name), theme.title()), Span::raw("  ")];
+        first.push(theme.verdict_badge(Some(a.verdict)));
+        if view.catalog.is_marked(self.detail.id) {
+            first.push(Span::styled("  * on the shortlist", theme.key()));
+        }
+        let place = s.city.as_ref().map_or_else(|| s.country.clone(), |c| format!("{c}, {}", s.country));
+        let second = format!(
+            "{place} · {} · models {} · MOQ {} · development {}",
+            s.business_type.label(),
+            s.models.label(),
+            opt(s.moq),
+            s.dev_lead_days.map_or_else(|| opt::<u32>(None), |d| format!("{d} days")),
+        );
+        let window = &a.yield_summary;
+        let third = format!(
+            "grade {} · audited {} · FPY {}, {} lots in {} months · {} open finding(s)",
+            opt(a.grade),
+            opt(a.last_audit),
+            pct(window.fpy),
+            window.lots,
+            a.policy.yield_window_months,
+            a.open_findings
+        );
+        let lines = vec![Line::from(first), Line::raw(second), Line::raw(third)];
+        frame.render_widget(Paragraph::new(lines), area);
+    }
+
+    fn render_matrix(&self, frame: &mut Frame, area: Rect, theme: Theme) {
+        let a = &self.detail.assessment;
+        if self.detail.claims.is_empty() {
+            let text = "No active ODM claim: there is nothing for evidence to back (verdict: not claimed).";
+            frame.render_widget(Paragraph::new(vec![Line::raw(""), Line::styled(text, theme.dim())]), area);
+            return;
+        }
+        let wide = area.width >= 100;
+        let header = std::iter::once(Cell::from("ODM claim × pillar"))
+            .chain(Pillar::ALL.iter().map(|p| Cell::from(if wide { p.label() } else { short_pillar(*p) })));
+        let rows = self.detail.claims.iter().map(|claim| {
+            let cells = Pillar::ALL.iter().map(|p| match a.pillar(*p) {
+                Some(pa) if pa.required_by.contains(claim) => {
+                    Cell::from(Span::styled(status_label(pa.status), theme.tone(status_tone(pa.status))))
+                }
+                _ => Cell::from(""),
+            });
+            Row::new(std::iter::once(Cell::from(claim.as_str())).chain(cells))
+        });
+        let widths = [
+            Constraint::Length(19),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+        ];
+        let table = Table::new(rows, widths).header(Row::new(header).style(theme.header())).column_spacing(1);
+        frame.render_widget(table, area);
+    }
+}
+
+pub fn short_pillar(pillar: Pillar) -> &'static str {
+    match pillar {
+        Pillar::MaterialCompatibility => "material",
+        Pillar::AssemblyConstraints => "assembly",
+        Pillar::ProductionYield => "yield",
+        Pillar::DfmEvaluation => "DFM",
+    }
+}

@@ -1,0 +1,105 @@
+//! Small drawing helpers the screens share: word wrapping by display width
+//! (CJK names take two columns), truncation, the filter line, a centred box.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use super::input::Filter;
+use super::theme::Theme;
+
+/// How a missing value is shown.
+pub const NONE: &str = "—";
+
+pub fn opt<T: ToString>(value: Option<T>) -> String {
+    value.map_or_else(|| NONE.to_owned(), |v| v.to_string())
+}
+
+pub fn pct(fraction: Option<f64>) -> String {
+    fraction.map_or_else(|| NONE.to_owned(), crate::exchange::shortlist::percent)
+}
+
+/// Greedy word wrap to `width` columns; a word longer than a line is cut.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let needed = if line.is_empty() { word.width() } else { line.width() + 1 + word.width() };
+        if needed > width && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        for c in word.chars() {
+            if line.width() + c.width().unwrap_or(0) > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            line.push(c);
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// `text` cut to `width` columns, with `…` when cut.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.width() + c.width().unwrap_or(0) + 1 > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// A box of at most `width` × `height` in the middle of `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let (w, h) = (width.min(area.width), height.min(area.height));
+    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+}
+
+/// `/ text▏` while typing, `/ text` once set, nothing without a filter.
+pub fn filter_spans(filter: &Filter, theme: Theme) -> Vec<Span<'static>> {
+    if !filter.editing && !filter.is_active() {
+        return Vec::new();
+    }
+    let mut spans = vec![Span::styled("/", theme.key()), Span::raw(format!(" {}", filter.input.text))];
+    if filter.editing {
+        spans.push(Span::styled("▏", theme.key()));
+    }
+    spans.push(Span::raw("  "));
+    spans
+}
+
+/// A section heading inside a pane.
+pub fn heading(text: impl Into<String>, theme: Theme) -> Line<'static> {
+    Line::styled(text.into(), theme.header())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_breaks_between_words_and_cuts_long_ones() {
+        assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 5), [""]);
+        assert_eq!(wrap("厦门福隆 case", 6), ["厦门福", "隆", "case"]);
+    }
+
+    #[test]
+    fn fit_marks_a_cut() {
+        assert_eq!(fit("Armor Case Works", 10), "Armor Cas…");
+        assert_eq!(fit("Armor", 10), "Armor");
+    }
+}

@@ -1,0 +1,156 @@
+//! Shared by the UI tests: the app on the demo data (built exactly as
+//! `casebook demo` builds it, assessed synchronously, as of 2026-11-15), key
+//! presses from a compact script, and the screen as text from `TestBackend`.
+
+#![allow(dead_code)] // each test crate uses a different subset
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use casebook::cli::{DEMO_AS_OF, create_demo};
+use casebook::store::{OpenMode, Store};
+use casebook::tui::{App, Loading, Options, Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+
+/// A temporary directory holding the demo database and receiving exports.
+pub struct Demo {
+    pub dir: tempfile::TempDir,
+}
+
+impl Demo {
+    /// A fresh copy of the demo database (imported once per test process).
+    pub fn new() -> Self {
+        static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+        let bytes = BYTES.get_or_init(|| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("demo.db");
+            // Closing the only connection checkpoints the WAL into the file.
+            drop(create_demo(&path, "tester").expect("demo database"));
+            std::fs::read(&path).expect("read demo database")
+        });
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("demo.db"), bytes).expect("copy demo database");
+        Self { dir }
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("demo.db")
+    }
+
+    pub fn store(&self) -> Store {
+        Store::open(&self.db(), OpenMode::Existing).expect("open demo database")
+    }
+
+    /// The app, plain (`NO_COLOR`) so that snapshots are only text.
+    pub fn app(&self) -> App {
+        self.app_with(Theme::plain())
+    }
+
+    pub fn app_with(&self, theme: Theme) -> App {
+        App::new(self.store(), options(theme, self.dir.path())).expect("app")
+    }
+}
+
+pub fn options(theme: Theme, export_dir: &Path) -> Options {
+    Options {
+        as_of: DEMO_AS_OF,
+        actor: "tester".to_owned(),
+        theme,
+        loading: Loading::Blocking,
+        export_dir: export_dir.to_owned(),
+    }
+}
+
+/// An app on an empty database in memory.
+pub fn empty_app() -> App {
+    let store = Store::open_in_memory().expect("memory store");
+    App::new(store, options(Theme::plain(), Path::new("."))).expect("app")
+}
+
+/// Draws the app on a `width` × `height` test terminal.
+pub fn draw(app: &App, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal.draw(|frame| app.render(frame)).expect("draw");
+    terminal.backend().buffer().clone()
+}
+
+/// The screen as lines of text, trailing blanks removed.
+pub fn text(app: &App, width: u16, height: u16) -> String {
+    let buffer = draw(app, width, height);
+    let mut out = String::new();
+    for y in 0..height {
+        let mut line = String::new();
+        for x in 0..width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Presses keys from a script, drawing on a 120 × 40 terminal after each
+/// key as the real loop does (page keys move by what was last drawn).
+pub fn press(app: &mut App, script: &str) {
+    press_at(app, script, (120, 40));
+}
+
+/// Presses keys from a script: plain characters, and `<Enter>`, `<Esc>`,
+/// `<Tab>`, `<S-Tab>`, `<Up>`, `<Down>`, `<Left>`, `<Right>`, `<PgUp>`,
+/// `<PgDn>`, `<Home>`, `<End>`, `<BS>`, `<C-u>`, `<WheelDown>`, `<WheelUp>`;
+/// draws at `size` after each.
+pub fn press_at(app: &mut App, script: &str, (width, height): (u16, u16)) {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    let mut rest = script;
+    while let Some(c) = rest.chars().next() {
+        let event = if let Some(end) = rest.find('>').filter(|_| c == '<') {
+            let event = named(&rest[1..end]);
+            rest = &rest[end + 1..];
+            event
+        } else {
+            rest = &rest[c.len_utf8()..];
+            let mods = if c.is_uppercase() { KeyModifiers::SHIFT } else { KeyModifiers::NONE };
+            Event::Key(KeyEvent::new(KeyCode::Char(c), mods))
+        };
+        app.handle_event(&event);
+        terminal.draw(|frame| app.render(frame)).expect("draw");
+    }
+}
+
+fn named(name: &str) -> Event {
+    let key = |code| Event::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    let wheel = |kind| Event::Mouse(MouseEvent { kind, column: 10, row: 10, modifiers: KeyModifiers::NONE });
+    match name {
+        "Enter" => key(KeyCode::Enter),
+        "Esc" => key(KeyCode::Esc),
+        "Tab" => key(KeyCode::Tab),
+        "S-Tab" => Event::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+        "Up" => key(KeyCode::Up),
+        "Down" => key(KeyCode::Down),
+        "Left" => key(KeyCode::Left),
+        "Right" => key(KeyCode::Right),
+        "PgUp" => key(KeyCode::PageUp),
+        "PgDn" => key(KeyCode::PageDown),
+        "Home" => key(KeyCode::Home),
+        "End" => key(KeyCode::End),
+        "BS" => key(KeyCode::Backspace),
+        "C-u" => Event::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+        "WheelDown" => wheel(MouseEventKind::ScrollDown),
+        "WheelUp" => wheel(MouseEventKind::ScrollUp),
+        other => panic!("unknown key <{other}> in a test script"),
+    }
+}
+
+/// The supplier codes in the rows of a Suppliers screen, top to bottom.
+pub fn listed_codes(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .skip(2)
+        .filter_map(|line| line.get(2..).and_then(|l| l.split_whitespace().next()))
+        .filter(|word| word.len() > 3 && word.as_bytes()[2] == b'-')
+        .map(str::to_owned)
+        .collect()
+}
