@@ -69,30 +69,40 @@ pub fn assess(store: &Store, only: Option<SupplierId>, as_of: NaiveDate) -> Resu
     let second = if only.is_none() { store.reopen()? } else { None };
     let Some(second) = second else {
         let loaded = load(read, only, as_of)?;
-        let windows = scan_chunk(read, only.map_or((i64::MIN, i64::MAX), |id| (id.0, id.0)), &policy, as_of)?;
-        return Ok(judge_all(&loaded, &windows.into_iter().collect(), &policy, as_of));
+        let chunk = scan_chunk(read, only.map_or((i64::MIN, i64::MAX), |id| (id.0, id.0)), &policy, as_of)?;
+        return Ok(judge_all(&loaded, &windows(std::slice::from_ref(&chunk)), &policy, as_of));
     };
-    let chunks = id_chunks(read)?;
+    let ranges = id_chunks(read)?;
     let next = AtomicUsize::new(0);
-    let take = || chunks.get(next.fetch_add(1, Ordering::Relaxed)).copied();
+    let take = || ranges.get(next.fetch_add(1, Ordering::Relaxed)).copied();
     std::thread::scope(|scope| {
         let policy = &policy;
-        let helper = scope.spawn(move || -> Result<Vec<(SupplierId, Vec<WindowLot>)>> {
+        let helper = scope.spawn(move || -> Result<Vec<Chunk>> {
             let mut out = Vec::new();
-            while let Some(chunk) = take() {
-                out.extend(scan_chunk(second.read(), chunk, policy, as_of)?);
+            while let Some(range) = take() {
+                out.push(scan_chunk(second.read(), range, policy, as_of)?);
             }
             Ok(out)
         });
         let loaded = load(read, None, as_of)?;
-        let mut windows: HashMap<SupplierId, Vec<WindowLot>> = HashMap::with_capacity(loaded.suppliers.len());
-        while let Some(chunk) = take() {
-            windows.extend(scan_chunk(read, chunk, policy, as_of)?);
+        let mut chunks = Vec::with_capacity(ranges.len());
+        while let Some(range) = take() {
+            chunks.push(scan_chunk(read, range, policy, as_of)?);
         }
-        let theirs = helper.join().map_err(|_| crate::Error::Invalid("the lot scan thread failed".into()))??;
-        windows.extend(theirs);
-        Ok(judge_all(&loaded, &windows, policy, as_of))
+        chunks.extend(helper.join().map_err(|_| crate::Error::Invalid("the lot scan thread failed".into()))??);
+        Ok(judge_all(&loaded, &windows(&chunks), policy, as_of))
     })
+}
+
+/// One scan chunk's lots: one flat vector, cut into each supplier's window.
+struct Chunk {
+    lots: Vec<WindowLot>,
+    groups: Vec<(SupplierId, std::ops::Range<usize>)>,
+}
+
+/// Each supplier's window lots, as slices of the chunks.
+fn windows(chunks: &[Chunk]) -> HashMap<SupplierId, &[WindowLot]> {
+    chunks.iter().flat_map(|c| c.groups.iter().map(|(id, range)| (*id, &c.lots[range.clone()]))).collect()
 }
 
 /// Supplier-id ranges of about equal numbers of suppliers, for sharing the
@@ -107,7 +117,7 @@ fn id_chunks(read: Reader<'_>) -> Result<Vec<(i64, i64)>> {
 
 fn judge_all(
     loaded: &Loaded,
-    windows: &HashMap<SupplierId, Vec<WindowLot>>,
+    windows: &HashMap<SupplierId, &[WindowLot]>,
     policy: &Policy,
     as_of: NaiveDate,
 ) -> Vec<Assessment> {
@@ -119,7 +129,7 @@ fn judge_all(
             audits: loaded.audits.get(id).map_or(&[], Vec::as_slice),
             evidence: loaded.evidence.get(id).map_or(&[], Vec::as_slice),
             findings: loaded.findings.get(id).map_or(&[], Vec::as_slice),
-            window: windows.get(id).map_or(&[], Vec::as_slice),
+            window: windows.get(id).copied().unwrap_or_default(),
             first_lot: loaded.first_lots.get(id).copied(),
         };
         verdict::assess(&facts, policy, as_of)
@@ -145,31 +155,34 @@ pub fn assess_code(store: &Store, code: &str, as_of: NaiveDate) -> Result<Assess
 }
 
 /// The yield-window lots of the suppliers whose ids lie in `ids`, grouped by
-/// supplier in chart order (the scan's order: date, then lot).
-fn scan_chunk(
-    read: Reader<'_>,
-    ids: (i64, i64),
-    policy: &Policy,
-    as_of: NaiveDate,
-) -> Result<Vec<(SupplierId, Vec<WindowLot>)>> {
+/// supplier in chart order (the scan's order: date, then lot), in one flat
+/// vector trimmed to size: a million lots' windows cost their own size, not
+/// the slack of thousands of doubling vectors.
+fn scan_chunk(read: Reader<'_>, ids: (i64, i64), policy: &Policy, as_of: NaiveDate) -> Result<Chunk> {
     let since = Policy::window_start(as_of, policy.yield_window_months);
-    let mut out: Vec<(SupplierId, Vec<WindowLot>)> = Vec::new();
+    let mut chunk = Chunk { lots: Vec::new(), groups: Vec::new() };
     let mut bad_date = None;
     read.scan_lots_between(ids, since, as_of, |supplier, point| {
         let Ok(produced_on) = crate::exchange::validate::date("produced_on", point.produced_on) else {
             bad_date = Some(point.produced_on.to_owned());
             return;
         };
-        let lot =
-            WindowLot { lot: point.lot.into(), produced_on, started: point.started, passed_first: point.passed_first };
+        let at = chunk.lots.len();
+        chunk.lots.push(WindowLot {
+            lot: point.lot.into(),
+            produced_on,
+            started: point.started,
+            passed_first: point.passed_first,
+        });
         // Rows come grouped by supplier: extend the last group, no hashing per row.
-        match out.last_mut() {
-            Some((id, lots)) if *id == supplier => lots.push(lot),
-            _ => out.push((supplier, vec![lot])),
+        match chunk.groups.last_mut() {
+            Some((id, range)) if *id == supplier => range.end = at + 1,
+            _ => chunk.groups.push((supplier, at..at + 1)),
         }
     })?;
     if let Some(day) = bad_date {
         return Err(crate::Error::Invalid(format!("a lot has an unreadable date `{day}`; run `casebook check`")));
     }
-    Ok(out)
+    chunk.lots.shrink_to_fit();
+    Ok(chunk)
 }
