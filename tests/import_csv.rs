@@ -14,31 +14,10 @@ use std::ffi::OsStr;
 use std::path::Path;
 
 use casebook::exchange::{self, ImportOptions, Location};
-use common::{DEMO_CSV_LOTS, LOT_HEADER, Run, Sandbox, csv_doc, fixture, lot_row};
+use common::{DEMO_CSV_LOTS, LOT_HEADER, Sandbox, assert_refused, csv_doc, fixture, lot_row};
 
 const HEADER_NAMES: &str =
     "supplier, lot, sku, process, material, produced_on, started, passed_first, reworked, scrapped";
-
-/// Imports `bytes` as `file` through the binary into a demo database and
-/// checks it is refused: exit status 1, exactly the `problems` on stderr (each
-/// prefixed by the file name), the summary line, and nothing changed.
-#[track_caller]
-fn assert_refused(file: &str, bytes: impl AsRef<[u8]>, problems: &[&str], rejected: u64) -> Run {
-    let sandbox = Sandbox::demo();
-    sandbox.write(file, bytes);
-    let before = sandbox.snapshot();
-    let run = sandbox.run(&["import", file]);
-    run.assert_failure();
-    for problem in problems {
-        run.assert_stderr_has(&format!("{file}: {problem}\n"));
-    }
-    assert_eq!(run.problem_lines(Path::new(file)).len(), problems.len(), "other problems reported:\n{}", run.stderr);
-    run.assert_stdout_has(&format!(
-        "{file}: rejected, nothing written: inserted 0; duplicates 0; rejected {rejected}\n"
-    ));
-    sandbox.assert_unchanged(&before);
-    run
-}
 
 /// A row of the ten required columns, starting from a good one, with some
 /// values replaced by column name.

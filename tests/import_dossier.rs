@@ -14,7 +14,9 @@ mod common;
 use std::path::Path;
 
 use casebook::exchange::{self, ImportOptions, Location};
-use common::{DEMO_LOTS, DEMO_SUPPLIERS, Run, Sandbox, demo_csv_lots, demo_dossier, fixture};
+use common::{
+    DEMO_LOTS, DEMO_SUPPLIERS, Sandbox, assert_refused, assert_refused_in, demo_csv_lots, demo_dossier, fixture,
+};
 use serde_json::{Value, json};
 
 /// A small valid dossier of one new supplier with one of everything.
@@ -47,31 +49,6 @@ fn dossier(suppliers: Vec<Value>) -> Value {
 
 fn bytes(doc: &Value) -> Vec<u8> {
     serde_json::to_vec_pretty(doc).expect("serialise")
-}
-
-/// Imports `bytes` as `file` through the binary into the demo database and
-/// checks it is refused with exactly `problems`, and nothing changed.
-#[track_caller]
-fn assert_refused(file: &str, bytes: impl AsRef<[u8]>, problems: &[&str], rejected: u64) -> Run {
-    assert_refused_in(&Sandbox::demo(), file, bytes, problems, rejected)
-}
-
-/// Like [`assert_refused`], in a given database.
-#[track_caller]
-fn assert_refused_in(sandbox: &Sandbox, file: &str, bytes: impl AsRef<[u8]>, problems: &[&str], rejected: u64) -> Run {
-    sandbox.write(file, bytes);
-    let before = sandbox.snapshot();
-    let run = sandbox.run(&["import", file]);
-    run.assert_failure();
-    for problem in problems {
-        run.assert_stderr_has(&format!("{file}: {problem}\n"));
-    }
-    assert_eq!(run.problem_lines(Path::new(file)).len(), problems.len(), "other problems reported:\n{}", run.stderr);
-    run.assert_stdout_has(&format!(
-        "{file}: rejected, nothing written: inserted 0; duplicates 0; rejected {rejected}\n"
-    ));
-    sandbox.assert_unchanged(&before);
-    run
 }
 
 #[test]

@@ -109,37 +109,34 @@ fn bounded(field: &str, value: &str, max_chars: usize) -> Result<(), FieldError>
     Ok(())
 }
 
-/// Identifiers (supplier codes, audit references): letters, digits, `.`, `_`, `-`.
-pub fn code(field: &str, value: &str) -> Result<(), FieldError> {
-    let ok = !value.is_empty()
-        && value.len() <= 64
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if ok {
+/// A 1–64 byte word whose every byte passes `allowed`, or `message`.
+fn word(field: &str, value: &str, allowed: fn(u8) -> bool, message: &str) -> Result<(), FieldError> {
+    if !value.is_empty() && value.len() <= 64 && value.bytes().all(allowed) {
         Ok(())
     } else {
-        Err(FieldError::new(
-            field,
-            Some(value),
-            "is not a valid code; expected 1–64 letters, digits, '.', '_' or '-', e.g. SZ-ARMOR",
-        ))
+        Err(FieldError::new(field, Some(value), message))
     }
+}
+
+/// Identifiers (supplier codes, audit references): letters, digits, `.`, `_`, `-`.
+pub fn code(field: &str, value: &str) -> Result<(), FieldError> {
+    word(
+        field,
+        value,
+        |b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'),
+        "is not a valid code; expected 1–64 letters, digits, '.', '_' or '-', e.g. SZ-ARMOR",
+    )
 }
 
 /// Defect codes, as in a `defect:<code>` column: lower-case words joined by
 /// `_` (the form the database's CHECK on `lots.defects` accepts).
 pub fn defect_code(field: &str, value: &str) -> Result<(), FieldError> {
-    let ok = !value.is_empty()
-        && value.len() <= 64
-        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(FieldError::new(
-            field,
-            Some(value),
-            "is not a valid defect code; expected lower-case letters, digits and '_', e.g. short_shot",
-        ))
-    }
+    word(
+        field,
+        value,
+        |b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_',
+        "is not a valid defect code; expected lower-case letters, digits and '_', e.g. short_shot",
+    )
 }
 
 /// Defect counts as the database stores them: compact JSON, codes in the

@@ -41,6 +41,23 @@ fn supplier_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Supplier> {
     })
 }
 
+/// A supplier row's parameters: the key (code or id) as ?1, then its fields
+/// as ?2 … ?10, in the order both the insert and the update name them.
+fn supplier_params<'a>(key: &'a dyn rusqlite::ToSql, s: &'a Supplier) -> [&'a dyn rusqlite::ToSql; 10] {
+    [
+        key,
+        &s.name,
+        &s.country,
+        &s.city,
+        &s.business_type,
+        &s.models.oem,
+        &s.models.odm,
+        &s.moq,
+        &s.dev_lead_days,
+        &s.notes,
+    ]
+}
+
 /// The supplier's fields as text, for history diffs.
 fn supplier_fields(s: &Supplier) -> Vec<(&'static str, Option<String>)> {
     vec![
@@ -155,18 +172,7 @@ impl Writer<'_> {
                                         dev_lead_days, notes)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
-            .execute(params![
-                s.code,
-                s.name,
-                s.country,
-                s.city,
-                s.business_type,
-                s.models.oem,
-                s.models.odm,
-                s.moq,
-                s.dev_lead_days,
-                s.notes
-            ])?;
+            .execute(supplier_params(&s.code, s).as_slice())?;
         let id = SupplierId(self.conn().last_insert_rowid());
         self.record(&Change {
             supplier: Some(id),
@@ -190,18 +196,7 @@ impl Writer<'_> {
                     "UPDATE suppliers SET name = ?2, country = ?3, city = ?4, business_type = ?5, model_oem = ?6,
                         model_odm = ?7, moq = ?8, dev_lead_days = ?9, notes = ?10 WHERE id = ?1",
                 )?
-                .execute(params![
-                    id.0,
-                    s.name,
-                    s.country,
-                    s.city,
-                    s.business_type,
-                    s.models.oem,
-                    s.models.odm,
-                    s.moq,
-                    s.dev_lead_days,
-                    s.notes
-                ])?;
+                .execute(supplier_params(&id.0, s).as_slice())?;
         }
         Ok(changed)
     }

@@ -327,3 +327,35 @@ pub fn demo_csv_lots() -> Vec<(String, String)> {
 pub fn demo_dossier() -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(fixture("demo-dossier.json")).expect("read dossier")).expect("parse dossier")
 }
+
+/// Imports `bytes` as `file` through the binary into a demo database and
+/// checks it is refused: exit status 1, exactly the `problems` on stderr (each
+/// prefixed by the file name), the summary line, and nothing changed.
+#[track_caller]
+pub fn assert_refused(file: &str, bytes: impl AsRef<[u8]>, problems: &[&str], rejected: u64) -> Run {
+    assert_refused_in(&Sandbox::demo(), file, bytes, problems, rejected)
+}
+
+/// Like [`assert_refused`], in a given database.
+#[track_caller]
+pub fn assert_refused_in(
+    sandbox: &Sandbox,
+    file: &str,
+    bytes: impl AsRef<[u8]>,
+    problems: &[&str],
+    rejected: u64,
+) -> Run {
+    sandbox.write(file, bytes);
+    let before = sandbox.snapshot();
+    let run = sandbox.run(&["import", file]);
+    run.assert_failure();
+    for problem in problems {
+        run.assert_stderr_has(&format!("{file}: {problem}\n"));
+    }
+    assert_eq!(run.problem_lines(Path::new(file)).len(), problems.len(), "other problems reported:\n{}", run.stderr);
+    run.assert_stdout_has(&format!(
+        "{file}: rejected, nothing written: inserted 0; duplicates 0; rejected {rejected}\n"
+    ));
+    sandbox.assert_unchanged(&before);
+    run
+}
