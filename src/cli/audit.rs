@@ -200,9 +200,12 @@ fn show(store: &Store, audit: &str, format: Format) -> Result<()> {
         answers.push(vec![an.question.clone(), an.result.to_string(), opt(an.note.as_deref())]);
     }
     print!("\n{}", answers.render());
-    let mut evidence = Table::new(&["pillar", "kind", "strength", "collected", "description"]);
-    for e in &a.evidence {
+    // Evidence and findings with their numbers: `casebook attach` and
+    // `casebook audit close` take them.
+    let mut evidence = Table::new(&["#", "pillar", "kind", "strength", "collected", "description"]).right_aligned(&[0]);
+    for (id, e) in read.evidence(row.id)? {
         evidence.push(vec![
+            id.to_string(),
             e.pillar.to_string(),
             e.kind.to_string(),
             e.strength.to_string(),
@@ -211,5 +214,17 @@ fn show(store: &Store, audit: &str, format: Format) -> Result<()> {
         ]);
     }
     print!("\n{}", evidence.render());
+    let mut findings = Table::new(&["#", "severity", "due", "status", "description"]).right_aligned(&[0]);
+    for (id, f) in read.findings(row.id)? {
+        let status = f.closure.as_ref().map_or_else(|| "open".to_owned(), |c| format!("closed {}", c.closed_on));
+        findings.push(vec![
+            id.to_string(),
+            f.severity.to_string(),
+            f.due_on.to_string(),
+            status,
+            f.description.clone(),
+        ]);
+    }
+    print!("\n{}", findings.render());
     Ok(())
 }

@@ -233,6 +233,7 @@ pub(super) fn prepare<R: Read>(
         }
     };
     let suppliers = read.supplier_ids()?;
+    let _phase = crate::trace::phase("csv: read, check and spool");
     let meter = Meter::new(size, options);
     let mut problems = Problems::default();
     let mut tally = Tallies::default();
@@ -254,6 +255,7 @@ pub(super) fn prepare<R: Read>(
 /// the file turned out clean: a lot may still repeat within the file).
 pub(super) fn write(writer: &Writer<'_>, parsed: Parsed) -> Result<ImportReport> {
     let Parsed { spool, mut tally, mut report } = parsed;
+    let _phase = crate::trace::phase("csv: merge and insert");
     let mut problems = Problems::default();
     writer.set_cache_kib(IMPORT_CACHE_KIB)?;
     let result = write_rows(Some(writer), spool, &mut tally, &mut problems, &mut report);

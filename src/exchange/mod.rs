@@ -331,6 +331,7 @@ pub fn import_files(
 
 fn finish(writer: Writer<'_>, mut report: ImportReport, options: ImportOptions<'_>) -> Result<ImportReport> {
     if report.ok() && !options.dry_run {
+        let _phase = crate::trace::phase("import: commit (and checkpoint)");
         writer.commit()?;
         report.committed = true;
     }
