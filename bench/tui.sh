@@ -6,23 +6,14 @@
 # filtering, sorting, switching screens and opening suppliers, and the peak
 # RSS. Targets: first frame < 300 ms, p99 < 16 ms, peak RSS < 100 MB.
 #
-#   bench/tui.sh                       # builds /tmp/big/cb.db if it is missing
-#   BIG_DB=/path/to/cb.db bench/tui.sh
+#   bench/tui.sh                       # builds bench/out/work/big.db if it is missing
 #   RUNS=3 bench/tui.sh --slowest      # extra arguments go to the example
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 
-BIG_DB=${BIG_DB:-/tmp/big/cb.db}
 RUNS=${RUNS:-1}
-
-# Reuse the big database when it opens and holds the generated suppliers.
-if ! { [ -s "$BIG_DB" ] && cargo run --release --quiet --bin casebook -- --db "$BIG_DB" where 2>&1 | grep -q '5000 suppliers'; }; then
-  prepare_data
-  mkdir -p "$(dirname "$BIG_DB")"
-  rm -f "$BIG_DB" "$BIG_DB-wal" "$BIG_DB-shm"
-  "$CASEBOOK" --db "$BIG_DB" import "$DATA/suppliers.json" "$DATA/lots.csv" >&2
-fi
+prepare_db
 
 cargo build --release --quiet --example tui_bench
 for _ in $(seq "$RUNS"); do
