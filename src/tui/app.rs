@@ -261,7 +261,7 @@ impl App {
             Closing::Quit => self.state = State::Quitting,
             Closing::Submit => {
                 if let Some(Popup::Export { format, path }) = self.popup.take() {
-                    self.export(format, &PathBuf::from(path.text.trim()));
+                    self.export(format, &PathBuf::from(path.value().trim()));
                 }
             }
         }

@@ -69,7 +69,7 @@ impl Popup {
             Self::Notice { .. } if msg == Message::Back => return Closing::Close,
             Self::Notice { .. } => {}
             Self::Export { path, .. } => match path.apply(msg) {
-                Edit::Accepted if !path.text.trim().is_empty() => return Closing::Submit,
+                Edit::Accepted if !path.value().trim().is_empty() => return Closing::Submit,
                 Edit::Cancelled => return Closing::Close,
                 _ => {}
             },
@@ -89,7 +89,10 @@ impl Popup {
                 let title = format!("Export the shortlist as {}", format.label());
                 let lines = vec![
                     Line::raw("Write to this file (edit the path, C-u clears it):"),
-                    Line::from(vec![Span::styled(path.text.clone(), theme.title()), Span::styled("▏", theme.key())]),
+                    Line::from(vec![
+                        Span::styled(path.value().to_owned(), theme.title()),
+                        Span::styled("▏", theme.key()),
+                    ]),
                 ];
                 render_box(frame, area, &title, lines, "Enter writes · Esc cancels", theme.focused_border(), theme);
             }
