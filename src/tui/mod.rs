@@ -15,6 +15,8 @@ pub mod app;
 mod catalog;
 mod chrome;
 pub mod data;
+mod form;
+mod forms;
 mod input;
 pub mod keys;
 mod list;
