@@ -12,6 +12,7 @@
 //! installs, wrapped here to release the mouse first).
 
 pub mod app;
+mod app_record;
 mod catalog;
 mod chrome;
 pub mod data;
