@@ -298,7 +298,8 @@ impl App {
                 Ok(())
             }
             Outcome::Info(message) => {
-                self.popup = Some(Popup::Notice { title: "Note".to_owned(), lines: vec![message], tone: Tone::Good });
+                self.popup =
+                    Some(Popup::Notice { title: "Heads up".to_owned(), lines: vec![message], tone: Tone::Warn });
                 Ok(())
             }
             Outcome::Error(message) => Err(Error::Invalid(message)),

@@ -202,7 +202,7 @@ impl AuditEditor {
                 result: a.result,
                 note: a.note.clone(),
             }),
-            None => Outcome::Error(format!("Answer {} first (y, p, n or x): a note is kept with its answer.", q.code)),
+            None => Outcome::Info(format!("Answer {} first (y, p, n or x): a note is kept with its answer.", q.code)),
         }
     }
 
@@ -246,7 +246,7 @@ impl AuditEditor {
             return Outcome::None;
         };
         if let Some(c) = &finding.closure {
-            return Outcome::Error(format!(
+            return Outcome::Info(format!(
                 "This finding was closed on {}; a closure is never overwritten.",
                 c.closed_on
             ));

@@ -65,7 +65,7 @@ fn render_bar(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme)
 
 fn render_checklist(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
     let (list, detail) = if area.width >= SIDE_BY_SIDE {
-        let [l, d] = Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).areas(area);
+        let [l, d] = Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).spacing(2).areas(area);
         (l, d)
     } else {
         let below = (area.height / 2).clamp(4, 9);
@@ -142,12 +142,15 @@ fn render_question(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: T
         title.push_str(&format!(" · {}", short_pillar(p)));
     }
     if q.critical {
-        title.push_str(" · critical: a no caps the grade");
+        title.push_str(" · critical");
     }
     let answer = editor.answer(&q.code);
     let (word, tone) = answer_word(answer.map(|a| a.result));
     let mut lines = vec![Line::raw(q.text.clone())];
     let note = answer.and_then(|a| a.note.clone()).unwrap_or_else(|| "no note (Enter writes one)".to_owned());
+    if q.critical {
+        lines.push(Line::styled("Critical: a no caps the audit's grade.", theme.tone(Tone::Warn)));
+    }
     lines.push(Line::from(vec![
         Span::raw("answer "),
         Span::styled(word, theme.tone(tone)),

@@ -156,10 +156,10 @@ impl SupplierScreen {
     fn retire_selected(&self) -> Outcome {
         let selected = self.cursor(Pane::Claims).selected().and_then(|i| self.detail.all_claims.get(i));
         let Some((claim, c)) = selected.filter(|_| self.pane == Pane::Claims) else {
-            return Outcome::Error("Select a claim in the Claims pane (5) first; r retires it.".to_owned());
+            return Outcome::Info("Select a claim in the Claims pane (5) first; r retires it.".to_owned());
         };
         if let Some(day) = c.retired_on {
-            return Outcome::Error(format!("This claim was retired on {day} already."));
+            return Outcome::Info(format!("This claim was retired on {day} already."));
         }
         let what = format!("{} ({}, stated {})", c.capability, c.source, c.stated_on);
         Outcome::Form(Purpose::RetireClaim { supplier: self.detail.id, claim: *claim, what })
@@ -168,7 +168,7 @@ impl SupplierScreen {
     fn close_selected(&self) -> Outcome {
         let selected = self.cursor(Pane::Findings).selected().and_then(|i| self.detail.open_findings.get(i));
         let Some(f) = selected.filter(|_| self.pane == Pane::Findings) else {
-            return Outcome::Error("Select a finding in the Open findings pane (4) first; c closes it.".to_owned());
+            return Outcome::Info("Select a finding in the Open findings pane (4) first; c closes it.".to_owned());
         };
         let what =
             format!("{} · {} · due {} · {}", f.audit, f.finding.severity, f.finding.due_on, f.finding.description);
