@@ -104,10 +104,8 @@ fn section_heading(score: &Score, section: Section, theme: Theme) -> Line<'stati
         return widgets::heading(section.label(), theme);
     };
     let t = &s.tally;
-    widgets::heading(
-        format!("{} — {} · {} of {} answered", section.label(), pct(s.pct), t.answered, t.applicable),
-        theme,
-    )
+    let score = s.pct.map_or_else(|| "no score yet".to_owned(), |p| format!("{p:.1}%"));
+    widgets::heading(format!("{} · {score} · {} of {} answered", section.label(), t.answered, t.applicable), theme)
 }
 
 fn question_line(editor: &AuditEditor, q: &Question, width: usize, theme: Theme) -> Line<'static> {
