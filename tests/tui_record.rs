@@ -10,6 +10,8 @@
 
 mod tui_support;
 
+use std::fmt::Write as _;
+
 use casebook::store::{OpenMode, Store};
 use tui_support::{Demo, count, press, text};
 
@@ -58,11 +60,10 @@ fn a_new_supplier_audited_from_the_keyboard_becomes_supported() {
     press(&mut app, &lot("NM-001", "2026-06-10"));
     press(&mut app, &lot("NM-002", "2026-07-10"));
     let csv = demo.dir.path().join("nm.csv");
-    let rows: String = ["2026-08-10", "2026-09-10", "2026-10-10", "2026-11-10"]
-        .iter()
-        .enumerate()
-        .map(|(i, day)| format!("SZ-NEWMOULD,NM-10{i},NM-DUAL,co_molding,TPU+PC,{day},1000,950,30,20\n"))
-        .collect();
+    let mut rows = String::new();
+    for (i, day) in ["2026-08-10", "2026-09-10", "2026-10-10", "2026-11-10"].iter().enumerate() {
+        writeln!(rows, "SZ-NEWMOULD,NM-10{i},NM-DUAL,co_molding,TPU+PC,{day},1000,950,30,20").unwrap();
+    }
     std::fs::write(
         &csv,
         format!("supplier,lot,sku,process,material,produced_on,started,passed_first,reworked,scrapped\n{rows}"),

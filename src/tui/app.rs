@@ -292,7 +292,10 @@ impl App {
                 Ok(())
             }
             Outcome::Form(purpose) => self.open_form(purpose),
-            Outcome::ConfirmSubmit(audit) => self.confirm_submit(audit),
+            Outcome::ConfirmSubmit(audit) => {
+                self.confirm_submit(audit);
+                Ok(())
+            }
             Outcome::Touched(id) => {
                 self.touched(id);
                 Ok(())

@@ -109,8 +109,8 @@ impl App {
         }
     }
 
-    pub(super) fn confirm_submit(&mut self, audit: i64) -> Result<()> {
-        let Some(Screen::AuditEdit(editor)) = self.front() else { return Ok(()) };
+    pub(super) fn confirm_submit(&mut self, audit: i64) {
+        let Some(Screen::AuditEdit(editor)) = self.front() else { return };
         let d = &editor.detail;
         self.popup = Some(Popup::Submit(Box::new(SubmitConfirm {
             audit,
@@ -118,7 +118,6 @@ impl App {
             supplier: d.row.supplier.clone(),
             score: d.score.clone(),
         })));
-        Ok(())
     }
 
     /// Seals the audit, shows it read-only in the editor's place, and

@@ -97,8 +97,10 @@ impl Popup {
                 }
                 scroll.apply(msg);
             }
-            Self::Notice { .. } if msg == Message::Back => return Closing::Close,
-            Self::Notice { .. } => {}
+            Self::Notice { .. } | Self::Report { .. } if msg == Message::Back => return Closing::Close,
+            Self::Submit(_) if msg == Message::Accept => return Closing::Submit,
+            Self::Submit(_) if msg == Message::Cancel => return Closing::Close,
+            Self::Notice { .. } | Self::Submit(_) | Self::Importing(_) => {}
             Self::Export { path, .. } => match path.apply(msg) {
                 Edit::Accepted if !path.value().trim().is_empty() => return Closing::Submit,
                 Edit::Cancelled => return Closing::Close,
@@ -110,10 +112,6 @@ impl Popup {
                 Step::Changed => popup.follow(),
                 Step::Stay => {}
             },
-            Self::Submit(_) if msg == Message::Accept => return Closing::Submit,
-            Self::Submit(_) if msg == Message::Cancel => return Closing::Close,
-            Self::Submit(_) | Self::Importing(_) => {}
-            Self::Report { .. } if msg == Message::Back => return Closing::Close,
             Self::Report { scroll, .. } => {
                 scroll.apply(msg);
             }
@@ -166,7 +164,7 @@ impl Popup {
                 );
             }
             Self::Report { title, lines, tone, scroll } => {
-                record::render_report(frame, area, title, lines, *tone, scroll, theme)
+                record::render_report(frame, area, title, lines, *tone, scroll, theme);
             }
         }
     }

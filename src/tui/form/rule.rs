@@ -32,9 +32,8 @@ impl Rule {
     /// `Err(message)` when `text` is not a valid value of field `key`.
     pub fn check(self, key: &str, text: &str) -> Result<(), String> {
         let outcome = match self {
-            Self::Text(max) => validate::text(key, text, max),
             Self::OptText(_) | Self::OptPositive if text.trim().is_empty() => Ok(()),
-            Self::OptText(max) => validate::text(key, text, max),
+            Self::Text(max) | Self::OptText(max) => validate::text(key, text, max),
             Self::Prose(max) => validate::prose(key, text, max),
             Self::Code => validate::code(key, text.trim()),
             Self::Country => validate::country(key, text.trim()),

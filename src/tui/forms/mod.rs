@@ -13,8 +13,8 @@ use super::data::Data;
 use super::form::{Field, Form, Rule};
 use crate::error::Result;
 use crate::model::{
-    AnswerResult, AuditKind, BusinessType, Capability, ClaimSource, DEFAULT_TEMPLATE, EvidenceKind, FindingSeverity,
-    Pillar, Process, Strength, Supplier,
+    AnswerResult, AuditKind, BusinessModel, BusinessType, Capability, ClaimSource, DEFAULT_TEMPLATE, EvidenceKind,
+    FindingSeverity, Pillar, Process, Strength, Supplier,
 };
 use crate::store::SupplierId;
 
@@ -109,7 +109,8 @@ fn supplier_form(title: &str, s: Option<&Supplier>, today: NaiveDate) -> Form {
         Some(s) => Field::fixed("code", "Code", s.code.clone()),
         None => Field::text("code", "Code", "", Rule::Code).hint("letters, digits, '.', '_' or '-', e.g. SZ-ARMOR"),
     };
-    let models: Vec<&str> = s.map(|s| s.models.list().into_iter().map(|m| m.as_str()).collect()).unwrap_or_default();
+    let models: Vec<&str> =
+        s.map(|s| s.models.list().into_iter().map(BusinessModel::as_str).collect()).unwrap_or_default();
     let business = s.map_or(BusinessType::Unknown, |s| s.business_type);
     Form::new(
         title,

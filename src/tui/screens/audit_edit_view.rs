@@ -137,7 +137,7 @@ fn render_question(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: T
     let Some(q) = editor.question() else { return };
     let mut title = format!(" {} · {} · weight {}", q.code, q.section.label(), q.weight);
     if let Some(p) = q.pillar {
-        title.push_str(&format!(" · {}", short_pillar(p)));
+        title = format!("{title} · {}", short_pillar(p));
     }
     if q.critical {
         title.push_str(" · critical");
