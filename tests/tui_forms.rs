@@ -151,3 +151,15 @@ fn import_prompt_and_reports() {
                SZ-NOBODY,UI-5,IP16-DUAL,co_molding,TPU+PC,2026-11-03,100,90,0,0\n";
     snap_then("import_rejected", ARMOR, |app, demo| import(app, demo, "bad.csv", bad));
 }
+
+#[test]
+fn the_editor_and_forms_draw_at_any_size_without_panicking() {
+    let demo = Demo::new();
+    let mut app = demo.app();
+    for script in [EDITOR, "yyp", "e", "<Esc>f", "<Esc>3", "2", "1S", "<Esc>l", "<Esc>i", "<Esc><Esc>6", "5"] {
+        tui_support::press(&mut app, script);
+        for (w, h) in [(80, 24), (100, 30), (200, 60), (40, 12), (20, 5), (1, 1)] {
+            let _ = tui_support::draw(&app, w, h);
+        }
+    }
+}
