@@ -138,6 +138,16 @@ CREATE TABLE finding_closures (
     recorded_at TEXT NOT NULL
 ) STRICT;
 
+-- Where the auditor left off in a draft audit: the question last selected in
+-- the UI's audit editor, written whenever the selection moves. UI state, not
+-- part of the record: no history row, not exported, not sealed; it goes with
+-- its audit.
+CREATE TABLE audit_cursors (
+    audit_id   INTEGER PRIMARY KEY REFERENCES audits (id) ON DELETE CASCADE,
+    question   TEXT NOT NULL CHECK (length(question) BETWEEN 1 AND 16),
+    updated_at TEXT NOT NULL
+) STRICT;
+
 -- Clustered by (supplier, lot code): the key is the uniqueness rule, and one
 -- supplier's lots sit together, so a per-supplier read is one range scan.
 --

@@ -4,6 +4,11 @@
 //! the screen follows a resize, `?` opens the help and Esc closes it, and
 //! `q` returns to the shell with status 0 (the pane's shell prints it).
 //!
+//! A second test records on a file database: starts an audit, answers two
+//! questions and adds evidence, kills the process with SIGKILL, and finds
+//! everything there after a restart, the editor back at the question left
+//! off.
+//!
 //! Needs tmux. Without it the test fails and says so, unless
 //! `CASEBOOK_SKIP_TMUX=1` is set. Each run uses its own tmux server
 //! (`-L`), which it kills at the end.
@@ -22,9 +27,10 @@ struct Tmux {
 }
 
 impl Tmux {
-    /// Starts `command` in a detached 120 × 40 session.
-    fn start(command: &str, dir: &Path) -> Self {
-        let tmux = Self { socket: format!("casebook-test-{}", std::process::id()) };
+    /// Starts `command` in a detached 120 × 40 session on a server of its
+    /// own (`name`: tests run side by side).
+    fn start(name: &str, command: &str, dir: &Path) -> Self {
+        let tmux = Self { socket: format!("casebook-test-{}-{name}", std::process::id()) };
         let out =
             tmux.run(&["-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", "120", "-y", "40", command], dir);
         assert!(out.status.success(), "tmux new-session failed: {}", String::from_utf8_lossy(&out.stderr));
@@ -33,6 +39,20 @@ impl Tmux {
 
     fn run(&self, args: &[&str], dir: &Path) -> Output {
         Command::new("tmux").arg("-L").arg(&self.socket).args(args).current_dir(dir).output().unwrap()
+    }
+
+    /// Typed literally (no key names).
+    fn type_text(&self, text: &str) {
+        let out = self.run(&["send-keys", "-t", "main", "-l", text], Path::new("."));
+        assert!(out.status.success(), "send-keys -l {text}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    /// The process running in the pane's shell (the shell's only child).
+    fn app_pid(&self) -> String {
+        let out = self.run(&["display-message", "-p", "-t", "main", "#{pane_pid}"], Path::new("."));
+        let shell = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
+        children.split_whitespace().next().expect("the app runs under the pane's shell").to_owned()
     }
 
     fn send(&self, keys: &str) {
@@ -68,14 +88,23 @@ fn tmux_is_installed() -> bool {
     Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success())
 }
 
+/// `false` (skip) when tmux is missing and `CASEBOOK_SKIP_TMUX=1`; fails when
+/// it is missing otherwise.
+fn tmux_or_skip() -> bool {
+    if tmux_is_installed() {
+        return true;
+    }
+    if std::env::var_os("CASEBOOK_SKIP_TMUX").is_some_and(|v| v == "1") {
+        eprintln!("tmux is not installed; skipped because CASEBOOK_SKIP_TMUX=1");
+        return false;
+    }
+    panic!("this test needs tmux (apt-get install tmux), or set CASEBOOK_SKIP_TMUX=1 to skip it");
+}
+
 #[test]
 fn casebook_demo_in_a_real_terminal() {
-    if !tmux_is_installed() {
-        if std::env::var_os("CASEBOOK_SKIP_TMUX").is_some_and(|v| v == "1") {
-            eprintln!("tmux is not installed; skipped because CASEBOOK_SKIP_TMUX=1");
-            return;
-        }
-        panic!("this test needs tmux (apt-get install tmux), or set CASEBOOK_SKIP_TMUX=1 to skip it");
+    if !tmux_or_skip() {
+        return;
     }
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("home");
@@ -87,7 +116,7 @@ fn casebook_demo_in_a_real_terminal() {
         home.display(),
         home.display()
     );
-    let tmux = Tmux::start(&command, dir.path());
+    let tmux = Tmux::start("demo", &command, dir.path());
 
     let screen = tmux.wait_for("the Suppliers screen with verdicts", |s| {
         s.contains("SZ-ARMOR") && s.contains("supported") && s.contains("14 of 14") && !s.contains("assessing")
@@ -116,6 +145,113 @@ fn casebook_demo_in_a_real_terminal() {
     tmux.send("Escape");
     tmux.wait_for("the help to close", |s| !s.contains("Help:") && s.contains("14 of 14"));
 
+    tmux.send("q");
+    let screen = tmux.wait_for("the shell with the exit status", |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+}
+
+/// The UI on `db`, as of the demo's day, the exit status printed after.
+fn ui_command(db: &Path, home: &Path) -> String {
+    let bin = env!("CARGO_BIN_EXE_casebook");
+    format!(
+        "env -u CASEBOOK_DB -u NO_COLOR HOME='{home}' CASEBOOK_AUDITOR=floor.auditor TERM=xterm-256color sh -c \
+         \"'{bin}' --db '{db}' --as-of 2026-11-15; echo EXIT=\\$?; sleep 60\"",
+        home = home.display(),
+        db = db.display(),
+    )
+}
+
+fn query(db: &Path, sql: &str) -> String {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(sql, [], |r| r.get::<_, rusqlite::types::Value>(0))
+        .map(|v| match v {
+            rusqlite::types::Value::Integer(n) => n.to_string(),
+            rusqlite::types::Value::Text(t) => t,
+            other => format!("{other:?}"),
+        })
+        .unwrap()
+}
+
+#[test]
+fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("floor.db");
+    let made = Command::new(env!("CARGO_BIN_EXE_casebook"))
+        .args(["demo", "--no-ui", "--db"])
+        .arg(&db)
+        .env_remove("CASEBOOK_DB")
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let tmux = Tmux::start("sigkill", &ui_command(&db, &dir.path().join("home")), dir.path());
+    tmux.wait_for("the supplier list", |s| s.contains("SZ-ARMOR") && s.contains("14 of 14"));
+
+    // Start an audit of SZ-ARMOR, answer two questions, add one evidence item.
+    tmux.type_text("/armor");
+    tmux.send("Enter");
+    tmux.wait_for("the filtered list", |s| s.contains("/ armor") && s.contains("1 of 14"));
+    tmux.send("Enter");
+    tmux.wait_for("the supplier", |s| s.contains("SZ-ARMOR · Armor Case Works"));
+    tmux.send("a");
+    tmux.wait_for("the audit form", |s| s.contains("Start an audit") && s.contains("floor.auditor"));
+    tmux.send("Enter");
+    tmux.wait_for("the editor", |s| s.contains("A-2026-042 (draft)") && s.contains("0 of 41 answered"));
+    tmux.send("y");
+    tmux.wait_for("one answer", |s| s.contains("1 of 41 answered"));
+    tmux.send("p");
+    tmux.wait_for("two answers", |s| s.contains("2 of 41 answered"));
+    tmux.send("e");
+    tmux.wait_for("the evidence form", |s| s.contains("Add evidence"));
+    for _ in 0..4 {
+        tmux.send("Tab");
+    }
+    tmux.type_text("Peel tests per batch");
+    tmux.send("Enter");
+    tmux.wait_for("the evidence saved", |s| s.contains("2 Evidence (1)"));
+    // Move on past the first unanswered question, so the place is not a default.
+    tmux.send("Down");
+    tmux.wait_for("LG-04 selected", |s| s.contains("LG-04 · Legitimacy"));
+
+    // SIGKILL: no chance to save anything on the way out.
+    let pid = tmux.app_pid();
+    let killed = Command::new("kill").args(["-KILL", &pid]).status().unwrap();
+    assert!(killed.success());
+    tmux.wait_for("the shell after the kill", |s| s.contains("EXIT=137"));
+
+    let audit = "(SELECT max(id) FROM audits)";
+    assert_eq!(query(&db, &format!("SELECT ref FROM audits WHERE id = {audit}")), "A-2026-042");
+    assert_eq!(query(&db, &format!("SELECT count(*) FROM answers WHERE audit_id = {audit}")), "2");
+    let results = format!("SELECT group_concat(question || '=' || result, ' ') FROM answers WHERE audit_id = {audit}");
+    assert_eq!(query(&db, &results), "LG-01=yes LG-02=partial");
+    assert_eq!(
+        query(&db, &format!("SELECT description FROM evidence WHERE audit_id = {audit}")),
+        "Peel tests per batch"
+    );
+    assert_eq!(query(&db, &format!("SELECT question FROM audit_cursors WHERE audit_id = {audit}")), "LG-04");
+    assert_eq!(query(&db, "SELECT actor FROM history ORDER BY id DESC LIMIT 1"), "floor.auditor");
+
+    // Start again: the draft is in the Audits pane and opens at LG-04.
+    let out = tmux.run(&["respawn-pane", "-k", "-t", "main", &ui_command(&db, &dir.path().join("home"))], dir.path());
+    assert!(out.status.success(), "respawn-pane: {}", String::from_utf8_lossy(&out.stderr));
+    tmux.wait_for("the supplier list again", |s| s.contains("SZ-ARMOR") && s.contains("14 of 14"));
+    tmux.type_text("/armor");
+    tmux.send("Enter");
+    tmux.wait_for("the filtered list", |s| s.contains("1 of 14"));
+    tmux.send("Enter");
+    tmux.wait_for("the supplier", |s| s.contains("SZ-ARMOR · Armor Case Works"));
+    tmux.send("3");
+    tmux.wait_for("the audits pane", |s| s.contains("A-2026-042") && s.contains("draft"));
+    tmux.send("End");
+    tmux.send("Enter");
+    let screen = tmux.wait_for("the editor where it was left", |s| s.contains("A-2026-042 (draft)"));
+    assert!(screen.contains("LG-04 · Legitimacy"), "{screen}");
+    assert!(screen.contains("2 of 41 answered") && screen.contains("2 Evidence (1)"), "{screen}");
+    assert!(screen.contains("LG-01 ! yes") && screen.contains("LG-02 ! partial"), "{screen}");
+    tmux.send("2");
+    tmux.wait_for("the evidence", |s| s.contains("Peel tests per batch"));
     tmux.send("q");
     let screen = tmux.wait_for("the shell with the exit status", |s| s.contains("EXIT="));
     assert!(screen.contains("EXIT=0"), "{screen}");

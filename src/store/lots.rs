@@ -117,6 +117,27 @@ impl Writer<'_> {
         })
     }
 
+    /// Inserts one lot entered by hand, recorded in history (an import
+    /// records one row per file instead).
+    pub fn add_lot(&self, supplier: SupplierId, lot: &NewLot<'_>, defects: Option<&str>) -> Result<LotInsert> {
+        let inserted = self.lot_writer()?.insert(supplier, lot, defects)?;
+        if inserted == LotInsert::Inserted {
+            let what = format!(
+                "{} {} {} {}: {} of {} passed first time",
+                lot.sku, lot.process, lot.material, lot.produced_on, lot.passed_first, lot.started
+            );
+            self.record(&Change {
+                supplier: Some(supplier),
+                entity: "lots",
+                key: lot.lot,
+                action: "create",
+                new: Some(&what),
+                ..Change::default()
+            })?;
+        }
+        Ok(inserted)
+    }
+
     /// One history row per supplier per import, not one per lot.
     pub fn record_lot_import(&self, supplier: SupplierId, inserted: usize, source: &str) -> Result<()> {
         let what = format!("{inserted} lots from {source}");

@@ -7,6 +7,7 @@
 
 mod audits;
 mod checklists;
+mod cursors;
 mod history;
 mod integrity;
 mod lots;

@@ -5,8 +5,9 @@
 //!
 //! Three top-level tabs (Suppliers, Flags, Shortlist) each keep a stack of
 //! screens opened on top of them (Supplier, Audit, Yield): Esc pops,
-//! Tab switches tabs and keeps each tab's stack. New screens (the audit
-//! editor) are new [`Screen`] variants; new forms are new popups.
+//! Tab switches tabs and keeps each tab's stack. The audit editor is a
+//! screen like these; forms are popups. Recording (forms, submission,
+//! imports, keeping screens up to date after a write) is in `app_record`.
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +21,7 @@ use super::keys::KeyMap;
 use super::message::Message;
 use super::popup::{Closing, Popup};
 use super::screens::audit::AuditScreen;
+use super::screens::audit_edit::AuditEditor;
 use super::screens::flags::FlagsScreen;
 use super::screens::shortlist::ShortlistScreen;
 use super::screens::supplier::SupplierScreen;
@@ -69,6 +71,7 @@ impl Tab {
 pub enum Screen {
     Supplier(Box<SupplierScreen>),
     Audit(Box<AuditScreen>),
+    AuditEdit(Box<AuditEditor>),
     Yield(Box<YieldScreen>),
 }
 
@@ -77,6 +80,7 @@ impl Screen {
         match self {
             Self::Supplier(_) => SupplierScreen::KEYS,
             Self::Audit(_) => AuditScreen::KEYS,
+            Self::AuditEdit(s) => s.keys(),
             Self::Yield(_) => YieldScreen::KEYS,
         }
     }
@@ -85,6 +89,7 @@ impl Screen {
         match self {
             Self::Supplier(s) => s.title(),
             Self::Audit(s) => s.title(),
+            Self::AuditEdit(s) => s.title(),
             Self::Yield(_) => YieldScreen::TITLE.to_owned(),
         }
     }
@@ -106,8 +111,10 @@ pub struct App {
     pub(super) shortlist: ShortlistScreen,
     pub(super) stacks: [Vec<Screen>; 3],
     pub(super) popup: Option<Popup>,
-    state: State,
+    pub(super) state: State,
     export_dir: PathBuf,
+    /// How assessments run (again after an import).
+    pub(super) loading: Loading,
 }
 
 impl App {
@@ -128,6 +135,7 @@ impl App {
             popup: None,
             state: State::Running,
             export_dir: options.export_dir,
+            loading: options.loading,
         };
         if let Some(result) = first {
             app.assessed(result);
@@ -139,9 +147,9 @@ impl App {
         self.state == State::Running
     }
 
-    /// Whether the background assessment is still running.
+    /// Whether background work (the assessment, an import) is running.
     pub fn is_loading(&self) -> bool {
-        self.data.is_loading()
+        self.data.is_loading() || matches!(self.popup, Some(Popup::Importing(_)))
     }
 
     pub fn as_of(&self) -> NaiveDate {
@@ -152,18 +160,20 @@ impl App {
         self.popup.as_ref()
     }
 
-    /// Picks up the background assessment if it has arrived; `true` if so.
+    /// Picks up background work that has finished (the assessment, an
+    /// import); `true` if any did.
     pub fn tick(&mut self) -> bool {
+        let imported = self.poll_import();
         match self.data.poll() {
             Some(result) => {
                 self.assessed(result);
                 true
             }
-            None => false,
+            None => imported,
         }
     }
 
-    /// Waits for the background assessment (benchmarks, tests).
+    /// Waits for background work (benchmarks, tests).
     pub fn wait_for_assessment(&mut self) {
         while self.is_loading() {
             if !self.tick() {
@@ -172,7 +182,7 @@ impl App {
         }
     }
 
-    fn assessed(&mut self, result: Result<Vec<Assessment>>) {
+    pub(super) fn assessed(&mut self, result: Result<Vec<Assessment>>) {
         match result {
             Ok(list) => self.catalog.set_assessments(list),
             Err(e) => self.catalog.fail(e.to_string()),
@@ -224,6 +234,7 @@ impl App {
             Message::Help => self.popup = Some(Popup::help(self.screen_keys())),
             Message::Back if !self.stacks[self.tab.index()].is_empty() => {
                 self.stacks[self.tab.index()].pop();
+                self.refresh_front();
             }
             other => {
                 let outcome = self.update_screen(other);
@@ -244,6 +255,7 @@ impl App {
                 s.update(msg);
                 Outcome::None
             }
+            Some(Screen::AuditEdit(s)) => s.update(msg, &mut self.data),
             Some(Screen::Yield(s)) => s.update(msg, &self.data),
             None => match self.tab {
                 Tab::Suppliers => self.suppliers.update(msg, &self.catalog),
@@ -259,11 +271,12 @@ impl App {
             Closing::Stay => {}
             Closing::Close => self.popup = None,
             Closing::Quit => self.state = State::Quitting,
-            Closing::Submit => {
-                if let Some(Popup::Export { format, path }) = self.popup.take() {
-                    self.export(format, &PathBuf::from(path.text.trim()));
-                }
-            }
+            Closing::Submit => match self.popup.take() {
+                Some(Popup::Export { format, path }) => self.export(format, &PathBuf::from(path.value().trim())),
+                Some(Popup::Form(form)) => self.save_form(*form),
+                Some(Popup::Submit(confirm)) => self.submit(&confirm),
+                other => self.popup = other,
+            },
         }
     }
 
@@ -278,6 +291,20 @@ impl App {
                 self.popup = Some(Popup::export(format, &path));
                 Ok(())
             }
+            Outcome::Form(purpose) => self.open_form(purpose),
+            Outcome::ConfirmSubmit(audit) => {
+                self.confirm_submit(audit);
+                Ok(())
+            }
+            Outcome::Touched(id) => {
+                self.touched(id);
+                Ok(())
+            }
+            Outcome::Info(message) => {
+                self.popup =
+                    Some(Popup::Notice { title: "Heads up".to_owned(), lines: vec![message], tone: Tone::Warn });
+                Ok(())
+            }
             Outcome::Error(message) => Err(Error::Invalid(message)),
         };
         if let Err(e) = done {
@@ -286,9 +313,13 @@ impl App {
     }
 
     /// Loads what `target` shows and puts it in front.
-    fn open(&mut self, target: Target) -> Result<()> {
+    pub(super) fn open(&mut self, target: Target) -> Result<()> {
         let screen = match target {
             Target::Supplier(id) => Screen::Supplier(Box::new(SupplierScreen::new(self.data.supplier_detail(id)?))),
+            // A draft opens in the editor, a submitted audit read-only.
+            Target::Audit(id) if self.data.is_draft(id)? => {
+                Screen::AuditEdit(Box::new(AuditEditor::new(self.data.editor_detail(id)?)))
+            }
             Target::Audit(id) => Screen::Audit(Box::new(AuditScreen::new(self.data.audit_detail(id)?))),
             Target::Yield(id) => {
                 // Yield opens over its supplier, so Esc leads back through it.
@@ -319,7 +350,7 @@ impl App {
     }
 
     /// Reloads the shortlist if it changed and is in view.
-    fn refresh_shortlist(&mut self) {
+    pub(super) fn refresh_shortlist(&mut self) {
         if self.tab != Tab::Shortlist || !self.shortlist.stale {
             return;
         }

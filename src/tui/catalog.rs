@@ -52,6 +52,9 @@ pub struct Catalog {
     by_id: HashMap<SupplierId, usize>,
     pub marked: HashSet<SupplierId>,
     pub assessing: Assessing,
+    /// Suppliers re-assessed here while the background assessment ran: its
+    /// (older) verdicts must not overwrite theirs.
+    fresher: HashSet<SupplierId>,
     /// Bumped whenever assessments change, so screens know to rebuild
     /// their sorted and filtered views.
     pub generation: u64,
@@ -61,7 +64,7 @@ impl Catalog {
     pub fn new(suppliers: Vec<(SupplierId, Supplier)>, marked: HashSet<SupplierId>) -> Self {
         let rows: Vec<SupplierRow> = suppliers.into_iter().map(|(id, s)| SupplierRow::new(id, s)).collect();
         let by_id = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-        Self { rows, by_id, marked, assessing: Assessing::Running, generation: 0 }
+        Self { rows, by_id, marked, assessing: Assessing::Running, fresher: HashSet::new(), generation: 0 }
     }
 
     pub fn index_of(&self, id: SupplierId) -> Option<usize> {
@@ -83,9 +86,46 @@ impl Catalog {
         let placed: Vec<(usize, Assessment)> =
             assessments.into_iter().filter_map(|a| by_code.get(a.supplier.as_str()).map(|i| (*i, a))).collect();
         for (i, a) in placed {
-            self.rows[i].assessment = Some(a);
+            if !self.fresher.contains(&self.rows[i].id) {
+                self.rows[i].assessment = Some(a);
+            }
         }
+        self.fresher.clear();
         self.assessing = Assessing::Done;
+        self.generation += 1;
+    }
+
+    /// Puts one supplier's record and assessment in, just computed (a new
+    /// supplier goes in code order).
+    pub fn upsert(&mut self, id: SupplierId, supplier: Supplier, assessment: Assessment) {
+        let mut row = SupplierRow::new(id, supplier);
+        row.assessment = Some(assessment);
+        if let Some(i) = self.index_of(id) {
+            self.rows[i] = row;
+        } else {
+            let at = self.rows.partition_point(|r| r.supplier.code < row.supplier.code);
+            self.rows.insert(at, row);
+            self.by_id = self.rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+        }
+        if self.assessing == Assessing::Running {
+            self.fresher.insert(id);
+        }
+        self.generation += 1;
+    }
+
+    /// Takes the supplier list of `fresh` (after an import), keeping the
+    /// assessments known so far until the new ones arrive.
+    pub fn replace(&mut self, fresh: Catalog) {
+        let mut old: HashMap<SupplierId, Assessment> =
+            self.rows.drain(..).filter_map(|r| r.assessment.map(|a| (r.id, a))).collect();
+        self.rows = fresh.rows;
+        for row in &mut self.rows {
+            row.assessment = old.remove(&row.id);
+        }
+        self.by_id = fresh.by_id;
+        self.marked = fresh.marked;
+        self.assessing = Assessing::Running;
+        self.fresher.clear();
         self.generation += 1;
     }
 

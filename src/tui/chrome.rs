@@ -26,6 +26,7 @@ fn render_body(app: &App, frame: &mut Frame, area: Rect, view: View<'_>) {
     match app.stacks[app.tab as usize].last() {
         Some(Screen::Supplier(s)) => s.render(frame, area, view),
         Some(Screen::Audit(s)) => s.render(frame, area, view),
+        Some(Screen::AuditEdit(s)) => s.render(frame, area, view),
         Some(Screen::Yield(s)) => s.render(frame, area, view),
         None => match app.tab {
             Tab::Suppliers => app.suppliers.render(frame, area, view),

@@ -1,17 +1,25 @@
-//! A one-line text box (the list filters, the export path prompt): it
-//! takes the editing messages and says what became of them.
+//! A one-line text box (list filters, path prompts, form fields): it takes
+//! the editing messages and says what became of them. Editing goes by
+//! grapheme and the view by display width (`tui-input`), so a Chinese
+//! supplier name or an accented city edits and scrolls correctly.
+
+use tui_input::{Input, InputRequest};
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 use super::message::Message;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct TextInput {
-    pub text: String,
+    input: Input,
 }
 
 /// What an editing message did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Edit {
     Changed,
+    /// Only the cursor moved.
+    Moved,
     Accepted,
     Cancelled,
     /// Not an editing message.
@@ -19,27 +27,65 @@ pub enum Edit {
 }
 
 impl TextInput {
+    /// A box holding `text`, the cursor after it.
     pub fn new(text: impl Into<String>) -> Self {
-        Self { text: text.into() }
+        Self { input: Input::new(text.into()) }
+    }
+
+    pub fn value(&self) -> &str {
+        self.input.value()
+    }
+
+    /// Replaces the text (the cursor goes after it).
+    pub fn set(&mut self, text: impl Into<String>) {
+        self.input = Input::new(text.into());
     }
 
     pub fn apply(&mut self, msg: Message) -> Edit {
-        match msg {
-            Message::Input(c) if !c.is_control() => self.text.push(c),
-            Message::Backspace => {
-                self.text.pop();
-            }
-            Message::ClearInput => self.text.clear(),
+        let request = match msg {
+            Message::Input(c) if !c.is_control() => InputRequest::InsertChar(c),
+            Message::Backspace => InputRequest::DeletePrevChar,
+            Message::Delete => InputRequest::DeleteNextChar,
+            Message::ClearInput => InputRequest::DeleteLine,
+            Message::Left => InputRequest::GoToPrevChar,
+            Message::Right => InputRequest::GoToNextChar,
+            Message::Home => InputRequest::GoToStart,
+            Message::End => InputRequest::GoToEnd,
             Message::Accept => return Edit::Accepted,
             Message::Cancel => return Edit::Cancelled,
             _ => return Edit::Ignored,
+        };
+        match self.input.handle(request) {
+            Some(change) if change.value => Edit::Changed,
+            _ => Edit::Moved,
         }
-        Edit::Changed
+    }
+
+    /// What a box `width` columns wide shows (scrolled so the cursor is in
+    /// view, whole graphemes only) and the cursor's column in it.
+    pub fn view(&self, width: usize) -> (String, usize) {
+        // One column stays free for the cursor after the last character.
+        let room = width.saturating_sub(1).max(1);
+        let scroll = self.input.visual_scroll(room);
+        let (mut skipped, mut shown, mut used) = (0, String::new(), 0);
+        for grapheme in self.value().graphemes(true) {
+            let w = grapheme.width();
+            if skipped < scroll {
+                skipped += w;
+                continue;
+            }
+            if used + w > width {
+                break;
+            }
+            used += w;
+            shown.push_str(grapheme);
+        }
+        (shown, self.input.visual_cursor().saturating_sub(skipped))
     }
 }
 
 /// A list filter: the text, and whether it is being typed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub input: TextInput,
     pub editing: bool,
@@ -48,11 +94,11 @@ pub struct Filter {
 impl Filter {
     /// The text matched against lower-cased rows; empty matches all.
     pub fn needle(&self) -> String {
-        self.input.text.trim().to_lowercase()
+        self.input.value().trim().to_lowercase()
     }
 
     pub fn is_active(&self) -> bool {
-        !self.input.text.trim().is_empty()
+        !self.input.value().trim().is_empty()
     }
 
     pub fn start(&mut self) {
@@ -68,15 +114,15 @@ impl Filter {
                 false
             }
             Edit::Cancelled => self.clear(),
-            Edit::Ignored => false,
+            Edit::Moved | Edit::Ignored => false,
         }
     }
 
     /// Stops editing and empties the filter; `true` if there was one.
     pub fn clear(&mut self) -> bool {
         self.editing = false;
-        let had = !self.input.text.is_empty();
-        self.input.text.clear();
+        let had = !self.input.value().is_empty();
+        self.input.set("");
         had
     }
 }
@@ -134,5 +180,31 @@ mod tests {
         assert!(f.apply(Message::Cancel));
         assert!(!f.is_active() && !f.editing);
         assert!(!f.apply(Message::Down));
+    }
+
+    #[test]
+    fn wide_characters_edit_and_scroll_by_grapheme_and_column() {
+        let mut t = TextInput::new("厦门福隆");
+        assert_eq!(t.view(20), ("厦门福隆".to_owned(), 8));
+        t.apply(Message::Left);
+        t.apply(Message::Left);
+        t.apply(Message::Input('X'));
+        assert_eq!(t.value(), "厦门X福隆");
+        assert_eq!(t.view(20).1, 5);
+        t.apply(Message::Backspace);
+        t.apply(Message::Backspace);
+        assert_eq!(t.value(), "厦福隆");
+        t.apply(Message::Delete);
+        assert_eq!(t.value(), "厦隆");
+        // A combining accent goes with its letter.
+        let mut t = TextInput::new("Ne\u{301}o");
+        t.apply(Message::Left);
+        t.apply(Message::Backspace);
+        assert_eq!(t.value(), "No");
+        // Narrow boxes keep the cursor in view and never split a wide character.
+        let t = TextInput::new("深圳市龙岗区坂田街道");
+        let (shown, at) = t.view(7);
+        assert!(shown.width() <= 7 && at <= 7, "{shown:?} {at}");
+        assert!(shown.ends_with('道'));
     }
 }

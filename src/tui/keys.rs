@@ -1,7 +1,12 @@
 //! The key tables: one [`KeyMap`] per screen, mode and popup. Each maps a
 //! key press to a [`Message`] through one pure function ([`KeyMap::message`]),
 //! and the help overlay and the footer are generated from the same tables,
-//! so what is shown is what works.
+//! so what is shown is what works. The maps of recording (forms, the audit
+//! editor, confirmations) are in [`record`].
+
+mod record;
+
+pub use record::*;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -172,6 +177,7 @@ pub const SUPPLIERS: KeyMap = KeyMap {
                 main(&[k('v')], Message::NextVerdict, "verdict", "show one verdict, then the next, then all"),
                 main(&[k('m')], Message::Mark, "mark", "mark or unmark for the shortlist"),
                 bind(&[k('y')], Message::OpenYield, "yield charts of the selected supplier"),
+                main(&[k('n')], Message::NewSupplier, "new", "record a new supplier"),
             ],
         },
         MOVE,
@@ -192,11 +198,19 @@ pub const SUPPLIER: KeyMap = KeyMap {
                 bind(&[k('2')], Message::Pane(2), "evidence pane"),
                 bind(&[k('3')], Message::Pane(3), "audits pane"),
                 bind(&[k('4')], Message::Pane(4), "open findings pane"),
-                main(&[code(KeyCode::Enter)], Message::Open, "audit", "open the audit of the selected row"),
+                bind(&[k('5')], Message::Pane(5), "claims pane"),
+                bind(&[k('6')], Message::Pane(6), "history pane"),
+                main(
+                    &[code(KeyCode::Enter)],
+                    Message::Open,
+                    "audit",
+                    "open the audit of the selected row (a draft: the editor)",
+                ),
                 main(&[k('y')], Message::OpenYield, "yield", "the yield charts of this supplier"),
                 main(&[k('m')], Message::Mark, "mark", "mark or unmark for the shortlist"),
             ],
         },
+        SUPPLIER_RECORD,
         MOVE,
         GLOBAL,
     ],
@@ -360,7 +374,9 @@ mod tests {
 
     #[test]
     fn no_key_means_two_things_on_one_map() {
-        for map in [SUPPLIERS, SUPPLIER, AUDIT, YIELD, FLAGS, SHORTLIST, FILTER, PROMPT, HELP, NOTICE] {
+        let maps = [SUPPLIERS, SUPPLIER, AUDIT, YIELD, FLAGS, SHORTLIST, FILTER, PROMPT, HELP, NOTICE];
+        let record = [FORM, AUDIT_CHECKLIST, AUDIT_EVIDENCE, AUDIT_FINDINGS, CONFIRM, REPORT, BUSY];
+        for map in maps.into_iter().chain(record) {
             let presses: Vec<KeyPress> = map.bindings().flat_map(|b| b.keys.iter().copied()).collect();
             for (i, a) in presses.iter().enumerate() {
                 assert!(!presses[i + 1..].contains(a), "{}: {a:?} bound twice", map.name);

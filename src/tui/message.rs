@@ -1,7 +1,9 @@
 //! What a key press (or the mouse wheel) asks for, whatever the key was. The
 //! key tables in [`super::keys`] map keys to these; screens and popups act on
-//! them. `Copy` and data-free (but for typed characters), so the tables are
-//! plain constants.
+//! them. `Copy` and small (typed characters, a pane, an answer), so the
+//! tables are plain constants.
+
+use crate::model::AnswerResult;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Message {
@@ -54,10 +56,32 @@ pub enum Message {
     ExportMarkdown,
     ExportCsv,
 
-    // Text entry (filter box, path prompt).
+    // Recording (Suppliers and Supplier screens).
+    NewSupplier,
+    EditSupplier,
+    AddClaim,
+    RetireClaim,
+    StartAudit,
+    CloseFinding,
+    AddLot,
+    ImportLots,
+
+    // The audit editor.
+    Answer(AnswerResult),
+    ClearAnswer,
+    EditNote,
+    NextUnanswered,
+    AddEvidence,
+    AddFinding,
+    Submit,
+
+    // Text entry (filter box, path prompt, form fields).
     Input(char),
     Backspace,
+    Delete,
     ClearInput,
     Accept,
     Cancel,
+    NextField,
+    PrevField,
 }

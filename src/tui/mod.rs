@@ -12,9 +12,12 @@
 //! installs, wrapped here to release the mouse first).
 
 pub mod app;
+mod app_record;
 mod catalog;
 mod chrome;
 pub mod data;
+mod form;
+mod forms;
 mod input;
 pub mod keys;
 mod list;

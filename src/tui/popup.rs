@@ -1,6 +1,9 @@
 //! Popups over the current screen, at most one at a time: the help overlay
 //! (generated from the screen's key tables), a notice (an export's path, an
-//! error), and the export path prompt. Forms of the next UI part join here.
+//! error), the export path prompt, and recording's: a form, the submit
+//! confirmation, a running import and its report (drawn in [`record`]).
+
+mod record;
 
 use std::path::Path;
 
@@ -9,7 +12,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::data::ExportFormat;
+use super::data::{ExportFormat, ImportJob};
+use super::form::Step;
+use super::forms::FormPopup;
 use super::input::{Edit, TextInput};
 use super::keys::{self, KeyMap, keys_label};
 use super::list::Scroll;
@@ -19,10 +24,32 @@ use super::widgets::centered;
 
 #[derive(Debug)]
 pub enum Popup {
-    Help { keys: &'static KeyMap, scroll: Scroll },
-    Notice { title: String, lines: Vec<String>, tone: Tone },
-    Export { format: ExportFormat, path: TextInput },
+    Help {
+        keys: &'static KeyMap,
+        scroll: Scroll,
+    },
+    Notice {
+        title: String,
+        lines: Vec<String>,
+        tone: Tone,
+    },
+    Export {
+        format: ExportFormat,
+        path: TextInput,
+    },
+    Form(Box<FormPopup>),
+    Submit(Box<record::SubmitConfirm>),
+    Importing(ImportJob),
+    /// A long notice that scrolls (an import's report).
+    Report {
+        title: String,
+        lines: Vec<String>,
+        tone: Tone,
+        scroll: Scroll,
+    },
 }
+
+pub use record::{SubmitConfirm, report_lines};
 
 /// What a message did to the popup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +79,10 @@ impl Popup {
             Self::Help { .. } => &keys::HELP,
             Self::Notice { .. } => &keys::NOTICE,
             Self::Export { .. } => &keys::PROMPT,
+            Self::Form(_) => &keys::FORM,
+            Self::Submit(_) => &keys::CONFIRM,
+            Self::Importing(_) => &keys::BUSY,
+            Self::Report { .. } => &keys::REPORT,
         }
     }
 
@@ -66,13 +97,24 @@ impl Popup {
                 }
                 scroll.apply(msg);
             }
-            Self::Notice { .. } if msg == Message::Back => return Closing::Close,
-            Self::Notice { .. } => {}
+            Self::Notice { .. } | Self::Report { .. } if msg == Message::Back => return Closing::Close,
+            Self::Submit(_) if msg == Message::Accept => return Closing::Submit,
+            Self::Submit(_) if msg == Message::Cancel => return Closing::Close,
+            Self::Notice { .. } | Self::Submit(_) | Self::Importing(_) => {}
             Self::Export { path, .. } => match path.apply(msg) {
-                Edit::Accepted if !path.text.trim().is_empty() => return Closing::Submit,
+                Edit::Accepted if !path.value().trim().is_empty() => return Closing::Submit,
                 Edit::Cancelled => return Closing::Close,
                 _ => {}
             },
+            Self::Form(popup) => match popup.form.update(msg) {
+                Step::Save => return Closing::Submit,
+                Step::Cancel => return Closing::Close,
+                Step::Changed => popup.follow(),
+                Step::Stay => {}
+            },
+            Self::Report { scroll, .. } => {
+                scroll.apply(msg);
+            }
         }
         Closing::Stay
     }
@@ -89,15 +131,46 @@ impl Popup {
                 let title = format!("Export the shortlist as {}", format.label());
                 let lines = vec![
                     Line::raw("Write to this file (edit the path, C-u clears it):"),
-                    Line::from(vec![Span::styled(path.text.clone(), theme.title()), Span::styled("▏", theme.key())]),
+                    Line::from(vec![
+                        Span::styled(path.value().to_owned(), theme.title()),
+                        Span::styled("▏", theme.key()),
+                    ]),
                 ];
                 render_box(frame, area, &title, lines, "Enter writes · Esc cancels", theme.focused_border(), theme);
+            }
+            Self::Form(popup) => super::form::view::render(&popup.form, frame, area, theme),
+            Self::Submit(confirm) => {
+                let lines = confirm.lines(theme);
+                render_box(
+                    frame,
+                    area,
+                    &confirm.title(),
+                    lines,
+                    "Enter submits · Esc back",
+                    theme.focused_border(),
+                    theme,
+                );
+            }
+            Self::Importing(job) => {
+                let lines = record::progress_lines(job, usize::from(area.width.min(76).saturating_sub(6)), theme);
+                render_box(
+                    frame,
+                    area,
+                    "Importing",
+                    lines,
+                    "C-c quits (nothing of it is written)",
+                    theme.border(),
+                    theme,
+                );
+            }
+            Self::Report { title, lines, tone, scroll } => {
+                record::render_report(frame, area, title, lines, *tone, scroll, theme);
             }
         }
     }
 }
 
-fn render_box(
+pub(super) fn render_box(
     frame: &mut Frame,
     area: Rect,
     title: &str,

@@ -72,7 +72,7 @@ pub fn filter_spans(filter: &Filter, theme: Theme) -> Vec<Span<'static>> {
     if !filter.editing && !filter.is_active() {
         return Vec::new();
     }
-    let mut spans = vec![Span::styled("/", theme.key()), Span::raw(format!(" {}", filter.input.text))];
+    let mut spans = vec![Span::styled("/", theme.key()), Span::raw(format!(" {}", filter.input.value()))];
     if filter.editing {
         spans.push(Span::styled("▏", theme.key()));
     }

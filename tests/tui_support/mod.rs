@@ -154,3 +154,34 @@ pub fn listed_codes(screen: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// Wall-clock times (`2026-11-21 09:12`, as the History pane shows them)
+/// replaced by `YYYY-MM-DD hh:mm`, so snapshots do not depend on the day
+/// the test database was made.
+pub fn mask_times(text: &str) -> String {
+    const SHAPE: &[u8] = b"dddd-dd-dd dd:dd";
+    let bytes = text.as_bytes();
+    let fits = |at: usize| {
+        bytes.len() >= at + SHAPE.len()
+            && SHAPE.iter().zip(&bytes[at..]).all(|(s, b)| if *s == b'd' { b.is_ascii_digit() } else { s == b })
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        if fits(at) {
+            out.push_str("YYYY-MM-DD hh:mm");
+            at += SHAPE.len();
+        } else {
+            let c = text[at..].chars().next().expect("a character");
+            out.push(c);
+            at += c.len_utf8();
+        }
+    }
+    out
+}
+
+/// Rows of a table in the demo database (for "nothing was written" checks).
+pub fn count(demo: &Demo, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(demo.db()).expect("open");
+    conn.query_row(sql, [], |r| r.get(0)).expect("count")
+}

@@ -102,7 +102,7 @@ impl AuditScreen {
         };
         let sections = self.detail.score.as_ref().map(|s| s.sections.as_slice()).unwrap_or_default();
         for section in sections {
-            let pct = section.pct.map_or_else(|| widgets::NONE.to_owned(), |p| format!("{p:.0}%"));
+            let pct = section.pct.map_or_else(|| widgets::NONE.to_owned(), |p| format!("{p:.1}%"));
             let t = &section.tally;
             lines.push(Line::raw(""));
             let text = format!("{} — {pct} ({} of {} answered)", section.section.label(), t.answered, t.applicable);

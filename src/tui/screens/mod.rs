@@ -6,9 +6,12 @@
 //! catalog; Supplier, Audit and Yield are opened on top of them.
 
 pub mod audit;
+pub mod audit_edit;
+mod audit_edit_view;
 pub mod flags;
 pub mod shortlist;
 pub mod supplier;
+mod supplier_log;
 mod supplier_panes;
 pub mod suppliers;
 mod yield_charts;
@@ -18,6 +21,7 @@ use chrono::NaiveDate;
 
 use super::catalog::Catalog;
 use super::data::ExportFormat;
+use super::forms::Purpose;
 use super::theme::Theme;
 use crate::store::SupplierId;
 
@@ -47,5 +51,13 @@ pub enum Outcome {
     ToggleMark(SupplierId),
     Unmark(SupplierId),
     Export(ExportFormat),
+    /// Open a form to record something.
+    Form(Purpose),
+    /// Ask before submitting (locking) this audit.
+    ConfirmSubmit(i64),
+    /// The screen wrote something of this supplier's (an answer): screens
+    /// showing the supplier are out of date.
+    Touched(SupplierId),
+    Info(String),
     Error(String),
 }

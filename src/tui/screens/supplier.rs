@@ -1,6 +1,8 @@
 //! The Supplier screen: who the supplier is, its ODM claims against the
 //! four evidence pillars, and one focused pane at a time (flags, evidence,
-//! audits, open findings), with FPY by month underneath.
+//! audits, open findings, claims, history), with FPY by month underneath.
+//! From here an auditor edits the supplier, adds and retires claims, starts
+//! an audit, closes findings and enters or imports yield lots (each a form).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -8,10 +10,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::supplier_panes as panes;
-use super::{Outcome, Target, View};
+use super::{Outcome, Target, View, supplier_log};
 use crate::exchange::shortlist::status_label;
 use crate::model::Pillar;
 use crate::tui::data::SupplierDetail;
+use crate::tui::forms::Purpose;
 use crate::tui::keys::{self, KeyMap};
 use crate::tui::list::Cursor;
 use crate::tui::message::Message;
@@ -24,10 +27,12 @@ pub enum Pane {
     Evidence,
     Audits,
     Findings,
+    Claims,
+    History,
 }
 
 impl Pane {
-    pub const ALL: [Self; 4] = [Self::Flags, Self::Evidence, Self::Audits, Self::Findings];
+    pub const ALL: [Self; 6] = [Self::Flags, Self::Evidence, Self::Audits, Self::Findings, Self::Claims, Self::History];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -35,6 +40,16 @@ impl Pane {
             Self::Evidence => "Evidence",
             Self::Audits => "Audits",
             Self::Findings => "Open findings",
+            Self::Claims => "Claims",
+            Self::History => "History",
+        }
+    }
+
+    /// The title on a narrow terminal.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Self::Findings => "Findings",
+            other => other.title(),
         }
     }
 
@@ -46,17 +61,31 @@ impl Pane {
 pub struct SupplierScreen {
     pub detail: SupplierDetail,
     pane: Pane,
-    cursors: [Cursor; 4],
+    cursors: [Cursor; 6],
+    /// Something of this supplier's changed under another screen: reload
+    /// when back in front.
+    pub stale: bool,
 }
 
 impl SupplierScreen {
     pub fn new(detail: SupplierDetail) -> Self {
-        let mut screen = Self { detail, pane: Pane::Flags, cursors: Default::default() };
-        for pane in Pane::ALL {
-            let len = screen.pane_len(pane);
-            screen.cursors[pane.index()].set_len(len);
-        }
+        let mut screen = Self { detail, pane: Pane::Flags, cursors: Default::default(), stale: false };
+        screen.sync_lengths();
         screen
+    }
+
+    /// Takes in what is stored now, keeping the pane and the selections.
+    pub fn reload(&mut self, detail: SupplierDetail) {
+        self.detail = detail;
+        self.stale = false;
+        self.sync_lengths();
+    }
+
+    fn sync_lengths(&mut self) {
+        for pane in Pane::ALL {
+            let len = self.pane_len(pane);
+            self.cursors[pane.index()].set_len(len);
+        }
     }
 
     pub const KEYS: &'static KeyMap = &keys::SUPPLIER;
@@ -75,6 +104,8 @@ impl SupplierScreen {
             Pane::Evidence => panes::evidence_items(&self.detail).count(),
             Pane::Audits => self.detail.audits.len(),
             Pane::Findings => self.detail.open_findings.len(),
+            Pane::Claims => self.detail.all_claims.len(),
+            Pane::History => self.detail.history.len(),
         }
     }
 
@@ -95,6 +126,13 @@ impl SupplierScreen {
             Message::Open => return self.open_selected(),
             Message::OpenYield => return Outcome::Open(Target::Yield(id)),
             Message::Mark => return Outcome::ToggleMark(id),
+            Message::EditSupplier => return Outcome::Form(Purpose::EditSupplier(id)),
+            Message::AddClaim => return Outcome::Form(Purpose::AddClaim(id)),
+            Message::StartAudit => return Outcome::Form(Purpose::StartAudit(id)),
+            Message::AddLot => return Outcome::Form(Purpose::Lot(id)),
+            Message::ImportLots => return Outcome::Form(Purpose::Import),
+            Message::RetireClaim => return self.retire_selected(),
+            Message::CloseFinding => return self.close_selected(),
             other => {
                 self.cursors[self.pane.index()].apply(other);
             }
@@ -106,13 +144,35 @@ impl SupplierScreen {
     fn open_selected(&self) -> Outcome {
         let Some(i) = self.cursor(self.pane).selected() else { return Outcome::None };
         let reference = match self.pane {
-            Pane::Flags => None,
+            Pane::Flags | Pane::Claims | Pane::History => None,
             Pane::Audits => self.detail.audits.get(i).map(|a| a.audit.id.as_str()),
             Pane::Evidence => panes::evidence_items(&self.detail).nth(i).map(|(_, j)| j.audit.as_str()),
             Pane::Findings => self.detail.open_findings.get(i).map(|f| f.audit.as_str()),
         };
         let row = reference.and_then(|r| self.detail.audits.iter().find(|a| a.audit.id == r));
         row.map_or(Outcome::None, |a| Outcome::Open(Target::Audit(a.id)))
+    }
+
+    fn retire_selected(&self) -> Outcome {
+        let selected = self.cursor(Pane::Claims).selected().and_then(|i| self.detail.all_claims.get(i));
+        let Some((claim, c)) = selected.filter(|_| self.pane == Pane::Claims) else {
+            return Outcome::Info("Select a claim in the Claims pane (5) first; r retires it.".to_owned());
+        };
+        if let Some(day) = c.retired_on {
+            return Outcome::Info(format!("This claim was retired on {day} already."));
+        }
+        let what = format!("{} ({}, stated {})", c.capability, c.source, c.stated_on);
+        Outcome::Form(Purpose::RetireClaim { supplier: self.detail.id, claim: *claim, what })
+    }
+
+    fn close_selected(&self) -> Outcome {
+        let selected = self.cursor(Pane::Findings).selected().and_then(|i| self.detail.open_findings.get(i));
+        let Some(f) = selected.filter(|_| self.pane == Pane::Findings) else {
+            return Outcome::Info("Select a finding in the Open findings pane (4) first; c closes it.".to_owned());
+        };
+        let what =
+            format!("{} · {} · due {} · {}", f.audit, f.finding.severity, f.finding.due_on, f.finding.description);
+        Outcome::Form(Purpose::CloseFinding { supplier: self.detail.id, finding: f.id, what })
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
@@ -134,6 +194,8 @@ impl SupplierScreen {
             Pane::Evidence => panes::render_evidence(frame, pane, &self.detail, cursor, view.theme),
             Pane::Audits => panes::render_audits(frame, pane, &self.detail, cursor, view.theme),
             Pane::Findings => panes::render_findings(frame, pane, &self.detail, cursor, view),
+            Pane::Claims => supplier_log::render_claims(frame, pane, &self.detail, cursor, view),
+            Pane::History => supplier_log::render_history(frame, pane, &self.detail, cursor, view.theme),
         }
         panes::render_sparkline(frame, spark, &self.detail, view.theme);
     }

@@ -20,18 +20,23 @@ pub fn evidence_items(detail: &SupplierDetail) -> impl Iterator<Item = (Pillar, 
     detail.assessment.pillars.iter().flat_map(|p| p.evidence.iter().map(move |j| (p.pillar, j)))
 }
 
+/// The panes with their sizes; shorter words when the terminal is narrow.
 pub fn render_bar(frame: &mut Frame, area: Rect, current: Pane, len: impl Fn(Pane) -> usize, theme: Theme) {
+    let wide = |n: usize, pane: Pane| format!(" {} {} ({}) ", n + 1, pane.title(), len(pane));
+    let narrow = |n: usize, pane: Pane| format!(" {} {} {} ", n + 1, pane.short_title(), len(pane));
+    let room = usize::from(area.width);
+    let fits = Pane::ALL.iter().enumerate().map(|(n, p)| wide(n, *p).chars().count()).sum::<usize>() <= room;
     let mut spans = Vec::new();
     for (n, pane) in Pane::ALL.iter().enumerate() {
         let style = if *pane == current { theme.active_tab() } else { theme.dim() };
-        spans.push(Span::styled(format!(" {} {} ({}) ", n + 1, pane.title(), len(*pane)), style));
+        spans.push(Span::styled(if fits { wide(n, *pane) } else { narrow(n, *pane) }, style));
     }
     frame.render_widget(Line::from(spans), area);
 }
 
 /// Items of several lines each; the selected one highlighted and scrolled
 /// into view.
-fn render_stack(frame: &mut Frame, area: Rect, items: Vec<Vec<Line<'_>>>, selected: Option<usize>, theme: Theme) {
+pub fn render_stack(frame: &mut Frame, area: Rect, items: Vec<Vec<Line<'_>>>, selected: Option<usize>, theme: Theme) {
     let (mut lines, mut start, mut end) = (Vec::new(), 0, 0);
     for (i, item) in items.into_iter().enumerate() {
         let chosen = Some(i) == selected;
@@ -47,7 +52,7 @@ fn render_stack(frame: &mut Frame, area: Rect, items: Vec<Vec<Line<'_>>>, select
     frame.render_widget(Paragraph::new(lines).scroll((u16::try_from(top).unwrap_or(u16::MAX), 0)), area);
 }
 
-fn render_none(frame: &mut Frame, area: Rect, text: &str, theme: Theme) {
+pub fn render_none(frame: &mut Frame, area: Rect, text: &str, theme: Theme) {
     frame.render_widget(Line::styled(text.to_owned(), theme.dim()), area);
 }
 

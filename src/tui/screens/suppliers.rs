@@ -200,6 +200,7 @@ impl SuppliersScreen {
             Message::Open => return selected.map_or(Outcome::None, |id| Outcome::Open(Target::Supplier(id))),
             Message::OpenYield => return selected.map_or(Outcome::None, |id| Outcome::Open(Target::Yield(id))),
             Message::Mark => return selected.map_or(Outcome::None, Outcome::ToggleMark),
+            Message::NewSupplier => return Outcome::Form(crate::tui::forms::Purpose::NewSupplier),
             Message::StartFilter => self.filter.start(),
             Message::NextSort => {
                 self.sort = self.sort.next();

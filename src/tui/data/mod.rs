@@ -5,6 +5,11 @@
 //! Assessing every supplier takes a noticeable moment on a big database, so
 //! it runs on a thread with its own connection and arrives through a
 //! channel; the first frame needs only the supplier list.
+//!
+//! The UI's writes are in [`edits`], imports from the UI in [`import`].
+
+mod edits;
+mod import;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
@@ -19,9 +24,12 @@ use crate::assess::verdict::Assessment;
 use crate::assess::yield_stats::{self, MonthYield, YieldOptions, YieldReport};
 use crate::error::{Error, Result};
 use crate::exchange::shortlist::{self as compare, Compared};
-use crate::model::{Capability, FindingRow, Process, Supplier};
-use crate::store::{AuditRow, LotFilter, Store, SupplierId};
+use crate::model::{Capability, Claim, FindingRow, Process, Supplier};
+use crate::store::{AuditRow, HistoryEntry, LotFilter, Store, SupplierId};
 use crate::workflow;
+
+pub use edits::EditorDetail;
+pub use import::{ImportJob, Started};
 
 /// How the assessment of every supplier is run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,11 +55,15 @@ pub struct SupplierDetail {
     pub assessment: Assessment,
     /// Active ODM claims: the rows of the claims × pillars matrix.
     pub claims: Vec<Capability>,
+    /// Every claim on record (retired and OEM ones too), with its row id.
+    pub all_claims: Vec<(i64, Claim)>,
     /// Audit headers, oldest visit first.
     pub audits: Vec<AuditRow>,
     /// Findings open as of the day, soonest due first.
     pub open_findings: Vec<FindingRow>,
     pub fpy_by_month: Vec<MonthYield>,
+    /// Every recorded change, newest first.
+    pub history: Vec<HistoryEntry>,
 }
 
 /// One audit for the read-only audit view.
@@ -144,9 +156,9 @@ impl Data {
         let assessment = workflow::assess(&self.store, Some(id), self.as_of)?
             .pop()
             .ok_or_else(|| Error::NotFound(format!("no supplier with id {}", id.0)))?;
-        let mut claims: Vec<Capability> = read
-            .claims(id)?
-            .into_iter()
+        let all_claims = read.claims(id)?;
+        let mut claims: Vec<Capability> = all_claims
+            .iter()
             .map(|(_, c)| c)
             .filter(|c| c.capability.is_odm() && c.active_on(self.as_of))
             .map(|c| c.capability)
@@ -160,7 +172,19 @@ impl Data {
         open_findings.sort_by_key(|f| (f.finding.due_on, f.finding.severity, f.id));
         let lots = read.lots(id, &LotFilter { until: Some(self.as_of), ..LotFilter::default() })?;
         let fpy_by_month = yield_stats::fpy_by_month(&lots);
-        Ok(SupplierDetail { id, supplier: read.supplier(id)?, assessment, claims, audits, open_findings, fpy_by_month })
+        let mut history = read.history(Some(id))?;
+        history.reverse();
+        Ok(SupplierDetail {
+            id,
+            supplier: read.supplier(id)?,
+            assessment,
+            claims,
+            all_claims,
+            audits,
+            open_findings,
+            fpy_by_month,
+            history,
+        })
     }
 
     /// One audit by row id, scored on its template under the stored policy.

@@ -1,0 +1,137 @@
+//! The key maps of recording: the Supplier screen's recording keys, the
+//! audit editor (one map per pane, so the footer offers what works there),
+//! forms, the submit confirmation, the import report and a running import.
+
+use ratatui::crossterm::event::KeyCode;
+
+use super::{GLOBAL, KeyMap, KeyTable, MOVE, bind, code, ctrl, k, main, main_as};
+use crate::model::AnswerResult;
+use crate::tui::message::Message;
+
+/// On the Supplier screen, beside browsing.
+pub(super) const SUPPLIER_RECORD: KeyTable = KeyTable {
+    title: "Record",
+    bindings: &[
+        main(&[k('a')], Message::StartAudit, "new audit", "start an audit of this supplier"),
+        main(&[k('e')], Message::EditSupplier, "edit", "edit the supplier"),
+        bind(&[k('n')], Message::AddClaim, "add a claim"),
+        bind(&[k('r')], Message::RetireClaim, "retire the selected claim (Claims pane)"),
+        bind(&[k('c')], Message::CloseFinding, "close the selected finding with closure evidence (Open findings pane)"),
+        bind(&[k('l')], Message::AddLot, "enter a yield lot by hand"),
+        bind(&[k('i')], Message::ImportLots, "import a yield-lot CSV file"),
+    ],
+};
+
+const ANSWER: KeyTable = KeyTable {
+    title: "Checklist",
+    bindings: &[
+        main(&[k('y')], Message::Answer(AnswerResult::Yes), "yes", "answer yes, then go to the next question"),
+        main(&[k('p')], Message::Answer(AnswerResult::Partial), "partial", "answer partial, then go on"),
+        main(&[k('n')], Message::Answer(AnswerResult::No), "no", "answer no, then go on"),
+        main(&[k('x')], Message::Answer(AnswerResult::Na), "n/a", "not applicable, then go on"),
+        main(&[code(KeyCode::Enter)], Message::EditNote, "note", "write or edit the answer's note"),
+        main(&[k('u')], Message::NextUnanswered, "unanswered", "jump to the next unanswered question"),
+        bind(&[code(KeyCode::Backspace), code(KeyCode::Delete)], Message::ClearAnswer, "clear the answer"),
+    ],
+};
+
+const AUDIT_RECORD: KeyTable = KeyTable {
+    title: "Audit",
+    bindings: &[
+        main(&[k('e')], Message::AddEvidence, "evidence", "add an evidence item"),
+        main(&[k('f')], Message::AddFinding, "finding", "raise a finding"),
+        main(&[k('S')], Message::Submit, "submit", "submit and lock the audit (asks first)"),
+        main_as(&[k('['), code(KeyCode::Left)], Message::PrevPane, "[ ]", "pane", "previous pane"),
+        bind(&[k(']'), code(KeyCode::Right)], Message::NextPane, "next pane"),
+        bind(&[k('1')], Message::Pane(1), "checklist pane"),
+        bind(&[k('2')], Message::Pane(2), "evidence pane"),
+        bind(&[k('3')], Message::Pane(3), "findings pane"),
+        bind(&[k('l')], Message::AddLot, "enter a yield lot of this supplier by hand"),
+        bind(&[k('i')], Message::ImportLots, "import a yield-lot CSV file"),
+    ],
+};
+
+const FINDINGS: KeyTable = KeyTable {
+    title: "Findings",
+    bindings: &[main(&[k('c')], Message::CloseFinding, "close", "close the selected finding with closure evidence")],
+};
+
+/// The editor's checklist pane: answering keys first.
+pub const AUDIT_CHECKLIST: KeyMap =
+    KeyMap { name: "Audit editor", tables: &[ANSWER, AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
+
+pub const AUDIT_EVIDENCE: KeyMap =
+    KeyMap { name: "Audit editor", tables: &[AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
+
+pub const AUDIT_FINDINGS: KeyMap =
+    KeyMap { name: "Audit editor", tables: &[FINDINGS, AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
+
+/// A form: keys type, except these. Tab moves between fields here (it
+/// switches screens elsewhere).
+pub const FORM: KeyMap = KeyMap {
+    name: "Form",
+    tables: &[KeyTable {
+        title: "Form",
+        bindings: &[
+            main(&[code(KeyCode::Tab), code(KeyCode::Down)], Message::NextField, "next field", "next field"),
+            bind(&[code(KeyCode::BackTab), code(KeyCode::Up)], Message::PrevField, "previous field"),
+            main(&[code(KeyCode::Enter)], Message::Accept, "save", "save the form (each form is one write)"),
+            main(&[code(KeyCode::Esc)], Message::Cancel, "cancel", "cancel: nothing is written"),
+            bind(&[code(KeyCode::Left)], Message::Left, "cursor left; in a choice, the previous value"),
+            bind(&[code(KeyCode::Right)], Message::Right, "cursor right; in a choice, the next value"),
+            bind(&[k(' ')], Message::Input(' '), "a space; in a choice, the next value; in a multi-choice, tick"),
+            bind(&[code(KeyCode::Home)], Message::Home, "start of the field"),
+            bind(&[code(KeyCode::End)], Message::End, "end of the field"),
+            bind(&[code(KeyCode::Backspace)], Message::Backspace, "delete before the cursor"),
+            bind(&[code(KeyCode::Delete)], Message::Delete, "delete at the cursor"),
+            bind(&[ctrl('u')], Message::ClearInput, "clear the field"),
+            bind(&[ctrl('c')], Message::Quit, "quit (this form is not written)"),
+        ],
+    }],
+    text_input: true,
+};
+
+/// The submit confirmation.
+pub const CONFIRM: KeyMap = KeyMap {
+    name: "Confirm",
+    tables: &[KeyTable {
+        title: "Confirm",
+        bindings: &[
+            main(&[code(KeyCode::Enter), k('y')], Message::Accept, "submit", "submit and lock"),
+            main(&[code(KeyCode::Esc), k('n')], Message::Cancel, "back", "back to the audit, nothing submitted"),
+            bind(&[ctrl('c')], Message::Quit, "quit"),
+        ],
+    }],
+    text_input: false,
+};
+
+/// A long notice (an import's report): scrolls.
+pub const REPORT: KeyMap = KeyMap {
+    name: "Report",
+    tables: &[
+        KeyTable {
+            title: "Report",
+            bindings: &[
+                main(&[code(KeyCode::Esc), code(KeyCode::Enter)], Message::Back, "close", "close"),
+                main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit"),
+            ],
+        },
+        MOVE,
+    ],
+    text_input: false,
+};
+
+/// While an import runs: only quitting (which abandons it, nothing written).
+pub const BUSY: KeyMap = KeyMap {
+    name: "Importing",
+    tables: &[KeyTable {
+        title: "Importing",
+        bindings: &[main(
+            &[ctrl('c')],
+            Message::Quit,
+            "quit",
+            "quit; the import is abandoned and nothing of it written",
+        )],
+    }],
+    text_input: false,
+};

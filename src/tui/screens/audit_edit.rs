@@ -1,0 +1,261 @@
+//! The audit editor: a draft audit walked question by question on the
+//! factory floor. One key answers the selected question (and moves on),
+//! each answer written at once in its own transaction; the live score,
+//! section by section, is recomputed from what is stored. Evidence and
+//! findings have their own panes and forms. The selected question is
+//! remembered in the database as it moves, so the editor reopens where the
+//! auditor left off, even after the process was killed.
+//!
+//! Drawing is in `audit_edit_view`.
+
+use super::{Outcome, View};
+use crate::model::{Answer, AnswerResult};
+use crate::tui::data::{Data, EditorDetail};
+use crate::tui::forms::Purpose;
+use crate::tui::keys::{self, KeyMap};
+use crate::tui::list::Cursor;
+use crate::tui::message::Message;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditPane {
+    Checklist,
+    Evidence,
+    Findings,
+}
+
+impl EditPane {
+    pub const ALL: [Self; 3] = [Self::Checklist, Self::Evidence, Self::Findings];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Checklist => "Checklist",
+            Self::Evidence => "Evidence",
+            Self::Findings => "Findings",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+pub struct AuditEditor {
+    pub detail: EditorDetail,
+    pub(super) pane: EditPane,
+    /// Over the template's questions.
+    pub(super) questions: Cursor,
+    pub(super) evidence: Cursor,
+    pub(super) findings: Cursor,
+}
+
+impl AuditEditor {
+    /// Opens on the question last selected, else the first unanswered one.
+    pub fn new(detail: EditorDetail) -> Self {
+        let mut editor = Self {
+            detail,
+            pane: EditPane::Checklist,
+            questions: Cursor::default(),
+            evidence: Cursor::default(),
+            findings: Cursor::default(),
+        };
+        editor.sync_lengths();
+        let questions = &editor.detail.template.questions;
+        let remembered = editor.detail.cursor.as_ref().and_then(|c| questions.iter().position(|q| &q.code == c));
+        let unanswered =
+            editor.detail.score.unanswered.first().and_then(|c| questions.iter().position(|q| &q.code == c));
+        editor.questions.select(remembered.or(unanswered).unwrap_or(0));
+        editor
+    }
+
+    pub fn keys(&self) -> &'static KeyMap {
+        match self.pane {
+            EditPane::Checklist => &keys::AUDIT_CHECKLIST,
+            EditPane::Evidence => &keys::AUDIT_EVIDENCE,
+            EditPane::Findings => &keys::AUDIT_FINDINGS,
+        }
+    }
+
+    pub fn title(&self) -> String {
+        format!("{} (draft)", self.detail.row.audit.id)
+    }
+
+    pub fn audit(&self) -> i64 {
+        self.detail.row.id
+    }
+
+    pub fn pane(&self) -> EditPane {
+        self.pane
+    }
+
+    /// Takes in the audit as stored now, keeping the selections.
+    pub fn reload(&mut self, detail: EditorDetail) {
+        self.detail = detail;
+        self.sync_lengths();
+    }
+
+    fn sync_lengths(&mut self) {
+        self.questions.set_len(self.detail.template.questions.len());
+        self.evidence.set_len(self.detail.evidence.len());
+        self.findings.set_len(self.detail.findings.len());
+    }
+
+    /// The selected question's code.
+    pub fn question(&self) -> Option<&crate::assess::checklist::Question> {
+        self.questions.selected().and_then(|i| self.detail.template.questions.get(i))
+    }
+
+    pub fn answer(&self, code: &str) -> Option<&Answer> {
+        self.detail.row.audit.answers.iter().find(|a| a.question == code)
+    }
+
+    pub fn update(&mut self, msg: Message, data: &mut Data) -> Outcome {
+        let n = EditPane::ALL.len();
+        match msg {
+            Message::NextPane => self.pane = EditPane::ALL[(self.pane.index() + 1) % n],
+            Message::PrevPane => self.pane = EditPane::ALL[(self.pane.index() + n - 1) % n],
+            Message::Pane(k) => {
+                if let Some(pane) = EditPane::ALL.get(usize::from(k).wrapping_sub(1)) {
+                    self.pane = *pane;
+                }
+            }
+            Message::AddEvidence => return Outcome::Form(self.evidence_purpose()),
+            Message::AddFinding => return Outcome::Form(self.finding_purpose()),
+            Message::AddLot => return Outcome::Form(Purpose::Lot(self.detail.supplier)),
+            Message::ImportLots => return Outcome::Form(Purpose::Import),
+            Message::Submit => return Outcome::ConfirmSubmit(self.audit()),
+            other => {
+                return match self.pane {
+                    EditPane::Checklist => self.checklist(other, data),
+                    EditPane::Evidence => {
+                        self.evidence.apply(other);
+                        Outcome::None
+                    }
+                    EditPane::Findings => self.on_findings(other),
+                };
+            }
+        }
+        Outcome::None
+    }
+
+    fn checklist(&mut self, msg: Message, data: &mut Data) -> Outcome {
+        let before = self.questions.selected();
+        let outcome = match msg {
+            Message::Answer(result) => self.set_answer(result, data),
+            Message::ClearAnswer => self.clear_answer(data),
+            Message::EditNote => self.note(),
+            Message::NextUnanswered => self.next_unanswered(),
+            other => {
+                self.questions.apply(other);
+                Outcome::None
+            }
+        };
+        if self.questions.selected() != before {
+            self.remember(data);
+        }
+        outcome
+    }
+
+    /// Writes the selected question as the place to come back to. Losing
+    /// the place loses no record, so a failure here is not shown.
+    fn remember(&self, data: &mut Data) {
+        if let Some(q) = self.question() {
+            let _ = data.set_cursor(self.audit(), &q.code);
+        }
+    }
+
+    fn set_answer(&mut self, result: AnswerResult, data: &mut Data) -> Outcome {
+        let Some(q) = self.question() else { return Outcome::None };
+        let note = self.answer(&q.code).and_then(|a| a.note.clone());
+        let answer = Answer { question: q.code.clone(), result, note };
+        if let Err(e) = data.set_answer(self.audit(), &answer) {
+            return Outcome::Error(format!("The answer was not saved: {e}"));
+        }
+        self.questions.apply(Message::Down);
+        self.refresh(data)
+    }
+
+    fn clear_answer(&mut self, data: &mut Data) -> Outcome {
+        let Some(code) = self.question().map(|q| q.code.clone()) else { return Outcome::None };
+        if let Err(e) = data.clear_answer(self.audit(), &code) {
+            return Outcome::Error(format!("The answer was not cleared: {e}"));
+        }
+        self.refresh(data)
+    }
+
+    /// Reloads the audit from the database after a write.
+    fn refresh(&mut self, data: &Data) -> Outcome {
+        match data.editor_detail(self.audit()) {
+            Ok(detail) => {
+                self.reload(detail);
+                Outcome::Touched(self.detail.supplier)
+            }
+            Err(e) => Outcome::Error(e.to_string()),
+        }
+    }
+
+    fn note(&self) -> Outcome {
+        let Some(q) = self.question() else { return Outcome::None };
+        match self.answer(&q.code) {
+            Some(a) => Outcome::Form(Purpose::Note {
+                audit: self.audit(),
+                question: q.code.clone(),
+                result: a.result,
+                note: a.note.clone(),
+            }),
+            None => Outcome::Info(format!("Answer {} first (y, p, n or x): a note is kept with its answer.", q.code)),
+        }
+    }
+
+    /// Selects the next unanswered question after the selected one, wrapping.
+    fn next_unanswered(&mut self) -> Outcome {
+        let questions = &self.detail.template.questions;
+        let at = self.questions.selected().unwrap_or(0);
+        let n = questions.len();
+        let next = (1..=n).map(|step| (at + step) % n).find(|i| self.answer(&questions[*i].code).is_none());
+        match next {
+            Some(i) => {
+                self.questions.select(i);
+                Outcome::None
+            }
+            None => Outcome::Info("Every question is answered. S submits the audit.".to_owned()),
+        }
+    }
+
+    fn evidence_purpose(&self) -> Purpose {
+        let a = &self.detail.row.audit;
+        Purpose::Evidence {
+            audit: self.audit(),
+            reference: a.id.clone(),
+            visited_on: a.visited_on,
+            pillar: self.question().and_then(|q| q.pillar),
+            kind: a.kind,
+        }
+    }
+
+    fn finding_purpose(&self) -> Purpose {
+        let a = &self.detail.row.audit;
+        Purpose::Finding { audit: self.audit(), reference: a.id.clone(), visited_on: a.visited_on }
+    }
+
+    fn on_findings(&mut self, msg: Message) -> Outcome {
+        if msg != Message::CloseFinding {
+            self.findings.apply(msg);
+            return Outcome::None;
+        }
+        let Some((id, finding)) = self.findings.selected().and_then(|i| self.detail.findings.get(i)) else {
+            return Outcome::None;
+        };
+        if let Some(c) = &finding.closure {
+            return Outcome::Info(format!(
+                "This finding was closed on {}; a closure is never overwritten.",
+                c.closed_on
+            ));
+        }
+        let what = format!("{} · due {} · {}", finding.severity, finding.due_on, finding.description);
+        Outcome::Form(Purpose::CloseFinding { supplier: self.detail.supplier, finding: *id, what })
+    }
+
+    pub fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, view: View<'_>) {
+        super::audit_edit_view::render(self, frame, area, view);
+    }
+}

@@ -1,0 +1,213 @@
+//! Drawing the audit editor: the audit and its live score on top, the pane
+//! bar, then the checklist (questions under their sections, each section's
+//! live score on its heading; the selected question's text, guidance and
+//! note beside or below), the evidence, or the findings.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+
+use super::View;
+use super::audit_edit::{AuditEditor, EditPane};
+use super::supplier::short_pillar;
+use crate::assess::checklist::{Question, Score};
+use crate::model::{AnswerResult, Section};
+use crate::tui::theme::{Theme, Tone, finding_tone};
+use crate::tui::widgets::{self, NONE, fit, opt};
+
+/// Wide terminals put the question's detail beside the list.
+const SIDE_BY_SIDE: u16 = 110;
+
+pub fn render(editor: &AuditEditor, frame: &mut Frame, area: Rect, view: View<'_>) {
+    let [header, bar, body] =
+        Layout::vertical([Constraint::Length(2), Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    render_header(editor, frame, header, view.theme);
+    render_bar(editor, frame, bar, view.theme);
+    match editor.pane() {
+        EditPane::Checklist => render_checklist(editor, frame, body, view.theme),
+        EditPane::Evidence => render_evidence(editor, frame, body, view.theme),
+        EditPane::Findings => render_findings(editor, frame, body, view.theme),
+    }
+}
+
+/// `72.5%`: one decimal, so the number agrees with the grade band.
+fn pct(value: Option<f64>) -> String {
+    value.map_or_else(|| NONE.to_owned(), |p| format!("{p:.1}%"))
+}
+
+fn render_header(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
+    let (row, a, s) = (&editor.detail.row, &editor.detail.row.audit, &editor.detail.score);
+    let title = format!("{} of {} · {} · visited {} · {}", a.id, row.supplier, a.kind, a.visited_on, a.auditor);
+    let mut score = vec![
+        Span::styled(format!("score {} · grade {}", pct(s.pct), s.grade), theme.header()),
+        Span::raw(format!(" · {} of {} answered", s.overall.total - s.unanswered.len(), s.overall.total)),
+    ];
+    if !s.critical_no.is_empty() {
+        score.push(Span::styled(format!(" · critical no: {}", s.critical_no.join(", ")), theme.tone(Tone::Bad)));
+    }
+    score.push(Span::styled(" · draft, saved as you go", theme.dim()));
+    let lines = vec![Line::styled(title, theme.title()), Line::from(score)];
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn render_bar(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
+    let d = &editor.detail;
+    let answered = d.score.overall.total - d.score.unanswered.len();
+    let counts =
+        [format!("{answered}/{}", d.score.overall.total), d.evidence.len().to_string(), d.findings.len().to_string()];
+    let spans = EditPane::ALL.iter().zip(counts).enumerate().map(|(n, (pane, count))| {
+        let style = if *pane == editor.pane() { theme.active_tab() } else { theme.dim() };
+        Span::styled(format!(" {} {} ({count}) ", n + 1, pane.title()), style)
+    });
+    frame.render_widget(Line::from(spans.collect::<Vec<_>>()), area);
+}
+
+fn render_checklist(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
+    let (list, detail) = if area.width >= SIDE_BY_SIDE {
+        let [l, d] = Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).spacing(2).areas(area);
+        (l, d)
+    } else {
+        let below = (area.height / 2).clamp(4, 9);
+        let [l, d] = Layout::vertical([Constraint::Fill(1), Constraint::Length(below)]).areas(area);
+        (l, d)
+    };
+    render_questions(editor, frame, list, theme);
+    render_question(editor, frame, detail, theme);
+}
+
+/// Questions under their section headings, scrolled to keep the selected
+/// one a third of the way down.
+fn render_questions(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
+    let height = usize::from(area.height);
+    let _ = editor.questions.window(height);
+    let selected = editor.questions.selected();
+    let (mut lines, mut at) = (Vec::new(), 0);
+    let mut section: Option<Section> = None;
+    for (i, q) in editor.detail.template.questions.iter().enumerate() {
+        if section != Some(q.section) {
+            section = Some(q.section);
+            lines.push(section_heading(&editor.detail.score, q.section, theme));
+        }
+        if Some(i) == selected {
+            at = lines.len();
+        }
+        let line = question_line(editor, q, usize::from(area.width), theme);
+        lines.push(if Some(i) == selected { line.patch_style(theme.selected()) } else { line });
+    }
+    let top = at.saturating_sub(height / 3).min(lines.len().saturating_sub(height));
+    frame.render_widget(Paragraph::new(lines).scroll((u16::try_from(top).unwrap_or(u16::MAX), 0)), area);
+}
+
+fn section_heading(score: &Score, section: Section, theme: Theme) -> Line<'static> {
+    let Some(s) = score.sections.iter().find(|s| s.section == section) else {
+        return widgets::heading(section.label(), theme);
+    };
+    let t = &s.tally;
+    let score = s.pct.map_or_else(|| "no score yet".to_owned(), |p| format!("{p:.1}%"));
+    widgets::heading(format!("{} · {score} · {} of {} answered", section.label(), t.answered, t.applicable), theme)
+}
+
+fn question_line(editor: &AuditEditor, q: &Question, width: usize, theme: Theme) -> Line<'static> {
+    let answer = editor.answer(&q.code);
+    let (word, tone) = answer_word(answer.map(|a| a.result));
+    let critical = if q.critical { "!" } else { " " };
+    let note = if answer.is_some_and(|a| a.note.is_some()) { "¶" } else { " " };
+    Line::from(vec![
+        Span::raw(format!(" {:<6}", q.code)),
+        Span::styled(critical, theme.tone(Tone::Bad)),
+        Span::styled(format!(" {word:<8}"), theme.tone(tone)),
+        Span::styled(note, theme.dim()),
+        Span::raw(format!(" {}", fit(&q.text, width.saturating_sub(19)))),
+    ])
+}
+
+pub fn answer_word(result: Option<AnswerResult>) -> (&'static str, Tone) {
+    match result {
+        Some(AnswerResult::Yes) => ("yes", Tone::Good),
+        Some(AnswerResult::Partial) => ("partial", Tone::Warn),
+        Some(AnswerResult::No) => ("no", Tone::Bad),
+        Some(AnswerResult::Na) => ("n/a", Tone::Muted),
+        None => ("—", Tone::Muted),
+    }
+}
+
+/// The selected question in full: text, guidance, the answer and its note.
+fn render_question(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
+    let Some(q) = editor.question() else { return };
+    let mut title = format!(" {} · {} · weight {}", q.code, q.section.label(), q.weight);
+    if let Some(p) = q.pillar {
+        title = format!("{title} · {}", short_pillar(p));
+    }
+    if q.critical {
+        title.push_str(" · critical");
+    }
+    let answer = editor.answer(&q.code);
+    let (word, tone) = answer_word(answer.map(|a| a.result));
+    let mut lines = vec![Line::raw(q.text.clone())];
+    let note = answer.and_then(|a| a.note.clone()).unwrap_or_else(|| "no note (Enter writes one)".to_owned());
+    if q.critical {
+        lines.push(Line::styled("Critical: a no caps the audit's grade.", theme.tone(Tone::Warn)));
+    }
+    lines.push(Line::from(vec![
+        Span::raw("answer "),
+        Span::styled(word, theme.tone(tone)),
+        Span::styled(format!(" · {note}"), theme.dim()),
+    ]));
+    if let Some(guidance) = &q.guidance {
+        lines.push(Line::styled(format!("Guidance: {guidance}"), theme.dim()));
+    }
+    let block =
+        Block::new().borders(Borders::TOP).border_style(theme.border()).title(Span::styled(title, theme.header()));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
+}
+
+fn render_evidence(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
+    let items = &editor.detail.evidence;
+    if items.is_empty() {
+        let text = "No evidence yet: e adds an item (pillar, kind, strength, what was seen, a photo or document).";
+        frame.render_widget(Paragraph::new(Line::styled(text, theme.dim())).wrap(Wrap { trim: false }), area);
+        return;
+    }
+    let window = editor.evidence.window(usize::from(area.height.saturating_sub(1)));
+    let rows = window.map(|i| {
+        let e = &items[i].1;
+        let row = Row::new([
+            Cell::from(short_pillar(e.pillar)),
+            Cell::from(e.kind.as_str()),
+            Cell::from(e.strength.as_str()),
+            Cell::from(e.collected_on.to_string()),
+            Cell::from(e.description.clone()),
+            Cell::from(opt(e.reference.as_deref())),
+        ]);
+        if Some(i) == editor.evidence.selected() { row.style(theme.selected()) } else { row }
+    });
+    let widths = [8, 17, 8, 10].map(Constraint::Length).into_iter().chain([Constraint::Fill(3), Constraint::Fill(1)]);
+    let header = Row::new(["pillar", "kind", "strength", "collected", "description", "photo/document"]);
+    frame.render_widget(Table::new(rows, widths).header(header.style(theme.header())).column_spacing(1), area);
+}
+
+fn render_findings(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
+    let items = &editor.detail.findings;
+    if items.is_empty() {
+        let text = "No findings: f raises one (severity, description, owner, due date).";
+        frame.render_widget(Line::styled(text, theme.dim()), area);
+        return;
+    }
+    let window = editor.findings.window(usize::from(area.height.saturating_sub(1)));
+    let rows = window.map(|i| {
+        let f = &items[i].1;
+        let state = f.closure.as_ref().map_or_else(|| "open".to_owned(), |c| format!("closed {}", c.closed_on));
+        let row = Row::new([
+            Cell::from(Span::styled(f.severity.as_str(), theme.tone(finding_tone(f.severity)))),
+            Cell::from(f.due_on.to_string()),
+            Cell::from(state),
+            Cell::from(opt(f.owner.as_deref())),
+            Cell::from(f.description.clone()),
+        ]);
+        if Some(i) == editor.findings.selected() { row.style(theme.selected()) } else { row }
+    });
+    let widths = [8, 10, 17, 14].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]);
+    let header = Row::new(["severity", "due", "state", "owner", "description"]);
+    frame.render_widget(Table::new(rows, widths).header(header.style(theme.header())).column_spacing(1), area);
+}
