@@ -115,8 +115,10 @@ fn parse_row<'r>(
         }),
         errors,
     );
-    let lot = take(text(record, cols, 1).and_then(|v| validate::text("lot", v, 64).map(|()| v)), errors);
-    let sku = take(text(record, cols, 2).and_then(|v| validate::text("sku", v, 64).map(|()| v)), errors);
+    let lot =
+        take(text(record, cols, 1).and_then(|v| validate::text("lot", v, validate::LOT_TEXT_MAX).map(|()| v)), errors);
+    let sku =
+        take(text(record, cols, 2).and_then(|v| validate::text("sku", v, validate::LOT_TEXT_MAX).map(|()| v)), errors);
     let process = take(
         text(record, cols, 3).and_then(|v| {
             Process::parse(v).ok_or_else(|| {
@@ -129,7 +131,10 @@ fn parse_row<'r>(
         }),
         errors,
     );
-    let material = take(text(record, cols, 4).and_then(|v| validate::text("material", v, 64).map(|()| v)), errors);
+    let material = take(
+        text(record, cols, 4).and_then(|v| validate::text("material", v, validate::LOT_TEXT_MAX).map(|()| v)),
+        errors,
+    );
     let produced_on = take(text(record, cols, 5).and_then(|v| validate::date("produced_on", v).map(|_| v)), errors);
     let mut counts = [0_u32; 4];
     let mut counts_ok = true;

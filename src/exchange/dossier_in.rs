@@ -482,10 +482,10 @@ fn read_supplier(
     let o = object(value, path, SUPPLIER_FIELDS, p)?;
     let code =
         o.parsed("code", "a supplier code such as SZ-ARMOR", p, |s| validate::code("code", s).map(|()| s.to_owned()));
-    let name = o.text("name", 200, p);
+    let name = o.text("name", validate::NAME_MAX, p);
     let country =
         o.parsed("country", "a country code such as CN", p, |s| validate::country("country", s).map(|()| s.to_owned()));
-    let city = o.opt_line("city", 100, p);
+    let city = o.opt_line("city", validate::LINE_MAX, p);
     let business_type = o.vocab("business_type", p);
     let models = read_models(&o, p);
     let moq = o.opt_count("moq", 1, p);
@@ -573,7 +573,7 @@ fn read_audit(
 ) -> Option<Audit> {
     let o = object(value, path, AUDIT_FIELDS, p)?;
     let id = o.parsed("id", "an audit id such as A-2026-014", p, |s| validate::code("id", s).map(|()| s.to_owned()));
-    let auditor = o.text("auditor", 100, p);
+    let auditor = o.text("auditor", validate::LINE_MAX, p);
     let visited_on = o.date("visited_on", p);
     let kind = o.vocab("kind", p);
     let status = o.vocab("status", p);
@@ -662,7 +662,7 @@ fn read_finding(value: &Value, path: &str, visited_on: chrono::NaiveDate, p: &mu
     let o = object(value, path, FINDING_FIELDS, p)?;
     let severity: Option<FindingSeverity> = o.vocab("severity", p);
     let description = o.prose("description", p);
-    let owner = o.opt_line("owner", 200, p);
+    let owner = o.opt_line("owner", validate::NAME_MAX, p);
     let due_on = o.opt_date("due_on", p);
     let closure = read_closure(&o, p);
     let severity = severity?;
@@ -686,7 +686,7 @@ fn read_closure(o: &Obj<'_>, p: &mut Problems) -> Result<Option<Closure>, ()> {
         .unwrap_or(false);
     let closed_on = o.opt_date("closed_on", p)?;
     let evidence = o.opt_text("closure", p)?;
-    let closed_by = o.opt_line("closed_by", 200, p)?;
+    let closed_by = o.opt_line("closed_by", validate::NAME_MAX, p)?;
     match (status, closed_on, evidence) {
         (true, Some(closed_on), Some(evidence)) if !evidence.trim().is_empty() => {
             Ok(Some(Closure { closed_on, evidence, closed_by: closed_by.unwrap_or_else(|| "unknown".to_owned()) }))
@@ -715,10 +715,10 @@ fn read_closure(o: &Obj<'_>, p: &mut Problems) -> Result<Option<Closure>, ()> {
 
 fn read_lot(value: &Value, path: &str, p: &mut Problems) -> Option<Lot> {
     let o = object(value, path, LOT_FIELDS, p)?;
-    let lot = o.text("lot", 64, p);
-    let sku = o.text("sku", 64, p);
+    let lot = o.text("lot", validate::LOT_TEXT_MAX, p);
+    let sku = o.text("sku", validate::LOT_TEXT_MAX, p);
     let process = o.vocab("process", p);
-    let material = o.text("material", 64, p);
+    let material = o.text("material", validate::LOT_TEXT_MAX, p);
     let produced_on = o.date("produced_on", p);
     let started = o.count("started", 0, p);
     let passed_first = o.count("passed_first", 0, p);

@@ -11,9 +11,6 @@ use super::validate::{self, FieldError};
 use super::{Location, Problem, Problems};
 use crate::model::VocabError;
 
-/// The longest free text a dossier may hold in one field.
-const MAX_TEXT: usize = 20_000;
-
 /// A JSON object being read, with its path for messages.
 pub(super) struct Obj<'v> {
     pub path: String,
@@ -86,9 +83,9 @@ impl<'v> Obj<'v> {
     fn opt_string(&self, key: &str, problems: &mut Problems) -> Result<Option<&'v str>, ()> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::String(s)) => {
-                self.check(key, validate::prose(key, s, MAX_TEXT).map(|()| Some(s.as_str())), problems).ok_or(())
-            }
+            Some(Value::String(s)) => self
+                .check(key, validate::prose(key, s, validate::TEXT_MAX).map(|()| Some(s.as_str())), problems)
+                .ok_or(()),
             Some(other) => {
                 self.wrong_type(key, "a string", other, problems);
                 Err(())

@@ -31,6 +31,16 @@ fn shorten(value: &str) -> String {
 
 pub const MAX_COUNT: u32 = u32::MAX;
 
+/// How long texts may be, in characters: shared by the importers and the
+/// UI's forms, so a value one accepts the other accepts too.
+pub const NAME_MAX: usize = 200;
+/// Places and people: a city, an auditor, an owner.
+pub const LINE_MAX: usize = 100;
+/// Lot codes, SKUs and materials (the schema checks 1–64 for lot codes).
+pub const LOT_TEXT_MAX: usize = 64;
+/// Free text: descriptions, notes, summaries.
+pub const TEXT_MAX: usize = 20_000;
+
 /// A count of units: a whole number from 0 up.
 pub fn count(field: &str, text: &str) -> Result<u32, FieldError> {
     let trimmed = text.trim();

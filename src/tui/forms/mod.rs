@@ -17,13 +17,8 @@ use crate::model::{
     FindingSeverity, Pillar, Process, Strength, Supplier,
 };
 use crate::store::SupplierId;
-
-/// The importers' limits (`exchange::json_fields`), so a form takes what a
-/// dossier could carry.
-const NAME_MAX: usize = 200;
-const LINE_MAX: usize = 100;
-const LOT_TEXT_MAX: usize = 64;
-const TEXT_MAX: usize = 20_000;
+// The importers' own limits, so a form takes what a dossier could carry.
+use crate::exchange::validate::{LINE_MAX, LOT_TEXT_MAX, NAME_MAX, TEXT_MAX};
 
 /// What a form is for, with what it needs to know.
 #[derive(Debug, Clone, PartialEq, Eq)]
