@@ -9,12 +9,17 @@
 //! everything there after a restart, the editor back at the question left
 //! off.
 //!
+//! A third runs the UI on a file while another process imports 300,000 lots
+//! into it: the UI keeps answering keys and saves a shortlist mark, neither
+//! side reports the database locked.
+//!
 //! Needs tmux. Without it the test fails and says so, unless
 //! `CASEBOOK_SKIP_TMUX=1` is set. Each run uses its own tmux server
 //! (`-L`), which it kills at the end.
 
 #![allow(clippy::unwrap_used)]
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -252,6 +257,67 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     assert!(screen.contains("LG-01 ! yes") && screen.contains("LG-02 ! partial"), "{screen}");
     tmux.send("2");
     tmux.wait_for("the evidence", |s| s.contains("Peel tests per batch"));
+    tmux.send("q");
+    let screen = tmux.wait_for("the shell with the exit status", |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+}
+
+#[test]
+fn the_ui_keeps_working_while_another_process_imports() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shared.db");
+    let made = Command::new(env!("CARGO_BIN_EXE_casebook"))
+        .args(["demo", "--no-ui", "--db"])
+        .arg(&db)
+        .env_remove("CASEBOOK_DB")
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let tmux = Tmux::start("concurrent", &ui_command(&db, &dir.path().join("home")), dir.path());
+    tmux.wait_for("the supplier list", |s| s.contains("SZ-ARMOR") && s.contains("14 of 14") && s.contains("supported"));
+
+    // A lot file big enough that the import is still running while we work.
+    let mut csv =
+        String::from("supplier,lot,sku,process,material,produced_on,started,passed_first,reworked,scrapped\n");
+    for i in 0..300_000 {
+        let _ = writeln!(csv, "DG-PRIME,BIG-{i:07},SKU-X,injection,PC,2026-0{}-1{},1000,950,30,20", 1 + i % 9, i % 10);
+    }
+    let file = dir.path().join("big.csv");
+    std::fs::write(&file, csv).unwrap();
+    let mut import = Command::new(env!("CARGO_BIN_EXE_casebook"))
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg(&file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    // While it runs: navigate, filter, and save a shortlist mark (a write).
+    tmux.type_text("/silik");
+    tmux.send("Enter");
+    tmux.wait_for("the filtered list", |s| s.contains("1 of 14") && s.contains("SZ-SILIK"));
+    let still_importing = import.try_wait().unwrap().is_none();
+    tmux.send("Enter");
+    tmux.wait_for("the supplier", |s| s.contains("SZ-SILIK ·"));
+    tmux.send("m");
+    tmux.wait_for("the mark saved", |s| s.contains("Shortlist (1)"));
+    tmux.send("Escape");
+    tmux.wait_for("back on the list", |s| s.contains("1 of 14"));
+
+    let out = import.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !stderr.contains("locked"), "the import failed: {stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("inserted 300000 lots"));
+    assert!(still_importing, "the import ended before the UI was used; make the file bigger");
+    let screen = tmux.screen();
+    assert!(!screen.contains("locked") && !screen.to_lowercase().contains("error"), "{screen}");
+    assert_eq!(query(&db, "SELECT count(*) FROM shortlist"), "1");
+    assert_eq!(query(&db, "SELECT count(*) FROM lots WHERE lot LIKE 'BIG-%'"), "300000");
     tmux.send("q");
     let screen = tmux.wait_for("the shell with the exit status", |s| s.contains("EXIT="));
     assert!(screen.contains("EXIT=0"), "{screen}");
