@@ -464,6 +464,8 @@ mod tests {
         let report = import_bytes(&mut store, "l.csv", csv.as_bytes(), "t", options).unwrap();
         assert!(report.committed, "{:?}", report.problems);
         let seen = seen.lock().unwrap().clone();
+        let checks_on: i64 = store.conn().pragma_query_value(None, "ignore_check_constraints", |r| r.get(0)).unwrap();
+        assert_eq!(checks_on, 0, "CHECK evaluation is back on after the import");
         let total = csv.len() as u64;
         assert!(seen.len() >= 3, "called while reading and at the end: {seen:?}");
         assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "never goes backwards");

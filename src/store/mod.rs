@@ -122,6 +122,11 @@ impl Store {
         Reader { conn: &self.conn }
     }
 
+    #[cfg(test)]
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
     /// Copies the database to `dest` with SQLite's online backup API: safe
     /// while other connections read and write. Returns the pages copied.
     pub fn backup_to(&self, dest: &Path) -> Result<i32> {
@@ -194,6 +199,14 @@ impl Writer<'_> {
         Reader { conn: self.conn() }
     }
 
+    /// For rows already checked against the schema's rules in Rust: SQLite
+    /// skips evaluating CHECK constraints on this connection until the guard
+    /// is dropped (foreign keys, UNIQUE and triggers still apply).
+    pub fn trust_checked_rows(&self) -> Result<TrustedRows<'_>> {
+        self.conn().pragma_update(None, "ignore_check_constraints", "ON")?;
+        Ok(TrustedRows { conn: self.conn() })
+    }
+
     /// A bigger page cache for one large write (an import) keeps the index
     /// pages it works on resident; bounded so memory stays small.
     pub fn set_cache_kib(&self, kib: u32) -> Result<()> {
@@ -206,6 +219,18 @@ impl Writer<'_> {
             Scope::Transaction(tx) => tx,
             Scope::Savepoint(sp) => sp,
         }
+    }
+}
+
+/// Turns CHECK evaluation back on when dropped, whatever happened meanwhile.
+pub struct TrustedRows<'c> {
+    conn: &'c Connection,
+}
+
+impl Drop for TrustedRows<'_> {
+    fn drop(&mut self) {
+        // Cannot fail for a valid pragma name; nothing to report from a drop.
+        let _ = self.conn.pragma_update(None, "ignore_check_constraints", "OFF");
     }
 }
 
