@@ -36,7 +36,7 @@ one_sql="SELECT lot, sku, process, material, produced_on, started, passed_first,
 
 check_one() {
   local ours theirs
-  ours=$("${one[@]}" | grep -c '"produced_on"')
+  ours=$("${one[@]}" | grep -o '"produced_on"' | wc -l)
   theirs=$(sqlite3 -json "$DB" "$one_sql" | grep -c '"produced_on"')
   echo "$SUPPLIER: casebook charts $ours lots, sqlite3 selects $theirs"
   [ "$ours" -eq "$theirs" ] || { echo "lot counts differ" >&2; exit 1; }
