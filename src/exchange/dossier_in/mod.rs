@@ -1,0 +1,302 @@
+//! The `casebook-dossier/1` importer.
+//!
+//! The document is streamed: serde walks the top-level object and hands over
+//! one supplier at a time as a `Value`, which is read field by field (every
+//! problem reported with its JSON path) and written inside the import's one
+//! transaction. Memory holds the file's bytes and one supplier, not the tree.
+//!
+//! This module holds the entry point, the streaming state and the serde
+//! visitors; `read` turns one supplier's `Value` into model types and `write`
+//! stores it.
+
+mod read;
+mod write;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use super::json_fields::describe;
+use super::{Format, ImportReport, Location, Problem, Problems, Tally};
+use crate::error::{Error, Result};
+use crate::model::{AuditStatus, DOSSIER_FORMAT};
+use crate::store::{LotWriter, SupplierId, Writer};
+use read::read_supplier;
+
+const TOP_FIELDS: &[&str] = &["format", "suppliers"];
+
+pub(super) fn import(writer: &Writer<'_>, bytes: &[u8], mut report: ImportReport) -> Result<ImportReport> {
+    report.format = Some(Format::Dossier);
+    let templates = writer.read().template_codes()?;
+    let outcome = stream(writer, bytes, templates)?;
+    report.rejected = outcome.rejected;
+    report.duplicates = outcome.duplicates;
+    if outcome.problems.is_empty() {
+        report.inserted = outcome.inserted;
+        report.updated = outcome.updated;
+        for (supplier, n) in outcome.lots_per_supplier.iter().filter(|(_, n)| **n > 0) {
+            writer.record_lot_import(*supplier, *n, &report.file)?;
+        }
+    }
+    report.take_problems(outcome.problems);
+    Ok(report)
+}
+
+/// What streaming the document found and wrote (uncommitted).
+struct Outcome {
+    problems: Problems,
+    inserted: Tally,
+    updated: Tally,
+    duplicates: Tally,
+    rejected: u64,
+    lots_per_supplier: HashMap<SupplierId, usize>,
+}
+
+fn stream(writer: &Writer<'_>, bytes: &[u8], templates: HashMap<String, HashSet<String>>) -> Result<Outcome> {
+    let mut state = State::new(writer, writer.lot_writer()?, templates);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed = DossierSeed { state: &mut state }.deserialize(&mut de).and_then(|()| de.end());
+    if let Err(e) = parsed {
+        state.problems.push(json_error(&e));
+        state.rejected += 1;
+    }
+    if let Some(fatal) = state.fatal.take() {
+        return Err(fatal);
+    }
+    state.finish_document();
+    Ok(Outcome {
+        problems: state.problems,
+        inserted: state.inserted,
+        updated: state.updated,
+        duplicates: state.duplicates,
+        rejected: state.rejected,
+        lots_per_supplier: state.lots_per_supplier,
+    })
+}
+
+fn json_error(e: &serde_json::Error) -> Problem {
+    use serde_json::error::Category;
+    let (line, column) = (e.line() as u64, e.column());
+    let message = match e.classify() {
+        Category::Eof => format!("the JSON ends early at column {column} (is the file truncated?)"),
+        Category::Syntax => format!("invalid JSON at column {column}: {}", strip_position(e)),
+        Category::Data => format!("at column {column}: {}", strip_position(e)),
+        Category::Io => format!("cannot read: {e}"),
+    };
+    Problem { at: Location::Line(line), field: None, value: None, message }
+}
+
+/// `serde_json` appends " at line L column C"; the location is reported separately.
+fn strip_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
+/// Everything one import accumulates while the document streams by.
+struct State<'w, 'c> {
+    writer: &'w Writer<'c>,
+    lots: LotWriter<'w>,
+    templates: HashMap<String, HashSet<String>>,
+    problems: Problems,
+    inserted: Tally,
+    updated: Tally,
+    duplicates: Tally,
+    rejected: u64,
+    format: Option<Value>,
+    saw_suppliers: bool,
+    codes_in_file: HashMap<String, usize>,
+    /// Audits inserted by this import: reference → (supplier code, status).
+    audits_in_file: HashMap<String, (String, AuditStatus)>,
+    lots_per_supplier: HashMap<SupplierId, usize>,
+    fatal: Option<Error>,
+}
+
+impl<'w, 'c> State<'w, 'c> {
+    fn new(writer: &'w Writer<'c>, lots: LotWriter<'w>, templates: HashMap<String, HashSet<String>>) -> Self {
+        Self {
+            writer,
+            lots,
+            templates,
+            problems: Problems::default(),
+            inserted: Tally::default(),
+            updated: Tally::default(),
+            duplicates: Tally::default(),
+            rejected: 0,
+            format: None,
+            saw_suppliers: false,
+            codes_in_file: HashMap::new(),
+            audits_in_file: HashMap::new(),
+            lots_per_supplier: HashMap::new(),
+            fatal: None,
+        }
+    }
+
+    fn problem(&mut self, path: String, field: &str, message: String) {
+        self.problems.push(Problem { at: Location::Path(path), field: Some(field.to_owned()), value: None, message });
+    }
+
+    fn finish_document(&mut self) {
+        match self.format.take() {
+            Some(Value::String(f)) if f == DOSSIER_FORMAT => {}
+            Some(other) => {
+                let message = format!("is {}; expected \"{DOSSIER_FORMAT}\"", describe(&other));
+                self.problem("format".into(), "format", message);
+                self.rejected += 1;
+            }
+            None => {
+                self.problem("format".into(), "format", format!("is required; expected \"{DOSSIER_FORMAT}\""));
+                self.rejected += 1;
+            }
+        }
+        if !self.saw_suppliers {
+            self.problem("suppliers".into(), "suppliers", "is required; expected an array of suppliers".into());
+            self.rejected += 1;
+        }
+    }
+
+    /// Reads, checks and writes one supplier; problems are collected, and
+    /// database errors stop the import.
+    fn supplier(&mut self, index: usize, value: &Value) {
+        if self.fatal.is_some() {
+            return;
+        }
+        let path = format!("suppliers[{index}]");
+        let before = self.problems.total();
+        let record = read_supplier(value, &path, &self.templates, &mut self.problems);
+        if let Some(record) = &record {
+            if let Some(first) = self.codes_in_file.insert(record.supplier.code.clone(), index) {
+                let message = format!(
+                    "supplier `{}` appears twice in this file (first at suppliers[{first}])",
+                    record.supplier.code
+                );
+                self.problem(format!("{path}.code"), "code", message);
+            }
+        }
+        if let (Some(record), true) = (record, self.problems.total() == before) {
+            if let Err(e) = self.store_supplier(&path, &record) {
+                self.fatal = Some(e);
+            }
+        }
+        if self.problems.total() > before {
+            self.rejected += 1;
+        }
+    }
+}
+
+struct DossierSeed<'s, 'w, 'c> {
+    state: &'s mut State<'w, 'c>,
+}
+
+impl<'de> DeserializeSeed<'de> for DossierSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DossierSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a {DOSSIER_FORMAT} object with `format` and `suppliers`")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "format" => self.state.format = Some(map.next_value()?),
+                "suppliers" => {
+                    self.state.saw_suppliers = true;
+                    map.next_value_seed(SuppliersSeed { state: &mut *self.state })?;
+                }
+                other => {
+                    map.next_value::<IgnoredAny>()?;
+                    let message = format!("unknown field `{other}`; expected one of: {}", TOP_FIELDS.join(", "));
+                    self.state.problem(other.to_owned(), other, message);
+                    self.state.rejected += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct SuppliersSeed<'s, 'w, 'c> {
+    state: &'s mut State<'w, 'c>,
+}
+
+impl<'de> DeserializeSeed<'de> for SuppliersSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        // `any`, so a value of the wrong type is reported at its path.
+        d.deserialize_any(self)
+    }
+}
+
+impl SuppliersSeed<'_, '_, '_> {
+    fn wrong_type(self, found: &str) {
+        let message = format!("expected an array of suppliers, found {found}");
+        self.state.problem("suppliers".into(), "suppliers", message);
+        self.state.rejected += 1;
+    }
+}
+
+impl<'de> Visitor<'de> for SuppliersSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("`suppliers` to be an array of supplier objects")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        let mut index = 0;
+        while let Some(value) = seq.next_element::<Value>()? {
+            self.state.supplier(index, &value);
+            index += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        self.wrong_type("an object");
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<(), E> {
+        self.wrong_type(&format!("a boolean ({v})"));
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<(), E> {
+        self.wrong_type(&format!("a number ({v})"));
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<(), E> {
+        self.wrong_type(&format!("a number ({v})"));
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<(), E> {
+        self.wrong_type(&format!("a number ({v})"));
+        Ok(())
+    }
+
+    fn visit_str<E>(self, v: &str) -> std::result::Result<(), E> {
+        self.wrong_type(&format!("a string ({v:?})"));
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<(), E> {
+        self.wrong_type("null");
+        Ok(())
+    }
+}
