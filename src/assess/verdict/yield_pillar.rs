@@ -1,0 +1,216 @@
+//! The production-yield pillar: judges the lots of the yield window (enough
+//! of them, pooled first-pass yield, a control chart) and raises the yield
+//! flags, which apply whether or not ODM is claimed.
+
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+
+use super::{Facts, Flag, PillarStatus, WindowLot, YieldSummary};
+use crate::assess::policy::Policy;
+use crate::assess::rules::FlagRule;
+use crate::assess::spc::{self, ChartOptions, Point, Rule};
+use crate::model::Pillar;
+
+/// Judges the yield window: status, its sentence, the figures; pushes the
+/// yield flags (they apply whether or not ODM is claimed: QA leads need them).
+pub(super) fn judge_yield(
+    facts: &Facts<'_>,
+    policy: &Policy,
+    as_of: NaiveDate,
+    flags: &mut Vec<Flag>,
+) -> (PillarStatus, String, YieldSummary) {
+    let since = Policy::window_start(as_of, policy.yield_window_months);
+    let window = facts.window;
+    let mut summary = summarise(window, since);
+    if facts.first_lot.is_none() {
+        flags.push(no_lots_flag(policy));
+        return (PillarStatus::NoLots, "no production lots on file".into(), summary);
+    }
+    if window.len() < policy.min_lots as usize {
+        flags.push(insufficient_lots_flag(window.len(), policy, since, as_of));
+        let detail = format!("{} lot(s) since {since}, fewer than {}", window.len(), policy.min_lots);
+        return (PillarStatus::InsufficientLots, detail, summary);
+    }
+    let chart = chart_window(window, policy);
+    summary.center = chart.as_ref().and_then(|c| c.limits).map(|l| l.center);
+    if let Some(chart) = &chart {
+        out_of_control_flags(window, chart, policy, &mut summary, flags);
+    }
+    let (status, detail) = judge_charted(&summary, policy, flags);
+    (status, detail, summary)
+}
+
+/// The window's figures before charting: lots, units and pooled FPY.
+fn summarise(window: &[WindowLot], since: NaiveDate) -> YieldSummary {
+    let (started, passed) =
+        window.iter().fold((0_u64, 0_u64), |(s, p), l| (s + u64::from(l.started), p + u64::from(l.passed_first)));
+    let fpy = (started > 0).then(|| passed as f64 / started as f64);
+    YieldSummary {
+        since,
+        lots: window.len(),
+        started,
+        passed_first: passed,
+        fpy,
+        center: None,
+        out_of_control: Vec::new(),
+    }
+}
+
+/// A production-yield flag about the window as a whole (no one lot).
+fn window_flag(policy: &Policy, rule: FlagRule, message: String) -> Flag {
+    Flag { rule, severity: policy.severity_of(rule), pillar: Some(Pillar::ProductionYield), lot: None, message }
+}
+
+fn no_lots_flag(policy: &Policy) -> Flag {
+    let message = "No production lots on file at all — a factory that makes cases keeps lot records, a trading \
+                   company does not; import its lot records or check who really manufactures"
+        .to_owned();
+    window_flag(policy, FlagRule::YieldNoLots, message)
+}
+
+fn insufficient_lots_flag(lots: usize, policy: &Policy, since: NaiveDate, as_of: NaiveDate) -> Flag {
+    let message = format!(
+        "Only {lots} lot(s) produced between {since} and {as_of} (at least {} needed); recent lot records would let \
+         its production yield be judged",
+        policy.min_lots
+    );
+    window_flag(policy, FlagRule::YieldInsufficientLots, message)
+}
+
+/// Status and sentence of a window with enough lots, once charted; pushes
+/// the low-FPY flag.
+fn judge_charted(summary: &YieldSummary, policy: &Policy, flags: &mut Vec<Flag>) -> (PillarStatus, String) {
+    let since = summary.since;
+    let fpy_value = summary.fpy.unwrap_or(0.0);
+    let low = fpy_value < policy.min_fpy;
+    if low {
+        let message = format!(
+            "Pooled first-pass yield is {:.1}% over {} lots since {since}, below the {:.0}% minimum; a supplier \
+             claiming to design for production should hold its yield",
+            fpy_value * 100.0,
+            summary.lots,
+            policy.min_fpy * 100.0
+        );
+        flags.push(window_flag(policy, FlagRule::YieldLowFpy, message));
+    }
+    let status = if low {
+        PillarStatus::LowFpy
+    } else if !summary.out_of_control.is_empty() {
+        PillarStatus::OutOfControl
+    } else {
+        PillarStatus::Evidenced
+    };
+    let detail = format!(
+        "{} lots since {since}, FPY {:.1}%, {} out of control ({} chart)",
+        summary.lots,
+        fpy_value * 100.0,
+        summary.out_of_control.len(),
+        policy.chart
+    );
+    (status, detail)
+}
+
+fn chart_window(window: &[WindowLot], policy: &Policy) -> Option<spc::Chart> {
+    let points: Vec<Point> = window
+        .iter()
+        .map(|l| Point { started: l.started, nonconforming: l.started.saturating_sub(l.passed_first) })
+        .collect();
+    spc::chart(&points, &ChartOptions { kind: policy.chart, rules: policy.rules, baseline: None }).ok()
+}
+
+/// One flag for all the lots beyond their limits: it names the worst lot
+/// (the `lot` field), how many there are, and lists them; and says when the
+/// classical chart is too tight for these lots (over-dispersion).
+fn out_of_control_flags(
+    window: &[WindowLot],
+    chart: &spc::Chart,
+    policy: &Policy,
+    summary: &mut YieldSummary,
+    flags: &mut Vec<Flag>,
+) {
+    let beyond: Vec<usize> =
+        chart.violations.iter().filter(|v| v.rule == Rule::Beyond3Sigma).map(|v| v.index).collect();
+    summary.out_of_control = beyond.iter().map(|i| window[*i].lot.to_string()).collect();
+    let worst = beyond.iter().copied().max_by(|a, b| {
+        let z = |i: usize| chart.points[i].rule_z().abs();
+        z(*a).total_cmp(&z(*b))
+    });
+    if let Some(worst) = worst {
+        flags.push(Flag {
+            rule: FlagRule::YieldOutOfControl,
+            severity: policy.severity_of(FlagRule::YieldOutOfControl),
+            pillar: Some(Pillar::ProductionYield),
+            lot: Some(window[worst].lot.to_string()),
+            message: out_of_control_message(window, chart, policy, &summary.out_of_control, worst),
+        });
+    }
+    run_rule_flags(window, chart, policy, flags);
+}
+
+fn out_of_control_message(
+    window: &[WindowLot],
+    chart: &spc::Chart,
+    policy: &Policy,
+    lots: &[String],
+    worst: usize,
+) -> String {
+    const LISTED: usize = 5;
+    let (lot, point) = (&window[worst], &chart.points[worst]);
+    let center = chart.limits.map_or(0.0, |l| l.center);
+    let mut message = format!(
+        "{} of {} lots are outside their control limits ({} chart, centre {:.1}%); worst {} ({}): {:.1}% \
+         nonconforming against {:.1}–{:.1}%",
+        lots.len(),
+        window.len(),
+        policy.chart,
+        center * 100.0,
+        lot.lot,
+        lot.produced_on,
+        point.p * 100.0,
+        point.lcl * 100.0,
+        point.ucl * 100.0
+    );
+    if lots.len() > 1 {
+        let shown: Vec<&str> = lots.iter().take(LISTED).map(String::as_str).collect();
+        let more = lots.len().saturating_sub(LISTED);
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let _ = write!(message, " (lots {}{more})", shown.join(", "));
+    }
+    match chart.limits.filter(spc::Limits::overdispersed) {
+        Some(limits) => {
+            let _ = write!(
+                message,
+                "; lots vary far more than a stable binomial process would (σ_z = {:.2}), so the classical limits are \
+             too tight: try the Laney p′ chart (`casebook policy set yield.chart laney`)",
+                limits.sigma_z
+            );
+        }
+        None => message.push_str("; find the special cause before relying on this supplier's yield"),
+    }
+    message
+}
+
+/// One flag per run rule other than "beyond limits", naming the latest lot.
+fn run_rule_flags(window: &[WindowLot], chart: &spc::Chart, policy: &Policy, flags: &mut Vec<Flag>) {
+    for rule in policy.rules.rules().iter().filter(|r| **r != Rule::Beyond3Sigma) {
+        let hits: Vec<&spc::Violation> = chart.violations.iter().filter(|v| v.rule == *rule).collect();
+        let Some(last) = hits.last() else { continue };
+        let lot = &window[last.index];
+        let message = format!(
+            "Run rule {rule} ({} rules) broken {} time(s), latest ending at lot {} ({}): the process shifted; ask \
+             what changed (material batch, mould, operator)",
+            policy.rules,
+            hits.len(),
+            lot.lot,
+            lot.produced_on
+        );
+        flags.push(Flag {
+            rule: FlagRule::YieldRunRule,
+            severity: policy.severity_of(FlagRule::YieldRunRule),
+            pillar: Some(Pillar::ProductionYield),
+            lot: Some(lot.lot.to_string()),
+            message,
+        });
+    }
+}
