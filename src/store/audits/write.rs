@@ -1,0 +1,273 @@
+//! Drafting an audit and filing under it: the header, answers, evidence,
+//! findings and their closures, a whole audit from a dossier, and deleting a
+//! draft. Every change to a draft is refused once the audit is submitted.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::NewAudit;
+use crate::error::{Error, Result};
+use crate::model::{Answer, AnswerResult, Audit, AuditStatus, Closure, Evidence, Finding};
+use crate::store::{Change, SupplierId, Writer, now_stamp};
+
+impl Writer<'_> {
+    /// Creates a draft audit; returns its row id and reference.
+    pub fn create_audit(&self, supplier: SupplierId, new: &NewAudit<'_>) -> Result<(i64, String)> {
+        let reference = match new.reference {
+            Some(r) => r.to_owned(),
+            None => self.read().next_audit_ref(chrono::Datelike::year(&new.visited_on))?,
+        };
+        let amends = match new.amends {
+            Some(r) => Some(self.read().require_audit(r)?),
+            None => None,
+        };
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO audits (ref, supplier_id, auditor, visited_on, kind, status, summary, template, amends)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                reference,
+                supplier.0,
+                new.auditor,
+                new.visited_on.to_string(),
+                new.kind,
+                new.summary,
+                new.template,
+                amends
+            ])?;
+        let id = self.conn().last_insert_rowid();
+        self.record(&Change {
+            supplier: Some(supplier),
+            entity: "audit",
+            key: &reference,
+            action: "create",
+            new: Some(new.auditor),
+            ..Change::default()
+        })?;
+        Ok((id, reference))
+    }
+
+    fn audit_owner(&self, audit: i64) -> Result<(SupplierId, String, AuditStatus)> {
+        self.conn()
+            .prepare_cached("SELECT supplier_id, ref, status FROM audits WHERE id = ?1")?
+            .query_row([audit], |r| Ok((SupplierId(r.get(0)?), r.get(1)?, r.get(2)?)))
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("no audit with id {audit}")))
+    }
+
+    /// Refuses with a clear message before the trigger would.
+    pub(super) fn draft_owner(&self, audit: i64) -> Result<(SupplierId, String)> {
+        let (supplier, reference, status) = self.audit_owner(audit)?;
+        if status == AuditStatus::Submitted {
+            return Err(Error::Invalid(format!(
+                "audit {reference} is submitted and locked; record an amendment instead"
+            )));
+        }
+        Ok((supplier, reference))
+    }
+
+    /// Records or replaces the answer to one question of a draft audit.
+    pub fn set_answer(&self, audit: i64, answer: &Answer) -> Result<()> {
+        let (supplier, reference) = self.draft_owner(audit)?;
+        let old: Option<(AnswerResult, Option<String>)> = self
+            .conn()
+            .prepare_cached("SELECT result, note FROM answers WHERE audit_id = ?1 AND question = ?2")?
+            .query_row(params![audit, answer.question], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        self.insert_answer(audit, answer)?;
+        let key = format!("{reference} {}", answer.question);
+        let base = Change { supplier: Some(supplier), entity: "answer", key: &key, ..Change::default() };
+        let before =
+            [("result", old.as_ref().map(|(r, _)| r.to_string())), ("note", old.as_ref().and_then(|(_, n)| n.clone()))];
+        let after = [("result", Some(answer.result.to_string())), ("note", answer.note.clone())];
+        self.record_diff(&base, &before, &after)?;
+        Ok(())
+    }
+
+    pub fn clear_answer(&self, audit: i64, question: &str) -> Result<()> {
+        let (supplier, reference) = self.draft_owner(audit)?;
+        let removed = self
+            .conn()
+            .prepare_cached("DELETE FROM answers WHERE audit_id = ?1 AND question = ?2 RETURNING result")?
+            .query_row(params![audit, question], |r| r.get::<_, String>(0))
+            .optional()?;
+        if let Some(old) = removed {
+            let key = format!("{reference} {question}");
+            self.record(&Change {
+                supplier: Some(supplier),
+                entity: "answer",
+                key: &key,
+                action: "delete",
+                field: Some("result"),
+                old: Some(&old),
+                ..Change::default()
+            })?;
+        }
+        Ok(())
+    }
+
+    fn insert_evidence(&self, audit: i64, e: &Evidence) -> Result<i64> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO evidence (audit_id, pillar, kind, strength, collected_on, description, reference)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                audit,
+                e.pillar,
+                e.kind,
+                e.strength,
+                e.collected_on.to_string(),
+                e.description,
+                e.reference
+            ])?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    fn insert_finding(&self, audit: i64, f: &Finding) -> Result<i64> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO findings (audit_id, severity, description, owner, due_on) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![audit, f.severity, f.description, f.owner, f.due_on.to_string()])?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    fn insert_answer(&self, audit: i64, answer: &Answer) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO answers (audit_id, template, question, result, note)
+                 SELECT id, template, ?2, ?3, ?4 FROM audits WHERE id = ?1
+                 ON CONFLICT (audit_id, question) DO UPDATE SET result = excluded.result, note = excluded.note",
+            )?
+            .execute(params![audit, answer.question, answer.result, answer.note])?;
+        Ok(())
+    }
+
+    /// Inserts a whole audit from a dossier as a draft (the caller seals it if
+    /// it was submitted), with one history row rather than one per item.
+    pub fn import_audit(&self, supplier: SupplierId, audit: &Audit) -> Result<i64> {
+        let header = NewAudit {
+            reference: Some(&audit.id),
+            auditor: &audit.auditor,
+            visited_on: audit.visited_on,
+            kind: audit.kind,
+            template: &audit.template,
+            summary: audit.summary.as_deref(),
+            amends: audit.amends.as_deref(),
+        };
+        let (id, _) = self.create_audit(supplier, &header)?;
+        for answer in &audit.answers {
+            self.insert_answer(id, answer)?;
+        }
+        for e in &audit.evidence {
+            self.insert_evidence(id, e)?;
+        }
+        for f in &audit.findings {
+            let finding = self.insert_finding(id, f)?;
+            if let Some(c) = &f.closure {
+                self.insert_closure(finding, c)?;
+            }
+        }
+        Ok(id)
+    }
+
+    pub fn add_evidence(&self, audit: i64, e: &Evidence) -> Result<i64> {
+        let (supplier, reference) = self.draft_owner(audit)?;
+        let id = self.insert_evidence(audit, e)?;
+        let key = format!("{reference} evidence {id}");
+        let what = format!("{} {} ({}): {}", e.pillar, e.kind, e.strength, e.description);
+        self.record(&Change {
+            supplier: Some(supplier),
+            entity: "evidence",
+            key: &key,
+            action: "create",
+            new: Some(&what),
+            ..Change::default()
+        })?;
+        Ok(id)
+    }
+
+    pub fn add_finding(&self, audit: i64, f: &Finding) -> Result<i64> {
+        let (supplier, reference) = self.draft_owner(audit)?;
+        let id = self.insert_finding(audit, f)?;
+        let key = format!("{reference} finding {id}");
+        let what = format!("{}: {} (due {})", f.severity, f.description, f.due_on);
+        self.record(&Change {
+            supplier: Some(supplier),
+            entity: "finding",
+            key: &key,
+            action: "create",
+            new: Some(&what),
+            ..Change::default()
+        })?;
+        if let Some(closure) = &f.closure {
+            self.close_finding(id, closure)?;
+        }
+        Ok(id)
+    }
+
+    /// Records the closure of a finding (allowed after submission: closing is
+    /// a new record, never an edit of the finding).
+    pub fn close_finding(&self, finding: i64, closure: &Closure) -> Result<()> {
+        let (audit, due_on): (i64, String) = self
+            .conn()
+            .prepare_cached("SELECT audit_id, due_on FROM findings WHERE id = ?1")?
+            .query_row([finding], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("no finding with id {finding}")))?;
+        let (supplier, reference, _) = self.audit_owner(audit)?;
+        if !self.insert_closure(finding, closure)? {
+            return Err(Error::Invalid(format!("finding {finding} is already closed; a closure is never overwritten")));
+        }
+        let key = format!("{reference} finding {finding}");
+        let what =
+            format!("closed {} by {}: {} (was due {due_on})", closure.closed_on, closure.closed_by, closure.evidence);
+        self.record(&Change {
+            supplier: Some(supplier),
+            entity: "finding",
+            key: &key,
+            action: "close",
+            new: Some(&what),
+            ..Change::default()
+        })
+    }
+
+    /// Returns false when the finding was already closed.
+    fn insert_closure(&self, finding: i64, closure: &Closure) -> Result<bool> {
+        let inserted = self
+            .conn()
+            .prepare_cached(
+                "INSERT INTO finding_closures (finding_id, closed_on, evidence, closed_by, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (finding_id) DO NOTHING",
+            )?
+            .execute(params![
+                finding,
+                closure.closed_on.to_string(),
+                closure.evidence,
+                closure.closed_by,
+                now_stamp()
+            ])?;
+        Ok(inserted == 1)
+    }
+
+    /// Deletes a draft audit and everything filed under it.
+    pub fn delete_draft(&self, audit: i64) -> Result<()> {
+        let (supplier, reference) = self.draft_owner(audit)?;
+        for sql in [
+            "DELETE FROM answers WHERE audit_id = ?1",
+            "DELETE FROM findings WHERE audit_id = ?1",
+            "DELETE FROM evidence WHERE audit_id = ?1",
+            "DELETE FROM audits WHERE id = ?1",
+        ] {
+            self.conn().execute(sql, [audit])?;
+        }
+        self.record(&Change {
+            supplier: Some(supplier),
+            entity: "audit",
+            key: &reference,
+            action: "delete",
+            ..Change::default()
+        })
+    }
+}
