@@ -4,86 +4,14 @@
 //! it the exact words stored in SQLite and exchanged in files, a list of its
 //! valid values (for error messages) and serde/rusqlite conversions.
 
+mod findings;
+mod vocab;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
-/// Declares a closed vocabulary: an enum whose variants map one-to-one to the
-/// words DOMAIN.md fixes for storage and interchange.
-macro_rules! vocab {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-
-            pub fn parse(text: &str) -> Option<Self> {
-                match text { $($text => Some(Self::$variant),)+ _ => None }
-            }
-
-            /// The valid words, comma separated, for error messages.
-            pub fn expected() -> String {
-                Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
-            }
-        }
-
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = crate::model::VocabError;
-            fn from_str(text: &str) -> Result<Self, Self::Err> {
-                Self::parse(text).ok_or_else(|| crate::model::VocabError {
-                    value: text.to_owned(),
-                    expected: Self::expected(),
-                })
-            }
-        }
-
-        impl ::serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl rusqlite::types::ToSql for $name {
-            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-                Ok(rusqlite::types::ToSqlOutput::Borrowed(
-                    rusqlite::types::ValueRef::Text(self.as_str().as_bytes()),
-                ))
-            }
-        }
-
-        impl rusqlite::types::FromSql for $name {
-            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-                let text = value.as_str()?;
-                Self::parse(text).ok_or_else(|| {
-                    rusqlite::types::FromSqlError::Other(
-                        format!("`{text}` is not one of {}", Self::expected()).into(),
-                    )
-                })
-            }
-        }
-    };
-}
-
-pub(crate) use vocab;
-
-/// A word that is not in its vocabulary.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{value}` is not valid; expected one of: {expected}")]
-pub struct VocabError {
-    pub value: String,
-    pub expected: String,
-}
+pub use vocab::VocabError;
+pub(crate) use vocab::vocab;
 
 vocab!(BusinessType {
     Manufacturer = "manufacturer",
@@ -392,47 +320,6 @@ pub struct Audit {
     pub answers: Vec<Answer>,
     #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "findings::serialize")]
     pub findings: Vec<Finding>,
-}
-
-/// Findings are written flat in the dossier (`status`, `closed_on`, …).
-mod findings {
-    use serde::{Serialize, Serializer, ser::SerializeSeq};
-
-    use super::Finding;
-
-    #[derive(Serialize)]
-    struct Flat<'a> {
-        severity: super::FindingSeverity,
-        description: &'a str,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        owner: Option<&'a str>,
-        due_on: chrono::NaiveDate,
-        status: &'static str,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        closed_on: Option<chrono::NaiveDate>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        closure: Option<&'a str>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        closed_by: Option<&'a str>,
-    }
-
-    pub fn serialize<S: Serializer>(findings: &[Finding], s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(findings.len()))?;
-        for f in findings {
-            let closure = f.closure.as_ref();
-            seq.serialize_element(&Flat {
-                severity: f.severity,
-                description: &f.description,
-                owner: f.owner.as_deref(),
-                due_on: f.due_on,
-                status: if closure.is_some() { "closed" } else { "open" },
-                closed_on: closure.map(|c| c.closed_on),
-                closure: closure.map(|c| c.evidence.as_str()),
-                closed_by: closure.map(|c| c.closed_by.as_str()),
-            })?;
-        }
-        seq.end()
-    }
 }
 
 /// An evidence item as filed: with the audit it belongs to.
