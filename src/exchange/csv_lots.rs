@@ -102,66 +102,14 @@ fn parse_row<'r>(
     defect_counts: &mut [u32],
     errors: &mut Vec<FieldError>,
 ) -> Option<Row<'r>> {
-    let supplier = take(
-        text(record, cols, 0).and_then(|code| {
-            if code.trim().is_empty() {
-                return Err(FieldError::new(
-                    "supplier",
-                    None,
-                    "is required; expected a supplier code such as SZ-ARMOR",
-                ));
-            }
-            suppliers.get(code).copied().ok_or_else(|| unknown_supplier(code, suppliers.len()))
-        }),
-        errors,
-    );
-    let lot =
-        take(text(record, cols, 1).and_then(|v| validate::text("lot", v, validate::LOT_TEXT_MAX).map(|()| v)), errors);
-    let sku =
-        take(text(record, cols, 2).and_then(|v| validate::text("sku", v, validate::LOT_TEXT_MAX).map(|()| v)), errors);
-    let process = take(
-        text(record, cols, 3).and_then(|v| {
-            Process::parse(v).ok_or_else(|| {
-                FieldError::new(
-                    "process",
-                    Some(v),
-                    format!("is not a process; expected one of {}", Process::expected()),
-                )
-            })
-        }),
-        errors,
-    );
-    let material = take(
-        text(record, cols, 4).and_then(|v| validate::text("material", v, validate::LOT_TEXT_MAX).map(|()| v)),
-        errors,
-    );
+    let supplier = take(supplier_field(record, cols, suppliers), errors);
+    let lot = take(bounded_text(record, cols, 1), errors);
+    let sku = take(bounded_text(record, cols, 2), errors);
+    let process = take(process_field(record, cols), errors);
+    let material = take(bounded_text(record, cols, 4), errors);
     let produced_on = take(text(record, cols, 5).and_then(|v| validate::date("produced_on", v).map(|_| v)), errors);
-    let mut counts = [0_u32; 4];
-    let mut counts_ok = true;
-    for (slot, which) in counts.iter_mut().zip(6..10) {
-        match take(text(record, cols, which).and_then(|v| validate::count(REQUIRED[which], v)), errors) {
-            Some(n) => *slot = n,
-            None => counts_ok = false,
-        }
-    }
-    let [started, passed_first, reworked, scrapped] = counts;
-    if counts_ok {
-        if let Some(e) = validate::lot_counts(started, passed_first, scrapped) {
-            errors.push(e);
-        }
-    }
-    for ((at, code), slot) in cols.defects.iter().zip(defect_counts.iter_mut()) {
-        let raw = std::str::from_utf8(record.get(*at).unwrap_or_default()).unwrap_or("?");
-        *slot = if raw.trim().is_empty() {
-            0
-        } else {
-            let named = |mut e: FieldError| {
-                e.field = format!("{DEFECT_PREFIX}{code}");
-                e
-            };
-            take(validate::count("defect", raw).map_err(named), errors).unwrap_or(0)
-        };
-    }
+    let [started, passed_first, reworked, scrapped] = parse_counts(record, cols, errors);
+    parse_defects(record, cols, defect_counts, errors);
     if !errors.is_empty() {
         return None;
     }
@@ -179,6 +127,72 @@ fn parse_row<'r>(
             scrapped,
         },
     })
+}
+
+fn supplier_field(
+    record: &csv::ByteRecord,
+    cols: &Columns,
+    suppliers: &HashMap<String, SupplierId>,
+) -> std::result::Result<SupplierId, FieldError> {
+    let code = text(record, cols, 0)?;
+    if code.trim().is_empty() {
+        return Err(FieldError::new("supplier", None, "is required; expected a supplier code such as SZ-ARMOR"));
+    }
+    suppliers.get(code).copied().ok_or_else(|| unknown_supplier(code, suppliers.len()))
+}
+
+/// A text column with the lot text limit: `lot`, `sku` or `material`.
+fn bounded_text<'r>(
+    record: &'r csv::ByteRecord,
+    cols: &Columns,
+    which: usize,
+) -> std::result::Result<&'r str, FieldError> {
+    text(record, cols, which).and_then(|v| validate::text(REQUIRED[which], v, validate::LOT_TEXT_MAX).map(|()| v))
+}
+
+fn process_field(record: &csv::ByteRecord, cols: &Columns) -> std::result::Result<Process, FieldError> {
+    text(record, cols, 3).and_then(|v| {
+        Process::parse(v).ok_or_else(|| {
+            FieldError::new("process", Some(v), format!("is not a process; expected one of {}", Process::expected()))
+        })
+    })
+}
+
+/// `started`, `passed_first`, `reworked`, `scrapped`; once all four parse,
+/// checked against each other.
+fn parse_counts(record: &csv::ByteRecord, cols: &Columns, errors: &mut Vec<FieldError>) -> [u32; 4] {
+    let mut counts = [0_u32; 4];
+    let mut counts_ok = true;
+    for (slot, which) in counts.iter_mut().zip(6..10) {
+        match take(text(record, cols, which).and_then(|v| validate::count(REQUIRED[which], v)), errors) {
+            Some(n) => *slot = n,
+            None => counts_ok = false,
+        }
+    }
+    let [started, passed_first, _, scrapped] = counts;
+    if counts_ok {
+        if let Some(e) = validate::lot_counts(started, passed_first, scrapped) {
+            errors.push(e);
+        }
+    }
+    counts
+}
+
+/// The `defect:<code>` columns into `defect_counts`, in column order; blank
+/// is 0.
+fn parse_defects(record: &csv::ByteRecord, cols: &Columns, defect_counts: &mut [u32], errors: &mut Vec<FieldError>) {
+    for ((at, code), slot) in cols.defects.iter().zip(defect_counts.iter_mut()) {
+        let raw = std::str::from_utf8(record.get(*at).unwrap_or_default()).unwrap_or("?");
+        *slot = if raw.trim().is_empty() {
+            0
+        } else {
+            let named = |mut e: FieldError| {
+                e.field = format!("{DEFECT_PREFIX}{code}");
+                e
+            };
+            take(validate::count("defect", raw).map_err(named), errors).unwrap_or(0)
+        };
+    }
 }
 
 fn take<T>(result: std::result::Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Option<T> {
@@ -311,16 +325,7 @@ fn read_rows<R: Read>(
     let mut errors = Vec::new();
     let mut defect_counts = vec![0_u32; cols.defects.len()];
     let mut json = String::with_capacity(256);
-    loop {
-        match csv.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                problems.push(Problem::file(format!("the CSV cannot be read past this point: {e}")));
-                tally.rejected += 1;
-                break;
-            }
-        }
+    while next_record(csv, &mut record, tally, problems) {
         tally.rows += 1;
         let line = record.position().map_or(0, csv::Position::line);
         if record.len() != cols.width {
@@ -331,28 +336,14 @@ fn read_rows<R: Read>(
         }
         errors.clear();
         let Some(row) = parse_row(&record, cols, suppliers, &mut defect_counts, &mut errors) else {
-            tally.rejected += 1;
-            for e in errors.drain(..) {
-                problems.push(Problem::at(Location::Line(line), e));
-            }
+            reject_row(line, &mut errors, tally, problems);
             continue;
         };
         let codes = cols.defects.iter().map(|(_, code)| code.as_str());
         if !validate::defects_json(codes.zip(defect_counts.iter().copied()), &mut json) {
             json.clear();
         }
-        let l = &row.lot;
-        spool.push(&Rec {
-            supplier: row.supplier,
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            process: l.process,
-            counts: [l.started, l.passed_first, l.reworked, l.scrapped],
-            lot: l.lot,
-            sku: l.sku,
-            material: l.material,
-            produced_on: l.produced_on,
-            defects: &json,
-        })?;
+        spool_row(&mut spool, &row, line, &json)?;
         if tally.rows % 8192 == 0 {
             if let Some(pos) = record.position() {
                 meter.at(pos.byte());
@@ -360,6 +351,46 @@ fn read_rows<R: Read>(
         }
     }
     Ok(spool)
+}
+
+/// Reads the next record into `record`; false at the end of the file, or
+/// where the CSV cannot be read further (a problem).
+fn next_record<R: Read>(
+    csv: &mut csv::Reader<R>,
+    record: &mut csv::ByteRecord,
+    tally: &mut Tallies,
+    problems: &mut Problems,
+) -> bool {
+    match csv.read_byte_record(record) {
+        Ok(more) => more,
+        Err(e) => {
+            problems.push(Problem::file(format!("the CSV cannot be read past this point: {e}")));
+            tally.rejected += 1;
+            false
+        }
+    }
+}
+
+fn reject_row(line: u64, errors: &mut Vec<FieldError>, tally: &mut Tallies, problems: &mut Problems) {
+    tally.rejected += 1;
+    for e in errors.drain(..) {
+        problems.push(Problem::at(Location::Line(line), e));
+    }
+}
+
+fn spool_row(spool: &mut Spool, row: &Row<'_>, line: u64, defects: &str) -> Result<()> {
+    let l = &row.lot;
+    spool.push(&Rec {
+        supplier: row.supplier,
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        process: l.process,
+        counts: [l.started, l.passed_first, l.reworked, l.scrapped],
+        lot: l.lot,
+        sku: l.sku,
+        material: l.material,
+        produced_on: l.produced_on,
+        defects,
+    })
 }
 
 /// Goes through the spooled rows in key order: a lot repeated within the
