@@ -102,8 +102,6 @@ pub fn run(ctx: &Context, command: AuditCommand) -> Result<ExitCode> {
     let mut store = ctx.open(OpenMode::Existing)?;
     match command {
         AuditCommand::New { supplier, kind, visited, reference, template, summary, amends } => {
-            let w = store.begin(&ctx.actor)?;
-            let id = w.read().require_supplier(&supplier)?;
             let new = NewAudit {
                 reference: reference.as_deref(),
                 auditor: &ctx.actor,
@@ -113,51 +111,84 @@ pub fn run(ctx: &Context, command: AuditCommand) -> Result<ExitCode> {
                 summary: summary.as_deref(),
                 amends: amends.as_deref(),
             };
-            let (_, reference) = w.create_audit(id, &new)?;
-            w.commit()?;
-            println!("{reference}");
+            create_audit(&mut store, &ctx.actor, &supplier, &new)?;
         }
         AuditCommand::Answer { audit, question, result, note } => {
-            let w = store.begin(&ctx.actor)?;
-            let id = w.read().require_audit(&audit)?;
-            w.set_answer(id, &Answer { question, result, note })?;
-            w.commit()?;
+            record_answer(&mut store, &ctx.actor, &audit, &Answer { question, result, note })?;
         }
         AuditCommand::Evidence { audit, pillar, kind, strength, collected, description, reference } => {
-            let w = store.begin(&ctx.actor)?;
-            let id = w.read().require_audit(&audit)?;
-            let visited = w.read().audit(id)?.audit.visited_on;
-            let e =
-                Evidence { pillar, kind, strength, collected_on: collected.unwrap_or(visited), description, reference };
-            let evidence = w.add_evidence(id, &e)?;
-            w.commit()?;
-            println!("{evidence}");
+            add_evidence(&mut store, &ctx.actor, &audit, |visited| Evidence {
+                pillar,
+                kind,
+                strength,
+                collected_on: collected.unwrap_or(visited),
+                description,
+                reference,
+            })?;
         }
         AuditCommand::Finding { audit, severity, description, owner, due } => {
-            let w = store.begin(&ctx.actor)?;
-            let id = w.read().require_audit(&audit)?;
-            let visited = w.read().audit(id)?.audit.visited_on;
-            let f = Finding {
+            add_finding(&mut store, &ctx.actor, &audit, |visited| Finding {
                 severity,
                 description,
                 owner,
                 due_on: due.unwrap_or(severity.due_from(visited)),
                 closure: None,
-            };
-            let finding = w.add_finding(id, &f)?;
-            w.commit()?;
-            println!("{finding}");
+            })?;
         }
         AuditCommand::Close { finding, evidence, on } => {
-            let w = store.begin(&ctx.actor)?;
             let closure = Closure { closed_on: on.unwrap_or(ctx.as_of), evidence, closed_by: ctx.actor.clone() };
-            w.close_finding(finding, &closure)?;
-            w.commit()?;
+            close_finding(&mut store, &ctx.actor, finding, &closure)?;
         }
         AuditCommand::Submit { audit } => submit(&mut store, &ctx.actor, &audit)?,
         AuditCommand::Show { audit, format } => show(&store, &audit, format)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn create_audit(store: &mut Store, actor: &str, supplier: &str, new: &NewAudit<'_>) -> Result<()> {
+    let w = store.begin(actor)?;
+    let id = w.read().require_supplier(supplier)?;
+    let (_, reference) = w.create_audit(id, new)?;
+    w.commit()?;
+    println!("{reference}");
+    Ok(())
+}
+
+fn record_answer(store: &mut Store, actor: &str, audit: &str, answer: &Answer) -> Result<()> {
+    let w = store.begin(actor)?;
+    let id = w.read().require_audit(audit)?;
+    w.set_answer(id, answer)?;
+    w.commit()
+}
+
+/// `build` makes the item from the day of the visit (its default collection
+/// day).
+fn add_evidence(store: &mut Store, actor: &str, audit: &str, build: impl FnOnce(NaiveDate) -> Evidence) -> Result<()> {
+    let w = store.begin(actor)?;
+    let id = w.read().require_audit(audit)?;
+    let visited = w.read().audit(id)?.audit.visited_on;
+    let evidence = w.add_evidence(id, &build(visited))?;
+    w.commit()?;
+    println!("{evidence}");
+    Ok(())
+}
+
+/// `build` makes the finding from the day of the visit (its default due date
+/// counts from it).
+fn add_finding(store: &mut Store, actor: &str, audit: &str, build: impl FnOnce(NaiveDate) -> Finding) -> Result<()> {
+    let w = store.begin(actor)?;
+    let id = w.read().require_audit(audit)?;
+    let visited = w.read().audit(id)?.audit.visited_on;
+    let finding = w.add_finding(id, &build(visited))?;
+    w.commit()?;
+    println!("{finding}");
+    Ok(())
+}
+
+fn close_finding(store: &mut Store, actor: &str, finding: i64, closure: &Closure) -> Result<()> {
+    let w = store.begin(actor)?;
+    w.close_finding(finding, closure)?;
+    w.commit()
 }
 
 fn submit(store: &mut Store, actor: &str, audit: &str) -> Result<()> {
