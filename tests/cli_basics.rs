@@ -390,3 +390,69 @@ fn importing_a_directory_names_it_and_goes_on_with_the_other_files() {
     let run = sandbox.run(&["import", "folder", "good.csv"]);
     run.assert_failure().assert_stderr_has("folder: file: ").assert_stdout_has("good.csv: imported: inserted 1 lot;");
 }
+
+/// Runs `casebook --db <db> ARGS` with stdout a pipe whose reader is already
+/// gone, as in `casebook … | head -0`: every write fails with EPIPE.
+fn run_into_closed_pipe(sandbox: &Sandbox, args: &[&str]) -> (Option<i32>, String) {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let out = sandbox
+        .command()
+        .arg("--db")
+        .arg(&sandbox.db)
+        .arg("--as-of")
+        .arg("2026-11-15")
+        .args(args)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run casebook");
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_every_command_quietly() {
+    let sandbox = Sandbox::demo();
+    let commands: &[&[&str]] = &[
+        &["--help"],
+        &["where"],
+        &["suppliers"],
+        &["suppliers", "--format", "json"],
+        &["flags"],
+        &["flags", "--format", "csv"],
+        &["explain", "SZ-RUGGED"],
+        &["policy"],
+        &["history", "SZ-RUGGED"],
+        &["check"],
+        &["export"],
+        &["yield", "--supplier", "SZ-RUGGED"],
+        &["yield", "--all", "--format", "json"],
+        &["audit", "show", "A-2026-019"],
+        &["audit", "show", "A-2026-019", "--format", "json"],
+        &["shortlist", "add", "SZ-RUGGED"],
+        &["shortlist", "list"],
+        &["shortlist", "export", "--format", "md"],
+        &["shortlist", "export", "--format", "csv"],
+    ];
+    for args in commands {
+        let (code, stderr) = run_into_closed_pipe(&sandbox, args);
+        assert!(!stderr.contains("panicked"), "casebook {args:?} panicked: {stderr}");
+        assert!(stderr.is_empty(), "casebook {args:?} complained about a closed stdout: {stderr}");
+        assert_eq!(code, Some(0), "casebook {args:?}");
+    }
+    // The change itself happened; only its report went nowhere.
+    assert_eq!(sandbox.count("SELECT count(*) FROM shortlist"), 1);
+}
+
+#[test]
+fn an_import_into_a_closed_pipe_still_imports_and_still_reports_failure_by_status() {
+    let sandbox = Sandbox::demo();
+    let lots = sandbox.count("SELECT count(*) FROM lots");
+    sandbox.write("good.csv", csv_doc(&[lot_row("SZ-ARMOR", "T-1")]));
+    let (code, stderr) = run_into_closed_pipe(&sandbox, &["import", "good.csv"]);
+    assert_eq!((code, stderr.as_str()), (Some(0), ""));
+    assert_eq!(sandbox.count("SELECT count(*) FROM lots"), lots + 1);
+    let (code, stderr) = run_into_closed_pipe(&sandbox, &["import", "--format", "json", "nowhere.csv"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

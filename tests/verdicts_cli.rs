@@ -239,6 +239,32 @@ fn an_audit_recorded_from_the_command_line_changes_the_verdict() {
     assert!(text(&submit).0.contains("submitted and locked"));
     // DFM now evidenced; production yield (no lots) still is not.
     assert_eq!(db.verdict_of("SZ-NEWCO"), "partial");
+    // `audit show` gives the score section by section, in text and JSON alike.
+    let shown = db.run(&["audit", "show", &reference, "--format", "json"]);
+    assert!(shown.status.success(), "{}", text(&shown).1);
+    let json: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let sections = json["score"]["sections"].as_array().unwrap();
+    let section = |name: &str| sections.iter().find(|s| s["section"] == name).unwrap().clone();
+    assert_eq!(
+        (section("legitimacy")["answered"].as_u64(), section("legitimacy")["pct"].as_f64()),
+        (Some(2), Some(100.0))
+    );
+    assert_eq!(section("dfm_evaluation")["answered"].as_u64(), Some(2));
+    let dfm = section("dfm_evaluation")["pct"].as_f64().unwrap();
+    assert!(dfm > 0.0 && dfm < 100.0, "a partial answer costs points: {dfm}");
+    assert!(section("quality_control")["pct"].is_null(), "nothing answered is no score, not 0%");
+    let shown = text(&db.run(&["audit", "show", &reference])).0;
+    let legitimacy = format!("{}/{}", 2, section("legitimacy")["applicable"]);
+    assert!(
+        shown.lines().any(|l| l.starts_with("Legitimacy") && l.contains(&legitimacy) && l.ends_with("100.0%")),
+        "{shown}"
+    );
+    assert!(
+        shown.lines().any(|l| l.starts_with("DFM and engineering") && l.ends_with(&format!("{dfm:.1}%"))),
+        "{shown}"
+    );
+    assert!(shown.lines().any(|l| l.starts_with("Quality control") && l.ends_with('—')), "{shown}");
+    assert!(shown.contains("(sealed at submission); 4 of "), "{shown}");
     // And the audit is locked.
     let again = db.run(&["audit", "answer", &reference, "LG-03", "yes"]);
     assert!(!again.status.success());

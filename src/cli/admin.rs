@@ -39,9 +39,9 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
         print_json(&results)?;
     } else {
         for r in &results {
-            println!("{} {:<12} {}", if r.ok { "ok  " } else { "FAIL" }, r.check, r.summary);
+            outln!("{} {:<12} {}", if r.ok { "ok  " } else { "FAIL" }, r.check, r.summary);
             for p in &r.problems {
-                println!("       - {p}");
+                outln!("       - {p}");
             }
         }
     }
@@ -172,7 +172,7 @@ pub fn attach(ctx: &Context, args: &AttachArgs) -> Result<ExitCode> {
     let shown = path.to_string_lossy().into_owned();
     let id = w.attach(args.evidence, &shown, size, &sha)?;
     w.commit()?;
-    println!("attachment {id}: {shown} ({size} bytes, sha256 {sha}) on evidence {}", args.evidence);
+    outln!("attachment {id}: {shown} ({size} bytes, sha256 {sha}) on evidence {}", args.evidence);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -185,7 +185,7 @@ pub struct BackupArgs {
 pub fn backup(ctx: &Context, args: &BackupArgs) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
     let pages = store.backup_to(&args.dest)?;
-    println!(
+    outln!(
         "{}: backed up {pages} pages from {}; `casebook --db {} check` verifies the copy",
         args.dest.display(),
         store.path().display(),

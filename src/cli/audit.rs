@@ -150,7 +150,7 @@ fn create_audit(store: &mut Store, actor: &str, supplier: &str, new: &NewAudit<'
     let id = w.read().require_supplier(supplier)?;
     let (_, reference) = w.create_audit(id, new)?;
     w.commit()?;
-    println!("{reference}");
+    outln!("{reference}");
     Ok(())
 }
 
@@ -169,7 +169,7 @@ fn add_evidence(store: &mut Store, actor: &str, audit: &str, build: impl FnOnce(
     let visited = w.read().audit(id)?.audit.visited_on;
     let evidence = w.add_evidence(id, &build(visited))?;
     w.commit()?;
-    println!("{evidence}");
+    outln!("{evidence}");
     Ok(())
 }
 
@@ -181,7 +181,7 @@ fn add_finding(store: &mut Store, actor: &str, audit: &str, build: impl FnOnce(N
     let visited = w.read().audit(id)?.audit.visited_on;
     let finding = w.add_finding(id, &build(visited))?;
     w.commit()?;
-    println!("{finding}");
+    outln!("{finding}");
     Ok(())
 }
 
@@ -197,18 +197,55 @@ fn submit(store: &mut Store, actor: &str, audit: &str) -> Result<()> {
     let sealed = crate::workflow::seal(&w, id)?;
     w.commit()?;
     let pct = sealed.pct.map_or_else(|| "no score".to_owned(), |p| format!("{p:.1}%"));
-    println!("{audit}: submitted and locked; score {pct}, grade {}", sealed.grade);
+    outln!("{audit}: submitted and locked; score {pct}, grade {}", sealed.grade);
     if !sealed.unanswered.is_empty() {
-        println!("unanswered: {}", sealed.unanswered.join(", "));
+        outln!("unanswered: {}", sealed.unanswered.join(", "));
     }
     Ok(())
 }
 
-fn show(store: &Store, audit: &str, format: Format) -> Result<()> {
+/// Overall and per-section percentages (one decimal: a whole number could
+/// disagree with the grade band), and what is unanswered.
+fn print_score(row: &crate::store::AuditRow, score: &crate::assess::checklist::Score) -> Result<()> {
+    let pct = |p: Option<f64>| p.map_or_else(|| "—".to_owned(), |p| format!("{p:.1}%"));
+    let sealed = if row.submitted_at.is_some() { "sealed at submission" } else { "live, draft" };
+    outln!(
+        "score {} — grade {} ({sealed}); {} of {} applicable questions answered",
+        pct(row.score_pct.or(score.pct)),
+        row.grade.unwrap_or(score.grade),
+        score.overall.answered,
+        score.overall.applicable
+    );
+    let mut sections = Table::new(&["section", "answered", "score"]).right_aligned(&[1, 2]);
+    for s in &score.sections {
+        sections.push(vec![
+            s.section.label().to_owned(),
+            format!("{}/{}", s.tally.answered, s.tally.applicable),
+            pct(s.pct),
+        ]);
+    }
+    out!("\n{}", sections.render());
+    if !score.critical_no.is_empty() {
+        outln!("critical questions answered no: {}", score.critical_no.join(", "));
+    }
+    Ok(())
+}
+
+fn show(store: &Store, reference: &str, format: Format) -> Result<()> {
     let read = store.read();
-    let row = read.audit(read.require_audit(audit)?)?;
+    let row = read.audit(read.require_audit(reference)?)?;
+    // Section percentages come from the audit's own template and its
+    // (sealed, for a submitted audit) answers.
+    let template = read.template(&row.audit.template)?;
+    let marks = crate::assess::checklist::score(&template, &row.audit.answers, &read.policy()?.grade);
     if format == Format::Json {
-        return print_json(&row);
+        #[derive(serde::Serialize)]
+        struct Shown<'a> {
+            #[serde(flatten)]
+            row: &'a crate::store::AuditRow,
+            score: &'a crate::assess::checklist::Score,
+        }
+        return print_json(&Shown { row: &row, score: &marks });
     }
     if format == Format::Csv {
         return Err(Error::Invalid(
@@ -216,7 +253,7 @@ fn show(store: &Store, audit: &str, format: Format) -> Result<()> {
         ));
     }
     let a = &row.audit;
-    println!(
+    outln!(
         "{} — {} — {} {} by {} ({}){}",
         a.id,
         row.supplier,
@@ -226,11 +263,12 @@ fn show(store: &Store, audit: &str, format: Format) -> Result<()> {
         a.status,
         row.grade.map(|g| format!(", grade {g}")).unwrap_or_default()
     );
+    print_score(&row, &marks)?;
     let mut answers = Table::new(&["question", "result", "note"]);
     for an in &a.answers {
         answers.push(vec![an.question.clone(), an.result.to_string(), opt(an.note.as_deref())]);
     }
-    print!("\n{}", answers.render());
+    out!("\n{}", answers.render());
     // Evidence and findings with their numbers: `casebook attach` and
     // `casebook audit close` take them.
     let mut evidence = Table::new(&["#", "pillar", "kind", "strength", "collected", "description"]).right_aligned(&[0]);
@@ -244,7 +282,7 @@ fn show(store: &Store, audit: &str, format: Format) -> Result<()> {
             e.description.clone(),
         ]);
     }
-    print!("\n{}", evidence.render());
+    out!("\n{}", evidence.render());
     let mut findings = Table::new(&["#", "severity", "due", "status", "description"]).right_aligned(&[0]);
     for (id, f) in read.findings(row.id)? {
         let status = f.closure.as_ref().map_or_else(|| "open".to_owned(), |c| format!("closed {}", c.closed_on));
@@ -256,6 +294,6 @@ fn show(store: &Store, audit: &str, format: Format) -> Result<()> {
             f.description.clone(),
         ]);
     }
-    print!("\n{}", findings.render());
+    out!("\n{}", findings.render());
     Ok(())
 }

@@ -14,12 +14,12 @@ use crate::store::{LATEST_VERSION, OpenMode};
 
 pub fn init(ctx: &Context) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Create)?;
-    println!("{}: ready (schema version {LATEST_VERSION})", store.path().display());
+    outln!("{}: ready (schema version {LATEST_VERSION})", store.path().display());
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn where_is(ctx: &Context) -> Result<ExitCode> {
-    println!("{}", ctx.db.display());
+    outln!("{}", ctx.db.display());
     if !ctx.db.exists() {
         eprintln!("(no database there yet; `casebook init` or `casebook import FILE` creates it)");
         return Ok(ExitCode::SUCCESS);
@@ -65,27 +65,35 @@ pub fn import(ctx: &Context, args: &ImportArgs) -> Result<ExitCode> {
     };
     let options = ImportOptions { dry_run: args.dry_run, progress: true, on_progress: None };
     let text = args.format == ReportFormat::Text;
+    // A failed write to stdout must not stop the import half way, and a
+    // reader that went away (`| head`) must not hide a failed file's status.
+    let mut printed = Ok(());
     let reports = exchange::import_files(&mut store, &args.files, &ctx.actor, options, |report| {
-        if text {
-            print_report(report);
+        if text && printed.is_ok() {
+            printed = print_report(report);
         }
     })?;
     if !text {
-        print_json(&reports)?;
+        printed = print_json(&reports);
+    }
+    match printed {
+        Err(e) if !super::output::closed_pipe(&e) => return Err(e),
+        _ => {}
     }
     let all_ok = reports.iter().all(ImportReport::ok);
     Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 /// Problems on stderr (one per line, `file: where: what`), summary on stdout.
-fn print_report(report: &ImportReport) {
+fn print_report(report: &ImportReport) -> Result<()> {
     for problem in &report.problems {
         eprintln!("{}: {problem}", report.file);
     }
     if report.unlisted > 0 {
         eprintln!("{}: … and {} more problem(s) not listed", report.file, report.unlisted);
     }
-    println!("{}", report.summary());
+    outln!("{}", report.summary());
+    Ok(())
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,23 @@
 //! The command line: one clap enum, one module per subcommand, each with a
 //! `run`. With no subcommand, casebook opens the terminal UI.
 
+/// `println!` that returns the write error instead of panicking, so
+/// `casebook … | head` ends quietly rather than with a panic message.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err($crate::error::Error::Io)?
+    }};
+}
+
+/// `print!` counterpart of [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*).map_err($crate::error::Error::Io)?
+    }};
+}
+
 mod admin;
 mod audit;
 mod data;
@@ -147,6 +164,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match run(cli, db_given) {
         Ok(code) => code,
+        // `casebook … | head`: the reader went away, which is not an error.
+        Err(e) if output::closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("casebook: error: {e}");
             ExitCode::FAILURE

@@ -113,6 +113,22 @@ pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
     Ok(())
 }
 
+/// Whether the reader of stdout went away, however the writer wrapped it.
+pub fn closed_pipe(error: &crate::Error) -> bool {
+    let crate::Error::Io(io) = error else { return false };
+    let kind = match io.get_ref() {
+        Some(inner) if inner.is::<serde_json::Error>() => {
+            inner.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind)
+        }
+        Some(inner) => match inner.downcast_ref::<csv::Error>().map(csv::Error::kind) {
+            Some(csv::ErrorKind::Io(e)) => Some(e.kind()),
+            _ => Some(io.kind()),
+        },
+        None => Some(io.kind()),
+    };
+    kind == Some(std::io::ErrorKind::BrokenPipe)
+}
+
 /// How tables show a missing value.
 pub const NONE: &str = "—";
 
@@ -134,5 +150,15 @@ mod tests {
         assert_eq!(lines[0], "code      name      lots");
         assert_eq!(lines[1], "SZ-A      深圳盔甲     7");
         assert_eq!(lines[2], "DG-PRIME  Prime     1200");
+    }
+
+    #[test]
+    fn a_closed_pipe_is_recognised_through_json_and_csv_writers() {
+        let pipe = || std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert!(closed_pipe(&crate::Error::Io(pipe())));
+        assert!(closed_pipe(&crate::Error::Io(std::io::Error::other(serde_json::Error::io(pipe())))));
+        assert!(closed_pipe(&crate::Error::Io(std::io::Error::other(csv::Error::from(pipe())))));
+        assert!(!closed_pipe(&crate::Error::Io(std::io::Error::other("disk full"))));
+        assert!(!closed_pipe(&crate::Error::Invalid("broken pipe".into())));
     }
 }

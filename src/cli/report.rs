@@ -45,7 +45,7 @@ fn set(ctx: &Context, key: &str, value: &str) -> Result<ExitCode> {
     let old = w.set_policy(key, value)?;
     let new = w.read().policy()?.pairs().into_iter().find(|(k, _)| k == key).map(|(_, v)| v).unwrap_or_default();
     w.commit()?;
-    println!("{key}: {old} → {new}");
+    outln!("{key}: {old} → {new}");
     Ok(ExitCode::SUCCESS)
 }
 

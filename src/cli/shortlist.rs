@@ -79,7 +79,7 @@ fn change(ctx: &Context, codes: &[String], add: bool) -> Result<ExitCode> {
     }
     writer.commit()?;
     for line in lines {
-        println!("{line}");
+        outln!("{line}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -64,7 +64,7 @@ pub fn demo(ctx: &Context, db: Option<&Path>, as_of: Option<NaiveDate>, args: &D
         drop(store);
         // Keep a temporary database: it is what was asked for.
         let _kept = temp.map(tempfile::TempDir::keep);
-        println!("{}", path.display());
+        outln!("{}", path.display());
         eprintln!("casebook demo: open it with `casebook --db {} --as-of {as_of}`", path.display());
         return Ok(ExitCode::SUCCESS);
     }

@@ -107,10 +107,10 @@ pub fn flags(ctx: &Context, args: &FlagsArgs) -> Result<ExitCode> {
         }
         format => {
             flags_table(&assessments).print(format)?;
-            if format == Format::Table {
-                if let Some(a) = assessments.first() {
-                    println!("\npolicy {}", a.policy);
-                }
+            if format == Format::Table
+                && let Some(a) = assessments.first()
+            {
+                outln!("\npolicy {}", a.policy);
             }
         }
     }
@@ -153,7 +153,7 @@ pub fn explain(ctx: &Context, args: &ExplainArgs) -> Result<ExitCode> {
     if args.format == Format::Json {
         print_json(&a)?;
     } else {
-        print!("{}", explanation(&a));
+        out!("{}", explanation(&a));
     }
     Ok(ExitCode::SUCCESS)
 }

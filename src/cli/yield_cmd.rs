@@ -130,14 +130,6 @@ struct SupplierYield<'a> {
 }
 
 pub fn run(ctx: &Context, args: &YieldArgs) -> Result<ExitCode> {
-    match chart(ctx, args) {
-        // `casebook yield … | head` is not an error.
-        Err(e) if closed_pipe(&e) => Ok(ExitCode::SUCCESS),
-        result => result,
-    }
-}
-
-fn chart(ctx: &Context, args: &YieldArgs) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
     let read = store.read();
     let policy = read.policy()?;
@@ -152,22 +144,6 @@ fn chart(ctx: &Context, args: &YieldArgs) -> Result<ExitCode> {
     let window = Window::new(ctx.as_of, args.since, args.until)?;
     let since = args.since.unwrap_or_else(|| Policy::window_start(window.until, policy.yield_window_months));
     all::run(ctx, read, (since, window.until), options, args.format)
-}
-
-/// Whether the reader of stdout went away, however the writer wrapped it.
-fn closed_pipe(error: &Error) -> bool {
-    let Error::Io(io) = error else { return false };
-    let kind = match io.get_ref() {
-        Some(inner) if inner.is::<serde_json::Error>() => {
-            inner.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind)
-        }
-        Some(inner) => match inner.downcast_ref::<csv::Error>().map(csv::Error::kind) {
-            Some(csv::ErrorKind::Io(e)) => Some(e.kind()),
-            _ => Some(io.kind()),
-        },
-        None => Some(io.kind()),
-    };
-    kind == Some(std::io::ErrorKind::BrokenPipe)
 }
 
 fn one_supplier(
@@ -320,16 +296,6 @@ mod tests {
         assert!(message.contains("no supplier with code `NOPE`") && message.contains("S-01, S-02"), "{message}");
         assert!(message.contains("and 8 more"), "{message}");
         assert!(unknown_supplier("X", &[]).contains("no suppliers yet"));
-    }
-
-    #[test]
-    fn a_closed_pipe_is_recognised_through_json_and_csv_writers() {
-        let pipe = || std::io::Error::from(std::io::ErrorKind::BrokenPipe);
-        assert!(closed_pipe(&Error::Io(pipe())));
-        assert!(closed_pipe(&Error::Io(std::io::Error::other(serde_json::Error::io(pipe())))));
-        assert!(closed_pipe(&Error::Io(std::io::Error::other(csv::Error::from(pipe())))));
-        assert!(!closed_pipe(&Error::Io(std::io::Error::other("disk full"))));
-        assert!(!closed_pipe(&Error::Invalid("broken pipe".into())));
     }
 
     #[test]

@@ -306,7 +306,7 @@ mod tests {
             sku: "SKU",
             material: "TPU+PC",
             produced_on: "2026-01-02",
-            defects: if line % 2 == 0 { r#"{"bubble":1}"# } else { "" },
+            defects: if line.is_multiple_of(2) { r#"{"bubble":1}"# } else { "" },
         }
     }
 

@@ -157,10 +157,10 @@ fn read_rows<R: Read>(
             json.clear();
         }
         spool_row(&mut spool, &row, line, &json)?;
-        if tally.rows % 8192 == 0 {
-            if let Some(pos) = record.position() {
-                meter.at(pos.byte());
-            }
+        if tally.rows.is_multiple_of(8192)
+            && let Some(pos) = record.position()
+        {
+            meter.at(pos.byte());
         }
     }
     Ok(spool)
@@ -218,11 +218,12 @@ fn write_rows(
     let mut lots = writer.map(Writer::lot_writer).transpose()?;
     let mut previous: Option<(SupplierId, String, u32)> = None;
     spool.drain(|rec| {
-        if let Some((supplier, lot, first)) = &previous {
-            if *supplier == rec.supplier && lot == rec.lot {
-                repeated(problems, tally, rec.lot, rec.line, *first);
-                return Ok(());
-            }
+        if let Some((supplier, lot, first)) = &previous
+            && *supplier == rec.supplier
+            && lot == rec.lot
+        {
+            repeated(problems, tally, rec.lot, rec.line, *first);
+            return Ok(());
         }
         if let Some(lots) = lots.as_mut() {
             let [started, passed_first, reworked, scrapped] = rec.counts;

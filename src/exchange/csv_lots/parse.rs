@@ -163,10 +163,8 @@ fn parse_counts(record: &csv::ByteRecord, cols: &Columns, errors: &mut Vec<Field
         }
     }
     let [started, passed_first, _, scrapped] = counts;
-    if counts_ok {
-        if let Some(e) = validate::lot_counts(started, passed_first, scrapped) {
-            errors.push(e);
-        }
+    if counts_ok && let Some(e) = validate::lot_counts(started, passed_first, scrapped) {
+        errors.push(e);
     }
     counts
 }

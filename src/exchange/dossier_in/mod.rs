@@ -168,19 +168,17 @@ impl<'w, 'c> State<'w, 'c> {
         let path = format!("suppliers[{index}]");
         let before = self.problems.total();
         let record = read_supplier(value, &path, &self.templates, &mut self.problems);
-        if let Some(record) = &record {
-            if let Some(first) = self.codes_in_file.insert(record.supplier.code.clone(), index) {
-                let message = format!(
-                    "supplier `{}` appears twice in this file (first at suppliers[{first}])",
-                    record.supplier.code
-                );
-                self.problem(format!("{path}.code"), "code", message);
-            }
+        if let Some(record) = &record
+            && let Some(first) = self.codes_in_file.insert(record.supplier.code.clone(), index)
+        {
+            let message =
+                format!("supplier `{}` appears twice in this file (first at suppliers[{first}])", record.supplier.code);
+            self.problem(format!("{path}.code"), "code", message);
         }
-        if let (Some(record), true) = (record, self.problems.total() == before) {
-            if let Err(e) = self.store_supplier(&path, &record) {
-                self.fatal = Some(e);
-            }
+        if let (Some(record), true) = (record, self.problems.total() == before)
+            && let Err(e) = self.store_supplier(&path, &record)
+        {
+            self.fatal = Some(e);
         }
         if self.problems.total() > before {
             self.rejected += 1;

@@ -55,11 +55,11 @@ impl State<'_, '_> {
             }
             return Ok(());
         }
-        if let Some(original) = &audit.amends {
-            if let Some(message) = self.amend_problem(code, original)? {
-                self.problem(format!("{path}.amends"), "amends", message);
-                return Ok(());
-            }
+        if let Some(original) = &audit.amends
+            && let Some(message) = self.amend_problem(code, original)?
+        {
+            self.problem(format!("{path}.amends"), "amends", message);
+            return Ok(());
         }
         let id = self.writer.import_audit(supplier, audit)?;
         if audit.status == AuditStatus::Submitted {
