@@ -34,9 +34,6 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
 
-    #[error("{0}")]
-    Locked(String),
-
     #[error(transparent)]
     Sql(#[from] rusqlite::Error),
 

@@ -14,21 +14,15 @@ use crate::error::Result;
 use crate::model::Supplier;
 use crate::store::{Reader, Seal, Store, SupplierId, Writer};
 
-/// Scores a draft audit on its own template and submits it (see
-/// `Writer::submit_audit`). Returns the score that was sealed.
+/// Scores a draft audit on its own template under the stored policy and
+/// submits it (see `Writer::submit_audit`). Returns the score that was sealed.
 pub fn seal(writer: &Writer<'_>, audit: i64) -> Result<Score> {
-    let score = score_audit(writer, audit)?;
-    writer.submit_audit(audit, Seal { score_pct: score.pct, grade: score.grade, critical_no: &score.critical_no })?;
-    Ok(score)
-}
-
-/// The live score of an audit (drafts included) under the stored policy.
-pub fn score_audit(writer: &Writer<'_>, audit: i64) -> Result<Score> {
     let read = writer.read();
     let row = read.audit(audit)?;
     let template = read.template(&row.audit.template)?;
-    let rules = read.policy()?.grade;
-    Ok(checklist::score(&template, &row.audit.answers, &rules))
+    let score = checklist::score(&template, &row.audit.answers, &read.policy()?.grade);
+    writer.submit_audit(row, Seal { score_pct: score.pct, grade: score.grade, critical_no: &score.critical_no })?;
+    Ok(score)
 }
 
 /// Everything but the lots, loaded for one supplier or all.
@@ -150,8 +144,12 @@ fn judge_all(
 
 /// The assessment of one supplier, by code.
 pub fn assess_code(store: &Store, code: &str, as_of: NaiveDate) -> Result<Assessment> {
-    let id = store.read().require_supplier(code)?;
-    assess(store, Some(id), as_of)?.pop().ok_or_else(|| crate::Error::NotFound(format!("no supplier `{code}`")))
+    assess_one(store, store.read().require_supplier(code)?, as_of)
+}
+
+/// The assessment of one supplier, by id.
+pub fn assess_one(store: &Store, id: SupplierId, as_of: NaiveDate) -> Result<Assessment> {
+    assess(store, Some(id), as_of)?.pop().ok_or_else(|| crate::Error::NotFound(format!("no supplier with id {}", id.0)))
 }
 
 /// The yield-window lots of the suppliers whose ids lie in `ids`, grouped by

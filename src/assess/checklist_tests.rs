@@ -2,10 +2,10 @@
 //! migration 2 installs it, and properties that must hold for any answers.
 
 use proptest::prelude::*;
-use rusqlite::Connection;
 
 use super::*;
 use crate::model::DEFAULT_TEMPLATE;
+use crate::store::Store;
 
 use AnswerResult::{Na, No, Partial, Yes};
 use Section::{Legitimacy, MaterialCompatibility};
@@ -255,42 +255,18 @@ fn score_serialises_with_flat_counts_and_grade_words() {
 
 // ---- The default template, as migration 2 installs it ----------------
 
-fn migrated() -> Connection {
-    let conn = Connection::open_in_memory().unwrap();
-    conn.execute_batch("PRAGMA foreign_keys = ON;").unwrap();
-    conn.execute_batch(include_str!("../../schema.sql")).unwrap();
-    conn.execute_batch(include_str!("../../migrations/0002_checklist_odm_capability_1.sql")).unwrap();
-    conn
+/// A fresh store, migrated as a user's database is.
+fn migrated() -> Store {
+    Store::open_in_memory().unwrap()
 }
 
-/// (position, template) read back the way the store will.
-fn load(conn: &Connection, id: &str) -> (Vec<i64>, Template) {
-    let title: String =
-        conn.query_row("SELECT title FROM checklist_templates WHERE template = ?1", [id], |r| r.get(0)).unwrap();
-    let mut stmt = conn
-        .prepare(
-            "SELECT position, code, section, pillar, weight, critical, text, guidance
-             FROM checklist_questions WHERE template = ?1 ORDER BY position",
-        )
-        .unwrap();
-    let rows: Vec<(i64, Question)> = stmt
-        .query_map([id], |r| {
-            let question = Question {
-                code: r.get(1)?,
-                section: r.get(2)?,
-                pillar: r.get(3)?,
-                weight: r.get(4)?,
-                critical: r.get(5)?,
-                text: r.get(6)?,
-                guidance: r.get(7)?,
-            };
-            Ok((r.get(0)?, question))
-        })
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap();
-    let (positions, questions) = rows.into_iter().unzip();
-    (positions, Template { id: id.to_owned(), title, questions })
+/// (position, template) read back by the store's own loader.
+fn load(store: &Store, id: &str) -> (Vec<i64>, Template) {
+    let template = store.read().template(id).unwrap();
+    let mut stmt =
+        store.conn().prepare("SELECT position FROM checklist_questions WHERE template = ?1 ORDER BY position").unwrap();
+    let positions = stmt.query_map([id], |r| r.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap();
+    (positions, template)
 }
 
 /// Code prefix, number of questions, section and pillar, as agreed.
@@ -344,7 +320,8 @@ fn default_template_scores_end_to_end() {
 #[test]
 fn migration_answers_are_bound_to_the_template() {
     // The schema rejects answers to codes the template does not have.
-    let conn = migrated();
+    let store = migrated();
+    let conn = store.conn();
     conn.execute_batch(
         "INSERT INTO suppliers (id, code, name, country) VALUES (1, 'S', 'S', 'CN');
          INSERT INTO audits (id, ref, supplier_id, auditor, visited_on, kind, template)

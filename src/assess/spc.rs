@@ -79,9 +79,16 @@ pub struct Point {
     pub nonconforming: u32,
 }
 
+impl Point {
+    /// A lot's point: the units that did not pass first time are the nonconforming.
+    pub fn new(started: u32, passed_first: u32) -> Self {
+        Self { started, nonconforming: started.saturating_sub(passed_first) }
+    }
+}
+
 impl From<&Lot> for Point {
     fn from(lot: &Lot) -> Self {
-        Self { started: lot.started, nonconforming: lot.started.saturating_sub(lot.passed_first) }
+        Self::new(lot.started, lot.passed_first)
     }
 }
 
@@ -165,7 +172,6 @@ pub struct Violation {
 /// point judged, and the violations in point order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chart {
-    pub options: ChartOptions,
     pub limits: Option<Limits>,
     pub points: Vec<ChartPoint>,
     pub violations: Vec<Violation>,
@@ -195,7 +201,7 @@ pub fn chart(points: &[Point], options: &ChartOptions) -> Result<Chart, ChartErr
         None => return Err(ChartError::EmptyBaseline),
     };
     let violations = violations(&judged, options.rules);
-    Ok(Chart { options: *options, limits, points: judged, violations })
+    Ok(Chart { limits, points: judged, violations })
 }
 
 fn validate(points: &[Point]) -> Result<(), ChartError> {
@@ -295,7 +301,7 @@ impl Rule {
     /// Where the pattern starts, if the point at `end` completes it.
     pub fn completed_at(self, points: &[ChartPoint], end: usize) -> Option<usize> {
         match self {
-            Self::Beyond3Sigma => side(points.get(end)?.rule_z(), 3.0).map(|_| end),
+            Self::Beyond3Sigma => points.get(end)?.beyond_limits().then_some(end),
             Self::NineInARow => run(points, end, 9),
             Self::EightInARow => run(points, end, 8),
             Self::TwoOfThreeBeyond2Sigma => some_of(points, end, (2, 3), 2.0),

@@ -17,7 +17,7 @@ use super::checklist::Grade;
 use super::policy::{Policy, PolicyUsed};
 use super::rules::{FlagRule, Severity};
 use crate::model::{
-    AuditKind, AuditStatus, Capability, Claim, EvidenceKind, EvidenceRow, FindingRow, Pillar, Strength, Supplier, vocab,
+    AuditStatus, Capability, Claim, EvidenceKind, EvidenceRow, FindingRow, Pillar, Strength, Supplier, vocab,
 };
 use flags::{pillar_flags, supplier_flags};
 use yield_pillar::judge_yield;
@@ -63,10 +63,8 @@ pub struct AuditSummary {
     /// supplier's grade stays the full audit's.
     pub amends: Option<String>,
     pub status: AuditStatus,
-    pub kind: AuditKind,
     pub visited_on: NaiveDate,
     pub grade: Option<Grade>,
-    pub score_pct: Option<f64>,
     pub critical_no: Vec<String>,
 }
 
@@ -159,6 +157,13 @@ pub struct Flag {
     pub message: String,
 }
 
+impl Flag {
+    /// A flag of `rule` at the policy's severity for it, about no one lot.
+    pub(crate) fn new(policy: &Policy, rule: FlagRule, pillar: Option<Pillar>, message: String) -> Self {
+        Self { rule, severity: policy.severity_of(rule), pillar, lot: None, message }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Assessment {
     pub supplier: String,
@@ -215,7 +220,7 @@ pub fn what_would_count(pillar: Pillar) -> &'static str {
 pub fn assess(facts: &Facts<'_>, policy: &Policy, as_of: NaiveDate) -> Assessment {
     let claims: Vec<Capability> = active_odm_claims(facts.claims, as_of);
     let mut flags = Vec::new();
-    let yield_part = judge_yield(facts, policy, as_of, &mut flags);
+    let (yield_status, yield_detail, yield_summary) = judge_yield(facts, policy, as_of, &mut flags);
     let pillars: Vec<PillarAssessment> = Pillar::ALL
         .iter()
         .map(|pillar| {
@@ -225,8 +230,8 @@ pub fn assess(facts: &Facts<'_>, policy: &Policy, as_of: NaiveDate) -> Assessmen
                 PillarAssessment {
                     pillar: *pillar,
                     required_by,
-                    status: yield_part.0,
-                    detail: yield_part.1.clone(),
+                    status: yield_status,
+                    detail: yield_detail.clone(),
                     evidence,
                 }
             } else {
@@ -251,7 +256,7 @@ pub fn assess(facts: &Facts<'_>, policy: &Policy, as_of: NaiveDate) -> Assessmen
         last_audit: latest.map(|a| a.visited_on),
         pillars,
         flags,
-        yield_summary: yield_part.2,
+        yield_summary,
         open_findings: facts.findings.iter().filter(|f| open_on(f, as_of)).count(),
         policy: policy.used(as_of),
     }
@@ -273,13 +278,19 @@ fn verdict(claims: &[Capability], pillars: &[PillarAssessment]) -> Verdict {
     if claims.is_empty() {
         return Verdict::NotClaimed;
     }
-    let required: Vec<&PillarAssessment> = pillars.iter().filter(|p| p.required()).collect();
-    let evidenced = required.iter().filter(|p| p.status == PillarStatus::Evidenced).count();
-    match evidenced {
-        0 => Verdict::Unsupported,
-        n if n == required.len() => Verdict::Supported,
+    match evidenced_of_required(pillars) {
+        (0, _) => Verdict::Unsupported,
+        (evidenced, required) if evidenced == required => Verdict::Supported,
         _ => Verdict::Partial,
     }
+}
+
+/// (evidenced, required): how many of the pillars the claims require are
+/// evidenced — what the verdict is decided on.
+pub fn evidenced_of_required(pillars: &[PillarAssessment]) -> (usize, usize) {
+    pillars.iter().filter(|p| p.required()).fold((0, 0), |(evidenced, required), p| {
+        (evidenced + usize::from(p.status == PillarStatus::Evidenced), required + 1)
+    })
 }
 
 fn latest_submitted(audits: &[AuditSummary], as_of: NaiveDate) -> Option<&AuditSummary> {

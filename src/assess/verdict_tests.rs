@@ -74,10 +74,8 @@ impl World {
             reference: reference.into(),
             amends: None,
             status,
-            kind: crate::model::AuditKind::OnSite,
             visited_on: day(visited_on),
             grade: (status == AuditStatus::Submitted).then_some(Grade::B),
-            score_pct: None,
             critical_no: Vec::new(),
         });
         self

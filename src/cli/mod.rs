@@ -111,6 +111,11 @@ pub fn parse_day(text: &str) -> std::result::Result<NaiveDate, String> {
     crate::exchange::validate::date("date", text).map_err(|e| format!("`{text}` {}", e.message))
 }
 
+/// A word of the domain vocabulary (a verdict, a process, …) for clap.
+fn word<T: std::str::FromStr<Err = crate::model::VocabError>>(text: &str) -> std::result::Result<T, String> {
+    text.parse().map_err(|e: crate::model::VocabError| format!("expected one of: {}", e.expected))
+}
+
 /// What every command needs: where the database is, which day it is, who acts.
 pub struct Context {
     pub db: PathBuf,

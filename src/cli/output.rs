@@ -129,12 +129,7 @@ pub fn closed_pipe(error: &crate::Error) -> bool {
     kind == Some(std::io::ErrorKind::BrokenPipe)
 }
 
-/// How tables show a missing value.
-pub const NONE: &str = "—";
-
-pub fn opt<T: ToString>(value: Option<T>) -> String {
-    value.map_or_else(|| NONE.to_owned(), |v| v.to_string())
-}
+pub use crate::exchange::shortlist::{NONE, opt};
 
 #[cfg(test)]
 mod tests {

@@ -13,7 +13,7 @@ use super::data::write_atomically;
 use super::output::{Format, Table, opt, print_json};
 use crate::assess::checklist::Grade;
 use crate::assess::verdict::{Assessment, Verdict};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::exchange::shortlist::{self as compare, Compared};
 use crate::model::Supplier;
 use crate::store::{OpenMode, Store};
@@ -89,9 +89,7 @@ fn assessed(store: &Store, ctx: &Context) -> Result<Vec<(Supplier, Assessment, S
     let read = store.read();
     let mut out = Vec::new();
     for entry in read.shortlist()? {
-        let assessment = workflow::assess(store, Some(entry.id), ctx.as_of)?
-            .pop()
-            .ok_or_else(|| Error::NotFound(format!("no supplier `{}`", entry.code)))?;
+        let assessment = workflow::assess_one(store, entry.id, ctx.as_of)?;
         out.push((read.supplier(entry.id)?, assessment, entry.added_at));
     }
     Ok(out)

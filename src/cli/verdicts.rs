@@ -25,17 +25,13 @@ pub struct FlagsArgs {
     #[arg(long = "supplier", value_name = "CODE")]
     pub suppliers: Vec<String>,
     /// Only suppliers with these verdicts (repeatable).
-    #[arg(long = "verdict", value_name = "VERDICT", value_parser = word::<Verdict>)]
+    #[arg(long = "verdict", value_name = "VERDICT", value_parser = super::word::<Verdict>)]
     pub verdicts: Vec<Verdict>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Exit with status 1 when a listed supplier has a flag this severe or worse.
-    #[arg(long, value_name = "SEVERITY", value_parser = word::<Severity>)]
+    #[arg(long, value_name = "SEVERITY", value_parser = super::word::<Severity>)]
     pub fail_on: Option<Severity>,
-}
-
-fn word<T: std::str::FromStr<Err = crate::model::VocabError>>(text: &str) -> std::result::Result<T, String> {
-    text.parse().map_err(|e: crate::model::VocabError| format!("expected one of: {}", e.expected))
 }
 
 /// One supplier as `flags --format json` prints it.
@@ -188,11 +184,10 @@ pub fn explanation(a: &Assessment) -> String {
 }
 
 fn verdict_reason(a: &Assessment) -> String {
-    let required: Vec<_> = a.pillars.iter().filter(|p| p.required()).collect();
-    let evidenced = required.iter().filter(|p| p.status == PillarStatus::Evidenced).count();
+    let (evidenced, required) = crate::assess::verdict::evidenced_of_required(&a.pillars);
     match a.verdict {
         Verdict::NotClaimed => "no ODM capability is claimed, so there is nothing to back".to_owned(),
-        _ => format!("evidenced: {evidenced} of the {} pillar(s) its ODM claims require", required.len()),
+        _ => format!("evidenced: {evidenced} of the {required} pillar(s) its ODM claims require"),
     }
 }
 

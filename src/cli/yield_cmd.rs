@@ -56,7 +56,7 @@ pub struct YieldArgs {
     #[arg(
         long,
         value_name = "PROCESS",
-        value_parser = word::<Process>,
+        value_parser = super::word::<Process>,
         help = "Only lots of this process: injection, co_molding, assembly, printing or other"
     )]
     pub process: Option<Process>,
@@ -73,10 +73,10 @@ pub struct YieldArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_day)]
     pub until: Option<NaiveDate>,
     /// p (classical p-chart) or laney (Laney p′); default: the policy's yield.chart.
-    #[arg(long, value_name = "KIND", value_parser = word::<ChartKind>)]
+    #[arg(long, value_name = "KIND", value_parser = super::word::<ChartKind>)]
     pub chart: Option<ChartKind>,
     /// attribute (beyond 3σ, nine in a row) or western-electric; default: the policy's yield.rules.
-    #[arg(long, value_name = "SET", value_parser = word::<RuleSet>)]
+    #[arg(long, value_name = "SET", value_parser = super::word::<RuleSet>)]
     pub rules: Option<RuleSet>,
     /// Freeze the limits on the selected lots produced on or before this day.
     #[arg(long, value_name = "DATE", value_parser = parse_day)]
@@ -84,10 +84,6 @@ pub struct YieldArgs {
     /// json and csv print an empty result, not an error, when no lot is selected.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-}
-
-fn word<T: std::str::FromStr<Err = crate::model::VocabError>>(text: &str) -> std::result::Result<T, String> {
-    text.parse().map_err(|e: crate::model::VocabError| format!("expected one of: {}", e.expected))
 }
 
 /// The production days charted, both inclusive; `until` is never after as-of.

@@ -90,9 +90,3 @@ pub fn export(store: &Store, codes: &[String], out: &mut dyn Write) -> Result<us
     buffered.flush()?;
     Ok(doc.ids.len())
 }
-
-pub fn export_to_string(store: &Store, codes: &[String]) -> Result<String> {
-    let mut bytes = Vec::new();
-    export(store, codes, &mut bytes)?;
-    String::from_utf8(bytes).map_err(|e| Error::Invalid(e.to_string()))
-}

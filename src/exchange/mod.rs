@@ -20,7 +20,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-pub use dossier_out::{export, export_to_string};
+pub use dossier_out::export;
 
 use crate::error::Result;
 use crate::store::{Store, Writer};
@@ -149,10 +149,6 @@ impl Tally {
     pub fn total(&self) -> u64 {
         self.0.values().sum()
     }
-
-    pub fn get(&self, kind: &str) -> u64 {
-        self.0.get(kind).copied().unwrap_or(0)
-    }
 }
 
 impl fmt::Display for Tally {
@@ -268,12 +264,7 @@ enum Prepared {
 /// content; a CSV is read and checked before the write lock is taken.
 pub fn import_file(store: &mut Store, path: &Path, actor: &str, options: ImportOptions<'_>) -> Result<ImportReport> {
     let prepared = prepare(store.read(), path, options)?;
-    if let Prepared::Done(report) = prepared {
-        return Ok(report);
-    }
-    let mut writer = store.begin(actor)?;
-    let report = apply(&mut writer, prepared)?;
-    finish(writer, report, options)
+    write_alone(store, actor, prepared, options)
 }
 
 /// Imports in-memory bytes (tests, the UI's paste box) like [`import_file`];
@@ -286,14 +277,14 @@ pub fn import_bytes(
     options: ImportOptions<'_>,
 ) -> Result<ImportReport> {
     let report = ImportReport::new(name, options.dry_run);
-    let prepared = match sniff(&bytes[..bytes.len().min(8192)]) {
-        Err(problem) => Prepared::Done(report.fail(problem)),
-        Ok(Format::Dossier) => Prepared::Dossier(report, bytes.to_vec()),
-        Ok(Format::LotsCsv) => match csv_lots::prepare(store.read(), bytes, bytes.len() as u64, report, options)? {
-            Ok(parsed) => Prepared::Csv(parsed),
-            Err(report) => Prepared::Done(report),
-        },
-    };
+    let (head, rest) = bytes.split_at(bytes.len().min(SNIFF_BYTES));
+    let prepared = prepare_from(store.read(), report, head.to_vec(), rest, bytes.len() as u64, options)?;
+    write_alone(store, actor, prepared, options)
+}
+
+/// Writes a prepared file in a transaction of its own (none when there is
+/// nothing to write).
+fn write_alone(store: &mut Store, actor: &str, prepared: Prepared, options: ImportOptions<'_>) -> Result<ImportReport> {
     if let Prepared::Done(report) = prepared {
         return Ok(report);
     }
@@ -341,7 +332,7 @@ fn finish(writer: Writer<'_>, mut report: ImportReport, options: ImportOptions<'
 /// Runs one file's import in a savepoint of `writer`: kept when the file is
 /// clean, undone when it has problems. Whether the kept changes are
 /// committed is the caller's decision.
-pub fn import_file_in(writer: &mut Writer<'_>, path: &Path, options: ImportOptions<'_>) -> Result<ImportReport> {
+fn import_file_in(writer: &mut Writer<'_>, path: &Path, options: ImportOptions<'_>) -> Result<ImportReport> {
     let prepared = prepare(writer.read(), path, options)?;
     apply(writer, prepared)
 }
@@ -359,32 +350,49 @@ fn apply(writer: &mut Writer<'_>, prepared: Prepared) -> Result<ImportReport> {
     Ok(report)
 }
 
+/// How much of a file decides its format.
+const SNIFF_BYTES: usize = 8192;
+
 fn prepare(read: crate::store::Reader<'_>, path: &Path, options: ImportOptions<'_>) -> Result<Prepared> {
-    let label = path.display().to_string();
-    let report = ImportReport::new(&label, options.dry_run);
-    let unreadable = |e: std::io::Error| Problem::file(format!("cannot be read: {e}"));
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return Ok(Prepared::Done(report.fail(unreadable(e)))),
-    };
-    let mut head = vec![0_u8; 8192];
-    let n = match read_head(&mut file, &mut head) {
-        Ok(n) => n,
-        Err(e) => return Ok(Prepared::Done(report.fail(unreadable(e)))),
-    };
-    head.truncate(n);
+    let report = ImportReport::new(&path.display().to_string(), options.dry_run);
+    let opened = std::fs::File::open(path).and_then(|mut file| {
+        let mut head = vec![0_u8; SNIFF_BYTES];
+        let n = read_head(&mut file, &mut head)?;
+        head.truncate(n);
+        let size = file.metadata().map_or(0, |m| m.len());
+        Ok((head, file, size))
+    });
+    match opened {
+        Ok((head, file, size)) => prepare_from(read, report, head, file, size, options),
+        Err(e) => Ok(Prepared::Done(report.fail(unreadable(&e)))),
+    }
+}
+
+fn unreadable(e: &std::io::Error) -> Problem {
+    Problem::file(format!("cannot be read: {e}"))
+}
+
+/// Chooses the format from `head` (the first bytes) and reads and checks the
+/// rest of the input accordingly; `size` is the whole input's, for progress.
+fn prepare_from(
+    read: crate::store::Reader<'_>,
+    report: ImportReport,
+    head: Vec<u8>,
+    mut rest: impl Read,
+    size: u64,
+    options: ImportOptions<'_>,
+) -> Result<Prepared> {
     match sniff(&head) {
         Err(problem) => Ok(Prepared::Done(report.fail(problem))),
         Ok(Format::Dossier) => {
             let mut bytes = head;
-            match file.read_to_end(&mut bytes) {
-                Ok(_) => Ok(Prepared::Dossier(report, bytes)),
-                Err(e) => Ok(Prepared::Done(report.fail(unreadable(e)))),
-            }
+            Ok(match rest.read_to_end(&mut bytes) {
+                Ok(_) => Prepared::Dossier(report, bytes),
+                Err(e) => Prepared::Done(report.fail(unreadable(&e))),
+            })
         }
         Ok(Format::LotsCsv) => {
-            let size = file.metadata().map_or(0, |m| m.len());
-            let reader = std::io::Cursor::new(head).chain(file);
+            let reader = std::io::Cursor::new(head).chain(rest);
             Ok(match csv_lots::prepare(read, reader, size, report, options)? {
                 Ok(parsed) => Prepared::Csv(parsed),
                 Err(report) => Prepared::Done(report),

@@ -76,7 +76,7 @@ impl Attribute {
         match self {
             Self::Name => s.name.clone(),
             Self::Verdict => a.verdict.label().to_owned(),
-            Self::Grade => a.grade.map_or_else(|| NONE.to_owned(), |g| g.to_string()),
+            Self::Grade => opt(a.grade),
             Self::Pillar(p) => match a.pillar(p) {
                 Some(pa) if pa.required() => status_label(pa.status).to_owned(),
                 Some(pa) => format!("{} (not required)", status_label(pa.status)),
@@ -84,16 +84,21 @@ impl Attribute {
             },
             Self::Fpy => a.yield_summary.fpy.map_or_else(|| NONE.to_owned(), percent),
             Self::Lots => a.yield_summary.lots.to_string(),
-            Self::Moq => s.moq.map_or_else(|| NONE.to_owned(), |m| m.to_string()),
+            Self::Moq => opt(s.moq),
             Self::DevLead => s.dev_lead_days.map_or_else(|| NONE.to_owned(), |d| format!("{d} days")),
             Self::OpenFindings => a.open_findings.to_string(),
-            Self::LastAudit => a.last_audit.map_or_else(|| NONE.to_owned(), |d| d.to_string()),
+            Self::LastAudit => opt(a.last_audit),
         }
     }
 }
 
-/// How tables show a missing value.
+/// How tables and screens show a missing value.
 pub const NONE: &str = "—";
+
+/// A value as text, or [`NONE`].
+pub fn opt<T: ToString>(value: Option<T>) -> String {
+    value.map_or_else(|| NONE.to_owned(), |v| v.to_string())
+}
 
 /// A pillar status in words: "stated only", "too few lots".
 pub fn status_label(status: PillarStatus) -> &'static str {

@@ -151,7 +151,8 @@ pub fn defect_code(field: &str, value: &str) -> Result<(), FieldError> {
 
 /// Defect counts as the database stores them: compact JSON, codes in the
 /// order given (callers sort), zero counts left out; `None` when empty.
-pub fn defects_json<'a>(defects: impl IntoIterator<Item = (&'a str, u32)>, out: &mut String) -> bool {
+/// Written into `out`, a buffer the caller may reuse from row to row.
+pub fn defects_json<'o>(defects: impl IntoIterator<Item = (&'o str, u32)>, out: &'o mut String) -> Option<&'o str> {
     use std::fmt::Write;
     out.clear();
     for (code, count) in defects.into_iter().filter(|(_, n)| *n > 0) {
@@ -159,10 +160,10 @@ pub fn defects_json<'a>(defects: impl IntoIterator<Item = (&'a str, u32)>, out: 
         let _ = write!(out, "\"{code}\":{count}");
     }
     if out.is_empty() {
-        return false;
+        return None;
     }
     out.push('}');
-    true
+    Some(out)
 }
 
 /// ISO 3166-1 alpha-2 country code.
@@ -257,9 +258,11 @@ mod tests {
         assert!(defect_code("d", "Short Shot").is_err());
         assert!(defect_code("d", "short-shot").is_err());
         let mut json = String::new();
-        assert!(defects_json([("bubble", 12), ("flash", 0), ("scratch", 3)], &mut json));
-        assert_eq!(json, r#"{"bubble":12,"scratch":3}"#);
-        assert!(!defects_json([("flash", 0)], &mut json));
+        assert_eq!(
+            defects_json([("bubble", 12), ("flash", 0), ("scratch", 3)], &mut json),
+            Some(r#"{"bubble":12,"scratch":3}"#)
+        );
+        assert_eq!(defects_json([("flash", 0)], &mut json), None);
         assert!(country("country", "CN").is_ok());
         assert!(country("country", "cn").is_err());
         assert!(country("country", "CHN").is_err());

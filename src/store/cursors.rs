@@ -4,7 +4,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Reader, Writer, now_stamp};
+use super::{Reader, Writer};
 use crate::error::Result;
 
 impl Writer<'_> {
@@ -15,7 +15,7 @@ impl Writer<'_> {
                 "INSERT INTO audit_cursors (audit_id, question, updated_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (audit_id) DO UPDATE SET question = excluded.question, updated_at = excluded.updated_at",
             )?
-            .execute(params![audit, question, now_stamp()])?;
+            .execute(params![audit, question, self.at])?;
         Ok(())
     }
 }
@@ -63,13 +63,14 @@ mod tests {
         };
         let (audit, _) = w.create_audit(id, &new).unwrap();
         assert_eq!(w.read().audit_cursor(audit).unwrap(), None);
+        let before = w.read().history(Some(id)).unwrap().len();
         w.set_audit_cursor(audit, "LG-02").unwrap();
         w.set_audit_cursor(audit, "MC-03").unwrap();
         assert_eq!(w.read().audit_cursor(audit).unwrap().as_deref(), Some("MC-03"));
-        let before = w.read().history(Some(id)).unwrap().len();
-        w.delete_draft(audit).unwrap();
-        assert_eq!(w.read().audit_cursor(audit).unwrap(), None);
-        assert_eq!(w.read().history(Some(id)).unwrap().len(), before + 1, "only the deletion is history");
         w.commit().unwrap();
+        assert_eq!(store.read().history(Some(id)).unwrap().len(), before, "a cursor is not history");
+        // A draft's cursor goes with the draft.
+        store.conn().execute("DELETE FROM audits WHERE id = ?1", [audit]).unwrap();
+        assert_eq!(store.read().audit_cursor(audit).unwrap(), None);
     }
 }

@@ -1,7 +1,7 @@
 //! The append-only history of every change made through casebook: what
 //! changed, old → new, when and by whom. Triggers forbid editing it.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::Serialize;
 
 use super::{Reader, SupplierId, Writer};
@@ -100,9 +100,5 @@ impl Reader<'_> {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    pub fn last_history_id(&self) -> Result<Option<i64>> {
-        Ok(self.conn.query_row("SELECT max(id) FROM history", [], |r| r.get(0)).optional()?.flatten())
     }
 }

@@ -139,16 +139,20 @@ impl Writer<'_> {
     }
 
     /// One history row per supplier per import, not one per lot.
-    pub fn record_lot_import(&self, supplier: SupplierId, inserted: usize, source: &str) -> Result<()> {
-        let what = format!("{inserted} lots from {source}");
-        self.record(&Change {
-            supplier: Some(supplier),
-            entity: "lots",
-            key: source,
-            action: "import",
-            new: Some(&what),
-            ..Change::default()
-        })
+    /// One history row per supplier that an import added lots to.
+    pub fn record_lot_imports(&self, inserted: &HashMap<SupplierId, usize>, source: &str) -> Result<()> {
+        for (supplier, n) in inserted {
+            let what = format!("{n} lots from {source}");
+            self.record(&Change {
+                supplier: Some(*supplier),
+                entity: "lots",
+                key: source,
+                action: "import",
+                new: Some(&what),
+                ..Change::default()
+            })?;
+        }
+        Ok(())
     }
 }
 

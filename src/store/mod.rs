@@ -16,6 +16,7 @@ mod policy;
 mod shortlist;
 mod suppliers;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -288,12 +289,29 @@ fn not_a_db(path: &Path, e: &rusqlite::Error) -> Error {
     }
 }
 
-/// A `WHERE` clause for one supplier or none, and its parameter: the bulk
-/// queries filter by supplier only when asked, so either form can use an index.
-pub(crate) fn only_clause(only: Option<SupplierId>, column: &str) -> (String, Vec<i64>) {
-    match only {
-        Some(id) => (format!("WHERE {column} = ?1"), vec![id.0]),
-        None => (String::new(), Vec::new()),
+impl Reader<'_> {
+    /// The rows of a bulk query for one supplier (`only`) or all, grouped by
+    /// supplier. `sql` selects the supplier id first and ends where a `WHERE`
+    /// on `column` can follow: the filter is added only when asked, so either
+    /// form can use an index. `item` reads the rest of a row.
+    pub(crate) fn by_supplier<T>(
+        &self,
+        sql: &str,
+        column: &str,
+        only: Option<SupplierId>,
+        item: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<HashMap<SupplierId, Vec<T>>> {
+        let (filter, args) = match only {
+            Some(id) => (format!("WHERE {column} = ?1"), vec![id.0]),
+            None => (String::new(), Vec::new()),
+        };
+        let mut stmt = self.conn.prepare_cached(&format!("{sql} {filter}"))?;
+        let mut out: HashMap<SupplierId, Vec<T>> = HashMap::new();
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+        while let Some(row) = rows.next()? {
+            out.entry(SupplierId(row.get(0)?)).or_default().push(item(row)?);
+        }
+        Ok(out)
     }
 }
 
@@ -317,6 +335,16 @@ pub(crate) fn date_at(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Na
     parse_date(row.get_ref(at)?.as_str()?)
 }
 
-pub(crate) fn opt_date(text: Option<String>) -> rusqlite::Result<Option<NaiveDate>> {
-    text.map(|t| parse_date(&t)).transpose()
+/// Column `at` of `row` as a date or NULL, read in place.
+pub(crate) fn opt_date_at(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    row.get_ref(at)?.as_str_or_null()?.map(parse_date).transpose()
+}
+
+/// A stored comma-separated list of question codes (`critical_no`).
+pub(crate) fn code_list(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Vec<String>> {
+    Ok(row
+        .get_ref(at)?
+        .as_str_or_null()?
+        .map(|list| list.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect())
+        .unwrap_or_default())
 }

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
-use super::{Change, Reader, Writer, date_at, only_clause, opt_date};
+use super::{Change, Reader, Writer, date_at, opt_date_at};
 use crate::error::{Error, Result};
 use crate::model::{Claim, Models, Supplier};
 
@@ -78,7 +78,7 @@ fn claim_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Claim> {
         source: row.get(at + 1)?,
         stated_on: date_at(row, at + 2)?,
         statement: row.get(at + 3)?,
-        retired_on: opt_date(row.get(at + 4)?)?,
+        retired_on: opt_date_at(row, at + 4)?,
     })
 }
 
@@ -151,16 +151,12 @@ impl Reader<'_> {
 
     /// Every claim of one supplier or all, grouped by supplier id.
     pub fn all_claims(&self, only: Option<SupplierId>) -> Result<HashMap<SupplierId, Vec<Claim>>> {
-        let (filter, args) = only_clause(only, "supplier_id");
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT supplier_id, capability, source, stated_on, statement, retired_on FROM claims {filter}"
-        ))?;
-        let mut out: HashMap<SupplierId, Vec<Claim>> = HashMap::new();
-        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
-        while let Some(row) = rows.next()? {
-            out.entry(SupplierId(row.get(0)?)).or_default().push(claim_from_row(row, 1)?);
-        }
-        Ok(out)
+        self.by_supplier(
+            "SELECT supplier_id, capability, source, stated_on, statement, retired_on FROM claims",
+            "supplier_id",
+            only,
+            |row| claim_from_row(row, 1),
+        )
     }
 }
 

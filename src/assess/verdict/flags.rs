@@ -13,7 +13,7 @@ pub(super) fn pillar_flags(pillars: &[PillarAssessment], policy: &Policy, as_of:
     let since = Policy::window_start(as_of, policy.evidence_window_months);
     for p in pillars.iter().filter(|p| p.required() && p.pillar != Pillar::ProductionYield) {
         let Some((rule, message)) = pillar_flag(p, since) else { continue };
-        flags.push(Flag { rule, severity: policy.severity_of(rule), pillar: Some(p.pillar), lot: None, message });
+        flags.push(Flag::new(policy, rule, Some(p.pillar), message));
     }
 }
 
@@ -65,7 +65,7 @@ pub(super) fn supplier_flags(
     flags: &mut Vec<Flag>,
 ) {
     let mut push = |rule: FlagRule, message: String| {
-        flags.push(Flag { rule, severity: policy.severity_of(rule), pillar: None, lot: None, message });
+        flags.push(Flag::new(policy, rule, None, message));
     };
     let s = facts.supplier;
     if s.business_type == BusinessType::TradingCompany && !claims.is_empty() {

@@ -59,7 +59,7 @@ fn summarise(window: &[WindowLot], since: NaiveDate) -> YieldSummary {
 
 /// A production-yield flag about the window as a whole (no one lot).
 fn window_flag(policy: &Policy, rule: FlagRule, message: String) -> Flag {
-    Flag { rule, severity: policy.severity_of(rule), pillar: Some(Pillar::ProductionYield), lot: None, message }
+    Flag::new(policy, rule, Some(Pillar::ProductionYield), message)
 }
 
 fn no_lots_flag(policy: &Policy) -> Flag {
@@ -112,10 +112,7 @@ fn judge_charted(summary: &YieldSummary, policy: &Policy, flags: &mut Vec<Flag>)
 }
 
 fn chart_window(window: &[WindowLot], policy: &Policy) -> Option<spc::Chart> {
-    let points: Vec<Point> = window
-        .iter()
-        .map(|l| Point { started: l.started, nonconforming: l.started.saturating_sub(l.passed_first) })
-        .collect();
+    let points: Vec<Point> = window.iter().map(|l| Point::new(l.started, l.passed_first)).collect();
     spc::chart(&points, &ChartOptions { kind: policy.chart, rules: policy.rules, baseline: None }).ok()
 }
 
@@ -137,12 +134,10 @@ fn out_of_control_flags(
         z(*a).total_cmp(&z(*b))
     });
     if let Some(worst) = worst {
+        let message = out_of_control_message(window, chart, policy, &summary.out_of_control, worst);
         flags.push(Flag {
-            rule: FlagRule::YieldOutOfControl,
-            severity: policy.severity_of(FlagRule::YieldOutOfControl),
-            pillar: Some(Pillar::ProductionYield),
             lot: Some(window[worst].lot.to_string()),
-            message: out_of_control_message(window, chart, policy, &summary.out_of_control, worst),
+            ..window_flag(policy, FlagRule::YieldOutOfControl, message)
         });
     }
     run_rule_flags(window, chart, policy, flags);
@@ -205,12 +200,6 @@ fn run_rule_flags(window: &[WindowLot], chart: &spc::Chart, policy: &Policy, fla
             lot.lot,
             lot.produced_on
         );
-        flags.push(Flag {
-            rule: FlagRule::YieldRunRule,
-            severity: policy.severity_of(FlagRule::YieldRunRule),
-            pillar: Some(Pillar::ProductionYield),
-            lot: Some(lot.lot.to_string()),
-            message,
-        });
+        flags.push(Flag { lot: Some(lot.lot.to_string()), ..window_flag(policy, FlagRule::YieldRunRule, message) });
     }
 }

@@ -159,29 +159,17 @@ fn csv(rows: &[SupplierRow], options: ChartOptions) -> Table {
     table
 }
 
-/// A lot waiting for its supplier's chart: its point and where its code
-/// sits in the arena.
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    point: Point,
-    code: (usize, usize),
-}
-
-impl Entry {
-    fn code(self) -> Range<usize> {
-        self.code.0..self.code.1
-    }
-}
-
 /// Folds the scan into one row per supplier, charting each supplier as soon
 /// as its last lot has been seen.
 pub(super) struct Scanner<'a> {
     options: ChartOptions,
     codes: &'a HashMap<SupplierId, String>,
     current: Option<SupplierId>,
-    entries: Vec<Entry>,
-    arena: String,
+    /// The current supplier's lots: their points, and where each lot's code
+    /// sits in the arena.
     points: Vec<Point>,
+    codes_at: Vec<Range<usize>>,
+    arena: String,
     started: u64,
     passed_first: u64,
     rows: Vec<SupplierRow>,
@@ -196,9 +184,9 @@ impl<'a> Scanner<'a> {
             options,
             codes,
             current: None,
-            entries: Vec::new(),
-            arena: String::new(),
             points: Vec::new(),
+            codes_at: Vec::new(),
+            arena: String::new(),
             started: 0,
             passed_first: 0,
             rows: Vec::new(),
@@ -216,8 +204,8 @@ impl<'a> Scanner<'a> {
         }
         let start = self.arena.len();
         self.arena.push_str(lot.lot);
-        let point = Point { started: lot.started, nonconforming: lot.started.saturating_sub(lot.passed_first) };
-        self.entries.push(Entry { point, code: (start, self.arena.len()) });
+        self.points.push(Point::new(lot.started, lot.passed_first));
+        self.codes_at.push(start..self.arena.len());
         self.started += u64::from(lot.started);
         self.passed_first += u64::from(lot.passed_first);
         self.lots += 1;
@@ -238,8 +226,6 @@ impl<'a> Scanner<'a> {
     fn close_supplier(&mut self) {
         let Some(id) = self.current.take() else { return };
         let clock = Instant::now();
-        self.points.clear();
-        self.points.extend(self.entries.iter().map(|e| e.point));
         let code = self.codes.get(&id).cloned().unwrap_or_else(|| format!("#{}", id.0));
         match self.chart_row(code) {
             Ok(Some(row)) => self.rows.push(row),
@@ -249,7 +235,8 @@ impl<'a> Scanner<'a> {
             }
         }
         self.chart_time += clock.elapsed();
-        self.entries.clear();
+        self.points.clear();
+        self.codes_at.clear();
         self.arena.clear();
         (self.started, self.passed_first) = (0, 0);
     }
@@ -261,7 +248,7 @@ impl<'a> Scanner<'a> {
         let violations: Vec<Flagged> = chart
             .violations
             .iter()
-            .map(|v| Flagged { lot: self.arena[self.entries[v.index].code()].to_owned(), rule: v.rule })
+            .map(|v| Flagged { lot: self.arena[self.codes_at[v.index].clone()].to_owned(), rule: v.rule })
             .collect();
         let beyond_limits = violations.iter().filter(|v| v.rule == Rule::Beyond3Sigma).count();
         Ok(Some(SupplierRow {
@@ -360,8 +347,11 @@ mod tests {
         assert_eq!(&order[1..], [("#3", 0), ("A-TWO", 0)]);
         let spike = Flagged { lot: "L10".into(), rule: Rule::Beyond3Sigma };
         assert!(scanned[0].violations.contains(&spike));
-        let beyond = scanned[0].violations.iter().filter(|v| v.rule == Rule::Beyond3Sigma).count();
-        assert_eq!((scanned[0].beyond_limits, scanned[0].other_violations), (beyond, order[0].1 - beyond));
+        // By hand: p̄ = 704 / 8800 = 0.08; with n = 1000 the limits are 0.0543–0.1057, so
+        // L01, L05, L06, L08, L09 (and L04: 0.044 < 0.0529 at n = 900) fall below, L10 above;
+        // L01–L09 all sit below the centre line: nine in a row at L09.
+        assert_eq!((scanned[0].beyond_limits, scanned[0].other_violations), (7, 1));
+        assert!(scanned[0].violations.contains(&Flagged { lot: "L09".into(), rule: Rule::NineInARow }));
         assert_eq!(scanned[2].lots, 2);
     }
 

@@ -58,9 +58,13 @@ pub(super) fn prepare<R: Read>(
     let mut record = csv::ByteRecord::new();
     let cols = match read_header(&mut csv, &mut record) {
         Ok(cols) => cols,
-        Err(problems) => {
-            report.rejected = 1;
-            report.problems = problems;
+        Err(header) => {
+            // Listed under the same cap as row problems (a header can have thousands of columns).
+            let mut problems = Problems::default();
+            for problem in header {
+                problems.push(problem);
+            }
+            finish_report(&mut report, problems);
             return Ok(Err(report));
         }
     };
@@ -70,7 +74,7 @@ pub(super) fn prepare<R: Read>(
     let mut problems = Problems::default();
     let mut tally = Tallies::default();
     let spool = read_rows(&mut csv, &cols, &suppliers, &meter, &mut tally, &mut problems)?;
-    meter.finish(size);
+    meter.finish();
     if tally.rows == 0 && problems.is_empty() {
         problems.push(Problem::file("the file has a header but no rows; expected at least one lot"));
     }
@@ -153,10 +157,8 @@ fn read_rows<R: Read>(
             continue;
         };
         let codes = cols.defects.iter().map(|(_, code)| code.as_str());
-        if !validate::defects_json(codes.zip(defect_counts.iter().copied()), &mut json) {
-            json.clear();
-        }
-        spool_row(&mut spool, &row, line, &json)?;
+        let defects = validate::defects_json(codes.zip(defect_counts.iter().copied()), &mut json);
+        spool_row(&mut spool, &row, line, defects.unwrap_or_default())?;
         if tally.rows.is_multiple_of(8192)
             && let Some(pos) = record.position()
         {
@@ -258,9 +260,7 @@ fn write_rows(
     report.duplicates.add("lots", tally.duplicates);
     if let (Some(writer), true) = (writer, problems.is_empty()) {
         report.inserted.add("lots", tally.inserted);
-        for (supplier, n) in &tally.per_supplier {
-            writer.record_lot_import(*supplier, *n, &report.file)?;
-        }
+        writer.record_lot_imports(&tally.per_supplier, &report.file)?;
     }
     Ok(())
 }
@@ -306,12 +306,12 @@ impl<'a> Meter<'a> {
         }
     }
 
-    fn finish(self, size: u64) {
+    fn finish(self) {
         if let Some(bar) = self.bar {
             bar.finish_and_clear();
         }
         if let Some(callback) = self.callback {
-            callback(size, size);
+            callback(self.size, self.size);
         }
     }
 }

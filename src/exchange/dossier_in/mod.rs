@@ -21,7 +21,7 @@ use serde_json::Value;
 use super::json_fields::describe;
 use super::{Format, ImportReport, Location, Problem, Problems, Tally};
 use crate::error::{Error, Result};
-use crate::model::{AuditStatus, DOSSIER_FORMAT};
+use crate::model::DOSSIER_FORMAT;
 use crate::store::{LotWriter, SupplierId, Writer};
 use read::read_supplier;
 
@@ -36,15 +36,14 @@ pub(super) fn import(writer: &Writer<'_>, bytes: &[u8], mut report: ImportReport
     if outcome.problems.is_empty() {
         report.inserted = outcome.inserted;
         report.updated = outcome.updated;
-        for (supplier, n) in outcome.lots_per_supplier.iter().filter(|(_, n)| **n > 0) {
-            writer.record_lot_import(*supplier, *n, &report.file)?;
-        }
+        writer.record_lot_imports(&outcome.lots_per_supplier, &report.file)?;
     }
     report.take_problems(outcome.problems);
     Ok(report)
 }
 
 /// What streaming the document found and wrote (uncommitted).
+#[derive(Default)]
 struct Outcome {
     problems: Problems,
     inserted: Tally,
@@ -59,21 +58,14 @@ fn stream(writer: &Writer<'_>, bytes: &[u8], templates: HashMap<String, HashSet<
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed = DossierSeed { state: &mut state }.deserialize(&mut de).and_then(|()| de.end());
     if let Err(e) = parsed {
-        state.problems.push(json_error(&e));
-        state.rejected += 1;
+        state.out.problems.push(json_error(&e));
+        state.out.rejected += 1;
     }
     if let Some(fatal) = state.fatal.take() {
         return Err(fatal);
     }
     state.finish_document();
-    Ok(Outcome {
-        problems: state.problems,
-        inserted: state.inserted,
-        updated: state.updated,
-        duplicates: state.duplicates,
-        rejected: state.rejected,
-        lots_per_supplier: state.lots_per_supplier,
-    })
+    Ok(state.out)
 }
 
 fn json_error(e: &serde_json::Error) -> Problem {
@@ -102,17 +94,12 @@ struct State<'w, 'c> {
     writer: &'w Writer<'c>,
     lots: LotWriter<'w>,
     templates: HashMap<String, HashSet<String>>,
-    problems: Problems,
-    inserted: Tally,
-    updated: Tally,
-    duplicates: Tally,
-    rejected: u64,
+    out: Outcome,
     format: Option<Value>,
     saw_suppliers: bool,
     codes_in_file: HashMap<String, usize>,
-    /// Audits inserted by this import: reference → (supplier code, status).
-    audits_in_file: HashMap<String, (String, AuditStatus)>,
-    lots_per_supplier: HashMap<SupplierId, usize>,
+    /// References of the audits inserted by this import.
+    audits_in_file: HashSet<String>,
     fatal: Option<Error>,
 }
 
@@ -122,22 +109,22 @@ impl<'w, 'c> State<'w, 'c> {
             writer,
             lots,
             templates,
-            problems: Problems::default(),
-            inserted: Tally::default(),
-            updated: Tally::default(),
-            duplicates: Tally::default(),
-            rejected: 0,
+            out: Outcome::default(),
             format: None,
             saw_suppliers: false,
             codes_in_file: HashMap::new(),
-            audits_in_file: HashMap::new(),
-            lots_per_supplier: HashMap::new(),
+            audits_in_file: HashSet::new(),
             fatal: None,
         }
     }
 
     fn problem(&mut self, path: String, field: &str, message: String) {
-        self.problems.push(Problem { at: Location::Path(path), field: Some(field.to_owned()), value: None, message });
+        self.out.problems.push(Problem {
+            at: Location::Path(path),
+            field: Some(field.to_owned()),
+            value: None,
+            message,
+        });
     }
 
     fn finish_document(&mut self) {
@@ -146,16 +133,16 @@ impl<'w, 'c> State<'w, 'c> {
             Some(other) => {
                 let message = format!("is {}; expected \"{DOSSIER_FORMAT}\"", describe(&other));
                 self.problem("format".into(), "format", message);
-                self.rejected += 1;
+                self.out.rejected += 1;
             }
             None => {
                 self.problem("format".into(), "format", format!("is required; expected \"{DOSSIER_FORMAT}\""));
-                self.rejected += 1;
+                self.out.rejected += 1;
             }
         }
         if !self.saw_suppliers {
             self.problem("suppliers".into(), "suppliers", "is required; expected an array of suppliers".into());
-            self.rejected += 1;
+            self.out.rejected += 1;
         }
     }
 
@@ -166,8 +153,8 @@ impl<'w, 'c> State<'w, 'c> {
             return;
         }
         let path = format!("suppliers[{index}]");
-        let before = self.problems.total();
-        let record = read_supplier(value, &path, &self.templates, &mut self.problems);
+        let before = self.out.problems.total();
+        let record = read_supplier(value, &path, &self.templates, &mut self.out.problems);
         if let Some(record) = &record
             && let Some(first) = self.codes_in_file.insert(record.supplier.code.clone(), index)
         {
@@ -175,13 +162,13 @@ impl<'w, 'c> State<'w, 'c> {
                 format!("supplier `{}` appears twice in this file (first at suppliers[{first}])", record.supplier.code);
             self.problem(format!("{path}.code"), "code", message);
         }
-        if let (Some(record), true) = (record, self.problems.total() == before)
+        if let (Some(record), true) = (record, self.out.problems.total() == before)
             && let Err(e) = self.store_supplier(&path, &record)
         {
             self.fatal = Some(e);
         }
-        if self.problems.total() > before {
-            self.rejected += 1;
+        if self.out.problems.total() > before {
+            self.out.rejected += 1;
         }
     }
 }
@@ -217,7 +204,7 @@ impl<'de> Visitor<'de> for DossierSeed<'_, '_, '_> {
                     map.next_value::<IgnoredAny>()?;
                     let message = format!("unknown field `{other}`; expected one of: {}", TOP_FIELDS.join(", "));
                     self.state.problem(other.to_owned(), other, message);
-                    self.state.rejected += 1;
+                    self.state.out.rejected += 1;
                 }
             }
         }
@@ -242,7 +229,7 @@ impl SuppliersSeed<'_, '_, '_> {
     fn wrong_type(self, found: &str) {
         let message = format!("expected an array of suppliers, found {found}");
         self.state.problem("suppliers".into(), "suppliers", message);
-        self.state.rejected += 1;
+        self.state.out.rejected += 1;
     }
 }
 

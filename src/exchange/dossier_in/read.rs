@@ -87,7 +87,11 @@ pub(super) fn read_supplier(
     let notes = o.opt_text("notes", p);
     let claims = each(&o, "claims", p, read_claim);
     let audits = each(&o, "audits", p, |v, at, p| read_audit(v, at, templates, p));
-    let lots = each(&o, "lots", p, read_lot).and_then(|lots| unique_lots(&o, lots, p));
+    let lots = each(&o, "lots", p, read_lot)
+        .and_then(|lots| unique(&o, lots, ("lots", "lot", "appears twice in this supplier's lots"), |l| &l.lot, p));
+    let audits = audits.and_then(|audits| {
+        unique(&o, audits, ("audits", "id", "appears twice in this supplier's audits"), |a| &a.id, p)
+    });
     Some(SupplierRecord {
         supplier: Supplier {
             code: code?,
@@ -101,7 +105,7 @@ pub(super) fn read_supplier(
             notes: notes.ok()?,
         },
         claims: claims?,
-        audits: unique_audits(&o, audits?, p)?,
+        audits: audits?,
         lots: lots?,
     })
 }
@@ -176,8 +180,9 @@ fn read_audit(
     let template = read_template(&o, templates, p);
     let codes = template.as_ref().and_then(|t| templates.get(t));
     let evidence = each(&o, "evidence", p, read_evidence);
-    let answers =
-        each(&o, "answers", p, |v, at, p| read_answer(v, at, codes, p)).and_then(|a| unique_answers(&o, a, p));
+    let answers = each(&o, "answers", p, |v, at, p| read_answer(v, at, codes, p)).and_then(|answers| {
+        unique(&o, answers, ("answers", "question", "is answered twice in this audit"), |a| &a.question, p)
+    });
     let visited = visited_on?;
     let findings = each(&o, "findings", p, |v, at, p| read_finding(v, at, visited, p));
     Some(Audit {
@@ -368,46 +373,25 @@ fn read_defects(o: &Obj<'_>, p: &mut Problems) -> Option<Vec<(String, u32)>> {
     ok.then_some(out)
 }
 
-fn unique_lots(o: &Obj<'_>, lots: Vec<Lot>, p: &mut Problems) -> Option<Vec<Lot>> {
+/// Keeps `items` (the array `list` of `o`) only if no two share a `field`
+/// value; each repeat is a problem that points at the first, e.g. "appears
+/// twice in this supplier's lots (first at lots[3])".
+fn unique<T>(
+    o: &Obj<'_>,
+    items: Vec<T>,
+    (list, field, says): (&str, &str, &str),
+    key: impl Fn(&T) -> &str,
+    p: &mut Problems,
+) -> Option<Vec<T>> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut ok = true;
-    for (i, lot) in lots.iter().enumerate() {
-        if let Some(first) = seen.insert(&lot.lot, i) {
-            let message = format!("appears twice in this supplier's lots (first at lots[{first}])");
-            p.push(Problem::at(
-                Location::Path(format!("{}[{i}].lot", o.at("lots"))),
-                FieldError::new("lot", Some(&lot.lot), message),
-            ));
+    for (i, item) in items.iter().enumerate() {
+        if let Some(first) = seen.insert(key(item), i) {
+            let message = format!("{says} (first at {list}[{first}])");
+            let at = format!("{}[{i}].{field}", o.at(list));
+            p.push(Problem::at(Location::Path(at), FieldError::new(field, Some(key(item)), message)));
             ok = false;
         }
     }
-    ok.then_some(lots)
-}
-
-fn unique_answers(o: &Obj<'_>, answers: Vec<Answer>, p: &mut Problems) -> Option<Vec<Answer>> {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    let mut ok = true;
-    for (i, a) in answers.iter().enumerate() {
-        if let Some(first) = seen.insert(&a.question, i) {
-            let message = format!("is answered twice in this audit (first at answers[{first}])");
-            let at = format!("{}[{i}].question", o.at("answers"));
-            p.push(Problem::at(Location::Path(at), FieldError::new("question", Some(&a.question), message)));
-            ok = false;
-        }
-    }
-    ok.then_some(answers)
-}
-
-fn unique_audits(o: &Obj<'_>, audits: Vec<Audit>, p: &mut Problems) -> Option<Vec<Audit>> {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    let mut ok = true;
-    for (i, a) in audits.iter().enumerate() {
-        if let Some(first) = seen.insert(&a.id, i) {
-            let message = format!("appears twice in this supplier's audits (first at audits[{first}])");
-            let at = format!("{}[{i}].id", o.at("audits"));
-            p.push(Problem::at(Location::Path(at), FieldError::new("id", Some(&a.id), message)));
-            ok = false;
-        }
-    }
-    ok.then_some(audits)
+    ok.then_some(items)
 }

@@ -15,7 +15,7 @@ impl State<'_, '_> {
         let supplier = self.upsert_supplier(&record.supplier)?;
         for claim in &record.claims {
             let added = self.writer.insert_claim(supplier, claim)?;
-            if added { &mut self.inserted } else { &mut self.duplicates }.add("claims", 1);
+            if added { &mut self.out.inserted } else { &mut self.out.duplicates }.add("claims", 1);
         }
         self.store_audits(supplier, path, record)?;
         for lot in &record.lots {
@@ -27,10 +27,10 @@ impl State<'_, '_> {
     fn upsert_supplier(&mut self, s: &Supplier) -> Result<SupplierId> {
         if let Some(id) = self.writer.read().supplier_id(&s.code)? {
             let changed = self.writer.update_supplier(id, s)?;
-            if changed > 0 { &mut self.updated } else { &mut self.duplicates }.add("suppliers", 1);
+            if changed > 0 { &mut self.out.updated } else { &mut self.out.duplicates }.add("suppliers", 1);
             return Ok(id);
         }
-        self.inserted.add("suppliers", 1);
+        self.out.inserted.add("suppliers", 1);
         self.writer.insert_supplier(s)
     }
 
@@ -46,12 +46,18 @@ impl State<'_, '_> {
     }
 
     fn store_audit(&mut self, supplier: SupplierId, code: &str, path: &str, audit: &Audit) -> Result<()> {
-        let reader = self.writer.read();
-        if reader.audit_id(&audit.id)?.is_some() {
-            if self.audits_in_file.contains_key(&audit.id) {
+        if let Some((owner, _)) = self.writer.read().audit_owner(&audit.id)? {
+            if self.audits_in_file.contains(&audit.id) {
                 self.problem(format!("{path}.id"), "id", format!("audit `{}` appears twice in this file", audit.id));
+            } else if owner == code {
+                // Already on file for this supplier; a submitted audit is never rewritten.
+                self.out.duplicates.add("audits", 1);
             } else {
-                self.audit_on_file(supplier, path, audit)?;
+                let message = format!(
+                    "audit `{}` is already on file for supplier `{owner}`; audit ids are unique across suppliers",
+                    audit.id
+                );
+                self.problem(format!("{path}.id"), "id", message);
             }
             return Ok(());
         }
@@ -65,44 +71,22 @@ impl State<'_, '_> {
         if audit.status == AuditStatus::Submitted {
             crate::workflow::seal(self.writer, id)?;
         }
-        self.audits_in_file.insert(audit.id.clone(), (code.to_owned(), audit.status));
-        self.inserted.add("audits", 1);
-        self.inserted.add("answers", audit.answers.len() as u64);
-        self.inserted.add("evidence", audit.evidence.len() as u64);
-        self.inserted.add("findings", audit.findings.len() as u64);
-        Ok(())
-    }
-
-    /// An audit reference already in the database: a duplicate if it is the
-    /// same supplier's, a conflict otherwise.
-    fn audit_on_file(&mut self, supplier: SupplierId, path: &str, audit: &Audit) -> Result<()> {
-        let reader = self.writer.read();
-        let existing = reader.audit(reader.require_audit(&audit.id)?)?;
-        let ours = reader.supplier(supplier)?.code;
-        if existing.supplier == ours {
-            self.duplicates.add("audits", 1);
-        } else {
-            let message = format!(
-                "audit `{}` is already on file for supplier `{}`; audit ids are unique across suppliers",
-                audit.id, existing.supplier
-            );
-            self.problem(format!("{path}.id"), "id", message);
-        }
+        self.audits_in_file.insert(audit.id.clone());
+        let inserted = &mut self.out.inserted;
+        inserted.add("audits", 1);
+        inserted.add("answers", audit.answers.len() as u64);
+        inserted.add("evidence", audit.evidence.len() as u64);
+        inserted.add("findings", audit.findings.len() as u64);
         Ok(())
     }
 
     fn amend_problem(&self, code: &str, original: &str) -> Result<Option<String>> {
-        let reader = self.writer.read();
-        let Some(id) = reader.audit_id(original)? else {
+        let Some((owner, status)) = self.writer.read().audit_owner(original)? else {
             return Ok(Some(format!("names audit `{original}`, which is not on file or in this dossier")));
         };
-        let row = reader.audit(id)?;
-        Ok(if row.supplier != code {
-            Some(format!(
-                "names audit `{original}` of supplier `{}`; an amendment must be of the same supplier",
-                row.supplier
-            ))
-        } else if row.audit.status != AuditStatus::Submitted {
+        Ok(if owner != code {
+            Some(format!("names audit `{original}` of supplier `{owner}`; an amendment must be of the same supplier"))
+        } else if status != AuditStatus::Submitted {
             Some(format!("names audit `{original}`, which is a draft; only a submitted audit can be amended"))
         } else {
             None
@@ -123,13 +107,13 @@ impl State<'_, '_> {
             scrapped: lot.scrapped,
         };
         let mut json = String::new();
-        let has = validate::defects_json(lot.defects.iter().map(|(c, n)| (c.as_str(), *n)), &mut json);
-        match self.lots.insert(supplier, &new, has.then_some(json.as_str()))? {
+        let defects = validate::defects_json(lot.defects.iter().map(|(c, n)| (c.as_str(), *n)), &mut json);
+        match self.lots.insert(supplier, &new, defects)? {
             LotInsert::Inserted => {
-                self.inserted.add("lots", 1);
-                *self.lots_per_supplier.entry(supplier).or_default() += 1;
+                self.out.inserted.add("lots", 1);
+                *self.out.lots_per_supplier.entry(supplier).or_default() += 1;
             }
-            LotInsert::Duplicate => self.duplicates.add("lots", 1),
+            LotInsert::Duplicate => self.out.duplicates.add("lots", 1),
         }
         Ok(())
     }

@@ -14,11 +14,11 @@ use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Row};
 use serde::Serialize;
 
-use super::{Reader, SupplierId, date_at, only_clause, opt_date};
+use super::{Reader, SupplierId, code_list, date_at, opt_date_at};
 use crate::assess::checklist::Grade;
 use crate::assess::verdict::AuditSummary;
 use crate::error::{Error, Result};
-use crate::model::{Answer, Audit, AuditKind, Closure, Evidence, EvidenceRow, Finding, FindingRow};
+use crate::model::{Answer, Audit, AuditKind, AuditStatus, Closure, Evidence, EvidenceRow, Finding, FindingRow};
 
 /// An audit with the columns only the store knows (row id, seal).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -70,10 +70,7 @@ fn audit_from_row(row: &Row<'_>) -> rusqlite::Result<AuditRow> {
         submitted_at: row.get(10)?,
         score_pct: row.get(11)?,
         grade: row.get(12)?,
-        critical_no: row
-            .get::<_, Option<String>>(13)?
-            .map(|list| list.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect())
-            .unwrap_or_default(),
+        critical_no: code_list(row, 13)?,
     })
 }
 
@@ -89,8 +86,7 @@ fn evidence_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Evidence> {
 }
 
 fn finding_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Finding> {
-    let closed_on: Option<NaiveDate> = opt_date(row.get(at + 4)?)?;
-    let closure = match closed_on {
+    let closure = match opt_date_at(row, at + 4)? {
         Some(closed_on) => Some(Closure { closed_on, evidence: row.get(at + 5)?, closed_by: row.get(at + 6)? }),
         None => None,
     };
@@ -112,6 +108,17 @@ impl Reader<'_> {
             .optional()?)
     }
 
+    /// The supplier code and status of the audit `reference`, if on file.
+    pub fn audit_owner(&self, reference: &str) -> Result<Option<(String, AuditStatus)>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT s.code, a.status FROM audits a JOIN suppliers s ON s.id = a.supplier_id WHERE a.ref = ?1",
+            )?
+            .query_row([reference], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
     pub fn require_audit(&self, reference: &str) -> Result<i64> {
         self.audit_id(reference)?.ok_or_else(|| Error::NotFound(format!("no audit with reference `{reference}`")))
     }
@@ -130,14 +137,20 @@ impl Reader<'_> {
         Ok(row)
     }
 
-    /// A supplier's audits, oldest visit first, each with its content.
-    pub fn audits(&self, supplier: SupplierId) -> Result<Vec<AuditRow>> {
+    /// A supplier's audit headers (no answers, evidence or findings), oldest
+    /// visit first.
+    pub fn audit_headers(&self, supplier: SupplierId) -> Result<Vec<AuditRow>> {
         let sql = format!(
             "SELECT {AUDIT_COLUMNS} FROM audits a JOIN suppliers s ON s.id = a.supplier_id
              WHERE a.supplier_id = ?1 ORDER BY a.visited_on, a.ref"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query_map([supplier.0], audit_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(stmt.query_map([supplier.0], audit_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// A supplier's audits, oldest visit first, each with its content.
+    pub fn audits(&self, supplier: SupplierId) -> Result<Vec<AuditRow>> {
+        let mut rows = self.audit_headers(supplier)?;
         for row in &mut rows {
             self.fill_audit(row)?;
         }
@@ -184,92 +197,51 @@ impl Reader<'_> {
 
     /// Every evidence item of one supplier or all, with its audit's status.
     pub fn all_evidence(&self, only: Option<SupplierId>) -> Result<HashMap<SupplierId, Vec<EvidenceRow>>> {
-        let (filter, args) = only_clause(only, "a.supplier_id");
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT a.supplier_id, e.id, a.ref, a.status, a.visited_on, e.pillar, e.kind, e.strength,
-                    e.collected_on, e.description, e.reference
-             FROM audits a JOIN evidence e ON e.audit_id = a.id {filter}"
-        ))?;
-        let mut out: HashMap<SupplierId, Vec<EvidenceRow>> = HashMap::new();
-        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
-        while let Some(r) = rows.next()? {
-            let item = EvidenceRow {
+        let sql = "SELECT a.supplier_id, e.id, a.ref, a.status, a.visited_on, e.pillar, e.kind, e.strength,
+                          e.collected_on, e.description, e.reference
+                   FROM audits a JOIN evidence e ON e.audit_id = a.id";
+        self.by_supplier(sql, "a.supplier_id", only, |r| {
+            Ok(EvidenceRow {
                 id: r.get(1)?,
                 audit: r.get(2)?,
                 audit_status: r.get(3)?,
                 visited_on: date_at(r, 4)?,
                 evidence: evidence_from_row(r, 5)?,
-            };
-            out.entry(SupplierId(r.get(0)?)).or_default().push(item);
-        }
-        Ok(out)
-    }
-
-    /// Every audit header (no answers or evidence) of one supplier or all.
-    pub fn all_audit_headers(&self, only: Option<SupplierId>) -> Result<HashMap<SupplierId, Vec<AuditRow>>> {
-        let (filter, args) = only_clause(only, "a.supplier_id");
-        let sql = format!(
-            "SELECT {AUDIT_COLUMNS}, a.supplier_id FROM audits a JOIN suppliers s ON s.id = a.supplier_id {filter}"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut out: HashMap<SupplierId, Vec<AuditRow>> = HashMap::new();
-        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
-        while let Some(r) = rows.next()? {
-            out.entry(SupplierId(r.get(14)?)).or_default().push(audit_from_row(r)?);
-        }
-        Ok(out)
+            })
+        })
     }
 
     /// Every audit of one supplier or all, as the verdict needs it: no
     /// content, no supplier join (the lean bulk read behind `casebook flags`).
     pub fn audit_summaries(&self, only: Option<SupplierId>) -> Result<HashMap<SupplierId, Vec<AuditSummary>>> {
-        let (filter, args) = only_clause(only, "a.supplier_id");
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT a.supplier_id, a.ref, o.ref, a.status, a.kind, a.visited_on, a.grade, a.score_pct, a.critical_no
-             FROM audits a LEFT JOIN audits o ON o.id = a.amends {filter}"
-        ))?;
-        let mut out: HashMap<SupplierId, Vec<AuditSummary>> = HashMap::new();
-        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
-        while let Some(r) = rows.next()? {
-            let critical: Option<&str> = r.get_ref(8)?.as_str_or_null()?;
-            let summary = AuditSummary {
+        let sql = "SELECT a.supplier_id, a.ref, o.ref, a.status, a.visited_on, a.grade, a.critical_no
+                   FROM audits a LEFT JOIN audits o ON o.id = a.amends";
+        self.by_supplier(sql, "a.supplier_id", only, |r| {
+            Ok(AuditSummary {
                 reference: r.get(1)?,
                 amends: r.get(2)?,
                 status: r.get(3)?,
-                kind: r.get(4)?,
-                visited_on: date_at(r, 5)?,
-                grade: r.get(6)?,
-                score_pct: r.get(7)?,
-                critical_no: critical
-                    .map(|c| c.split(',').filter(|q| !q.is_empty()).map(str::to_owned).collect())
-                    .unwrap_or_default(),
-            };
-            out.entry(SupplierId(r.get(0)?)).or_default().push(summary);
-        }
-        Ok(out)
+                visited_on: date_at(r, 4)?,
+                grade: r.get(5)?,
+                critical_no: code_list(r, 6)?,
+            })
+        })
     }
 
     /// Every finding of one supplier or all, with the audit it was raised in.
     pub fn all_findings(&self, only: Option<SupplierId>) -> Result<HashMap<SupplierId, Vec<FindingRow>>> {
-        let (filter, args) = only_clause(only, "a.supplier_id");
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT a.supplier_id, f.id, a.ref, a.visited_on, f.severity, f.description, f.owner, f.due_on,
-                    c.closed_on, c.evidence, c.closed_by
-             FROM audits a JOIN findings f ON f.audit_id = a.id
-             LEFT JOIN finding_closures c ON c.finding_id = f.id {filter}"
-        ))?;
-        let mut out: HashMap<SupplierId, Vec<FindingRow>> = HashMap::new();
-        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
-        while let Some(r) = rows.next()? {
-            let item = FindingRow {
+        let sql = "SELECT a.supplier_id, f.id, a.ref, a.visited_on, f.severity, f.description, f.owner, f.due_on,
+                          c.closed_on, c.evidence, c.closed_by
+                   FROM audits a JOIN findings f ON f.audit_id = a.id
+                   LEFT JOIN finding_closures c ON c.finding_id = f.id";
+        self.by_supplier(sql, "a.supplier_id", only, |r| {
+            Ok(FindingRow {
                 id: r.get(1)?,
                 audit: r.get(2)?,
                 visited_on: date_at(r, 3)?,
                 finding: finding_from_row(r, 4)?,
-            };
-            out.entry(SupplierId(r.get(0)?)).or_default().push(item);
-        }
-        Ok(out)
+            })
+        })
     }
 
     /// The next free reference `A-YYYY-NNN` for audits visited in `year`.

@@ -13,7 +13,7 @@ use super::AuditRow;
 use crate::assess::checklist::Grade;
 use crate::error::Result;
 use crate::model::{Audit, AuditStatus};
-use crate::store::{Change, Reader, Writer};
+use crate::store::{Change, Writer};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -23,14 +23,6 @@ pub struct Seal<'a> {
     pub score_pct: Option<f64>,
     pub grade: Grade,
     pub critical_no: &'a [String],
-}
-
-impl Reader<'_> {
-    /// Recomputes the content hash of a submitted audit from what is stored.
-    pub fn recompute_content_hash(&self, id: i64) -> Result<String> {
-        let row = self.audit(id)?;
-        Ok(content_hash(&row))
-    }
 }
 
 /// SHA-256 over the canonical JSON of everything a submission seals.
@@ -76,11 +68,12 @@ pub fn hex(bytes: &[u8]) -> String {
     })
 }
 impl Writer<'_> {
-    /// Seals a draft: stores score and grade, the content hash and the next
-    /// link of the hash chain. After this the triggers refuse every change.
-    pub fn submit_audit(&self, audit: i64, seal: Seal<'_>) -> Result<String> {
+    /// Seals a draft, `row` as just read with [`Reader::audit`]: stores score
+    /// and grade, the content hash and the next link of the hash chain.
+    /// After this the triggers refuse every change.
+    pub fn submit_audit(&self, mut row: AuditRow, seal: Seal<'_>) -> Result<String> {
+        let audit = row.id;
         let (supplier, reference) = self.draft_owner(audit)?;
-        let mut row = self.read().audit(audit)?;
         row.submitted_at = Some(self.at.clone());
         row.score_pct = seal.score_pct;
         row.grade = Some(seal.grade);

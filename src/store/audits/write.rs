@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, params};
 use super::NewAudit;
 use crate::error::{Error, Result};
 use crate::model::{Answer, AnswerResult, Audit, AuditStatus, Closure, Evidence, Finding};
-use crate::store::{Change, SupplierId, Writer, now_stamp};
+use crate::store::{Change, SupplierId, Writer};
 
 impl Writer<'_> {
     /// Creates a draft audit; returns its row id and reference.
@@ -241,33 +241,7 @@ impl Writer<'_> {
                 "INSERT INTO finding_closures (finding_id, closed_on, evidence, closed_by, recorded_at)
                  VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (finding_id) DO NOTHING",
             )?
-            .execute(params![
-                finding,
-                closure.closed_on.to_string(),
-                closure.evidence,
-                closure.closed_by,
-                now_stamp()
-            ])?;
+            .execute(params![finding, closure.closed_on.to_string(), closure.evidence, closure.closed_by, self.at])?;
         Ok(inserted == 1)
-    }
-
-    /// Deletes a draft audit and everything filed under it.
-    pub fn delete_draft(&self, audit: i64) -> Result<()> {
-        let (supplier, reference) = self.draft_owner(audit)?;
-        for sql in [
-            "DELETE FROM answers WHERE audit_id = ?1",
-            "DELETE FROM findings WHERE audit_id = ?1",
-            "DELETE FROM evidence WHERE audit_id = ?1",
-            "DELETE FROM audits WHERE id = ?1",
-        ] {
-            self.conn().execute(sql, [audit])?;
-        }
-        self.record(&Change {
-            supplier: Some(supplier),
-            entity: "audit",
-            key: &reference,
-            action: "delete",
-            ..Change::default()
-        })
     }
 }

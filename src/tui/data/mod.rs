@@ -165,8 +165,7 @@ impl Data {
             .collect();
         claims.sort_unstable();
         claims.dedup();
-        let mut audits = read.all_audit_headers(Some(id))?.remove(&id).unwrap_or_default();
-        audits.sort_by(|a, b| (a.audit.visited_on, &a.audit.id).cmp(&(b.audit.visited_on, &b.audit.id)));
+        let audits = read.audit_headers(id)?;
         let mut open_findings: Vec<FindingRow> = read.all_findings(Some(id))?.remove(&id).unwrap_or_default();
         open_findings.retain(|f| f.visited_on <= self.as_of && f.finding.is_open_on(self.as_of));
         open_findings.sort_by_key(|f| (f.finding.due_on, f.finding.severity, f.id));

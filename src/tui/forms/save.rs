@@ -205,8 +205,8 @@ fn add_lot(form: &Form, data: &mut Data, id: SupplierId) -> Saving<Saved> {
     };
     let defects = form.defects("defects");
     let mut json = String::new();
-    let has = validate::defects_json(defects.iter().map(|(c, n)| (c.as_str(), *n)), &mut json);
-    match data.add_lot(id, &lot, has.then_some(json.as_str()))? {
+    let defects = validate::defects_json(defects.iter().map(|(c, n)| (c.as_str(), *n)), &mut json);
+    match data.add_lot(id, &lot, defects)? {
         LotInsert::Inserted => Ok(Saved::Supplier(id)),
         LotInsert::Duplicate => Err(refuse("lot", format!("{code} is already recorded for this supplier"))),
     }
