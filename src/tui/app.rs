@@ -67,6 +67,25 @@ impl Tab {
     }
 }
 
+/// Each tab's screens opened on top of it, the one in front last.
+#[derive(Default)]
+pub(super) struct Stacks([Vec<Screen>; 3]);
+
+impl Stacks {
+    pub fn of(&self, tab: Tab) -> &Vec<Screen> {
+        &self.0[tab.index()]
+    }
+
+    pub fn of_mut(&mut self, tab: Tab) -> &mut Vec<Screen> {
+        &mut self.0[tab.index()]
+    }
+
+    /// Every opened screen, of every tab.
+    pub fn all_mut(&mut self) -> impl Iterator<Item = &mut Screen> {
+        self.0.iter_mut().flatten()
+    }
+}
+
 /// A screen opened on top of a tab.
 pub enum Screen {
     Supplier(Box<SupplierScreen>),
@@ -109,7 +128,7 @@ pub struct App {
     pub(super) suppliers: SuppliersScreen,
     pub(super) flags: FlagsScreen,
     pub(super) shortlist: ShortlistScreen,
-    pub(super) stacks: [Vec<Screen>; 3],
+    pub(super) stacks: Stacks,
     pub(super) popup: Option<Popup>,
     pub(super) state: State,
     export_dir: PathBuf,
@@ -131,7 +150,7 @@ impl App {
             catalog,
             theme: options.theme,
             tab: Tab::Suppliers,
-            stacks: Default::default(),
+            stacks: Stacks::default(),
             popup: None,
             state: State::Running,
             export_dir: options.export_dir,
@@ -150,10 +169,6 @@ impl App {
     /// Whether background work (the assessment, an import) is running.
     pub fn is_loading(&self) -> bool {
         self.data.is_loading() || matches!(self.popup, Some(Popup::Importing(_)))
-    }
-
-    pub fn as_of(&self) -> NaiveDate {
-        self.data.as_of
     }
 
     pub fn popup(&self) -> Option<&Popup> {
@@ -187,10 +202,38 @@ impl App {
             Ok(list) => self.catalog.set_assessments(list),
             Err(e) => self.catalog.fail(e.to_string()),
         }
+        self.catalog_changed();
+    }
+
+    /// Suppliers or their assessments changed: the lists rebuild their
+    /// views, the shortlist reloads (now if in view).
+    pub(super) fn catalog_changed(&mut self) {
         self.suppliers.sync(&self.catalog);
         self.flags.sync(&self.catalog);
+        self.shortlist_changed();
+    }
+
+    fn shortlist_changed(&mut self) {
         self.shortlist.stale = true;
         self.refresh_shortlist();
+    }
+
+    /// The screens opened on the tab in view.
+    pub(super) fn stack(&self) -> &Vec<Screen> {
+        self.stacks.of(self.tab)
+    }
+
+    pub(super) fn stack_mut(&mut self) -> &mut Vec<Screen> {
+        self.stacks.of_mut(self.tab)
+    }
+
+    /// The screen opened in front; `None` when the tab's own screen is.
+    pub(super) fn front(&self) -> Option<&Screen> {
+        self.stack().last()
+    }
+
+    pub(super) fn front_mut(&mut self) -> Option<&mut Screen> {
+        self.stack_mut().last_mut()
     }
 
     /// The key map of whatever has the keyboard: the popup, else the screen.
@@ -199,7 +242,7 @@ impl App {
     }
 
     fn screen_keys(&self) -> &'static KeyMap {
-        match self.stacks[self.tab.index()].last() {
+        match self.front() {
             Some(screen) => screen.keys(),
             None => match self.tab {
                 Tab::Suppliers => self.suppliers.keys(),
@@ -232,8 +275,8 @@ impl App {
             Message::NextTab => self.switch_tab(1),
             Message::PrevTab => self.switch_tab(Tab::ALL.len() - 1),
             Message::Help => self.popup = Some(Popup::help(self.screen_keys())),
-            Message::Back if !self.stacks[self.tab.index()].is_empty() => {
-                self.stacks[self.tab.index()].pop();
+            Message::Back if !self.stack().is_empty() => {
+                self.stack_mut().pop();
                 self.refresh_front();
             }
             other => {
@@ -249,7 +292,8 @@ impl App {
     }
 
     fn update_screen(&mut self, msg: Message) -> Outcome {
-        match self.stacks[self.tab.index()].last_mut() {
+        // The stack itself, not `front_mut`: the screens borrow the data too.
+        match self.stacks.of_mut(self.tab).last_mut() {
             Some(Screen::Supplier(s)) => s.update(msg),
             Some(Screen::Audit(s)) => {
                 s.update(msg);
@@ -323,8 +367,7 @@ impl App {
             Target::Audit(id) => Screen::Audit(Box::new(AuditScreen::new(self.data.audit_detail(id)?))),
             Target::Yield(id) => {
                 // Yield opens over its supplier, so Esc leads back through it.
-                let over_supplier =
-                    matches!(self.stacks[self.tab.index()].last(), Some(Screen::Supplier(s)) if s.detail.id == id);
+                let over_supplier = matches!(self.front(), Some(Screen::Supplier(s)) if s.detail.id == id);
                 if !over_supplier {
                     self.open(Target::Supplier(id))?;
                 }
@@ -333,7 +376,7 @@ impl App {
                 Screen::Yield(Box::new(YieldScreen::open(&self.data, id, code, name)?))
             }
         };
-        self.stacks[self.tab.index()].push(screen);
+        self.stack_mut().push(screen);
         Ok(())
     }
 
@@ -344,8 +387,7 @@ impl App {
         } else {
             self.catalog.marked.remove(&id);
         }
-        self.shortlist.stale = true;
-        self.refresh_shortlist();
+        self.shortlist_changed();
         Ok(())
     }
 

@@ -12,7 +12,9 @@ use super::forms::{self, FormPopup, Purpose, Saved};
 use super::popup::{Popup, SubmitConfirm};
 use super::screens::Target;
 use super::screens::audit::AuditScreen;
+use super::screens::supplier::SupplierScreen;
 use super::theme::Tone;
+use crate::assess::verdict::Assessment;
 use crate::error::{Error, Result};
 use crate::exchange::ImportReport;
 use crate::store::SupplierId;
@@ -30,14 +32,18 @@ impl App {
             return;
         };
         let shown = match saved {
-            Saved::NewSupplier(id) => self.changed(id).and_then(|()| self.open(Target::Supplier(id))),
-            Saved::Supplier(id) => self.changed(id),
+            Saved::NewSupplier(id) => self.changed(id).and_then(|assessment| {
+                let detail = self.data.supplier_detail_with(id, assessment)?;
+                self.stack_mut().push(Screen::Supplier(Box::new(SupplierScreen::new(detail))));
+                Ok(())
+            }),
+            Saved::Supplier(id) => self.changed(id).map(drop),
             Saved::NewAudit(audit) => self.open(Target::Audit(audit)).map(|()| {
                 if let Some(id) = self.editor_supplier() {
                     self.touched(id);
                 }
             }),
-            Saved::Audit(audit) => self.reload_editor(audit).and_then(|id| self.changed(id)),
+            Saved::Audit(audit) => self.reload_editor(audit).and_then(|id| self.changed(id)).map(drop),
             Saved::Import(path) => {
                 self.start_import(&path);
                 Ok(())
@@ -46,10 +52,6 @@ impl App {
         if let Err(e) = shown {
             self.popup = Some(Popup::error(e.to_string()));
         }
-    }
-
-    fn front(&self) -> Option<&Screen> {
-        self.stacks[self.tab as usize].last()
     }
 
     fn editor_supplier(&self) -> Option<SupplierId> {
@@ -64,7 +66,7 @@ impl App {
     fn reload_editor(&mut self, audit: i64) -> Result<SupplierId> {
         let detail = self.data.editor_detail(audit)?;
         let supplier = detail.supplier;
-        if let Some(Screen::AuditEdit(editor)) = self.stacks[self.tab as usize].last_mut()
+        if let Some(Screen::AuditEdit(editor)) = self.front_mut()
             && editor.audit() == audit
         {
             editor.reload(detail);
@@ -73,22 +75,20 @@ impl App {
     }
 
     /// A supplier's record changed: re-assess it now, so lists, flags and
-    /// its verdict show the change at once, and reload its screens.
-    pub(super) fn changed(&mut self, id: SupplierId) -> Result<()> {
+    /// its verdict show the change at once, and reload its screens; returns
+    /// the new assessment.
+    pub(super) fn changed(&mut self, id: SupplierId) -> Result<Assessment> {
         let assessment = self.data.assess_one(id)?;
-        self.catalog.upsert(id, self.data.supplier_record(id)?, assessment);
-        self.suppliers.sync(&self.catalog);
-        self.flags.sync(&self.catalog);
-        self.shortlist.stale = true;
-        self.refresh_shortlist();
+        self.catalog.upsert(id, self.data.supplier_record(id)?, assessment.clone());
+        self.catalog_changed();
         self.touched(id);
-        self.refresh_front();
-        Ok(())
+        self.reload_front(Some((id, &assessment)));
+        Ok(assessment)
     }
 
     /// Screens showing this supplier are out of date; reloaded when in front.
     pub(super) fn touched(&mut self, id: SupplierId) {
-        for screen in self.stacks.iter_mut().flatten() {
+        for screen in self.stacks.all_mut() {
             if let Screen::Supplier(s) = screen
                 && s.detail.id == id
             {
@@ -99,11 +99,23 @@ impl App {
 
     /// Reloads the screen in front if something under it changed.
     pub(super) fn refresh_front(&mut self) {
-        let Some(Screen::Supplier(s)) = self.stacks[self.tab as usize].last_mut() else { return };
+        self.reload_front(None);
+    }
+
+    /// [`App::refresh_front`], with one supplier's assessment as of the day
+    /// already computed (not computed again if that supplier is in front).
+    fn reload_front(&mut self, known: Option<(SupplierId, &Assessment)>) {
+        // The stack itself, not `front_mut`: loading borrows the data too.
+        let Some(Screen::Supplier(s)) = self.stacks.of_mut(self.tab).last_mut() else { return };
         if !s.stale {
             return;
         }
-        match self.data.supplier_detail(s.detail.id) {
+        let id = s.detail.id;
+        let detail = match known {
+            Some((k, assessment)) if k == id => self.data.supplier_detail_with(id, assessment.clone()),
+            _ => self.data.supplier_detail(id),
+        };
+        match detail {
             Ok(detail) => s.reload(detail),
             Err(e) => self.popup = Some(Popup::error(e.to_string())),
         }
@@ -133,7 +145,7 @@ impl App {
         let before = self.catalog.row(id).and_then(super::catalog::SupplierRow::verdict);
         let score = self.data.submit(confirm.audit)?;
         let view = Screen::Audit(Box::new(AuditScreen::new(self.data.audit_detail(confirm.audit)?)));
-        if let Some(front) = self.stacks[self.tab as usize].last_mut() {
+        if let Some(front) = self.front_mut() {
             *front = view;
         }
         self.changed(id)?;

@@ -23,7 +23,7 @@ pub fn render(app: &App, frame: &mut Frame, view: View<'_>) {
 }
 
 fn render_body(app: &App, frame: &mut Frame, area: Rect, view: View<'_>) {
-    match app.stacks[app.tab as usize].last() {
+    match app.front() {
         Some(Screen::Supplier(s)) => s.render(frame, area, view),
         Some(Screen::Audit(s)) => s.render(frame, area, view),
         Some(Screen::AuditEdit(s)) => s.render(frame, area, view),
@@ -48,7 +48,7 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect, view: View<'_>) {
             Tab::Suppliers => format!(" {} ", tab.title()),
         };
         if tab == app.tab {
-            for screen in &app.stacks[tab as usize] {
+            for screen in app.stack() {
                 title = format!("{title}› {} ", screen.title());
             }
             spans.push(Span::styled(title, theme.active_tab()));

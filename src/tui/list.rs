@@ -1,7 +1,8 @@
 //! Cursors over long content shown through a window of rows. Drawing only
 //! reads them, except for noting the window's height (a `Cell`), which the
 //! next page-up or page-down needs; so a list of 5,000 rows draws only the
-//! rows in view.
+//! rows in view. Also the small moves the screens share: cycling a filter's
+//! value and switching panes.
 
 use std::cell::Cell;
 use std::ops::Range;
@@ -41,6 +42,20 @@ impl Cursor {
         self.keep_visible();
     }
 
+    /// The item selected in `view`, the list this cursor runs over.
+    pub fn selected_in<T: Copy>(&self, view: &[T]) -> Option<T> {
+        self.selected().and_then(|i| view.get(i).copied())
+    }
+
+    /// The list was rebuilt as `view` (sorted or filtered again): keeps
+    /// `before` (from [`Cursor::selected_in`] on the old list) selected
+    /// when it is still in the list, else goes to the top.
+    pub fn keep<T: PartialEq>(&mut self, before: Option<T>, view: &[T]) {
+        self.set_len(view.len());
+        let position = before.and_then(|item| view.iter().position(|x| *x == item));
+        self.select(position.unwrap_or(0));
+    }
+
     /// Moves for a movement message; `false` when `msg` is not one.
     pub fn apply(&mut self, msg: Message) -> bool {
         let Some(target) = step(self.selected, self.page(), msg) else { return false };
@@ -77,6 +92,28 @@ fn step(at: usize, page: usize, msg: Message) -> Option<usize> {
         Message::End => usize::MAX,
         _ => return None,
     })
+}
+
+/// The next value after `current` (none → the first; the last → none: all).
+pub fn cycle<T: Clone + PartialEq>(values: &[T], current: Option<&T>) -> Option<T> {
+    match current {
+        None => values.first().cloned(),
+        Some(v) => values.iter().skip_while(|x| *x != v).nth(1).cloned(),
+    }
+}
+
+/// The pane of `panes` a pane message leads to from `current`: the next or
+/// the previous one (wrapping around), or the one numbered (from 1), when
+/// there is one; else `current`.
+pub fn switch_pane<T: Copy + PartialEq>(panes: &[T], current: T, msg: Message) -> T {
+    let n = panes.len();
+    let at = panes.iter().position(|p| *p == current).unwrap_or_default();
+    match msg {
+        Message::NextPane => panes[(at + 1) % n],
+        Message::PrevPane => panes[(at + n - 1) % n],
+        Message::Pane(k) => panes.get(usize::from(k).wrapping_sub(1)).copied().unwrap_or(current),
+        _ => current,
+    }
 }
 
 /// The first row in view: the old one if the selection is still in view,
@@ -162,6 +199,44 @@ mod tests {
         let mut c = cursor(100, 10);
         c.apply(Message::End);
         assert_eq!(c.window(40), 60..100);
+    }
+
+    #[test]
+    fn keep_follows_the_selected_item_into_the_rebuilt_list() {
+        let mut c = cursor(4, 10);
+        let view = [10, 11, 12, 13];
+        c.select(2);
+        let before = c.selected_in(&view);
+        assert_eq!(before, Some(12));
+        c.keep(before, &[13, 12, 11, 10]);
+        assert_eq!(c.selected(), Some(1));
+        c.keep(Some(12), &[10, 11]);
+        assert_eq!(c.selected(), Some(0));
+        c.keep(Some(12), &[]);
+        assert_eq!(c.selected(), None);
+    }
+
+    #[test]
+    fn cycling_goes_through_every_value_then_back_to_all() {
+        let values = ["a".to_owned(), "b".to_owned()];
+        let mut at = None;
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            at = cycle(&values, at.as_ref());
+            seen.push(at.clone());
+        }
+        assert_eq!(seen, [Some("a".to_owned()), Some("b".to_owned()), None]);
+    }
+
+    #[test]
+    fn pane_messages_wrap_around_and_numbers_pick() {
+        let panes = ['a', 'b', 'c'];
+        assert_eq!(switch_pane(&panes, 'c', Message::NextPane), 'a');
+        assert_eq!(switch_pane(&panes, 'a', Message::PrevPane), 'c');
+        assert_eq!(switch_pane(&panes, 'a', Message::Pane(2)), 'b');
+        assert_eq!(switch_pane(&panes, 'a', Message::Pane(4)), 'a');
+        assert_eq!(switch_pane(&panes, 'b', Message::Pane(0)), 'b');
+        assert_eq!(switch_pane(&panes, 'b', Message::Down), 'b');
     }
 
     #[test]

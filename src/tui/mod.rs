@@ -8,8 +8,9 @@
 //! - [`theme`]: colours, or none under `NO_COLOR`.
 //!
 //! The terminal is restored on every way out: a normal quit, an error
-//! (the session guard's `Drop`), and a panic (the hook `ratatui::init`
-//! installs, wrapped here to release the mouse first).
+//! (the session guard's `Drop`), and a panic of the UI's thread (the hook
+//! `ratatui::init` installs, wrapped here to release the mouse first and to
+//! leave the terminal alone when a background thread panics).
 
 pub mod app;
 mod app_record;
@@ -29,6 +30,7 @@ pub mod theme;
 mod widgets;
 
 use std::io::IsTerminal;
+use std::thread::ThreadId;
 use std::time::Duration;
 
 use ratatui::DefaultTerminal;
@@ -87,10 +89,13 @@ struct Session {
 impl Session {
     fn start() -> Result<Self> {
         let terminal = ratatui::try_init().inspect_err(|_| ratatui::restore())?;
+        let ui = std::thread::current().id();
         let restore_terminal = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let _ = execute!(std::io::stdout(), DisableMouseCapture);
-            restore_terminal(info);
+            if is_ui_thread(ui) {
+                let _ = execute!(std::io::stdout(), DisableMouseCapture);
+                restore_terminal(info);
+            }
         }));
         let session = Self { terminal };
         execute!(std::io::stdout(), EnableMouseCapture)?;
@@ -102,5 +107,28 @@ impl Drop for Session {
     fn drop(&mut self) {
         let _ = execute!(std::io::stdout(), DisableMouseCapture);
         ratatui::restore();
+    }
+}
+
+/// Whether a panic here is the UI's own, which ends the program: only then
+/// does the panic hook give the terminal back and print the message. A
+/// background thread's panic (the assessment, an import, their helpers)
+/// reaches the UI as an error through its channel and the UI goes on, so
+/// the terminal is left as the UI needs it (and the message unprinted: it
+/// would land in the middle of the screen).
+fn is_ui_thread(ui: ThreadId) -> bool {
+    std::thread::current().id() == ui
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_ui_thread;
+
+    #[test]
+    fn only_the_ui_thread_restores_the_terminal_on_a_panic() {
+        let ui = std::thread::current().id();
+        assert!(is_ui_thread(ui));
+        let worker = std::thread::Builder::new().name("casebook-assess".into()).spawn(move || is_ui_thread(ui));
+        assert!(!worker.unwrap().join().unwrap());
     }
 }

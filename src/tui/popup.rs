@@ -10,7 +10,7 @@ use std::path::Path;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::data::{ExportFormat, ImportJob};
 use super::form::Step;
@@ -20,7 +20,7 @@ use super::keys::{self, KeyMap, keys_label};
 use super::list::Scroll;
 use super::message::Message;
 use super::theme::{Theme, Tone};
-use super::widgets::centered;
+use super::widgets::{centered, popup_frame};
 
 #[derive(Debug)]
 pub enum Popup {
@@ -184,13 +184,8 @@ pub(super) fn render_box(
     let wrapped: usize = lines.iter().map(|l| l.width().div_ceil(text_width).max(1)).sum();
     let height = u16::try_from(wrapped + 2).unwrap_or(u16::MAX);
     let rect = centered(area, width, height);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(border)
-        .title(Span::styled(format!(" {title} "), theme.title()))
-        .title_bottom(Span::styled(format!(" {hint} "), theme.dim()));
-    frame.render_widget(Clear, rect);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), rect);
+    let inner = popup_frame(frame, rect, title, hint, border, theme);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 /// The help overlay: every table of the screen's key map, titled.
@@ -219,11 +214,7 @@ fn render_help(frame: &mut Frame, area: Rect, map: &KeyMap, scroll: &Scroll, the
     let rect = centered(area, 72, height);
     let inner_height = usize::from(rect.height.saturating_sub(2));
     let top = u16::try_from(scroll.top(lines.len(), inner_height)).unwrap_or(u16::MAX);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.focused_border())
-        .title(Span::styled(format!(" Help: {} keys ", map.name), theme.title()))
-        .title_bottom(Span::styled(" Esc closes · ↑↓ scroll ", theme.dim()));
-    frame.render_widget(Clear, rect);
-    frame.render_widget(Paragraph::new(lines).scroll((top, 0)).block(block), rect);
+    let title = format!("Help: {} keys", map.name);
+    let inner = popup_frame(frame, rect, &title, "Esc closes · ↑↓ scroll", theme.focused_border(), theme);
+    frame.render_widget(Paragraph::new(lines).scroll((top, 0)), inner);
 }

@@ -1,22 +1,27 @@
 //! Small drawing helpers the screens share: word wrapping by display width
-//! (CJK names take two columns), truncation, the filter line, a centred box.
+//! (CJK names take two columns), truncation, the filter line, a centred box
+//! and a popup's frame.
 
+use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::input::Filter;
 use super::theme::Theme;
 
-/// How a missing value is shown.
-pub const NONE: &str = "—";
-
-pub fn opt<T: ToString>(value: Option<T>) -> String {
-    value.map_or_else(|| NONE.to_owned(), |v| v.to_string())
-}
+pub use crate::exchange::shortlist::{NONE, opt};
 
 pub fn pct(fraction: Option<f64>) -> String {
     fraction.map_or_else(|| NONE.to_owned(), crate::exchange::shortlist::percent)
+}
+
+/// An audit score, already in percent: `72.5%`, one decimal, so the number
+/// agrees with the grade band.
+pub fn score_pct(score: Option<f64>) -> String {
+    score.map_or_else(|| NONE.to_owned(), |p| format!("{p:.1}%"))
 }
 
 /// Greedy word wrap to `width` columns; a word longer than a line is cut.
@@ -65,6 +70,20 @@ pub fn fit(text: &str, width: usize) -> String {
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let (w, h) = (width.min(area.width), height.min(area.height));
     Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+}
+
+/// A popup's frame over whatever is under `rect`: a border in `border`, the
+/// title on top, the keys that close it below; returns the room inside.
+pub fn popup_frame(frame: &mut Frame, rect: Rect, title: &str, hint: &str, border: Style, theme: Theme) -> Rect {
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(Span::styled(format!(" {title} "), theme.title()))
+        .title_bottom(Span::styled(format!(" {hint} "), theme.dim()));
+    let inner = block.inner(rect);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(block, rect);
+    inner
 }
 
 /// `/ text▏` while typing, `/ text` once set, nothing without a filter.

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::Data;
 use crate::assess::checklist::{self, Score, Template};
 use crate::assess::verdict::Assessment;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Answer, Claim, Closure, Evidence, Finding, Supplier};
 use crate::store::{AuditRow, LotInsert, NewAudit, NewLot, SupplierId, Writer};
 use crate::workflow;
@@ -34,7 +34,7 @@ impl Data {
     }
 
     /// Runs `change` in its own transaction and commits it.
-    fn write<T>(&mut self, change: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
+    pub(super) fn write<T>(&mut self, change: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         let writer = self.store.begin(&self.actor)?;
         let out = change(&writer)?;
         writer.commit()?;
@@ -55,9 +55,7 @@ impl Data {
 
     /// One supplier's assessment as of the day, computed now.
     pub fn assess_one(&self, id: SupplierId) -> Result<Assessment> {
-        workflow::assess(&self.store, Some(id), self.as_of)?
-            .pop()
-            .ok_or_else(|| Error::NotFound(format!("no supplier with id {}", id.0)))
+        workflow::assess_one(&self.store, id, self.as_of)
     }
 
     pub fn insert_supplier(&mut self, s: &Supplier) -> Result<SupplierId> {

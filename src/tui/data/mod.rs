@@ -152,10 +152,13 @@ impl Data {
     }
 
     pub fn supplier_detail(&self, id: SupplierId) -> Result<SupplierDetail> {
+        self.supplier_detail_with(id, self.assess_one(id)?)
+    }
+
+    /// [`Data::supplier_detail`] with its assessment already computed
+    /// (after a write, the one just put in the catalog).
+    pub fn supplier_detail_with(&self, id: SupplierId, assessment: Assessment) -> Result<SupplierDetail> {
         let read = self.store.read();
-        let assessment = workflow::assess(&self.store, Some(id), self.as_of)?
-            .pop()
-            .ok_or_else(|| Error::NotFound(format!("no supplier with id {}", id.0)))?;
         let all_claims = read.claims(id)?;
         let mut claims: Vec<Capability> = all_claims
             .iter()
@@ -227,10 +230,7 @@ impl Data {
 
     /// Marks (or unmarks) a supplier for the shortlist, recorded in history.
     pub fn set_mark(&mut self, id: SupplierId, on: bool) -> Result<bool> {
-        let writer = self.store.begin(&self.actor)?;
-        let changed = if on { writer.shortlist_add(id)? } else { writer.shortlist_remove(id)? };
-        writer.commit()?;
-        Ok(changed)
+        self.write(|w| if on { w.shortlist_add(id) } else { w.shortlist_remove(id) })
     }
 
     /// The shortlist in the order it was made, each supplier with its
@@ -241,12 +241,8 @@ impl Data {
         for entry in read.shortlist()? {
             let id = entry.id;
             let known = catalog.row(id).and_then(|r| r.assessment.clone().map(|a| (r.supplier.clone(), a)));
-            let (supplier, assessment) = if let Some(pair) = known {
-                pair
-            } else {
-                let assessment = workflow::assess(&self.store, Some(id), self.as_of)?.pop();
-                (read.supplier(id)?, assessment.ok_or_else(|| Error::NotFound(entry.code.clone()))?)
-            };
+            let (supplier, assessment) =
+                if let Some(pair) = known { pair } else { (read.supplier(id)?, self.assess_one(id)?) };
             out.push(ShortlistItem { id, supplier, assessment });
         }
         Ok(out)

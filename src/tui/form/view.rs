@@ -8,13 +8,13 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 use super::{Field, Form, Kind, Rule};
 use crate::tui::theme::{Theme, Tone};
-use crate::tui::widgets::{centered, fit, wrap};
+use crate::tui::widgets::{centered, fit, popup_frame, wrap};
 
 const MAX_WIDTH: u16 = 86;
 
@@ -35,14 +35,10 @@ pub fn render(form: &Form, frame: &mut Frame, area: Rect, theme: Theme) {
     let rect = centered(area, width, height);
     let rows = usize::from(rect.height.saturating_sub(2));
     let top = layout.focused.end.saturating_sub(rows).min(layout.focused.start);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.focused_border())
-        .title(Span::styled(format!(" {} ", form.title), theme.title()))
-        .title_bottom(Span::styled(" Tab next field · Enter saves · Esc cancels ", theme.dim()));
-    frame.render_widget(Clear, rect);
+    let hint = "Tab next field · Enter saves · Esc cancels";
+    let inner = popup_frame(frame, rect, &form.title, hint, theme.focused_border(), theme);
     let scroll = u16::try_from(top).unwrap_or(u16::MAX);
-    frame.render_widget(Paragraph::new(layout.lines).scroll((scroll, 0)).block(block), rect);
+    frame.render_widget(Paragraph::new(layout.lines).scroll((scroll, 0)), inner);
     if let Some((line, column)) = layout.cursor.filter(|(line, _)| (top..top + rows).contains(line)) {
         let x = rect.x + 1 + u16::try_from(column).unwrap_or(0);
         let y = rect.y + 1 + u16::try_from(line - top).unwrap_or(0);

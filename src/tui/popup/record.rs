@@ -4,14 +4,14 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::assess::checklist::Score;
 use crate::exchange::ImportReport;
 use crate::tui::data::ImportJob;
 use crate::tui::list::Scroll;
 use crate::tui::theme::{Theme, Tone};
-use crate::tui::widgets::{NONE, centered};
+use crate::tui::widgets::{centered, popup_frame, score_pct};
 
 /// What submitting would seal, shown before it does.
 #[derive(Debug, Clone)]
@@ -29,7 +29,7 @@ impl SubmitConfirm {
 
     pub fn lines(&self, theme: Theme) -> Vec<Line<'static>> {
         let s = &self.score;
-        let pct = s.pct.map_or_else(|| NONE.to_owned(), |p| format!("{p:.1}%"));
+        let pct = score_pct(s.pct);
         let answered = s.overall.total - s.unanswered.len();
         let mut lines = vec![Line::styled(
             format!("score {pct} · grade {} · {answered} of {} answered", s.grade, s.overall.total),
@@ -119,14 +119,9 @@ pub fn render_report(
         lines.iter().map(|l| unicode_width::UnicodeWidthStr::width(l.as_str()).div_ceil(inner).max(1)).sum();
     let rect = centered(area, width, u16::try_from(wrapped + 2).unwrap_or(u16::MAX));
     let top = scroll.top(wrapped, usize::from(rect.height.saturating_sub(2)));
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.tone(tone))
-        .title(Span::styled(format!(" {title} "), theme.title()))
-        .title_bottom(Span::styled(" Enter or Esc closes · ↑↓ scroll ", theme.dim()));
-    frame.render_widget(Clear, rect);
+    let inner = popup_frame(frame, rect, title, "Enter or Esc closes · ↑↓ scroll", theme.tone(tone), theme);
     let paragraph = Paragraph::new(text).wrap(Wrap { trim: false }).scroll((u16::try_from(top).unwrap_or(u16::MAX), 0));
-    frame.render_widget(paragraph.block(block), rect);
+    frame.render_widget(paragraph, inner);
 }
 
 #[cfg(test)]

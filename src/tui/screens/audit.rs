@@ -10,8 +10,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::View;
+use super::audit_edit_view::answer_word;
 use crate::assess::checklist::Question;
-use crate::model::{Answer, AnswerResult, AuditStatus};
+use crate::model::{Answer, AuditStatus};
 use crate::tui::data::AuditDetail;
 use crate::tui::keys::{self, KeyMap};
 use crate::tui::list::Scroll;
@@ -73,7 +74,7 @@ impl AuditScreen {
             AuditStatus::Submitted => (row.score_pct, row.grade.map(|g| g.to_string()), "sealed at submission"),
             AuditStatus::Draft => (live.and_then(|s| s.pct), live.map(|s| s.grade.to_string()), "live, not submitted"),
         };
-        let score = pct.map_or_else(|| widgets::NONE.to_owned(), |p| format!("{p:.1}%"));
+        let score = widgets::score_pct(pct);
         lines.push(Line::from(vec![
             Span::styled(format!("score {score} · grade {}", opt(grade)), theme.header()),
             Span::styled(format!(" ({how})"), theme.dim()),
@@ -102,7 +103,7 @@ impl AuditScreen {
         };
         let sections = self.detail.score.as_ref().map(|s| s.sections.as_slice()).unwrap_or_default();
         for section in sections {
-            let pct = section.pct.map_or_else(|| widgets::NONE.to_owned(), |p| format!("{p:.1}%"));
+            let pct = widgets::score_pct(section.pct);
             let t = &section.tally;
             lines.push(Line::raw(""));
             let text = format!("{} — {pct} ({} of {} answered)", section.section.label(), t.answered, t.applicable);
@@ -148,13 +149,7 @@ impl AuditScreen {
 }
 
 fn answer_lines(q: &Question, answer: Option<&Answer>, width: usize, theme: Theme) -> Vec<Line<'static>> {
-    let (word, tone) = match answer.map(|a| a.result) {
-        Some(AnswerResult::Yes) => ("yes", Tone::Good),
-        Some(AnswerResult::Partial) => ("partial", Tone::Warn),
-        Some(AnswerResult::No) => ("no", Tone::Bad),
-        Some(AnswerResult::Na) => ("n/a", Tone::Muted),
-        None => ("—", Tone::Muted),
-    };
+    let (word, tone) = answer_word(answer.map(|a| a.result));
     let critical = if q.critical { "!" } else { " " };
     let text = widgets::fit(&q.text, width.saturating_sub(18));
     let mut lines = vec![Line::from(vec![

@@ -13,7 +13,7 @@ use crate::model::{Answer, AnswerResult};
 use crate::tui::data::{Data, EditorDetail};
 use crate::tui::forms::Purpose;
 use crate::tui::keys::{self, KeyMap};
-use crate::tui::list::Cursor;
+use crate::tui::list::{Cursor, switch_pane};
 use crate::tui::message::Message;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,10 +32,6 @@ impl EditPane {
             Self::Evidence => "Evidence",
             Self::Findings => "Findings",
         }
-    }
-
-    fn index(self) -> usize {
-        self as usize
     }
 }
 
@@ -109,14 +105,9 @@ impl AuditEditor {
     }
 
     pub fn update(&mut self, msg: Message, data: &mut Data) -> Outcome {
-        let n = EditPane::ALL.len();
         match msg {
-            Message::NextPane => self.pane = EditPane::ALL[(self.pane.index() + 1) % n],
-            Message::PrevPane => self.pane = EditPane::ALL[(self.pane.index() + n - 1) % n],
-            Message::Pane(k) => {
-                if let Some(pane) = EditPane::ALL.get(usize::from(k).wrapping_sub(1)) {
-                    self.pane = *pane;
-                }
+            Message::NextPane | Message::PrevPane | Message::Pane(_) => {
+                self.pane = switch_pane(&EditPane::ALL, self.pane, msg);
             }
             Message::AddEvidence => return Outcome::Form(self.evidence_purpose()),
             Message::AddFinding => return Outcome::Form(self.finding_purpose()),

@@ -14,7 +14,7 @@ use super::supplier::short_pillar;
 use crate::assess::checklist::{Question, Score};
 use crate::model::{AnswerResult, Section};
 use crate::tui::theme::{Theme, Tone, finding_tone};
-use crate::tui::widgets::{self, NONE, fit, opt};
+use crate::tui::widgets::{self, fit, opt, score_pct};
 
 /// Wide terminals put the question's detail beside the list.
 const SIDE_BY_SIDE: u16 = 110;
@@ -31,16 +31,11 @@ pub fn render(editor: &AuditEditor, frame: &mut Frame, area: Rect, view: View<'_
     }
 }
 
-/// `72.5%`: one decimal, so the number agrees with the grade band.
-fn pct(value: Option<f64>) -> String {
-    value.map_or_else(|| NONE.to_owned(), |p| format!("{p:.1}%"))
-}
-
 fn render_header(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
     let (row, a, s) = (&editor.detail.row, &editor.detail.row.audit, &editor.detail.score);
     let title = format!("{} of {} · {} · visited {} · {}", a.id, row.supplier, a.kind, a.visited_on, a.auditor);
     let mut score = vec![
-        Span::styled(format!("score {} · grade {}", pct(s.pct), s.grade), theme.header()),
+        Span::styled(format!("score {} · grade {}", score_pct(s.pct), s.grade), theme.header()),
         Span::raw(format!(" · {} of {} answered", s.overall.total - s.unanswered.len(), s.overall.total)),
     ];
     if !s.critical_no.is_empty() {
@@ -122,6 +117,7 @@ fn question_line(editor: &AuditEditor, q: &Question, width: usize, theme: Theme)
     ])
 }
 
+/// An answer in a word, and its tone.
 pub fn answer_word(result: Option<AnswerResult>) -> (&'static str, Tone) {
     match result {
         Some(AnswerResult::Yes) => ("yes", Tone::Good),

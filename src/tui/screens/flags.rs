@@ -157,21 +157,28 @@ impl FlagsScreen {
     /// contains the filter text. Searched in place: no lower-cased copy of
     /// every sentence is kept (tens of thousands on a big database).
     fn refilter(&mut self, catalog: &Catalog) {
-        self.view = self.matching(catalog, &self.order);
-        self.shown_for = self.filter.needle();
-        self.cursor.set_len(self.view.len());
+        let view = self.matching(catalog, &self.order);
+        self.show(view);
     }
 
     /// After a typed character: a longer filter can only narrow the view,
     /// so only the flags in view are searched again.
     fn narrow(&mut self, catalog: &Catalog) {
         if self.filter.needle().starts_with(&self.shown_for) {
-            self.view = self.matching(catalog, &self.view);
-            self.shown_for = self.filter.needle();
-            self.cursor.set_len(self.view.len());
+            let view = self.matching(catalog, &self.view);
+            self.show(view);
         } else {
             self.refilter(catalog);
         }
+    }
+
+    /// Shows `view`, made with the filter text as it is now, keeping the
+    /// selected flag selected when it is still shown.
+    fn show(&mut self, view: Vec<u32>) {
+        let before = self.cursor.selected_in(&self.view);
+        self.view = view;
+        self.shown_for = self.filter.needle();
+        self.cursor.keep(before, &self.view);
     }
 
     fn matching(&self, catalog: &Catalog, from: &[u32]) -> Vec<u32> {
@@ -277,4 +284,63 @@ fn flag_row<'a>(code: &'a str, flag: &'a Flag, wide: bool, theme: Theme) -> Row<
     }
     cells.push(Cell::from(flag.message.as_str()));
     Row::new(cells)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{DEMO_AS_OF, create_demo};
+    use crate::tui::data::{Data, Loading};
+
+    /// The demo's catalog, assessed.
+    fn demo_catalog() -> Catalog {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = create_demo(&dir.path().join("demo.db"), "tester").expect("demo database");
+        let mut data = Data::new(store, DEMO_AS_OF, "tester");
+        let mut catalog = data.catalog().expect("catalog");
+        let assessed = data.start_assessment(Loading::Blocking).expect("assessed at once");
+        catalog.set_assessments(assessed.expect("assessment"));
+        catalog
+    }
+
+    fn selected(screen: &FlagsScreen) -> (Option<usize>, Option<u32>) {
+        (screen.cursor.selected(), screen.cursor.selected_in(&screen.view))
+    }
+
+    #[test]
+    fn sorting_and_filtering_keep_the_selected_flag() {
+        let catalog = demo_catalog();
+        let mut screen = FlagsScreen::new(&catalog);
+        for _ in 0..5 {
+            screen.update(Message::Down, &catalog);
+        }
+        let (at, flag) = selected(&screen);
+        assert_eq!(at, Some(5));
+        let code = screen.flag(&catalog, flag.unwrap()).unwrap().0.to_lowercase();
+
+        // Sorted by rule, then by supplier: the flag moves, the selection with it.
+        let mut places = Vec::new();
+        for _ in 0..2 {
+            screen.update(Message::NextSort, &catalog);
+            let (now, same) = selected(&screen);
+            assert_eq!(same, flag);
+            places.push(now);
+        }
+        assert!(places.iter().any(|p| *p != at), "the sorts left the flag in place: {places:?}");
+        screen.update(Message::FlipSort, &catalog);
+        assert_eq!(selected(&screen).1, flag);
+
+        // Typing its supplier's code narrows the list around it.
+        screen.update(Message::StartFilter, &catalog);
+        for c in code.chars() {
+            screen.update(Message::Input(c), &catalog);
+            assert_eq!(selected(&screen).1, flag, "after typing {c:?}");
+        }
+        assert!(screen.view.len() < screen.entries.len());
+        // A filter that matches nothing selects nothing; widened again, the top.
+        screen.update(Message::Input('~'), &catalog);
+        assert_eq!(selected(&screen), (None, None));
+        screen.update(Message::Backspace, &catalog);
+        assert_eq!(selected(&screen).0, Some(0));
+    }
 }

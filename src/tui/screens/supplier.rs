@@ -16,7 +16,7 @@ use crate::model::Pillar;
 use crate::tui::data::SupplierDetail;
 use crate::tui::forms::Purpose;
 use crate::tui::keys::{self, KeyMap};
-use crate::tui::list::Cursor;
+use crate::tui::list::{Cursor, switch_pane};
 use crate::tui::message::Message;
 use crate::tui::theme::{Theme, status_tone};
 use crate::tui::widgets::{opt, pct};
@@ -94,10 +94,6 @@ impl SupplierScreen {
         self.detail.supplier.code.clone()
     }
 
-    pub fn pane(&self) -> Pane {
-        self.pane
-    }
-
     fn pane_len(&self, pane: Pane) -> usize {
         match pane {
             Pane::Flags => self.detail.assessment.flags.len(),
@@ -116,12 +112,8 @@ impl SupplierScreen {
     pub fn update(&mut self, msg: Message) -> Outcome {
         let id = self.detail.id;
         match msg {
-            Message::NextPane => self.pane = Pane::ALL[(self.pane.index() + 1) % Pane::ALL.len()],
-            Message::PrevPane => self.pane = Pane::ALL[(self.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
-            Message::Pane(n) => {
-                if let Some(pane) = Pane::ALL.get(usize::from(n).wrapping_sub(1)) {
-                    self.pane = *pane;
-                }
+            Message::NextPane | Message::PrevPane | Message::Pane(_) => {
+                self.pane = switch_pane(&Pane::ALL, self.pane, msg);
             }
             Message::Open => return self.open_selected(),
             Message::OpenYield => return Outcome::Open(Target::Yield(id)),

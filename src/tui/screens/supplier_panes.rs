@@ -137,7 +137,7 @@ pub fn render_audits(frame: &mut Frame, area: Rect, detail: &SupplierDetail, cur
             a.audit.kind.to_string(),
             a.audit.status.to_string(),
             a.audit.auditor.clone(),
-            a.score_pct.map_or_else(|| widgets::NONE.to_owned(), |p| format!("{p:.1}%")),
+            widgets::score_pct(a.score_pct),
             opt(a.grade),
             opt(a.audit.amends.as_deref()),
         ]);

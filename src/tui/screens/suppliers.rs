@@ -20,7 +20,7 @@ use crate::store::SupplierId;
 use crate::tui::catalog::{Assessing, Catalog, SupplierRow};
 use crate::tui::input::Filter;
 use crate::tui::keys::{self, KeyMap};
-use crate::tui::list::Cursor;
+use crate::tui::list::{Cursor, cycle};
 use crate::tui::message::Message;
 use crate::tui::sorting::{Direction, by_option};
 use crate::tui::theme::{Theme, Tone, severity_tone};
@@ -212,7 +212,7 @@ impl SuppliersScreen {
                 self.resort(catalog);
             }
             Message::NextVerdict => {
-                self.verdict = next_verdict(self.verdict);
+                self.verdict = cycle(Verdict::ALL, self.verdict.as_ref());
                 self.refilter(catalog);
             }
             Message::Back if self.filter.clear() => self.refilter(catalog),
@@ -232,7 +232,7 @@ impl SuppliersScreen {
     /// Applies the filters to the sorted order, keeping the selected
     /// supplier selected when it is still shown.
     fn refilter(&mut self, catalog: &Catalog) {
-        let before = self.cursor.selected().and_then(|i| self.view.get(i).copied());
+        let before = self.cursor.selected_in(&self.view);
         let needle = self.filter.needle();
         let verdict = self.verdict;
         self.view = self
@@ -244,9 +244,7 @@ impl SuppliersScreen {
                 verdict.is_none_or(|v| row.verdict() == Some(v)) && (needle.is_empty() || row.search.contains(&needle))
             })
             .collect();
-        self.cursor.set_len(self.view.len());
-        let position = before.and_then(|row| self.view.iter().position(|r| *r == row));
-        self.cursor.select(position.unwrap_or(0));
+        self.cursor.keep(before, &self.view);
     }
 
     pub fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
@@ -298,13 +296,6 @@ impl SuppliersScreen {
         if sort.chars().count() <= room {
             frame.render_widget(Line::styled(sort, theme.dim()).right_aligned(), area);
         }
-    }
-}
-
-fn next_verdict(current: Option<Verdict>) -> Option<Verdict> {
-    match current {
-        None => Verdict::ALL.first().copied(),
-        Some(v) => Verdict::ALL.iter().skip_while(|x| **x != v).nth(1).copied(),
     }
 }
 

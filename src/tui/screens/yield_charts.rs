@@ -16,6 +16,7 @@ use ratatui::widgets::{Axis, Bar, BarChart, Block, Borders, Chart, Dataset, Grap
 
 use crate::assess::spc::{ChartKind, Rule, RuleSet};
 use crate::assess::yield_stats::YieldReport;
+use crate::exchange::shortlist::percent;
 use crate::tui::list::Cursor;
 use crate::tui::theme::{Theme, Tone};
 
@@ -92,7 +93,7 @@ fn rule_label(rule: Rule) -> &'static str {
 }
 
 fn percent_label(fraction: f64) -> Span<'static> {
-    Span::raw(format!("{:.1}%", fraction * 100.0))
+    Span::raw(percent(fraction))
 }
 
 pub fn render_chart(frame: &mut Frame, area: Rect, plot: &Plot, report: &YieldReport, theme: Theme) {
@@ -152,7 +153,7 @@ pub fn render_violations(frame: &mut Frame, area: Rect, plot: &Plot, rules: Rule
     let window = cursor.window(usize::from(inner.height.saturating_sub(1)));
     let rows = window.map(|i| {
         let v = &plot.violations[i];
-        let mut cells = vec![v.lot.clone(), format!("{:.1}%", v.p * 100.0), rule_label(v.rule).to_owned()];
+        let mut cells = vec![v.lot.clone(), percent(v.p), rule_label(v.rule).to_owned()];
         if dated {
             cells.insert(1, v.produced_on.to_string());
         }
@@ -207,7 +208,7 @@ pub fn render_months(frame: &mut Frame, area: Rect, report: &YieldReport, theme:
         .iter()
         .rev()
         .take(shown)
-        .map(|m| Row::new([m.month.clone(), format!("{:>4}", m.lots), format!("{:.1}%", m.fpy * 100.0)]));
+        .map(|m| Row::new([m.month.clone(), format!("{:>4}", m.lots), percent(m.fpy)]));
     let header = Row::new(["month", "lots", "FPY"]).style(theme.header());
     let widths = [Constraint::Length(8), Constraint::Length(5), Constraint::Length(7)];
     frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);

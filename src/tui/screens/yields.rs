@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::store::SupplierId;
 use crate::tui::data::{Data, Dimensions, YieldQuery};
 use crate::tui::keys::{self, KeyMap};
-use crate::tui::list::Cursor;
+use crate::tui::list::{Cursor, cycle};
 use crate::tui::message::Message;
 use crate::tui::theme::{Theme, Tone};
 use crate::tui::widgets::pct;
@@ -172,29 +172,4 @@ fn summary_line(r: &YieldReport, theme: Theme) -> Line<'static> {
         spans.push(Span::styled(" · too tight for these lots: try Laney p′ (c)", theme.tone(Tone::Warn)));
     }
     Line::from(spans)
-}
-
-/// The next value after `current` (none → the first; the last → none: all).
-fn cycle<T: Clone + PartialEq>(values: &[T], current: Option<&T>) -> Option<T> {
-    match current {
-        None => values.first().cloned(),
-        Some(v) => values.iter().skip_while(|x| *x != v).nth(1).cloned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cycle;
-
-    #[test]
-    fn cycling_goes_through_every_value_then_back_to_all() {
-        let values = ["a".to_owned(), "b".to_owned()];
-        let mut at = None;
-        let mut seen = Vec::new();
-        for _ in 0..3 {
-            at = cycle(&values, at.as_ref());
-            seen.push(at.clone());
-        }
-        assert_eq!(seen, [Some("a".to_owned()), Some("b".to_owned()), None]);
-    }
 }
