@@ -12,7 +12,9 @@ prepare_data() {
   cargo build --release --quiet --bin casebook --example casebook-gen
   mkdir -p "$DATA" "$WORK"
   if [ ! -s "$DATA/lots.csv" ] || [ ! -s "$DATA/suppliers.json" ]; then
-    "$GEN" --out "$DATA" >&2
+    local secs rss
+    read -r secs rss < <(timed "$GEN" --out "$DATA")
+    echo "casebook-gen --out $DATA: $secs s, peak RSS $((rss / 1024)) MB" >&2
   fi
 }
 

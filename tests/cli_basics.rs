@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use std::ffi::OsStr;
 
 use casebook::store::LATEST_VERSION;
-use common::{DEMO_LOTS, DEMO_SUPPLIERS, Sandbox, csv_doc, demo_csv_lots, demo_dossier, fixture, lot_row, run};
+use common::{
+    DEMO_CSV_LOTS, DEMO_LOTS, DEMO_SUPPLIERS, Sandbox, csv_doc, demo_csv_lots, demo_dossier, fixture, lot_row, run,
+};
 use serde_json::Value;
 
 #[test]
@@ -346,8 +348,25 @@ fn read_commands_on_a_missing_database_say_so_and_create_nothing() {
 #[test]
 fn a_dry_run_on_a_missing_database_creates_nothing() {
     let sandbox = Sandbox::new();
-    let lots = fixture("demo-lots.csv");
-    sandbox.run(&[OsStr::new("import"), OsStr::new("--dry-run"), lots.as_os_str()]);
+    // The dossier first, so the lots' suppliers are known: both files pass.
+    let (dossier, lots) = (fixture("demo-dossier.json"), fixture("demo-lots.csv"));
+    let run = sandbox.run(&[OsStr::new("import"), OsStr::new("--dry-run"), dossier.as_os_str(), lots.as_os_str()]);
+    run.assert_success();
+    assert_eq!(run.stderr, "", "no problem reported");
+    let summaries: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(summaries.len(), 2, "one summary per file:\n{}", run.stdout);
+    let checked = "checked (dry run, nothing written)";
+    let dossier_lots = DEMO_LOTS - DEMO_CSV_LOTS;
+    assert!(
+        summaries[0].starts_with(&format!("{}: {checked}: inserted {DEMO_SUPPLIERS} suppliers, ", dossier.display()))
+            && summaries[0].ends_with(&format!(", {dossier_lots} lots; duplicates 0; rejected 0")),
+        "{}",
+        summaries[0]
+    );
+    assert_eq!(
+        summaries[1],
+        format!("{}: {checked}: inserted {DEMO_CSV_LOTS} lots; duplicates 0; rejected 0", lots.display())
+    );
     assert!(!sandbox.db.exists(), "the dry run created {}", sandbox.db.display());
 }
 

@@ -3,9 +3,9 @@
 //! must pass `PRAGMA integrity_check` and hold all or none of each import and
 //! each change.
 //!
-//! CI runs a reduced count; `CASEBOOK_CRASH_KILLS=200` (per scenario) runs
-//! the full harness. Kill times are drawn from a seeded generator and spread
-//! over the whole life of the process, measured first.
+//! CI runs a reduced count; `CASEBOOK_CRASH_KILLS=120` (per scenario) is the
+//! full run BENCHMARKS.md records. Kill times are drawn from a seeded
+//! generator and spread over the whole life of the process, measured first.
 
 #![cfg(unix)]
 

@@ -190,13 +190,21 @@ fn a_finding_is_closed_by_a_new_record_also_after_submission() {
         screen.contains("critical") && screen.contains("due 2026-11-22"),
         "7 days for a critical finding\n{screen}"
     );
+    let closures = || count(&demo, "SELECT count(*) FROM finding_closures");
+    let before = closures();
     press(&mut app, "c<Tab>Peel tests now run per batch, records seen<Enter>");
     assert!(text(&app, W, H).contains("No open findings."));
-    assert_eq!(
-        count(&demo, "SELECT count(*) FROM finding_closures"),
-        1 + count(&Demo::new(), "SELECT count(*) FROM finding_closures")
-    );
-    // Closing it again is refused: a closure is recorded once.
+    assert_eq!(closures(), before + 1);
+    // Closing it again is refused: it has left the Open findings pane, so `c`
+    // finds nothing to close and says where to select one; no second closure.
+    press(&mut app, "c");
+    let screen = text(&app, W, H);
+    assert!(screen.contains("Select a finding in the Open findings pane (4) first"), "{screen}");
+    assert!(app.popup().is_some(), "the refusal is a notice");
+    press(&mut app, "<Esc>");
+    assert!(app.popup().is_none());
+    assert_eq!(closures(), before + 1, "a closure is recorded once");
+    // The submitted audit shows the finding closed.
     press(&mut app, "3<End><Enter><End>");
     let screen = text(&app, W, H);
     assert!(screen.contains("closed 2026-11-15"), "{screen}");

@@ -15,114 +15,103 @@ mod tui_support;
 
 use casebook::tui::Theme;
 use ratatui::style::Color;
-use tui_support::{Demo, draw, empty_app, press, press_at, text};
+use tui_support::{Demo, draw, empty_app, press, snap, text};
 
-const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
-
-/// Snapshots the app after `script`, played at each size on its own copy
-/// of the demo database.
-fn snap(name: &str, script: &str) {
-    for (w, h) in SIZES {
-        let demo = Demo::new();
-        let mut app = demo.app();
-        press_at(&mut app, script, (w, h));
-        let screen = text(&app, w, h).replace(&demo.dir.path().display().to_string(), "[TMP]");
-        insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen);
-    }
-}
+/// What the snapshot headers record as the expression (see `snap_then!`).
+const SNAPSHOT_EXPRESSION: &str = "screen";
 
 #[test]
 fn suppliers() {
-    snap("suppliers", "");
+    snap!("suppliers", "");
 }
 
 #[test]
 fn suppliers_filtered_and_sorted() {
-    snap("suppliers_filtered", "/sz<Enter>sssss");
+    snap!("suppliers_filtered", "/sz<Enter>sssss");
 }
 
 #[test]
 fn supplier_flags_pane() {
     // DG-MAGFIT: supported, with flags, an open critical finding and two audits.
-    snap("supplier_flags", "/magfit<Enter><Enter>");
+    snap!("supplier_flags", "/magfit<Enter><Enter>");
 }
 
 #[test]
 fn supplier_evidence_pane() {
-    snap("supplier_evidence", "/armor<Enter><Enter>2");
+    snap!("supplier_evidence", "/armor<Enter><Enter>2");
 }
 
 #[test]
 fn supplier_audits_pane() {
-    snap("supplier_audits", "/rugged<Enter><Enter>3");
+    snap!("supplier_audits", "/rugged<Enter><Enter>3");
 }
 
 #[test]
 fn supplier_findings_pane() {
-    snap("supplier_findings", "/magfit<Enter><Enter>4");
+    snap!("supplier_findings", "/magfit<Enter><Enter>4");
 }
 
 #[test]
 fn supplier_without_odm_claims() {
-    snap("supplier_not_claimed", "/prime<Enter><Enter>");
+    snap!("supplier_not_claimed", "/prime<Enter><Enter>");
 }
 
 #[test]
 fn audit_view() {
-    snap("audit", "/magfit<Enter><Enter>3<End><Enter>");
+    snap!("audit", "/magfit<Enter><Enter>3<End><Enter>");
 }
 
 #[test]
 fn audit_view_scrolled() {
-    snap("audit_scrolled", "/magfit<Enter><Enter>3<End><Enter><PgDn>");
+    snap!("audit_scrolled", "/magfit<Enter><Enter>3<End><Enter><PgDn>");
 }
 
 #[test]
 fn yield_chart_with_violations() {
     // DG-SWING: seven spike lots beyond 3σ on the classical chart.
-    snap("yield_swing", "/swing<Enter>y");
+    snap!("yield_swing", "/swing<Enter>y");
 }
 
 #[test]
 fn yield_laney_and_western_electric() {
-    snap("yield_swing_laney_we", "/swing<Enter>ycr");
+    snap!("yield_swing_laney_we", "/swing<Enter>ycr");
 }
 
 #[test]
 fn yield_filtered_by_sku_over_all_lots() {
-    snap("yield_armor_sku_all", "/armor<Enter>ysw");
+    snap!("yield_armor_sku_all", "/armor<Enter>ysw");
 }
 
 #[test]
 fn flags() {
-    snap("flags", "<Tab>");
+    snap!("flags", "<Tab>");
 }
 
 #[test]
 fn flags_sorted_by_rule_and_filtered() {
-    snap("flags_rule_filtered", "<Tab>s/stale<Enter>");
+    snap!("flags_rule_filtered", "<Tab>s/stale<Enter>");
 }
 
 #[test]
 fn shortlist() {
-    snap("shortlist", "/armor<Enter>m<Esc>/swing<Enter>m<Esc>/tradex<Enter>m<Esc><Tab><Tab>");
+    snap!("shortlist", "/armor<Enter>m<Esc>/swing<Enter>m<Esc>/tradex<Enter>m<Esc><Tab><Tab>");
 }
 
 #[test]
 fn shortlist_empty() {
-    snap("shortlist_empty", "<S-Tab>");
+    snap!("shortlist_empty", "<S-Tab>");
 }
 
 #[test]
 fn export_prompt_and_confirmation() {
-    snap("export_prompt", "m<Tab><Tab>e");
-    snap("export_done", "m<Tab><Tab>e<Enter>");
+    snap!("export_prompt", "m<Tab><Tab>e");
+    snap!("export_done", "m<Tab><Tab>e<Enter>");
 }
 
 #[test]
 fn help_overlay() {
-    snap("help_suppliers", "?");
-    snap("help_yield", "y?");
+    snap!("help_suppliers", "?");
+    snap!("help_yield", "y?");
 }
 
 #[test]

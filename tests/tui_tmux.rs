@@ -20,7 +20,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -150,6 +150,24 @@ fn casebook_demo_in_a_real_terminal() {
     tmux.send("Escape");
     tmux.wait_for("the help to close", |s| !s.contains("Help:") && s.contains("14 of 14"));
 
+    quit_expect_exit_0(&tmux);
+}
+
+/// A demo database made by `casebook demo --no-ui` in `dir`.
+fn demo_db(dir: &Path) -> PathBuf {
+    let db = dir.join("demo.db");
+    let made = Command::new(env!("CARGO_BIN_EXE_casebook"))
+        .args(["demo", "--no-ui", "--db"])
+        .arg(&db)
+        .env_remove("CASEBOOK_DB")
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    db
+}
+
+/// Quits the app with `q` and checks it exited with status 0.
+fn quit_expect_exit_0(tmux: &Tmux) {
     tmux.send("q");
     let screen = tmux.wait_for("the shell with the exit status", |s| s.contains("EXIT="));
     assert!(screen.contains("EXIT=0"), "{screen}");
@@ -183,14 +201,7 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("floor.db");
-    let made = Command::new(env!("CARGO_BIN_EXE_casebook"))
-        .args(["demo", "--no-ui", "--db"])
-        .arg(&db)
-        .env_remove("CASEBOOK_DB")
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let db = demo_db(dir.path());
     let tmux = Tmux::start("sigkill", &ui_command(&db, &dir.path().join("home")), dir.path());
     tmux.wait_for("the supplier list", |s| s.contains("SZ-ARMOR") && s.contains("14 of 14"));
 
@@ -222,7 +233,9 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
 
     // SIGKILL: no chance to save anything on the way out.
     let pid = tmux.app_pid();
-    let killed = Command::new("kill").args(["-KILL", &pid]).status().unwrap();
+    assert!(!pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()), "not a process id: {pid:?}");
+    // The shell's builtin `kill`: no need for procps' /bin/kill.
+    let killed = Command::new("sh").arg("-c").arg(format!("kill -KILL {pid}")).status().unwrap();
     assert!(killed.success());
     tmux.wait_for("the shell after the kill", |s| s.contains("EXIT=137"));
 
@@ -257,9 +270,7 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     assert!(screen.contains("LG-01 ! yes") && screen.contains("LG-02 ! partial"), "{screen}");
     tmux.send("2");
     tmux.wait_for("the evidence", |s| s.contains("Peel tests per batch"));
-    tmux.send("q");
-    let screen = tmux.wait_for("the shell with the exit status", |s| s.contains("EXIT="));
-    assert!(screen.contains("EXIT=0"), "{screen}");
+    quit_expect_exit_0(&tmux);
 }
 
 #[test]
@@ -268,14 +279,7 @@ fn the_ui_keeps_working_while_another_process_imports() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("shared.db");
-    let made = Command::new(env!("CARGO_BIN_EXE_casebook"))
-        .args(["demo", "--no-ui", "--db"])
-        .arg(&db)
-        .env_remove("CASEBOOK_DB")
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let db = demo_db(dir.path());
     let tmux = Tmux::start("concurrent", &ui_command(&db, &dir.path().join("home")), dir.path());
     tmux.wait_for("the supplier list", |s| s.contains("SZ-ARMOR") && s.contains("14 of 14") && s.contains("supported"));
 
@@ -318,7 +322,5 @@ fn the_ui_keeps_working_while_another_process_imports() {
     assert!(!screen.contains("locked") && !screen.to_lowercase().contains("error"), "{screen}");
     assert_eq!(query(&db, "SELECT count(*) FROM shortlist"), "1");
     assert_eq!(query(&db, "SELECT count(*) FROM lots WHERE lot LIKE 'BIG-%'"), "300000");
-    tmux.send("q");
-    let screen = tmux.wait_for("the shell with the exit status", |s| s.contains("EXIT="));
-    assert!(screen.contains("EXIT=0"), "{screen}");
+    quit_expect_exit_0(&tmux);
 }

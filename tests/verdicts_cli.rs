@@ -6,47 +6,34 @@
 // Test helpers outside `#[test]` functions: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use common::{Run, Sandbox};
 use serde_json::Value;
 
 const AS_OF: &str = "2026-11-15";
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
+/// A copy of the demo database (imported once per test process).
 struct Db {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
+    sandbox: Sandbox,
 }
 
 impl Db {
     fn demo() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Self { path: dir.path().join("t.db"), _dir: dir };
-        let dossier = fixtures().join("demo-dossier.json");
-        let lots = fixtures().join("demo-lots.csv");
-        let out = db.run(&["import", dossier.to_str().unwrap(), lots.to_str().unwrap()]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        db
+        Self { sandbox: Sandbox::demo() }
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_casebook"))
-            .arg("--db")
-            .arg(&self.path)
-            .args(["--as-of", AS_OF, "--auditor", "test.auditor"])
-            .args(args)
-            .output()
-            .unwrap()
+    /// `casebook --db DB --as-of 2026-11-15 --auditor test.auditor ARGS...`
+    fn run(&self, args: &[&str]) -> Run {
+        let mut all = vec!["--as-of", AS_OF, "--auditor", "test.auditor"];
+        all.extend_from_slice(args);
+        self.sandbox.run(&all)
     }
 
     fn json(&self, args: &[&str]) -> Value {
         let out = self.run(args);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap()
+        out.assert_success();
+        serde_json::from_str(&out.stdout).unwrap()
     }
 
     fn verdicts(&self) -> Vec<(String, String)> {
@@ -63,8 +50,9 @@ impl Db {
     }
 }
 
-fn text(out: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+/// Any exit status but success (a usage error is 2, a refusal 1).
+fn failed(out: &Run) -> bool {
+    out.code != Some(0)
 }
 
 #[test]
@@ -130,12 +118,12 @@ fn flags_json_follows_the_contract() {
 #[test]
 fn fail_on_exits_1_only_when_a_flag_is_that_severe() {
     let db = Db::demo();
-    assert_eq!(db.run(&["flags", "--fail-on", "high"]).status.code(), Some(1));
+    assert_eq!(db.run(&["flags", "--fail-on", "high"]).code, Some(1));
     let armor = db.run(&["flags", "--supplier", "SZ-ARMOR", "--fail-on", "low"]);
-    assert_eq!(armor.status.code(), Some(0), "{}", text(&armor).1);
+    assert_eq!(armor.code, Some(0), "{}", armor.stderr);
     let folio = db.run(&["flags", "--supplier", "DG-FOLIO", "--fail-on", "high"]);
-    assert_eq!(folio.status.code(), Some(0), "DG-FOLIO has only a medium flag");
-    assert_eq!(db.run(&["flags", "--supplier", "DG-FOLIO", "--fail-on", "medium"]).status.code(), Some(1));
+    assert_eq!(folio.code, Some(0), "DG-FOLIO has only a medium flag");
+    assert_eq!(db.run(&["flags", "--supplier", "DG-FOLIO", "--fail-on", "medium"]).code, Some(1));
 }
 
 #[test]
@@ -144,12 +132,12 @@ fn verdict_filter_and_table_output() {
     let partial = db.json(&["flags", "--verdict", "partial", "--format", "json"]);
     let codes: Vec<&str> = partial.as_array().unwrap().iter().map(|s| s["supplier"].as_str().unwrap()).collect();
     assert_eq!(codes, ["DG-FOLIO", "DG-SWING", "SZ-DRAFTY", "XM-FEWLOTS", "XM-LEGACY"]);
-    let (out, _) = text(&db.run(&["flags"]));
+    let out = db.run(&["flags"]).stdout;
     assert!(out.lines().next().unwrap().starts_with("supplier"));
     assert!(out.contains("policy as of 2026-11-15: evidence within 24 months"), "the table names its policy");
     let bad = db.run(&["flags", "--verdict", "great"]);
-    assert!(!bad.status.success());
-    assert!(text(&bad).1.contains("supported, partial, unsupported, not_claimed"));
+    assert!(failed(&bad));
+    assert!(bad.stderr.contains("supported, partial, unsupported, not_claimed"));
 }
 
 #[test]
@@ -157,19 +145,19 @@ fn policy_changes_move_verdicts_and_are_validated() {
     let db = Db::demo();
     assert_eq!(db.verdict_of("DG-FOLIO"), "partial");
     let set = db.run(&["policy", "set", "yield.min_fpy", "75%"]);
-    assert!(set.status.success(), "{}", text(&set).1);
-    assert!(text(&set).0.contains("yield.min_fpy: 0.85 → 0.75"));
+    set.assert_success();
+    assert!(set.stdout.contains("yield.min_fpy: 0.85 → 0.75"));
     assert_eq!(db.verdict_of("DG-FOLIO"), "supported", "79.9% FPY now passes");
     let shown = db.json(&["policy", "--format", "json"]);
     assert_eq!(shown["yield.min_fpy"], "0.75");
 
     let unknown = db.run(&["policy", "set", "yield.min_lotz", "3"]);
-    assert!(!unknown.status.success());
-    let (_, err) = text(&unknown);
+    assert!(failed(&unknown));
+    let err = &unknown.stderr;
     assert!(err.contains("unknown policy key `yield.min_lotz`") && err.contains("yield.min_lots"), "{err}");
     let bad_value = db.run(&["policy", "set", "yield.chart", "xbar"]);
-    assert!(text(&bad_value).1.contains("expected one of: p, laney"));
-    assert!(db.run(&["policy", "reset", "yield.min_fpy"]).status.success());
+    assert!(bad_value.stderr.contains("expected one of: p, laney"));
+    db.run(&["policy", "reset", "yield.min_fpy"]).assert_success();
     assert_eq!(db.verdict_of("DG-FOLIO"), "partial");
 }
 
@@ -179,11 +167,9 @@ fn as_of_makes_results_reproducible() {
     let today = db.json(&["explain", "XM-LEGACY", "--format", "json"]);
     assert_eq!(today["verdict"], "partial");
     // In mid-2024 the 2024 audit was fresh, so its evidence counted.
-    let out = Command::new(env!("CARGO_BIN_EXE_casebook"))
-        .args(["--db", db.path.to_str().unwrap(), "--as-of", "2024-06-01", "explain", "XM-LEGACY", "--format", "json"])
-        .output()
-        .unwrap();
-    let then: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = db.sandbox.run(&["--as-of", "2024-06-01", "explain", "XM-LEGACY", "--format", "json"]);
+    out.assert_success();
+    let then: Value = serde_json::from_str(&out.stdout).unwrap();
     let status = |v: &Value, pillar: &str| {
         v["pillars"].as_array().unwrap().iter().find(|p| p["pillar"] == pillar).unwrap()["status"].clone()
     };
@@ -195,16 +181,16 @@ fn as_of_makes_results_reproducible() {
 fn explain_reads_pillar_by_pillar() {
     let db = Db::demo();
     let out = db.run(&["explain", "SZ-TRADEX"]);
-    assert!(out.status.success());
-    let (text, _) = text(&out);
+    out.assert_success();
+    let text = &out.stdout;
     assert!(text.starts_with("SZ-TRADEX — "));
     assert!(text.contains("Verdict: UNSUPPORTED"));
     assert!(text.contains("material compatibility — stated_only (required by material_selection)"), "{text}");
     assert!(text.contains("stated "), "each evidence item is shown with its standing");
     assert!(text.contains("[high] trading-company-odm"));
     let missing = db.run(&["explain", "NOPE"]);
-    assert!(!missing.status.success());
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("no supplier with code `NOPE`"));
+    assert!(failed(&missing));
+    assert!(missing.stderr.contains("no supplier with code `NOPE`"));
 }
 
 #[test]
@@ -212,11 +198,11 @@ fn an_audit_recorded_from_the_command_line_changes_the_verdict() {
     let db = Db::demo();
     assert_eq!(db.verdict_of("SZ-NEWCO"), "unsupported");
     let new = db.run(&["audit", "new", "SZ-NEWCO", "--visited", "2026-11-10"]);
-    assert!(new.status.success(), "{}", text(&new).1);
-    let reference = text(&new).0.trim().to_owned();
+    new.assert_success();
+    let reference = new.stdout.trim().to_owned();
     assert!(reference.starts_with("A-2026-"), "{reference}");
     for (question, result) in [("LG-01", "yes"), ("LG-02", "yes"), ("DF-01", "yes"), ("DF-04", "partial")] {
-        assert!(db.run(&["audit", "answer", &reference, question, result]).status.success());
+        db.run(&["audit", "answer", &reference, question, result]).assert_success();
     }
     let evidence = db.run(&[
         "audit",
@@ -231,18 +217,18 @@ fn an_audit_recorded_from_the_command_line_changes_the_verdict() {
         "--description",
         "DFM report for a client's slim case, rev C",
     ]);
-    assert!(evidence.status.success(), "{}", text(&evidence).1);
+    evidence.assert_success();
     // A draft does not count yet.
     assert_eq!(db.verdict_of("SZ-NEWCO"), "unsupported");
     let submit = db.run(&["audit", "submit", &reference]);
-    assert!(submit.status.success(), "{}", text(&submit).1);
-    assert!(text(&submit).0.contains("submitted and locked"));
+    submit.assert_success();
+    assert!(submit.stdout.contains("submitted and locked"));
     // DFM now evidenced; production yield (no lots) still is not.
     assert_eq!(db.verdict_of("SZ-NEWCO"), "partial");
     // `audit show` gives the score section by section, in text and JSON alike.
     let shown = db.run(&["audit", "show", &reference, "--format", "json"]);
-    assert!(shown.status.success(), "{}", text(&shown).1);
-    let json: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    shown.assert_success();
+    let json: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
     let sections = json["score"]["sections"].as_array().unwrap();
     let section = |name: &str| sections.iter().find(|s| s["section"] == name).unwrap().clone();
     assert_eq!(
@@ -253,7 +239,7 @@ fn an_audit_recorded_from_the_command_line_changes_the_verdict() {
     let dfm = section("dfm_evaluation")["pct"].as_f64().unwrap();
     assert!(dfm > 0.0 && dfm < 100.0, "a partial answer costs points: {dfm}");
     assert!(section("quality_control")["pct"].is_null(), "nothing answered is no score, not 0%");
-    let shown = text(&db.run(&["audit", "show", &reference])).0;
+    let shown = db.run(&["audit", "show", &reference]).stdout;
     let legitimacy = format!("{}/{}", 2, section("legitimacy")["applicable"]);
     assert!(
         shown.lines().any(|l| l.starts_with("Legitimacy") && l.contains(&legitimacy) && l.ends_with("100.0%")),
@@ -267,6 +253,6 @@ fn an_audit_recorded_from_the_command_line_changes_the_verdict() {
     assert!(shown.contains("(sealed at submission); 4 of "), "{shown}");
     // And the audit is locked.
     let again = db.run(&["audit", "answer", &reference, "LG-03", "yes"]);
-    assert!(!again.status.success());
-    assert!(text(&again).1.contains("submitted and locked"));
+    assert!(failed(&again));
+    assert!(again.stderr.contains("submitted and locked"));
 }

@@ -2,67 +2,47 @@
 //! 2026-11-15. Expected figures are recomputed here from `demo-lots.csv`
 //! itself, not taken from the library.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::collections::HashMap;
+
+use common::{Run, Sandbox, fixture};
 use serde_json::Value;
-use tempfile::TempDir;
 
 const AS_OF: &str = "2026-11-15";
 
-struct Db {
-    _dir: TempDir,
-    path: PathBuf,
+/// A copy of the demo database (imported once per test process).
+fn demo_db() -> Sandbox {
+    Sandbox::demo()
 }
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+/// `casebook --db DB --as-of 2026-11-15 yield ARGS...`
+fn casebook(db: &Sandbox, args: &[&str]) -> Run {
+    let mut all = vec!["--as-of", AS_OF, "yield"];
+    all.extend_from_slice(args);
+    db.run(&all)
 }
 
-fn demo_db() -> Db {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let path = dir.path().join("demo.db");
-    let output = Command::new(env!("CARGO_BIN_EXE_casebook"))
-        .arg("--db")
-        .arg(&path)
-        .arg("import")
-        .arg(fixture("demo-dossier.json"))
-        .arg(fixture("demo-lots.csv"))
-        .output()
-        .expect("casebook runs");
-    assert!(output.status.success(), "import failed: {}", String::from_utf8_lossy(&output.stderr));
-    Db { _dir: dir, path }
-}
-
-fn casebook(db: &Db, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_casebook"))
-        .arg("--db")
-        .arg(&db.path)
-        .args(["--as-of", AS_OF, "yield"])
-        .args(args)
-        .output()
-        .expect("casebook runs")
-}
-
-fn stdout(db: &Db, args: &[&str]) -> String {
+fn stdout(db: &Sandbox, args: &[&str]) -> String {
     let output = casebook(db, args);
-    assert!(output.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).expect("UTF-8 on stdout")
+    assert_eq!(output.code, Some(0), "{args:?} failed: {}", output.stderr);
+    assert!(!output.stdout.contains(char::REPLACEMENT_CHARACTER), "{args:?}: not UTF-8 on stdout");
+    output.stdout
 }
 
-fn json(db: &Db, args: &[&str]) -> Value {
+fn json(db: &Sandbox, args: &[&str]) -> Value {
     let mut all = args.to_vec();
     all.extend(["--format", "json"]);
     serde_json::from_str(&stdout(db, &all)).expect("one JSON document")
 }
 
 /// Runs a command that must fail; returns its stderr.
-fn fails(db: &Db, args: &[&str]) -> String {
+fn fails(db: &Sandbox, args: &[&str]) -> String {
     let output = casebook(db, args);
-    assert!(!output.status.success(), "{args:?} should have failed");
+    assert_ne!(output.code, Some(0), "{args:?} should have failed");
     assert!(output.stdout.is_empty(), "{args:?} printed on stdout despite failing");
-    String::from_utf8(output.stderr).expect("UTF-8 on stderr")
+    assert!(!output.stderr.contains(char::REPLACEMENT_CHARACTER), "{args:?}: not UTF-8 on stderr");
+    output.stderr
 }
 
 /// One row of `demo-lots.csv`.
@@ -232,7 +212,9 @@ fn csv_has_one_row_per_lot_with_its_rules() {
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let report = json(&db, &["--supplier", "DG-SWING"]);
     assert_eq!(rows.len(), report["lots"].as_array().unwrap().len());
-    for code in violations(&report, "beyond-3-sigma") {
+    let beyond = violations(&report, "beyond-3-sigma");
+    assert!(!beyond.is_empty(), "DG-SWING's spike lots should be flagged");
+    for code in beyond {
         let row = rows.iter().find(|r| &r[0] == code).unwrap();
         assert!(row[8].split(';').any(|rule| rule == "beyond-3-sigma"), "{row:?}");
         assert!(row[4].parse::<f64>().unwrap() > row[6].parse::<f64>().unwrap());
@@ -294,15 +276,8 @@ fn until_defaults_to_as_of_and_cannot_pass_it() {
     let db = demo_db();
     let early = ["--as-of", "2026-06-30"];
     let run = |extra: &[&str]| -> Value {
-        let output = Command::new(env!("CARGO_BIN_EXE_casebook"))
-            .arg("--db")
-            .arg(&db.path)
-            .args(early)
-            .args(["yield", "--supplier", "SZ-ARMOR", "--format", "json"])
-            .args(extra)
-            .output()
-            .unwrap();
-        serde_json::from_slice(&output.stdout).unwrap()
+        let output = db.run(&[&early[..], &["yield", "--supplier", "SZ-ARMOR", "--format", "json"], extra].concat());
+        serde_json::from_str(&output.stdout).unwrap()
     };
     let by_default = run(&[]);
     let last = by_default["lots"].as_array().unwrap().last().unwrap()["produced_on"].as_str().unwrap().to_owned();

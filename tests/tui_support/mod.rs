@@ -64,6 +64,56 @@ pub fn options(theme: Theme, export_dir: &Path) -> Options {
     }
 }
 
+/// The sizes every snapshot is taken at: the smallest supported terminal and a roomy one.
+pub const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+/// The screen after `script`, then `then(&mut app, &demo)`, played at each
+/// of [`SIZES`] on its own copy of the demo database: `("{w}x{h}", screen)`.
+/// `[TMP]` in `script` stands for the demo's directory, and the screen shows
+/// it as `[TMP]` too; history times are masked ([`mask_times`]).
+pub fn screens_after(script: &str, then: impl Fn(&mut App, &Demo)) -> Vec<(String, String)> {
+    SIZES
+        .iter()
+        .map(|&(w, h)| {
+            let demo = Demo::new();
+            let mut app = demo.app();
+            let dir = demo.dir.path().display().to_string();
+            press_at(&mut app, &script.replace("[TMP]", &dir), (w, h));
+            then(&mut app, &demo);
+            let screen = text(&app, w, h).replace(&dir, "[TMP]");
+            (format!("{w}x{h}"), mask_times(&screen))
+        })
+        .collect()
+}
+
+/// Snapshots the app after `script` and then `then` (given the app and the
+/// demo), as [`screens_after`] draws it, under `{name}_{w}x{h}`.
+///
+/// A macro rather than a function so that insta names and stores each
+/// snapshot as the calling test file's own (`tests/snapshots/<file>__…`).
+/// The expression insta records in a snapshot's header is the calling
+/// file's `SNAPSHOT_EXPRESSION`, the one its snapshots were recorded with,
+/// so they also pass `--require-full-match`.
+#[allow(unused_macros)] // each test crate uses a different subset
+macro_rules! snap_then {
+    ($name:expr, $script:expr, $then:expr $(,)?) => {
+        for (size, screen) in $crate::tui_support::screens_after($script, $then) {
+            insta::assert_snapshot!(format!("{}_{size}", $name), screen, SNAPSHOT_EXPRESSION);
+        }
+    };
+}
+
+/// [`snap_then!`] with nothing after the script.
+#[allow(unused_macros)] // each test crate uses a different subset
+macro_rules! snap {
+    ($name:expr, $script:expr $(,)?) => {
+        $crate::tui_support::snap_then!($name, $script, |_, _| {})
+    };
+}
+
+#[allow(unused_imports)] // each test crate uses a different subset
+pub(crate) use {snap, snap_then};
+
 /// An app on an empty database in memory.
 pub fn empty_app() -> App {
     let store = Store::open_in_memory().expect("memory store");
