@@ -4,12 +4,14 @@
 //! it the exact words stored in SQLite and exchanged in files, a list of its
 //! valid values (for error messages) and serde/rusqlite conversions.
 
+mod control;
 mod findings;
 mod vocab;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
+pub use control::{Annotation, ControlPlan, PlanScope, SavedLimits};
 pub use vocab::VocabError;
 pub(crate) use vocab::vocab;
 

@@ -184,3 +184,88 @@ fn scan_chunk(read: Reader<'_>, ids: (i64, i64), policy: &Policy, as_of: NaiveDa
     chunk.lots.shrink_to_fit();
     Ok(chunk)
 }
+
+/// The yield report of `lots` (one supplier's, read with `filter`, in chart
+/// order) with the assignable causes and the control plan in force on
+/// `as_of`: the plan of exactly the filter's process and material.
+pub fn chart_lots(
+    read: Reader<'_>,
+    id: SupplierId,
+    lots: &[crate::model::Lot],
+    filter: &crate::store::LotFilter,
+    options: &crate::assess::spc::ChartOptions,
+    as_of: NaiveDate,
+) -> Result<crate::assess::yield_stats::YieldReport> {
+    use crate::assess::yield_stats::{Phase, analyse_with};
+    let annotations = read.annotations_in_force(id, as_of)?;
+    let scope = crate::model::PlanScope { process: filter.process, material: filter.material.clone() };
+    let plan = read.plan_in_force(id, &scope, as_of)?;
+    analyse_with(lots, options, Phase { annotations: &annotations, plan: plan.as_ref() })
+}
+
+/// What to freeze: a scope and a baseline period.
+#[derive(Debug, Clone)]
+pub struct FreezeRequest {
+    pub scope: crate::model::PlanScope,
+    pub baseline_since: Option<NaiveDate>,
+    pub baseline_until: NaiveDate,
+    /// Unfreeze a plan of the same scope first (re-baseline).
+    pub replace: bool,
+}
+
+/// Freezes a control plan from the lots of the baseline period (less the
+/// lots excluded for an assignable cause as of `as_of`), in force from
+/// `as_of`: p̄ and ū with their `σ_z`. Re-baselining unfreezes the plan in
+/// force first, in the same transaction.
+pub fn freeze_plan(
+    writer: &Writer<'_>,
+    id: SupplierId,
+    request: &FreezeRequest,
+    as_of: NaiveDate,
+) -> Result<crate::model::ControlPlan> {
+    use crate::assess::spc::{ChartKind, Point, estimate};
+    let read = writer.read();
+    let until = request.baseline_until.min(as_of);
+    let filter = crate::store::LotFilter {
+        process: request.scope.process,
+        material: request.scope.material.clone(),
+        sku: None,
+        since: request.baseline_since,
+        until: Some(until),
+    };
+    let excluded = read.excluded_lots(Some(id), as_of)?.remove(&id).unwrap_or_default();
+    let lots: Vec<_> = read.lots(id, &filter)?.into_iter().filter(|lot| !excluded.contains(&lot.lot)).collect();
+    let p_points: Vec<Point> = lots.iter().map(Point::from).collect();
+    let u_points: Vec<Point> = lots
+        .iter()
+        .map(|lot| crate::assess::yield_stats::defect_total(lot).map(|d| Point::defects(lot.started, d)))
+        .collect::<Result<_>>()?;
+    let (Some(p), Some(u)) = (estimate(&p_points, ChartKind::P), estimate(&u_points, ChartKind::U)) else {
+        return Err(crate::Error::Invalid(format!(
+            "no lots of {} were produced in the baseline period (up to {until}{}), once lots excluded for an \
+             assignable cause are left out; choose a period that holds the lots to freeze the limits on",
+            request.scope.describe(),
+            request.baseline_since.map_or_else(String::new, |d| format!(", from {d}"))
+        )));
+    };
+    let saved = |l: crate::assess::spc::Limits| crate::model::SavedLimits {
+        center: l.center,
+        sigma_z: l.sigma_z,
+        moving_ranges: u32::try_from(l.moving_ranges).unwrap_or(u32::MAX),
+    };
+    if request.replace {
+        writer.unfreeze_plan(id, &request.scope, as_of)?;
+    }
+    writer.freeze_plan(
+        id,
+        &crate::store::NewPlan {
+            scope: request.scope.clone(),
+            baseline_since: request.baseline_since,
+            baseline_until: until,
+            baseline_lots: u32::try_from(lots.len()).unwrap_or(u32::MAX),
+            p: saved(p),
+            u: saved(u),
+            frozen_on: as_of,
+        },
+    )
+}

@@ -168,10 +168,10 @@ fn y_opens_the_yield_charts_and_the_toggles_say_what_is_in_force() {
     press(&mut app, "/swing<Enter>y");
     let screen = text(&app, W, H);
     assert!(screen.contains("Suppliers › DG-SWING › Yield"), "{screen}");
-    assert!(screen.contains("chart p (classical limits) · rules attribute"));
+    assert!(screen.contains("chart classical p-chart"), "{screen}");
     assert!(screen.contains("31 violation(s)"));
     press(&mut app, "c");
-    assert!(text(&app, W, H).contains("chart Laney p′"));
+    assert!(text(&app, W, H).contains("chart Laney p′ chart"));
     press(&mut app, "r");
     let screen = text(&app, W, H);
     assert!(screen.contains("rules Western Electric"));

@@ -7,6 +7,7 @@
 
 mod audits;
 mod checklists;
+mod control;
 mod cursors;
 mod history;
 mod integrity;
@@ -24,6 +25,7 @@ use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use audits::{AuditRow, NewAudit, Seal, hex};
+pub use control::{ControlEvent, NewAnnotation, NewPlan, new_gid};
 pub use history::{Change, HistoryEntry};
 pub use integrity::{AttachmentRow, SealRow, expected_triggers};
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};

@@ -162,7 +162,7 @@ fn out_of_control_message(
         center * 100.0,
         lot.lot,
         lot.produced_on,
-        point.p * 100.0,
+        point.value * 100.0,
         point.lcl * 100.0,
         point.ucl * 100.0
     );

@@ -51,7 +51,7 @@ impl Plot {
         let mut plot = Self { y_min: f64::MAX, ..Self::default() };
         for (i, lot) in report.lots.iter().enumerate() {
             let x = (i + 1) as f64;
-            let point = (x, lot.chart.p);
+            let point = (x, lot.chart.value);
             if flagged_at.contains(&i) {
                 plot.flagged.push(point);
             } else {
@@ -59,8 +59,8 @@ impl Plot {
             }
             plot.ucl.push((x, lot.chart.ucl));
             plot.lcl.push((x, lot.chart.lcl));
-            plot.y_max = plot.y_max.max(lot.chart.p).max(lot.chart.ucl);
-            plot.y_min = plot.y_min.min(lot.chart.p).min(lot.chart.lcl);
+            plot.y_max = plot.y_max.max(lot.chart.value).max(lot.chart.ucl);
+            plot.y_min = plot.y_min.min(lot.chart.value).min(lot.chart.lcl);
         }
         if let Some(center) = report.center {
             plot.centre = vec![(1.0, center), (report.lots.len().max(2) as f64, center)];
@@ -74,7 +74,12 @@ impl Plot {
             .iter()
             .filter_map(|v| {
                 let lot = &report.lots[*index.get(v.lot.as_str())?];
-                Some(ViolationRow { lot: v.lot.clone(), produced_on: lot.produced_on, p: lot.chart.p, rule: v.rule })
+                Some(ViolationRow {
+                    lot: v.lot.clone(),
+                    produced_on: lot.produced_on,
+                    p: lot.chart.value,
+                    rule: v.rule,
+                })
             })
             .collect();
         plot

@@ -67,7 +67,7 @@ impl YieldScreen {
     pub fn update(&mut self, msg: Message, data: &Data) -> Outcome {
         let q = &mut self.query;
         match msg {
-            Message::ToggleChart => q.chart = if q.chart == ChartKind::P { ChartKind::Laney } else { ChartKind::P },
+            Message::ToggleChart => q.chart = q.chart.next_in_cycle(),
             Message::ToggleRules => {
                 q.rules = match q.rules {
                     RuleSet::Attribute => RuleSet::WesternElectric,
@@ -126,10 +126,7 @@ impl YieldScreen {
 
     fn render_header(&self, frame: &mut Frame, area: Rect, theme: Theme) {
         let q = &self.query;
-        let chart = match q.chart {
-            ChartKind::P => "p (classical limits)",
-            ChartKind::Laney => "Laney p′ (limits × σ_z)",
-        };
+        let chart = q.chart.describe();
         let rules = match q.rules {
             RuleSet::Attribute => "attribute (beyond 3σ, nine in a row)",
             RuleSet::WesternElectric => "Western Electric (beyond 3σ, 2 of 3 > 2σ, 4 of 5 > 1σ, eight in a row)",
