@@ -33,6 +33,10 @@ struct Loaded {
     evidence: HashMap<SupplierId, Vec<crate::model::EvidenceRow>>,
     findings: HashMap<SupplierId, Vec<crate::model::FindingRow>>,
     first_lots: HashMap<SupplierId, NaiveDate>,
+    /// Lots left out of the limits for an assignable cause, as of the day.
+    excluded: HashMap<SupplierId, Vec<String>>,
+    /// Control plans for all of a supplier's lots in force on the day.
+    plans: HashMap<SupplierId, crate::model::ControlPlan>,
 }
 
 fn load(read: Reader<'_>, only: Option<SupplierId>, as_of: NaiveDate) -> Result<Loaded> {
@@ -46,7 +50,9 @@ fn load(read: Reader<'_>, only: Option<SupplierId>, as_of: NaiveDate) -> Result<
     let evidence = read.all_evidence(only)?;
     let findings = read.all_findings(only)?;
     let first_lots = read.first_lot_dates(only, as_of)?;
-    Ok(Loaded { suppliers, claims, audits, evidence, findings, first_lots })
+    let excluded = read.excluded_lots(only, as_of)?;
+    let plans = read.supplier_plans_in_force(only, as_of)?;
+    Ok(Loaded { suppliers, claims, audits, evidence, findings, first_lots, excluded, plans })
 }
 
 /// Assesses one supplier (`only`) or every supplier as of `as_of`, under the
@@ -125,6 +131,8 @@ fn judge_all(
             findings: loaded.findings.get(id).map_or(&[], Vec::as_slice),
             window: windows.get(id).copied().unwrap_or_default(),
             first_lot: loaded.first_lots.get(id).copied(),
+            excluded: loaded.excluded.get(id).map_or(&[], Vec::as_slice),
+            plan: loaded.plans.get(id),
         };
         verdict::assess(&facts, policy, as_of)
     };
@@ -268,4 +276,44 @@ pub fn freeze_plan(
             frozen_on: as_of,
         },
     )
+}
+
+/// Whether an annotation takes a lot out of the limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exclusion {
+    Exclude,
+    Include,
+    /// As the lot's annotation in force says (kept in when it has none).
+    Keep,
+}
+
+/// An annotation to record.
+#[derive(Debug, Clone, Copy)]
+pub struct Note<'a> {
+    pub lot: &'a str,
+    pub cause: &'a str,
+    pub action: Option<&'a str>,
+    pub exclusion: Exclusion,
+}
+
+/// Records an assignable cause for a lot as of `as_of`, in history.
+pub fn annotate(
+    writer: &Writer<'_>,
+    id: SupplierId,
+    note: &Note<'_>,
+    as_of: NaiveDate,
+) -> Result<crate::model::Annotation> {
+    let excluded = match note.exclusion {
+        Exclusion::Exclude => true,
+        Exclusion::Include => false,
+        Exclusion::Keep => writer.read().annotation_of(id, note.lot, as_of)?.is_some_and(|a| a.excluded),
+    };
+    let new = crate::store::NewAnnotation {
+        lot: note.lot,
+        cause: note.cause,
+        action: note.action,
+        excluded,
+        noted_on: as_of,
+    };
+    writer.annotate_lot(id, &new)
 }

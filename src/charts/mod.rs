@@ -135,13 +135,15 @@ pub fn limits_text(report: &YieldReport, baseline_until: Option<NaiveDate>) -> S
     let from = &report.limits_from;
     let mut text = match (from.source, &from.plan) {
         (LimitsSource::Plan, Some(plan)) => {
-            let since = plan.baseline_since.map_or_else(String::new, |d| format!("{d} … "));
+            let span = match plan.baseline_since {
+                Some(since) => format!("{since} … {}", plan.baseline_until),
+                None => format!("up to {}", plan.baseline_until),
+            };
             format!(
-                "limits of the control plan in force since {} (frozen by {} from {} lots produced {since}{}, {})",
+                "limits of the control plan in force since {} (frozen by {} from {} lots produced {span}, {})",
                 plan.frozen_on,
                 plan.frozen_by,
                 plan.baseline_lots,
-                plan.baseline_until,
                 plan.scope.describe()
             )
         }

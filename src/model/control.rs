@@ -38,7 +38,9 @@ pub struct SavedLimits {
 /// one process and / or one material.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PlanScope {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub process: Option<Process>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub material: Option<String>,
 }
 

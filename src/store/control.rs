@@ -339,9 +339,23 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    /// Every plan of a supplier, oldest first.
+    /// Whether any of `suppliers` has an annotation or a control plan.
+    pub fn has_control_records(&self, suppliers: &[SupplierId]) -> Result<bool> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM lot_annotations WHERE supplier_id = ?1)
+                 OR EXISTS (SELECT 1 FROM control_plans WHERE supplier_id = ?1)",
+        )?;
+        for id in suppliers {
+            if stmt.query_row([id.0], |r| r.get::<_, bool>(0))? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Every plan of a supplier, oldest first (ties in the order they were made).
     pub fn plans(&self, supplier: SupplierId) -> Result<Vec<ControlPlan>> {
-        let sql = format!("SELECT {PLAN_COLUMNS} FROM control_plans WHERE supplier_id = ?1 ORDER BY frozen_on, id");
+        let sql = format!("SELECT {PLAN_COLUMNS} FROM control_plans WHERE supplier_id = ?1 ORDER BY frozen_on, gid");
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([supplier.0], plan)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -180,6 +180,20 @@ impl Rule {
         }
     }
 
+    /// What the rule saw, on the side it saw it, as a sentence's start:
+    /// "Nine lots in a row below the centre line".
+    pub fn saw_on(self, above: bool) -> String {
+        let side = if above { "above" } else { "below" };
+        match self {
+            Self::Beyond3Sigma if above => "A lot above its upper control limit".to_owned(),
+            Self::Beyond3Sigma => "A lot below its lower control limit".to_owned(),
+            Self::NineInARow => format!("Nine lots in a row {side} the centre line"),
+            Self::EightInARow => format!("Eight lots in a row {side} the centre line"),
+            Self::TwoOfThreeBeyond2Sigma => format!("Two of three lots in a row more than 2σ {side} the centre line"),
+            Self::FourOfFiveBeyond1Sigma => format!("Four of five lots in a row more than 1σ {side} the centre line"),
+        }
+    }
+
     /// A few characters for a table column or a chart label.
     pub fn mark(self) -> &'static str {
         match self {
