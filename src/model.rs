@@ -11,9 +11,9 @@ mod vocab;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-pub use control::{Annotation, ControlPlan, PlanScope, SavedLimits};
-pub use vocab::VocabError;
+pub use control::{Annotation, ControlPlan, InLimits, PlanScope, SavedLimits};
 pub(crate) use vocab::vocab;
+pub use vocab::{VocabError, Word};
 
 vocab!(BusinessType {
     Manufacturer = "manufacturer",

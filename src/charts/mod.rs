@@ -6,6 +6,7 @@
 //! same way everywhere and pick readable axis ticks. Pure: no I/O.
 
 pub mod svg;
+mod svg_words;
 
 use std::fmt::Write as _;
 
@@ -163,6 +164,30 @@ pub fn limits_text(report: &YieldReport, baseline_until: Option<NaiveDate>) -> S
         );
     }
     text
+}
+
+/// The values a chart of `report` must show: every value, limit and the
+/// centre, with a margin; never below 0. (A u-chart's open upper limit
+/// counts as the value.)
+pub fn value_range(report: &YieldReport) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+    for lot in &report.lots {
+        let c = &lot.chart;
+        let top = if c.ucl.is_finite() { c.ucl } else { c.value };
+        lo = lo.min(c.value).min(c.lcl);
+        hi = hi.max(c.value).max(top);
+    }
+    if let Some(center) = report.center {
+        lo = lo.min(center);
+        hi = hi.max(center);
+    }
+    if lo > hi {
+        return (0.0, 1.0);
+    }
+    let floor = if report.chart.statistic() == Statistic::Fraction { 0.001 } else { 0.01 };
+    let margin = ((hi - lo) * 0.08).max(floor);
+    let lo = (lo - margin).max(0.0);
+    (lo, (hi + margin).max(lo + margin))
 }
 
 /// Up to `most` items, comma separated, then how many more.

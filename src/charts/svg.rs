@@ -11,8 +11,8 @@
 
 use std::fmt::Write as _;
 
-use super::{ChartModel, axis_name, center_symbol, format_value, listed, ticks, whole};
-use crate::assess::spc::{Rule, Statistic};
+use super::svg_words::{esc, heading_text, marks, tooltip, violation_text, wrap};
+use super::{ChartModel, axis_name, center_symbol, format_value, ticks, value_range, whole};
 use crate::assess::yield_stats::{LimitsSource, LotPoint};
 
 /// Size of the drawing. The width grows past `width` when the lots need it
@@ -33,8 +33,6 @@ impl Default for SvgOptions {
 
 /// Horizontal pixels per lot, at least.
 pub const MIN_STEP: f64 = 6.0;
-/// Violations listed under the chart before "and N more".
-const LISTED_VIOLATIONS: usize = 40;
 
 const LEFT: f64 = 78.0;
 const RIGHT: f64 = 110.0;
@@ -101,7 +99,7 @@ impl Frame {
         let top = 34.0 + heading_lines.len() as f64 * LINE + 14.0;
         let plot_h = f64::from(options.plot_height.max(120));
         let height = top + plot_h + 48.0 + 2.0 * LINE + list_lines.len() as f64 * LINE + 16.0;
-        let (lo, hi) = y_range(chart);
+        let (lo, hi) = value_range(chart.report);
         Self { width, height, top, plot_w, plot_h, step: plot_w / n, lo, hi, heading_lines, list_lines }
     }
 
@@ -116,69 +114,6 @@ impl Frame {
     fn bottom(&self) -> f64 {
         self.top + self.plot_h
     }
-}
-
-/// Every value, limit and the centre, with a margin; never below 0.
-fn y_range(chart: &ChartModel<'_>) -> (f64, f64) {
-    let report = chart.report;
-    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
-    for lot in &report.lots {
-        let c = &lot.chart;
-        let top = if c.ucl.is_finite() { c.ucl } else { c.value };
-        lo = lo.min(c.value).min(c.lcl);
-        hi = hi.max(c.value).max(top);
-    }
-    if let Some(center) = report.center {
-        lo = lo.min(center);
-        hi = hi.max(center);
-    }
-    if lo > hi {
-        return (0.0, 1.0);
-    }
-    let margin = ((hi - lo) * 0.08).max(if chart.statistic() == Statistic::Fraction { 0.001 } else { 0.01 });
-    let lo = (lo - margin).max(0.0);
-    (lo, (hi + margin).max(lo + margin))
-}
-
-fn heading_text(chart: &ChartModel<'_>) -> Vec<String> {
-    let report = chart.report;
-    let statistic = chart.statistic();
-    let mut lines = vec![report.chart.describe().to_owned(), chart.window.describe()];
-    if !chart.narrowed.is_empty() {
-        lines.push(format!("only {}", chart.narrowed.join(", ")));
-    }
-    let centre = report.center.map_or_else(|| "—".to_owned(), |c| format_value(statistic, c));
-    let sigma = report.sigma_z.map_or_else(String::new, |s| format!(", σ_z {s:.2}"));
-    lines.push(format!(
-        "{} lots; centre {} = {centre}{sigma}; {}",
-        report.lots.len(),
-        center_symbol(statistic),
-        chart.limits_text()
-    ));
-    lines.push(chart.rules_text());
-    lines
-}
-
-fn violation_text(chart: &ChartModel<'_>) -> Vec<String> {
-    let report = chart.report;
-    if report.violations.is_empty() {
-        return vec![format!("No rule broken ({} rules).", report.rules)];
-    }
-    let rules = chart.rules_at();
-    let flagged: Vec<String> = report
-        .lots
-        .iter()
-        .zip(&rules)
-        .filter(|(_, r)| !r.is_empty())
-        .map(|(lot, r)| format!("{} ({}) {}", lot.lot, lot.produced_on, marks(r)))
-        .collect();
-    vec![format!(
-        "{} violation(s) on {} lot(s), {} rules: {}",
-        report.violations.len(),
-        flagged.len(),
-        report.rules,
-        listed(&flagged, LISTED_VIOLATIONS)
-    )]
 }
 
 fn heading(svg: &mut String, chart: &ChartModel<'_>, frame: &Frame) {
@@ -368,35 +303,6 @@ fn lots(svg: &mut String, chart: &ChartModel<'_>, frame: &Frame) {
     svg.push_str("</g>\n");
 }
 
-fn tooltip(lot: &LotPoint, rules: &[Rule], statistic: Statistic) -> String {
-    let c = &lot.chart;
-    let z = c.z.map_or_else(|| "∞".to_owned(), |z| format!("{z:+.2}"));
-    let mut text = format!(
-        "{} ({}): {} {} of {} started, {} = {} (limits {} … {}, z {z})",
-        lot.lot,
-        lot.produced_on,
-        lot.count,
-        statistic.count_name(),
-        lot.started,
-        statistic.name(),
-        format_value(statistic, c.value),
-        format_value(statistic, c.lcl),
-        format_value(statistic, c.ucl)
-    );
-    if !rules.is_empty() {
-        let names: Vec<&str> = rules.iter().map(|r| r.as_str()).collect();
-        let _ = write!(text, "; broke {}", names.join(", "));
-    }
-    if let Some(a) = &lot.annotation {
-        let verb = if a.excluded { "excluded from the limits" } else { "annotated" };
-        let _ = write!(text, "; {verb}: {}", a.cause);
-        if let Some(action) = &a.action {
-            let _ = write!(text, " (action: {action})");
-        }
-    }
-    text
-}
-
 fn legend(svg: &mut String, chart: &ChartModel<'_>, frame: &Frame) {
     let y = frame.bottom() + 56.0;
     let statistic = chart.statistic();
@@ -458,62 +364,4 @@ fn violation_list(svg: &mut String, _chart: &ChartModel<'_>, frame: &Frame) {
         let _ = writeln!(svg, "<text x=\"16\" y=\"{:.1}\">{}</text>", top + i as f64 * LINE, esc(line));
     }
     svg.push_str("</g>\n");
-}
-
-fn marks(rules: &[Rule]) -> String {
-    rules.iter().map(|r| r.mark()).collect::<Vec<_>>().join(" ")
-}
-
-/// Breaks `text` at spaces into lines of at most `width` characters.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split(' ') {
-        let last = lines.last_mut().map_or(0, |l| l.chars().count());
-        if last > 0 && last + 1 + word.chars().count() > width.max(20) {
-            lines.push(String::new());
-        }
-        if let Some(line) = lines.last_mut() {
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-    }
-    lines
-}
-
-/// Text for XML content and attribute values; control characters (which
-/// XML 1.0 cannot hold) become U+FFFD.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if c.is_control() && !matches!(c, '\t' | '\n') => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escaping_keeps_markup_out_and_control_characters_out() {
-        assert_eq!(esc("A&B <x> \"q\" 'a'"), "A&amp;B &lt;x&gt; &quot;q&quot; &apos;a&apos;");
-        assert_eq!(esc("a\u{1}b"), "a\u{fffd}b");
-    }
-
-    #[test]
-    fn wrap_breaks_at_spaces_within_the_width() {
-        let lines = wrap("one two three four five six seven eight nine ten eleven", 22);
-        assert!(lines.iter().all(|l| l.chars().count() <= 22), "{lines:?}");
-        assert_eq!(lines.join(" "), "one two three four five six seven eight nine ten eleven");
-    }
 }

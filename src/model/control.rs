@@ -9,7 +9,12 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::Process;
+use super::{Process, vocab};
+
+vocab!(
+    /// Whether an annotated lot counts in the control limits.
+    InLimits { Excluded = "excluded", Kept = "kept" }
+);
 
 /// An assignable cause found for one lot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
