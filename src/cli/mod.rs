@@ -78,7 +78,7 @@ pub enum Command {
     Where,
     /// Import dossier JSON or yield-lot CSV files (chosen by content), each all-or-nothing.
     Import(data::ImportArgs),
-    /// Export suppliers as a casebook-dossier/1 JSON document.
+    /// Export suppliers as a casebook-dossier JSON document (/1, or /2 with annotations and control plans).
     Export(data::ExportArgs),
     /// List suppliers with counts of claims, audits, evidence and lots.
     Suppliers(data::SuppliersArgs),
