@@ -197,3 +197,30 @@ fn annotations_and_plans_travel_in_dossier_2_byte_for_byte() {
     let run = copy.run(&["import", old.to_str().unwrap()]);
     run.assert_failure().assert_stderr_has("is only in \"casebook-dossier/2\"");
 }
+
+#[test]
+fn annotations_and_plans_are_facts_even_to_raw_sql() {
+    let db = Sandbox::demo();
+    ok(&db, &["lot", "annotate", "--supplier", "DG-SWING", "--lot", SPIKE, "--cause", "regrind", "--exclude"]);
+    ok(&db, &["plan", "freeze", "--supplier", "DG-SWING", "--baseline-until", "2025-06-30"]);
+    let sql = db.sql();
+    for statement in [
+        "UPDATE lot_annotations SET excluded = 0",
+        "DELETE FROM lot_annotations",
+        "UPDATE control_plans SET p_center = 0.5",
+        "DELETE FROM control_plans",
+    ] {
+        let refused = sql.execute(statement, []);
+        assert!(refused.is_err(), "{statement} was allowed");
+    }
+    // Unfreezing is the one change a plan takes, and only once.
+    sql.execute("UPDATE control_plans SET unfrozen_on = '2026-11-20', unfrozen_by = 'qa', unfrozen_at = 'x'", [])
+        .expect("unfreezing is allowed");
+    let again = sql.execute("UPDATE control_plans SET unfrozen_on = '2026-11-21'", []);
+    assert!(again.is_err(), "a plan is unfrozen once");
+    // Dropping a protection shows in `casebook check`.
+    sql.execute("DROP TRIGGER lot_annotations_append_only_update", []).unwrap();
+    drop(sql);
+    let run = db.run(&["--as-of", AS_OF, "check"]);
+    run.assert_failure().assert_stdout_has("lot_annotations_append_only_update is missing");
+}
