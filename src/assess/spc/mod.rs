@@ -231,8 +231,13 @@ pub fn chart_with(points: &[Point], options: &ChartOptions, basis: &Basis<'_>) -
         (Some(Limits::from_frozen(options.kind, frozen, size)), 0)
     } else {
         let end = options.baseline.map_or(points.len(), |k| k.min(points.len()));
-        let kept: Vec<Point> = (0..end).filter(|&i| !excluded(i)).map(|i| points[i]).collect();
-        (estimate(&kept, options.kind), kept.len())
+        if basis.excluded.iter().take(end).any(|&e| e) {
+            let kept: Vec<Point> = (0..end).filter(|&i| !excluded(i)).map(|i| points[i]).collect();
+            (estimate(&kept, options.kind), kept.len())
+        } else {
+            // The common case: no copy of the points (the verdicts chart a million lots).
+            (estimate(&points[..end], options.kind), end)
+        }
     };
     let judged: Vec<ChartPoint> = match &limits {
         Some(limits) => points.iter().map(|p| judge(*p, limits)).collect(),
