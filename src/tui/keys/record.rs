@@ -32,6 +32,7 @@ const ANSWER: KeyTable = KeyTable {
         main(&[code(KeyCode::Enter)], Message::EditNote, "note", "write or edit the answer's note"),
         main(&[k('u')], Message::NextUnanswered, "unanswered", "jump to the next unanswered question"),
         bind(&[code(KeyCode::Backspace), code(KeyCode::Delete)], Message::ClearAnswer, "clear the answer"),
+        bind(&[k('/')], Message::StartFilter, "filter the questions (Enter keeps it, Esc clears it)"),
     ],
 };
 

@@ -13,8 +13,9 @@ use super::{Outcome, Screen, View};
 use crate::model::{Answer, AnswerResult};
 use crate::store::SupplierId;
 use crate::tui::data::{EditorDetail, Fresh, Load, Write};
+use crate::tui::input::contains_folded;
 use crate::tui::keys::{self, KeyMap};
-use crate::tui::list::{Cursor, switch_pane};
+use crate::tui::list::{Cursor, Listed, Listing, switch_pane};
 use crate::tui::message::Message;
 use crate::tui::popup::SubmitConfirm;
 use crate::tui::record_forms::Purpose;
@@ -41,8 +42,8 @@ impl EditPane {
 pub struct AuditEditor {
     pub detail: EditorDetail,
     pub(super) pane: EditPane,
-    /// Over the template's questions.
-    pub(super) questions: Cursor,
+    /// Over the template's questions, filtered by `/`.
+    pub(super) questions: Listing,
     pub(super) evidence: Cursor,
     pub(super) findings: Cursor,
     /// The question stored as the place to come back to.
@@ -57,7 +58,7 @@ impl AuditEditor {
         let mut editor = Self {
             detail,
             pane: EditPane::Checklist,
-            questions: Cursor::default(),
+            questions: Listing::default(),
             evidence: Cursor::default(),
             findings: Cursor::default(),
             saved_place: None,
@@ -69,7 +70,7 @@ impl AuditEditor {
         let remembered = editor.detail.cursor.as_ref().and_then(|c| questions.iter().position(|q| &q.code == c));
         let unanswered =
             editor.detail.score.unanswered.first().and_then(|c| questions.iter().position(|q| &q.code == c));
-        editor.questions.select(remembered.or(unanswered).unwrap_or(0));
+        editor.questions.select_item(remembered.or(unanswered).unwrap_or(0));
         editor
     }
 
@@ -89,9 +90,18 @@ impl AuditEditor {
     }
 
     fn sync_lengths(&mut self) {
-        self.questions.set_len(self.detail.template.questions.len());
+        self.refilter();
         self.evidence.set_len(self.detail.evidence.len());
         self.findings.set_len(self.detail.findings.len());
+    }
+
+    /// Shows the questions whose code, section or text has the filter's text.
+    fn refilter(&mut self) {
+        let questions = &self.detail.template.questions;
+        self.questions.refilter(questions.len(), |i, needle| {
+            let q = &questions[i];
+            [q.code.as_str(), q.section.label(), &q.text].iter().any(|t| contains_folded(t, needle))
+        });
     }
 
     /// The selected question's code.
@@ -129,15 +139,20 @@ impl AuditEditor {
     }
 
     fn checklist(&mut self, msg: Message) -> Outcome {
+        match self.questions.apply(msg) {
+            Listed::Handled => return Outcome::None,
+            Listed::Refilter => {
+                self.refilter();
+                return Outcome::None;
+            }
+            Listed::Ignored => {}
+        }
         match msg {
             Message::Answer(result) => self.set_answer(result),
             Message::ClearAnswer => self.clear_answer(),
             Message::EditNote => self.note(),
             Message::NextUnanswered => self.next_unanswered(),
-            other => {
-                self.questions.apply(other);
-                Outcome::None
-            }
+            _ => Outcome::None,
         }
     }
 
@@ -147,7 +162,7 @@ impl AuditEditor {
         let Some(q) = self.question() else { return Outcome::None };
         let note = self.answer(&q.code).and_then(|a| a.note.clone());
         let answer = Answer { question: q.code.clone(), result, note };
-        self.questions.apply(Message::Down);
+        self.questions.cursor.apply(Message::Down);
         Outcome::Write(Write::Answer { audit: self.audit(), answer })
     }
 
@@ -179,15 +194,16 @@ impl AuditEditor {
         }
     }
 
-    /// Selects the next unanswered question after the selected one, wrapping.
+    /// Selects the next unanswered question shown after the selected one, wrapping.
     fn next_unanswered(&mut self) -> Outcome {
         let questions = &self.detail.template.questions;
-        let at = self.questions.selected().unwrap_or(0);
-        let n = questions.len();
-        let next = (1..=n).map(|step| (at + step) % n).find(|i| self.answer(&questions[*i].code).is_none());
+        let shown = self.questions.shown();
+        let at = self.questions.position().unwrap_or(0);
+        let n = shown.len();
+        let next = (1..=n).map(|step| shown[(at + step) % n]).find(|i| self.answer(&questions[*i].code).is_none());
         match next {
             Some(i) => {
-                self.questions.select(i);
+                self.questions.select_item(i);
                 Outcome::None
             }
             None => Outcome::Info("Every question is answered. S submits the audit.".to_owned()),
@@ -232,6 +248,7 @@ impl AuditEditor {
 impl Screen for AuditEditor {
     fn keys(&self) -> &'static KeyMap {
         match self.pane {
+            EditPane::Checklist if self.questions.typing() => &keys::FILTER,
             EditPane::Checklist => &keys::AUDIT_CHECKLIST,
             EditPane::Evidence => &keys::AUDIT_EVIDENCE,
             EditPane::Findings => &keys::AUDIT_FINDINGS,
@@ -248,6 +265,12 @@ impl Screen for AuditEditor {
 
     fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, view: View<'_>) {
         super::audit_edit_view::render(self, frame, area, view);
+    }
+
+    fn paste(&mut self, text: &str, _view: View<'_>) {
+        if self.pane == EditPane::Checklist && self.questions.paste(text) {
+            self.refilter();
+        }
     }
 
     fn receive(&mut self, fresh: Fresh) {

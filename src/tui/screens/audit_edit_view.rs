@@ -55,7 +55,15 @@ fn render_bar(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme)
         let style = if *pane == editor.pane() { theme.active_tab() } else { theme.dim() };
         Span::styled(format!(" {} {} ({count}) ", n + 1, pane.title()), style)
     });
-    frame.render_widget(Line::from(spans.collect::<Vec<_>>()), area);
+    let mut spans: Vec<Span<'_>> = spans.collect();
+    let list = &editor.questions;
+    let filter = widgets::filter_spans(&list.filter, theme);
+    if editor.pane() == EditPane::Checklist && !filter.is_empty() {
+        spans.push(Span::raw("  "));
+        spans.extend(filter);
+        spans.push(Span::styled(format!("{} of {} questions", list.shown().len(), list.total()), theme.dim()));
+    }
+    frame.render_widget(Line::from(spans), area);
 }
 
 fn render_checklist(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
@@ -75,11 +83,16 @@ fn render_checklist(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: 
 /// one a third of the way down.
 fn render_questions(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
     let height = usize::from(area.height);
-    let _ = editor.questions.window(height);
+    let _ = editor.questions.cursor.window(height);
     let selected = editor.questions.selected();
     let (mut lines, mut at) = (Vec::new(), 0);
     let mut section: Option<Section> = None;
-    for (i, q) in editor.detail.template.questions.iter().enumerate() {
+    let questions = &editor.detail.template.questions;
+    if editor.questions.shown().is_empty() {
+        let text = "No question matches the filter; Esc clears it.";
+        return frame.render_widget(Line::styled(text, theme.dim()), area);
+    }
+    for (i, q) in editor.questions.shown().iter().map(|i| (*i, &questions[*i])) {
         if section != Some(q.section) {
             section = Some(q.section);
             lines.push(section_heading(&editor.detail.score, q.section, theme));

@@ -14,6 +14,7 @@ mod audit_edit_view;
 pub mod flags;
 pub mod shortlist;
 pub mod supplier;
+mod supplier_filter;
 mod supplier_log;
 mod supplier_panes;
 pub mod suppliers;

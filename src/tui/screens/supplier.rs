@@ -17,7 +17,7 @@ use crate::store::SupplierId;
 use crate::tui::data::SupplierDetail;
 use crate::tui::data::{Fresh, Load, Write};
 use crate::tui::keys::{self, KeyMap};
-use crate::tui::list::{Cursor, switch_pane};
+use crate::tui::list::{Listed, Listing, switch_pane};
 use crate::tui::message::Message;
 use crate::tui::record_forms::Purpose;
 use crate::tui::theme::{Theme, status_tone};
@@ -63,7 +63,8 @@ impl Pane {
 pub struct SupplierScreen {
     pub detail: SupplierDetail,
     pane: Pane,
-    cursors: [Cursor; 6],
+    /// Each pane's list, filtered by `/`.
+    lists: [Listing; 6],
     /// Something of this supplier's changed under another screen: reload
     /// when back in front.
     pub stale: bool,
@@ -71,7 +72,7 @@ pub struct SupplierScreen {
 
 impl SupplierScreen {
     pub fn new(detail: SupplierDetail) -> Self {
-        let mut screen = Self { detail, pane: Pane::Flags, cursors: Default::default(), stale: false };
+        let mut screen = Self { detail, pane: Pane::Flags, lists: Default::default(), stale: false };
         screen.sync_lengths();
         screen
     }
@@ -85,9 +86,15 @@ impl SupplierScreen {
 
     fn sync_lengths(&mut self) {
         for pane in Pane::ALL {
-            let len = self.pane_len(pane);
-            self.cursors[pane.index()].set_len(len);
+            self.refilter(pane);
         }
+    }
+
+    /// Shows the items of `pane` its filter lets through.
+    fn refilter(&mut self, pane: Pane) {
+        let len = self.pane_len(pane);
+        let detail = &self.detail;
+        self.lists[pane.index()].refilter(len, |i, needle| super::supplier_filter::says(detail, pane, i, needle));
     }
 
     fn pane_len(&self, pane: Pane) -> usize {
@@ -101,12 +108,20 @@ impl SupplierScreen {
         }
     }
 
-    fn cursor(&self, pane: Pane) -> &Cursor {
-        &self.cursors[pane.index()]
+    fn list(&self, pane: Pane) -> &Listing {
+        &self.lists[pane.index()]
     }
 
     fn on_message(&mut self, msg: Message, view: View<'_>) -> Outcome {
         let id = self.detail.id;
+        match self.lists[self.pane.index()].apply(msg) {
+            Listed::Handled => return Outcome::None,
+            Listed::Refilter => {
+                self.refilter(self.pane);
+                return Outcome::None;
+            }
+            Listed::Ignored => {}
+        }
         match msg {
             Message::NextPane | Message::PrevPane | Message::Pane(_) => {
                 self.pane = switch_pane(&Pane::ALL, self.pane, msg);
@@ -122,16 +137,14 @@ impl SupplierScreen {
             Message::ImportLots => return Outcome::Form(Purpose::Import),
             Message::RetireClaim => return self.retire_selected(),
             Message::CloseFinding => return self.close_selected(),
-            other => {
-                self.cursors[self.pane.index()].apply(other);
-            }
+            _ => {}
         }
         Outcome::None
     }
 
     /// Enter opens the audit behind the selected audit, evidence item or finding.
     fn open_selected(&self) -> Outcome {
-        let Some(i) = self.cursor(self.pane).selected() else { return Outcome::None };
+        let Some(i) = self.list(self.pane).selected() else { return Outcome::None };
         let reference = match self.pane {
             Pane::Flags | Pane::Claims | Pane::History => None,
             Pane::Audits => self.detail.audits.get(i).map(|a| a.audit.id.as_str()),
@@ -143,7 +156,7 @@ impl SupplierScreen {
     }
 
     fn retire_selected(&self) -> Outcome {
-        let selected = self.cursor(Pane::Claims).selected().and_then(|i| self.detail.all_claims.get(i));
+        let selected = self.list(Pane::Claims).selected().and_then(|i| self.detail.all_claims.get(i));
         let Some((claim, c)) = selected.filter(|_| self.pane == Pane::Claims) else {
             return Outcome::Info("Select a claim in the Claims pane (5) first; r retires it.".to_owned());
         };
@@ -155,7 +168,7 @@ impl SupplierScreen {
     }
 
     fn close_selected(&self) -> Outcome {
-        let selected = self.cursor(Pane::Findings).selected().and_then(|i| self.detail.open_findings.get(i));
+        let selected = self.list(Pane::Findings).selected().and_then(|i| self.detail.open_findings.get(i));
         let Some(f) = selected.filter(|_| self.pane == Pane::Findings) else {
             return Outcome::Info("Select a finding in the Open findings pane (4) first; c closes it.".to_owned());
         };
@@ -176,8 +189,8 @@ impl SupplierScreen {
         .areas(area);
         self.render_header(frame, header, view);
         self.render_matrix(frame, matrix, view.theme);
-        panes::render_bar(frame, bar, self.pane, |p| self.pane_len(p), view.theme);
-        let cursor = self.cursor(self.pane);
+        panes::render_bar(frame, bar, self.pane, |p| self.pane_len(p), self.list(self.pane), view.theme);
+        let cursor = self.list(self.pane);
         match self.pane {
             Pane::Flags => panes::render_flags(frame, pane, &self.detail, cursor, view.theme),
             Pane::Evidence => panes::render_evidence(frame, pane, &self.detail, cursor, view.theme),
@@ -251,7 +264,13 @@ impl SupplierScreen {
 
 impl Screen for SupplierScreen {
     fn keys(&self) -> &'static KeyMap {
-        &keys::SUPPLIER
+        if self.list(self.pane).typing() { &keys::FILTER } else { &keys::SUPPLIER }
+    }
+
+    fn paste(&mut self, text: &str, _view: View<'_>) {
+        if self.lists[self.pane.index()].paste(text) {
+            self.refilter(self.pane);
+        }
     }
 
     fn title(&self) -> String {

@@ -17,7 +17,7 @@ use ratatui::widgets::{Axis, Bar, BarChart, Block, Borders, Chart, Dataset, Grap
 use crate::assess::spc::{ChartKind, Rule, RuleSet};
 use crate::assess::yield_stats::YieldReport;
 use crate::exchange::shortlist::percent;
-use crate::tui::list::Cursor;
+use crate::tui::list::Listing;
 use crate::tui::theme::{Theme, Tone};
 
 /// One rule broken at one lot, as listed beside the chart.
@@ -82,7 +82,7 @@ impl Plot {
 }
 
 /// Run rules in a few words, to fit beside the chart.
-fn rule_label(rule: Rule) -> &'static str {
+pub fn rule_label(rule: Rule) -> &'static str {
     match rule {
         Rule::Beyond3Sigma => "beyond 3σ",
         Rule::NineInARow => "9 in a row",
@@ -140,8 +140,13 @@ fn line<'a>(name: &'a str, data: &'a [(f64, f64)], style: ratatui::style::Style)
     Dataset::default().name(name).data(data).marker(Marker::Braille).graph_type(GraphType::Line).style(style)
 }
 
-pub fn render_violations(frame: &mut Frame, area: Rect, plot: &Plot, rules: RuleSet, cursor: &Cursor, theme: Theme) {
-    let title = format!(" {} violation(s), {rules} rules ", plot.violations.len());
+pub fn render_violations(frame: &mut Frame, area: Rect, plot: &Plot, rules: RuleSet, list: &Listing, theme: Theme) {
+    let shown = if list.filter.editing || list.filter.is_active() {
+        format!(" / {}: {} of", list.filter.input.value(), list.shown().len())
+    } else {
+        String::new()
+    };
+    let title = format!("{shown} {} violation(s), {rules} rules ", plot.violations.len());
     let block = Block::new().borders(Borders::TOP | Borders::LEFT).border_style(theme.border()).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -149,16 +154,19 @@ pub fn render_violations(frame: &mut Frame, area: Rect, plot: &Plot, rules: Rule
         frame.render_widget(Line::styled(" none: in control", theme.tone(Tone::Good)), inner);
         return;
     }
+    if list.shown().is_empty() {
+        frame.render_widget(Line::styled(" none matches the filter (Esc clears it)", theme.dim()), inner);
+        return;
+    }
     let dated = inner.width >= 42;
-    let window = cursor.window(usize::from(inner.height.saturating_sub(1)));
-    let rows = window.map(|i| {
+    let rows = list.window(usize::from(inner.height.saturating_sub(1))).map(|(i, selected)| {
         let v = &plot.violations[i];
         let mut cells = vec![v.lot.clone(), percent(v.p), rule_label(v.rule).to_owned()];
         if dated {
             cells.insert(1, v.produced_on.to_string());
         }
         let row = Row::new(cells);
-        if Some(i) == cursor.selected() { row.style(theme.selected()) } else { row }
+        if selected { row.style(theme.selected()) } else { row }
     });
     let (header, widths) = if dated {
         (vec!["lot", "produced", "p", "rule"], vec![12, 10, 6, 11])

@@ -14,8 +14,9 @@ use crate::assess::spc::{ChartKind, RuleSet};
 use crate::assess::yield_stats::YieldReport;
 use crate::store::SupplierId;
 use crate::tui::data::{Dimensions, Fresh, Load, Write, YieldQuery};
+use crate::tui::input::contains_folded;
 use crate::tui::keys::{self, KeyMap};
-use crate::tui::list::{Cursor, cycle};
+use crate::tui::list::{Listed, Listing, cycle};
 use crate::tui::message::Message;
 use crate::tui::theme::{Theme, Tone};
 use crate::tui::widgets::pct;
@@ -38,7 +39,8 @@ pub struct YieldScreen {
     window_start: NaiveDate,
     pub loaded: Loaded,
     plot: Plot,
-    cursor: Cursor,
+    /// Over the violations, filtered by `/`.
+    violations: Listing,
     /// The query changed (or the screen just opened): load its lots.
     stale: bool,
 }
@@ -71,12 +73,20 @@ impl YieldScreen {
             window_start,
             loaded: Loaded::NoLots,
             plot: Plot::default(),
-            cursor: Cursor::default(),
+            violations: Listing::default(),
             stale: true,
         }
     }
 
     fn on_message(&mut self, msg: Message, view: View<'_>) -> Outcome {
+        match self.violations.apply(msg) {
+            Listed::Handled => return Outcome::None,
+            Listed::Refilter => {
+                self.refilter();
+                return Outcome::None;
+            }
+            Listed::Ignored => {}
+        }
         let q = &mut self.query;
         match msg {
             Message::ToggleChart => q.chart = if q.chart == ChartKind::P { ChartKind::Laney } else { ChartKind::P },
@@ -96,10 +106,7 @@ impl YieldScreen {
                 return Outcome::Write(Write::Mark { supplier, on });
             }
             Message::Back => return Outcome::Back,
-            other => {
-                self.cursor.apply(other);
-                return Outcome::None;
-            }
+            _ => return Outcome::None,
         }
         Outcome::Load(Load::Yield(self.id, self.query.clone()))
     }
@@ -115,7 +122,19 @@ impl YieldScreen {
             Loaded::Report(report) => Plot::new(report),
             _ => Plot::default(),
         };
-        self.cursor.set_len(self.plot.violations.len());
+        self.refilter();
+    }
+
+    /// Shows the violations whose lot, day or rule has the filter's text.
+    fn refilter(&mut self) {
+        let rows = &self.plot.violations;
+        self.violations.refilter(rows.len(), |i, needle| {
+            let v = &rows[i];
+            let day = v.produced_on.to_string();
+            [v.lot.as_str(), &day, charts::rule_label(v.rule), v.rule.as_str()]
+                .iter()
+                .any(|t| contains_folded(t, needle))
+        });
     }
 
     fn render_all(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
@@ -134,7 +153,7 @@ impl YieldScreen {
         let side = if area.width >= 100 { 44 } else { 32 };
         let [chart, list] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(side)]).areas(top);
         charts::render_chart(frame, chart, &self.plot, report, theme);
-        charts::render_violations(frame, list, &self.plot, report.rules, &self.cursor, theme);
+        charts::render_violations(frame, list, &self.plot, report.rules, &self.violations, theme);
         let [pareto, months] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(side)]).areas(bottom);
         charts::render_pareto(frame, pareto, report, theme);
         charts::render_months(frame, months, report, theme);
@@ -177,7 +196,13 @@ impl YieldScreen {
 
 impl Screen for YieldScreen {
     fn keys(&self) -> &'static KeyMap {
-        &keys::YIELD
+        if self.violations.typing() { &keys::FILTER } else { &keys::YIELD }
+    }
+
+    fn paste(&mut self, text: &str, _view: View<'_>) {
+        if self.violations.paste(text) {
+            self.refilter();
+        }
     }
 
     fn title(&self) -> String {
