@@ -23,6 +23,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0002_checklist_odm_capability_1.sql"),
         seed: None,
     },
+    Migration {
+        name: "notes on unanswered questions",
+        sql: include_str!("../../migrations/0003_question_notes.sql"),
+        seed: None,
+    },
 ];
 
 /// The schema version this binary writes; newer files are refused.

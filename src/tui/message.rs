@@ -74,6 +74,12 @@ pub enum Message {
     AddEvidence,
     AddFinding,
     Submit,
+    /// Edit the selected evidence item or finding of a draft.
+    EditItem,
+    /// Correct a draft's auditor, day of visit and summary.
+    EditHeader,
+    /// Amend the selected submitted audit (Audits pane).
+    Amend,
 
     // Text entry (filter box, path prompt, form fields).
     Input(char),

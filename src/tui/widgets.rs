@@ -24,8 +24,12 @@ pub fn score_pct(score: Option<f64>) -> String {
     score.map_or_else(|| NONE.to_owned(), |p| format!("{p:.1}%"))
 }
 
-/// Greedy word wrap to `width` columns; a word longer than a line is cut.
+/// Greedy word wrap to `width` columns, each line of `text` on its own
+/// lines; a word longer than a line is cut.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    if text.contains('\n') {
+        return text.lines().flat_map(|line| wrap(line, width)).collect();
+    }
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();
@@ -114,6 +118,7 @@ mod tests {
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 5), [""]);
         assert_eq!(wrap("厦门福隆 case", 6), ["厦门福", "隆", "case"]);
+        assert_eq!(wrap("one two\nthree", 20), ["one two", "three"]);
     }
 
     #[test]

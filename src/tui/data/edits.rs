@@ -24,6 +24,8 @@ pub struct EditorDetail {
     pub findings: Vec<(i64, Finding)>,
     /// The question last selected, if the editor was open on it before.
     pub cursor: Option<String>,
+    /// Notes on questions not answered yet: (question, note).
+    pub notes: Vec<(String, String)>,
 }
 
 /// One audit for the read-only audit view.
@@ -66,6 +68,7 @@ impl Data {
         // The place is a convenience: an unreadable one starts at the top.
         let cursor = read.audit_cursor(audit).ok().flatten();
         Ok(EditorDetail {
+            notes: read.question_notes(audit)?,
             evidence: read.evidence(audit)?,
             findings: read.findings(audit)?,
             row,

@@ -17,6 +17,11 @@ pub(super) const SUPPLIER_RECORD: KeyTable = KeyTable {
         bind(&[k('n')], Message::AddClaim, "add a claim"),
         bind(&[k('r')], Message::RetireClaim, "retire the selected claim (Claims pane)"),
         bind(&[k('c')], Message::CloseFinding, "close the selected finding with closure evidence (Open findings pane)"),
+        bind(
+            &[k('A')],
+            Message::Amend,
+            "amend the selected submitted audit: a new draft with its answers (Audits pane)",
+        ),
         bind(&[k('l')], Message::AddLot, "enter a yield lot by hand"),
         bind(&[k('i')], Message::ImportLots, "import a yield-lot CSV file"),
     ],
@@ -42,6 +47,7 @@ const AUDIT_RECORD: KeyTable = KeyTable {
         main(&[k('e')], Message::AddEvidence, "evidence", "add an evidence item"),
         main(&[k('f')], Message::AddFinding, "finding", "raise a finding"),
         main(&[k('S')], Message::Submit, "submit", "submit and lock the audit (asks first)"),
+        bind(&[k('E')], Message::EditHeader, "correct the audit's header: auditor, day of the visit, summary"),
         main_as(&[k('['), code(KeyCode::Left)], Message::PrevPane, "[ ]", "pane", "previous pane"),
         bind(&[k(']'), code(KeyCode::Right)], Message::NextPane, "next pane"),
         bind(&[k('1')], Message::Pane(1), "checklist pane"),
@@ -54,7 +60,20 @@ const AUDIT_RECORD: KeyTable = KeyTable {
 
 const FINDINGS: KeyTable = KeyTable {
     title: "Findings",
-    bindings: &[main(&[k('c')], Message::CloseFinding, "close", "close the selected finding with closure evidence")],
+    bindings: &[
+        main(&[code(KeyCode::Enter)], Message::EditItem, "edit", "edit the selected finding (each change in history)"),
+        main(&[k('c')], Message::CloseFinding, "close", "close the selected finding with closure evidence"),
+    ],
+};
+
+const EVIDENCE: KeyTable = KeyTable {
+    title: "Evidence",
+    bindings: &[main(
+        &[code(KeyCode::Enter)],
+        Message::EditItem,
+        "edit",
+        "edit the selected evidence item (each change in history)",
+    )],
 };
 
 /// The editor's checklist pane: answering keys first.
@@ -62,7 +81,7 @@ pub const AUDIT_CHECKLIST: KeyMap =
     KeyMap { name: "Audit editor", tables: &[ANSWER, AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
 
 pub const AUDIT_EVIDENCE: KeyMap =
-    KeyMap { name: "Audit editor", tables: &[AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
+    KeyMap { name: "Audit editor", tables: &[EVIDENCE, AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
 
 pub const AUDIT_FINDINGS: KeyMap =
     KeyMap { name: "Audit editor", tables: &[FINDINGS, AUDIT_RECORD, MOVE, GLOBAL], text_input: false };

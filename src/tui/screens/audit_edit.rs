@@ -11,7 +11,7 @@
 
 use super::{Outcome, Screen, View};
 use crate::model::{Answer, AnswerResult};
-use crate::store::SupplierId;
+use crate::store::{AuditHeader, SupplierId};
 use crate::tui::data::{EditorDetail, Fresh, Load, Write};
 use crate::tui::input::contains_folded;
 use crate::tui::keys::{self, KeyMap};
@@ -123,14 +123,12 @@ impl AuditEditor {
             Message::AddLot => return Outcome::Form(Purpose::Lot(self.detail.supplier)),
             Message::ImportLots => return Outcome::Form(Purpose::Import),
             Message::Submit => return Outcome::ConfirmSubmit(Box::new(self.confirmation())),
+            Message::EditHeader => return Outcome::Form(self.header_purpose()),
             Message::Back => return Outcome::Back,
             other => {
                 return match self.pane {
                     EditPane::Checklist => self.checklist(other),
-                    EditPane::Evidence => {
-                        self.evidence.apply(other);
-                        Outcome::None
-                    }
+                    EditPane::Evidence => self.on_evidence(other),
                     EditPane::Findings => self.on_findings(other),
                 };
             }
@@ -181,17 +179,43 @@ impl AuditEditor {
         }
     }
 
+    /// The note of the selected question, answered or not yet.
     fn note(&self) -> Outcome {
         let Some(q) = self.question() else { return Outcome::None };
-        match self.answer(&q.code) {
-            Some(a) => Outcome::Form(Purpose::Note {
-                audit: self.audit(),
-                question: q.code.clone(),
-                result: a.result,
-                note: a.note.clone(),
-            }),
-            None => Outcome::Info(format!("Answer {} first (y, p, n or x): a note is kept with its answer.", q.code)),
+        let answer = self.answer(&q.code);
+        let note = match answer {
+            Some(a) => a.note.clone(),
+            None => self.pending_note(&q.code).map(str::to_owned),
+        };
+        Outcome::Form(Purpose::Note {
+            audit: self.audit(),
+            question: q.code.clone(),
+            result: answer.map(|a| a.result),
+            note,
+        })
+    }
+
+    /// A note written on a question not answered yet.
+    pub fn pending_note(&self, code: &str) -> Option<&str> {
+        self.detail.notes.iter().find(|(c, _)| c == code).map(|(_, n)| n.as_str())
+    }
+
+    fn header_purpose(&self) -> Purpose {
+        let a = &self.detail.row.audit;
+        let header = AuditHeader { auditor: a.auditor.clone(), visited_on: a.visited_on, summary: a.summary.clone() };
+        Purpose::Header { audit: self.audit(), reference: a.id.clone(), header }
+    }
+
+    fn on_evidence(&mut self, msg: Message) -> Outcome {
+        if msg != Message::EditItem {
+            self.evidence.apply(msg);
+            return Outcome::None;
         }
+        let Some((id, e)) = self.evidence.selected().and_then(|i| self.detail.evidence.get(i)) else {
+            return Outcome::Info("No evidence yet: e adds an item.".to_owned());
+        };
+        let reference = self.detail.row.audit.id.clone();
+        Outcome::Form(Purpose::EditEvidence { audit: self.audit(), id: *id, reference, evidence: e.clone() })
     }
 
     /// Selects the next unanswered question shown after the selected one, wrapping.
@@ -227,13 +251,22 @@ impl AuditEditor {
     }
 
     fn on_findings(&mut self, msg: Message) -> Outcome {
-        if msg != Message::CloseFinding {
+        if !matches!(msg, Message::CloseFinding | Message::EditItem) {
             self.findings.apply(msg);
             return Outcome::None;
         }
         let Some((id, finding)) = self.findings.selected().and_then(|i| self.detail.findings.get(i)) else {
-            return Outcome::None;
+            return Outcome::Info("No findings: f raises one.".to_owned());
         };
+        if msg == Message::EditItem {
+            let reference = self.detail.row.audit.id.clone();
+            return Outcome::Form(Purpose::EditFinding {
+                audit: self.audit(),
+                id: *id,
+                reference,
+                finding: finding.clone(),
+            });
+        }
         if let Some(c) = &finding.closure {
             return Outcome::Info(format!(
                 "This finding was closed on {}; a closure is never overwritten.",

@@ -120,7 +120,8 @@ fn question_line(editor: &AuditEditor, q: &Question, width: usize, theme: Theme)
     let answer = editor.answer(&q.code);
     let (word, tone) = answer_word(answer.map(|a| a.result));
     let critical = if q.critical { "!" } else { " " };
-    let note = if answer.is_some_and(|a| a.note.is_some()) { "¶" } else { " " };
+    let noted = answer.is_some_and(|a| a.note.is_some()) || editor.pending_note(&q.code).is_some();
+    let note = if noted { "¶" } else { " " };
     Line::from(vec![
         Span::raw(format!(" {:<6}", q.code)),
         Span::styled(critical, theme.tone(Tone::Bad)),
@@ -154,15 +155,21 @@ fn render_question(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: T
     let answer = editor.answer(&q.code);
     let (word, tone) = answer_word(answer.map(|a| a.result));
     let mut lines = vec![Line::raw(q.text.clone())];
-    let note = answer.and_then(|a| a.note.clone()).unwrap_or_else(|| "no note (Enter writes one)".to_owned());
+    let note = answer
+        .and_then(|a| a.note.clone())
+        .or_else(|| editor.pending_note(&q.code).map(str::to_owned))
+        .unwrap_or_else(|| "no note (Enter writes one)".to_owned());
     if q.critical {
         lines.push(Line::styled("Critical: a no caps the audit's grade.", theme.tone(Tone::Warn)));
     }
+    // A note's own lines stay lines.
+    let mut note_lines = note.lines();
     lines.push(Line::from(vec![
         Span::raw("answer "),
         Span::styled(word, theme.tone(tone)),
-        Span::styled(format!(" · {note}"), theme.dim()),
+        Span::styled(format!(" · {}", note_lines.next().unwrap_or_default()), theme.dim()),
     ]));
+    lines.extend(note_lines.map(|l| Line::styled(format!("  {l}"), theme.dim())));
     if let Some(guidance) = &q.guidance {
         lines.push(Line::styled(format!("Guidance: {guidance}"), theme.dim()));
     }

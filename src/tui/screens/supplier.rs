@@ -136,6 +136,7 @@ impl SupplierScreen {
             Message::AddLot => return Outcome::Form(Purpose::Lot(id)),
             Message::ImportLots => return Outcome::Form(Purpose::Import),
             Message::RetireClaim => return self.retire_selected(),
+            Message::Amend => return self.amend_selected(),
             Message::CloseFinding => return self.close_selected(),
             _ => {}
         }
@@ -167,6 +168,17 @@ impl SupplierScreen {
         Outcome::Form(Purpose::RetireClaim { supplier: self.detail.id, claim: *claim, what })
     }
 
+    fn amend_selected(&self) -> Outcome {
+        let selected = self.list(Pane::Audits).selected().and_then(|i| self.detail.audits.get(i));
+        let Some(a) = selected.filter(|_| self.pane == Pane::Audits) else {
+            return Outcome::Info("Select a submitted audit in the Audits pane (3) first; A amends it.".to_owned());
+        };
+        if a.audit.status == crate::model::AuditStatus::Draft {
+            return Outcome::Info(format!("{} is a draft: Enter opens it to change it directly.", a.audit.id));
+        }
+        Outcome::Form(Purpose::Amend { supplier: self.detail.id, original: a.id, reference: a.audit.id.clone() })
+    }
+
     fn close_selected(&self) -> Outcome {
         let selected = self.list(Pane::Findings).selected().and_then(|i| self.detail.open_findings.get(i));
         let Some(f) = selected.filter(|_| self.pane == Pane::Findings) else {
@@ -177,10 +189,22 @@ impl SupplierScreen {
         Outcome::Form(Purpose::CloseFinding { supplier: self.detail.id, finding: f.id, what })
     }
 
+    /// The supplier's notes, wrapped, at most two lines (the rest cut with `…`).
+    fn notes(&self, width: usize) -> Vec<String> {
+        let Some(notes) = self.detail.supplier.notes.as_deref() else { return Vec::new() };
+        let mut lines = crate::tui::widgets::wrap(&format!("notes: {notes}"), width);
+        if lines.len() > 2 {
+            lines.truncate(2);
+            lines[1] = crate::tui::widgets::fit(&format!("{} …", lines[1]), width);
+        }
+        lines
+    }
+
     fn render_all(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
         let claims = u16::try_from(self.detail.claims.len().max(1)).unwrap_or(u16::MAX);
+        let notes = u16::try_from(self.notes(usize::from(area.width)).len()).unwrap_or(0);
         let [header, matrix, bar, pane, spark] = Layout::vertical([
-            Constraint::Length(3),
+            Constraint::Length(3 + notes),
             Constraint::Length(claims + 2),
             Constraint::Length(1),
             Constraint::Fill(1),
@@ -227,7 +251,8 @@ impl SupplierScreen {
             a.policy.yield_window_months,
             a.open_findings
         );
-        let lines = vec![Line::from(first), Line::raw(second), Line::raw(third)];
+        let mut lines = vec![Line::from(first), Line::raw(second), Line::raw(third)];
+        lines.extend(self.notes(usize::from(area.width)).into_iter().map(|l| Line::styled(l, theme.dim())));
         frame.render_widget(Paragraph::new(lines), area);
     }
 
