@@ -56,7 +56,7 @@ pub struct YieldArgs {
     #[arg(
         long,
         value_name = "PROCESS",
-        value_parser = super::word::<Process>,
+        value_parser = super::word::<Process>(),
         help = "Only lots of this process: injection, co_molding, assembly, printing or other"
     )]
     pub process: Option<Process>,
@@ -73,10 +73,10 @@ pub struct YieldArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_day)]
     pub until: Option<NaiveDate>,
     /// p (classical p-chart) or laney (Laney p′); default: the policy's yield.chart.
-    #[arg(long, value_name = "KIND", value_parser = super::word::<ChartKind>)]
+    #[arg(long, value_name = "KIND", value_parser = super::word::<ChartKind>())]
     pub chart: Option<ChartKind>,
     /// attribute (beyond 3σ, nine in a row) or western-electric; default: the policy's yield.rules.
-    #[arg(long, value_name = "SET", value_parser = super::word::<RuleSet>)]
+    #[arg(long, value_name = "SET", value_parser = super::word::<RuleSet>())]
     pub rules: Option<RuleSet>,
     /// Freeze the limits on the selected lots produced on or before this day.
     #[arg(long, value_name = "DATE", value_parser = parse_day)]
@@ -151,6 +151,9 @@ fn one_supplier(
 ) -> Result<ExitCode> {
     let window = Window::new(ctx.as_of, args.since, args.until)?;
     let id = find_supplier(read, code)?;
+    // The code as stored, whatever case it was typed in.
+    let stored = read.supplier(id)?.code;
+    let code = stored.as_str();
     let filter = LotFilter {
         process: args.process,
         material: args.material.clone(),
@@ -199,8 +202,10 @@ fn baseline_length(lots: &[Lot], day: NaiveDate, code: &str) -> Result<usize> {
 }
 
 fn find_supplier(read: Reader<'_>, code: &str) -> Result<SupplierId> {
-    if let Some(id) = read.supplier_id(code)? {
-        return Ok(id);
+    // Any case, where unambiguous; otherwise the hint below lists codes.
+    match read.require_supplier(code) {
+        Err(Error::NotFound(_)) => {}
+        found => return found,
     }
     let mut codes: Vec<String> = read.supplier_ids()?.into_keys().collect();
     codes.sort_unstable();
@@ -208,7 +213,7 @@ fn find_supplier(read: Reader<'_>, code: &str) -> Result<SupplierId> {
 }
 
 fn unknown_supplier(code: &str, codes: &[String]) -> String {
-    let hint = if let Some(near) = codes.iter().find(|known| known.eq_ignore_ascii_case(code)) {
+    let hint = if let Some(near) = crate::store::nearest_code(codes, code) {
         format!("did you mean `{near}`?")
     } else if codes.is_empty() {
         "the database has no suppliers yet; import a dossier first".to_owned()

@@ -29,7 +29,7 @@ pub use integrity::{AttachmentRow, SealRow, expected_triggers};
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
 pub use migrate::LATEST_VERSION;
 pub use shortlist::ShortlistEntry;
-pub use suppliers::{SupplierCounts, SupplierId};
+pub use suppliers::{SupplierCounts, SupplierId, nearest_code};
 
 use crate::error::{Error, Result};
 
