@@ -228,11 +228,11 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     tmux.send("a");
     tmux.wait_for("the audit form", |s| s.contains("Start an audit") && s.contains("floor.auditor"));
     tmux.send("Enter");
-    tmux.wait_for("the editor", |s| s.contains("A-2026-042 (draft)") && s.contains("0 of 41 answered"));
+    tmux.wait_for("the editor", |s| s.contains("A-2026-042 (draft)") && s.contains("0 of 41 applicable answered"));
     tmux.send("y");
-    tmux.wait_for("one answer", |s| s.contains("1 of 41 answered"));
+    tmux.wait_for("one answer", |s| s.contains("1 of 41 applicable answered"));
     tmux.send("p");
-    tmux.wait_for("two answers", |s| s.contains("2 of 41 answered"));
+    tmux.wait_for("two answers", |s| s.contains("2 of 41 applicable answered"));
     tmux.send("e");
     tmux.wait_for("the evidence form", |s| s.contains("Add evidence"));
     for _ in 0..4 {
@@ -243,7 +243,7 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     tmux.wait_for("the evidence saved", |s| s.contains("2 Evidence (1)"));
     // Move on past the first unanswered question, so the place is not a default.
     tmux.send("Down");
-    tmux.wait_for("LG-04 selected", |s| s.contains("LG-04 · Legitimacy"));
+    tmux.wait_for("LG-04 selected", |s| s.contains("LG-04 · critical · Legitimacy"));
     // The place is written once the auditor pauses (not on every key).
     let place = "SELECT ifnull(max(question), '') FROM audit_cursors WHERE audit_id = (SELECT max(id) FROM audits)";
     wait_for_query(&db, place, "LG-04");
@@ -281,9 +281,11 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     tmux.wait_for("the audits pane", |s| s.contains("A-2026-042") && s.contains("draft"));
     tmux.send("End");
     tmux.send("Enter");
-    let screen = tmux.wait_for("the editor where it was left", |s| s.contains("A-2026-042 (draft)"));
-    assert!(screen.contains("LG-04 · Legitimacy"), "{screen}");
-    assert!(screen.contains("2 of 41 answered") && screen.contains("2 Evidence (1)"), "{screen}");
+    let screen = tmux.wait_for("the editor where it was left", |s| {
+        s.contains("A-2026-042 (draft)") && s.contains("LG-02 ! partial") && s.contains("2 Evidence (1)")
+    });
+    assert!(screen.contains("LG-04 · critical · Legitimacy"), "{screen}");
+    assert!(screen.contains("2 of 41 applicable answered") && screen.contains("2 Evidence (1)"), "{screen}");
     assert!(screen.contains("LG-01 ! yes") && screen.contains("LG-02 ! partial"), "{screen}");
     tmux.send("2");
     tmux.wait_for("the evidence", |s| s.contains("Peel tests per batch"));

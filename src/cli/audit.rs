@@ -206,11 +206,10 @@ fn print_score(row: &crate::store::AuditRow, score: &crate::assess::checklist::S
     let pct = |p: Option<f64>| p.map_or_else(|| "—".to_owned(), |p| format!("{p:.1}%"));
     let sealed = if row.submitted_at.is_some() { "sealed at submission" } else { "live, draft" };
     outln!(
-        "score {} — grade {} ({sealed}); {} of {} applicable questions answered",
+        "score {} — grade {} ({sealed}); {}",
         pct(row.score_pct.or(score.pct)),
         row.grade.unwrap_or(score.grade),
-        score.overall.answered,
-        score.overall.applicable
+        score.overall.progress()
     );
     let mut sections = Table::new(&["section", "answered", "score"]).right_aligned(&[1, 2]);
     for s in &score.sections {

@@ -75,10 +75,10 @@ impl App {
                 self.touched(supplier);
                 Ok(())
             }
-            Written::NewAudit { audit, supplier } => {
+            Written::NewAudit { audit, supplier } => self.drafts_changed().and_then(|()| {
                 self.touched(supplier);
                 self.open(Target::Audit(audit))
-            }
+            }),
             Written::Submitted { audit, supplier, score } => self.submitted(audit, supplier, &score),
         };
         if let Err(e) = shown {
@@ -113,7 +113,14 @@ impl App {
         }
     }
 
+    /// A draft was started or submitted: the lists' drafts line follows.
+    fn drafts_changed(&mut self) -> Result<()> {
+        self.catalog.drafts = self.data.drafts()?;
+        Ok(())
+    }
+
     fn submitted(&mut self, audit: i64, supplier: SupplierId, score: &Score) -> Result<()> {
+        self.drafts_changed()?;
         let before = self.catalog.row(supplier).and_then(super::catalog::SupplierRow::verdict);
         let view: Box<dyn Screen> = Box::new(AuditScreen::new(self.data.audit_detail(audit)?));
         let stack = self.stacks.of_mut(self.tab);

@@ -192,6 +192,7 @@ pub const SUPPLIERS: KeyMap = KeyMap {
                 main(&[k('m')], Message::Mark, "mark", "mark or unmark for the shortlist"),
                 bind(&[k('y')], Message::OpenYield, "yield charts of the selected supplier"),
                 main(&[k('n')], Message::NewSupplier, "new", "record a new supplier"),
+                bind(&[k('o')], Message::OpenDraft, "open the selected supplier's draft audit (see the Drafts line)"),
             ],
         },
         MOVE,

@@ -80,6 +80,8 @@ pub enum Message {
     EditHeader,
     /// Amend the selected submitted audit (Audits pane).
     Amend,
+    /// Open the supplier's draft audit in the editor.
+    OpenDraft,
 
     // Text entry (filter box, path prompt, form fields).
     Input(char),

@@ -70,6 +70,20 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// `parts` joined by `sep`, as many whole parts as fit in `width` columns
+/// (the first always, cut if it must be).
+pub fn join_fitting(parts: &[String], sep: &str, width: usize) -> String {
+    let mut out = String::new();
+    for part in parts {
+        let next = if out.is_empty() { part.clone() } else { format!("{out}{sep}{part}") };
+        if next.width() > width && !out.is_empty() {
+            break;
+        }
+        out = next;
+    }
+    fit(&out, width)
+}
+
 /// A box of at most `width` × `height` in the middle of `area`.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let (w, h) = (width.min(area.width), height.min(area.height));
@@ -119,6 +133,14 @@ mod tests {
         assert_eq!(wrap("", 5), [""]);
         assert_eq!(wrap("厦门福隆 case", 6), ["厦门福", "隆", "case"]);
         assert_eq!(wrap("one two\nthree", 20), ["one two", "three"]);
+    }
+
+    #[test]
+    fn join_fitting_keeps_whole_parts() {
+        let parts: Vec<String> = ["MC-05", "Material compatibility", "weight 2", "material"].map(String::from).into();
+        assert_eq!(join_fitting(&parts, " · ", 40), "MC-05 · Material compatibility");
+        assert_eq!(join_fitting(&parts, " · ", 100), "MC-05 · Material compatibility · weight 2 · material");
+        assert_eq!(join_fitting(&parts, " · ", 4), "MC-…");
     }
 
     #[test]

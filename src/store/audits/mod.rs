@@ -6,7 +6,7 @@ mod edit;
 mod seal;
 mod write;
 
-pub use edit::AuditHeader;
+pub use edit::{AuditHeader, DraftRef};
 pub(super) use seal::{GENESIS_HASH, chain_hash, content_hash};
 pub use seal::{Seal, hex};
 

@@ -55,6 +55,11 @@ impl Data {
         self.store.read().supplier(id)
     }
 
+    /// SKU, process and material of the supplier's latest lot.
+    pub fn last_lot_kind(&self, id: SupplierId) -> Result<Option<(String, crate::model::Process, String)>> {
+        self.store.read().last_lot_kind(id)
+    }
+
     /// One supplier's assessment as of the day, computed now.
     pub fn assess_one(&self, id: SupplierId) -> Result<Assessment> {
         workflow::assess_one(&self.store, id, self.as_of)

@@ -13,6 +13,7 @@ pub(super) const SUPPLIER_RECORD: KeyTable = KeyTable {
     title: "Record",
     bindings: &[
         main(&[k('a')], Message::StartAudit, "new audit", "start an audit of this supplier"),
+        bind(&[k('o')], Message::OpenDraft, "open this supplier's draft audit in the editor"),
         main(&[k('e')], Message::EditSupplier, "edit", "edit the supplier"),
         bind(&[k('n')], Message::AddClaim, "add a claim"),
         bind(&[k('r')], Message::RetireClaim, "retire the selected claim (Claims pane)"),

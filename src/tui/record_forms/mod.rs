@@ -156,7 +156,7 @@ pub fn open(purpose: Purpose, data: &Data) -> Result<FormPopup> {
         Purpose::EditFinding { reference, finding, .. } => edit_finding_form(finding, today)
             .intro(format!("Raised in audit {reference}; each change goes in the history")),
         Purpose::CloseFinding { what, .. } => closure_form(data.actor(), today).intro(what.clone()),
-        Purpose::Lot(id) => lot_form(today).intro(whose(data, *id)?),
+        Purpose::Lot(id) => lot_form(today, data.last_lot_kind(*id)?).intro(whose(data, *id)?),
         Purpose::Import => import_form(today),
     };
     Ok(FormPopup { purpose, form })
@@ -329,16 +329,19 @@ fn closure_form(actor: &str, today: NaiveDate) -> Form {
     )
 }
 
-fn lot_form(today: NaiveDate) -> Form {
+/// The lot form, its SKU, process and material those of the supplier's
+/// latest lot (a run of lots mostly repeats them).
+fn lot_form(today: NaiveDate, last: Option<(String, Process, String)>) -> Form {
     let count = |field, label, value: &str| Entry::text(field, label, value, Rule::Count);
+    let (sku, process, material) = last.map_or((String::new(), None, String::new()), |(s, p, m)| (s, Some(p), m));
     Form::new(
         "Enter a yield lot",
         today,
         vec![
             Entry::text(Field::Lot, "Lot code", "", Rule::Text(LOT_TEXT_MAX)),
-            Entry::text(Field::Sku, "SKU", "", Rule::Text(LOT_TEXT_MAX)),
-            Entry::choice::<Process>(Field::Process, "Process", None),
-            Entry::text(Field::Material, "Material", "", Rule::Text(LOT_TEXT_MAX)).hint("e.g. TPU+PC"),
+            Entry::text(Field::Sku, "SKU", sku, Rule::Text(LOT_TEXT_MAX)),
+            Entry::choice(Field::Process, "Process", process),
+            Entry::text(Field::Material, "Material", material, Rule::Text(LOT_TEXT_MAX)).hint("e.g. TPU+PC"),
             Entry::date(Field::ProducedOn, "Produced on", today),
             count(Field::Started, "Started", ""),
             count(Field::PassedFirst, "Passed first time", ""),

@@ -36,21 +36,25 @@ fn render_header(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: The
     let title = format!("{} of {} · {} · visited {} · {}", a.id, row.supplier, a.kind, a.visited_on, a.auditor);
     let mut score = vec![
         Span::styled(format!("score {} · grade {}", score_pct(s.pct), s.grade), theme.header()),
-        Span::raw(format!(" · {} of {} answered", s.overall.total - s.unanswered.len(), s.overall.total)),
+        Span::raw(format!(" · {}", s.overall.progress())),
     ];
     if !s.critical_no.is_empty() {
         score.push(Span::styled(format!(" · critical no: {}", s.critical_no.join(", ")), theme.tone(Tone::Bad)));
     }
-    score.push(Span::styled(" · draft, saved as you go", theme.dim()));
+    // The reassurance goes only where it fits whole.
+    let tail = " · draft, saved as you go";
+    if Line::from(score.clone()).width() + tail.chars().count() <= usize::from(area.width) {
+        score.push(Span::styled(tail, theme.dim()));
+    }
     let lines = vec![Line::styled(title, theme.title()), Line::from(score)];
     frame.render_widget(Paragraph::new(lines), area);
 }
 
 fn render_bar(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
     let d = &editor.detail;
-    let answered = d.score.overall.total - d.score.unanswered.len();
+    let t = &d.score.overall;
     let counts =
-        [format!("{answered}/{}", d.score.overall.total), d.evidence.len().to_string(), d.findings.len().to_string()];
+        [format!("{}/{}", t.answered, t.applicable), d.evidence.len().to_string(), d.findings.len().to_string()];
     let spans = EditPane::ALL.iter().zip(counts).enumerate().map(|(n, (pane, count))| {
         let style = if *pane == editor.pane() { theme.active_tab() } else { theme.dim() };
         Span::styled(format!(" {} {} ({count}) ", n + 1, pane.title()), style)
@@ -145,13 +149,15 @@ pub fn answer_word(result: Option<AnswerResult>) -> (&'static str, Tone) {
 /// The selected question in full: text, guidance, the answer and its note.
 fn render_question(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
     let Some(q) = editor.question() else { return };
-    let mut title = format!(" {} · {} · weight {}", q.code, q.section.label(), q.weight);
-    if let Some(p) = q.pillar {
-        title = format!("{title} · {}", short_pillar(p));
-    }
+    let mut parts = vec![q.code.clone()];
     if q.critical {
-        title.push_str(" · critical");
+        parts.push("critical".to_owned());
     }
+    parts.push(q.section.label().to_owned());
+    parts.push(format!("weight {}", q.weight));
+    parts.extend(q.pillar.map(|p| short_pillar(p).to_owned()));
+    // Whole parts only: a narrow pane drops the last ones rather than cut a word.
+    let title = format!(" {} ", widgets::join_fitting(&parts, " · ", usize::from(area.width).saturating_sub(2)));
     let answer = editor.answer(&q.code);
     let (word, tone) = answer_word(answer.map(|a| a.result));
     let mut lines = vec![Line::raw(q.text.clone())];

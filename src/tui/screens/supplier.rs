@@ -137,6 +137,7 @@ impl SupplierScreen {
             Message::ImportLots => return Outcome::Form(Purpose::Import),
             Message::RetireClaim => return self.retire_selected(),
             Message::Amend => return self.amend_selected(),
+            Message::OpenDraft => return self.open_draft(),
             Message::CloseFinding => return self.close_selected(),
             _ => {}
         }
@@ -166,6 +167,15 @@ impl SupplierScreen {
         }
         let what = format!("{} ({}, stated {})", c.capability, c.source, c.stated_on);
         Outcome::Form(Purpose::RetireClaim { supplier: self.detail.id, claim: *claim, what })
+    }
+
+    /// The latest draft audit of this supplier, in the editor.
+    fn open_draft(&self) -> Outcome {
+        let draft = self.detail.audits.iter().rev().find(|a| a.audit.status == crate::model::AuditStatus::Draft);
+        draft.map_or_else(
+            || Outcome::Info(format!("{} has no draft audit; a starts one.", self.detail.supplier.code)),
+            |a| Outcome::Open(Target::Audit(a.id)),
+        )
     }
 
     fn amend_selected(&self) -> Outcome {

@@ -159,7 +159,8 @@ pub fn render_audits(frame: &mut Frame, area: Rect, detail: &SupplierDetail, lis
             a.audit.kind.to_string(),
             a.audit.status.to_string(),
             a.audit.auditor.clone(),
-            widgets::score_pct(a.score_pct),
+            // A draft's live score (its status says it is not sealed).
+            widgets::score_pct(a.score_pct.or_else(|| detail.live_scores.get(&a.id).copied().flatten())),
             opt(a.grade),
             opt(a.audit.amends.as_deref()),
         ]);

@@ -203,6 +203,7 @@ impl SuppliersScreen {
                 });
             }
             Message::NewSupplier => return Outcome::Form(Purpose::NewSupplier),
+            Message::OpenDraft => return selected.map_or(Outcome::None, |id| open_draft(catalog, id)),
             Message::StartFilter => self.filter.start(),
             Message::NextSort => {
                 self.sort = self.sort.next();
@@ -306,12 +307,15 @@ impl Screen for SuppliersScreen {
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
-        let [table, status] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+        let drafts = u16::from(!view.catalog.drafts.is_empty());
+        let [table, line, status] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(drafts), Constraint::Length(1)]).areas(area);
         if view.catalog.rows.is_empty() {
             render_empty(frame, table, view.theme);
         } else {
             self.render_table(frame, table, view);
         }
+        render_drafts(frame, line, view);
         self.render_status(frame, status, view);
     }
 
@@ -324,6 +328,27 @@ impl Screen for SuppliersScreen {
     fn catalog_changed(&mut self, catalog: &Catalog) {
         self.sync(catalog);
     }
+}
+
+/// The supplier's latest draft in the editor, or why not.
+fn open_draft(catalog: &Catalog, id: SupplierId) -> Outcome {
+    if let Some(draft) = catalog.draft_of(id) {
+        return Outcome::Open(Target::Audit(draft.audit));
+    }
+    let code = catalog.row(id).map(|r| r.supplier.code.as_str()).unwrap_or_default();
+    Outcome::Info(format!("{code} has no draft audit; a on its screen starts one."))
+}
+
+/// `Drafts: A-2026-042 SZ-ARMOR · … — o opens the selected supplier's draft`
+fn render_drafts(frame: &mut Frame, area: Rect, view: View<'_>) {
+    let catalog = view.catalog;
+    let listed: Vec<String> = catalog
+        .drafts
+        .iter()
+        .map(|d| format!("{} {}", d.reference, catalog.row(d.supplier).map_or("?", |r| r.supplier.code.as_str())))
+        .collect();
+    let text = format!("Drafts: {} — o opens the selected supplier's draft", listed.join(" · "));
+    frame.render_widget(Line::styled(widgets::fit(&text, usize::from(area.width)), view.theme.key()), area);
 }
 
 fn verdict_counts(catalog: &Catalog, theme: Theme) -> Vec<Span<'static>> {

@@ -164,7 +164,25 @@ impl Writer<'_> {
     }
 }
 
+/// A draft audit, as the lists name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftRef {
+    pub audit: i64,
+    pub reference: String,
+    pub supplier: crate::store::SupplierId,
+}
+
 impl Reader<'_> {
+    /// Every draft audit, oldest first: what may be reopened.
+    pub fn drafts(&self) -> Result<Vec<DraftRef>> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT id, ref, supplier_id FROM audits WHERE status = 'draft' ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(DraftRef { audit: r.get(0)?, reference: r.get(1)?, supplier: crate::store::SupplierId(r.get(2)?) })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Notes on the questions of a draft not answered yet: (question, note).
     pub fn question_notes(&self, audit: i64) -> Result<Vec<(String, String)>> {
         let mut stmt = self
