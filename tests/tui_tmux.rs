@@ -130,7 +130,9 @@ fn casebook_demo_in_a_real_terminal() {
     assert!(screen.contains("not claimed") && screen.contains("unsupported") && screen.contains("partial"));
 
     tmux.send("Enter");
-    let screen = tmux.wait_for("the first supplier", |s| s.contains("DG-FOLIO · Folio Leather Goods"));
+    let screen = tmux.wait_for("the first supplier", |s| {
+        s.contains("DG-FOLIO · Folio Leather Goods") && s.contains("low FPY") && s.contains("DFM evaluation")
+    });
     for pillar in ["material compatibility", "assembly constraints", "production yield", "DFM evaluation"] {
         assert!(screen.contains(pillar), "{pillar} missing:\n{screen}");
     }
