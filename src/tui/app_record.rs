@@ -80,6 +80,19 @@ impl App {
                 self.open(Target::Audit(audit))
             }),
             Written::Submitted { audit, supplier, score } => self.submitted(audit, supplier, &score),
+            Written::Attached { supplier, attached, .. } => {
+                self.touched(supplier);
+                self.popup = Some(Popup::Notice {
+                    title: "File attached".to_owned(),
+                    lines: vec![
+                        attached.path.clone(),
+                        format!("{} · {}", attached.kind, super::paths::size_words(attached.size)),
+                        format!("sha256 {}", attached.sha256),
+                    ],
+                    tone: Tone::Good,
+                });
+                Ok(())
+            }
         };
         if let Err(e) = shown {
             self.popup = Some(Popup::error(e.to_string()));

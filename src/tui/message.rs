@@ -82,6 +82,8 @@ pub enum Message {
     Amend,
     /// Open the supplier's draft audit in the editor.
     OpenDraft,
+    /// Attach a file to the selected evidence item.
+    Attach,
 
     // Text entry (filter box, path prompt, form fields).
     Input(char),

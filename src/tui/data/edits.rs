@@ -26,6 +26,8 @@ pub struct EditorDetail {
     pub cursor: Option<String>,
     /// Notes on questions not answered yet: (question, note).
     pub notes: Vec<(String, String)>,
+    /// Files attached to its evidence: (evidence id, path, size).
+    pub attachments: Vec<(i64, String, u64)>,
 }
 
 /// One audit for the read-only audit view.
@@ -74,6 +76,7 @@ impl Data {
         let cursor = read.audit_cursor(audit).ok().flatten();
         Ok(EditorDetail {
             notes: read.question_notes(audit)?,
+            attachments: read.audit_attachments(audit)?,
             evidence: read.evidence(audit)?,
             findings: read.findings(audit)?,
             row,

@@ -11,6 +11,7 @@
 //! [`Data::write`]) and hands the [`Fresh`] result back. The audit screens'
 //! loads are in [`edits`], the writes in [`write`], imports in [`import`].
 
+mod attach;
 mod edits;
 mod import;
 mod write;
@@ -31,6 +32,7 @@ use crate::model::{Capability, Claim, FindingRow, Process, Supplier};
 use crate::store::{AuditRow, HistoryEntry, LotFilter, Store, SupplierId};
 use crate::workflow;
 
+pub use attach::{Attached, MAX_ATTACHMENT};
 pub use edits::{AuditDetail, EditorDetail};
 pub use import::{ImportJob, Started};
 pub use write::{AuditStart, Refusal, Write, Written};

@@ -91,6 +91,12 @@ pub enum Write {
         closure: Closure,
     },
     Lot(SupplierId, Lot),
+    /// A photo or document on an evidence item of `audit`.
+    Attach {
+        audit: i64,
+        evidence: i64,
+        file: std::path::PathBuf,
+    },
     Submit(i64),
 }
 
@@ -124,6 +130,12 @@ pub enum Written {
         audit: i64,
         supplier: SupplierId,
         score: Score,
+    },
+    /// A file attached to an evidence item.
+    Attached {
+        audit: i64,
+        supplier: SupplierId,
+        attached: super::attach::Attached,
     },
 }
 
@@ -212,6 +224,12 @@ impl Data {
                 Ok(Written::Supplier(*supplier))
             }
             Write::Lot(supplier, lot) => self.add_lot(*supplier, lot),
+            Write::Attach { audit, evidence, file } => {
+                let checked = super::attach::check_file(self.store.path(), file)
+                    .map_err(|e| Refusal::at(Field::Path, e.to_string()))?;
+                let attached = self.transact(|w| super::attach::attach_file(w, *evidence, &checked))?;
+                Ok(Written::Attached { audit: *audit, supplier: self.audit_supplier(*audit)?, attached })
+            }
             Write::Submit(audit) => {
                 let supplier = self.audit_supplier(*audit)?;
                 let score = self.transact(|w| workflow::seal(w, *audit))?;

@@ -69,12 +69,15 @@ const FINDINGS: KeyTable = KeyTable {
 
 const EVIDENCE: KeyTable = KeyTable {
     title: "Evidence",
-    bindings: &[main(
-        &[code(KeyCode::Enter)],
-        Message::EditItem,
-        "edit",
-        "edit the selected evidence item (each change in history)",
-    )],
+    bindings: &[
+        main(
+            &[code(KeyCode::Enter)],
+            Message::EditItem,
+            "edit",
+            "edit the selected evidence item (each change in history)",
+        ),
+        main(&[k('A')], Message::Attach, "attach", "attach a photo or document to the selected item (several allowed)"),
+    ],
 };
 
 /// The editor's checklist pane: answering keys first.

@@ -85,6 +85,12 @@ pub enum Purpose {
     },
     Lot(SupplierId),
     Import,
+    /// A photo or document for an evidence item of a draft.
+    Attach {
+        audit: i64,
+        evidence: i64,
+        what: String,
+    },
 }
 
 /// A form on screen and what it is for.
@@ -96,12 +102,24 @@ pub struct FormPopup {
 
 impl FormPopup {
     /// Keeps defaults that follow other entries up to date (a finding's due
-    /// date follows its severity until it is edited).
+    /// date follows its severity until it is edited), and says what a typed
+    /// path is (size and kind, or why it cannot be used).
     pub fn follow(&mut self) {
-        if let Purpose::Finding { visited_on, .. } = &self.purpose
-            && let Some(severity) = self.form.choice::<FindingSeverity>(Field::Severity)
-        {
-            self.form.follow(Field::DueOn, &severity.due_from(*visited_on).to_string());
+        match &self.purpose {
+            Purpose::Finding { visited_on, .. } => {
+                if let Some(severity) = self.form.choice::<FindingSeverity>(Field::Severity) {
+                    self.form.follow(Field::DueOn, &severity.due_from(*visited_on).to_string());
+                }
+            }
+            Purpose::Attach { .. } | Purpose::Import => {
+                let path = super::paths::expand(&self.form.text(Field::Path));
+                // Completions Tab listed stay until the path names something.
+                if path.symlink_metadata().is_ok() {
+                    let said = super::paths::describe(&path).unwrap_or_else(|why| format!("✗ {why}"));
+                    self.form.set_note(Field::Path, Some(said));
+                }
+            }
+            _ => {}
         }
     }
 
@@ -158,6 +176,7 @@ pub fn open(purpose: Purpose, data: &Data) -> Result<FormPopup> {
         Purpose::CloseFinding { what, .. } => closure_form(data.actor(), today).intro(what.clone()),
         Purpose::Lot(id) => lot_form(today, data.last_lot_kind(*id)?).intro(whose(data, *id)?),
         Purpose::Import => import_form(today),
+        Purpose::Attach { what, .. } => attach_form(today).intro(what.clone()),
     };
     Ok(FormPopup { purpose, form })
 }
@@ -353,6 +372,13 @@ fn lot_form(today: NaiveDate, last: Option<(String, Process, String)>) -> Form {
 }
 
 fn import_form(today: NaiveDate) -> Form {
-    Form::new("Import a yield-lot CSV", today, vec![Entry::text(Field::Path, "File", "", Rule::Text(4096))])
+    Form::new("Import a yield-lot CSV", today, vec![Entry::text(Field::Path, "File", "", Rule::Path)])
         .intro("Lots by supplier code (or a dossier JSON); the file is imported whole or not at all.")
+}
+
+fn attach_form(today: NaiveDate) -> Form {
+    let limit = super::paths::size_words(super::data::MAX_ATTACHMENT);
+    let hint = "~ is your home folder; Tab completes from the folder's entries";
+    Form::new("Attach a photo or document", today, vec![Entry::text(Field::Path, "File", "", Rule::Path).hint(hint)])
+        .intro(format!("Its path, size and SHA-256 are recorded; files up to {limit}, not folders or devices."))
 }

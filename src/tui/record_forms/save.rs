@@ -59,6 +59,11 @@ pub fn save(popup: &FormPopup) -> Saving<Submitted> {
         }
         Purpose::Lot(id) => Write::Lot(*id, lot(form)?),
         Purpose::Import => return import(form),
+        Purpose::Attach { audit, evidence, .. } => Write::Attach {
+            audit: *audit,
+            evidence: *evidence,
+            file: crate::tui::paths::expand(&form.text(Field::Path)),
+        },
     };
     Ok(Submitted::Write(write))
 }

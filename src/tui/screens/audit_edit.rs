@@ -207,7 +207,7 @@ impl AuditEditor {
     }
 
     fn on_evidence(&mut self, msg: Message) -> Outcome {
-        if msg != Message::EditItem {
+        if !matches!(msg, Message::EditItem | Message::Attach) {
             self.evidence.apply(msg);
             return Outcome::None;
         }
@@ -215,7 +215,16 @@ impl AuditEditor {
             return Outcome::Info("No evidence yet: e adds an item.".to_owned());
         };
         let reference = self.detail.row.audit.id.clone();
+        if msg == Message::Attach {
+            let what = format!("Evidence of {reference}: {} · {} · {}", e.pillar, e.kind, e.description);
+            return Outcome::Form(Purpose::Attach { audit: self.audit(), evidence: *id, what });
+        }
         Outcome::Form(Purpose::EditEvidence { audit: self.audit(), id: *id, reference, evidence: e.clone() })
+    }
+
+    /// The files attached to an evidence item: (path, size).
+    pub fn files_of(&self, evidence: i64) -> impl Iterator<Item = (&str, u64)> {
+        self.detail.attachments.iter().filter(move |(e, _, _)| *e == evidence).map(|(_, p, s)| (p.as_str(), *s))
     }
 
     /// Selects the next unanswered question shown after the selected one, wrapping.

@@ -191,22 +191,40 @@ fn render_evidence(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: T
         frame.render_widget(Paragraph::new(Line::styled(text, theme.dim())).wrap(Wrap { trim: false }), area);
         return;
     }
-    let window = editor.evidence.window(usize::from(area.height.saturating_sub(1)));
+    // The selected item's files under the table.
+    let selected = editor.evidence.selected().and_then(|i| items.get(i)).map(|(id, _)| *id);
+    let files: Vec<(&str, u64)> = selected.map(|id| editor.files_of(id).collect()).unwrap_or_default();
+    let below = u16::try_from(files.len().min(5) + 1).unwrap_or(6);
+    let [table, list] = Layout::vertical([Constraint::Fill(1), Constraint::Length(below)]).areas(area);
+    let window = editor.evidence.window(usize::from(table.height.saturating_sub(1)));
     let rows = window.map(|i| {
-        let e = &items[i].1;
+        let (id, e) = &items[i];
+        let count = editor.files_of(*id).count();
         let row = Row::new([
             Cell::from(short_pillar(e.pillar)),
             Cell::from(e.kind.as_str()),
             Cell::from(e.strength.as_str()),
             Cell::from(e.collected_on.to_string()),
-            Cell::from(e.description.clone()),
-            Cell::from(opt(e.reference.as_deref())),
+            Cell::from(e.description.replace('\n', " ↵ ")),
+            Cell::from(if count == 0 { opt(e.reference.as_deref()) } else { format!("{count} file(s)") }),
         ]);
         if Some(i) == editor.evidence.selected() { row.style(theme.selected()) } else { row }
     });
     let widths = [8, 17, 8, 10].map(Constraint::Length).into_iter().chain([Constraint::Fill(3), Constraint::Fill(1)]);
     let header = Row::new(["pillar", "kind", "strength", "collected", "description", "photo/document"]);
-    frame.render_widget(Table::new(rows, widths).header(header.style(theme.header())).column_spacing(1), area);
+    frame.render_widget(Table::new(rows, widths).header(header.style(theme.header())).column_spacing(1), table);
+    let mut lines = vec![Line::styled(
+        if files.is_empty() { "No file attached: A attaches a photo or document." } else { "Attached files:" },
+        theme.dim(),
+    )];
+    lines.extend(files.iter().take(5).map(|(path, size)| {
+        Line::raw(format!(
+            "  {} · {}",
+            fit(path, usize::from(area.width).saturating_sub(16)),
+            crate::tui::paths::size_words(*size)
+        ))
+    }));
+    frame.render_widget(Paragraph::new(lines), list);
 }
 
 fn render_findings(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
