@@ -34,7 +34,15 @@ fn a_whole_visit_from_an_empty_database() {
     assert!(Command::new(bin).arg("--db").arg(&db).arg("init").status().unwrap().success());
     let tmux = Tmux::start("visit", &ui_command(&db, &home), dir.path());
     tmux.wait_for("the empty list", |s| s.contains("No suppliers in this database yet") && s.contains("Press n"));
+    supplier_and_claim(&tmux);
+    note_and_answers(&tmux, &db);
+    evidence_photo_finding_lot(&tmux);
+    correct_submit_amend(&tmux);
+    quit_expect_exit_0(&tmux);
+    check_database(&db, &photo);
+}
 
+fn supplier_and_claim(tmux: &Tmux) {
     // A new supplier (country typed in lower case), manufacturer, ODM.
     tmux.send("n");
     tmux.wait_for("the supplier form", |s| s.contains("New supplier"));
@@ -55,7 +63,9 @@ fn a_whole_visit_from_an_empty_database() {
     tmux.type_text("TPU/PC dual-layer design in house");
     tmux.send("Enter");
     tmux.wait_for("the claim", |s| s.contains("material_selection"));
+}
 
+fn note_and_answers(tmux: &Tmux, db: &std::path::Path) {
     // The audit; a note on LG-01 before answering it, pasted as three lines.
     tmux.send("a");
     tmux.wait_for("the audit form", |s| s.contains("Start an audit") && s.contains("floor.auditor"));
@@ -68,12 +78,14 @@ fn a_whole_visit_from_an_empty_database() {
     tmux.send("Enter");
     tmux.wait_for("the note kept", |s| s.contains("Licence seen at reception.") && !s.contains("Note on LG-01"));
     let answers = "SELECT count(*) FROM answers";
-    assert_eq!(query(&db, answers), "0", "the paste answered questions");
+    assert_eq!(query(db, answers), "0", "the paste answered questions");
 
     // 41 answers, one key each.
     tmux.type_text(&"y".repeat(41));
     tmux.wait_for("every answer", |s| s.contains("41 of 41 applicable answered"));
+}
 
+fn evidence_photo_finding_lot(tmux: &Tmux) {
     // Evidence, and a photo attached from ~.
     tmux.send("e");
     tmux.wait_for("the evidence form", |s| s.contains("Add evidence"));
@@ -111,7 +123,9 @@ fn a_whole_visit_from_an_empty_database() {
     }
     tmux.send("Enter");
     tmux.wait_for("the lot saved", |s| !s.contains("Enter a yield lot"));
+}
 
+fn correct_submit_amend(tmux: &Tmux) {
     // The evidence item corrected.
     tmux.send("Enter");
     tmux.wait_for("the evidence edit form", |s| s.contains("Edit evidence"));
@@ -141,10 +155,11 @@ fn a_whole_visit_from_an_empty_database() {
     tmux.send("Escape");
     tmux.send("Escape");
     tmux.wait_for("the list", |s| s.contains("SZ-VISIT") && s.contains("Drafts: A-2026-002 SZ-VISIT"));
-    quit_expect_exit_0(&tmux);
+}
 
-    // The database, as another tool reads it.
-    let one = |sql: &str| query(&db, sql);
+/// The database, as another tool reads it, and `casebook check`.
+fn check_database(db: &std::path::Path, photo: &[u8]) {
+    let one = |sql: &str| query(db, sql);
     assert_eq!(one("SELECT code || ' ' || country FROM suppliers"), "SZ-VISIT CN");
     assert_eq!(one("SELECT capability FROM claims"), "material_selection");
     let original = "(SELECT id FROM audits WHERE ref = 'A-2026-001')";
@@ -153,7 +168,7 @@ fn a_whole_visit_from_an_empty_database() {
     assert_eq!(one(&format!("SELECT count(*) FROM answers WHERE audit_id = {original} AND result = 'yes'")), "41");
     assert_eq!(one(&format!("SELECT note FROM answers WHERE audit_id = {original} AND question = 'LG-01'")), NOTE);
     assert_eq!(one("SELECT description FROM evidence"), "Peel tests, 12 batches, log photographed");
-    let sha = casebook::store::hex(&<sha2::Sha256 as sha2::Digest>::digest(&photo));
+    let sha = casebook::store::hex(&<sha2::Sha256 as sha2::Digest>::digest(photo));
     assert_eq!(one("SELECT sha256 FROM attachments"), sha);
     assert_eq!(one("SELECT description FROM findings"), "No peel-test record for lot 24-117");
     assert_eq!(one("SELECT lot || ' ' || sku || ' ' || started FROM lots"), "VL-001 IP16-DUAL 1000");
@@ -168,7 +183,8 @@ fn a_whole_visit_from_an_empty_database() {
     assert_eq!(one(edits), "1");
     assert_eq!(one("SELECT count(DISTINCT actor) || actor FROM history"), "1floor.auditor");
 
-    let check = Command::new(bin).arg("--db").arg(&db).args(["--as-of", "2026-11-15", "check"]).output().unwrap();
+    let bin = env!("CARGO_BIN_EXE_casebook");
+    let check = Command::new(bin).arg("--db").arg(db).args(["--as-of", "2026-11-15", "check"]).output().unwrap();
     let out = String::from_utf8_lossy(&check.stdout);
     assert!(check.status.success(), "check failed:\n{out}{}", String::from_utf8_lossy(&check.stderr));
 }
