@@ -155,8 +155,9 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     assert!(screen.contains("LG-01 ! yes") && screen.contains("LG-02 ! partial"), "{screen}");
     tmux.send("2");
     tmux.wait_for("the evidence", |s| s.contains("Peel tests per batch"));
-    // q leaves only from the lists: back out first.
+    // q leaves only from the lists: back out first, one Escape at a time.
     tmux.send("Escape");
+    tmux.wait_for("the supplier", |s| s.contains("SZ-ARMOR · Armor Case Works") && !s.contains("(draft)"));
     tmux.send("Escape");
     tmux.wait_for("the list again", |s| s.contains("1 of 14"));
     quit_expect_exit_0(&tmux);

@@ -142,7 +142,9 @@ fn correct_submit_amend(tmux: &Tmux) {
     tmux.wait_for("the confirmation", |s| s.contains("Submit audit A-2026-001"));
     tmux.send("Enter");
     tmux.wait_for("the submission", |s| s.contains("A-2026-001 submitted"));
+    // One Escape at a time: two in a row may reach the app as one Alt-Escape.
     tmux.send("Escape");
+    tmux.wait_for("the notice closed", |s| s.contains("(sealed at submission)") && !s.contains("submitted ─"));
     tmux.send("Escape");
     tmux.wait_for("the supplier again", |s| s.contains("SZ-VISIT · Visit Case Co.") && s.contains("Audits"));
 
@@ -153,6 +155,7 @@ fn correct_submit_amend(tmux: &Tmux) {
     tmux.send("Enter");
     tmux.wait_for("the amendment", |s| s.contains("A-2026-002 (draft)") && s.contains("41 of 41 applicable answered"));
     tmux.send("Escape");
+    tmux.wait_for("the supplier", |s| s.contains("SZ-VISIT · Visit Case Co.") && !s.contains("(draft)"));
     tmux.send("Escape");
     tmux.wait_for("the list", |s| s.contains("SZ-VISIT") && s.contains("Drafts: A-2026-002 SZ-VISIT"));
 }
