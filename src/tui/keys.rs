@@ -144,7 +144,7 @@ fn key_name(press: KeyPress) -> String {
 /// On screens opened on top of a list: `q` does nothing there (Esc goes
 /// back), so typing where no text is taken never quits.
 const GLOBAL: KeyTable = KeyTable {
-    title: "Everywhere",
+    title: "Everywhere (opened screens)",
     bindings: &[
         main(&[code(KeyCode::Tab)], Message::NextTab, "screens", "next screen"),
         bind(&[code(KeyCode::BackTab)], Message::PrevTab, "previous screen"),
@@ -156,7 +156,7 @@ const GLOBAL: KeyTable = KeyTable {
 
 /// On the three lists at the top: `q` quits too.
 const TOP: KeyTable = KeyTable {
-    title: "Everywhere",
+    title: "Everywhere (the three lists)",
     bindings: &[
         main(&[code(KeyCode::Tab)], Message::NextTab, "screens", "next screen"),
         bind(&[code(KeyCode::BackTab)], Message::PrevTab, "previous screen"),
@@ -342,6 +342,72 @@ pub const NOTICE: KeyMap = KeyMap {
     text_input: false,
 };
 
+/// Every key map a user meets, in the order the README lists them.
+pub const ALL: &[&KeyMap] = &[
+    &SUPPLIERS,
+    &FLAGS,
+    &SHORTLIST,
+    &SUPPLIER,
+    &AUDIT,
+    &AUDIT_CHECKLIST,
+    &AUDIT_EVIDENCE,
+    &AUDIT_FINDINGS,
+    &YIELD,
+    &FILTER,
+    &FORM,
+    &CONFIRM,
+    &CONFIRM_QUIT,
+    &PROMPT,
+    &HELP,
+    &NOTICE,
+    &REPORT,
+    &BUSY,
+];
+
+/// The key reference in Markdown, generated from the tables the keys run
+/// on (the help overlay is generated from the same tables): each map's own
+/// tables, and the tables several maps share listed once, where first met.
+pub fn reference_markdown() -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let mut printed: Vec<&str> = Vec::new();
+    for map in ALL {
+        let _ = writeln!(out, "**{}**\n", map.name);
+        let mut shared = Vec::new();
+        let mut rows = String::new();
+        for table in map.tables {
+            let id = table_id(table);
+            if printed.contains(&id) {
+                shared.push(table.title);
+                continue;
+            }
+            printed.push(id);
+            for b in table.bindings {
+                let keys = b.keys.iter().map(|k| format!("`{}`", key_name(*k))).collect::<Vec<_>>().join(" ");
+                let _ = writeln!(rows, "| {keys} | {} | {} |", table.title, b.help.replace('|', "\\|"));
+            }
+        }
+        if !rows.is_empty() {
+            out.push_str("| keys | group | does |\n|---|---|---|\n");
+            out.push_str(&rows);
+        }
+        if map.text_input {
+            out.push_str("\nOther keys type text.\n");
+        }
+        if !shared.is_empty() {
+            let _ = writeln!(out, "\nAlso: {} (listed above).", shared.join(", "));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Tables are `const`s copied into maps: a table is known by its title,
+/// which no two different tables share (a test checks).
+fn table_id(table: &KeyTable) -> &'static str {
+    table.title
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,6 +454,20 @@ mod tests {
         assert!(footer.contains(&("Enter".to_owned(), "open")));
         assert!(footer.contains(&("q".to_owned(), "quit")));
         assert_eq!(keys_label(MOVE.bindings[0].keys), "↑/k");
+    }
+
+    #[test]
+    fn a_table_title_names_one_table() {
+        let mut seen: Vec<(&str, Vec<&str>)> = Vec::new();
+        for map in ALL {
+            for table in map.tables {
+                let helps: Vec<&str> = table.bindings.iter().map(|b| b.help).collect();
+                match seen.iter().find(|(t, _)| *t == table.title) {
+                    Some((_, known)) => assert_eq!(known, &helps, "two tables titled {}", table.title),
+                    None => seen.push((table.title, helps)),
+                }
+            }
+        }
     }
 
     #[test]

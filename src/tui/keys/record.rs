@@ -82,13 +82,13 @@ const EVIDENCE: KeyTable = KeyTable {
 
 /// The editor's checklist pane: answering keys first.
 pub const AUDIT_CHECKLIST: KeyMap =
-    KeyMap { name: "Audit editor", tables: &[ANSWER, AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
+    KeyMap { name: "Audit editor: checklist", tables: &[ANSWER, AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
 
 pub const AUDIT_EVIDENCE: KeyMap =
-    KeyMap { name: "Audit editor", tables: &[EVIDENCE, AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
+    KeyMap { name: "Audit editor: evidence", tables: &[EVIDENCE, AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
 
 pub const AUDIT_FINDINGS: KeyMap =
-    KeyMap { name: "Audit editor", tables: &[FINDINGS, AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
+    KeyMap { name: "Audit editor: findings", tables: &[FINDINGS, AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
 
 /// A form: keys type, except these. Tab moves between fields here (it
 /// switches screens elsewhere).
