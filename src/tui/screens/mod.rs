@@ -18,6 +18,7 @@ mod supplier_filter;
 mod supplier_log;
 mod supplier_panes;
 pub mod suppliers;
+mod suppliers_columns;
 mod yield_charts;
 pub mod yields;
 
