@@ -104,7 +104,7 @@ fn o_reopens_a_draft_from_the_suppliers_screen() {
     let mut app = demo.app();
     press(&mut app, &format!("{EDITOR}yp<Esc><Esc>"));
     let screen = text(&app, W, H);
-    assert!(screen.contains("Drafts: ") && screen.contains("A-2026-042 SZ-ARMOR"), "{screen}");
+    assert!(screen.contains("Drafts (2): ") && screen.contains("A-2026-042 SZ-ARMOR"), "{screen}");
     press(&mut app, "o");
     let screen = text(&app, W, H);
     assert!(screen.contains("A-2026-042 (draft)") && screen.contains("2 of 41 applicable answered"), "{screen}");

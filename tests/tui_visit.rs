@@ -157,7 +157,7 @@ fn correct_submit_amend(tmux: &Tmux) {
     tmux.send("Escape");
     tmux.wait_for("the supplier", |s| s.contains("SZ-VISIT · Visit Case Co.") && !s.contains("(draft)"));
     tmux.send("Escape");
-    tmux.wait_for("the list", |s| s.contains("SZ-VISIT") && s.contains("Drafts: A-2026-002 SZ-VISIT"));
+    tmux.wait_for("the list", |s| s.contains("SZ-VISIT") && s.contains("Drafts (1): A-2026-002 SZ-VISIT"));
 }
 
 /// The database, as another tool reads it, and `casebook check`.

@@ -225,16 +225,23 @@ fn open_draft(catalog: &Catalog, id: SupplierId) -> Outcome {
     Outcome::Info(format!("{code} has no draft audit; a on its screen starts one."))
 }
 
-/// `Drafts: A-2026-042 SZ-ARMOR · … — o opens the selected supplier's draft`
+/// `Drafts (2): A-2026-042 SZ-ARMOR · … — o opens the selected supplier's draft`,
+/// as many as fit: a big database has hundreds, and this is drawn every frame.
 fn render_drafts(frame: &mut Frame, area: Rect, view: View<'_>) {
-    let catalog = view.catalog;
-    let listed: Vec<String> = catalog
-        .drafts
-        .iter()
-        .map(|d| format!("{} {}", d.reference, catalog.row(d.supplier).map_or("?", |r| r.supplier.code.as_str())))
-        .collect();
-    let text = format!("Drafts: {} — o opens the selected supplier's draft", listed.join(" · "));
-    frame.render_widget(Line::styled(widgets::fit(&text, usize::from(area.width)), view.theme.key()), area);
+    let (catalog, room) = (view.catalog, usize::from(area.width));
+    let tail = " — o opens the selected supplier's draft";
+    let mut text = format!("Drafts ({}): ", catalog.drafts.len());
+    for (i, d) in catalog.drafts.iter().enumerate() {
+        let code = catalog.row(d.supplier).map_or("?", |r| r.supplier.code.as_str());
+        let item = format!("{}{} {code}", if i == 0 { "" } else { " · " }, d.reference);
+        if text.len() + item.len() + tail.len() > room {
+            text.push_str(" …");
+            break;
+        }
+        text.push_str(&item);
+    }
+    text.push_str(tail);
+    frame.render_widget(Line::styled(widgets::fit(&text, room), view.theme.key()), area);
 }
 
 fn verdict_counts(catalog: &Catalog, theme: Theme) -> Vec<Span<'static>> {
