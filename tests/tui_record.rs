@@ -49,7 +49,7 @@ fn a_new_supplier_audited_from_the_keyboard_becomes_supported() {
     assert!(text(&app, W, H).contains("of SZ-NEWMOULD · on_site · visited 2026-11-15 · tester"));
     press(&mut app, &"y".repeat(41));
     let screen = text(&app, W, H);
-    assert!(screen.contains("score 100.0% · grade A · 41 of 41 answered"), "{screen}");
+    assert!(screen.contains("score 100.0% · grade A · 41 of 41 applicable answered"), "{screen}");
 
     // Material compatibility evidence, observed on site.
     press(&mut app, "e<Tab><Tab><Tab><Tab>TPU/PC peel tests, 12 batches<Tab>IMG_2041.jpg<Enter>");
@@ -79,7 +79,7 @@ fn a_new_supplier_audited_from_the_keyboard_becomes_supported() {
     // Submit: the confirmation shows the score; then the audit is locked.
     press(&mut app, "S");
     let screen = text(&app, W, H);
-    assert!(screen.contains("score 100.0% · grade A · 41 of 41 answered"), "{screen}");
+    assert!(screen.contains("score 100.0% · grade A · 41 of 41 applicable answered"), "{screen}");
     press(&mut app, "<Enter>");
     let screen = text(&app, W, H);
     // Partial once the lots were in (yield evidenced, the evidence still in a draft); supported now.
@@ -174,7 +174,7 @@ fn every_answer_is_in_the_database_at_once_and_the_editor_reopens_where_it_was()
     let mut app = demo.app();
     press(&mut app, "/armor<Enter><Enter>3<End><Enter>");
     let screen = text(&app, W, H);
-    assert!(screen.contains("LG-05 · Legitimacy") && screen.contains("2 of 41 answered"), "{screen}");
+    assert!(screen.contains("LG-05 · Legitimacy") && screen.contains("2 of 41 applicable answered"), "{screen}");
     // Clearing an answer is written at once too.
     press(&mut app, "<Home><BS>");
     assert_eq!(answers(&demo), 1);

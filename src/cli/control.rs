@@ -80,7 +80,7 @@ pub struct ScopeArgs {
     #[arg(long, value_name = "CODE")]
     pub supplier: String,
     /// Only lots of this process.
-    #[arg(long, value_name = "PROCESS", value_parser = super::word::<Process>)]
+    #[arg(long, value_name = "PROCESS", value_parser = super::word::<Process>())]
     pub process: Option<Process>,
     /// Only lots of this material, exactly as recorded.
     #[arg(long)]

@@ -119,8 +119,12 @@ pub fn parse_day(text: &str) -> std::result::Result<NaiveDate, String> {
 }
 
 /// A word of the domain vocabulary (a verdict, a process, …) for clap.
-fn word<T: std::str::FromStr<Err = crate::model::VocabError>>(text: &str) -> std::result::Result<T, String> {
-    text.parse().map_err(|e: crate::model::VocabError| format!("expected one of: {}", e.expected))
+/// The parser of an option that takes a word of a vocabulary: `--help`
+/// lists the words, and a wrong one is refused naming them.
+fn word<T: crate::model::Word + Send + Sync + Clone>() -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(T::WORDS.iter().map(|w| w.word()))
+        .try_map(|text: String| T::from_word(&text).ok_or_else(|| format!("`{text}` is not one of the words listed")))
 }
 
 /// What every command needs: where the database is, which day it is, who acts.

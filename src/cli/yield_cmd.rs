@@ -81,7 +81,7 @@ pub struct YieldArgs {
     #[arg(
         long,
         value_name = "PROCESS",
-        value_parser = super::word::<Process>,
+        value_parser = super::word::<Process>(),
         help = "Only lots of this process: injection, co_molding, assembly, printing or other"
     )]
     pub process: Option<Process>,
@@ -101,16 +101,16 @@ pub struct YieldArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_day)]
     pub until: Option<NaiveDate>,
     /// p, laney (p′), np (one lot size only), u (defects per unit) or laney-u (u′); default: the policy's yield.chart.
-    #[arg(long, value_name = "KIND", value_parser = super::word::<ChartKind>)]
+    #[arg(long, value_name = "KIND", value_parser = super::word::<ChartKind>())]
     pub chart: Option<ChartKind>,
     /// attribute (beyond 3σ, nine in a row) or western-electric; default: the policy's yield.rules.
-    #[arg(long, value_name = "SET", value_parser = super::word::<RuleSet>)]
+    #[arg(long, value_name = "SET", value_parser = super::word::<RuleSet>())]
     pub rules: Option<RuleSet>,
     /// Freeze the limits on the selected lots produced on or before this day (for this run only).
     #[arg(long, value_name = "DATE", value_parser = parse_day)]
     pub baseline_until: Option<NaiveDate>,
     /// Compare FPY by material or by process instead of charting: each with its 95% Wilson interval and lots.
-    #[arg(long, value_name = "STRATUM", value_parser = super::word::<Stratum>, conflicts_with = "baseline_until")]
+    #[arg(long, value_name = "STRATUM", value_parser = super::word::<Stratum>(), conflicts_with = "baseline_until")]
     pub by: Option<Stratum>,
     /// json and csv print an empty result, not an error, when no lot is selected; svg draws the chart.
     #[arg(long, value_enum, default_value_t = YieldFormat::Table)]
@@ -240,6 +240,9 @@ fn one_supplier(
     window: charts::Window,
 ) -> Result<ExitCode> {
     let id = find_supplier(read, code)?;
+    // The code as stored, whatever case it was typed in.
+    let stored = read.supplier(id)?.code;
+    let code = stored.as_str();
     let filter = LotFilter {
         process: args.process,
         material: args.material.clone(),
@@ -305,8 +308,10 @@ fn baseline_length(lots: &[Lot], day: NaiveDate, code: &str) -> Result<usize> {
 }
 
 fn find_supplier(read: Reader<'_>, code: &str) -> Result<SupplierId> {
-    if let Some(id) = read.supplier_id(code)? {
-        return Ok(id);
+    // Any case, where unambiguous; otherwise the hint below lists codes.
+    match read.require_supplier(code) {
+        Err(Error::NotFound(_)) => {}
+        found => return found,
     }
     let mut codes: Vec<String> = read.supplier_ids()?.into_keys().collect();
     codes.sort_unstable();
@@ -314,7 +319,7 @@ fn find_supplier(read: Reader<'_>, code: &str) -> Result<SupplierId> {
 }
 
 fn unknown_supplier(code: &str, codes: &[String]) -> String {
-    let hint = if let Some(near) = codes.iter().find(|known| known.eq_ignore_ascii_case(code)) {
+    let hint = if let Some(near) = crate::store::nearest_code(codes, code) {
         format!("did you mean `{near}`?")
     } else if codes.is_empty() {
         "the database has no suppliers yet; import a dossier first".to_owned()

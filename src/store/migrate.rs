@@ -28,6 +28,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0003_annotations_control_plans.sql"),
         seed: None,
     },
+    Migration {
+        name: "notes on unanswered questions",
+        sql: include_str!("../../migrations/0004_question_notes.sql"),
+        seed: None,
+    },
 ];
 
 /// The schema version this binary writes; newer files are refused.

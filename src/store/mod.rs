@@ -25,7 +25,7 @@ use std::time::Duration;
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-pub use audits::{AuditRow, NewAudit, Seal, hex};
+pub use audits::{AuditHeader, AuditRow, DraftRef, NewAudit, Seal, hex};
 pub use control::{ControlEvent, NewAnnotation, new_gid};
 pub use history::{Change, HistoryEntry};
 pub use integrity::{AttachmentRow, SealRow, expected_triggers};
@@ -33,7 +33,7 @@ pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
 pub use migrate::LATEST_VERSION;
 pub use plans::NewPlan;
 pub use shortlist::ShortlistEntry;
-pub use suppliers::{SupplierCounts, SupplierId};
+pub use suppliers::{SupplierCounts, SupplierId, nearest_code};
 
 use crate::error::{Error, Result};
 

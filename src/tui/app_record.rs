@@ -75,11 +75,24 @@ impl App {
                 self.touched(supplier);
                 Ok(())
             }
-            Written::NewAudit { audit, supplier } => {
+            Written::NewAudit { audit, supplier } => self.drafts_changed().and_then(|()| {
                 self.touched(supplier);
                 self.open(Target::Audit(audit))
-            }
+            }),
             Written::Submitted { audit, supplier, score } => self.submitted(audit, supplier, &score),
+            Written::Attached { supplier, attached, .. } => {
+                self.touched(supplier);
+                self.popup = Some(Popup::Notice {
+                    title: "File attached".to_owned(),
+                    lines: vec![
+                        attached.path.clone(),
+                        format!("{} · {}", attached.kind, super::paths::size_words(attached.size)),
+                        format!("sha256 {}", attached.sha256),
+                    ],
+                    tone: Tone::Good,
+                });
+                Ok(())
+            }
         };
         if let Err(e) = shown {
             self.popup = Some(Popup::error(e.to_string()));
@@ -113,7 +126,14 @@ impl App {
         }
     }
 
+    /// A draft was started or submitted: the lists' drafts line follows.
+    fn drafts_changed(&mut self) -> Result<()> {
+        self.catalog.drafts = self.data.drafts()?;
+        Ok(())
+    }
+
     fn submitted(&mut self, audit: i64, supplier: SupplierId, score: &Score) -> Result<()> {
+        self.drafts_changed()?;
         let before = self.catalog.row(supplier).and_then(super::catalog::SupplierRow::verdict);
         let view: Box<dyn Screen> = Box::new(AuditScreen::new(self.data.audit_detail(audit)?));
         let stack = self.stacks.of_mut(self.tab);

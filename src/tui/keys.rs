@@ -5,8 +5,10 @@
 //! editor, confirmations) are in [`record`].
 
 mod record;
+mod reference;
 
 pub use record::*;
+pub use reference::{ALL, reference_markdown};
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -125,7 +127,7 @@ pub fn keys_label(keys: &[KeyPress]) -> String {
     keys.iter().map(|k| key_name(*k)).collect::<Vec<_>>().join("/")
 }
 
-fn key_name(press: KeyPress) -> String {
+pub(super) fn key_name(press: KeyPress) -> String {
     let name = match press.code {
         KeyCode::Up => "↑".to_owned(),
         KeyCode::Down => "↓".to_owned(),
@@ -144,7 +146,7 @@ fn key_name(press: KeyPress) -> String {
 /// On screens opened on top of a list: `q` does nothing there (Esc goes
 /// back), so typing where no text is taken never quits.
 const GLOBAL: KeyTable = KeyTable {
-    title: "Everywhere",
+    title: "Everywhere (opened screens)",
     bindings: &[
         main(&[code(KeyCode::Tab)], Message::NextTab, "screens", "next screen"),
         bind(&[code(KeyCode::BackTab)], Message::PrevTab, "previous screen"),
@@ -156,7 +158,7 @@ const GLOBAL: KeyTable = KeyTable {
 
 /// On the three lists at the top: `q` quits too.
 const TOP: KeyTable = KeyTable {
-    title: "Everywhere",
+    title: "Everywhere (the three lists)",
     bindings: &[
         main(&[code(KeyCode::Tab)], Message::NextTab, "screens", "next screen"),
         bind(&[code(KeyCode::BackTab)], Message::PrevTab, "previous screen"),
@@ -192,6 +194,7 @@ pub const SUPPLIERS: KeyMap = KeyMap {
                 main(&[k('m')], Message::Mark, "mark", "mark or unmark for the shortlist"),
                 bind(&[k('y')], Message::OpenYield, "yield charts of the selected supplier"),
                 main(&[k('n')], Message::NewSupplier, "new", "record a new supplier"),
+                bind(&[k('o')], Message::OpenDraft, "open the selected supplier's draft audit (see the Drafts line)"),
             ],
         },
         MOVE,
@@ -222,6 +225,7 @@ pub const SUPPLIER: KeyMap = KeyMap {
                 ),
                 main(&[k('y')], Message::OpenYield, "yield", "the yield charts of this supplier"),
                 main(&[k('m')], Message::Mark, "mark", "mark or unmark for the shortlist"),
+                bind(&[k('/')], Message::StartFilter, "filter the pane's list (Enter keeps it, Esc clears it)"),
             ],
         },
         SUPPLIER_RECORD,
@@ -266,6 +270,7 @@ pub const YIELD: KeyMap = KeyMap {
                 bind(&[k('x')], Message::ClearDimensions, "clear process, material and SKU"),
                 main(&[k('w')], Message::ToggleWindow, "window", "the policy's yield window or all lots"),
                 bind(&[k('m')], Message::Mark, "mark for shortlist"),
+                bind(&[k('/')], Message::StartFilter, "filter the violations (Enter keeps it, Esc clears it)"),
             ],
         },
         GLOBAL,
@@ -403,6 +408,20 @@ mod tests {
         assert!(footer.contains(&("Enter".to_owned(), "open")));
         assert!(footer.contains(&("q".to_owned(), "quit")));
         assert_eq!(keys_label(MOVE.bindings[0].keys), "↑/k");
+    }
+
+    #[test]
+    fn a_table_title_names_one_table() {
+        let mut seen: Vec<(&str, Vec<&str>)> = Vec::new();
+        for map in ALL {
+            for table in map.tables {
+                let helps: Vec<&str> = table.bindings.iter().map(|b| b.help).collect();
+                match seen.iter().find(|(t, _)| *t == table.title) {
+                    Some((_, known)) => assert_eq!(known, &helps, "two tables titled {}", table.title),
+                    None => seen.push((table.title, helps)),
+                }
+            }
+        }
     }
 
     #[test]

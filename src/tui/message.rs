@@ -80,6 +80,16 @@ pub enum Message {
     AddEvidence,
     AddFinding,
     Submit,
+    /// Edit the selected evidence item or finding of a draft.
+    EditItem,
+    /// Correct a draft's auditor, day of visit and summary.
+    EditHeader,
+    /// Amend the selected submitted audit (Audits pane).
+    Amend,
+    /// Open the supplier's draft audit in the editor.
+    OpenDraft,
+    /// Attach a file to the selected evidence item.
+    Attach,
 
     // Text entry (filter box, path prompt, form fields).
     Input(char),

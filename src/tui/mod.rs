@@ -13,6 +13,7 @@
 //! leave the terminal alone when a background thread panics).
 
 pub mod app;
+mod app_open;
 mod app_record;
 mod catalog;
 pub mod chart;

@@ -24,6 +24,10 @@ pub struct EditorDetail {
     pub findings: Vec<(i64, Finding)>,
     /// The question last selected, if the editor was open on it before.
     pub cursor: Option<String>,
+    /// Notes on questions not answered yet: (question, note).
+    pub notes: Vec<(String, String)>,
+    /// Files attached to its evidence: (evidence id, path, size).
+    pub attachments: Vec<(i64, String, u64)>,
 }
 
 /// One audit for the read-only audit view.
@@ -53,6 +57,11 @@ impl Data {
         self.store.read().supplier(id)
     }
 
+    /// SKU, process and material of the supplier's latest lot.
+    pub fn last_lot_kind(&self, id: SupplierId) -> Result<Option<(String, crate::model::Process, String)>> {
+        self.store.read().last_lot_kind(id)
+    }
+
     /// One supplier's assessment as of the day, computed now.
     pub fn assess_one(&self, id: SupplierId) -> Result<Assessment> {
         workflow::assess_one(&self.store, id, self.as_of)
@@ -66,6 +75,8 @@ impl Data {
         // The place is a convenience: an unreadable one starts at the top.
         let cursor = read.audit_cursor(audit).ok().flatten();
         Ok(EditorDetail {
+            notes: read.question_notes(audit)?,
+            attachments: read.audit_attachments(audit)?,
             evidence: read.evidence(audit)?,
             findings: read.findings(audit)?,
             row,

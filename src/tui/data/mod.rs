@@ -11,6 +11,7 @@
 //! [`Data::write`]) and hands the [`Fresh`] result back. The audit screens'
 //! loads are in [`edits`], the writes in [`write`], imports in [`import`].
 
+mod attach;
 mod edits;
 mod import;
 mod write;
@@ -32,6 +33,7 @@ use crate::model::{Capability, Claim, FindingRow, Process, Supplier};
 use crate::store::{AuditRow, HistoryEntry, LotFilter, Store, SupplierId};
 use crate::workflow;
 
+pub use attach::{Attached, MAX_ATTACHMENT};
 pub use edits::{AuditDetail, EditorDetail};
 pub use import::{ImportJob, Started};
 pub use write::{AuditStart, Refusal, Write, Written};
@@ -84,6 +86,8 @@ pub struct SupplierDetail {
     pub all_claims: Vec<(i64, Claim)>,
     /// Audit headers, oldest visit first.
     pub audits: Vec<AuditRow>,
+    /// Each draft's live score (by audit row id): the sealed one is on its row.
+    pub live_scores: std::collections::HashMap<i64, Option<f64>>,
     /// Findings open as of the day, soonest due first.
     pub open_findings: Vec<FindingRow>,
     pub fpy_by_month: Vec<MonthYield>,
@@ -132,7 +136,14 @@ impl Data {
     pub fn catalog(&self) -> Result<Catalog> {
         let read = self.store.read();
         let marked = read.shortlist()?.into_iter().map(|e| e.id).collect();
-        Ok(Catalog::new(read.suppliers()?, marked))
+        let mut catalog = Catalog::new(read.suppliers()?, marked);
+        catalog.drafts = read.drafts()?;
+        Ok(catalog)
+    }
+
+    /// Every draft audit (after one is started or submitted).
+    pub fn drafts(&self) -> Result<Vec<crate::store::DraftRef>> {
+        self.store.read().drafts()
     }
 
     /// Starts assessing every supplier. Blocking (or in memory, where a
@@ -209,6 +220,10 @@ impl Data {
         claims.sort_unstable();
         claims.dedup();
         let audits = read.audit_headers(id)?;
+        let mut live_scores = std::collections::HashMap::new();
+        for a in audits.iter().filter(|a| a.audit.status == crate::model::AuditStatus::Draft) {
+            live_scores.insert(a.id, workflow::scored_audit(read, a.id)?.score.pct);
+        }
         let mut open_findings: Vec<FindingRow> = read.all_findings(Some(id))?.remove(&id).unwrap_or_default();
         open_findings.retain(|f| f.visited_on <= self.as_of && f.finding.is_open_on(self.as_of));
         open_findings.sort_by_key(|f| (f.finding.due_on, f.finding.severity, f.id));
@@ -223,6 +238,7 @@ impl Data {
             claims,
             all_claims,
             audits,
+            live_scores,
             open_findings,
             fpy_by_month,
             history,

@@ -11,7 +11,7 @@ use crate::assess::checklist::Score;
 use crate::error::Error;
 use crate::exchange::validate;
 use crate::model::{Answer, AuditKind, Claim, Closure, DEFAULT_TEMPLATE, Evidence, Finding, Lot, Supplier};
-use crate::store::{LotInsert, NewAudit, NewLot, SupplierId};
+use crate::store::{AuditHeader, LotInsert, NewAudit, NewLot, SupplierId};
 use crate::tui::form_kit::Field;
 use crate::workflow;
 
@@ -22,8 +22,9 @@ pub struct AuditStart {
     pub visited_on: NaiveDate,
     pub kind: AuditKind,
     pub summary: Option<String>,
-    /// The submitted audit this one corrects, by reference.
-    pub amends: Option<String>,
+    /// The submitted audit this one corrects: (row id, reference). Its
+    /// answers are copied into the new draft as the starting point.
+    pub amends: Option<(i64, String)>,
 }
 
 /// One change to the database.
@@ -56,9 +57,29 @@ pub enum Write {
         audit: i64,
         question: String,
     },
+    /// A note on a question not answered yet (`None` removes it).
+    QuestionNote {
+        audit: i64,
+        question: String,
+        note: Option<String>,
+    },
+    Header {
+        audit: i64,
+        header: AuditHeader,
+    },
     Evidence {
         audit: i64,
         evidence: Evidence,
+    },
+    EditEvidence {
+        audit: i64,
+        id: i64,
+        evidence: Evidence,
+    },
+    EditFinding {
+        audit: i64,
+        id: i64,
+        finding: Finding,
     },
     Finding {
         audit: i64,
@@ -70,6 +91,12 @@ pub enum Write {
         closure: Closure,
     },
     Lot(SupplierId, Lot),
+    /// A photo or document on an evidence item of `audit`.
+    Attach {
+        audit: i64,
+        evidence: i64,
+        file: std::path::PathBuf,
+    },
     Submit(i64),
     /// An assignable cause for a lot, as of the day.
     Annotate {
@@ -111,6 +138,12 @@ pub enum Written {
         audit: i64,
         supplier: SupplierId,
         score: Score,
+    },
+    /// A file attached to an evidence item.
+    Attached {
+        audit: i64,
+        supplier: SupplierId,
+        attached: super::attach::Attached,
     },
 }
 
@@ -181,8 +214,18 @@ impl Data {
                 self.transact(|w| w.set_audit_cursor(*audit, question))?;
                 Ok(Written::Quietly)
             }
+            Write::QuestionNote { audit, question, note } => {
+                self.answered(*audit, |w| w.set_question_note(*audit, question, note.as_deref()))
+            }
+            Write::Header { audit, header } => self.draft(*audit, |w| w.update_audit_header(*audit, header).map(drop)),
             Write::Evidence { audit, evidence } => self.draft(*audit, |w| w.add_evidence(*audit, evidence).map(drop)),
+            Write::EditEvidence { audit, id, evidence } => {
+                self.draft(*audit, |w| w.update_evidence(*id, evidence).map(drop))
+            }
             Write::Finding { audit, finding } => self.draft(*audit, |w| w.add_finding(*audit, finding).map(drop)),
+            Write::EditFinding { audit, id, finding } => {
+                self.draft(*audit, |w| w.update_finding(*id, finding).map(drop))
+            }
             Write::CloseFinding { supplier, finding, closure } => {
                 self.transact(|w| w.close_finding(*finding, closure))
                     .map_err(|e| Refusal::at(Field::ClosureEvidence, e.to_string()))?;
@@ -196,6 +239,12 @@ impl Data {
                 self.transact(|w| workflow::annotate(w, *supplier, &note, as_of).map(drop))
                     .map_err(|e| Refusal::at(Field::Cause, e.to_string()))?;
                 Ok(Written::Supplier(*supplier))
+            }
+            Write::Attach { audit, evidence, file } => {
+                let checked = super::attach::check_file(self.store.path(), file)
+                    .map_err(|e| Refusal::at(Field::Path, e.to_string()))?;
+                let attached = self.transact(|w| super::attach::attach_file(w, *evidence, &checked))?;
+                Ok(Written::Attached { audit: *audit, supplier: self.audit_supplier(*audit)?, attached })
             }
             Write::Submit(audit) => {
                 let supplier = self.audit_supplier(*audit)?;
@@ -238,9 +287,16 @@ impl Data {
             kind: start.kind,
             template: DEFAULT_TEMPLATE,
             summary: start.summary.as_deref(),
-            amends: start.amends.as_deref(),
+            amends: start.amends.as_ref().map(|(_, reference)| reference.as_str()),
         };
-        let audit = self.transact(|w| w.create_audit(supplier, &new).map(|(id, _)| id))?;
+        let original = start.amends.as_ref().map(|(id, _)| *id);
+        let audit = self.transact(|w| {
+            let (audit, _) = w.create_audit(supplier, &new)?;
+            if let Some(original) = original {
+                w.copy_answers(original, audit)?;
+            }
+            Ok(audit)
+        })?;
         Ok(Written::NewAudit { audit, supplier })
     }
 

@@ -33,11 +33,14 @@ pub struct Entry {
     pub touched: bool,
     /// Shown under the entry while it has the focus.
     pub hint: Option<&'static str>,
+    /// Said about the value as it stands (a file's size and kind, the
+    /// completions Tab found), under the entry.
+    pub note: Option<String>,
 }
 
 impl Entry {
     fn new(id: Field, label: &'static str, kind: Kind) -> Self {
-        Self { id, label, kind, error: None, touched: false, hint: None }
+        Self { id, label, kind, error: None, touched: false, hint: None, note: None }
     }
 
     pub fn text(id: Field, label: &'static str, value: impl Into<String>, rule: Rule) -> Self {
@@ -112,6 +115,22 @@ impl Entry {
                 _ => Ok(false),
             },
         }
+    }
+
+    /// Tab in a path entry: completes it from the directory's entries;
+    /// `false` when there was nothing to complete (Tab moves on then).
+    pub(super) fn complete_path(&mut self) -> bool {
+        let Kind::Text { input, rule: Rule::Path } = &mut self.kind else { return false };
+        let done = crate::tui::paths::complete(input.value());
+        let moved = done.text != input.value();
+        if moved {
+            input.set(done.text);
+        }
+        if done.choices.is_empty() {
+            return moved;
+        }
+        self.note = Some(format!("Tab again after typing more: {}", done.choices.join(", ")));
+        true
     }
 
     /// Inserts pasted text whole at the cursor; line breaks only where the

@@ -63,6 +63,10 @@ impl Form {
 
     pub fn update(&mut self, msg: Message) -> Step {
         match msg {
+            Message::NextField if self.entries.get_mut(self.focus).is_some_and(Entry::complete_path) => {
+                self.notice = None;
+                return Step::Changed;
+            }
             Message::NextField => self.move_focus(1),
             Message::PrevField => self.move_focus(self.entries.len().saturating_sub(1)),
             Message::Accept if self.check() => return Step::Save,
@@ -199,6 +203,13 @@ impl Form {
                 options.iter().zip(on).filter(|(_, on)| **on).filter_map(|(o, _)| T::from_word(o)).collect()
             }
             _ => Vec::new(),
+        }
+    }
+
+    /// Says something about an entry's value as it stands, under it.
+    pub fn set_note(&mut self, field: Field, note: Option<String>) {
+        if let Some(i) = self.position(field) {
+            self.entries[i].note = note;
         }
     }
 

@@ -28,6 +28,8 @@ pub enum Rule {
     Date,
     /// Defect counts: `code=count`, separated by commas or spaces; may be blank.
     Defects,
+    /// A file's path (`~` for home); Tab completes it.
+    Path,
 }
 
 impl Rule {
@@ -47,6 +49,7 @@ impl Rule {
             Self::Date if is_today(text) => Ok(()),
             Self::Date => validate::date(key, text.trim()).map(|_| ()),
             Self::Defects => defects(key, text).map(|_| ()),
+            Self::Path => validate::text(key, text, 4096),
         };
         outcome.map_err(|e| e.message)
     }

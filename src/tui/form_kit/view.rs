@@ -87,6 +87,9 @@ fn lay_out(form: &Form, label: usize, value: usize, theme: Theme) -> Layout {
                 lines.push(Line::styled(format!("{pad}{lead}{part}"), theme.tone(Tone::Bad)));
             }
         }
+        for part in field.note.iter().flat_map(|n| wrap(n, value)) {
+            lines.push(Line::styled(format!("{pad}{part}"), theme.key()));
+        }
         if has_focus {
             for part in hint(field, form).iter().flat_map(|h| wrap(h, value)) {
                 lines.push(Line::styled(format!("{pad}{part}"), theme.dim()));

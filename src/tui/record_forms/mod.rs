@@ -14,14 +14,17 @@ use super::data::Data;
 use super::form_kit::{Entry, Field, Form, Rule, Step};
 use crate::error::Result;
 use crate::model::{
-    AnswerResult, AuditKind, BusinessType, Capability, ClaimSource, DEFAULT_TEMPLATE, EvidenceKind, FindingSeverity,
-    InLimits, Pillar, Process, Strength, Supplier,
+    AnswerResult, AuditKind, BusinessType, Capability, ClaimSource, DEFAULT_TEMPLATE, Evidence, EvidenceKind, Finding,
+    FindingSeverity, InLimits, Pillar, Process, Strength, Supplier,
 };
+use crate::store::{AuditHeader, SupplierId};
 /// Longest cause or action (the schema's bound).
 const NOTE_MAX: usize = 500;
-use crate::store::SupplierId;
 // The importers' own limits, so a form takes what a dossier could carry.
 use crate::exchange::validate::{LINE_MAX, LOT_TEXT_MAX, NAME_MAX, TEXT_MAX};
+
+/// Evidence strengths as the forms offer them.
+const STRONGEST_FIRST: [Strength; 3] = [Strength::Observed, Strength::Document, Strength::Stated];
 
 /// What a form is for, with what it needs to know.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,11 +38,23 @@ pub enum Purpose {
         what: String,
     },
     StartAudit(SupplierId),
+    /// A new draft correcting a submitted audit (its answers copied in).
+    Amend {
+        supplier: SupplierId,
+        original: i64,
+        reference: String,
+    },
+    /// The note of a question, answered (`result`) or not yet.
     Note {
         audit: i64,
         question: String,
-        result: AnswerResult,
+        result: Option<AnswerResult>,
         note: Option<String>,
+    },
+    Header {
+        audit: i64,
+        reference: String,
+        header: AuditHeader,
     },
     Evidence {
         audit: i64,
@@ -48,10 +63,22 @@ pub enum Purpose {
         pillar: Option<Pillar>,
         kind: AuditKind,
     },
+    EditEvidence {
+        audit: i64,
+        id: i64,
+        reference: String,
+        evidence: Evidence,
+    },
     Finding {
         audit: i64,
         reference: String,
         visited_on: NaiveDate,
+    },
+    EditFinding {
+        audit: i64,
+        id: i64,
+        reference: String,
+        finding: Finding,
     },
     CloseFinding {
         supplier: SupplierId,
@@ -67,6 +94,12 @@ pub enum Purpose {
         what: String,
         excluded: bool,
     },
+    /// A photo or document for an evidence item of a draft.
+    Attach {
+        audit: i64,
+        evidence: i64,
+        what: String,
+    },
 }
 
 /// A form on screen and what it is for.
@@ -78,12 +111,24 @@ pub struct FormPopup {
 
 impl FormPopup {
     /// Keeps defaults that follow other entries up to date (a finding's due
-    /// date follows its severity until it is edited).
+    /// date follows its severity until it is edited), and says what a typed
+    /// path is (size and kind, or why it cannot be used).
     pub fn follow(&mut self) {
-        if let Purpose::Finding { visited_on, .. } = &self.purpose
-            && let Some(severity) = self.form.choice::<FindingSeverity>(Field::Severity)
-        {
-            self.form.follow(Field::DueOn, &severity.due_from(*visited_on).to_string());
+        match &self.purpose {
+            Purpose::Finding { visited_on, .. } => {
+                if let Some(severity) = self.form.choice::<FindingSeverity>(Field::Severity) {
+                    self.form.follow(Field::DueOn, &severity.due_from(*visited_on).to_string());
+                }
+            }
+            Purpose::Attach { .. } | Purpose::Import => {
+                let path = super::paths::expand(&self.form.text(Field::Path));
+                // Completions Tab listed stay until the path names something.
+                if path.symlink_metadata().is_ok() {
+                    let said = super::paths::describe(&path).unwrap_or_else(|why| format!("✗ {why}"));
+                    self.form.set_note(Field::Path, Some(said));
+                }
+            }
+            _ => {}
         }
     }
 
@@ -109,23 +154,39 @@ pub fn open(purpose: Purpose, data: &Data) -> Result<FormPopup> {
             Form::new("Retire a claim", today, vec![Entry::date(Field::RetiredOn, "Retired on", today)])
                 .intro(format!("{what}: stays on record, no longer in force from this day"))
         }
-        Purpose::StartAudit(id) => audit_form(data.actor(), today).intro(whose(data, *id)?),
+        Purpose::StartAudit(id) => audit_form("Start an audit", data.actor(), today).intro(whose(data, *id)?),
+        Purpose::Amend { supplier, reference, .. } => {
+            audit_form(&format!("Amend audit {reference}"), data.actor(), today)
+                .intro(whose(data, *supplier)?)
+                .intro(format!("A new draft that corrects {reference}: its answers are copied in to start from."))
+        }
         Purpose::Note { question, result, note, .. } => {
             let entry = Entry::text(Field::Note, "Note", note.clone().unwrap_or_default(), Rule::Prose(TEXT_MAX))
-                .hint("a paste keeps its line breaks");
-            Form::new(format!("Note on {question}"), today, vec![entry])
-                .intro(format!("{question} is answered {result}"))
+                .hint("a paste keeps its line breaks; an empty note removes it");
+            let state = result.map_or_else(
+                || format!("{question} is not answered yet: the note goes with its answer"),
+                |r| format!("{question} is answered {r}"),
+            );
+            Form::new(format!("Note on {question}"), today, vec![entry]).intro(state)
+        }
+        Purpose::Header { reference, header, .. } => {
+            header_form(header, today).intro(format!("Draft audit {reference}"))
         }
         Purpose::Evidence { reference, visited_on, pillar, kind, .. } => {
             evidence_form(*visited_on, *pillar, *kind, today).intro(format!("Filed under audit {reference}"))
         }
+        Purpose::EditEvidence { reference, evidence, .. } => edit_evidence_form(evidence, today)
+            .intro(format!("Filed under audit {reference}; each change goes in the history")),
         Purpose::Finding { reference, visited_on, .. } => {
             finding_form(*visited_on, today).intro(format!("Raised in audit {reference}, visited {visited_on}"))
         }
+        Purpose::EditFinding { reference, finding, .. } => edit_finding_form(finding, today)
+            .intro(format!("Raised in audit {reference}; each change goes in the history")),
         Purpose::CloseFinding { what, .. } => closure_form(data.actor(), today).intro(what.clone()),
-        Purpose::Lot(id) => lot_form(today).intro(whose(data, *id)?),
+        Purpose::Lot(id) => lot_form(today, data.last_lot_kind(*id)?).intro(whose(data, *id)?),
         Purpose::Import => import_form(today),
         Purpose::Annotate { what, excluded, .. } => annotate_form(*excluded, today).intro(what.clone()),
+        Purpose::Attach { what, .. } => attach_form(today).intro(what.clone()),
     };
     Ok(FormPopup { purpose, form })
 }
@@ -187,9 +248,9 @@ fn claim_form(today: NaiveDate) -> Form {
     )
 }
 
-fn audit_form(auditor: &str, today: NaiveDate) -> Form {
+fn audit_form(title: &str, auditor: &str, today: NaiveDate) -> Form {
     Form::new(
-        "Start an audit",
+        title,
         today,
         vec![
             Entry::text(Field::Auditor, "Auditor", auditor, Rule::Text(LINE_MAX)),
@@ -205,19 +266,66 @@ fn audit_form(auditor: &str, today: NaiveDate) -> Form {
 fn evidence_form(visited_on: NaiveDate, pillar: Option<Pillar>, kind: AuditKind, today: NaiveDate) -> Form {
     // Seen on the floor during a visit; read in a document in a desk review.
     let strength = if kind == AuditKind::OnSite { Strength::Observed } else { Strength::Document };
-    let strongest_first = [Strength::Observed, Strength::Document, Strength::Stated];
     Form::new(
         "Add evidence",
         today,
         vec![
             Entry::choice(Field::Pillar, "Pillar", pillar),
             Entry::choice::<EvidenceKind>(Field::EvidenceKind, "Kind", None),
-            Entry::choice_of(Field::Strength, "Strength", &strongest_first, Some(strength))
+            Entry::choice_of(Field::Strength, "Strength", &STRONGEST_FIRST, Some(strength))
                 .hint("observed: seen on site · document: reviewed or copied · stated: only said"),
             Entry::date(Field::CollectedOn, "Collected on", visited_on),
             Entry::text(Field::Description, "Description", "", Rule::RequiredProse(TEXT_MAX)),
             Entry::text(Field::Reference, "Photo / document", "", Rule::OptText(TEXT_MAX))
                 .hint("a file name, e.g. IMG_2041.jpg (A on the item attaches the file itself)"),
+        ],
+    )
+}
+
+/// A draft's header as it can be corrected.
+fn header_form(header: &AuditHeader, today: NaiveDate) -> Form {
+    Form::new(
+        "Correct the audit's header",
+        today,
+        vec![
+            Entry::text(Field::Auditor, "Auditor", header.auditor.clone(), Rule::Text(LINE_MAX)),
+            Entry::date(Field::VisitedOn, "Visited on", header.visited_on),
+            Entry::text(Field::Summary, "Summary", header.summary.clone().unwrap_or_default(), Rule::Prose(TEXT_MAX)),
+        ],
+    )
+}
+
+/// The evidence form filled with an item's values.
+fn edit_evidence_form(e: &Evidence, today: NaiveDate) -> Form {
+    Form::new(
+        "Edit evidence",
+        today,
+        vec![
+            Entry::choice(Field::Pillar, "Pillar", Some(e.pillar)),
+            Entry::choice(Field::EvidenceKind, "Kind", Some(e.kind)),
+            Entry::choice_of(Field::Strength, "Strength", &STRONGEST_FIRST, Some(e.strength)),
+            Entry::date(Field::CollectedOn, "Collected on", e.collected_on),
+            Entry::text(Field::Description, "Description", e.description.clone(), Rule::RequiredProse(TEXT_MAX)),
+            Entry::text(
+                Field::Reference,
+                "Photo / document",
+                e.reference.clone().unwrap_or_default(),
+                Rule::OptText(TEXT_MAX),
+            ),
+        ],
+    )
+}
+
+/// The finding form filled with a finding's values.
+fn edit_finding_form(f: &Finding, today: NaiveDate) -> Form {
+    Form::new(
+        "Edit finding",
+        today,
+        vec![
+            Entry::choice(Field::Severity, "Severity", Some(f.severity)),
+            Entry::text(Field::Description, "Description", f.description.clone(), Rule::RequiredProse(TEXT_MAX)),
+            Entry::text(Field::Owner, "Owner", f.owner.clone().unwrap_or_default(), Rule::OptText(LINE_MAX)),
+            Entry::date(Field::DueOn, "Due on", f.due_on),
         ],
     )
 }
@@ -264,16 +372,19 @@ fn annotate_form(excluded: bool, today: NaiveDate) -> Form {
     )
 }
 
-fn lot_form(today: NaiveDate) -> Form {
+/// The lot form, its SKU, process and material those of the supplier's
+/// latest lot (a run of lots mostly repeats them).
+fn lot_form(today: NaiveDate, last: Option<(String, Process, String)>) -> Form {
     let count = |field, label, value: &str| Entry::text(field, label, value, Rule::Count);
+    let (sku, process, material) = last.map_or((String::new(), None, String::new()), |(s, p, m)| (s, Some(p), m));
     Form::new(
         "Enter a yield lot",
         today,
         vec![
             Entry::text(Field::Lot, "Lot code", "", Rule::Text(LOT_TEXT_MAX)),
-            Entry::text(Field::Sku, "SKU", "", Rule::Text(LOT_TEXT_MAX)),
-            Entry::choice::<Process>(Field::Process, "Process", None),
-            Entry::text(Field::Material, "Material", "", Rule::Text(LOT_TEXT_MAX)).hint("e.g. TPU+PC"),
+            Entry::text(Field::Sku, "SKU", sku, Rule::Text(LOT_TEXT_MAX)),
+            Entry::choice(Field::Process, "Process", process),
+            Entry::text(Field::Material, "Material", material, Rule::Text(LOT_TEXT_MAX)).hint("e.g. TPU+PC"),
             Entry::date(Field::ProducedOn, "Produced on", today),
             count(Field::Started, "Started", ""),
             count(Field::PassedFirst, "Passed first time", ""),
@@ -285,6 +396,13 @@ fn lot_form(today: NaiveDate) -> Form {
 }
 
 fn import_form(today: NaiveDate) -> Form {
-    Form::new("Import a yield-lot CSV", today, vec![Entry::text(Field::Path, "File", "", Rule::Text(4096))])
+    Form::new("Import a yield-lot CSV", today, vec![Entry::text(Field::Path, "File", "", Rule::Path)])
         .intro("Lots by supplier code (or a dossier JSON); the file is imported whole or not at all.")
+}
+
+fn attach_form(today: NaiveDate) -> Form {
+    let limit = super::paths::size_words(super::data::MAX_ATTACHMENT);
+    let hint = "~ is your home folder; Tab completes from the folder's entries";
+    Form::new("Attach a photo or document", today, vec![Entry::text(Field::Path, "File", "", Rule::Path).hint(hint)])
+        .intro(format!("Its path, size and SHA-256 are recorded; files up to {limit}, not folders or devices."))
 }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use super::{FormPopup, Purpose};
 use crate::model::{Answer, BusinessModel, Claim, Closure, Evidence, Finding, Lot, Models, Supplier, Word};
+use crate::store::AuditHeader;
 use crate::tui::data::{AuditStart, Refusal, Write};
 use crate::tui::form_kit::{Field, Form};
 
@@ -32,12 +33,27 @@ pub fn save(popup: &FormPopup) -> Saving<Submitted> {
             Write::RetireClaim { supplier: *supplier, claim: *claim, on: day(form, Field::RetiredOn)? }
         }
         Purpose::StartAudit(id) => Write::StartAudit(*id, start(form)?),
-        Purpose::Note { audit, question, result, .. } => {
+        Purpose::Amend { supplier, original, reference } => {
+            Write::StartAudit(*supplier, AuditStart { amends: Some((*original, reference.clone())), ..start(form)? })
+        }
+        Purpose::Note { audit, question, result: Some(result), .. } => {
             let answer = Answer { question: question.clone(), result: *result, note: form.opt_text(Field::Note) };
             Write::Answer { audit: *audit, answer }
         }
+        Purpose::Note { audit, question, result: None, .. } => {
+            Write::QuestionNote { audit: *audit, question: question.clone(), note: form.opt_text(Field::Note) }
+        }
+        Purpose::Header { audit, .. } => Write::Header { audit: *audit, header: header(form)? },
         Purpose::Evidence { audit, .. } => Write::Evidence { audit: *audit, evidence: evidence(form)? },
+        Purpose::EditEvidence { audit, id, .. } => {
+            Write::EditEvidence { audit: *audit, id: *id, evidence: evidence(form)? }
+        }
         Purpose::Finding { audit, .. } => Write::Finding { audit: *audit, finding: finding(form)? },
+        Purpose::EditFinding { audit, id, finding: was, .. } => {
+            // A correction keeps the closure, if the finding has one.
+            let finding = Finding { closure: was.closure.clone(), ..finding(form)? };
+            Write::EditFinding { audit: *audit, id: *id, finding }
+        }
         Purpose::CloseFinding { supplier, finding, .. } => {
             Write::CloseFinding { supplier: *supplier, finding: *finding, closure: closure(form)? }
         }
@@ -49,6 +65,11 @@ pub fn save(popup: &FormPopup) -> Saving<Submitted> {
             cause: form.text(Field::Cause),
             action: form.opt_text(Field::Action),
             excluded: pick::<crate::model::InLimits>(form, Field::Limits)? == crate::model::InLimits::Excluded,
+        },
+        Purpose::Attach { audit, evidence, .. } => Write::Attach {
+            audit: *audit,
+            evidence: *evidence,
+            file: crate::tui::paths::expand(&form.text(Field::Path)),
         },
     };
     Ok(Submitted::Write(write))
@@ -95,6 +116,14 @@ fn start(form: &Form) -> Saving<AuditStart> {
         kind: pick(form, Field::AuditKind)?,
         summary: form.opt_text(Field::Summary),
         amends: None,
+    })
+}
+
+fn header(form: &Form) -> Saving<AuditHeader> {
+    Ok(AuditHeader {
+        auditor: form.text(Field::Auditor),
+        visited_on: day(form, Field::VisitedOn)?,
+        summary: form.opt_text(Field::Summary),
     })
 }
 

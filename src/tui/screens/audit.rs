@@ -157,15 +157,15 @@ impl Screen for AuditScreen {
 fn answer_lines(q: &Question, answer: Option<&Answer>, width: usize, theme: Theme) -> Vec<Line<'static>> {
     let (word, tone) = answer_word(answer.map(|a| a.result));
     let critical = if q.critical { "!" } else { " " };
-    let text = widgets::fit(&q.text, width.saturating_sub(18));
+    let text = widgets::fit(&q.text, width.saturating_sub(19));
     let mut lines = vec![Line::from(vec![
-        Span::raw(format!("  {:<6}{critical}", q.code)),
+        Span::raw(format!("  {:<6}{critical} ", q.code)),
         Span::styled(format!("{word:<8}"), theme.tone(tone)),
         Span::raw(text),
     ])];
     if let Some(note) = answer.and_then(|a| a.note.as_deref()) {
-        let wrapped = widgets::wrap(note, width.saturating_sub(17));
-        lines.extend(wrapped.into_iter().map(|l| Line::styled(format!("{:17}{l}", ""), theme.dim())));
+        let wrapped = widgets::wrap(note, width.saturating_sub(18));
+        lines.extend(wrapped.into_iter().map(|l| Line::styled(format!("{:18}{l}", ""), theme.dim())));
     }
     lines
 }

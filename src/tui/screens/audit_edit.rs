@@ -11,10 +11,11 @@
 
 use super::{Outcome, Screen, View};
 use crate::model::{Answer, AnswerResult};
-use crate::store::SupplierId;
+use crate::store::{AuditHeader, SupplierId};
 use crate::tui::data::{EditorDetail, Fresh, Load, Write};
+use crate::tui::input::contains_folded;
 use crate::tui::keys::{self, KeyMap};
-use crate::tui::list::{Cursor, switch_pane};
+use crate::tui::list::{Cursor, Listed, Listing, switch_pane};
 use crate::tui::message::Message;
 use crate::tui::popup::SubmitConfirm;
 use crate::tui::record_forms::Purpose;
@@ -41,8 +42,8 @@ impl EditPane {
 pub struct AuditEditor {
     pub detail: EditorDetail,
     pub(super) pane: EditPane,
-    /// Over the template's questions.
-    pub(super) questions: Cursor,
+    /// Over the template's questions, filtered by `/`.
+    pub(super) questions: Listing,
     pub(super) evidence: Cursor,
     pub(super) findings: Cursor,
     /// The question stored as the place to come back to.
@@ -57,7 +58,7 @@ impl AuditEditor {
         let mut editor = Self {
             detail,
             pane: EditPane::Checklist,
-            questions: Cursor::default(),
+            questions: Listing::default(),
             evidence: Cursor::default(),
             findings: Cursor::default(),
             saved_place: None,
@@ -69,7 +70,7 @@ impl AuditEditor {
         let remembered = editor.detail.cursor.as_ref().and_then(|c| questions.iter().position(|q| &q.code == c));
         let unanswered =
             editor.detail.score.unanswered.first().and_then(|c| questions.iter().position(|q| &q.code == c));
-        editor.questions.select(remembered.or(unanswered).unwrap_or(0));
+        editor.questions.select_item(remembered.or(unanswered).unwrap_or(0));
         editor
     }
 
@@ -89,9 +90,18 @@ impl AuditEditor {
     }
 
     fn sync_lengths(&mut self) {
-        self.questions.set_len(self.detail.template.questions.len());
+        self.refilter();
         self.evidence.set_len(self.detail.evidence.len());
         self.findings.set_len(self.detail.findings.len());
+    }
+
+    /// Shows the questions whose code, section or text has the filter's text.
+    fn refilter(&mut self) {
+        let questions = &self.detail.template.questions;
+        self.questions.refilter(questions.len(), |i, needle| {
+            let q = &questions[i];
+            [q.code.as_str(), q.section.label(), &q.text].iter().any(|t| contains_folded(t, needle))
+        });
     }
 
     /// The selected question's code.
@@ -113,14 +123,12 @@ impl AuditEditor {
             Message::AddLot => return Outcome::Form(Purpose::Lot(self.detail.supplier)),
             Message::ImportLots => return Outcome::Form(Purpose::Import),
             Message::Submit => return Outcome::ConfirmSubmit(Box::new(self.confirmation())),
+            Message::EditHeader => return Outcome::Form(self.header_purpose()),
             Message::Back => return Outcome::Back,
             other => {
                 return match self.pane {
                     EditPane::Checklist => self.checklist(other),
-                    EditPane::Evidence => {
-                        self.evidence.apply(other);
-                        Outcome::None
-                    }
+                    EditPane::Evidence => self.on_evidence(other),
                     EditPane::Findings => self.on_findings(other),
                 };
             }
@@ -129,15 +137,20 @@ impl AuditEditor {
     }
 
     fn checklist(&mut self, msg: Message) -> Outcome {
+        match self.questions.apply(msg) {
+            Listed::Handled => return Outcome::None,
+            Listed::Refilter => {
+                self.refilter();
+                return Outcome::None;
+            }
+            Listed::Ignored => {}
+        }
         match msg {
             Message::Answer(result) => self.set_answer(result),
             Message::ClearAnswer => self.clear_answer(),
             Message::EditNote => self.note(),
             Message::NextUnanswered => self.next_unanswered(),
-            other => {
-                self.questions.apply(other);
-                Outcome::None
-            }
+            _ => Outcome::None,
         }
     }
 
@@ -147,7 +160,7 @@ impl AuditEditor {
         let Some(q) = self.question() else { return Outcome::None };
         let note = self.answer(&q.code).and_then(|a| a.note.clone());
         let answer = Answer { question: q.code.clone(), result, note };
-        self.questions.apply(Message::Down);
+        self.questions.cursor.apply(Message::Down);
         Outcome::Write(Write::Answer { audit: self.audit(), answer })
     }
 
@@ -166,28 +179,64 @@ impl AuditEditor {
         }
     }
 
+    /// The note of the selected question, answered or not yet.
     fn note(&self) -> Outcome {
         let Some(q) = self.question() else { return Outcome::None };
-        match self.answer(&q.code) {
-            Some(a) => Outcome::Form(Purpose::Note {
-                audit: self.audit(),
-                question: q.code.clone(),
-                result: a.result,
-                note: a.note.clone(),
-            }),
-            None => Outcome::Info(format!("Answer {} first (y, p, n or x): a note is kept with its answer.", q.code)),
-        }
+        let answer = self.answer(&q.code);
+        let note = match answer {
+            Some(a) => a.note.clone(),
+            None => self.pending_note(&q.code).map(str::to_owned),
+        };
+        Outcome::Form(Purpose::Note {
+            audit: self.audit(),
+            question: q.code.clone(),
+            result: answer.map(|a| a.result),
+            note,
+        })
     }
 
-    /// Selects the next unanswered question after the selected one, wrapping.
+    /// A note written on a question not answered yet.
+    pub fn pending_note(&self, code: &str) -> Option<&str> {
+        self.detail.notes.iter().find(|(c, _)| c == code).map(|(_, n)| n.as_str())
+    }
+
+    fn header_purpose(&self) -> Purpose {
+        let a = &self.detail.row.audit;
+        let header = AuditHeader { auditor: a.auditor.clone(), visited_on: a.visited_on, summary: a.summary.clone() };
+        Purpose::Header { audit: self.audit(), reference: a.id.clone(), header }
+    }
+
+    fn on_evidence(&mut self, msg: Message) -> Outcome {
+        if !matches!(msg, Message::EditItem | Message::Attach) {
+            self.evidence.apply(msg);
+            return Outcome::None;
+        }
+        let Some((id, e)) = self.evidence.selected().and_then(|i| self.detail.evidence.get(i)) else {
+            return Outcome::Info("No evidence yet: e adds an item.".to_owned());
+        };
+        let reference = self.detail.row.audit.id.clone();
+        if msg == Message::Attach {
+            let what = format!("Evidence of {reference}: {} · {} · {}", e.pillar, e.kind, e.description);
+            return Outcome::Form(Purpose::Attach { audit: self.audit(), evidence: *id, what });
+        }
+        Outcome::Form(Purpose::EditEvidence { audit: self.audit(), id: *id, reference, evidence: e.clone() })
+    }
+
+    /// The files attached to an evidence item: (path, size).
+    pub fn files_of(&self, evidence: i64) -> impl Iterator<Item = (&str, u64)> {
+        self.detail.attachments.iter().filter(move |(e, _, _)| *e == evidence).map(|(_, p, s)| (p.as_str(), *s))
+    }
+
+    /// Selects the next unanswered question shown after the selected one, wrapping.
     fn next_unanswered(&mut self) -> Outcome {
         let questions = &self.detail.template.questions;
-        let at = self.questions.selected().unwrap_or(0);
-        let n = questions.len();
-        let next = (1..=n).map(|step| (at + step) % n).find(|i| self.answer(&questions[*i].code).is_none());
+        let shown = self.questions.shown();
+        let at = self.questions.position().unwrap_or(0);
+        let n = shown.len();
+        let next = (1..=n).map(|step| shown[(at + step) % n]).find(|i| self.answer(&questions[*i].code).is_none());
         match next {
             Some(i) => {
-                self.questions.select(i);
+                self.questions.select_item(i);
                 Outcome::None
             }
             None => Outcome::Info("Every question is answered. S submits the audit.".to_owned()),
@@ -211,13 +260,22 @@ impl AuditEditor {
     }
 
     fn on_findings(&mut self, msg: Message) -> Outcome {
-        if msg != Message::CloseFinding {
+        if !matches!(msg, Message::CloseFinding | Message::EditItem) {
             self.findings.apply(msg);
             return Outcome::None;
         }
         let Some((id, finding)) = self.findings.selected().and_then(|i| self.detail.findings.get(i)) else {
-            return Outcome::None;
+            return Outcome::Info("No findings: f raises one.".to_owned());
         };
+        if msg == Message::EditItem {
+            let reference = self.detail.row.audit.id.clone();
+            return Outcome::Form(Purpose::EditFinding {
+                audit: self.audit(),
+                id: *id,
+                reference,
+                finding: finding.clone(),
+            });
+        }
         if let Some(c) = &finding.closure {
             return Outcome::Info(format!(
                 "This finding was closed on {}; a closure is never overwritten.",
@@ -232,6 +290,7 @@ impl AuditEditor {
 impl Screen for AuditEditor {
     fn keys(&self) -> &'static KeyMap {
         match self.pane {
+            EditPane::Checklist if self.questions.typing() => &keys::FILTER,
             EditPane::Checklist => &keys::AUDIT_CHECKLIST,
             EditPane::Evidence => &keys::AUDIT_EVIDENCE,
             EditPane::Findings => &keys::AUDIT_FINDINGS,
@@ -248,6 +307,12 @@ impl Screen for AuditEditor {
 
     fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, view: View<'_>) {
         super::audit_edit_view::render(self, frame, area, view);
+    }
+
+    fn paste(&mut self, text: &str, _view: View<'_>) {
+        if self.pane == EditPane::Checklist && self.questions.paste(text) {
+            self.refilter();
+        }
     }
 
     fn receive(&mut self, fresh: Fresh) {

@@ -14,9 +14,11 @@ mod audit_edit_view;
 pub mod flags;
 pub mod shortlist;
 pub mod supplier;
+mod supplier_filter;
 mod supplier_log;
 mod supplier_panes;
 pub mod suppliers;
+mod suppliers_columns;
 mod yield_charts;
 pub mod yields;
 

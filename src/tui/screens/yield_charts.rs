@@ -13,7 +13,7 @@ use crate::assess::strata::{Standing, Stratum, StratumYield};
 use crate::assess::yield_stats::YieldReport;
 use crate::charts::format_value;
 use crate::exchange::shortlist::percent;
-use crate::tui::list::Cursor;
+use crate::tui::list::Listing;
 use crate::tui::theme::{Theme, Tone};
 
 /// One rule broken at one lot, as listed beside the chart.
@@ -49,7 +49,7 @@ pub fn violation_rows(report: &YieldReport) -> Vec<ViolationRow> {
 }
 
 /// Run rules in a few words, to fit beside the chart.
-fn rule_label(rule: Rule) -> &'static str {
+pub fn rule_label(rule: Rule) -> &'static str {
     match rule {
         Rule::Beyond3Sigma => "beyond 3σ",
         Rule::NineInARow => "9 in a row",
@@ -64,10 +64,15 @@ pub fn render_violations(
     area: Rect,
     rows: &[ViolationRow],
     (rules, statistic): (RuleSet, Statistic),
-    cursor: &Cursor,
+    list: &Listing,
     theme: Theme,
 ) {
-    let title = format!(" {} violation(s), {rules} rules (Enter: go to) ", rows.len());
+    let shown = if list.filter.editing || list.filter.is_active() {
+        format!(" / {}: {} of", list.filter.input.value(), list.shown().len())
+    } else {
+        String::new()
+    };
+    let title = format!("{shown} {} violation(s), {rules} rules (Enter: go to) ", rows.len());
     let block = Block::new().borders(Borders::TOP | Borders::LEFT).border_style(theme.border()).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -75,16 +80,19 @@ pub fn render_violations(
         frame.render_widget(Line::styled(" none: in control", theme.tone(Tone::Good)), inner);
         return;
     }
+    if list.shown().is_empty() {
+        frame.render_widget(Line::styled(" none matches the filter (Esc clears it)", theme.dim()), inner);
+        return;
+    }
     let dated = inner.width >= 42;
-    let window = cursor.window(usize::from(inner.height.saturating_sub(1)));
-    let lines = window.map(|i| {
+    let lines = list.window(usize::from(inner.height.saturating_sub(1))).map(|(i, selected)| {
         let v = &rows[i];
         let mut cells = vec![v.lot.clone(), format_value(statistic, v.value), rule_label(v.rule).to_owned()];
         if dated {
             cells.insert(1, v.produced_on.to_string());
         }
         let row = Row::new(cells);
-        if Some(i) == cursor.selected() { row.style(theme.selected()) } else { row }
+        if selected { row.style(theme.selected()) } else { row }
     });
     let (header, widths) = if dated {
         (vec!["lot", "produced", statistic.name(), "rule"], vec![12, 10, 6, 11])

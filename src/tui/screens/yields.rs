@@ -23,8 +23,9 @@ use crate::tui::chart::inspector::Inspector;
 use crate::tui::chart::plot::ControlPlot;
 use crate::tui::chart::{ChartState, Mark, marks};
 use crate::tui::data::{Dimensions, Fresh, Load, Write, YieldLoaded, YieldQuery};
+use crate::tui::input::contains_folded;
 use crate::tui::keys::{self, KeyMap};
-use crate::tui::list::{Cursor, cycle};
+use crate::tui::list::{Listed, Listing, cycle};
 use crate::tui::message::Message;
 use crate::tui::record_forms::Purpose;
 use crate::tui::theme::{Theme, Tone};
@@ -72,7 +73,8 @@ pub struct YieldScreen {
     marks: Vec<Mark>,
     rules: Vec<Vec<Rule>>,
     violations: Vec<ViolationRow>,
-    list: Cursor,
+    /// Over the violations, filtered by `/`.
+    list: Listing,
     pub chart: ChartState,
     pub pane: Pane,
     /// The query changed (or the screen just opened): load its lots.
@@ -113,7 +115,7 @@ impl YieldScreen {
             marks: Vec::new(),
             rules: Vec::new(),
             violations: Vec::new(),
-            list: Cursor::default(),
+            list: Listing::default(),
             chart: ChartState::default(),
             pane: Pane::Chart,
             stale: true,
@@ -128,8 +130,18 @@ impl YieldScreen {
     }
 
     fn on_message(&mut self, msg: Message, view: View<'_>) -> Outcome {
-        if self.chart.apply(msg) {
+        // Typing a filter takes every key; otherwise the chart's cursor keys
+        // come first, then the violations list's.
+        if !self.list.typing() && self.chart.apply(msg) {
             return Outcome::None;
+        }
+        match self.list.apply(msg) {
+            Listed::Handled => return Outcome::None,
+            Listed::Refilter => {
+                self.refilter();
+                return Outcome::None;
+            }
+            Listed::Ignored => {}
         }
         let q = &mut self.query;
         match msg {
@@ -165,9 +177,7 @@ impl YieldScreen {
                 }
             }
             Message::Annotate => return self.annotate(),
-            other => {
-                self.list.apply(other);
-            }
+            _ => {}
         }
         Outcome::None
     }
@@ -198,11 +208,23 @@ impl YieldScreen {
             }
             _ => Default::default(),
         };
-        self.list.set_len(self.violations.len());
+        self.refilter();
         self.chart.set_len(self.marks.len());
         let lots = self.report().map(|r| r.report.lots.as_slice()).unwrap_or_default();
         let at = before.and_then(|code| lots.iter().position(|l| l.lot == code));
         self.chart.jump_to(at.unwrap_or(lots.len().saturating_sub(1)));
+    }
+
+    /// Shows the violations whose lot, day or rule has the filter's text.
+    fn refilter(&mut self) {
+        let rows = &self.violations;
+        self.list.refilter(rows.len(), |i, needle| {
+            let v = &rows[i];
+            let day = v.produced_on.to_string();
+            [v.lot.as_str(), &day, panes::rule_label(v.rule), v.rule.as_str()]
+                .iter()
+                .any(|t| contains_folded(t, needle))
+        });
     }
 
     fn window(&self) -> Window {
@@ -324,7 +346,13 @@ fn render_defects(frame: &mut Frame, area: Rect, side: u16, loaded: &YieldLoaded
 
 impl Screen for YieldScreen {
     fn keys(&self) -> &'static KeyMap {
-        &keys::YIELD
+        if self.list.typing() { &keys::FILTER } else { &keys::YIELD }
+    }
+
+    fn paste(&mut self, text: &str, _view: View<'_>) {
+        if self.list.paste(text) {
+            self.refilter();
+        }
     }
 
     fn title(&self) -> String {
