@@ -30,7 +30,7 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         name: "notes on unanswered questions",
-        sql: include_str!("../../migrations/0004_question_notes.sql"),
+        sql: include_str!("../../migrations/0005_question_notes.sql"),
         seed: None,
     },
 ];
