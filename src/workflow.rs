@@ -21,7 +21,7 @@ pub fn seal(writer: &Writer<'_>, audit: i64) -> Result<Score> {
     let row = read.audit(audit)?;
     let template = read.template(&row.audit.template)?;
     let score = checklist::score(&template, &row.audit.answers, &read.policy()?.grade);
-    writer.submit_audit(row, Seal { score_pct: score.pct, grade: score.grade, critical_no: &score.critical_no })?;
+    writer.submit_audit(audit, Seal { score_pct: score.pct, grade: score.grade, critical_no: &score.critical_no })?;
     Ok(score)
 }
 

@@ -8,13 +8,16 @@
 mod audits;
 mod checklists;
 mod cursors;
+mod facts;
 mod history;
 mod integrity;
 mod lots;
 mod migrate;
+mod migrate_seals;
 mod policy;
 mod shortlist;
 mod suppliers;
+mod void;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,13 +26,16 @@ use std::time::Duration;
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-pub use audits::{AuditRow, NewAudit, Seal, hex};
+pub use audits::{AuditRow, ChainReport, NewAudit, NotedHead, Seal, SealRow, head_problem, hex, sha256_hex};
+pub(crate) use facts::fact_hash;
 pub use history::{Change, HistoryEntry};
-pub use integrity::{AttachmentRow, SealRow, expected_triggers};
+pub use integrity::AttachmentRow;
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
 pub use migrate::LATEST_VERSION;
+pub(crate) use migrate::reference as reference_schema;
 pub use shortlist::ShortlistEntry;
 pub use suppliers::{SupplierCounts, SupplierId};
+pub use void::{ClaimRow, VoidedItem, VoidedLot};
 
 use crate::error::{Error, Result};
 
