@@ -6,8 +6,9 @@
 //! - every closure and attachment gets its fact hash;
 //! - the old history rows are copied, in order, into the new chained table;
 //!   a row that recorded a closure, an attachment or a submission gets the
-//!   hash of that fact, and a closure or attachment that no row recorded
-//!   (closures imported with a dossier) gets a row of its own, at the end;
+//!   hash of that fact, and a closure, attachment or submission that no row
+//!   recorded (closures imported with a dossier) gets a row of its own, at
+//!   the end;
 //! - the old history table is dropped.
 
 use rusqlite::{Connection, params};
@@ -127,8 +128,8 @@ fn fact_of(conn: &Connection, row: &OldRow) -> Result<Option<String>> {
     }
 }
 
-/// Closures and attachments no old history row recorded: one row each now,
-/// so that the history chain covers every fact.
+/// Closures, attachments and submissions no old history row recorded: one
+/// row each now, so that the history chain covers every fact.
 fn record_unlinked(conn: &Connection, linked: &std::collections::HashSet<String>) -> Result<()> {
     let unlinked: Vec<(i64, HistoryEntity, HistoryAction, String, String, String)> = conn
         .prepare(
@@ -143,6 +144,11 @@ fn record_unlinked(conn: &Connection, linked: &std::collections::HashSet<String>
                       || ' by ' || t.attached_by || '; entered in the history chain at the upgrade to schema 3)',
                     t.fact_hash
              FROM attachments t JOIN evidence e ON e.id = t.evidence_id JOIN audits a ON a.id = e.audit_id
+             UNION ALL
+             SELECT supplier_id, 'audit', 'submit', ref,
+                    grade || ' (submitted ' || submitted_at || '; entered in the history chain at the upgrade to schema 3)',
+                    content_hash
+             FROM audits WHERE status = 'submitted'
              ORDER BY 4, 6",
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?

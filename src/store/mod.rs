@@ -35,7 +35,7 @@ pub use migrate::LATEST_VERSION;
 pub(crate) use migrate::reference as reference_schema;
 pub use shortlist::ShortlistEntry;
 pub use suppliers::{SupplierCounts, SupplierId};
-pub use void::{ClaimRow, VoidedItem, VoidedLot};
+pub use void::{ClaimRow, VoidedItem, VoidedLot, VoidedRecord};
 
 use crate::error::{Error, Result};
 

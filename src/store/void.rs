@@ -44,6 +44,16 @@ pub struct VoidedItem {
     pub voided: Voided,
 }
 
+/// A voided lot, evidence item or finding of a supplier, as `explain` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VoidedRecord {
+    pub kind: HistoryEntity,
+    /// The lot code, or the item's number and audit.
+    pub key: String,
+    pub summary: String,
+    pub voided: Voided,
+}
+
 fn voided_at(row: &Row<'_>, at: usize) -> rusqlite::Result<Option<Voided>> {
     Ok(match row.get::<_, Option<String>>(at)? {
         Some(when) => Some(Voided { at: when, by: row.get(at + 1)?, reason: row.get(at + 2)? }),
@@ -184,6 +194,30 @@ impl Reader<'_> {
         self.filtered_lots(supplier, filter, true, |r| {
             Ok(VoidedLot { lot: super::lots::lot_from_row(r)?, voided: voiding(r, 10)? })
         })
+    }
+
+    /// A supplier's voided lots, evidence items and findings (voided claims
+    /// are in [`Reader::claim_rows`]), lots first.
+    pub fn voided_records(&self, supplier: SupplierId) -> Result<Vec<VoidedRecord>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT 'lot', lot, produced_on || ': ' || passed_first || ' of ' || started || ' passed first time',
+                    voided_at, voided_by, void_reason, 1, produced_on
+             FROM lots WHERE supplier_id = ?1 AND voided_at IS NOT NULL
+             UNION ALL
+             SELECT 'evidence', e.id || ' (' || a.ref || ')',
+                    e.pillar || ' ' || e.kind || ' (' || e.strength || '): ' || e.description,
+                    e.voided_at, e.voided_by, e.void_reason, 2, e.collected_on
+             FROM evidence e JOIN audits a ON a.id = e.audit_id WHERE a.supplier_id = ?1 AND e.voided_at IS NOT NULL
+             UNION ALL
+             SELECT 'finding', f.id || ' (' || a.ref || ')', f.severity || ': ' || f.description,
+                    f.voided_at, f.voided_by, f.void_reason, 3, f.due_on
+             FROM findings f JOIN audits a ON a.id = f.audit_id WHERE a.supplier_id = ?1 AND f.voided_at IS NOT NULL
+             ORDER BY 7, 8, 2",
+        )?;
+        let rows = stmt.query_map([supplier.0], |r| {
+            Ok(VoidedRecord { kind: r.get(0)?, key: r.get(1)?, summary: r.get(2)?, voided: voiding(r, 3)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The voided evidence items and findings of an audit, by number.

@@ -18,6 +18,8 @@
 //!   link also covers the submission time: `H(v2 ‖ seq ‖ previous ‖ content
 //!   ‖ submitted_at)`.
 
+use std::collections::HashMap;
+
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -215,6 +217,7 @@ pub(crate) struct SealedV2 {
     summary: Option<String>,
     amends: Option<String>,
     template: String,
+    /// The hash of the template's content (`store::checklists::template_hash`).
     template_hash: Option<String>,
     pub submitted_at: Option<String>,
     pub score_pct: Option<f64>,
@@ -255,16 +258,16 @@ fn canonical_rows(read: &Reader<'_>, sql: &str, audit: i64) -> Result<Vec<String
 }
 
 impl Reader<'_> {
-    /// Seal v2's content of audit `id` as stored now.
-    pub(crate) fn sealed_v2(&self, id: i64) -> Result<SealedV2> {
+    /// Seal v2's content of audit `id` as stored now; `templates` caches
+    /// template hashes between calls.
+    pub(crate) fn sealed_v2(&self, id: i64, templates: &mut HashMap<String, String>) -> Result<SealedV2> {
         let header = self
             .conn
             .prepare_cached(
-                "SELECT s.code, a.ref, a.auditor, a.visited_on, a.kind, a.summary, o.ref, a.template, t.content_hash,
+                "SELECT s.code, a.ref, a.auditor, a.visited_on, a.kind, a.summary, o.ref, a.template, NULL,
                         a.submitted_at, a.score_pct, a.grade
                  FROM audits a JOIN suppliers s ON s.id = a.supplier_id
                  LEFT JOIN audits o ON o.id = a.amends
-                 LEFT JOIN checklist_templates t ON t.template = a.template
                  WHERE a.id = ?1",
             )?
             .query_row([id], |r| {
@@ -290,6 +293,13 @@ impl Reader<'_> {
             })
             .optional()?;
         let mut sealed = header.ok_or_else(|| crate::Error::NotFound(format!("no audit with id {id}")))?;
+        // The template as it is now, not its stored hash: an edited question
+        // shows in every seal that covers it.
+        if !templates.contains_key(&sealed.template) {
+            let hash = crate::store::checklists::template_hash(self.conn, &sealed.template)?;
+            templates.insert(sealed.template.clone(), hash);
+        }
+        sealed.template_hash = templates.get(&sealed.template).cloned();
         sealed.critical_no = self.critical_no(id)?;
         let mut stmt = self
             .conn
@@ -351,7 +361,7 @@ impl Writer<'_> {
     /// every change. Returns the content hash.
     pub fn submit_audit(&self, audit: i64, seal: Seal<'_>) -> Result<String> {
         let (supplier, reference) = self.draft_owner(audit)?;
-        let mut sealed = self.read().sealed_v2(audit)?;
+        let mut sealed = self.read().sealed_v2(audit, &mut HashMap::new())?;
         sealed.submitted_at = Some(self.at.clone());
         sealed.score_pct = seal.score_pct;
         sealed.grade = Some(seal.grade);

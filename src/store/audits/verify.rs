@@ -2,6 +2,8 @@
 //! head noted down earlier (which is what reveals a re-sealed chain or a
 //! rolled-back file: nothing inside the file can).
 
+use std::collections::HashMap;
+
 use super::seal::{GENESIS_HASH, chain_hash_v1, chain_hash_v2, content_hash_v1};
 use crate::error::Result;
 use crate::store::Reader;
@@ -111,10 +113,10 @@ impl Reader<'_> {
 
     /// The content hash of a submitted audit recomputed from what is stored
     /// now, in its own seal format; `None` for an unknown format.
-    fn recomputed(&self, seal: &SealRow) -> Result<Option<String>> {
+    fn recomputed(&self, seal: &SealRow, templates: &mut HashMap<String, String>) -> Result<Option<String>> {
         Ok(match seal.format {
             Some(1) => Some(content_hash_v1(&self.sealed_v1(seal.id)?)),
-            Some(2) => Some(self.sealed_v2(seal.id)?.hash()),
+            Some(2) => Some(self.sealed_v2(seal.id, templates)?.hash()),
             _ => None,
         })
     }
@@ -126,9 +128,10 @@ impl Reader<'_> {
         let mut previous = GENESIS_HASH.to_owned();
         let mut expected_seq = 1;
         let seals = self.seals()?;
+        let mut templates = HashMap::new();
         for seal in &seals {
             let who = format!("audit {} ({})", seal.reference, seal.supplier);
-            match self.recomputed(seal)? {
+            match self.recomputed(seal, &mut templates)? {
                 None => problems.push(format!(
                     "{who} has no known seal format ({}): its seal cannot be verified",
                     seal.format.map_or_else(|| "none".to_owned(), |f| f.to_string())
@@ -159,12 +162,49 @@ impl Reader<'_> {
             previous.clone_from(&seal.chain_hash);
             expected_seq = seal.seq + 1;
         }
+        problems.extend(self.unrecorded_seals()?);
         let links: Vec<(i64, String)> = seals.iter().map(|s| (s.seq, s.chain_hash.clone())).collect();
         if let Some(problem) = noted.and_then(|n| head_problem(n, &links, "audit chain")) {
             problems.push(problem);
         }
         let head = links.last().cloned().unwrap_or_else(|| (0, GENESIS_HASH.to_owned()));
         Ok(ChainReport { problems, sealed: seals.len(), head })
+    }
+
+    /// Seals and the history's record of submissions, which must agree: the
+    /// history row of a submission carries the content hash sealed then, so
+    /// an audit un-submitted and sealed again (with its triggers dropped)
+    /// shows, unless the history chain was rewritten too.
+    fn unrecorded_seals(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT h.id, h.entity_key FROM history h
+             WHERE h.entity = 'audit' AND h.action = 'submit' AND h.fact_hash IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM audits a WHERE a.content_hash = h.fact_hash)
+             ORDER BY h.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            problems.push(format!(
+                "history row {} records the submission of audit {} with a seal no audit has now: the audit was \
+                 re-sealed or removed",
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?
+            ));
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT a.ref FROM audits a WHERE a.status = 'submitted'
+               AND NOT EXISTS (SELECT 1 FROM history h WHERE h.fact_hash = a.content_hash)
+             ORDER BY a.chain_seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            problems.push(format!(
+                "audit {}'s seal is not recorded in the history chain: it was sealed outside casebook",
+                r.get::<_, String>(0)?
+            ));
+        }
+        Ok(problems)
     }
 
     /// The audit chain's head without verifying anything (for reports).
