@@ -55,3 +55,115 @@ fn the_legacy_database_migrates_and_its_v1_seals_verify() {
         1
     );
 }
+
+/// One SQL value, as text.
+fn one(sandbox: &Sandbox, sql: &str) -> String {
+    sandbox
+        .sql()
+        .query_row(sql, [], |r| r.get::<_, rusqlite::types::Value>(0))
+        .map(|v| match v {
+            rusqlite::types::Value::Integer(n) => n.to_string(),
+            rusqlite::types::Value::Text(t) => t,
+            other => panic!("{sql}: {other:?}"),
+        })
+        .unwrap()
+}
+
+/// Runs one documented action, then `check`, which must stay ok.
+fn act(sandbox: &Sandbox, what: &str, args: &[&str]) -> String {
+    let mut all = vec!["--as-of", "2026-11-15"];
+    all.extend_from_slice(args);
+    let run = sandbox.run(&all);
+    assert_eq!(run.code, Some(0), "{what}: {args:?}\n{}{}", run.stdout, run.stderr);
+    let (ok, results) = check(sandbox);
+    let failed: Vec<&Value> = results.as_array().unwrap().iter().filter(|r| r["ok"] == false).collect();
+    assert!(ok, "after {what}, check fails: {failed:#?}");
+    run.stdout.trim().to_owned()
+}
+
+/// Every action the README documents for after a submission, each followed
+/// by a `check` that must stay ok.
+fn every_documented_action(sandbox: &Sandbox) {
+    let open = one(
+        sandbox,
+        "SELECT min(f.id) FROM findings f JOIN audits a ON a.id = f.audit_id
+         WHERE a.status = 'submitted' AND f.id NOT IN (SELECT finding_id FROM finding_closures)",
+    );
+    act(sandbox, "closing a finding of a submitted audit", &["audit", "close", &open, "--evidence", "fixed; photo"]);
+    let evidence = one(
+        sandbox,
+        "SELECT min(e.id) FROM evidence e JOIN audits a ON a.id = e.audit_id WHERE a.status = 'submitted'",
+    );
+    let photo = sandbox.write("IMG_7.jpg", b"a photo of a jig");
+    act(sandbox, "attaching a file", &["attach", &evidence, photo.to_str().unwrap()]);
+    let original = one(sandbox, "SELECT ref FROM audits WHERE status = 'submitted' ORDER BY chain_seq DESC LIMIT 1");
+    let supplier = one(
+        sandbox,
+        &format!("SELECT s.code FROM audits a JOIN suppliers s ON s.id = a.supplier_id WHERE a.ref = '{original}'"),
+    );
+    let amendment = act(sandbox, "starting an amendment", &["audit", "new", &supplier, "--amends", &original]);
+    act(sandbox, "answering", &["audit", "answer", &amendment, "LG-01", "yes"]);
+    act(sandbox, "submitting the amendment", &["audit", "submit", &amendment]);
+    let draft = act(sandbox, "starting an audit", &["audit", "new", "SZ-NEWCO", "--visited", "2026-11-10"]);
+    let item = act(
+        sandbox,
+        "adding evidence",
+        &[
+            "audit",
+            "evidence",
+            &draft,
+            "--pillar",
+            "dfm_evaluation",
+            "--kind",
+            "dfm_report",
+            "--strength",
+            "document",
+            "--description",
+            "DFM report",
+        ],
+    );
+    let finding =
+        act(sandbox, "raising a finding", &["audit", "finding", &draft, "--severity", "minor", "--description", "x"]);
+    act(sandbox, "voiding draft evidence", &["audit", "void-evidence", &draft, &item, "--reason", "wrong audit"]);
+    act(sandbox, "voiding a draft finding", &["audit", "void-finding", &draft, &finding, "--reason", "wrong audit"]);
+    act(sandbox, "answering", &["audit", "answer", &draft, "LG-01", "partial", "--note", "trading licence"]);
+    act(sandbox, "submitting a new audit", &["audit", "submit", &draft]);
+    let lot = one(
+        sandbox,
+        "SELECT lot FROM lots l JOIN suppliers s ON s.id = l.supplier_id WHERE s.code = 'DG-SWING' LIMIT 1",
+    );
+    act(sandbox, "voiding a lot", &["lot", "void", "--supplier", "DG-SWING", "--lot", &lot, "--reason", "typo"]);
+    let claim = one(
+        sandbox,
+        "SELECT min(c.id) FROM claims c JOIN suppliers s ON s.id = c.supplier_id WHERE s.code = 'DG-SWING'",
+    );
+    act(sandbox, "voiding a claim", &["claim", "void", "--supplier", "DG-SWING", &claim, "--reason", "typo"]);
+    act(sandbox, "changing the policy", &["policy", "set", "yield.min_lots", "8"]);
+    act(sandbox, "shortlisting", &["shortlist", "add", "SZ-NEWCO"]);
+    act(sandbox, "un-shortlisting", &["shortlist", "remove", "SZ-NEWCO"]);
+    let csv = sandbox.write("more.csv", common::csv_doc(&[common::lot_row("SZ-ARMOR", "AFTER-1")]));
+    act(sandbox, "importing lots", &["import", csv.to_str().unwrap()]);
+    let dossier = serde_json::json!({
+        "format": "casebook-dossier/1",
+        "suppliers": [{
+            "code": "SZ-LATER", "name": "Later Cases Ltd.", "country": "CN", "business_type": "manufacturer",
+            "models": ["odm"], "claims": [], "lots": [],
+            "audits": [{"id": "A-LATER-1", "auditor": "lin.wei", "visited_on": "2026-11-01", "kind": "on_site",
+                        "status": "submitted", "evidence": [], "answers": [{"question": "LG-01", "result": "yes"}],
+                        "findings": [{"severity": "minor", "description": "dust", "due_on": "2026-11-30",
+                                      "status": "closed", "closed_on": "2026-11-05", "closure": "cleaned"}]}]
+        }]
+    });
+    let file = sandbox.write("later.json", serde_json::to_vec(&dossier).unwrap());
+    act(sandbox, "importing a dossier", &["import", file.to_str().unwrap()]);
+}
+
+#[test]
+fn every_documented_action_after_submission_leaves_check_ok_on_a_fresh_database() {
+    every_documented_action(&Sandbox::demo());
+}
+
+#[test]
+fn every_documented_action_after_submission_leaves_check_ok_on_the_migrated_legacy_database() {
+    every_documented_action(&legacy());
+}
