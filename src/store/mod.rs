@@ -19,8 +19,10 @@ mod shortlist;
 mod suppliers;
 mod void;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::Duration;
 
 use chrono::{NaiveDate, SecondsFormat, Utc};
@@ -122,7 +124,7 @@ impl Store {
     /// Starts a write transaction recorded in history under `actor`.
     pub fn begin(&mut self, actor: &str) -> Result<Writer<'_>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Ok(Writer { scope: Scope::Transaction(tx), actor: actor.to_owned(), at: now_stamp() })
+        Ok(Writer { scope: Scope::Transaction(tx), actor: actor.to_owned(), at: now_stamp(), suspended: Rc::default() })
     }
 
     pub fn read(&self) -> Reader<'_> {
@@ -172,6 +174,9 @@ pub struct Writer<'c> {
     scope: Scope<'c>,
     actor: String,
     at: String,
+    /// Triggers this transaction dropped for a bulk write, by name, with
+    /// their SQL: put back before it commits (see [`Writer::suspend_trigger`]).
+    suspended: Rc<RefCell<Vec<(String, String)>>>,
 }
 
 enum Scope<'c> {
@@ -182,10 +187,19 @@ enum Scope<'c> {
 impl Writer<'_> {
     pub fn commit(self) -> Result<()> {
         match self.scope {
-            Scope::Transaction(tx) => tx.commit()?,
+            Scope::Transaction(tx) => {
+                restore_triggers(&tx, &self.suspended.borrow())?;
+                tx.commit()?;
+            }
             Scope::Savepoint(sp) => sp.commit()?,
         }
         Ok(())
+    }
+
+    /// Drops trigger `name` until this transaction commits (see
+    /// [`suspend_trigger`]).
+    pub(crate) fn suspend_trigger(&self, name: &str) -> Result<()> {
+        suspend_trigger(self.conn(), &self.suspended, name)
     }
 
     /// A savepoint inside this transaction: its changes join this one when
@@ -195,7 +209,12 @@ impl Writer<'_> {
             Scope::Transaction(tx) => tx.savepoint()?,
             Scope::Savepoint(sp) => sp.savepoint()?,
         };
-        Ok(Writer { scope: Scope::Savepoint(savepoint), actor: self.actor.clone(), at: self.at.clone() })
+        Ok(Writer {
+            scope: Scope::Savepoint(savepoint),
+            actor: self.actor.clone(),
+            at: self.at.clone(),
+            suspended: Rc::clone(&self.suspended),
+        })
     }
 
     pub fn actor(&self) -> &str {
@@ -227,6 +246,45 @@ impl Writer<'_> {
             Scope::Savepoint(sp) => sp,
         }
     }
+}
+
+/// Drops trigger `name` until the transaction commits, when it is created
+/// again from its own SQL; a transaction that does not commit rolls the drop
+/// back. Other connections never see it missing. For a bulk write whose rows
+/// casebook has already checked against what the trigger guards (see
+/// `Writer::lot_writer`). Nothing happens when the trigger is not there (a
+/// tampered file stays as `casebook check` will find it).
+fn suspend_trigger(conn: &Connection, suspended: &RefCell<Vec<(String, String)>>, name: &str) -> Result<()> {
+    use rusqlite::OptionalExtension;
+    let sql: Option<String> = conn
+        .query_row("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1", [name], |r| r.get(0))
+        .optional()?;
+    if let Some(sql) = sql {
+        // The name is one of casebook's own, never user input.
+        conn.execute_batch(&format!("DROP TRIGGER \"{name}\""))?;
+        let mut suspended = suspended.borrow_mut();
+        if !suspended.iter().any(|(n, _)| n == name) {
+            suspended.push((name.to_owned(), sql));
+        }
+    }
+    Ok(())
+}
+
+/// Creates again, inside the transaction about to commit, every suspended
+/// trigger that is missing (one dropped in a savepoint that was rolled back
+/// is back already).
+fn restore_triggers(conn: &Connection, suspended: &[(String, String)]) -> Result<()> {
+    for (name, sql) in suspended {
+        let present: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'trigger' AND name = ?1)",
+            [name],
+            |r| r.get(0),
+        )?;
+        if !present {
+            conn.execute_batch(sql)?;
+        }
+    }
+    Ok(())
 }
 
 /// Turns CHECK evaluation back on when dropped, whatever happened meanwhile.
