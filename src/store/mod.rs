@@ -17,6 +17,7 @@ mod migrate_seals;
 mod policy;
 mod shortlist;
 mod suppliers;
+mod suspend;
 mod void;
 
 use std::cell::RefCell;
@@ -188,7 +189,7 @@ impl Writer<'_> {
     pub fn commit(self) -> Result<()> {
         match self.scope {
             Scope::Transaction(tx) => {
-                restore_triggers(&tx, &self.suspended.borrow())?;
+                suspend::restore_triggers(&tx, &self.suspended.borrow())?;
                 tx.commit()?;
             }
             Scope::Savepoint(sp) => sp.commit()?,
@@ -199,7 +200,7 @@ impl Writer<'_> {
     /// Drops trigger `name` until this transaction commits (see
     /// [`suspend_trigger`]).
     pub(crate) fn suspend_trigger(&self, name: &str) -> Result<()> {
-        suspend_trigger(self.conn(), &self.suspended, name)
+        suspend::suspend_trigger(self.conn(), &self.suspended, name)
     }
 
     /// A savepoint inside this transaction: its changes join this one when
@@ -246,45 +247,6 @@ impl Writer<'_> {
             Scope::Savepoint(sp) => sp,
         }
     }
-}
-
-/// Drops trigger `name` until the transaction commits, when it is created
-/// again from its own SQL; a transaction that does not commit rolls the drop
-/// back. Other connections never see it missing. For a bulk write whose rows
-/// casebook has already checked against what the trigger guards (see
-/// `Writer::lot_writer`). Nothing happens when the trigger is not there (a
-/// tampered file stays as `casebook check` will find it).
-fn suspend_trigger(conn: &Connection, suspended: &RefCell<Vec<(String, String)>>, name: &str) -> Result<()> {
-    use rusqlite::OptionalExtension;
-    let sql: Option<String> = conn
-        .query_row("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1", [name], |r| r.get(0))
-        .optional()?;
-    if let Some(sql) = sql {
-        // The name is one of casebook's own, never user input.
-        conn.execute_batch(&format!("DROP TRIGGER \"{name}\""))?;
-        let mut suspended = suspended.borrow_mut();
-        if !suspended.iter().any(|(n, _)| n == name) {
-            suspended.push((name.to_owned(), sql));
-        }
-    }
-    Ok(())
-}
-
-/// Creates again, inside the transaction about to commit, every suspended
-/// trigger that is missing (one dropped in a savepoint that was rolled back
-/// is back already).
-fn restore_triggers(conn: &Connection, suspended: &[(String, String)]) -> Result<()> {
-    for (name, sql) in suspended {
-        let present: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'trigger' AND name = ?1)",
-            [name],
-            |r| r.get(0),
-        )?;
-        if !present {
-            conn.execute_batch(sql)?;
-        }
-    }
-    Ok(())
 }
 
 /// Turns CHECK evaluation back on when dropped, whatever happened meanwhile.

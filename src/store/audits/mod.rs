@@ -3,6 +3,7 @@
 //! reads; `write` holds drafting and filing, `seal` submission and hashing.
 
 mod seal;
+mod seal_v1;
 mod verify;
 mod write;
 
