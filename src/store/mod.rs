@@ -49,6 +49,9 @@ const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 /// (A long import holds the write lock for seconds; a UI save waits for it.)
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 128;
+
 /// What to do when the database file does not exist yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
@@ -92,6 +95,10 @@ impl Store {
 
     fn prepare(&mut self, fresh: bool) -> Result<()> {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        // A dossier import alone cycles through some forty statements (rows,
+        // seals, facts, history); with rusqlite's default of 16 they pushed
+        // each other out and were parsed again and again.
+        self.conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let (version, app_id) = self.identity().map_err(|e| not_a_db(&self.path, &e))?;
         if version > LATEST_VERSION {
             return Err(Error::SchemaTooNew { path: self.path.clone(), found: version, known: LATEST_VERSION });
