@@ -104,6 +104,17 @@ fn replace_is_refused_on_every_protected_table() {
         "DFM report",
     ]);
     let id = evidence.stdout.trim().to_owned();
+    let lot = sandbox.sql().query_row("SELECT min(lot) FROM lots", [], |r| r.get::<_, String>(0)).unwrap();
+    let supplier: String = sandbox
+        .sql()
+        .query_row("SELECT code FROM suppliers s JOIN lots l ON l.supplier_id = s.id WHERE l.lot = ?1", [&lot], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let annotate = ["--as-of", "2026-11-15", "lot", "annotate", "--supplier", &supplier, "--lot", &lot, "--cause", "x"];
+    sandbox.run(&annotate).assert_success();
+    let freeze = ["--as-of", "2026-11-15", "plan", "freeze", "--supplier", &supplier, "--baseline-until", "2026-11-15"];
+    sandbox.run(&freeze).assert_success();
     let before = sandbox.snapshot();
     let conn = sandbox.sql();
     // Each statement re-inserts an existing row unchanged: REPLACE would
@@ -121,6 +132,8 @@ fn replace_is_refused_on_every_protected_table() {
         ("suppliers", "suppliers are never replaced"),
         ("claims", "claims are never replaced"),
         ("lots", "lots are never replaced"),
+        ("lot_annotations", "annotations are never replaced"),
+        ("control_plans", "plans are never replaced"),
     ] {
         for verb in ["INSERT OR REPLACE", "REPLACE", "INSERT OR IGNORE", "INSERT"] {
             refused(&conn, &format!("{verb} INTO {table} SELECT * FROM {table} LIMIT 1"), fragment);

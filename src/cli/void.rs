@@ -1,27 +1,25 @@
 //! `casebook lot void` and `casebook claim void`: voiding a lot or a claim
-//! entered wrongly. (A draft audit's evidence and findings are voided with
+//! entered wrongly (`lot void` sits beside `lot annotate` in `cli::control`). (A draft audit's evidence and findings are voided with
 //! `casebook audit void-evidence` / `void-finding`.)
 
 use std::process::ExitCode;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 
 use super::Context;
 use crate::error::Result;
 use crate::store::OpenMode;
 
-#[derive(Debug, Subcommand)]
-pub enum LotCommand {
-    /// Void a lot entered wrongly: it stays on file, marked, and counts in no statistic, chart or verdict.
-    Void {
-        #[arg(long, value_name = "CODE")]
-        supplier: String,
-        #[arg(long, value_name = "LOT")]
-        lot: String,
-        /// Why it is voided (recorded with who and when).
-        #[arg(long)]
-        reason: String,
-    },
+/// `casebook lot void` (a subcommand of `lot`, beside `annotate`).
+#[derive(Debug, Args)]
+pub struct VoidLotArgs {
+    #[arg(long, value_name = "CODE")]
+    supplier: String,
+    #[arg(long, value_name = "LOT")]
+    lot: String,
+    /// Why it is voided (recorded with who and when).
+    #[arg(long)]
+    reason: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -38,8 +36,8 @@ pub enum ClaimCommand {
     },
 }
 
-pub fn lot(ctx: &Context, command: &LotCommand) -> Result<ExitCode> {
-    let LotCommand::Void { supplier, lot, reason } = command;
+pub fn lot(ctx: &Context, args: &VoidLotArgs) -> Result<ExitCode> {
+    let VoidLotArgs { supplier, lot, reason } = args;
     let mut store = ctx.open(OpenMode::Existing)?;
     let w = store.begin(&ctx.actor)?;
     let id = w.read().require_supplier(supplier)?;

@@ -32,13 +32,19 @@ const MIGRATIONS: &[Migration] = &[
         seed: None,
         finish: None,
     },
+    Migration {
+        name: "lot annotations and control plans",
+        sql: include_str!("../../migrations/0003_annotations_control_plans.sql"),
+        seed: None,
+        finish: None,
+    },
     // A migration that adds a checklist template calls
     // `checklists::seal_templates` in its seed.
     Migration {
         name: "seals",
-        sql: include_str!("../../migrations/0003_seals.sql"),
+        sql: include_str!("../../migrations/0004_seals.sql"),
         seed: Some(super::migrate_seals::seed),
-        finish: Some(include_str!("../../migrations/0003_seals_triggers.sql")),
+        finish: Some(include_str!("../../migrations/0004_seals_triggers.sql")),
     },
 ];
 

@@ -1,4 +1,4 @@
-//! The seed of migration 3 (`migrations/0003_seals.sql`), run between its
+//! The seed of migration 4 (`migrations/0004_seals.sql`), run between its
 //! two SQL files in the same transaction:
 //!
 //! - submitted audits get seal format 1 (their seals stay as they were);
@@ -135,18 +135,18 @@ fn record_unlinked(conn: &Connection, linked: &std::collections::HashSet<String>
         .prepare(
             "SELECT a.supplier_id, 'finding', 'close', a.ref || ' finding ' || f.id,
                     'closed ' || c.closed_on || ' by ' || c.closed_by || ': ' || c.evidence
-                      || ' (recorded ' || c.recorded_at || '; entered in the history chain at the upgrade to schema 3)',
+                      || ' (recorded ' || c.recorded_at || '; entered in the history chain when the chain was introduced)',
                     c.fact_hash
              FROM finding_closures c JOIN findings f ON f.id = c.finding_id JOIN audits a ON a.id = f.audit_id
              UNION ALL
              SELECT a.supplier_id, 'attachment', 'attach', a.ref || ' evidence ' || e.id,
                     t.path || ' (' || t.size || ' bytes, sha256 ' || t.sha256 || '; attached ' || t.attached_at
-                      || ' by ' || t.attached_by || '; entered in the history chain at the upgrade to schema 3)',
+                      || ' by ' || t.attached_by || '; entered in the history chain when the chain was introduced)',
                     t.fact_hash
              FROM attachments t JOIN evidence e ON e.id = t.evidence_id JOIN audits a ON a.id = e.audit_id
              UNION ALL
              SELECT supplier_id, 'audit', 'submit', ref,
-                    grade || ' (submitted ' || submitted_at || '; entered in the history chain at the upgrade to schema 3)',
+                    grade || ' (submitted ' || submitted_at || '; entered in the history chain when the chain was introduced)',
                     content_hash
              FROM audits WHERE status = 'submitted'
              ORDER BY 4, 6",

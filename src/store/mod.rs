@@ -7,6 +7,7 @@
 
 mod audits;
 mod checklists;
+mod control;
 mod cursors;
 mod facts;
 mod history;
@@ -14,6 +15,7 @@ mod integrity;
 mod lots;
 mod migrate;
 mod migrate_seals;
+mod plans;
 mod policy;
 mod shortlist;
 mod suppliers;
@@ -30,12 +32,14 @@ use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use audits::{AuditRow, ChainReport, NewAudit, NotedHead, Seal, SealRow, head_problem, hex, sha256_hex};
+pub use control::{ControlEvent, NewAnnotation, new_gid};
 pub(crate) use facts::fact_hash;
 pub use history::{Change, HistoryEntry};
 pub use integrity::AttachmentRow;
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
 pub use migrate::LATEST_VERSION;
 pub(crate) use migrate::reference as reference_schema;
+pub use plans::NewPlan;
 pub use shortlist::ShortlistEntry;
 pub use suppliers::{SupplierCounts, SupplierId};
 pub use void::{ClaimRow, VoidedItem, VoidedLot, VoidedRecord};

@@ -141,6 +141,8 @@ fn key_name(press: KeyPress) -> String {
     if press.mods.contains(KeyModifiers::CONTROL) { format!("C-{name}") } else { name }
 }
 
+/// On screens opened on top of a list: `q` does nothing there (Esc goes
+/// back), so typing where no text is taken never quits.
 const GLOBAL: KeyTable = KeyTable {
     title: "Everywhere",
     bindings: &[
@@ -148,7 +150,19 @@ const GLOBAL: KeyTable = KeyTable {
         bind(&[code(KeyCode::BackTab)], Message::PrevTab, "previous screen"),
         main(&[code(KeyCode::Esc)], Message::Back, "back", "back (or clear the filter)"),
         main(&[k('?')], Message::Help, "help", "help"),
-        main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit"),
+        main(&[ctrl('c')], Message::Quit, "quit", "quit (asks first when a form or a draft is open)"),
+    ],
+};
+
+/// On the three lists at the top: `q` quits too.
+const TOP: KeyTable = KeyTable {
+    title: "Everywhere",
+    bindings: &[
+        main(&[code(KeyCode::Tab)], Message::NextTab, "screens", "next screen"),
+        bind(&[code(KeyCode::BackTab)], Message::PrevTab, "previous screen"),
+        main(&[code(KeyCode::Esc)], Message::Back, "back", "clear the filter"),
+        main(&[k('?')], Message::Help, "help", "help"),
+        main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit (asks first when a form or a draft is open)"),
     ],
 };
 
@@ -181,7 +195,7 @@ pub const SUPPLIERS: KeyMap = KeyMap {
             ],
         },
         MOVE,
-        GLOBAL,
+        TOP,
     ],
     text_input: false,
 };
@@ -225,17 +239,35 @@ pub const YIELD: KeyMap = KeyMap {
         KeyTable {
             title: "Yield",
             bindings: &[
-                main(&[k('c')], Message::ToggleChart, "p/p′", "classical p chart or Laney p′ chart"),
+                main_as(
+                    &[code(KeyCode::Left)],
+                    Message::Left,
+                    "←→",
+                    "lot",
+                    "previous lot on the chart (→ the next; PgUp/PgDn a screen of lots, Home/End the ends)",
+                ),
+                bind(&[code(KeyCode::Right)], Message::Right, "next lot on the chart"),
+                bind(&[code(KeyCode::PageUp), ctrl('b')], Message::PageUp, "a screen of lots back"),
+                bind(&[code(KeyCode::PageDown), ctrl('f')], Message::PageDown, "a screen of lots on"),
+                bind(&[code(KeyCode::Home), k('g')], Message::Home, "first lot"),
+                bind(&[code(KeyCode::End), k('G')], Message::End, "last lot"),
+                main_as(&[k('+'), k('=')], Message::ZoomIn, "+-", "zoom", "zoom in: every lot wider"),
+                bind(&[k('-')], Message::ZoomOut, "zoom out, down to fitting every lot in the width"),
+                bind(&[code(KeyCode::Up), k('k')], Message::Up, "previous violation in the list"),
+                bind(&[code(KeyCode::Down), k('j')], Message::Down, "next violation in the list"),
+                main(&[code(KeyCode::Enter)], Message::Open, "go to", "move the chart's cursor to the violation's lot"),
+                main(&[k('a')], Message::Annotate, "cause", "note an assignable cause on the lot under the cursor"),
+                main(&[k('v')], Message::NextView, "view", "chart, FPY by material, FPY by process, defects"),
+                main(&[k('c')], Message::ToggleChart, "chart", "next chart: p → Laney p′ → u → Laney u′"),
                 main(&[k('r')], Message::ToggleRules, "rules", "attribute or Western Electric run rules"),
-                main(&[k('p')], Message::NextProcess, "process", "next process (then all)"),
-                main(&[k('t')], Message::NextMaterial, "material", "next material (then all)"),
-                main(&[k('s')], Message::NextSku, "SKU", "next SKU (then all)"),
+                bind(&[k('p')], Message::NextProcess, "next process (then all)"),
+                bind(&[k('t')], Message::NextMaterial, "next material (then all)"),
+                bind(&[k('s')], Message::NextSku, "next SKU (then all)"),
                 bind(&[k('x')], Message::ClearDimensions, "clear process, material and SKU"),
                 main(&[k('w')], Message::ToggleWindow, "window", "the policy's yield window or all lots"),
                 bind(&[k('m')], Message::Mark, "mark for shortlist"),
             ],
         },
-        MOVE,
         GLOBAL,
     ],
     text_input: false,
@@ -255,7 +287,7 @@ pub const FLAGS: KeyMap = KeyMap {
             ],
         },
         MOVE,
-        GLOBAL,
+        TOP,
     ],
     text_input: false,
 };
@@ -276,7 +308,7 @@ pub const SHORTLIST: KeyMap = KeyMap {
                 bind(&[code(KeyCode::End), k('G')], Message::End, "last supplier"),
             ],
         },
-        GLOBAL,
+        TOP,
     ],
     text_input: false,
 };
@@ -304,8 +336,8 @@ pub const HELP: KeyMap = KeyMap {
         KeyTable {
             title: "Help",
             bindings: &[
-                main(&[code(KeyCode::Esc), k('?'), code(KeyCode::Enter)], Message::Back, "close", "close"),
-                main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit"),
+                main(&[code(KeyCode::Esc), k('?'), code(KeyCode::Enter), k('q')], Message::Back, "close", "close"),
+                main(&[ctrl('c')], Message::Quit, "quit", "quit"),
             ],
         },
         MOVE,
@@ -318,8 +350,8 @@ pub const NOTICE: KeyMap = KeyMap {
     tables: &[KeyTable {
         title: "Notice",
         bindings: &[
-            main(&[code(KeyCode::Esc), code(KeyCode::Enter), k(' ')], Message::Back, "close", "close"),
-            main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit"),
+            main(&[code(KeyCode::Esc), code(KeyCode::Enter), k(' '), k('q')], Message::Back, "close", "close"),
+            main(&[ctrl('c')], Message::Quit, "quit", "quit"),
         ],
     }],
     text_input: false,
@@ -338,6 +370,7 @@ mod tests {
         assert_eq!(SUPPLIERS.message(press(KeyCode::Char('s'), KeyModifiers::NONE)), Some(Message::NextSort));
         assert_eq!(YIELD.message(press(KeyCode::Char('s'), KeyModifiers::NONE)), Some(Message::NextSku));
         assert_eq!(SUPPLIERS.message(press(KeyCode::Char('q'), KeyModifiers::NONE)), Some(Message::Quit));
+        assert_eq!(SUPPLIER.message(press(KeyCode::Char('q'), KeyModifiers::NONE)), None, "q quits from the top only");
         assert_eq!(SUPPLIERS.message(press(KeyCode::Char('z'), KeyModifiers::NONE)), None);
     }
 
@@ -375,7 +408,7 @@ mod tests {
     #[test]
     fn no_key_means_two_things_on_one_map() {
         let maps = [SUPPLIERS, SUPPLIER, AUDIT, YIELD, FLAGS, SHORTLIST, FILTER, PROMPT, HELP, NOTICE];
-        let record = [FORM, AUDIT_CHECKLIST, AUDIT_EVIDENCE, AUDIT_FINDINGS, CONFIRM, REPORT, BUSY];
+        let record = [FORM, AUDIT_CHECKLIST, AUDIT_EVIDENCE, AUDIT_FINDINGS, CONFIRM, CONFIRM_QUIT, REPORT, BUSY];
         for map in maps.into_iter().chain(record) {
             let presses: Vec<KeyPress> = map.bindings().flat_map(|b| b.keys.iter().copied()).collect();
             for (i, a) in presses.iter().enumerate() {

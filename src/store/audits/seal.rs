@@ -6,7 +6,7 @@
 //!
 //! Two seal formats exist, recorded per audit (`audits.seal_format`):
 //!
-//! - **1**, written by casebook before schema version 3 and frozen in
+//! - **1**, written by casebook before the "seals" migration and frozen in
 //!   `seal_v1` (databases in the field carry it): the canonical JSON of the audit as
 //!   the dossier writes it, closures included; link `H(seq ‖ previous ‖
 //!   content)`. Verified with the closures recorded by the time of

@@ -1,4 +1,4 @@
-//! Seal format 1, as casebook wrote it before schema version 3, frozen:
+//! Seal format 1, as casebook wrote it before the "seals" migration, frozen:
 //! databases in the field carry these hashes, so every field, its order and
 //! its spelling stay as they were (mirrored here rather than taken from the
 //! model's serde, which may change).
@@ -11,7 +11,7 @@ use super::seal::{hex, sha256_hex};
 use crate::assess::checklist::Grade;
 
 /// Seal v1's content hash: the canonical JSON of the audit as casebook wrote
-/// it before schema version 3. Frozen: every field, its order and its
+/// it before the "seals" migration. Frozen: every field, its order and its
 /// spelling are part of the hashes stored in the field.
 pub(crate) fn content_hash_v1(row: &AuditRow) -> String {
     #[derive(Serialize)]

@@ -1,4 +1,4 @@
--- casebook migration 3, part 2 of 2: the triggers, created after the seed.
+-- casebook migration 4, part 2 of 2: the triggers, created after the seed.
 -- Never edit this file once released.
 --
 -- Why BEFORE INSERT "key taken" triggers: `INSERT OR REPLACE` (and `UPDATE
@@ -236,4 +236,24 @@ END;
 CREATE TRIGGER lots_undeletable BEFORE DELETE ON lots
 BEGIN
     SELECT RAISE(ABORT, 'a lot is never deleted; void it instead (casebook lot void)');
+END;
+
+-- Lot annotations and control plans: facts with global ids ---------------------
+
+CREATE TRIGGER lot_annotations_key_taken BEFORE INSERT ON lot_annotations
+WHEN EXISTS (SELECT 1 FROM lot_annotations WHERE id = NEW.id OR gid = NEW.gid)
+BEGIN
+    SELECT RAISE(ABORT, 'an annotation with this id is on file; annotations are never replaced');
+END;
+
+-- Also the one plan in force per scope (a partial UNIQUE index, which
+-- REPLACE would resolve by deleting the plan in force).
+CREATE TRIGGER control_plans_key_taken BEFORE INSERT ON control_plans
+WHEN EXISTS (SELECT 1 FROM control_plans
+             WHERE id = NEW.id OR gid = NEW.gid
+                OR (NEW.unfrozen_on IS NULL AND unfrozen_on IS NULL AND supplier_id = NEW.supplier_id
+                    AND coalesce(process, '') = coalesce(NEW.process, '')
+                    AND coalesce(material, '') = coalesce(NEW.material, '')))
+BEGIN
+    SELECT RAISE(ABORT, 'a control plan with this id, or one in force for this scope, is on file; plans are never replaced');
 END;

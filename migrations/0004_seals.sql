@@ -1,13 +1,13 @@
--- casebook migration 3, part 1 of 2: seals that cannot be bypassed, a
+-- casebook migration 4, part 1 of 2: seals that cannot be bypassed, a
 -- chained history, and voiding of honest mistakes.
 --
 -- Applied in one transaction: this file, then the Rust seed
 -- (store/migrate_seals.rs: seal formats, template and fact hashes, the
--- history copied into its chain), then 0003_seals_triggers.sql. Never edit
+-- history copied into its chain), then 0004_seals_triggers.sql. Never edit
 -- this file once released.
 
 -- Triggers this migration replaces, or lifts while the seed fills the new
--- columns of rows they guard; 0003_seals_triggers.sql creates them again.
+-- columns of rows they guard; 0004_seals_triggers.sql creates them again.
 DROP TRIGGER audits_submitted_frozen;
 DROP TRIGGER finding_closures_append_only_update;
 DROP TRIGGER attachments_append_only_update;
