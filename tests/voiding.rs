@@ -136,6 +136,10 @@ fn a_voided_lot_leaves_every_statistic_and_verdict_and_is_listed_as_voided() {
     six_lots(&sandbox);
     assert_eq!(counts(&sandbox, "SZ-NEWCO")["voided"], 1);
     sandbox
+        .run(&["--as-of", AS_OF, "lot", "annotate", "--supplier", "SZ-NEWCO", "--lot", "NC-3", "--cause", "x"])
+        .assert_failure()
+        .assert_stderr_has("lot `NC-3` is voided: it is on no chart, so it takes no annotation");
+    sandbox
         .run(&["lot", "void", "--supplier", "SZ-NEWCO", "--lot", "NOPE", "--reason", "x"])
         .assert_failure()
         .assert_stderr_has("SZ-NEWCO has no lot `NOPE`");
@@ -296,4 +300,39 @@ fn a_submitted_audits_parts_are_corrected_by_amendment_not_voided() {
         ))
         .unwrap_err();
     assert!(err.to_string().contains("audit is submitted; its evidence cannot be changed"), "{err}");
+}
+
+#[test]
+fn an_export_leaves_voided_records_out_and_still_round_trips() {
+    let sandbox = Sandbox::demo();
+    let lot = sandbox
+        .sql()
+        .query_row(
+            "SELECT min(l.lot) FROM lots l JOIN suppliers s ON s.id = l.supplier_id WHERE s.code = 'DG-SWING'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap();
+    let annotate = ["--as-of", AS_OF, "lot", "annotate", "--supplier", "DG-SWING", "--lot", &lot, "--cause", "regrind"];
+    sandbox.run(&annotate).assert_success();
+    sandbox.run(&["lot", "void", "--supplier", "DG-SWING", "--lot", &lot, "--reason", "typo"]).assert_success();
+    let claim = sandbox
+        .sql()
+        .query_row(
+            "SELECT min(c.id) FROM claims c JOIN suppliers s ON s.id = c.supplier_id WHERE s.code = 'SZ-NEWCO'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+        .to_string();
+    sandbox.run(&["claim", "void", "--supplier", "SZ-NEWCO", &claim, "--reason", "typo"]).assert_success();
+    let first = sandbox.path("first.json");
+    sandbox.run(&["export", "-o", first.to_str().unwrap()]).assert_success();
+    let text = std::fs::read_to_string(&first).unwrap();
+    assert!(!text.contains(&format!("\"{lot}\"")), "the voided lot and its annotation stay home");
+    let copy = Sandbox::new();
+    copy.run(&["import", first.to_str().unwrap()]).assert_success();
+    let second = copy.path("second.json");
+    copy.run(&["export", "-o", second.to_str().unwrap()]).assert_success();
+    assert_eq!(text, std::fs::read_to_string(&second).unwrap(), "export → import → export is byte-identical");
 }

@@ -309,6 +309,16 @@ impl Reader<'_> {
         Ok(self.conn.query_row("SELECT count(*) FROM lots WHERE voided_at IS NULL", [], |r| r.get(0))?)
     }
 
+    /// Whether lot `lot` of `supplier` is on file and voided.
+    pub fn lot_voided(&self, supplier: SupplierId, lot: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM lots WHERE supplier_id = ?1 AND lot = ?2 AND voided_at IS NOT NULL")?
+            .query_row(params![supplier.0, lot], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
     pub fn lot_exists(&self, supplier: SupplierId, lot: &str) -> Result<bool> {
         Ok(self
             .conn
