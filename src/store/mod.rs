@@ -9,31 +9,42 @@ mod audits;
 mod checklists;
 mod control;
 mod cursors;
+mod facts;
 mod history;
 mod integrity;
 mod lots;
 mod migrate;
+mod migrate_seals;
 mod plans;
 mod policy;
 mod shortlist;
 mod suppliers;
+mod suspend;
+mod void;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::Duration;
 
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-pub use audits::{AuditHeader, AuditRow, DraftRef, NewAudit, Seal, hex};
+pub use audits::{
+    AuditHeader, AuditRow, ChainReport, DraftRef, NewAudit, NotedHead, Seal, SealRow, head_problem, hex, sha256_hex,
+};
 pub use control::{ControlEvent, NewAnnotation, new_gid};
+pub(crate) use facts::fact_hash;
 pub use history::{Change, HistoryEntry};
-pub use integrity::{AttachmentRow, SealRow, expected_triggers};
+pub use integrity::AttachmentRow;
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
 pub use migrate::LATEST_VERSION;
+pub(crate) use migrate::reference as reference_schema;
 pub use plans::NewPlan;
 pub use shortlist::ShortlistEntry;
 pub use suppliers::{SupplierCounts, SupplierId, nearest_code};
+pub use void::{ClaimRow, VoidedItem, VoidedLot, VoidedRecord};
 
 use crate::error::{Error, Result};
 
@@ -43,6 +54,9 @@ const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 /// How long a writer waits for another process's transaction before failing.
 /// (A long import holds the write lock for seconds; a UI save waits for it.)
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 128;
 
 /// What to do when the database file does not exist yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +101,10 @@ impl Store {
 
     fn prepare(&mut self, fresh: bool) -> Result<()> {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        // A dossier import alone cycles through some forty statements (rows,
+        // seals, facts, history); with rusqlite's default of 16 they pushed
+        // each other out and were parsed again and again.
+        self.conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let (version, app_id) = self.identity().map_err(|e| not_a_db(&self.path, &e))?;
         if version > LATEST_VERSION {
             return Err(Error::SchemaTooNew { path: self.path.clone(), found: version, known: LATEST_VERSION });
@@ -120,7 +138,7 @@ impl Store {
     /// Starts a write transaction recorded in history under `actor`.
     pub fn begin(&mut self, actor: &str) -> Result<Writer<'_>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Ok(Writer { scope: Scope::Transaction(tx), actor: actor.to_owned(), at: now_stamp() })
+        Ok(Writer { scope: Scope::Transaction(tx), actor: actor.to_owned(), at: now_stamp(), suspended: Rc::default() })
     }
 
     pub fn read(&self) -> Reader<'_> {
@@ -170,6 +188,9 @@ pub struct Writer<'c> {
     scope: Scope<'c>,
     actor: String,
     at: String,
+    /// Triggers this transaction dropped for a bulk write, by name, with
+    /// their SQL: put back before it commits (see [`Writer::suspend_trigger`]).
+    suspended: Rc<RefCell<Vec<(String, String)>>>,
 }
 
 enum Scope<'c> {
@@ -180,10 +201,19 @@ enum Scope<'c> {
 impl Writer<'_> {
     pub fn commit(self) -> Result<()> {
         match self.scope {
-            Scope::Transaction(tx) => tx.commit()?,
+            Scope::Transaction(tx) => {
+                suspend::restore_triggers(&tx, &self.suspended.borrow())?;
+                tx.commit()?;
+            }
             Scope::Savepoint(sp) => sp.commit()?,
         }
         Ok(())
+    }
+
+    /// Drops trigger `name` until this transaction commits (see
+    /// [`suspend_trigger`]).
+    pub(crate) fn suspend_trigger(&self, name: &str) -> Result<()> {
+        suspend::suspend_trigger(self.conn(), &self.suspended, name)
     }
 
     /// A savepoint inside this transaction: its changes join this one when
@@ -193,7 +223,12 @@ impl Writer<'_> {
             Scope::Transaction(tx) => tx.savepoint()?,
             Scope::Savepoint(sp) => sp.savepoint()?,
         };
-        Ok(Writer { scope: Scope::Savepoint(savepoint), actor: self.actor.clone(), at: self.at.clone() })
+        Ok(Writer {
+            scope: Scope::Savepoint(savepoint),
+            actor: self.actor.clone(),
+            at: self.at.clone(),
+            suspended: Rc::clone(&self.suspended),
+        })
     }
 
     pub fn actor(&self) -> &str {
