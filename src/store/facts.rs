@@ -57,9 +57,7 @@ pub(crate) fn closure_hash(
     recorded_at: &str,
 ) -> Result<String> {
     let mut parts = conn
-        .prepare_cached(
-            "SELECT a.ref, f.id FROM findings f JOIN audits a ON a.id = f.audit_id WHERE f.id = ?1",
-        )?
+        .prepare_cached("SELECT a.ref, f.id FROM findings f JOIN audits a ON a.id = f.audit_id WHERE f.id = ?1")?
         .query_row([finding], |r| values(r, 2))?;
     parts.extend([closed_on, evidence, closed_by, recorded_at].map(Value::from));
     Ok(fact_hash("closure", &parts))
@@ -74,9 +72,7 @@ pub(crate) fn attachment_hash(
     attached_by: &str,
 ) -> Result<String> {
     let mut parts = conn
-        .prepare_cached(
-            "SELECT a.ref, e.id FROM evidence e JOIN audits a ON a.id = e.audit_id WHERE e.id = ?1",
-        )?
+        .prepare_cached("SELECT a.ref, e.id FROM evidence e JOIN audits a ON a.id = e.audit_id WHERE e.id = ?1")?
         .query_row([evidence], |r| values(r, 2))?;
     let (path, size, sha256) = file;
     parts.extend([Value::from(path), Value::from(size), Value::from(sha256)]);
