@@ -4,12 +4,17 @@
 //! it the exact words stored in SQLite and exchanged in files, a list of its
 //! valid values (for error messages) and serde/rusqlite conversions.
 
+pub mod dates;
 mod findings;
+mod lot_row;
+pub mod validate;
 mod vocab;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
+pub(crate) use lot_row::trusted as trusted_lot;
+pub use lot_row::{Defects, LotCounts, LotRow, LotText, ProducedOn};
 pub use vocab::VocabError;
 pub(crate) use vocab::vocab;
 

@@ -108,7 +108,7 @@ pub enum Command {
 }
 
 pub fn parse_day(text: &str) -> std::result::Result<NaiveDate, String> {
-    crate::exchange::validate::date("date", text).map_err(|e| format!("`{text}` {}", e.message))
+    crate::model::validate::date("date", text).map_err(|e| format!("`{text}` {}", e.message))
 }
 
 /// A word of the domain vocabulary (a verdict, a process, …) for clap.

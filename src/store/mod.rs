@@ -26,7 +26,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use audits::{AuditRow, NewAudit, Seal, hex};
 pub use history::{Change, HistoryEntry};
 pub use integrity::{AttachmentRow, SealRow, expected_triggers};
-pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
+pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter};
 pub use migrate::LATEST_VERSION;
 pub use shortlist::ShortlistEntry;
 pub use suppliers::{SupplierCounts, SupplierId};
@@ -324,7 +324,7 @@ pub fn now_stamp() -> String {
 /// Reads a stored `YYYY-MM-DD` date (the schema's CHECKs guarantee the form;
 /// this parser is the importer's, several times faster than chrono's).
 pub(crate) fn parse_date(text: &str) -> rusqlite::Result<NaiveDate> {
-    crate::exchange::validate::date("date", text).map_err(|e| {
+    crate::model::validate::date("date", text).map_err(|e| {
         let message = format!("{text:?} {}", e.message);
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, message.into())
     })

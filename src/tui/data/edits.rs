@@ -10,7 +10,7 @@ use crate::assess::checklist::{self, Score, Template};
 use crate::assess::verdict::Assessment;
 use crate::error::Result;
 use crate::model::{Answer, Claim, Closure, Evidence, Finding, Supplier};
-use crate::store::{AuditRow, LotInsert, NewAudit, NewLot, SupplierId, Writer};
+use crate::store::{AuditRow, LotInsert, NewAudit, SupplierId, Writer};
 use crate::workflow;
 
 /// Everything the audit editor shows of one audit.
@@ -98,8 +98,8 @@ impl Data {
         self.write(|w| w.close_finding(finding, closure))
     }
 
-    pub fn add_lot(&mut self, id: SupplierId, lot: &NewLot<'_>, defects: Option<&str>) -> Result<LotInsert> {
-        self.write(|w| w.add_lot(id, lot, defects))
+    pub fn add_lot(&mut self, id: SupplierId, lot: &crate::model::LotRow) -> Result<LotInsert> {
+        self.write(|w| w.add_lot(id, lot))
     }
 
     /// Scores and submits (locks) a draft; returns the sealed score.

@@ -1,6 +1,6 @@
 //! One generic form: fields of a few kinds (text, number, date, choice,
 //! multi-choice), each checked as it is typed by the validators the
-//! importers use (`exchange::validate`, through [`Rule`]), the message shown
+//! importers use (`model::validate`, through [`Rule`]), the message shown
 //! next to the field. Tab/Shift-Tab (and ↓/↑) move between fields, Enter
 //! asks to save, Esc to cancel. What saving means is the caller's
 //! (`tui::forms`); the form only holds text until then, so nothing is
@@ -262,7 +262,7 @@ impl Form {
     /// A number field's value; `None` when blank or not a count.
     pub fn count(&self, key: &str) -> Option<u32> {
         let raw = self.raw(key);
-        (!raw.trim().is_empty()).then(|| crate::exchange::validate::count(key, raw).ok()).flatten()
+        (!raw.trim().is_empty()).then(|| crate::model::validate::count(key, raw).ok()).flatten()
     }
 
     /// A defects field's (code, count) pairs, sorted by code.

@@ -1,10 +1,10 @@
 //! What a typed field must be, as the importers decide it: each rule calls
-//! the same `exchange::validate` function the CSV and dossier importers
+//! the same `model::validate` function the CSV and dossier importers
 //! call, so a value the form takes is a value a file could carry.
 
 use chrono::NaiveDate;
 
-use crate::exchange::validate::{self, FieldError};
+use crate::model::validate::{self, FieldError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {

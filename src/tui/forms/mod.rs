@@ -18,7 +18,7 @@ use crate::model::{
 };
 use crate::store::SupplierId;
 // The importers' own limits, so a form takes what a dossier could carry.
-use crate::exchange::validate::{LINE_MAX, LOT_TEXT_MAX, NAME_MAX, TEXT_MAX};
+use crate::model::validate::{LINE_MAX, LOT_TEXT_MAX, NAME_MAX, TEXT_MAX};
 
 /// What a form is for, with what it needs to know.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,12 +7,13 @@ use std::path::PathBuf;
 
 use super::{FormPopup, Purpose};
 use crate::error::Error;
-use crate::exchange::validate;
+use crate::model::validate;
 use crate::model::{
-    Answer, AuditKind, BusinessType, Capability, Claim, ClaimSource, Closure, DEFAULT_TEMPLATE, Evidence, EvidenceKind,
-    Finding, FindingSeverity, Models, Pillar, Process, Strength, Supplier,
+    Answer, AuditKind, BusinessType, Capability, Claim, ClaimSource, Closure, DEFAULT_TEMPLATE, Defects, Evidence,
+    EvidenceKind, Finding, FindingSeverity, LotCounts, LotRow, LotText, Models, Pillar, Process, ProducedOn, Strength,
+    Supplier,
 };
-use crate::store::{LotInsert, NewAudit, NewLot, SupplierId};
+use crate::store::{LotInsert, NewAudit, SupplierId};
 use crate::tui::data::Data;
 use crate::tui::form::Form;
 
@@ -181,35 +182,35 @@ fn close_finding(form: &Form, data: &mut Data, id: SupplierId, finding: i64) -> 
 
 fn add_lot(form: &Form, data: &mut Data, id: SupplierId) -> Saving<Saved> {
     let count = |key: &'static str| form.count(key).ok_or_else(|| refuse(key, "expected a whole number of units"));
-    let (started, passed_first, scrapped) = (count("started")?, count("passed_first")?, count("scrapped")?);
-    // The importer's rule across the counts, on the field it names.
-    if let Some(e) = validate::lot_counts(started, passed_first, scrapped) {
-        let key = ["started", "passed_first", "scrapped"].into_iter().find(|k| *k == e.field).unwrap_or("started");
-        return Err(refuse(key, e.message));
-    }
-    let (code, sku, material) = (form.text("lot"), form.text("sku"), form.text("material"));
-    if data.lot_taken(id, &code)? {
+    let counts = LotCounts::new(count("started")?, count("passed_first")?, count("reworked")?, count("scrapped")?)
+        // The importer's rule across the counts, on the field it names.
+        .map_err(|e| field_refusal(&["started", "passed_first", "scrapped"], e))?;
+    let text = |key: &'static str| LotText::parse(key, &form.text(key)).map_err(|e| refuse(key, e.message));
+    let row = LotRow {
+        lot: text("lot")?,
+        sku: text("sku")?,
+        process: pick(form, "process", Process::parse)?,
+        material: text("material")?,
+        produced_on: ProducedOn::new(day(form, "produced_on")?, validate::today())
+            .map_err(|e| refuse("produced_on", e.message))?,
+        counts,
+        defects: Defects::from_counts("defects", form.defects("defects").iter().map(|(c, n)| (c.as_str(), *n)))
+            .map_err(|e| refuse("defects", e.message))?,
+    };
+    let code = row.lot.as_str();
+    if data.lot_taken(id, code)? {
         return Err(refuse("lot", format!("{code} is already recorded for this supplier; lot codes are unique")));
     }
-    let produced_on = day(form, "produced_on")?.to_string();
-    let lot = NewLot {
-        lot: &code,
-        sku: &sku,
-        process: pick(form, "process", Process::parse)?,
-        material: &material,
-        produced_on: &produced_on,
-        started,
-        passed_first,
-        reworked: count("reworked")?,
-        scrapped,
-    };
-    let defects = form.defects("defects");
-    let mut json = String::new();
-    let defects = validate::defects_json(defects.iter().map(|(c, n)| (c.as_str(), *n)), &mut json);
-    match data.add_lot(id, &lot, defects)? {
+    match data.add_lot(id, &row)? {
         LotInsert::Inserted => Ok(Saved::Supplier(id)),
         LotInsert::Duplicate => Err(refuse("lot", format!("{code} is already recorded for this supplier"))),
     }
+}
+
+/// A validator's refusal on the form field it names (one of `keys`).
+fn field_refusal(keys: &[&'static str], e: validate::FieldError) -> Refusal {
+    let key = keys.iter().copied().find(|k| *k == e.field).unwrap_or(keys[0]);
+    refuse(key, e.message)
 }
 
 fn import(form: &Form) -> Saving<Saved> {
