@@ -7,6 +7,7 @@
 pub mod dates;
 mod findings;
 mod lot_row;
+pub mod records;
 pub mod validate;
 mod vocab;
 

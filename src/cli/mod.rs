@@ -130,10 +130,16 @@ impl Context {
             Some(path) => path.clone(),
             None => default_db_path()?,
         };
+        let actor = actor_name(cli.auditor.as_deref());
+        // Recorded in history and printed back by `history` and `audit show`:
+        // the importers' text rule, refused here before anything is opened.
+        crate::model::records::person("auditor", &actor).map_err(|e| {
+            Error::Invalid(format!("--auditor (or CASEBOOK_AUDITOR, $USER) {:?}: {}", actor, e.message))
+        })?;
         Ok(Self {
             db,
             as_of: cli.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
-            actor: actor_name(cli.auditor.as_deref()),
+            actor,
             verbose: cli.verbose,
         })
     }

@@ -19,6 +19,22 @@ impl FieldError {
     }
 }
 
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}`", printable(&self.field))?;
+        if let Some(value) = &self.value {
+            write!(f, " {value:?}")?;
+        }
+        write!(f, " {}", self.message)
+    }
+}
+
+impl From<FieldError> for crate::error::Error {
+    fn from(e: FieldError) -> Self {
+        Self::Invalid(e.to_string())
+    }
+}
+
 /// Values are quoted in messages; very long ones are cut.
 fn shorten(value: &str) -> String {
     const MAX: usize = 60;

@@ -115,6 +115,8 @@ impl Store {
 
     /// Starts a write transaction recorded in history under `actor`.
     pub fn begin(&mut self, actor: &str) -> Result<Writer<'_>> {
+        // Who acts is recorded in history and printed back: plain text only.
+        crate::model::records::person("auditor", actor)?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         Ok(Writer { scope: Scope::Transaction(tx), actor: actor.to_owned(), at: now_stamp() })
     }

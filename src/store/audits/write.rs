@@ -6,12 +6,15 @@ use rusqlite::{OptionalExtension, params};
 
 use super::NewAudit;
 use crate::error::{Error, Result};
-use crate::model::{Answer, AnswerResult, Audit, AuditStatus, Closure, Evidence, Finding};
+use chrono::NaiveDate;
+
+use crate::model::{Answer, AnswerResult, Audit, AuditStatus, Closure, Evidence, Finding, records, validate};
 use crate::store::{Change, SupplierId, Writer};
 
 impl Writer<'_> {
     /// Creates a draft audit; returns its row id and reference.
     pub fn create_audit(&self, supplier: SupplierId, new: &NewAudit<'_>) -> Result<(i64, String)> {
+        records::audit(new.auditor, new.visited_on, new.summary, new.reference, validate::today())?;
         let reference = match new.reference {
             Some(r) => r.to_owned(),
             None => self.read().next_audit_ref(chrono::Datelike::year(&new.visited_on))?,
@@ -107,6 +110,7 @@ impl Writer<'_> {
     }
 
     fn insert_evidence(&self, audit: i64, e: &Evidence) -> Result<i64> {
+        records::evidence(e, validate::today())?;
         self.conn()
             .prepare_cached(
                 "INSERT INTO evidence (audit_id, pillar, kind, strength, collected_on, description, reference)
@@ -124,7 +128,17 @@ impl Writer<'_> {
         Ok(self.conn().last_insert_rowid())
     }
 
+    /// The day an audit was visited (what its findings' dates answer to).
+    fn visited_on(&self, audit: i64) -> Result<NaiveDate> {
+        let day: String = self
+            .conn()
+            .prepare_cached("SELECT visited_on FROM audits WHERE id = ?1")?
+            .query_row([audit], |r| r.get(0))?;
+        Ok(crate::store::parse_date(&day)?)
+    }
+
     fn insert_finding(&self, audit: i64, f: &Finding) -> Result<i64> {
+        records::finding(f, self.visited_on(audit)?, validate::today())?;
         self.conn()
             .prepare_cached(
                 "INSERT INTO findings (audit_id, severity, description, owner, due_on) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -134,6 +148,7 @@ impl Writer<'_> {
     }
 
     fn insert_answer(&self, audit: i64, answer: &Answer) -> Result<()> {
+        records::answer(answer)?;
         self.conn()
             .prepare_cached(
                 "INSERT INTO answers (audit_id, template, question, result, note)
@@ -217,6 +232,7 @@ impl Writer<'_> {
             .optional()?
             .ok_or_else(|| Error::NotFound(format!("no finding with id {finding}")))?;
         let (supplier, reference, _) = self.audit_owner(audit)?;
+        records::closure(closure, self.visited_on(audit)?, validate::today())?;
         if !self.insert_closure(finding, closure)? {
             return Err(Error::Invalid(format!("finding {finding} is already closed; a closure is never overwritten")));
         }

@@ -94,6 +94,11 @@ impl Data {
         self.write(|w| w.add_finding(audit, finding))
     }
 
+    /// The day the audit of a finding was visited (what a closure answers to).
+    pub fn finding_visit(&self, finding: i64) -> Result<Option<chrono::NaiveDate>> {
+        self.store.read().finding_visit(finding)
+    }
+
     pub fn close_finding(&mut self, finding: i64, closure: &Closure) -> Result<()> {
         self.write(|w| w.close_finding(finding, closure))
     }

@@ -56,6 +56,11 @@ impl Field {
         Self::text(key, label, value.to_string(), Rule::Date)
     }
 
+    /// A date that may not be after today (a visit, a lot, a closure…).
+    pub fn past_date(key: &'static str, label: &'static str, value: NaiveDate) -> Self {
+        Self::text(key, label, value.to_string(), Rule::PastDate)
+    }
+
     /// A choice among `options`, starting at `selected` (the first if absent).
     pub fn choice(key: &'static str, label: &'static str, options: Vec<&'static str>, selected: &str) -> Self {
         let at = options.iter().position(|o| *o == selected).unwrap_or(0);

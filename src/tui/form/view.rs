@@ -104,14 +104,14 @@ fn value_spans(
         Kind::Text { input, rule } if focused => {
             let (shown, column) = input.view(width);
             let mut spans = with_cursor(&shown, column);
-            if *rule == Rule::Date {
+            if matches!(rule, Rule::Date | Rule::PastDate) {
                 spans.extend(resolved(field, form, theme));
             }
             (spans, Some(column))
         }
         Kind::Text { input, rule } => {
             let mut spans = vec![Span::raw(fit(input.value(), width))];
-            if *rule == Rule::Date {
+            if matches!(rule, Rule::Date | Rule::PastDate) {
                 spans.extend(resolved(field, form, theme));
             }
             (spans, None)
@@ -179,7 +179,7 @@ fn hint(field: &Field, form: &Form) -> Option<String> {
             Some(format!("←/→ or Space: {}", words.join(" ")))
         }
         Kind::Multi { .. } => Some("Space ticks or unticks, ←/→ move".to_owned()),
-        Kind::Text { rule: Rule::Date, .. } => {
+        Kind::Text { rule: Rule::Date | Rule::PastDate, .. } => {
             Some(field.hint.map_or_else(|| format!("YYYY-MM-DD or today ({})", form.today), str::to_owned))
         }
         _ => field.hint.map(str::to_owned),

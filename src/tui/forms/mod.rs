@@ -70,7 +70,7 @@ pub fn open(purpose: Purpose, data: &Data) -> Result<FormPopup> {
         }
         Purpose::AddClaim(id) => claim_form(today).intro(whose(data, *id)?),
         Purpose::RetireClaim { what, .. } => {
-            Form::new("Retire a claim", today, vec![Field::date("retired_on", "Retired on", today)])
+            Form::new("Retire a claim", today, vec![Field::past_date("retired_on", "Retired on", today)])
                 .intro(format!("{what}: stays on record, no longer in force from this day"))
         }
         Purpose::StartAudit(id) => audit_form(data.actor(), today).intro(whose(data, *id)?),
@@ -143,7 +143,7 @@ fn claim_form(today: NaiveDate) -> Form {
             Field::choice("capability", "Capability", words(Capability::ALL, Capability::as_str), "")
                 .hint("the first four are ODM capabilities"),
             Field::choice("source", "Source", words(ClaimSource::ALL, ClaimSource::as_str), ""),
-            Field::date("stated_on", "Stated on", today),
+            Field::past_date("stated_on", "Stated on", today),
             Field::text("statement", "Statement", "", Rule::Prose(TEXT_MAX))
                 .hint("what the supplier said, in its words"),
         ],
@@ -156,7 +156,7 @@ fn audit_form(auditor: &str, today: NaiveDate) -> Form {
         today,
         vec![
             Field::text("auditor", "Auditor", auditor, Rule::Text(LINE_MAX)),
-            Field::date("visited_on", "Visited on", today),
+            Field::past_date("visited_on", "Visited on", today),
             Field::choice("kind", "Kind", words(AuditKind::ALL, AuditKind::as_str), AuditKind::OnSite.as_str()),
             Field::fixed("template", "Checklist", DEFAULT_TEMPLATE),
             Field::text("summary", "Summary", "", Rule::Prose(TEXT_MAX)),
@@ -176,7 +176,7 @@ fn evidence_form(visited_on: NaiveDate, pillar: Option<Pillar>, kind: AuditKind,
             Field::choice("kind", "Kind", words(EvidenceKind::ALL, EvidenceKind::as_str), ""),
             Field::choice("strength", "Strength", vec!["observed", "document", "stated"], strength.as_str())
                 .hint("observed: seen on site · document: reviewed or copied · stated: only said"),
-            Field::date("collected_on", "Collected on", visited_on),
+            Field::past_date("collected_on", "Collected on", visited_on),
             Field::text("description", "Description", "", Rule::Text(TEXT_MAX)),
             Field::text("reference", "Photo / document", "", Rule::OptText(TEXT_MAX))
                 .hint("a file name or path, e.g. IMG_2041.jpg"),
@@ -209,7 +209,7 @@ fn closure_form(actor: &str, today: NaiveDate) -> Form {
         "Close a finding",
         today,
         vec![
-            Field::date("closed_on", "Closed on", today),
+            Field::past_date("closed_on", "Closed on", today),
             Field::text("evidence", "Closure evidence", "", Rule::Text(TEXT_MAX))
                 .hint("what shows it is fixed; recorded once, never overwritten"),
             Field::text("closed_by", "Closed by", actor, Rule::Text(LINE_MAX)),
@@ -227,7 +227,7 @@ fn lot_form(today: NaiveDate) -> Form {
             Field::text("sku", "SKU", "", Rule::Text(LOT_TEXT_MAX)),
             Field::choice("process", "Process", words(Process::ALL, Process::as_str), ""),
             Field::text("material", "Material", "", Rule::Text(LOT_TEXT_MAX)).hint("e.g. TPU+PC"),
-            Field::date("produced_on", "Produced on", today),
+            Field::past_date("produced_on", "Produced on", today),
             count("started", "Started", ""),
             count("passed_first", "Passed first time", ""),
             count("reworked", "Reworked", "0"),

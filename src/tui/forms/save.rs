@@ -8,10 +8,11 @@ use std::path::PathBuf;
 use super::{FormPopup, Purpose};
 use crate::error::Error;
 use crate::model::validate;
+use crate::model::validate::FieldError;
 use crate::model::{
     Answer, AuditKind, BusinessType, Capability, Claim, ClaimSource, Closure, DEFAULT_TEMPLATE, Defects, Evidence,
     EvidenceKind, Finding, FindingSeverity, LotCounts, LotRow, LotText, Models, Pillar, Process, ProducedOn, Strength,
-    Supplier,
+    Supplier, records,
 };
 use crate::store::{LotInsert, NewAudit, SupplierId};
 use crate::tui::data::Data;
@@ -32,18 +33,25 @@ pub enum Saved {
 
 /// Why a form was not saved: a field's value, or the form as a whole.
 struct Refusal {
-    key: &'static str,
+    key: String,
     message: String,
 }
 
-fn refuse(key: &'static str, message: impl Into<String>) -> Refusal {
-    Refusal { key, message: message.into() }
+fn refuse(key: &str, message: impl Into<String>) -> Refusal {
+    Refusal { key: key.to_owned(), message: message.into() }
 }
 
 impl From<Error> for Refusal {
     fn from(e: Error) -> Self {
-        Self { key: "", message: format!("Not saved: {e}") }
+        Self { key: String::new(), message: format!("Not saved: {e}") }
     }
+}
+
+/// A record rule's refusal (`model::records`, the store's own check), next
+/// to the form field it names.
+fn ruled(e: FieldError) -> Refusal {
+    let key = if e.field == "closure" { "evidence".to_owned() } else { e.field };
+    Refusal { key, message: e.message }
 }
 
 type Saving<T> = std::result::Result<T, Refusal>;
@@ -53,18 +61,21 @@ pub fn save(popup: &mut FormPopup, data: &mut Data) -> Option<Saved> {
     let form = &popup.form;
     let outcome = match &popup.purpose {
         Purpose::NewSupplier => new_supplier(form, data),
-        Purpose::EditSupplier(id) => {
-            supplier(form).and_then(|s| Ok(data.update_supplier(*id, &s).map(|_| Saved::Supplier(*id))?))
-        }
+        Purpose::EditSupplier(id) => supplier(form).and_then(|s| {
+            records::supplier(&s).map_err(ruled)?;
+            Ok(data.update_supplier(*id, &s).map(|_| Saved::Supplier(*id))?)
+        }),
         Purpose::AddClaim(id) => add_claim(form, data, *id),
         Purpose::RetireClaim { supplier, claim, .. } => retire_claim(form, data, *supplier, *claim),
         Purpose::StartAudit(id) => start_audit(form, data, *id),
         Purpose::Note { audit, question, result, .. } => {
             let answer = Answer { question: question.clone(), result: *result, note: form.opt_text("note") };
-            data.set_answer(*audit, &answer).map(|()| Saved::Audit(*audit)).map_err(Refusal::from)
+            records::answer(&answer)
+                .map_err(ruled)
+                .and_then(|()| data.set_answer(*audit, &answer).map(|()| Saved::Audit(*audit)).map_err(Refusal::from))
         }
         Purpose::Evidence { audit, .. } => add_evidence(form, data, *audit),
-        Purpose::Finding { audit, .. } => add_finding(form, data, *audit),
+        Purpose::Finding { audit, visited_on, .. } => add_finding(form, data, *audit, *visited_on),
         Purpose::CloseFinding { supplier, finding, .. } => close_finding(form, data, *supplier, *finding),
         Purpose::Lot(id) => add_lot(form, data, *id),
         Purpose::Import => import(form),
@@ -72,7 +83,7 @@ pub fn save(popup: &mut FormPopup, data: &mut Data) -> Option<Saved> {
     match outcome {
         Ok(saved) => Some(saved),
         Err(refusal) => {
-            popup.form.refuse(refusal.key, refusal.message);
+            popup.form.refuse(&refusal.key, refusal.message);
             None
         }
     }
@@ -104,6 +115,7 @@ fn supplier(form: &Form) -> Saving<Supplier> {
 
 fn new_supplier(form: &Form, data: &mut Data) -> Saving<Saved> {
     let s = supplier(form)?;
+    records::supplier(&s).map_err(ruled)?;
     if data.code_taken(&s.code)? {
         return Err(refuse("code", format!("{} is already a supplier's code; codes are unique", s.code)));
     }
@@ -118,6 +130,7 @@ fn add_claim(form: &Form, data: &mut Data, id: SupplierId) -> Saving<Saved> {
         statement: form.text("statement"),
         retired_on: None,
     };
+    records::claim(&claim, validate::today()).map_err(ruled)?;
     if !data.add_claim(id, &claim)? {
         return Err(refuse("statement", "this very claim is already recorded"));
     }
@@ -142,6 +155,7 @@ fn start_audit(form: &Form, data: &mut Data, id: SupplierId) -> Saving<Saved> {
         summary: summary.as_deref(),
         amends: None,
     };
+    records::audit(new.auditor, new.visited_on, new.summary, None, validate::today()).map_err(ruled)?;
     Ok(Saved::NewAudit(data.create_audit(id, &new)?))
 }
 
@@ -154,11 +168,12 @@ fn add_evidence(form: &Form, data: &mut Data, audit: i64) -> Saving<Saved> {
         description: form.text("description"),
         reference: form.opt_text("reference"),
     };
+    records::evidence(&evidence, validate::today()).map_err(ruled)?;
     data.add_evidence(audit, &evidence)?;
     Ok(Saved::Audit(audit))
 }
 
-fn add_finding(form: &Form, data: &mut Data, audit: i64) -> Saving<Saved> {
+fn add_finding(form: &Form, data: &mut Data, audit: i64, visited_on: chrono::NaiveDate) -> Saving<Saved> {
     let finding = Finding {
         severity: pick(form, "severity", FindingSeverity::parse)?,
         description: form.text("description"),
@@ -166,6 +181,7 @@ fn add_finding(form: &Form, data: &mut Data, audit: i64) -> Saving<Saved> {
         due_on: day(form, "due_on")?,
         closure: None,
     };
+    records::finding(&finding, visited_on, validate::today()).map_err(ruled)?;
     data.add_finding(audit, &finding)?;
     Ok(Saved::Audit(audit))
 }
@@ -176,6 +192,9 @@ fn close_finding(form: &Form, data: &mut Data, id: SupplierId, finding: i64) -> 
         evidence: form.text("evidence"),
         closed_by: form.text("closed_by"),
     };
+    if let Some(visited_on) = data.finding_visit(finding)? {
+        records::closure(&closure, visited_on, validate::today()).map_err(ruled)?;
+    }
     data.close_finding(finding, &closure).map_err(|e| refuse("evidence", e.to_string()))?;
     Ok(Saved::Supplier(id))
 }
@@ -208,7 +227,7 @@ fn add_lot(form: &Form, data: &mut Data, id: SupplierId) -> Saving<Saved> {
 }
 
 /// A validator's refusal on the form field it names (one of `keys`).
-fn field_refusal(keys: &[&'static str], e: validate::FieldError) -> Refusal {
+fn field_refusal(keys: &[&'static str], e: FieldError) -> Refusal {
     let key = keys.iter().copied().find(|k| *k == e.field).unwrap_or(keys[0]);
     refuse(key, e.message)
 }
