@@ -2,11 +2,15 @@
 //! `run`. With no subcommand, casebook opens the terminal UI.
 
 /// `println!` that returns the write error instead of panicking, so
-/// `casebook … | head` ends quietly rather than with a panic message.
+/// `casebook … | head` ends quietly rather than with a panic message; and
+/// that shows control characters as escapes, so no stored name or note can
+/// send the terminal a control sequence.
 macro_rules! outln {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        writeln!(std::io::stdout().lock(), $($arg)*).map_err($crate::error::Error::Io)?
+        let text = format!($($arg)*);
+        writeln!(std::io::stdout().lock(), "{}", $crate::exchange::cells::terminal(&text))
+            .map_err($crate::error::Error::Io)?
     }};
 }
 
@@ -14,7 +18,9 @@ macro_rules! outln {
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        write!(std::io::stdout().lock(), $($arg)*).map_err($crate::error::Error::Io)?
+        let text = format!($($arg)*);
+        write!(std::io::stdout().lock(), "{}", $crate::exchange::cells::terminal(&text))
+            .map_err($crate::error::Error::Io)?
     }};
 }
 
@@ -178,7 +184,7 @@ pub fn main() -> ExitCode {
         // `casebook … | head`: the reader went away, which is not an error.
         Err(e) if output::closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("casebook: error: {e}");
+            eprintln!("casebook: error: {}", crate::exchange::cells::terminal(&e.to_string()));
             ExitCode::FAILURE
         }
     }

@@ -164,7 +164,7 @@ fn one_supplier(
         if args.format == Format::Table {
             return Err(problem);
         }
-        eprintln!("casebook: {problem}");
+        eprintln!("casebook: {}", crate::exchange::cells::terminal(&problem.to_string()));
     }
     options.baseline = args.baseline_until.map(|day| baseline_length(&lots, day, code)).transpose()?;
     let report = yield_stats::analyse(&lots, &options)?;

@@ -6,6 +6,7 @@
 //! would be valid; and the transaction commits only if there were none (and
 //! this is not a dry run). So a file is imported whole or not at all.
 
+pub mod cells;
 mod csv_lots;
 mod dossier_in;
 mod dossier_out;

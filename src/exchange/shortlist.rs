@@ -11,6 +11,7 @@ use std::io::Write;
 
 use chrono::NaiveDate;
 
+use super::cells::{csv_cell, md_cell};
 use crate::assess::verdict::{Assessment, PillarStatus};
 use crate::error::Result;
 use crate::model::{Pillar, Supplier};
@@ -144,11 +145,6 @@ pub fn markdown(as_of: NaiveDate, entries: &[Compared<'_>]) -> String {
     out
 }
 
-/// Pipes would end a cell, and a newline the row.
-fn md_cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
-}
-
 /// The CSV header: one column per attribute, in words scripts can use.
 pub const CSV_HEADER: [&str; 16] = [
     "code",
@@ -170,12 +166,13 @@ pub const CSV_HEADER: [&str; 16] = [
 ];
 
 /// The comparison as CSV, one row per supplier: vocabulary words, FPY as a
-/// fraction, empty cells for missing values.
+/// fraction, empty cells for missing values, formula-like text neutralised.
 pub fn write_csv(entries: &[Compared<'_>], out: &mut dyn Write) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(CSV_HEADER).map_err(csv_error)?;
     for c in entries {
-        w.write_record(csv_row(c)).map_err(csv_error)?;
+        let row: Vec<String> = csv_row(c).iter().map(|cell| csv_cell(cell).into_owned()).collect();
+        w.write_record(row).map_err(csv_error)?;
     }
     w.flush()?;
     Ok(())

@@ -23,7 +23,8 @@ pub(super) fn print_report(code: &str, filters: &Filters<'_>, report: &YieldRepo
     text += &pareto(report);
     text += &months(report);
     text += &rty(report);
-    std::io::stdout().lock().write_all(text.as_bytes())?;
+    // Lot codes, SKUs and materials are people's text: no control sequences.
+    std::io::stdout().lock().write_all(crate::exchange::cells::terminal(&text).as_bytes())?;
     Ok(())
 }
 
