@@ -229,7 +229,7 @@ fn submit(store: &mut Store, actor: &str, audit: &str) -> Result<()> {
     let id = w.read().require_audit(audit)?;
     let sealed = crate::workflow::seal(&w, id)?;
     w.commit()?;
-    let pct = sealed.pct.map_or_else(|| "no score".to_owned(), |p| format!("{p:.1}%"));
+    let pct = sealed.pct.map_or_else(|| "no score".to_owned(), crate::assess::checklist::score_text);
     outln!("{audit}: submitted and locked; score {pct}, grade {}", sealed.grade);
     if !sealed.unanswered.is_empty() {
         outln!("unanswered: {}", sealed.unanswered.join(", "));
@@ -240,7 +240,7 @@ fn submit(store: &mut Store, actor: &str, audit: &str) -> Result<()> {
 /// Overall and per-section percentages (one decimal: a whole number could
 /// disagree with the grade band), and what is unanswered.
 fn print_score(row: &crate::store::AuditRow, score: &crate::assess::checklist::Score) -> Result<()> {
-    let pct = |p: Option<f64>| p.map_or_else(|| "—".to_owned(), |p| format!("{p:.1}%"));
+    let pct = |p: Option<f64>| p.map_or_else(|| "—".to_owned(), crate::assess::checklist::score_text);
     let sealed = if row.submitted_at.is_some() { "sealed at submission" } else { "live, draft" };
     outln!(
         "score {} — grade {} ({sealed}); {} of {} applicable questions answered",

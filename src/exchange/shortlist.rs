@@ -12,6 +12,7 @@ use std::io::Write;
 use chrono::NaiveDate;
 
 use super::cells::{csv_cell, md_cell};
+use crate::assess::figures::percent_beside;
 use crate::assess::verdict::{Assessment, PillarStatus};
 use crate::error::Result;
 use crate::model::{Pillar, Supplier};
@@ -83,7 +84,9 @@ impl Attribute {
                 Some(pa) => format!("{} (not required)", status_label(pa.status)),
                 None => NONE.to_owned(),
             },
-            Self::Fpy => a.yield_summary.fpy.map_or_else(|| NONE.to_owned(), percent),
+            Self::Fpy => {
+                a.yield_summary.fpy.map_or_else(|| NONE.to_owned(), |f| percent_beside(f, &[a.policy.min_fpy]))
+            }
             Self::Lots => a.yield_summary.lots.to_string(),
             Self::Moq => opt(s.moq),
             Self::DevLead => s.dev_lead_days.map_or_else(|| NONE.to_owned(), |d| format!("{d} days")),

@@ -150,7 +150,7 @@ impl App {
         }
         self.changed(id)?;
         let after = self.catalog.row(id).and_then(super::catalog::SupplierRow::verdict);
-        let pct = score.pct.map_or_else(|| "no score".to_owned(), |p| format!("{p:.1}%"));
+        let pct = score.pct.map_or_else(|| "no score".to_owned(), crate::assess::checklist::score_text);
         let verdict = match (before, after) {
             (Some(b), Some(a)) if a != b => {
                 format!("{}'s ODM verdict: {} → {}.", confirm.supplier, b.label(), a.label())
