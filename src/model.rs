@@ -16,8 +16,8 @@ use serde::Serialize;
 
 pub(crate) use lot_row::trusted as trusted_lot;
 pub use lot_row::{Defects, LotCounts, LotRow, LotText, ProducedOn};
-pub use vocab::VocabError;
 pub(crate) use vocab::vocab;
+pub use vocab::{VocabError, Word};
 
 vocab!(BusinessType {
     Manufacturer = "manufacturer",

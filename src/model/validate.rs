@@ -31,7 +31,7 @@ impl std::fmt::Display for FieldError {
 
 impl From<FieldError> for crate::error::Error {
     fn from(e: FieldError) -> Self {
-        Self::Invalid(e.to_string())
+        Self::Field(e)
     }
 }
 
