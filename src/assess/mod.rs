@@ -6,5 +6,6 @@ pub mod figures;
 pub mod policy;
 pub mod rules;
 pub mod spc;
+pub mod strata;
 pub mod verdict;
 pub mod yield_stats;

@@ -15,6 +15,7 @@
 pub mod app;
 mod app_record;
 mod catalog;
+pub mod chart;
 mod chrome;
 pub mod data;
 mod form_kit;

@@ -6,6 +6,13 @@
 //! force, or ODM listed as a model): they say the production record cannot
 //! back the claim, and an OEM-only supplier makes none — failing `--fail-on
 //! high` for lots not imported yet would only be noise.
+//!
+//! Lots excluded for an assignable cause still count in FPY and in the
+//! number of lots (they were produced) but leave the chart's limits and
+//! raise no rule; a control plan for all the supplier's lots in force on the
+//! day supplies the limits instead of the window's lots. Both are said in
+//! the pillar's sentence and the flags. Run-rule flags say what the rule
+//! saw, never a cause.
 
 use std::fmt::Write as _;
 
@@ -43,7 +50,15 @@ pub(super) fn judge_yield(
         let detail = format!("{} lot(s) since {since}, fewer than {}", window.len(), policy.min_lots);
         return (PillarStatus::InsufficientLots, detail, summary);
     }
-    let chart = chart_window(window, policy);
+    let excluded: Vec<bool> = if facts.excluded.is_empty() {
+        Vec::new()
+    } else {
+        let set: std::collections::HashSet<&str> = facts.excluded.iter().map(String::as_str).collect();
+        window.iter().map(|l| set.contains(l.lot.as_str())).collect()
+    };
+    summary.excluded = window.iter().zip(&excluded).filter(|(_, e)| **e).map(|(l, _)| l.lot.to_string()).collect();
+    summary.plan_since = facts.plan.map(|p| p.frozen_on);
+    let chart = chart_window(window, policy, &excluded, facts.plan);
     summary.center = chart.as_ref().and_then(|c| c.limits).map(|l| l.center);
     if let Some(chart) = &chart {
         out_of_control_flags(window, chart, policy, &mut summary, flags);
@@ -65,6 +80,8 @@ fn summarise(window: &[WindowLot], since: NaiveDate) -> YieldSummary {
         fpy,
         center: None,
         out_of_control: Vec::new(),
+        excluded: Vec::new(),
+        plan_since: None,
     }
 }
 
@@ -114,18 +131,47 @@ fn judge_charted(summary: &YieldSummary, policy: &Policy, flags: &mut Vec<Flag>)
         PillarStatus::Evidenced
     };
     let detail = format!(
-        "{} lots since {since}, FPY {fpy_text} (minimum {}), {} out of control ({} chart)",
+        "{} lots since {since}, FPY {fpy_text} (minimum {}), {} out of control ({} chart{})",
         summary.lots,
         threshold_percent(policy.min_fpy),
         summary.out_of_control.len(),
-        policy.chart
+        policy.chart,
+        limits_note(summary)
     );
     (status, detail)
 }
 
-fn chart_window(window: &[WindowLot], policy: &Policy) -> Option<spc::Chart> {
+/// "; limits without 2 lots excluded for an assignable cause (A, B)" and / or
+/// "; limits of the control plan in force since D", or nothing.
+fn limits_note(summary: &YieldSummary) -> String {
+    let mut note = String::new();
+    if let Some(since) = summary.plan_since {
+        let _ = write!(note, "; limits of the control plan in force since {since}");
+    }
+    if !summary.excluded.is_empty() {
+        let shown: Vec<&str> = summary.excluded.iter().take(5).map(String::as_str).collect();
+        let more = summary.excluded.len().saturating_sub(5);
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let _ = write!(
+            note,
+            "; {} lot(s) excluded from the limits for an assignable cause ({}{more}), still counted in FPY",
+            summary.excluded.len(),
+            shown.join(", ")
+        );
+    }
+    note
+}
+
+fn chart_window(
+    window: &[WindowLot],
+    policy: &Policy,
+    excluded: &[bool],
+    plan: Option<&crate::model::ControlPlan>,
+) -> Option<spc::Chart> {
     let points: Vec<Point> = window.iter().map(|l| Point::new(l.started, l.passed_first)).collect();
-    spc::chart(&points, &ChartOptions { kind: policy.chart, rules: policy.rules, baseline: None }).ok()
+    let options = ChartOptions { kind: policy.chart, rules: policy.rules, baseline: None };
+    let frozen = plan.map(|p| crate::assess::yield_stats::frozen(p.p));
+    spc::chart_with(&points, &options, &spc::Basis { excluded, frozen }).ok()
 }
 
 /// One flag for all the lots beyond their limits: it names the worst lot
@@ -146,7 +192,7 @@ fn out_of_control_flags(
         z(*a).total_cmp(&z(*b))
     });
     if let Some(worst) = worst {
-        let message = out_of_control_message(window, chart, policy, &summary.out_of_control, worst);
+        let message = out_of_control_message(window, chart, policy, summary, worst);
         flags.push(Flag {
             lot: Some(window[worst].lot.to_string()),
             ..window_flag(policy, FlagRule::YieldOutOfControl, message)
@@ -159,21 +205,23 @@ fn out_of_control_message(
     window: &[WindowLot],
     chart: &spc::Chart,
     policy: &Policy,
-    lots: &[String],
+    summary: &YieldSummary,
     worst: usize,
 ) -> String {
     const LISTED: usize = 5;
+    let lots = &summary.out_of_control;
     let (lot, point) = (&window[worst], &chart.points[worst]);
     let center = chart.limits.map_or(0.0, |l| l.center);
     // The lot and its limits with the decimals it takes to show it outside them.
-    let (p, limits) = percents_against(point.p, &[point.lcl, point.ucl]);
+    let (p, limits) = percents_against(point.value, &[point.lcl, point.ucl]);
     let mut message = format!(
-        "{} of {} lots are outside their control limits ({} chart, centre {:.1}%); worst {} ({}): {p} \
+        "{} of {} lots are outside their control limits ({} chart, centre {:.1}%{}); worst {} ({}): {p} \
          nonconforming against {}–{}",
         lots.len(),
         window.len(),
         policy.chart,
         center * 100.0,
+        limits_note(summary),
         lot.lot,
         lot.produced_on,
         limits[0].trim_end_matches('%'),
@@ -205,13 +253,17 @@ fn run_rule_flags(window: &[WindowLot], chart: &spc::Chart, policy: &Policy, fla
         let hits: Vec<&spc::Violation> = chart.violations.iter().filter(|v| v.rule == *rule).collect();
         let Some(last) = hits.last() else { continue };
         let lot = &window[last.index];
+        let above = chart.points[last.index].rule_z() > 0.0;
+        let first = &window[last.first];
         let message = format!(
-            "Run rule {rule} ({} rules) broken {} time(s), latest ending at lot {} ({}): the process shifted; ask \
-             what changed (material batch, mould, operator)",
-            policy.rules,
-            hits.len(),
+            "{}: lots {} … {} ({} … {}); run rule {rule} ({} rules) fired {} time(s) in the window",
+            rule.saw_on(above),
+            first.lot,
             lot.lot,
-            lot.produced_on
+            first.produced_on,
+            lot.produced_on,
+            policy.rules,
+            hits.len()
         );
         flags.push(Flag { lot: Some(lot.lot.to_string()), ..window_flag(policy, FlagRule::YieldRunRule, message) });
     }

@@ -1,4 +1,4 @@
-//! The `casebook-dossier/1` importer.
+//! The `casebook-dossier/1` (and `/2`) importer.
 //!
 //! The document is streamed from the file: serde walks the top-level object,
 //! each supplier object key by key, and each of its arrays (claims, audits,
@@ -13,6 +13,7 @@
 //! visitors; `supplier` streams one supplier, `strict` reads values, `read`
 //! turns them into model types and `write` stores them.
 
+mod control;
 mod read;
 mod strict;
 mod supplier;
@@ -28,8 +29,8 @@ use serde_json::Value;
 use super::json_fields::{describe, unknown_field};
 use super::{Format, ImportReport, Location, Problem, Problems, Tally};
 use crate::error::{Error, Result};
-use crate::model::DOSSIER_FORMAT;
 use crate::model::validate::printable;
+use crate::model::{DOSSIER_FORMAT, DOSSIER_FORMAT_2};
 use crate::store::{LotWriter, SupplierId, Writer};
 use read::Rules;
 use strict::{Keys, Strict};
@@ -110,6 +111,8 @@ struct State<'w, 'c> {
     /// References of the audits inserted by this import.
     audits_in_file: HashSet<String>,
     keys: Keys,
+    /// Where the first field of `casebook-dossier/2` was seen, if any.
+    format_2_at: Option<String>,
     fatal: Option<Error>,
 }
 
@@ -125,6 +128,7 @@ impl<'w, 'c> State<'w, 'c> {
             codes_in_file: HashMap::new(),
             audits_in_file: HashSet::new(),
             keys: Keys::default(),
+            format_2_at: None,
             fatal: None,
         }
     }
@@ -153,15 +157,26 @@ impl<'w, 'c> State<'w, 'c> {
     }
 
     fn finish_document(&mut self) {
+        let expected = format!("\"{DOSSIER_FORMAT}\" or \"{DOSSIER_FORMAT_2}\"");
         match self.format.take() {
-            Some(Value::String(f)) if f == DOSSIER_FORMAT => {}
+            Some(Value::String(f)) if f == DOSSIER_FORMAT_2 => {}
+            Some(Value::String(f)) if f == DOSSIER_FORMAT => {
+                if let Some(path) = self.format_2_at.take() {
+                    let message = format!(
+                        "is \"{DOSSIER_FORMAT}\", but {path} is only in \"{DOSSIER_FORMAT_2}\"; set the format to \
+                         \"{DOSSIER_FORMAT_2}\""
+                    );
+                    self.problem("format".into(), "format", message);
+                    self.out.rejected += 1;
+                }
+            }
             Some(other) => {
-                let message = format!("is {}; expected \"{DOSSIER_FORMAT}\"", describe(&other));
+                let message = format!("is {}; expected {expected}", describe(&other));
                 self.problem("format".into(), "format", message);
                 self.out.rejected += 1;
             }
             None => {
-                self.problem("format".into(), "format", format!("is required; expected \"{DOSSIER_FORMAT}\""));
+                self.problem("format".into(), "format", format!("is required; expected {expected}"));
                 self.out.rejected += 1;
             }
         }
@@ -188,7 +203,7 @@ impl<'de> Visitor<'de> for DossierSeed<'_, '_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a {DOSSIER_FORMAT} object with `format` and `suppliers`")
+        write!(f, "a {DOSSIER_FORMAT} or /2 object with `format` and `suppliers`")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {

@@ -36,6 +36,8 @@ pub(super) const SUPPLIER_FIELDS: &[&str] = &[
     "claims",
     "audits",
     "lots",
+    "annotations",
+    "control_plans",
 ];
 const CLAIM_FIELDS: &[&str] = &["capability", "source", "stated_on", "statement", "retired_on"];
 const AUDIT_FIELDS: &[&str] = &[
@@ -105,19 +107,26 @@ pub(super) fn read_supplier(value: &Value, path: &str, p: &mut Problems) -> Opti
     })
 }
 
-/// Keeps a supplier's audits only if no two share an id.
-pub(super) fn unique_audits(path: &str, audits: Vec<Audit>, p: &mut Problems) -> Option<Vec<Audit>> {
+/// Keeps a supplier's `list` (audits, annotations, control plans) only if
+/// no two items share an id; each repeat is a problem naming the first.
+pub(super) fn unique_ids<T>(
+    path: &str,
+    (list, what): (&str, &str),
+    items: Vec<T>,
+    id: impl Fn(&T) -> &str,
+    p: &mut Problems,
+) -> Option<Vec<T>> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut ok = true;
-    for (i, audit) in audits.iter().enumerate() {
-        if let Some(first) = seen.insert(&audit.id, i) {
-            let message = format!("appears twice in this supplier's audits (first at audits[{first}])");
-            let at = format!("{path}.audits[{i}].id");
-            p.push(Problem::at(Location::Path(at), FieldError::new("id", Some(&audit.id), message)));
+    for (i, item) in items.iter().enumerate() {
+        if let Some(first) = seen.insert(id(item), i) {
+            let message = format!("appears twice in this supplier's {what} (first at {list}[{first}])");
+            let at = format!("{path}.{list}[{i}].id");
+            p.push(Problem::at(Location::Path(at), FieldError::new("id", Some(id(item)), message)));
             ok = false;
         }
     }
-    ok.then_some(audits)
+    ok.then_some(items)
 }
 
 fn read_models(o: &Obj<'_>, p: &mut Problems) -> Option<Models> {

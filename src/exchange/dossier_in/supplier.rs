@@ -10,13 +10,23 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::State;
-use super::read::{SUPPLIER_FIELDS, read_audit, read_claim, read_lot, read_supplier, unique_audits};
+use super::control::{read_annotation, read_plan};
+use super::read::{SUPPLIER_FIELDS, read_audit, read_claim, read_lot, read_supplier, unique_ids};
 use super::strict::{Each, Strict};
 use crate::exchange::json_fields::unknown_field;
 use crate::exchange::sorted_lots::{SortedLots, Staged};
 use crate::model::validate::printable;
-use crate::model::{Audit, Claim};
+use crate::model::{Annotation, Audit, Claim, ControlPlan};
 use crate::store::SupplierId;
+
+/// One supplier read and checked, but its lots (which wait in their sort).
+pub(super) struct Incoming {
+    pub supplier: crate::model::Supplier,
+    pub claims: Vec<Claim>,
+    pub audits: Vec<Audit>,
+    pub annotations: Vec<Annotation>,
+    pub control_plans: Vec<ControlPlan>,
+}
 
 /// What one supplier object held, as read so far.
 #[derive(Default)]
@@ -27,6 +37,9 @@ pub(super) struct Parts {
     pub audits: Vec<Audit>,
     /// Checked lots, sorted by code (the supplier id is filled in on writing).
     pub lots: SortedLots,
+    /// `casebook-dossier/2` only.
+    pub annotations: Vec<Annotation>,
+    pub control_plans: Vec<ControlPlan>,
     /// Whether every claim, audit and lot read was valid.
     ok: bool,
 }
@@ -120,6 +133,20 @@ impl<'de> Visitor<'de> for SupplierSeed<'_, '_, '_> {
                     let read = |st: &mut State<'_, '_>, i: usize, v: &Value, at: &str| st.stage_lot(lots, i, v, at);
                     self.array(&mut map, &at, read, &mut ok)?;
                 }
+                "annotations" => {
+                    let notes = &mut parts.annotations;
+                    let read = |st: &mut State<'_, '_>, _: usize, v: &Value, at: &str| {
+                        push(notes, read_annotation(v, at, &mut st.out.problems))
+                    };
+                    self.array(&mut map, &at, read, &mut ok)?;
+                }
+                "control_plans" => {
+                    let plans = &mut parts.control_plans;
+                    let read = |st: &mut State<'_, '_>, _: usize, v: &Value, at: &str| {
+                        push(plans, read_plan(v, at, &mut st.out.problems))
+                    };
+                    self.array(&mut map, &at, read, &mut ok)?;
+                }
                 known if SUPPLIER_FIELDS.contains(&known) => {
                     let value = map.next_value_seed(Strict::at(&mut self.state.keys, at))?;
                     parts.fields.insert(key, value);
@@ -196,9 +223,19 @@ impl State<'_, '_> {
         if self.fatal.is_some() {
             return;
         }
-        let Parts { fields, claims, audits, lots, ok } = parts;
+        let Parts { fields, claims, audits, lots, annotations, control_plans, ok } = parts;
+        if self.format_2_at.is_none() {
+            if !annotations.is_empty() {
+                self.format_2_at = Some(format!("{path}.annotations"));
+            } else if !control_plans.is_empty() {
+                self.format_2_at = Some(format!("{path}.control_plans"));
+            }
+        }
         let supplier = read_supplier(&Value::Object(fields), path, &mut self.out.problems);
-        let audits = if ok { unique_audits(path, audits, &mut self.out.problems) } else { None };
+        let p = &mut self.out.problems;
+        let audits = unique_ids(path, ("audits", "audits"), audits, |a| &a.id, p);
+        let annotations = unique_ids(path, ("annotations", "annotations"), annotations, |a| &a.id, p);
+        let control_plans = unique_ids(path, ("control_plans", "control plans"), control_plans, |c| &c.id, p);
         if let Some(s) = &supplier
             && let Some(first) = self.codes_in_file.insert(s.code.clone(), index)
         {
@@ -206,8 +243,11 @@ impl State<'_, '_> {
             self.problem(format!("{path}.code"), "code", message);
         }
         let clean = ok && self.out.problems.total() == before;
-        let written = match (supplier, audits) {
-            (Some(supplier), Some(audits)) if clean => self.store_supplier(path, &supplier, &claims, &audits, lots),
+        let written = match (supplier, audits, annotations, control_plans) {
+            (Some(supplier), Some(audits), Some(annotations), Some(control_plans)) if clean => {
+                let record = Incoming { supplier, claims, audits, annotations, control_plans };
+                self.store_supplier(path, &record, lots)
+            }
             // Still list lots repeated within the supplier.
             _ => self.store_lots(None, path, lots),
         };

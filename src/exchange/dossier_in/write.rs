@@ -5,29 +5,31 @@
 //! the import.
 
 use super::State;
+use super::supplier::Incoming;
 use crate::error::Result;
 use crate::exchange::sorted_lots::SortedLots;
 use crate::exchange::{Location, Problem};
 use crate::model::validate::FieldError;
-use crate::model::{Audit, AuditStatus, Claim, LotText, Supplier};
+use crate::model::{Audit, AuditStatus, LotText, Supplier};
 use crate::store::{LotInsert, SupplierId};
 
 impl State<'_, '_> {
-    pub(super) fn store_supplier(
-        &mut self,
-        path: &str,
-        record: &Supplier,
-        claims: &[Claim],
-        audits: &[Audit],
-        lots: SortedLots,
-    ) -> Result<()> {
-        let supplier = self.upsert_supplier(record)?;
-        for claim in claims {
+    /// Annotations and control plans go last: an annotation names a lot.
+    pub(super) fn store_supplier(&mut self, path: &str, record: &Incoming, lots: SortedLots) -> Result<()> {
+        let supplier = self.upsert_supplier(&record.supplier)?;
+        for claim in &record.claims {
             let added = self.writer.insert_claim(supplier, claim)?;
             if added { &mut self.out.inserted } else { &mut self.out.duplicates }.add("claims", 1);
         }
-        self.store_audits(supplier, &record.code, path, audits)?;
-        self.store_lots(Some(supplier), path, lots)
+        self.store_audits(supplier, &record.supplier.code, path, &record.audits)?;
+        self.store_lots(Some(supplier), path, lots)?;
+        for (i, annotation) in record.annotations.iter().enumerate() {
+            self.store_annotation(supplier, &format!("{path}.annotations[{i}]"), annotation)?;
+        }
+        for (i, plan) in record.control_plans.iter().enumerate() {
+            self.store_plan(supplier, &format!("{path}.control_plans[{i}]"), plan)?;
+        }
+        Ok(())
     }
 
     fn upsert_supplier(&mut self, s: &Supplier) -> Result<SupplierId> {
