@@ -84,10 +84,11 @@ pub fn import(ctx: &Context, args: &ImportArgs) -> Result<ExitCode> {
     Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-/// Problems on stderr (one per line, `file: where: what`), summary on stdout.
+/// Problems on stderr (one per line, `file: where: what`), summary on stdout;
+/// whatever a file held, shown without control sequences.
 fn print_report(report: &ImportReport) -> Result<()> {
     for problem in &report.problems {
-        eprintln!("{}: {problem}", report.file);
+        eprintln!("{}", crate::exchange::cells::terminal(&format!("{}: {problem}", report.file)));
     }
     if report.unlisted > 0 {
         eprintln!("{}: … and {} more problem(s) not listed", report.file, report.unlisted);

@@ -280,7 +280,7 @@ fn one_supplier(
         if matches!(args.format, YieldFormat::Table | YieldFormat::Svg) {
             return Err(problem);
         }
-        eprintln!("casebook: {problem}");
+        eprintln!("casebook: {}", crate::exchange::cells::terminal(&problem.to_string()));
     }
     let filters = Filters {
         process: args.process,

@@ -38,7 +38,7 @@ pub use control::{ControlEvent, NewAnnotation, new_gid};
 pub(crate) use facts::fact_hash;
 pub use history::{Change, HistoryEntry};
 pub use integrity::AttachmentRow;
-pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
+pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter};
 pub use migrate::LATEST_VERSION;
 pub(crate) use migrate::reference as reference_schema;
 pub use plans::NewPlan;
@@ -137,6 +137,8 @@ impl Store {
 
     /// Starts a write transaction recorded in history under `actor`.
     pub fn begin(&mut self, actor: &str) -> Result<Writer<'_>> {
+        // Who acts is recorded in history and printed back: plain text only.
+        crate::model::records::person("auditor", actor)?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         Ok(Writer { scope: Scope::Transaction(tx), actor: actor.to_owned(), at: now_stamp(), suspended: Rc::default() })
     }
@@ -363,7 +365,7 @@ pub fn now_stamp() -> String {
 /// Reads a stored `YYYY-MM-DD` date (the schema's CHECKs guarantee the form;
 /// this parser is the importer's, several times faster than chrono's).
 pub(crate) fn parse_date(text: &str) -> rusqlite::Result<NaiveDate> {
-    crate::exchange::validate::date("date", text).map_err(|e| {
+    crate::model::validate::date("date", text).map_err(|e| {
         let message = format!("{text:?} {}", e.message);
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, message.into())
     })
