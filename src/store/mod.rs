@@ -23,7 +23,7 @@ use std::time::Duration;
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-pub use audits::{AuditRow, NewAudit, Seal, hex};
+pub use audits::{AuditRow, AuditSeal, NewAudit, Seal, hex};
 pub use history::{Change, HistoryEntry};
 pub use integrity::{AttachmentRow, SealRow, expected_triggers};
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};

@@ -5,8 +5,8 @@
 mod seal;
 mod write;
 
+pub use seal::{AuditSeal, Seal, hex};
 pub(super) use seal::{GENESIS_HASH, chain_hash, content_hash};
-pub use seal::{Seal, hex};
 
 use std::collections::HashMap;
 

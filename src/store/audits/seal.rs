@@ -13,7 +13,7 @@ use super::AuditRow;
 use crate::assess::checklist::Grade;
 use crate::error::Result;
 use crate::model::{Audit, AuditStatus};
-use crate::store::{Change, Writer};
+use crate::store::{Change, Reader, Writer};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -80,7 +80,7 @@ impl Writer<'_> {
         row.critical_no = seal.critical_no.to_vec();
         row.audit.status = AuditStatus::Submitted;
         let content = content_hash(&row);
-        let (seq, previous) = self.chain_head()?;
+        let (seq, previous) = self.read().chain_head()?;
         let link = chain_hash(seq + 1, &previous, &content);
         self.conn()
             .prepare_cached(
@@ -108,11 +108,24 @@ impl Writer<'_> {
         })?;
         Ok(content)
     }
+}
 
+/// A submitted audit's seal as stored, and whether its content still matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditSeal {
+    /// Position in the database's audit chain (1 for the first sealed audit).
+    pub seq: i64,
+    pub content_hash: String,
+    pub chain_hash: String,
+    /// The content hash recomputed now equals the stored one.
+    pub content_intact: bool,
+}
+
+impl Reader<'_> {
     /// The last link of the chain: (sequence, chain hash), genesis if none.
-    fn chain_head(&self) -> Result<(i64, String)> {
+    pub fn chain_head(&self) -> Result<(i64, String)> {
         Ok(self
-            .conn()
+            .conn
             .query_row(
                 "SELECT chain_seq, chain_hash FROM audits WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1",
                 [],
@@ -120,5 +133,24 @@ impl Writer<'_> {
             )
             .optional()?
             .unwrap_or_else(|| (0, GENESIS_HASH.to_owned())))
+    }
+
+    /// The seal of audit `row` (as read with [`Reader::audit`]), `None` for a
+    /// draft; its content hash is recomputed and compared.
+    pub fn audit_seal(&self, row: &AuditRow) -> Result<Option<AuditSeal>> {
+        let stored: Option<(Option<i64>, Option<String>, Option<String>)> = self
+            .conn
+            .prepare_cached("SELECT chain_seq, content_hash, chain_hash FROM audits WHERE id = ?1")?
+            .query_row([row.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((Some(seq), Some(content), Some(chain))) = stored else {
+            return Ok(None);
+        };
+        Ok(Some(AuditSeal {
+            seq,
+            content_intact: content_hash(row) == content,
+            content_hash: content,
+            chain_hash: chain,
+        }))
     }
 }
