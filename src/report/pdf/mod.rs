@@ -28,9 +28,10 @@ use crate::error::{Error, Result};
 const TEMPLATE: &str = include_str!("report.typ");
 
 /// Fonts beside `typst-assets`' DejaVu Sans Mono (see `assets/fonts/README.md`).
-const FONT_FILES: [&[u8]; 3] = [
+const FONT_FILES: [&[u8]; 4] = [
     include_bytes!("../../../assets/fonts/DejaVuSans.ttf"),
     include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf"),
+    include_bytes!("../../../assets/fonts/NotoEmoji-Regular.ttf"),
     include_bytes!("../../../assets/fonts/DroidSansFallback.ttf"),
 ];
 
