@@ -33,17 +33,17 @@ pub fn build(store: &Store, reference: &str, as_of: NaiveDate, warnings: &mut Wa
     }
     let supplier_id = read.require_supplier(&row.supplier)?;
     let template = read.template(&audit.template)?;
-    let score = checklist::score(&template, &audit.answers, &read.policy()?.grade);
+    let marks = checklist::score(&template, &audit.answers, &read.policy()?.grade);
     let draft = audit.status == AuditStatus::Draft;
     let title = format!("Audit report {}", audit.id);
-    let (overall, sections) = bars(&score, row.score_pct.or(score.pct));
+    let (overall, sections) = bars(&marks, row.score_pct.or(marks.pct));
     Ok(AuditReport {
         meta: meta(&title, &format!("{} · {}", audit.id, row.supplier), as_of, draft),
         reference: audit.id.clone(),
         supplier: supplier_fields(read, supplier_id)?,
         visit: visit_fields(read, &row, &template)?,
         summary: audit.summary.clone(),
-        grade: row.grade.unwrap_or(score.grade).to_string(),
+        grade: row.grade.unwrap_or(marks.grade).to_string(),
         grade_basis: if draft {
             "live score of a draft: it changes until the audit is submitted".to_owned()
         } else {
@@ -51,10 +51,10 @@ pub fn build(store: &Store, reference: &str, as_of: NaiveDate, warnings: &mut Wa
         },
         overall,
         sections,
-        critical_no: critical_no(&row, &score, &template),
-        answers: answer_sections(&row, &score, &template),
+        critical_no: critical_no(&row, &marks, &template),
+        answers: answer_sections(&row, &marks, &template),
         evidence: evidence(store, read, row.id, warnings)?,
-        findings: findings(read.findings(row.id)?, as_of),
+        findings: findings(&read.findings(row.id)?, as_of),
         amendments: amendments(read, supplier_id, &row)?,
         seal: seal(read, &row)?,
     })
@@ -238,7 +238,7 @@ fn evidence(store: &Store, read: Reader<'_>, audit: i64, warnings: &mut Warnings
     Ok(items)
 }
 
-fn findings(rows: Vec<(i64, Finding)>, as_of: NaiveDate) -> Vec<FindingGroup> {
+fn findings(rows: &[(i64, Finding)], as_of: NaiveDate) -> Vec<FindingGroup> {
     FindingSeverity::ALL
         .iter()
         .filter_map(|severity| {

@@ -44,9 +44,9 @@ pub fn render(report: &Report) -> Vec<u8> {
     if meta.draft {
         h.push_str("<div class=\"watermark\" aria-hidden=\"true\">DRAFT</div>\n");
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<header class=\"cover\"><h1>{}</h1><p class=\"quiet\">Evaluated as of {} · casebook {}</p></header>\n",
+        "<header class=\"cover\"><h1>{}</h1><p class=\"quiet\">Evaluated as of {} · casebook {}</p></header>",
         esc(&meta.title),
         esc(&meta.as_of),
         esc(&meta.casebook_version)

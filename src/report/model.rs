@@ -150,7 +150,7 @@ pub struct EvidenceItem {
 /// An attached photo, ready to embed, or why it cannot be shown.
 #[derive(Debug, Clone, Serialize)]
 pub struct Photo {
-    /// "Photo 3 — evidence 12: TPU/PC peel tests (IMG_2041.jpg, 1600×1200)".
+    /// "Photo 3 — evidence 12: TPU/PC peel tests (`IMG_2041.jpg`, 1600×1200 px)".
     pub caption: String,
     /// The image, or `None` with `problem` saying why (a placeholder is drawn).
     #[serde(skip)]

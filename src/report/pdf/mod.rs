@@ -27,7 +27,7 @@ use crate::error::{Error, Result};
 
 const TEMPLATE: &str = include_str!("report.typ");
 
-/// Fonts beside `typst-assets`' DejaVu Sans Mono (see `assets/fonts/README.md`).
+/// Fonts besides `typst-assets`' `DejaVu Sans Mono` (see `assets/fonts/README.md`).
 const FONT_FILES: [&[u8]; 4] = [
     include_bytes!("../../../assets/fonts/DejaVuSans.ttf"),
     include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf"),
