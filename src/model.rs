@@ -10,8 +10,8 @@ mod vocab;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-pub use vocab::VocabError;
 pub(crate) use vocab::vocab;
+pub use vocab::{VocabError, Word};
 
 vocab!(BusinessType {
     Manufacturer = "manufacturer",
