@@ -41,6 +41,16 @@ impl Format {
             Self::Html => "html",
         }
     }
+
+    /// The format a file name asks for: `.pdf`, or `.html` / `.htm` (any case).
+    pub fn from_path(path: &Path) -> Option<Self> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "pdf" => Some(Self::Pdf),
+            "html" | "htm" => Some(Self::Html),
+            _ => None,
+        }
+    }
 }
 
 /// What a report is about.
@@ -53,6 +63,14 @@ pub enum Subject {
 }
 
 impl Subject {
+    /// "audit A-2026-014", "supplier SZ-ARMOR".
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Audit(r) => format!("audit {r}"),
+            Self::Supplier(c) => format!("supplier {c}"),
+        }
+    }
+
     /// A file name for the report: `audit-A-2026-014.pdf`; characters other
     /// than letters, digits, `-` and `_` become `_`.
     pub fn file_name(&self, format: Format) -> String {

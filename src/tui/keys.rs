@@ -222,6 +222,7 @@ pub const SUPPLIER: KeyMap = KeyMap {
                 ),
                 main(&[k('y')], Message::OpenYield, "yield", "the yield charts of this supplier"),
                 main(&[k('m')], Message::Mark, "mark", "mark or unmark for the shortlist"),
+                bind(&[k('P')], Message::WriteReport, "write this supplier's report (PDF or HTML)"),
             ],
         },
         SUPPLIER_RECORD,
@@ -231,7 +232,18 @@ pub const SUPPLIER: KeyMap = KeyMap {
     text_input: false,
 };
 
-pub const AUDIT: KeyMap = KeyMap { name: "Audit", tables: &[MOVE, GLOBAL], text_input: false };
+pub const AUDIT: KeyMap = KeyMap {
+    name: "Audit",
+    tables: &[
+        KeyTable {
+            title: "Audit",
+            bindings: &[bind(&[k('P')], Message::WriteReport, "write this audit's report (PDF or HTML)")],
+        },
+        MOVE,
+        GLOBAL,
+    ],
+    text_input: false,
+};
 
 pub const YIELD: KeyMap = KeyMap {
     name: "Yield",

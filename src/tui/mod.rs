@@ -14,6 +14,7 @@
 
 pub mod app;
 mod app_record;
+mod app_report;
 mod catalog;
 mod chrome;
 pub mod data;

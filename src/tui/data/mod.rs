@@ -13,6 +13,7 @@
 
 mod edits;
 mod import;
+mod report;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +34,7 @@ use crate::workflow;
 
 pub use edits::{AuditDetail, EditorDetail};
 pub use import::{ImportJob, Started};
+pub use report::{ReportJob, ReportStarted};
 pub use write::{AuditStart, Refusal, Write, Written};
 
 /// A read a screen asks for; the app carries it out with [`Data::load`].

@@ -48,6 +48,7 @@ const AUDIT_RECORD: KeyTable = KeyTable {
         bind(&[k('3')], Message::Pane(3), "findings pane"),
         bind(&[k('l')], Message::AddLot, "enter a yield lot of this supplier by hand"),
         bind(&[k('i')], Message::ImportLots, "import a yield-lot CSV file"),
+        bind(&[k('P')], Message::WriteReport, "write this draft's report (PDF or HTML, marked DRAFT)"),
     ],
 };
 

@@ -113,6 +113,9 @@ impl AuditEditor {
             Message::AddLot => return Outcome::Form(Purpose::Lot(self.detail.supplier)),
             Message::ImportLots => return Outcome::Form(Purpose::Import),
             Message::Submit => return Outcome::ConfirmSubmit(Box::new(self.confirmation())),
+            Message::WriteReport => {
+                return Outcome::Report(crate::report::Subject::Audit(self.detail.row.audit.id.clone()));
+            }
             Message::Back => return Outcome::Back,
             other => {
                 return match self.pane {

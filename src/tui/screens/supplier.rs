@@ -122,6 +122,9 @@ impl SupplierScreen {
             Message::ImportLots => return Outcome::Form(Purpose::Import),
             Message::RetireClaim => return self.retire_selected(),
             Message::CloseFinding => return self.close_selected(),
+            Message::WriteReport => {
+                return Outcome::Report(crate::report::Subject::Supplier(self.detail.supplier.code.clone()));
+            }
             other => {
                 self.cursors[self.pane.index()].apply(other);
             }
