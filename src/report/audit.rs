@@ -145,13 +145,22 @@ fn result_word(result: Option<AnswerResult>) -> String {
     }
 }
 
+/// A section heading's score: "not scored" when nothing weighted was answered.
+fn section_score(value: Option<f64>) -> String {
+    value.map_or_else(|| "not scored".to_owned(), |p| format!("{p:.1}%"))
+}
+
 fn answer_sections(row: &AuditRow, score: &Score, template: &Template) -> Vec<AnswerSection> {
     let answers: HashMap<&str, &crate::model::Answer> =
         row.audit.answers.iter().map(|a| (a.question.as_str(), a)).collect();
     let mut out: Vec<AnswerSection> = score
         .sections
         .iter()
-        .map(|s| AnswerSection { label: s.section.label().to_owned(), score: pct(s.pct), answers: Vec::new() })
+        .map(|s| AnswerSection {
+            label: s.section.label().to_owned(),
+            score: section_score(s.pct),
+            answers: Vec::new(),
+        })
         .collect();
     for q in &template.questions {
         let Some(at) = score.sections.iter().position(|s| s.section == q.section) else { continue };
@@ -182,7 +191,7 @@ fn answer_sections(row: &AuditRow, score: &Score, template: &Template) -> Vec<An
     if !unknown.is_empty() {
         out.push(AnswerSection {
             label: format!("Answers to questions not in {}", template.id),
-            score: NONE.to_owned(),
+            score: section_score(None),
             answers: unknown,
         });
     }
