@@ -343,7 +343,27 @@ fn yield_section(h: &mut String, r: &SupplierReport) {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::esc;
+
+    proptest! {
+        /// Whatever the text, an HTML5 parser reads back exactly that text,
+        /// in element content and in an attribute, and no element appears.
+        #[test]
+        fn escaped_text_parses_back_to_itself(text in "\\PC*") {
+            // HTML parsing turns CR into LF and NUL into U+FFFD by design.
+            prop_assume!(!text.contains(['\r', '\0']));
+            let html = format!("<p title=\"{}\">{}</p>", esc(&text), esc(&text));
+            let doc = scraper::Html::parse_fragment(&html);
+            let p = scraper::Selector::parse("p").unwrap();
+            let any = scraper::Selector::parse("p *").unwrap();
+            let el = doc.select(&p).next().unwrap();
+            prop_assert_eq!(el.text().collect::<String>(), text.clone());
+            prop_assert_eq!(el.value().attr("title"), Some(text.as_str()));
+            prop_assert!(doc.select(&any).next().is_none());
+        }
+    }
 
     #[test]
     fn escapes_markup_and_quotes() {
