@@ -122,7 +122,7 @@ fn audit_report_pdf_and_html_carry_the_record_photos_and_seal() {
     let sandbox = Sandbox::demo();
     let ids = evidence_ids(&sandbox, "A-2026-014");
     attach(&sandbox, ids[0], "IMG_2041.png", &png(640, 480, [200, 40, 40]));
-    attach(&sandbox, ids[1], "IMG_2042.jpg", &jpeg(2400, 1800));
+    attach(&sandbox, ids[1], "IMG_2042.jpg", &jpeg(1700, 1275));
     let before = sandbox.snapshot();
 
     let pdf = sandbox.path("a.pdf");

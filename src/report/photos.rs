@@ -107,17 +107,29 @@ pub fn load(database: &Path, attachment: &AttachmentRow) -> Loaded {
 }
 
 /// Checks that the image decodes; scales it to [`MAX_SIDE`] (re-encoded as
-/// JPEG) when larger, else keeps the original bytes.
+/// JPEG, turned upright by its EXIF orientation, which re-encoding drops)
+/// when larger, else keeps the original bytes (viewers and Typst apply the
+/// orientation themselves).
 fn prepare(mime: Mime, bytes: Vec<u8>) -> Result<Image, image::ImageError> {
+    use image::ImageDecoder as _;
+    use image::metadata::Orientation;
     let format = match mime {
         Mime::Png => image::ImageFormat::Png,
         Mime::Jpeg => image::ImageFormat::Jpeg,
     };
-    let decoded = image::load_from_memory_with_format(&bytes, format)?;
-    let (width, height) = (decoded.width(), decoded.height());
-    if width.max(height) <= MAX_SIDE {
+    let mut decoder = image::ImageReader::with_format(Cursor::new(&bytes), format).into_decoder()?;
+    let orientation = decoder.orientation()?;
+    let mut decoded = image::DynamicImage::from_decoder(decoder)?;
+    if decoded.width().max(decoded.height()) <= MAX_SIDE {
+        let (w, h) = (decoded.width(), decoded.height());
+        let quarter_turn = matches!(
+            orientation,
+            Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
+        );
+        let (width, height) = if quarter_turn { (h, w) } else { (w, h) };
         return Ok(Image { mime, bytes, width, height });
     }
+    decoded.apply_orientation(orientation);
     let scaled = decoded.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Triangle).into_rgb8();
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut out), 85).encode_image(&scaled)?;
@@ -149,9 +161,34 @@ mod tests {
         let kept = prepare(Mime::Png, small.clone()).unwrap();
         assert_eq!((kept.mime, kept.width, kept.height), (Mime::Png, 40, 30));
         assert_eq!(kept.bytes, small);
-        let big = prepare(Mime::Png, png(3200, 1000)).unwrap();
+        let big = prepare(Mime::Png, png(1760, 550)).unwrap();
         assert_eq!((big.mime, big.width, big.height), (Mime::Jpeg, MAX_SIDE, 500));
         assert_eq!(Mime::sniff(&big.bytes), Some(Mime::Jpeg));
+    }
+
+    /// A JPEG taken "sideways": EXIF orientation 6 (rotate 90° clockwise).
+    fn sideways_jpeg(width: u32, height: u32) -> Vec<u8> {
+        use image::ImageEncoder as _;
+        const EXIF_ORIENTATION_6: &[u8] =
+            b"MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00\x00\x00\x00\x00";
+        let img = image::RgbImage::from_pixel(width, height, image::Rgb([10, 120, 200]));
+        let mut out = Vec::new();
+        let mut encoder = image::codecs::jpeg::JpegEncoder::new(Cursor::new(&mut out));
+        encoder.set_exif_metadata(EXIF_ORIENTATION_6.to_vec()).unwrap();
+        encoder.write_image(&img, width, height, image::ExtendedColorType::Rgb8).unwrap();
+        out
+    }
+
+    #[test]
+    fn phone_orientation_is_applied_when_scaling_and_reported_when_not() {
+        let big = prepare(Mime::Jpeg, sideways_jpeg(1700, 850)).unwrap();
+        assert_eq!((big.width, big.height), (800, MAX_SIDE), "scaled and turned upright");
+        let decoded = image::load_from_memory(&big.bytes).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (800, MAX_SIDE), "the pixels are upright, not only the tag");
+        let small_bytes = sideways_jpeg(400, 200);
+        let small = prepare(Mime::Jpeg, small_bytes.clone()).unwrap();
+        assert_eq!((small.width, small.height), (200, 400), "shown upright by viewers, so sized upright");
+        assert_eq!(small.bytes, small_bytes);
     }
 
     #[test]
