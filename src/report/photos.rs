@@ -119,9 +119,9 @@ fn prepare(mime: Mime, bytes: Vec<u8>) -> Result<Image, image::ImageError> {
     };
     let mut decoder = image::ImageReader::with_format(Cursor::new(&bytes), format).into_decoder()?;
     let orientation = decoder.orientation()?;
-    let mut decoded = image::DynamicImage::from_decoder(decoder)?;
-    if decoded.width().max(decoded.height()) <= MAX_SIDE {
-        let (w, h) = (decoded.width(), decoded.height());
+    let mut picture = image::DynamicImage::from_decoder(decoder)?;
+    if picture.width().max(picture.height()) <= MAX_SIDE {
+        let (w, h) = (picture.width(), picture.height());
         let quarter_turn = matches!(
             orientation,
             Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
@@ -129,8 +129,8 @@ fn prepare(mime: Mime, bytes: Vec<u8>) -> Result<Image, image::ImageError> {
         let (width, height) = if quarter_turn { (h, w) } else { (w, h) };
         return Ok(Image { mime, bytes, width, height });
     }
-    decoded.apply_orientation(orientation);
-    let scaled = decoded.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Triangle).into_rgb8();
+    picture.apply_orientation(orientation);
+    let scaled = picture.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Triangle).into_rgb8();
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut out), 85).encode_image(&scaled)?;
     Ok(Image { mime: Mime::Jpeg, bytes: out, width: scaled.width(), height: scaled.height() })

@@ -303,7 +303,7 @@ impl App {
             Closing::Submit => match self.popup.take() {
                 Some(Popup::Export { format, path }) => self.export(format, &PathBuf::from(path.value().trim())),
                 Some(Popup::ReportPath { subject, path }) => {
-                    self.start_report(subject, &super::paths::expand(path.value().trim()));
+                    self.start_report(&subject, &super::paths::expand(path.value().trim()));
                 }
                 Some(Popup::Form(form)) => self.save_form(*form),
                 Some(Popup::Submit(confirm)) => self.submit(&confirm),

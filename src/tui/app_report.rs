@@ -13,7 +13,7 @@ use crate::report::{Format, Subject, Written};
 
 impl App {
     /// Enter in the report prompt: the format comes from the file name.
-    pub(super) fn start_report(&mut self, subject: Subject, path: &Path) {
+    pub(super) fn start_report(&mut self, subject: &Subject, path: &Path) {
         let Some(format) = Format::from_path(path) else {
             self.popup = Some(Popup::error(format!(
                 "{}: end the file name with .pdf or .html to choose the report's format",
@@ -25,7 +25,7 @@ impl App {
         self.flush_pending();
         match self.data.start_report(subject.clone(), format, path) {
             ReportStarted::Running(job) => self.popup = Some(Popup::Reporting(job)),
-            ReportStarted::Done(result) => self.reported(&subject, path, result),
+            ReportStarted::Done(result) => self.reported(subject, path, result),
         }
     }
 

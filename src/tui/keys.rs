@@ -402,7 +402,8 @@ mod tests {
     #[test]
     fn no_key_means_two_things_on_one_map() {
         let maps = [SUPPLIERS, SUPPLIER, AUDIT, YIELD, FLAGS, SHORTLIST, FILTER, PROMPT, HELP, NOTICE];
-        let record = [FORM, AUDIT_CHECKLIST, AUDIT_EVIDENCE, AUDIT_FINDINGS, CONFIRM, CONFIRM_QUIT, REPORT, BUSY];
+        let record =
+            [FORM, AUDIT_CHECKLIST, AUDIT_EVIDENCE, AUDIT_FINDINGS, CONFIRM, CONFIRM_QUIT, REPORT, BUSY, REPORTING];
         for map in maps.into_iter().chain(record) {
             let presses: Vec<KeyPress> = map.bindings().flat_map(|b| b.keys.iter().copied()).collect();
             for (i, a) in presses.iter().enumerate() {

@@ -116,7 +116,7 @@ impl Popup {
             Self::Help { .. } => &keys::HELP,
             Self::Notice { .. } => &keys::NOTICE,
             Self::Export { .. } | Self::ReportPath { .. } => &keys::PROMPT,
-            Self::Reporting(_) => &keys::BUSY,
+            Self::Reporting(_) => &keys::REPORTING,
             Self::Form(_) => &keys::FORM,
             Self::Submit(_) => &keys::CONFIRM,
             Self::Importing(_) => &keys::BUSY,

@@ -136,6 +136,16 @@ pub const REPORT: KeyMap = KeyMap {
     text_input: false,
 };
 
+/// While a report is written: only quitting, which abandons it.
+pub const REPORTING: KeyMap = KeyMap {
+    name: "Writing a report",
+    tables: &[KeyTable {
+        title: "Writing a report",
+        bindings: &[main(&[ctrl('c')], Message::Quit, "quit", "quit; the report is abandoned")],
+    }],
+    text_input: false,
+};
+
 /// While an import runs: only quitting (which abandons it, nothing written).
 pub const BUSY: KeyMap = KeyMap {
     name: "Importing",
