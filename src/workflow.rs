@@ -49,6 +49,10 @@ struct Loaded {
     evidence: HashMap<SupplierId, Vec<crate::model::EvidenceRow>>,
     findings: HashMap<SupplierId, Vec<crate::model::FindingRow>>,
     first_lots: HashMap<SupplierId, NaiveDate>,
+    /// Lots left out of the limits for an assignable cause, as of the day.
+    excluded: HashMap<SupplierId, Vec<String>>,
+    /// Control plans for all of a supplier's lots in force on the day.
+    plans: HashMap<SupplierId, crate::model::ControlPlan>,
 }
 
 fn load(read: Reader<'_>, only: Option<SupplierId>, as_of: NaiveDate) -> Result<Loaded> {
@@ -62,7 +66,9 @@ fn load(read: Reader<'_>, only: Option<SupplierId>, as_of: NaiveDate) -> Result<
     let evidence = read.all_evidence(only)?;
     let findings = read.all_findings(only)?;
     let first_lots = read.first_lot_dates(only, as_of)?;
-    Ok(Loaded { suppliers, claims, audits, evidence, findings, first_lots })
+    let excluded = read.excluded_lots(only, as_of)?;
+    let plans = read.supplier_plans_in_force(only, as_of)?;
+    Ok(Loaded { suppliers, claims, audits, evidence, findings, first_lots, excluded, plans })
 }
 
 /// Assesses one supplier (`only`) or every supplier as of `as_of`, under the
@@ -141,6 +147,8 @@ fn judge_all(
             findings: loaded.findings.get(id).map_or(&[], Vec::as_slice),
             window: windows.get(id).copied().unwrap_or_default(),
             first_lot: loaded.first_lots.get(id).copied(),
+            excluded: loaded.excluded.get(id).map_or(&[], Vec::as_slice),
+            plan: loaded.plans.get(id),
         };
         verdict::assess(&facts, policy, as_of)
     };
@@ -199,4 +207,129 @@ fn scan_chunk(read: Reader<'_>, ids: (i64, i64), policy: &Policy, as_of: NaiveDa
     }
     chunk.lots.shrink_to_fit();
     Ok(chunk)
+}
+
+/// The yield report of `lots` (one supplier's, read with `filter`, in chart
+/// order) with the assignable causes and the control plan in force on
+/// `as_of`: the plan of exactly the filter's process and material.
+pub fn chart_lots(
+    read: Reader<'_>,
+    id: SupplierId,
+    lots: &[crate::model::Lot],
+    filter: &crate::store::LotFilter,
+    options: &crate::assess::spc::ChartOptions,
+    as_of: NaiveDate,
+) -> Result<crate::assess::yield_stats::YieldReport> {
+    use crate::assess::yield_stats::{Phase, analyse_with};
+    let annotations = read.annotations_in_force(id, as_of)?;
+    let scope = crate::model::PlanScope { process: filter.process, material: filter.material.clone() };
+    let plan = read.plan_in_force(id, &scope, as_of)?;
+    analyse_with(lots, options, Phase { annotations: &annotations, plan: plan.as_ref() })
+}
+
+/// What to freeze: a scope and a baseline period.
+#[derive(Debug, Clone)]
+pub struct FreezeRequest {
+    pub scope: crate::model::PlanScope,
+    pub baseline_since: Option<NaiveDate>,
+    pub baseline_until: NaiveDate,
+    /// Unfreeze a plan of the same scope first (re-baseline).
+    pub replace: bool,
+}
+
+/// Freezes a control plan from the lots of the baseline period (less the
+/// lots excluded for an assignable cause as of `as_of`), in force from
+/// `as_of`: p̄ and ū with their `σ_z`. Re-baselining unfreezes the plan in
+/// force first, in the same transaction.
+pub fn freeze_plan(
+    writer: &Writer<'_>,
+    id: SupplierId,
+    request: &FreezeRequest,
+    as_of: NaiveDate,
+) -> Result<crate::model::ControlPlan> {
+    use crate::assess::spc::{ChartKind, Point, estimate};
+    let read = writer.read();
+    let until = request.baseline_until.min(as_of);
+    let filter = crate::store::LotFilter {
+        process: request.scope.process,
+        material: request.scope.material.clone(),
+        sku: None,
+        since: request.baseline_since,
+        until: Some(until),
+    };
+    let excluded = read.excluded_lots(Some(id), as_of)?.remove(&id).unwrap_or_default();
+    let lots: Vec<_> = read.lots(id, &filter)?.into_iter().filter(|lot| !excluded.contains(&lot.lot)).collect();
+    let p_points: Vec<Point> = lots.iter().map(Point::from).collect();
+    let u_points: Vec<Point> = lots
+        .iter()
+        .map(|lot| crate::assess::yield_stats::defect_total(lot).map(|d| Point::defects(lot.started, d)))
+        .collect::<Result<_>>()?;
+    let (Some(p), Some(u)) = (estimate(&p_points, ChartKind::P), estimate(&u_points, ChartKind::U)) else {
+        return Err(crate::Error::Invalid(format!(
+            "no lots of {} were produced in the baseline period (up to {until}{}), once lots excluded for an \
+             assignable cause are left out; choose a period that holds the lots to freeze the limits on",
+            request.scope.describe(),
+            request.baseline_since.map_or_else(String::new, |d| format!(", from {d}"))
+        )));
+    };
+    let saved = |l: crate::assess::spc::Limits| crate::model::SavedLimits {
+        center: l.center,
+        sigma_z: l.sigma_z,
+        moving_ranges: u32::try_from(l.moving_ranges).unwrap_or(u32::MAX),
+    };
+    if request.replace {
+        writer.unfreeze_plan(id, &request.scope, as_of)?;
+    }
+    writer.freeze_plan(
+        id,
+        &crate::store::NewPlan {
+            scope: request.scope.clone(),
+            baseline_since: request.baseline_since,
+            baseline_until: until,
+            baseline_lots: u32::try_from(lots.len()).unwrap_or(u32::MAX),
+            p: saved(p),
+            u: saved(u),
+            frozen_on: as_of,
+        },
+    )
+}
+
+/// Whether an annotation takes a lot out of the limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exclusion {
+    Exclude,
+    Include,
+    /// As the lot's annotation in force says (kept in when it has none).
+    Keep,
+}
+
+/// An annotation to record.
+#[derive(Debug, Clone, Copy)]
+pub struct Note<'a> {
+    pub lot: &'a str,
+    pub cause: &'a str,
+    pub action: Option<&'a str>,
+    pub exclusion: Exclusion,
+}
+
+/// Records an assignable cause for a lot as of `as_of`, in history.
+pub fn annotate(
+    writer: &Writer<'_>,
+    id: SupplierId,
+    note: &Note<'_>,
+    as_of: NaiveDate,
+) -> Result<crate::model::Annotation> {
+    let excluded = match note.exclusion {
+        Exclusion::Exclude => true,
+        Exclusion::Include => false,
+        Exclusion::Keep => writer.read().annotation_of(id, note.lot, as_of)?.is_some_and(|a| a.excluded),
+    };
+    let new = crate::store::NewAnnotation {
+        lot: note.lot,
+        cause: note.cause,
+        action: note.action,
+        excluded,
+        noted_on: as_of,
+    };
+    writer.annotate_lot(id, &new)
 }

@@ -216,7 +216,10 @@ fn supplier_report_states_verdict_matrix_flags_yield_and_terms() {
     let store = sandbox.store();
     let assessment = casebook::workflow::assess_code(&store, "DG-SWING", day()).unwrap();
     assert_eq!(assessment.verdict.label(), "partial", "the demo's story for DG-SWING");
-    for expected in ["ODM verdict", "partial", "Claims × pillars", "Flags", "Yield", "FPY by month", "Defect Pareto"] {
+    let chart_title = "DG-SWING: p chart, attribute rules";
+    for expected in
+        ["ODM verdict", "partial", "Claims × pillars", "Flags", "Yield", chart_title, "FPY by month", "Defect Pareto"]
+    {
         assert_has(&text, expected);
     }
     assert!(!assessment.flags.is_empty());
@@ -228,6 +231,9 @@ fn supplier_report_states_verdict_matrix_flags_yield_and_terms() {
     let doc = parse(&html);
     let text = doc.root_element().text().collect::<String>();
     assert!(text.contains("Commercial terms") && text.contains("typical for ODM"));
+    let charts = select(&doc, ".chart svg title");
+    assert_eq!(charts.len(), 1, "the control chart, inline");
+    assert!(charts[0].text().collect::<String>().starts_with(chart_title));
     let matrix = select(&doc, "table")[0].text().collect::<String>();
     assert!(matrix.contains("ODM claim"), "the first table is the claims × pillars matrix");
 }

@@ -168,10 +168,10 @@ fn y_opens_the_yield_charts_and_the_toggles_say_what_is_in_force() {
     press(&mut app, "/swing<Enter>y");
     let screen = text(&app, W, H);
     assert!(screen.contains("Suppliers › DG-SWING › Yield"), "{screen}");
-    assert!(screen.contains("chart p (classical limits) · rules attribute"));
+    assert!(screen.contains("chart classical p-chart"), "{screen}");
     assert!(screen.contains("31 violation(s)"));
     press(&mut app, "c");
-    assert!(text(&app, W, H).contains("chart Laney p′"));
+    assert!(text(&app, W, H).contains("chart Laney p′ chart"));
     press(&mut app, "r");
     let screen = text(&app, W, H);
     assert!(screen.contains("rules Western Electric"));
@@ -179,7 +179,7 @@ fn y_opens_the_yield_charts_and_the_toggles_say_what_is_in_force() {
     press(&mut app, "p");
     assert!(text(&app, W, H).contains("process co_molding"));
     press(&mut app, "xw");
-    assert!(text(&app, W, H).contains("all lots · process all"));
+    assert!(text(&app, W, H).contains("every lot produced up to 2026-11-15 · process all"));
     // Esc goes back through the supplier to the list.
     press(&mut app, "<Esc>");
     assert!(text(&app, W, H).contains("DG-SWING · Swing Mould"));
@@ -330,7 +330,7 @@ fn the_footer_shows_the_screens_main_keys_from_its_table() {
     let footer = |app: &casebook::tui::App| text(app, 80, 24).lines().last().unwrap().to_owned();
     assert!(footer(&app).contains("/ filter") && footer(&app).ends_with("? help  q quit"), "{}", footer(&app));
     press(&mut app, "y");
-    assert!(footer(&app).contains("c p/p′") && footer(&app).ends_with("C-c quit"), "{}", footer(&app));
+    assert!(footer(&app).contains("c chart") && footer(&app).ends_with("C-c quit"), "{}", footer(&app));
     // The Yield screen has no filter: `/` is not one of its keys and changes nothing.
     let before = text(&app, 80, 24);
     press(&mut app, "/");

@@ -20,6 +20,7 @@ macro_rules! out {
 
 mod admin;
 mod audit;
+mod control;
 mod data;
 mod output;
 mod policy;
@@ -78,7 +79,7 @@ pub enum Command {
     Where,
     /// Import dossier JSON or yield-lot CSV files (chosen by content), each all-or-nothing.
     Import(data::ImportArgs),
-    /// Export suppliers as a casebook-dossier/1 JSON document.
+    /// Export suppliers as a casebook-dossier JSON document (/1, or /2 with annotations and control plans).
     Export(data::ExportArgs),
     /// List suppliers with counts of claims, audits, evidence and lots.
     Suppliers(data::SuppliersArgs),
@@ -102,8 +103,14 @@ pub enum Command {
     Attach(admin::AttachArgs),
     /// Copy the database with SQLite's online backup (safe while it is in use).
     Backup(admin::BackupArgs),
-    /// Yield of one supplier's lots (p-chart or Laney p′, run rules, FPY, Pareto, RTY), or of every supplier.
+    /// Yield of one supplier's lots (p, p′, np, u or u′ chart, run rules, FPY, Pareto, RTY), or of every supplier.
     Yield(yield_cmd::YieldArgs),
+    /// Assignable causes of lots: annotate a lot (and leave it out of the limits), list annotations.
+    #[command(subcommand)]
+    Lot(control::LotCommand),
+    /// Control plans: freeze a supplier's limits from a baseline, unfreeze, list.
+    #[command(subcommand)]
+    Plan(control::PlanCommand),
     /// The buyer's shortlist: add, remove, list, export (as in the UI's Shortlist screen).
     #[command(subcommand)]
     Shortlist(shortlist::ShortlistCommand),
@@ -217,6 +224,8 @@ fn run(cli: Cli, db_given: bool) -> Result<ExitCode> {
         Command::Attach(args) => admin::attach(&ctx, &args),
         Command::Backup(args) => admin::backup(&ctx, &args),
         Command::Yield(args) => yield_cmd::run(&ctx, &args),
+        Command::Lot(cmd) => control::lot(&ctx, cmd),
+        Command::Plan(cmd) => control::plan(&ctx, cmd),
         Command::Shortlist(cmd) => shortlist::run(&ctx, cmd),
         Command::Demo(args) => ui::demo(&ctx, cli.db.as_deref().filter(|_| db_given), cli.as_of, &args),
     }

@@ -323,10 +323,7 @@ fn yield_section(h: &mut String, r: &SupplierReport) {
         let _ = writeln!(h, "<p>{}</p>", esc(line));
     }
     if let Some(svg) = &y.chart_svg {
-        // Our own drawing, inline; an XML declaration has no place inside HTML.
-        let body = svg.trim_start();
-        let body = if body.starts_with("<?xml") { body.find("?>").map_or(body, |at| &body[at + 2..]) } else { body };
-        let _ = writeln!(h, "<div class=\"chart\">{}</div>", body.trim_start());
+        let _ = writeln!(h, "<div class=\"chart\">{}</div>", inline_svg(svg));
     }
     note(h, y.chart_note.as_deref());
     for (title, t) in [
@@ -339,6 +336,15 @@ fn yield_section(h: &mut String, r: &SupplierReport) {
         table(h, t);
     }
     h.push_str("</section>\n");
+}
+
+/// An SVG document as an element of the HTML: no XML declaration (it has no
+/// place inside HTML) and no `xmlns` (the HTML parser puts `<svg>` in the SVG
+/// namespace itself), so the file holds no URL at all.
+fn inline_svg(document: &str) -> String {
+    let body = document.trim_start();
+    let body = if body.starts_with("<?xml") { body.find("?>").map_or(body, |at| &body[at + 2..]) } else { body };
+    body.trim_start().replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
 }
 
 #[cfg(test)]

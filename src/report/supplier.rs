@@ -10,9 +10,10 @@ use super::meta;
 use super::model::{PillarBlock, SupplierReport, Table, YieldSection, field};
 use crate::assess::policy::{Policy, Range};
 use crate::assess::rules::FlagRule;
-use crate::assess::spc::{ChartKind, ChartOptions};
+use crate::assess::spc::ChartOptions;
 use crate::assess::verdict::{Assessment, Standing};
-use crate::assess::yield_stats::{self, YieldReport};
+use crate::assess::yield_stats::YieldReport;
+use crate::charts::{center_symbol, chart_name, format_value};
 use crate::error::Result;
 use crate::exchange::shortlist::{NONE, opt, percent, status_label};
 use crate::model::{BusinessModel, Capability, Pillar, Supplier};
@@ -51,7 +52,7 @@ pub fn build(store: &Store, code: &str, as_of: NaiveDate) -> Result<SupplierRepo
         pillars: pillars(&assessment),
         audits: audits(read, id, as_of)?,
         open_findings: open_findings(read, id, as_of)?,
-        yield_section: yield_section(read, id, &policy, as_of)?,
+        yield_section: yield_section(read, id, &supplier.code, &policy, as_of)?,
         terms: terms(&supplier, &policy),
         terms_notes: assessment
             .flags
@@ -211,20 +212,23 @@ fn open_findings(read: Reader<'_>, id: SupplierId, as_of: NaiveDate) -> Result<T
     Ok(table)
 }
 
-fn yield_section(read: Reader<'_>, id: SupplierId, policy: &Policy, as_of: NaiveDate) -> Result<YieldSection> {
+fn yield_section(
+    read: Reader<'_>,
+    id: SupplierId,
+    code: &str,
+    policy: &Policy,
+    as_of: NaiveDate,
+) -> Result<YieldSection> {
     let since = Policy::window_start(as_of, policy.yield_window_months);
     let filter = LotFilter { since: Some(since), until: Some(as_of), ..LotFilter::default() };
     let lots = read.lots(id, &filter)?;
-    let report =
-        yield_stats::analyse(&lots, &ChartOptions { kind: policy.chart, rules: policy.rules, baseline: None })?;
-    let chart_svg = super::charts::yield_chart(&report);
-    let chart_note = chart_svg.is_none().then(|| {
-        if lots.is_empty() {
-            "No lots in the window: nothing to chart.".to_owned()
-        } else {
-            "The control chart drawing is not available in this build; the figures below are complete.".to_owned()
-        }
-    });
+    let options = ChartOptions { kind: policy.chart, rules: policy.rules, baseline: None };
+    // As `casebook yield` charts them: with the assignable causes and the control plan in force.
+    let report = crate::workflow::chart_lots(read, id, &lots, &filter, &options, as_of)?;
+    let months = Some(policy.yield_window_months);
+    let window = crate::charts::Window { since: Some(since), until: as_of, policy_months: months };
+    let chart_svg = super::charts::yield_chart(code, &report, window);
+    let chart_note = chart_svg.is_none().then(|| "No lots in the window: nothing to chart.".to_owned());
     Ok(YieldSection {
         lines: yield_lines(&report, since, as_of, policy),
         chart_svg,
@@ -237,10 +241,7 @@ fn yield_section(read: Reader<'_>, id: SupplierId, policy: &Policy, as_of: Naive
 }
 
 fn yield_lines(report: &YieldReport, since: NaiveDate, as_of: NaiveDate, policy: &Policy) -> Vec<String> {
-    let chart = match report.chart {
-        ChartKind::P => "classical p-chart, limits p̄ ± 3σ_i",
-        ChartKind::Laney => "Laney p′ chart, limits p̄ ± 3σ_i·σ_z",
-    };
+    let statistic = report.chart.statistic();
     let rules: Vec<&str> = report.rules.rules().iter().map(|r| r.as_str()).collect();
     let mut lines = vec![
         format!(
@@ -248,13 +249,14 @@ fn yield_lines(report: &YieldReport, since: NaiveDate, as_of: NaiveDate, policy:
             report.lots.len(),
             policy.yield_window_months
         ),
-        format!("Chart: {chart}. Run rules in force: {} ({}).", report.rules, rules.join(", ")),
+        format!("Chart: {}. Run rules in force: {} ({}).", chart_name(report.chart), report.rules, rules.join(", ")),
         format!(
-            "Pooled FPY {}, rework {}, scrap {}; centre line p̄ = {}.",
+            "Pooled FPY {}, rework {}, scrap {}; centre line {} = {}.",
             opt(report.rates.fpy.map(percent)),
             opt(report.rates.rework_rate.map(percent)),
             opt(report.rates.scrap_rate.map(percent)),
-            report.center.map_or_else(|| NONE.to_owned(), |c| format!("{c:.4}"))
+            center_symbol(statistic),
+            report.center.map_or_else(|| NONE.to_owned(), |c| format_value(statistic, c))
         ),
     ];
     if report.overdispersed {
@@ -267,14 +269,17 @@ fn yield_lines(report: &YieldReport, since: NaiveDate, as_of: NaiveDate, policy:
 }
 
 fn violations(report: &YieldReport) -> Table {
-    let mut table = Table::new(&["lot", "produced", "p", "limits", "rule"]);
+    let statistic = report.chart.statistic();
+    let mut table =
+        Table::new(&["lot", "produced", center_symbol(statistic).trim_end_matches('\u{304}'), "limits", "rule"]);
     for v in report.violations.iter().take(VIOLATIONS_LISTED) {
         let point = report.lots.iter().find(|l| l.lot == v.lot);
         let (day, p, limits) = point.map_or_else(
             || (String::new(), String::new(), String::new()),
             |l| {
                 let c = &l.chart;
-                (l.produced_on.to_string(), format!("{:.4}", c.p), format!("{:.4} – {:.4}", c.lcl, c.ucl))
+                let value = |v: f64| format_value(statistic, v);
+                (l.produced_on.to_string(), value(c.value), format!("{} – {}", value(c.lcl), value(c.ucl)))
             },
         );
         table.push(vec![v.lot.clone(), day, p, limits, v.rule.to_string()]);

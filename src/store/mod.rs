@@ -7,11 +7,13 @@
 
 mod audits;
 mod checklists;
+mod control;
 mod cursors;
 mod history;
 mod integrity;
 mod lots;
 mod migrate;
+mod plans;
 mod policy;
 mod shortlist;
 mod suppliers;
@@ -24,10 +26,12 @@ use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use audits::{AuditRow, AuditSeal, NewAudit, Seal, hex};
+pub use control::{ControlEvent, NewAnnotation, new_gid};
 pub use history::{Change, HistoryEntry};
 pub use integrity::{AttachmentRow, SealRow, expected_triggers};
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
 pub use migrate::LATEST_VERSION;
+pub use plans::NewPlan;
 pub use shortlist::ShortlistEntry;
 pub use suppliers::{SupplierCounts, SupplierId};
 

@@ -434,7 +434,7 @@ impl App {
 
     fn yield_setup(&self, id: crate::store::SupplierId) -> Result<YieldSetup> {
         let row = self.catalog.row(id).ok_or_else(|| Error::NotFound(format!("supplier {}", id.0)))?;
-        let (chart, rules, window_start) = self.data.yield_defaults()?;
+        let (chart, rules, window_start, window_months) = self.data.yield_defaults()?;
         Ok(YieldSetup {
             supplier: id,
             code: row.supplier.code.clone(),
@@ -443,6 +443,8 @@ impl App {
             chart,
             rules,
             window_start,
+            window_months,
+            as_of: self.data.as_of,
         })
     }
 

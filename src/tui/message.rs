@@ -50,6 +50,12 @@ pub enum Message {
     ToggleChart,
     ToggleRules,
     ToggleWindow,
+    ZoomIn,
+    ZoomOut,
+    /// Chart → by material → by process → defects.
+    NextView,
+    /// Note an assignable cause on the lot under the cursor.
+    Annotate,
 
     // Shortlist screen.
     Remove,

@@ -16,6 +16,7 @@ pub mod app;
 mod app_record;
 mod app_report;
 mod catalog;
+pub mod chart;
 mod chrome;
 pub mod data;
 mod form_kit;

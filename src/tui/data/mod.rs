@@ -24,6 +24,7 @@ use chrono::NaiveDate;
 use super::catalog::Catalog;
 use crate::assess::policy::Policy;
 use crate::assess::spc::{ChartKind, RuleSet};
+use crate::assess::strata::{self, Stratum, StratumYield};
 use crate::assess::verdict::Assessment;
 use crate::assess::yield_stats::{self, MonthYield, YieldOptions, YieldReport};
 use crate::error::{Error, Result};
@@ -53,7 +54,7 @@ pub enum Fresh {
     Supplier(Box<SupplierDetail>),
     Editor(Box<EditorDetail>),
     /// The lots the query selects (`None`: none), or why they could not be read.
-    Yield(std::result::Result<Option<Box<YieldReport>>, String>),
+    Yield(std::result::Result<Option<Box<YieldLoaded>>, String>),
     Shortlist(Vec<ShortlistItem>),
 }
 
@@ -102,6 +103,18 @@ pub struct YieldQuery {
     pub since: Option<NaiveDate>,
     pub chart: ChartKind,
     pub rules: RuleSet,
+}
+
+/// What the Yield screen shows for a query: the chart (with the causes
+/// and the plan in force), the lots behind it, and FPY by material and by
+/// process.
+#[derive(Debug, Clone)]
+pub struct YieldLoaded {
+    pub report: YieldReport,
+    /// The lots of `report.lots`, in the same order.
+    pub lots: Vec<crate::model::Lot>,
+    pub by_material: Vec<StratumYield>,
+    pub by_process: Vec<StratumYield>,
 }
 
 /// The values the Yield screen's filters cycle through.
@@ -218,10 +231,11 @@ impl Data {
         })
     }
 
-    /// The stored policy's chart, rules and yield window start.
-    pub fn yield_defaults(&self) -> Result<(ChartKind, RuleSet, NaiveDate)> {
+    /// The stored policy's chart, rules, yield window start and its length in months.
+    pub fn yield_defaults(&self) -> Result<(ChartKind, RuleSet, NaiveDate, u32)> {
         let policy = self.store.read().policy()?;
-        Ok((policy.chart, policy.rules, Policy::window_start(self.as_of, policy.yield_window_months)))
+        let months = policy.yield_window_months;
+        Ok((policy.chart, policy.rules, Policy::window_start(self.as_of, months), months))
     }
 
     pub fn dimensions(&self, id: SupplierId) -> Result<Dimensions> {
@@ -229,9 +243,10 @@ impl Data {
         Ok(Dimensions { processes, materials, skus })
     }
 
-    /// The chart, Pareto and FPY by month of the lots `query` selects;
+    /// The chart, Pareto, FPY by month and by stratum of the lots `query`
+    /// selects, with the assignable causes and control plan in force;
     /// `None` when it selects no lot.
-    pub fn yield_report(&self, id: SupplierId, query: &YieldQuery) -> Result<Option<YieldReport>> {
+    pub fn yield_report(&self, id: SupplierId, query: &YieldQuery) -> Result<Option<YieldLoaded>> {
         let filter = LotFilter {
             process: query.process,
             material: query.material.clone(),
@@ -239,12 +254,16 @@ impl Data {
             since: query.since,
             until: Some(self.as_of),
         };
-        let lots = self.store.read().lots(id, &filter)?;
+        let read = self.store.read();
+        let lots = read.lots(id, &filter)?;
         if lots.is_empty() {
             return Ok(None);
         }
         let options = YieldOptions { kind: query.chart, rules: query.rules, baseline: None };
-        yield_stats::analyse(&lots, &options).map(Some)
+        let report = workflow::chart_lots(read, id, &lots, &filter, &options, self.as_of)?;
+        let by_material = strata::compare(&lots, Stratum::Material);
+        let by_process = strata::compare(&lots, Stratum::Process);
+        Ok(Some(YieldLoaded { report, lots, by_material, by_process }))
     }
 
     /// The shortlist in the order it was made, each supplier with its

@@ -71,6 +71,14 @@ pub enum Write {
     },
     Lot(SupplierId, Lot),
     Submit(i64),
+    /// An assignable cause for a lot, as of the day.
+    Annotate {
+        supplier: SupplierId,
+        lot: String,
+        cause: String,
+        action: Option<String>,
+        excluded: bool,
+    },
 }
 
 /// What a write changed, so the app knows what to show again.
@@ -181,6 +189,14 @@ impl Data {
                 Ok(Written::Supplier(*supplier))
             }
             Write::Lot(supplier, lot) => self.add_lot(*supplier, lot),
+            Write::Annotate { supplier, lot, cause, action, excluded } => {
+                let exclusion = if *excluded { workflow::Exclusion::Exclude } else { workflow::Exclusion::Include };
+                let note = workflow::Note { lot, cause, action: action.as_deref(), exclusion };
+                let as_of = self.as_of;
+                self.transact(|w| workflow::annotate(w, *supplier, &note, as_of).map(drop))
+                    .map_err(|e| Refusal::at(Field::Cause, e.to_string()))?;
+                Ok(Written::Supplier(*supplier))
+            }
             Write::Submit(audit) => {
                 let supplier = self.audit_supplier(*audit)?;
                 let score = self.transact(|w| workflow::seal(w, *audit))?;

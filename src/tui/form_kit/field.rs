@@ -55,6 +55,10 @@ pub enum Field {
     // Files and corrections.
     Path,
     Reason,
+    // An assignable cause.
+    Cause,
+    Action,
+    Limits,
 }
 
 impl Field {
@@ -104,6 +108,9 @@ impl Field {
             Self::Defects => "defects",
             Self::Path => "path",
             Self::Reason => "reason",
+            Self::Cause => "cause",
+            Self::Action => "action",
+            Self::Limits => "limits",
         }
     }
 }

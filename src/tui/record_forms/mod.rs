@@ -15,8 +15,10 @@ use super::form_kit::{Entry, Field, Form, Rule, Step};
 use crate::error::Result;
 use crate::model::{
     AnswerResult, AuditKind, BusinessType, Capability, ClaimSource, DEFAULT_TEMPLATE, EvidenceKind, FindingSeverity,
-    Pillar, Process, Strength, Supplier,
+    InLimits, Pillar, Process, Strength, Supplier,
 };
+/// Longest cause or action (the schema's bound).
+const NOTE_MAX: usize = 500;
 use crate::store::SupplierId;
 // The importers' own limits, so a form takes what a dossier could carry.
 use crate::exchange::validate::{LINE_MAX, LOT_TEXT_MAX, NAME_MAX, TEXT_MAX};
@@ -27,14 +29,44 @@ pub enum Purpose {
     NewSupplier,
     EditSupplier(SupplierId),
     AddClaim(SupplierId),
-    RetireClaim { supplier: SupplierId, claim: i64, what: String },
+    RetireClaim {
+        supplier: SupplierId,
+        claim: i64,
+        what: String,
+    },
     StartAudit(SupplierId),
-    Note { audit: i64, question: String, result: AnswerResult, note: Option<String> },
-    Evidence { audit: i64, reference: String, visited_on: NaiveDate, pillar: Option<Pillar>, kind: AuditKind },
-    Finding { audit: i64, reference: String, visited_on: NaiveDate },
-    CloseFinding { supplier: SupplierId, finding: i64, what: String },
+    Note {
+        audit: i64,
+        question: String,
+        result: AnswerResult,
+        note: Option<String>,
+    },
+    Evidence {
+        audit: i64,
+        reference: String,
+        visited_on: NaiveDate,
+        pillar: Option<Pillar>,
+        kind: AuditKind,
+    },
+    Finding {
+        audit: i64,
+        reference: String,
+        visited_on: NaiveDate,
+    },
+    CloseFinding {
+        supplier: SupplierId,
+        finding: i64,
+        what: String,
+    },
     Lot(SupplierId),
     Import,
+    /// An assignable cause for a lot; `excluded`: as its annotation in force says.
+    Annotate {
+        supplier: SupplierId,
+        lot: String,
+        what: String,
+        excluded: bool,
+    },
 }
 
 /// A form on screen and what it is for.
@@ -93,6 +125,7 @@ pub fn open(purpose: Purpose, data: &Data) -> Result<FormPopup> {
         Purpose::CloseFinding { what, .. } => closure_form(data.actor(), today).intro(what.clone()),
         Purpose::Lot(id) => lot_form(today).intro(whose(data, *id)?),
         Purpose::Import => import_form(today),
+        Purpose::Annotate { what, excluded, .. } => annotate_form(*excluded, today).intro(what.clone()),
     };
     Ok(FormPopup { purpose, form })
 }
@@ -213,6 +246,20 @@ fn closure_form(actor: &str, today: NaiveDate) -> Form {
             Entry::text(Field::ClosureEvidence, "Closure evidence", "", Rule::Text(TEXT_MAX))
                 .hint("what shows it is fixed; recorded once, never overwritten"),
             Entry::text(Field::ClosedBy, "Closed by", actor, Rule::Text(LINE_MAX)),
+        ],
+    )
+}
+
+fn annotate_form(excluded: bool, today: NaiveDate) -> Form {
+    let limits = if excluded { InLimits::Excluded } else { InLimits::Kept };
+    Form::new(
+        "Assignable cause",
+        today,
+        vec![
+            Entry::text(Field::Cause, "Cause", "", Rule::Text(NOTE_MAX)).hint("what made this lot differ"),
+            Entry::text(Field::Action, "Action", "", Rule::OptText(NOTE_MAX)).hint("what was done about it"),
+            Entry::choice::<InLimits>(Field::Limits, "Limits", Some(limits))
+                .hint("excluded: left out of the limits (still on the chart and in FPY)"),
         ],
     )
 }

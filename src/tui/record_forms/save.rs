@@ -43,6 +43,13 @@ pub fn save(popup: &FormPopup) -> Saving<Submitted> {
         }
         Purpose::Lot(id) => Write::Lot(*id, lot(form)?),
         Purpose::Import => return import(form),
+        Purpose::Annotate { supplier, lot, .. } => Write::Annotate {
+            supplier: *supplier,
+            lot: lot.clone(),
+            cause: form.text(Field::Cause),
+            action: form.opt_text(Field::Action),
+            excluded: pick::<crate::model::InLimits>(form, Field::Limits)? == crate::model::InLimits::Excluded,
+        },
     };
     Ok(Submitted::Write(write))
 }
