@@ -231,7 +231,7 @@ fn supplier_report_states_verdict_matrix_flags_yield_and_terms() {
     let doc = parse(&html);
     let text = doc.root_element().text().collect::<String>();
     assert!(text.contains("Commercial terms") && text.contains("typical for ODM"));
-    let charts = select(&doc, ".chart svg title");
+    let charts = select(&doc, ".chart > svg > title");
     assert_eq!(charts.len(), 1, "the control chart, inline");
     assert!(charts[0].text().collect::<String>().starts_with(chart_title));
     let matrix = select(&doc, "table")[0].text().collect::<String>();
