@@ -10,6 +10,7 @@ pub mod cli;
 pub mod error;
 pub mod exchange;
 pub mod model;
+pub mod report;
 pub mod store;
 pub mod trace;
 pub mod tui;

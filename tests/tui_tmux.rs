@@ -13,6 +13,10 @@
 //! into it: the UI keeps answering keys and saves a shortlist mark, neither
 //! side reports the database locked.
 //!
+//! A fourth writes reports with `P`: a supplier's as PDF at the path the
+//! prompt offers, an audit's as HTML at a typed path, a name that is neither
+//! refused.
+//!
 //! Needs tmux. Without it the test fails and says so, unless
 //! `CASEBOOK_SKIP_TMUX=1` is set. Each run uses its own tmux server
 //! (`-L`), which it kills at the end.
@@ -213,4 +217,56 @@ fn the_ui_keeps_working_while_another_process_imports() {
     assert_eq!(query(&db, "SELECT count(*) FROM shortlist"), "1");
     assert_eq!(query(&db, "SELECT count(*) FROM lots WHERE lot LIKE 'BIG-%'"), "300000");
     quit_expect_exit_0(&tmux);
+}
+
+#[test]
+fn p_writes_the_report_of_the_supplier_or_audit_in_front() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let tmux = Tmux::start("report", &ui_command(&db, &dir.path().join("home")), dir.path());
+    tmux.wait_for("the Suppliers screen with verdicts", |s| s.contains("14 of 14") && !s.contains("assessing"));
+
+    tmux.send("Enter");
+    tmux.wait_for("the first supplier", |s| s.contains("DG-FOLIO · Folio Leather Goods"));
+    tmux.send("P");
+    tmux.wait_for("the path prompt, in the current directory", |s| {
+        s.contains("Write the report of supplier DG-FOLIO") && s.contains("./supplier-DG-FOLIO.pdf")
+    });
+    tmux.send("Enter");
+    tmux.wait_for("the notice", |s| s.contains("Report written") && s.contains("supplier-DG-FOLIO.pdf"));
+    let pdf = std::fs::read(dir.path().join("supplier-DG-FOLIO.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF was written");
+    tmux.send("Escape");
+    tmux.wait_for("the notice to close", |s| !s.contains("Report written"));
+
+    // The Audits pane, its first audit, read-only: a report as HTML.
+    tmux.send("3");
+    tmux.send("Enter");
+    tmux.wait_for("the audit", |s| s.contains("Audit A-2026-026 of DG-FOLIO"));
+    tmux.send("P");
+    tmux.wait_for("the prompt", |s| s.contains("Write the report of audit A-2026-026"));
+    tmux.send("C-u");
+    tmux.type_text("notes.txt");
+    tmux.send("Enter");
+    tmux.wait_for("a refusal naming the formats", |s| s.contains("end the file name with .pdf or .html"));
+    tmux.send("Escape");
+    tmux.wait_for("the refusal to close", |s| !s.contains("end the file name"));
+    tmux.send("P");
+    tmux.wait_for("the prompt again", |s| s.contains("Write the report of audit A-2026-026"));
+    tmux.send("C-u");
+    tmux.type_text("audit.html");
+    tmux.send("Enter");
+    tmux.wait_for("the notice", |s| s.contains("Report written") && s.contains("audit.html"));
+    let html = std::fs::read_to_string(dir.path().join("audit.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("Audit report A-2026-026"), "{html:.200}");
+    assert!(!dir.path().join("notes.txt").exists());
+    tmux.send("Escape");
+    tmux.wait_for("the notice to close", |s| !s.contains("Report written"));
+    // Off the lists, C-c quits (q is only for the lists).
+    tmux.send("C-c");
+    let screen = tmux.wait_for("the shell with the exit status", |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
 }

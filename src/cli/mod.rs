@@ -29,6 +29,7 @@ mod audit;
 mod control;
 mod data;
 mod output;
+mod policy;
 mod report;
 mod shortlist;
 mod ui;
@@ -96,7 +97,10 @@ pub enum Command {
     #[command(subcommand)]
     Claim(void::ClaimCommand),
     /// Show the flag policy, or change one value.
-    Policy(report::PolicyArgs),
+    Policy(policy::PolicyArgs),
+    /// Write a shareable report of an audit or a supplier, as PDF or self-contained HTML.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// Every supplier's ODM verdict with its flags.
     Flags(verdicts::FlagsArgs),
     /// The whole reasoning behind one supplier's verdict.
@@ -232,7 +236,8 @@ fn run(cli: Cli, db_given: bool) -> Result<ExitCode> {
         Command::Suppliers(args) => data::suppliers(&ctx, &args),
         Command::Audit(cmd) => audit::run(&ctx, cmd),
         Command::Claim(cmd) => void::claim(&ctx, &cmd),
-        Command::Policy(args) => report::policy(&ctx, &args),
+        Command::Policy(args) => policy::policy(&ctx, &args),
+        Command::Report(cmd) => report::run(&ctx, cmd),
         Command::Flags(args) => verdicts::flags(&ctx, &args),
         Command::Explain(args) => verdicts::explain(&ctx, &args),
         Command::Check(args) => admin::check(&ctx, &args),

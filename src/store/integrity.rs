@@ -150,17 +150,30 @@ impl Reader<'_> {
 
     pub fn attachments(&self) -> Result<Vec<AttachmentRow>> {
         let mut stmt = self.conn.prepare("SELECT id, evidence_id, path, size, sha256 FROM attachments ORDER BY id")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(AttachmentRow {
-                id: r.get(0)?,
-                evidence_id: r.get(1)?,
-                path: PathBuf::from(r.get::<_, String>(2)?),
-                size: r.get::<_, i64>(3)?.try_into().unwrap_or(0),
-                sha256: r.get(4)?,
-            })
-        })?;
+        let rows = stmt.query_map([], attachment_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+
+    /// The files attached to the evidence items of one audit, in the order
+    /// they were attached.
+    pub fn audit_attachments(&self, audit: i64) -> Result<Vec<AttachmentRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT t.id, t.evidence_id, t.path, t.size, t.sha256 FROM attachments t
+             JOIN evidence e ON e.id = t.evidence_id WHERE e.audit_id = ?1 ORDER BY t.id",
+        )?;
+        let rows = stmt.query_map([audit], attachment_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+fn attachment_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttachmentRow> {
+    Ok(AttachmentRow {
+        id: r.get(0)?,
+        evidence_id: r.get(1)?,
+        path: PathBuf::from(r.get::<_, String>(2)?),
+        size: r.get::<_, i64>(3)?.try_into().unwrap_or(0),
+        sha256: r.get(4)?,
+    })
 }
 
 impl Writer<'_> {

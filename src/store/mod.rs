@@ -32,7 +32,8 @@ use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use audits::{
-    AuditHeader, AuditRow, ChainReport, DraftRef, NewAudit, NotedHead, Seal, SealRow, head_problem, hex, sha256_hex,
+    AuditHeader, AuditRow, AuditSeal, ChainReport, DraftRef, NewAudit, NotedHead, Seal, SealRow, head_problem, hex,
+    sha256_hex,
 };
 pub use control::{ControlEvent, NewAnnotation, new_gid};
 pub(crate) use facts::fact_hash;

@@ -19,6 +19,7 @@ use ratatui::crossterm::event::{Event, MouseEventKind};
 
 use super::catalog::Catalog;
 use super::data::{Data, Loading};
+use super::input::TextInput;
 use super::keys::KeyMap;
 use super::message::Message;
 use super::popup::{Closing, Popup};
@@ -146,7 +147,7 @@ impl App {
 
     /// Whether background work (the assessment, an import) is running.
     pub fn is_loading(&self) -> bool {
-        self.data.is_loading() || matches!(self.popup, Some(Popup::Importing(_)))
+        self.data.is_loading() || matches!(self.popup, Some(Popup::Importing(_) | Popup::Reporting(_)))
     }
 
     pub fn popup(&self) -> Option<&Popup> {
@@ -160,7 +161,7 @@ impl App {
         if self.last_input.elapsed() >= PAUSE {
             self.flush_pending();
         }
-        let imported = self.poll_import();
+        let imported = self.poll_import() | self.poll_report();
         match self.data.poll() {
             Some(result) => {
                 self.assessed(result);
@@ -250,7 +251,9 @@ impl App {
     pub fn paste(&mut self, text: &str) {
         match &mut self.popup {
             Some(Popup::Form(popup)) => popup.paste(text),
-            Some(Popup::Export { path, .. }) => path.insert(&text.replace(['\n', '\r'], "")),
+            Some(Popup::Export { path, .. } | Popup::ReportPath { path, .. }) => {
+                path.insert(&text.replace(['\n', '\r'], ""));
+            }
             Some(_) => {}
             None => {
                 let view = View { catalog: &self.catalog, theme: self.theme, as_of: self.data.as_of };
@@ -295,6 +298,9 @@ impl App {
             Closing::Quit => self.quit(),
             Closing::Submit => match self.popup.take() {
                 Some(Popup::Export { format, path }) => self.export(format, &PathBuf::from(path.value().trim())),
+                Some(Popup::ReportPath { subject, path }) => {
+                    self.start_report(&subject, &super::paths::expand(path.value().trim()));
+                }
                 Some(Popup::Form(form)) => self.save_form(*form),
                 Some(Popup::Submit(confirm)) => self.submit(&confirm),
                 Some(Popup::ConfirmQuit { .. }) => self.stop(),
@@ -349,6 +355,11 @@ impl App {
             Outcome::Export(format) => {
                 let path = self.export_dir.join(format!("shortlist-{}.{}", self.data.as_of, format.extension()));
                 self.popup = Some(Popup::export(format, &path));
+                Ok(())
+            }
+            Outcome::Report(subject) => {
+                let path = self.export_dir.join(subject.file_name(crate::report::Format::Pdf));
+                self.popup = Some(Popup::ReportPath { subject, path: TextInput::new(path.display().to_string()) });
                 Ok(())
             }
             Outcome::Info(message) => {

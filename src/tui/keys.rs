@@ -226,6 +226,7 @@ pub const SUPPLIER: KeyMap = KeyMap {
                 main(&[k('y')], Message::OpenYield, "yield", "the yield charts of this supplier"),
                 main(&[k('m')], Message::Mark, "mark", "mark or unmark for the shortlist"),
                 bind(&[k('/')], Message::StartFilter, "filter the pane's list (Enter keeps it, Esc clears it)"),
+                bind(&[k('P')], Message::WriteReport, "write this supplier's report (PDF or HTML)"),
             ],
         },
         SUPPLIER_RECORD,
@@ -235,7 +236,18 @@ pub const SUPPLIER: KeyMap = KeyMap {
     text_input: false,
 };
 
-pub const AUDIT: KeyMap = KeyMap { name: "Audit", tables: &[MOVE, GLOBAL], text_input: false };
+pub const AUDIT: KeyMap = KeyMap {
+    name: "Audit",
+    tables: &[
+        KeyTable {
+            title: "Submitted audit",
+            bindings: &[bind(&[k('P')], Message::WriteReport, "write this audit's report (PDF or HTML)")],
+        },
+        MOVE,
+        GLOBAL,
+    ],
+    text_input: false,
+};
 
 pub const YIELD: KeyMap = KeyMap {
     name: "Yield",
@@ -427,7 +439,8 @@ mod tests {
     #[test]
     fn no_key_means_two_things_on_one_map() {
         let maps = [SUPPLIERS, SUPPLIER, AUDIT, YIELD, FLAGS, SHORTLIST, FILTER, PROMPT, HELP, NOTICE];
-        let record = [FORM, AUDIT_CHECKLIST, AUDIT_EVIDENCE, AUDIT_FINDINGS, CONFIRM, CONFIRM_QUIT, REPORT, BUSY];
+        let record =
+            [FORM, AUDIT_CHECKLIST, AUDIT_EVIDENCE, AUDIT_FINDINGS, CONFIRM, CONFIRM_QUIT, REPORT, BUSY, REPORTING];
         for map in maps.into_iter().chain(record) {
             let presses: Vec<KeyPress> = map.bindings().flat_map(|b| b.keys.iter().copied()).collect();
             for (i, a) in presses.iter().enumerate() {

@@ -62,6 +62,9 @@ pub enum Message {
     ExportMarkdown,
     ExportCsv,
 
+    /// `P`: write the report of the audit or supplier in view.
+    WriteReport,
+
     // Recording (Suppliers and Supplier screens).
     NewSupplier,
     EditSupplier,

@@ -15,6 +15,7 @@
 pub mod app;
 mod app_open;
 mod app_record;
+mod app_report;
 mod catalog;
 pub mod chart;
 mod chrome;

@@ -12,7 +12,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::data::{ExportFormat, ImportJob};
+use super::data::{ExportFormat, ImportJob, ReportJob};
 use super::form_kit::Step;
 use super::input::{Edit, TextInput};
 use super::keys::{self, KeyMap, keys_label};
@@ -37,6 +37,13 @@ pub enum Popup {
         format: ExportFormat,
         path: TextInput,
     },
+    /// Where to write the report of an audit or a supplier.
+    ReportPath {
+        subject: crate::report::Subject,
+        path: TextInput,
+    },
+    /// A report being written, with the step it is on.
+    Reporting(ReportJob),
     Form(Box<FormPopup>),
     Submit(Box<record::SubmitConfirm>),
     Importing(ImportJob),
@@ -108,7 +115,8 @@ impl Popup {
             Self::ConfirmQuit { .. } => &keys::CONFIRM_QUIT,
             Self::Help { .. } => &keys::HELP,
             Self::Notice { .. } => &keys::NOTICE,
-            Self::Export { .. } => &keys::PROMPT,
+            Self::Export { .. } | Self::ReportPath { .. } => &keys::PROMPT,
+            Self::Reporting(_) => &keys::REPORTING,
             Self::Form(_) => &keys::FORM,
             Self::Submit(_) => &keys::CONFIRM,
             Self::Importing(_) => &keys::BUSY,
@@ -130,8 +138,12 @@ impl Popup {
             Self::Notice { .. } | Self::Report { .. } if msg == Message::Back => return Closing::Close,
             Self::Submit(_) | Self::ConfirmQuit { .. } if msg == Message::Accept => return Closing::Submit,
             Self::Submit(_) | Self::ConfirmQuit { .. } if msg == Message::Cancel => return Closing::Close,
-            Self::Notice { .. } | Self::Submit(_) | Self::Importing(_) | Self::ConfirmQuit { .. } => {}
-            Self::Export { path, .. } => match path.apply(msg) {
+            Self::Notice { .. }
+            | Self::Submit(_)
+            | Self::Importing(_)
+            | Self::Reporting(_)
+            | Self::ConfirmQuit { .. } => {}
+            Self::Export { path, .. } | Self::ReportPath { path, .. } => match path.apply(msg) {
                 Edit::Accepted if !path.value().trim().is_empty() => return Closing::Submit,
                 Edit::Cancelled => return Closing::Close,
                 _ => {}
@@ -167,6 +179,29 @@ impl Popup {
                     ]),
                 ];
                 render_box(frame, area, &title, lines, "Enter writes · Esc cancels", theme.focused_border(), theme);
+            }
+            Self::ReportPath { subject, path } => {
+                let title = format!("Write the report of {}", subject.describe());
+                let lines = vec![
+                    Line::raw("Write to this file; .pdf or .html chooses the format (C-u clears):"),
+                    Line::from(vec![
+                        Span::styled(path.value().to_owned(), theme.title()),
+                        Span::styled("▏", theme.key()),
+                    ]),
+                ];
+                render_box(frame, area, &title, lines, "Enter writes · Esc cancels", theme.focused_border(), theme);
+            }
+            Self::Reporting(job) => {
+                let lines = vec![
+                    Line::raw(format!(
+                        "The {} report of {}",
+                        job.format.extension().to_uppercase(),
+                        job.subject.describe()
+                    )),
+                    Line::raw(job.path.display().to_string()),
+                    Line::styled(format!("… {}", job.step().describe()), theme.title()),
+                ];
+                render_box(frame, area, "Writing a report", lines, "C-c quits", theme.border(), theme);
             }
             Self::Form(popup) => super::form_kit::view::render(&popup.form, frame, area, theme),
             Self::ConfirmQuit { lines, .. } => {

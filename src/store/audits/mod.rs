@@ -10,7 +10,7 @@ mod write;
 
 pub use edit::{AuditHeader, DraftRef};
 pub use seal::{Seal, hex, sha256_hex};
-pub use verify::{ChainReport, NotedHead, SealRow, head_problem};
+pub use verify::{AuditSeal, ChainReport, NotedHead, SealRow, head_problem};
 
 use std::collections::HashMap;
 

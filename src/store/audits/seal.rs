@@ -228,7 +228,7 @@ impl Writer<'_> {
         sealed.grade = Some(seal.grade);
         sealed.critical_no = seal.critical_no.to_vec();
         let content = sealed.hash();
-        let (seq, previous) = self.chain_head()?;
+        let (seq, previous) = self.read().chain_head()?;
         let link = chain_hash_v2(seq + 1, &previous, &content, &self.at);
         self.conn()
             .prepare_cached(
@@ -254,18 +254,5 @@ impl Writer<'_> {
             ..Change::of(Some(supplier), HistoryEntity::Audit, &reference, HistoryAction::Submit)
         })?;
         Ok(content)
-    }
-
-    /// The last link of the chain: (sequence, chain hash), genesis if none.
-    fn chain_head(&self) -> Result<(i64, String)> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT chain_seq, chain_hash FROM audits WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
-            .unwrap_or_else(|| (0, GENESIS_HASH.to_owned())))
     }
 }

@@ -22,6 +22,17 @@ pub struct SealRow {
     pub chain_hash: String,
 }
 
+/// A submitted audit's seal as stored, and whether its content still matches.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditSeal {
+    /// Position in the database's audit chain (1 for the first sealed audit).
+    pub seq: i64,
+    pub content_hash: String,
+    pub chain_hash: String,
+    /// The content hash recomputed now equals the stored one.
+    pub content_intact: bool,
+}
+
 /// The outcome of following the audit chain.
 #[derive(Debug, Clone)]
 pub struct ChainReport {
@@ -206,6 +217,41 @@ impl Reader<'_> {
             ));
         }
         Ok(problems)
+    }
+
+    /// The seal of audit `row` (as read with [`Reader::audit`]), `None` for a
+    /// draft; its content is recomputed in its own seal format and compared,
+    /// as `check` does (for reports).
+    pub fn audit_seal(&self, row: &super::AuditRow) -> Result<Option<AuditSeal>> {
+        use rusqlite::OptionalExtension;
+        let seal = self
+            .conn
+            .prepare_cached(
+                "SELECT a.id, a.ref, s.code, a.chain_seq, a.seal_format, a.submitted_at, a.content_hash, a.chain_hash
+                 FROM audits a JOIN suppliers s ON s.id = a.supplier_id
+                 WHERE a.id = ?1 AND a.status = 'submitted'",
+            )?
+            .query_row([row.id], |r| {
+                Ok(SealRow {
+                    id: r.get(0)?,
+                    reference: r.get(1)?,
+                    supplier: r.get(2)?,
+                    seq: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
+                    format: r.get(4)?,
+                    submitted_at: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                    content_hash: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                    chain_hash: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
+                })
+            })
+            .optional()?;
+        let Some(seal) = seal else { return Ok(None) };
+        let recomputed = self.recomputed(&seal, &mut HashMap::new())?;
+        Ok(Some(AuditSeal {
+            seq: seal.seq,
+            content_intact: recomputed.as_deref() == Some(seal.content_hash.as_str()),
+            content_hash: seal.content_hash,
+            chain_hash: seal.chain_hash,
+        }))
     }
 
     /// The audit chain's head without verifying anything (for reports).

@@ -27,7 +27,7 @@ pub struct EditorDetail {
     /// Notes on questions not answered yet: (question, note).
     pub notes: Vec<(String, String)>,
     /// Files attached to its evidence: (evidence id, path, size).
-    pub attachments: Vec<(i64, String, u64)>,
+    pub attachments: Vec<crate::store::AttachmentRow>,
 }
 
 /// One audit for the read-only audit view.

@@ -14,6 +14,7 @@
 mod attach;
 mod edits;
 mod import;
+mod report;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ use crate::workflow;
 pub use attach::{Attached, MAX_ATTACHMENT};
 pub use edits::{AuditDetail, EditorDetail};
 pub use import::{ImportJob, Started};
+pub use report::{ReportJob, ReportStarted};
 pub use write::{AuditStart, Refusal, Write, Written};
 
 /// A read a screen asks for; the app carries it out with [`Data::load`].

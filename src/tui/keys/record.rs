@@ -56,6 +56,7 @@ const AUDIT_RECORD: KeyTable = KeyTable {
         bind(&[k('3')], Message::Pane(3), "findings pane"),
         bind(&[k('l')], Message::AddLot, "enter a yield lot of this supplier by hand"),
         bind(&[k('i')], Message::ImportLots, "import a yield-lot CSV file"),
+        bind(&[k('P')], Message::WriteReport, "write this draft's report (PDF or HTML, marked DRAFT)"),
     ],
 };
 
@@ -156,6 +157,16 @@ pub const REPORT: KeyMap = KeyMap {
         },
         MOVE,
     ],
+    text_input: false,
+};
+
+/// While a report is written: only quitting, which abandons it.
+pub const REPORTING: KeyMap = KeyMap {
+    name: "Writing a report",
+    tables: &[KeyTable {
+        title: "Writing a report",
+        bindings: &[main(&[ctrl('c')], Message::Quit, "quit", "quit; the report is abandoned")],
+    }],
     text_input: false,
 };
 

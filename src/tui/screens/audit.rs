@@ -134,8 +134,12 @@ impl Screen for AuditScreen {
     }
 
     fn update(&mut self, msg: Message, _view: View<'_>) -> Outcome {
-        if msg == Message::Back {
-            return Outcome::Back;
+        match msg {
+            Message::Back => return Outcome::Back,
+            Message::WriteReport => {
+                return Outcome::Report(crate::report::Subject::Audit(self.detail.row.audit.id.clone()));
+            }
+            _ => {}
         }
         self.scroll.apply(msg);
         Outcome::None

@@ -124,6 +124,9 @@ impl AuditEditor {
             Message::ImportLots => return Outcome::Form(Purpose::Import),
             Message::Submit => return Outcome::ConfirmSubmit(Box::new(self.confirmation())),
             Message::EditHeader => return Outcome::Form(self.header_purpose()),
+            Message::WriteReport => {
+                return Outcome::Report(crate::report::Subject::Audit(self.detail.row.audit.id.clone()));
+            }
             Message::Back => return Outcome::Back,
             other => {
                 return match self.pane {
@@ -224,7 +227,11 @@ impl AuditEditor {
 
     /// The files attached to an evidence item: (path, size).
     pub fn files_of(&self, evidence: i64) -> impl Iterator<Item = (&str, u64)> {
-        self.detail.attachments.iter().filter(move |(e, _, _)| *e == evidence).map(|(_, p, s)| (p.as_str(), *s))
+        self.detail
+            .attachments
+            .iter()
+            .filter(move |a| a.evidence_id == evidence)
+            .map(|a| (a.path.to_str().unwrap_or_default(), a.size))
     }
 
     /// Selects the next unanswered question shown after the selected one, wrapping.

@@ -68,6 +68,8 @@ pub enum Outcome {
     /// Ask before submitting (locking) this audit.
     ConfirmSubmit(Box<SubmitConfirm>),
     Export(ExportFormat),
+    /// Ask where to write the report of this audit or supplier, then write it.
+    Report(crate::report::Subject),
     Info(String),
 }
 

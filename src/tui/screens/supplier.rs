@@ -139,6 +139,9 @@ impl SupplierScreen {
             Message::Amend => return self.amend_selected(),
             Message::OpenDraft => return self.open_draft(),
             Message::CloseFinding => return self.close_selected(),
+            Message::WriteReport => {
+                return Outcome::Report(crate::report::Subject::Supplier(self.detail.supplier.code.clone()));
+            }
             _ => {}
         }
         Outcome::None

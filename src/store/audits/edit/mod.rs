@@ -179,18 +179,6 @@ impl Reader<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The files attached to the evidence of one audit: (evidence id, path,
-    /// size), in the order they were attached.
-    pub fn audit_attachments(&self, audit: i64) -> Result<Vec<(i64, String, u64)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT t.evidence_id, t.path, t.size FROM attachments t JOIN evidence e ON e.id = t.evidence_id
-             WHERE e.audit_id = ?1 ORDER BY t.id",
-        )?;
-        let rows =
-            stmt.query_map([audit], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?.try_into().unwrap_or(0))))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     /// Notes on the questions of a draft not answered yet: (question, note).
     pub fn question_notes(&self, audit: i64) -> Result<Vec<(String, String)>> {
         let mut stmt = self
