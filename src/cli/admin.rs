@@ -160,6 +160,7 @@ pub struct AttachArgs {
 }
 
 pub fn attach(ctx: &Context, args: &AttachArgs) -> Result<ExitCode> {
+    crate::store::refuse_database_file(&ctx.db, &args.file, "attach")?;
     let path = std::fs::canonicalize(&args.file)
         .map_err(|e| Error::Invalid(format!("{}: cannot be read: {e}", args.file.display())))?;
     if !path.is_file() {
@@ -183,6 +184,7 @@ pub struct BackupArgs {
 }
 
 pub fn backup(ctx: &Context, args: &BackupArgs) -> Result<ExitCode> {
+    crate::store::refuse_database_file(&ctx.db, &args.dest, "write the backup over")?;
     let store = ctx.open(OpenMode::Existing)?;
     let pages = store.backup_to(&args.dest)?;
     outln!(

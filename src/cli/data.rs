@@ -107,6 +107,9 @@ pub struct ExportArgs {
 }
 
 pub fn export(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
+    if let Some(path) = &args.output {
+        crate::store::refuse_database_file(&ctx.db, path, "write the export over")?;
+    }
     let store = ctx.open(OpenMode::Existing)?;
     match &args.output {
         None => {

@@ -8,10 +8,12 @@
 mod audits;
 mod checklists;
 mod cursors;
+mod guard;
 mod history;
 mod integrity;
 mod lots;
 mod migrate;
+mod open;
 mod policy;
 mod shortlist;
 mod suppliers;
@@ -21,9 +23,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{NaiveDate, SecondsFormat, Utc};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use audits::{AuditRow, NewAudit, Seal, hex};
+pub use guard::{refuse_database_file, same_file_as_database};
 pub use history::{Change, HistoryEntry};
 pub use integrity::{AttachmentRow, SealRow, expected_triggers};
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
@@ -35,7 +39,6 @@ use crate::error::{Error, Result};
 
 /// `PRAGMA application_id` of a casebook database ("CBK1").
 const APPLICATION_ID: i64 = 0x4342_4b31;
-const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 /// How long a writer waits for another process's transaction before failing.
 /// (A long import holds the write lock for seconds; a UI save waits for it.)
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -52,28 +55,39 @@ pub enum OpenMode {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Counts this connection in the process-wide tally until it is closed;
+    /// after `conn`, so it is dropped after the connection.
+    _held: Option<guard::Held>,
 }
 
 impl Store {
     /// Opens (or creates) the database at `path`, refusing files that are not
     /// casebook databases or come from a newer casebook before writing anything.
     pub fn open(path: &Path, mode: OpenMode) -> Result<Self> {
-        let fresh = check_file(path, mode)?;
+        let mut tally = guard::Tally::lock();
+        let found = open::inspect(path, mode)?;
+        // The header is read outside SQLite only while no connection of this
+        // process holds the file: closing that descriptor would drop its locks.
+        if found == open::Found::Existing && !guard::FileKey::of(path).is_some_and(|key| tally.holds(key)) {
+            open::probe(path)?;
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| not_a_db(path, &e))?;
-        let mut store = Self { conn, path: path.to_owned() };
-        store.prepare(fresh)?;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| open::open_error(path, e))?;
+        let held = guard::FileKey::of(path).map(|key| tally.hold(key));
+        drop(tally);
+        let mut store = Self { conn, path: path.to_owned(), _held: held };
+        store.prepare(found == open::Found::New, mode)?;
         Ok(store)
     }
 
     /// A private database in memory, fully migrated (tests and dry runs).
     pub fn open_in_memory() -> Result<Self> {
         let conn = Connection::open_in_memory()?;
-        let mut store = Self { conn, path: PathBuf::from(":memory:") };
-        store.prepare(true)?;
+        let mut store = Self { conn, path: PathBuf::from(":memory:"), _held: None };
+        store.prepare(true, OpenMode::Create)?;
         Ok(store)
     }
 
@@ -81,21 +95,31 @@ impl Store {
         &self.path
     }
 
-    fn prepare(&mut self, fresh: bool) -> Result<()> {
+    fn prepare(&mut self, fresh: bool, mode: OpenMode) -> Result<()> {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
-        let (version, app_id) = self.identity().map_err(|e| not_a_db(&self.path, &e))?;
+        // Until the file is accepted, closing this connection must not
+        // checkpoint a WAL: a refused database is left exactly as it was.
+        self.conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+        let (version, app_id) = self.identity().map_err(|e| open::open_error(&self.path, e))?;
         if version > LATEST_VERSION {
             return Err(Error::SchemaTooNew { path: self.path.clone(), found: version, known: LATEST_VERSION });
         }
-        if app_id != APPLICATION_ID && !(fresh || self.is_blank()?) {
-            return Err(Error::NotADatabase {
-                path: self.path.clone(),
-                reason: "it is an SQLite database of another application".into(),
-            });
+        if app_id != APPLICATION_ID && !fresh {
+            let reason = if !self.is_blank()? {
+                "it is an SQLite database of another application"
+            } else if mode == OpenMode::Existing {
+                "it is an empty SQLite database; `casebook init` makes it a casebook database"
+            } else {
+                ""
+            };
+            if !reason.is_empty() {
+                return Err(Error::NotADatabase { path: self.path.clone(), reason: reason.into() });
+            }
         }
         if self.conn.is_readonly(rusqlite::MAIN_DB)? {
             return Err(Error::ReadOnly { path: self.path.clone() });
         }
+        self.conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -232,60 +256,6 @@ impl Drop for TrustedRows<'_> {
     fn drop(&mut self) {
         // Cannot fail for a valid pragma name; nothing to report from a drop.
         let _ = self.conn.pragma_update(None, "ignore_check_constraints", "OFF");
-    }
-}
-
-/// Checks the file before SQLite touches it. Returns whether it is new.
-fn check_file(path: &Path, mode: OpenMode) -> Result<bool> {
-    match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match mode {
-            OpenMode::Existing => Err(Error::NoDatabase { path: path.to_owned() }),
-            OpenMode::Create => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| io_at(dir, &e))?;
-                }
-                Ok(true)
-            }
-        },
-        Err(e) => Err(io_at(path, &e)),
-        Ok(meta) if meta.is_dir() => {
-            Err(Error::NotADatabase { path: path.to_owned(), reason: "it is a directory".into() })
-        }
-        Ok(meta) if meta.len() == 0 => match mode {
-            OpenMode::Existing => Err(Error::NoDatabase { path: path.to_owned() }),
-            OpenMode::Create => Ok(true),
-        },
-        Ok(_) => check_magic(path).map(|()| false),
-    }
-}
-
-fn check_magic(path: &Path) -> Result<()> {
-    use std::io::Read;
-    let mut head = [0_u8; 16];
-    let mut file = std::fs::File::open(path).map_err(|e| io_at(path, &e))?;
-    let read = file.read(&mut head).map_err(|e| io_at(path, &e))?;
-    if read < head.len() || head != SQLITE_MAGIC {
-        return Err(Error::NotADatabase {
-            path: path.to_owned(),
-            reason: "the file does not start with the SQLite header".into(),
-        });
-    }
-    Ok(())
-}
-
-fn io_at(path: &Path, e: &std::io::Error) -> Error {
-    Error::Invalid(format!("{}: {e}", path.display()))
-}
-
-fn not_a_db(path: &Path, e: &rusqlite::Error) -> Error {
-    let reason = e.to_string();
-    match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::Damaged { path: path.to_owned(), reason },
-        Some(rusqlite::ErrorCode::CannotOpen) => Error::Invalid(format!(
-            "{}: cannot open the database ({reason}); check that the file and its folder can be read and written",
-            path.display()
-        )),
-        _ => Error::NotADatabase { path: path.to_owned(), reason },
     }
 }
 

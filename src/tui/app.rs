@@ -404,7 +404,7 @@ impl App {
 
     fn export(&mut self, format: ExportFormat, path: &Path) {
         let items = &self.shortlist.items;
-        self.popup = Some(match data::export_shortlist(items, format, self.data.as_of, path) {
+        self.popup = Some(match data::export_shortlist(self.data.database(), items, format, self.data.as_of, path) {
             Ok(written) => Popup::Notice {
                 title: "Shortlist exported".to_owned(),
                 lines: vec![
