@@ -19,92 +19,13 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Command;
 
-/// A debug build imports the demo in about a second; leave room for slow CI.
-const PATIENCE: Duration = Duration::from_secs(30);
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    /// Starts `command` in a detached 120 × 40 session on a server of its
-    /// own (`name`: tests run side by side).
-    fn start(name: &str, command: &str, dir: &Path) -> Self {
-        let tmux = Self { socket: format!("casebook-test-{}-{name}", std::process::id()) };
-        let out =
-            tmux.run(&["-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", "120", "-y", "40", command], dir);
-        assert!(out.status.success(), "tmux new-session failed: {}", String::from_utf8_lossy(&out.stderr));
-        tmux
-    }
-
-    fn run(&self, args: &[&str], dir: &Path) -> Output {
-        Command::new("tmux").arg("-L").arg(&self.socket).args(args).current_dir(dir).output().unwrap()
-    }
-
-    /// Typed literally (no key names).
-    fn type_text(&self, text: &str) {
-        let out = self.run(&["send-keys", "-t", "main", "-l", text], Path::new("."));
-        assert!(out.status.success(), "send-keys -l {text}: {}", String::from_utf8_lossy(&out.stderr));
-    }
-
-    /// The process running in the pane's shell (the shell's only child).
-    fn app_pid(&self) -> String {
-        let out = self.run(&["display-message", "-p", "-t", "main", "#{pane_pid}"], Path::new("."));
-        let shell = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-        let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
-        children.split_whitespace().next().expect("the app runs under the pane's shell").to_owned()
-    }
-
-    fn send(&self, keys: &str) {
-        let out = self.run(&["send-keys", "-t", "main", keys], Path::new("."));
-        assert!(out.status.success(), "send-keys {keys}: {}", String::from_utf8_lossy(&out.stderr));
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "main"], Path::new(".")).stdout).into_owned()
-    }
-
-    /// Polls the screen until `ready` holds; fails with the last screen.
-    fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if ready(&screen) {
-                return screen;
-            }
-            assert!(start.elapsed() < PATIENCE, "timed out waiting for {what}; the screen:\n{screen}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"], Path::new("."));
-    }
-}
-
-fn tmux_is_installed() -> bool {
-    Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success())
-}
-
-/// `false` (skip) when tmux is missing and `CASEBOOK_SKIP_TMUX=1`; fails when
-/// it is missing otherwise.
-fn tmux_or_skip() -> bool {
-    if tmux_is_installed() {
-        return true;
-    }
-    if std::env::var_os("CASEBOOK_SKIP_TMUX").is_some_and(|v| v == "1") {
-        eprintln!("tmux is not installed; skipped because CASEBOOK_SKIP_TMUX=1");
-        return false;
-    }
-    panic!("this test needs tmux (apt-get install tmux), or set CASEBOOK_SKIP_TMUX=1 to skip it");
-}
+use common::tmux::{Tmux, demo_db, tmux_or_skip, ui_command};
 
 #[test]
 fn casebook_demo_in_a_real_terminal() {
@@ -153,35 +74,11 @@ fn casebook_demo_in_a_real_terminal() {
     quit_expect_exit_0(&tmux);
 }
 
-/// A demo database made by `casebook demo --no-ui` in `dir`.
-fn demo_db(dir: &Path) -> PathBuf {
-    let db = dir.join("demo.db");
-    let made = Command::new(env!("CARGO_BIN_EXE_casebook"))
-        .args(["demo", "--no-ui", "--db"])
-        .arg(&db)
-        .env_remove("CASEBOOK_DB")
-        .output()
-        .unwrap();
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
-    db
-}
-
 /// Quits the app with `q` and checks it exited with status 0.
 fn quit_expect_exit_0(tmux: &Tmux) {
     tmux.send("q");
     let screen = tmux.wait_for("the shell with the exit status", |s| s.contains("EXIT="));
     assert!(screen.contains("EXIT=0"), "{screen}");
-}
-
-/// The UI on `db`, as of the demo's day, the exit status printed after.
-fn ui_command(db: &Path, home: &Path) -> String {
-    let bin = env!("CARGO_BIN_EXE_casebook");
-    format!(
-        "env -u CASEBOOK_DB -u NO_COLOR HOME='{home}' CASEBOOK_AUDITOR=floor.auditor TERM=xterm-256color sh -c \
-         \"'{bin}' --db '{db}' --as-of 2026-11-15; echo EXIT=\\$?; sleep 60\"",
-        home = home.display(),
-        db = db.display(),
-    )
 }
 
 fn query(db: &Path, sql: &str) -> String {
