@@ -3,6 +3,7 @@
 //! here so the importer, the CLI and the UI do these the same way.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
@@ -10,9 +11,10 @@ use chrono::NaiveDate;
 use crate::assess::checklist::{self, Score};
 use crate::assess::policy::Policy;
 use crate::assess::verdict::{self, Assessment, AuditSummary, Facts, WindowLot};
-use crate::error::Result;
-use crate::model::Supplier;
-use crate::store::{Reader, Seal, Store, SupplierId, Writer};
+use crate::error::{Error, Result};
+use crate::model::{MediaType, Supplier};
+use crate::store::files::{FileStore, Stored};
+use crate::store::{NewAttachment, Reader, Seal, Store, SupplierId, Writer};
 
 /// Scores a draft audit on its own template under the stored policy and
 /// submits it (see `Writer::submit_audit`). Returns the score that was sealed.
@@ -183,4 +185,58 @@ fn scan_chunk(read: Reader<'_>, ids: (i64, i64), policy: &Policy, as_of: NaiveDa
     }
     chunk.lots.shrink_to_fit();
     Ok(chunk)
+}
+
+/// A file attached to an evidence item and copied into the file store.
+#[derive(Debug, Clone)]
+pub struct Attached {
+    /// The attachment's row id.
+    pub id: i64,
+    pub stored: Stored,
+    pub original_name: String,
+    pub media_type: MediaType,
+    /// Where the bytes are kept now.
+    pub location: std::path::PathBuf,
+}
+
+/// Attaches the file at `path` to evidence item `evidence`: copies it into
+/// the database's file store (see [`FileStore::put`]), then records it. The
+/// evidence may belong to a submitted audit (attachments are append-only).
+/// Nothing is recorded when the copy is refused; a copy whose record then
+/// fails stays in the store unreferenced, which is harmless.
+pub fn attach_file(store: &mut Store, evidence: i64, path: &Path, actor: &str) -> Result<Attached> {
+    if store.path().as_os_str() == ":memory:" {
+        return Err(Error::Invalid("attachments need a database file (the file store lives beside it)".into()));
+    }
+    store.read().evidence_owner(evidence)?;
+    let original_name = attachment_name(path)?;
+    let files = FileStore::for_database(store.path());
+    let stored = files.put(path)?;
+    let media_type = files.media_type(&stored.sha256)?;
+    let source = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let writer = store.begin(actor)?;
+    let id = writer.attach(&NewAttachment {
+        evidence,
+        path: &source.to_string_lossy(),
+        size: stored.size,
+        sha256: &stored.sha256,
+        stored: true,
+        original_name: Some(&original_name),
+        media_type: Some(media_type),
+    })?;
+    writer.commit()?;
+    let location = files.path_of(&stored.sha256)?;
+    Ok(Attached { id, stored, original_name, media_type, location })
+}
+
+/// The name a file is attached under: its own, which must be printable.
+fn attachment_name(path: &Path) -> Result<String> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if name.is_empty() || name.chars().any(char::is_control) || name.chars().count() > 255 {
+        return Err(Error::Invalid(format!(
+            "{}: the file's name must be 1 to 255 printable characters (no control characters); rename it",
+            path.display()
+        )));
+    }
+    Ok(name)
 }

@@ -149,7 +149,8 @@ fn side_files_exist(db: &Path) -> bool {
 }
 
 fn answers(sandbox: &Sandbox, audit: &str) -> i64 {
-    sandbox.sql()
+    sandbox
+        .sql()
         .query_row("SELECT count(*) FROM answers a JOIN audits u ON u.id = a.audit_id WHERE u.ref = ?1", [audit], |r| {
             r.get(0)
         })
@@ -173,13 +174,19 @@ fn saved_answers_survive_other_processes_opening_the_file_and_a_sigkill() {
 
     holder.order("answer 0 10");
     // Another process reads and closes: the sqlite3 shell, then casebook.
-    assert_eq!(sqlite3(&sandbox.db, "SELECT count(*) FROM answers WHERE audit_id = (SELECT max(id) FROM audits)"), "10");
+    assert_eq!(
+        sqlite3(&sandbox.db, "SELECT count(*) FROM answers WHERE audit_id = (SELECT max(id) FROM audits)"),
+        "10"
+    );
     sandbox.run(&["suppliers"]).assert_success();
     assert!(side_files_exist(&sandbox.db), "another process's close deleted the WAL under the holder");
     holder.order("answer 10 20");
     holder.order("assess");
     // Another process writes, then closes.
-    sqlite3(&sandbox.db, "INSERT INTO shortlist (supplier_id, added_at) SELECT id, '2026-11-15' FROM suppliers LIMIT 1");
+    sqlite3(
+        &sandbox.db,
+        "INSERT INTO shortlist (supplier_id, added_at) SELECT id, '2026-11-15' FROM suppliers LIMIT 1",
+    );
     sandbox.run(&["shortlist", "add", "DG-PRIME"]).assert_success();
     holder.order("answer 20 30");
     holder.order("import HOLD 0 500");

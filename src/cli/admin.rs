@@ -1,15 +1,14 @@
 //! Keeping the record honest: `check`, `history`, `attach`, `backup`.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use sha2::{Digest, Sha256};
 
 use super::Context;
 use super::output::{Format, Table, opt, print_json};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::store::files::FileStore;
 use crate::store::{OpenMode, Store};
 
 /// One check's outcome.
@@ -82,39 +81,25 @@ pub fn run_checks(store: &Store, today: &str) -> Result<Vec<CheckResult>> {
 
 fn check_attachments(store: &Store) -> Result<CheckResult> {
     let rows = store.read().attachments()?;
+    let files = FileStore::for_database(store.path());
     let mut problems = Vec::new();
     for a in &rows {
-        match hash_file(&a.path) {
-            Err(e) => problems.push(format!("attachment {} ({}): {e}", a.id, a.path.display())),
-            Ok((size, sha)) if size != a.size || sha != a.sha256 => problems.push(format!(
-                "attachment {} ({}) was altered: {size} bytes, sha256 {sha}; recorded {} bytes, sha256 {}",
-                a.id,
-                a.path.display(),
-                a.size,
-                a.sha256
-            )),
-            Ok(_) => {}
+        let verdict = if a.stored {
+            files.verify(&a.sha256, a.size)
+        } else {
+            crate::store::files::verify_at(&a.path, a.size, &a.sha256)
+        };
+        if let Err(problem) = verdict {
+            problems.push(format!("attachment {} (evidence {}): {problem}", a.id, a.evidence_id));
         }
     }
-    Ok(result("attachments", format!("{} attached file(s) re-hashed", rows.len()), problems))
-}
-
-/// Size and SHA-256 of a file, read in chunks.
-pub fn hash_file(path: &std::path::Path) -> std::io::Result<(u64, String)> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0_u8; 1 << 16];
-    let mut size = 0_u64;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        size += n as u64;
-    }
-    let digest = hasher.finalize();
-    Ok((size, crate::store::hex(&digest)))
+    let stored = rows.iter().filter(|a| a.stored).count();
+    let summary = format!(
+        "{} attached file(s) re-hashed: {stored} in the file store, {} at their recorded path",
+        rows.len(),
+        rows.len() - stored
+    );
+    Ok(result("attachments", summary, problems))
 }
 
 #[derive(Debug, Args)]
@@ -155,25 +140,24 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Result<ExitCode> {
 pub struct AttachArgs {
     /// The evidence item's number (shown by `casebook audit show REF`).
     pub evidence: i64,
-    /// A photo or document; its path, size and SHA-256 are recorded.
+    /// A photo or document (a regular file up to 50 MiB): copied into the
+    /// database's file store, its name, size, SHA-256 and type recorded.
     pub file: PathBuf,
 }
 
 pub fn attach(ctx: &Context, args: &AttachArgs) -> Result<ExitCode> {
-    crate::store::refuse_database_file(&ctx.db, &args.file, "attach")?;
-    let path = std::fs::canonicalize(&args.file)
-        .map_err(|e| Error::Invalid(format!("{}: cannot be read: {e}", args.file.display())))?;
-    if !path.is_file() {
-        return Err(Error::Invalid(format!("{}: not a file", path.display())));
-    }
-    let (size, sha) =
-        hash_file(&path).map_err(|e| Error::Invalid(format!("{}: cannot be read: {e}", path.display())))?;
     let mut store = ctx.open(OpenMode::Existing)?;
-    let w = store.begin(&ctx.actor)?;
-    let shown = path.to_string_lossy().into_owned();
-    let id = w.attach(args.evidence, &shown, size, &sha)?;
-    w.commit()?;
-    outln!("attachment {id}: {shown} ({size} bytes, sha256 {sha}) on evidence {}", args.evidence);
+    let a = crate::workflow::attach_file(&mut store, args.evidence, &args.file, &ctx.actor)?;
+    outln!(
+        "attachment {}: {} ({} bytes, sha256 {}, {}) on evidence {}, copied to {}",
+        a.id,
+        a.original_name,
+        a.stored.size,
+        a.stored.sha256,
+        a.media_type,
+        args.evidence,
+        a.location.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -94,7 +94,7 @@ pub enum Command {
     Check(admin::CheckArgs),
     /// The change history of one supplier (or of the policy).
     History(admin::HistoryArgs),
-    /// Attach a photo or document to an evidence item (path, size and SHA-256 recorded).
+    /// Attach a photo or document to an evidence item: copied into the database's file store, hash recorded.
     Attach(admin::AttachArgs),
     /// Copy the database with SQLite's online backup (safe while it is in use).
     Backup(admin::BackupArgs),

@@ -333,12 +333,7 @@ fn finish(writer: Writer<'_>, mut report: ImportReport, options: ImportOptions<'
 /// Runs one file's import in a savepoint of `writer`: kept when the file is
 /// clean, undone when it has problems. Whether the kept changes are
 /// committed is the caller's decision.
-fn import_file_in(
-    writer: &mut Writer<'_>,
-    db: &Path,
-    path: &Path,
-    options: ImportOptions<'_>,
-) -> Result<ImportReport> {
+fn import_file_in(writer: &mut Writer<'_>, db: &Path, path: &Path, options: ImportOptions<'_>) -> Result<ImportReport> {
     let prepared = prepare(writer.read(), db, path, options)?;
     apply(writer, prepared)
 }

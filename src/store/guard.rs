@@ -163,7 +163,10 @@ mod tests {
             assert!(!same_file_as_database(&db, &dir.path().join(other)), "{other}");
         }
         let refused = refuse_database_file(&db, &dir.path().join("hard"), "import").unwrap_err().to_string();
-        assert!(refused.contains("is the casebook database's WAL") && refused.contains("will not import it"), "{refused}");
+        assert!(
+            refused.contains("is the casebook database's WAL") && refused.contains("will not import it"),
+            "{refused}"
+        );
     }
 
     #[test]

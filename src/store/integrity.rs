@@ -35,9 +35,29 @@ pub struct SealRow {
 pub struct AttachmentRow {
     pub id: i64,
     pub evidence_id: i64,
+    /// Where the file was attached from (for rows not in the file store,
+    /// where it is still expected to be).
     pub path: PathBuf,
     pub size: u64,
     pub sha256: String,
+    /// Whether the bytes are in the database's file store.
+    pub stored: bool,
+    pub original_name: Option<String>,
+    pub media_type: Option<crate::model::MediaType>,
+}
+
+/// A file attached to an evidence item, as [`Writer::attach`] records it.
+#[derive(Debug, Clone)]
+pub struct NewAttachment<'a> {
+    pub evidence: i64,
+    /// Where it came from.
+    pub path: &'a str,
+    pub size: u64,
+    pub sha256: &'a str,
+    /// Whether the bytes were copied into the file store.
+    pub stored: bool,
+    pub original_name: Option<&'a str>,
+    pub media_type: Option<crate::model::MediaType>,
 }
 
 impl Reader<'_> {
@@ -186,8 +206,25 @@ impl Reader<'_> {
         Ok((problems, seals.len(), head))
     }
 
+    /// The supplier and the audit reference an evidence item is filed under.
+    pub fn evidence_owner(&self, evidence: i64) -> Result<(super::SupplierId, String)> {
+        self.conn
+            .prepare_cached(
+                "SELECT a.supplier_id, a.ref FROM evidence e JOIN audits a ON a.id = e.audit_id WHERE e.id = ?1",
+            )?
+            .query_row([evidence], |r| Ok((super::SupplierId(r.get(0)?), r.get(1)?)))
+            .map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => {
+                    crate::Error::NotFound(format!("no evidence item {evidence} (see `casebook audit show REF`)"))
+                }
+                other => other.into(),
+            })
+    }
+
     pub fn attachments(&self) -> Result<Vec<AttachmentRow>> {
-        let mut stmt = self.conn.prepare("SELECT id, evidence_id, path, size, sha256 FROM attachments ORDER BY id")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id, evidence_id, path, size, sha256, stored, original_name, media_type FROM attachments ORDER BY id",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok(AttachmentRow {
                 id: r.get(0)?,
@@ -195,6 +232,9 @@ impl Reader<'_> {
                 path: PathBuf::from(r.get::<_, String>(2)?),
                 size: r.get::<_, i64>(3)?.try_into().unwrap_or(0),
                 sha256: r.get(4)?,
+                stored: r.get(5)?,
+                original_name: r.get(6)?,
+                media_type: r.get(7)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -202,31 +242,35 @@ impl Reader<'_> {
 }
 
 impl Writer<'_> {
-    /// Records a file attached to an evidence item (path, size, SHA-256).
-    pub fn attach(&self, evidence: i64, path: &str, size: u64, sha256: &str) -> Result<i64> {
-        let (supplier, reference): (i64, String) = self
-            .conn()
-            .prepare_cached(
-                "SELECT a.supplier_id, a.ref FROM evidence e JOIN audits a ON a.id = e.audit_id WHERE e.id = ?1",
-            )?
-            .query_row([evidence], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => {
-                    crate::Error::NotFound(format!("no evidence item {evidence} (see `casebook audit show REF`)"))
-                }
-                other => other.into(),
-            })?;
+    /// Records a file attached to an evidence item (path, size, SHA-256, and
+    /// whether its bytes are in the file store). Allowed on a submitted
+    /// audit's evidence too: attachments are append-only facts.
+    pub fn attach(&self, new: &NewAttachment<'_>) -> Result<i64> {
+        let NewAttachment { evidence, path, size, sha256, .. } = *new;
+        let (supplier, reference) = self.read().evidence_owner(evidence)?;
         self.conn()
             .prepare_cached(
-                "INSERT INTO attachments (evidence_id, path, size, sha256, attached_at, attached_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO attachments (evidence_id, path, size, sha256, attached_at, attached_by, stored,
+                   original_name, media_type)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
-            .execute(params![evidence, path, i64::try_from(size).unwrap_or(i64::MAX), sha256, self.at, self.actor])?;
+            .execute(params![
+                evidence,
+                path,
+                i64::try_from(size).unwrap_or(i64::MAX),
+                sha256,
+                self.at,
+                self.actor,
+                new.stored,
+                new.original_name,
+                new.media_type
+            ])?;
         let id = self.conn().last_insert_rowid();
         let key = format!("{reference} evidence {evidence}");
-        let what = format!("{path} ({size} bytes, sha256 {sha256})");
+        let kept = if new.stored { "copied into the file store" } else { "recorded by path" };
+        let what = format!("{path} ({size} bytes, sha256 {sha256}; {kept})");
         self.record(&super::Change {
-            supplier: Some(super::SupplierId(supplier)),
+            supplier: Some(supplier),
             entity: "attachment",
             key: &key,
             action: "attach",

@@ -8,6 +8,7 @@
 mod audits;
 mod checklists;
 mod cursors;
+pub mod files;
 mod guard;
 mod history;
 mod integrity;
@@ -29,7 +30,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use audits::{AuditRow, NewAudit, Seal, hex};
 pub use guard::{refuse_database_file, same_file_as_database};
 pub use history::{Change, HistoryEntry};
-pub use integrity::{AttachmentRow, SealRow, expected_triggers};
+pub use integrity::{AttachmentRow, NewAttachment, SealRow, expected_triggers};
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
 pub use migrate::LATEST_VERSION;
 pub use shortlist::ShortlistEntry;

@@ -117,4 +117,3 @@ pub fn ui_command(db: &Path, home: &Path) -> String {
         db = db.display(),
     )
 }
-
