@@ -44,7 +44,12 @@ pub(super) fn inspect(path: &Path, mode: OpenMode) -> Result<Found> {
         Ok(meta) => meta,
     };
     if !meta.is_file() {
-        let reason = format!("it is {}, not a regular file", kind_of(&meta.file_type()));
+        let kind = meta.file_type();
+        let reason = if kind.is_dir() {
+            "it is a directory".to_owned()
+        } else {
+            format!("it is {}, not a regular file", kind_of(&kind))
+        };
         return Err(Error::NotADatabase { path: path.to_owned(), reason });
     }
     if meta.len() > 0 {
