@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::access::kind_of;
 use super::hex;
-use super::open::kind_of;
 use crate::error::{Error, Result};
 use crate::model::MediaType;
 

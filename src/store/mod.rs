@@ -5,6 +5,7 @@
 //! `BEGIN IMMEDIATE` transaction that commits explicitly and rolls back when
 //! dropped, so a failed or killed write leaves nothing half done.
 
+mod access;
 mod audits;
 mod checklists;
 mod cursors;
@@ -18,31 +19,31 @@ mod open;
 mod policy;
 mod shortlist;
 mod suppliers;
+pub mod wait;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{NaiveDate, SecondsFormat, Utc};
-use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
 
+pub use access::unlocked_reads_held;
 pub use audits::{AuditRow, NewAudit, Seal, hex};
 pub use guard::{refuse_database_file, same_file_as_database};
 pub use history::{Change, HistoryEntry};
 pub use integrity::{AttachmentRow, NewAttachment, SealRow, expected_triggers};
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
 pub use migrate::LATEST_VERSION;
+pub use open::explain_storage_error;
 pub use shortlist::ShortlistEntry;
 pub use suppliers::{SupplierCounts, SupplierId};
+pub use wait::{Patience, describe as describe_wait};
 
 use crate::error::{Error, Result};
 
 /// `PRAGMA application_id` of a casebook database ("CBK1").
 const APPLICATION_ID: i64 = 0x4342_4b31;
-/// How long a writer waits for another process's transaction before failing.
-/// (A long import holds the write lock for seconds; a UI save waits for it.)
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What to do when the database file does not exist yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,92 +57,51 @@ pub enum OpenMode {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Why this connection cannot write, when it cannot.
+    read_only: Option<String>,
+    /// How long a write waits for another process's.
+    patience: Patience,
     /// Counts this connection in the process-wide tally until it is closed;
     /// after `conn`, so it is dropped after the connection.
     _held: Option<guard::Held>,
 }
 
 impl Store {
-    /// Opens (or creates) the database at `path`, refusing files that are not
-    /// casebook databases or come from a newer casebook before writing anything.
-    pub fn open(path: &Path, mode: OpenMode) -> Result<Self> {
-        let mut tally = guard::Tally::lock();
-        let found = open::inspect(path, mode)?;
-        // The header is read outside SQLite only while no connection of this
-        // process holds the file: closing that descriptor would drop its locks.
-        if found == open::Found::Existing && !guard::FileKey::of(path).is_some_and(|key| tally.holds(key)) {
-            open::probe(path)?;
-        }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| open::open_error(path, e))?;
-        let held = guard::FileKey::of(path).map(|key| tally.hold(key));
-        drop(tally);
-        let mut store = Self { conn, path: path.to_owned(), _held: held };
-        store.prepare(found == open::Found::New, mode)?;
-        Ok(store)
-    }
-
-    /// A private database in memory, fully migrated (tests and dry runs).
-    pub fn open_in_memory() -> Result<Self> {
-        let conn = Connection::open_in_memory()?;
-        let mut store = Self { conn, path: PathBuf::from(":memory:"), _held: None };
-        store.prepare(true, OpenMode::Create)?;
-        Ok(store)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn prepare(&mut self, fresh: bool, mode: OpenMode) -> Result<()> {
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
-        // Until the file is accepted, closing this connection must not
-        // checkpoint a WAL: a refused database is left exactly as it was.
-        self.conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
-        let (version, app_id) = self.identity().map_err(|e| open::open_error(&self.path, e))?;
-        if version > LATEST_VERSION {
-            return Err(Error::SchemaTooNew { path: self.path.clone(), found: version, known: LATEST_VERSION });
-        }
-        if app_id != APPLICATION_ID && !fresh {
-            let reason = if !self.is_blank()? {
-                "it is an SQLite database of another application"
-            } else if mode == OpenMode::Existing {
-                "it is an empty SQLite database; `casebook init` makes it a casebook database"
-            } else {
-                ""
-            };
-            if !reason.is_empty() {
-                return Err(Error::NotADatabase { path: self.path.clone(), reason: reason.into() });
-            }
-        }
-        if self.conn.is_readonly(rusqlite::MAIN_DB)? {
-            return Err(Error::ReadOnly { path: self.path.clone() });
-        }
-        self.conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
-        self.conn.pragma_update(None, "journal_mode", "WAL")?;
-        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrate::apply(&mut self.conn, APPLICATION_ID)
-    }
-
-    fn identity(&self) -> rusqlite::Result<(i64, i64)> {
-        let version = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let app_id = self.conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
-        Ok((version, app_id))
-    }
-
-    fn is_blank(&self) -> Result<bool> {
-        let objects: i64 = self.conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
-        Ok(objects == 0)
-    }
-
-    /// Starts a write transaction recorded in history under `actor`.
+    /// Starts a write transaction recorded in history under `actor`,
+    /// waiting for another process's write as long as the store's
+    /// [`Patience`] says.
     pub fn begin(&mut self, actor: &str) -> Result<Writer<'_>> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(why) = &self.read_only {
+            return Err(Error::ReadOnly { path: self.path.clone(), why: why.clone() });
+        }
+        let waiting = wait::Scope::enter(&self.path, &self.patience);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| {
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) {
+                Error::Invalid(format!(
+                    "{}: another process kept the database locked for {} (a long import?); nothing was written — \
+                     try again when it has finished{}",
+                    self.path.display(),
+                    wait::describe(self.patience.limit),
+                    if self.patience.notice.is_some() { " (CASEBOOK_WRITE_WAIT=SECONDS waits longer)" } else { "" }
+                ))
+            } else {
+                e.into()
+            }
+        })?;
+        drop(waiting);
         Ok(Writer { scope: Scope::Transaction(tx), actor: actor.to_owned(), at: now_stamp() })
+    }
+
+    /// How long writes wait for another process's write lock, and who is
+    /// told (after a second) that they are waiting.
+    pub fn set_patience(&mut self, patience: Patience) {
+        self.patience = patience;
+    }
+
+    /// Why this store cannot write (`None` when it can): the file or its
+    /// folder is not writable by this user.
+    pub fn read_only(&self) -> Option<&str> {
+        self.read_only.as_deref()
     }
 
     pub fn read(&self) -> Reader<'_> {

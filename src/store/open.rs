@@ -1,143 +1,165 @@
-//! Looking at a database file before SQLite does, and saying plainly why a
-//! file cannot be used.
-//!
-//! Only `stat` is used on a path that a connection of this process may hold
-//! (see [`super::guard`]). The file's first 100 bytes are read outside SQLite
-//! only while no connection of this process has the file open: then there
-//! is no lock to lose, and a newer or foreign database is refused before
-//! SQLite opens it, so neither it nor its `-wal`/`-shm` are touched.
+//! Opening a database: looking at the file first (see [`super::access`]),
+//! choosing read-write or read-only, refusing what is not a casebook
+//! database of a version this casebook knows without changing it, and
+//! saying plainly why a file cannot be used.
 
-use std::io::Read;
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::{APPLICATION_ID, LATEST_VERSION, OpenMode};
+use rusqlite::config::DbConfig;
+use rusqlite::{Connection, OpenFlags};
+
+use super::access::{self, Access, Found, ReadOnlyOpen};
+use super::{APPLICATION_ID, LATEST_VERSION, OpenMode, Patience, Store, guard, migrate, wait};
 use crate::error::{Error, Result};
 
-const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
-
-/// What is at the database path before it is opened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Found {
-    /// Nothing, or an empty file: SQLite will create the database.
-    New,
-    /// A non-empty regular file.
-    Existing,
-}
-
-/// Decides from `stat` alone whether `path` can be a database file; creates
-/// its folder for a new database.
-pub(super) fn inspect(path: &Path, mode: OpenMode) -> Result<Found> {
-    let meta = match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return match mode {
-                OpenMode::Existing => Err(Error::NoDatabase { path: path.to_owned() }),
-                OpenMode::Create => {
-                    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                        std::fs::create_dir_all(dir).map_err(|e| io_at(dir, &e))?;
-                    }
-                    Ok(Found::New)
-                }
-            };
+impl Store {
+    /// Opens (or creates) the database at `path`, refusing files that are not
+    /// casebook databases or come from a newer casebook before writing
+    /// anything. A file this user cannot write is opened read-only: reads
+    /// work, [`Store::begin`] says why writing cannot.
+    pub fn open(path: &Path, mode: OpenMode) -> Result<Self> {
+        let existed = std::fs::symlink_metadata(path).is_ok();
+        let opened = Self::open_checked(path, mode);
+        if opened.is_err() && !existed {
+            remove_failed_creation(path);
         }
-        Err(e) => return Err(io_at(path, &e)),
-        Ok(meta) => meta,
-    };
-    if !meta.is_file() {
-        let kind = meta.file_type();
-        let reason = if kind.is_dir() {
-            "it is a directory".to_owned()
-        } else {
-            format!("it is {}, not a regular file", kind_of(&kind))
+        opened
+    }
+
+    fn open_checked(path: &Path, mode: OpenMode) -> Result<Self> {
+        let mut tally = guard::Tally::lock();
+        let found = access::inspect(path, mode)?;
+        let access = if found == Found::Existing { access::access(path)? } else { Access::ReadWrite };
+        // The header is read outside SQLite only while no connection of this
+        // process holds the file: closing that descriptor would drop its locks.
+        if found == Found::Existing && !guard::FileKey::of(path).is_some_and(|key| tally.holds(key)) {
+            access::probe(path)?;
+        }
+        let conn = connect(path, &access).map_err(|e| open_error(path, e))?;
+        let held = guard::FileKey::of(path).map(|key| tally.hold(key));
+        drop(tally);
+        let read_only = match access {
+            Access::ReadWrite => None,
+            Access::ReadOnly { why, .. } => Some(why),
         };
-        return Err(Error::NotADatabase { path: path.to_owned(), reason });
+        let mut store = Self { conn, path: path.to_owned(), read_only, patience: Patience::default(), _held: held };
+        store.prepare(found == Found::New, mode)?;
+        Ok(store)
     }
-    if meta.len() > 0 {
-        return Ok(Found::Existing);
+
+    /// A private database in memory, fully migrated (tests and dry runs).
+    pub fn open_in_memory() -> Result<Self> {
+        let conn = Connection::open_in_memory()?;
+        let mut store =
+            Self { conn, path: PathBuf::from(":memory:"), read_only: None, patience: Patience::default(), _held: None };
+        store.prepare(true, OpenMode::Create)?;
+        Ok(store)
     }
-    match mode {
-        OpenMode::Existing => Err(Error::NoDatabase { path: path.to_owned() }),
-        OpenMode::Create => Ok(Found::New),
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn prepare(&mut self, fresh: bool, mode: OpenMode) -> Result<()> {
+        self.conn.busy_handler(Some(wait::busy))?;
+        // Until the file is accepted, closing this connection must not
+        // checkpoint a WAL: a refused database is left exactly as it was.
+        self.conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+        let (version, app_id) = self.identity().map_err(|e| open_error(&self.path, e))?;
+        if version > LATEST_VERSION {
+            return Err(Error::SchemaTooNew { path: self.path.clone(), found: version, known: LATEST_VERSION });
+        }
+        if app_id != APPLICATION_ID && !fresh {
+            let reason = if !self.is_blank()? {
+                "it is an SQLite database of another application"
+            } else if mode == OpenMode::Existing {
+                "it is an empty SQLite database; `casebook init` makes it a casebook database"
+            } else {
+                ""
+            };
+            if !reason.is_empty() {
+                return Err(Error::NotADatabase { path: self.path.clone(), reason: reason.into() });
+            }
+        }
+        if self.read_only.is_none() && self.conn.is_readonly(rusqlite::MAIN_DB)? {
+            self.read_only = Some("SQLite opened it read-only (check the file's and its folder's permissions)".into());
+        }
+        if let Some(why) = &self.read_only {
+            if version < LATEST_VERSION {
+                return Err(Error::Invalid(format!(
+                    "{}: written by an older casebook (schema version {version}) and it must be brought up to date \
+                     before this one can read it, but {why}; run `casebook init` once as a user who can write it — \
+                     nothing was changed",
+                    self.path.display()
+                )));
+            }
+            self.conn.pragma_update(None, "foreign_keys", "ON")?;
+            return Ok(());
+        }
+        self.conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
+        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate::apply(&mut self.conn, APPLICATION_ID)
+    }
+
+    fn identity(&self) -> rusqlite::Result<(i64, i64)> {
+        let version = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let app_id = self.conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        Ok((version, app_id))
+    }
+
+    fn is_blank(&self) -> Result<bool> {
+        let objects: i64 = self.conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+        Ok(objects == 0)
     }
 }
 
-/// "a directory", "a FIFO (named pipe)", … for messages.
-pub fn kind_of(kind: &std::fs::FileType) -> &'static str {
-    if kind.is_dir() {
-        "a directory"
-    } else if kind.is_fifo() {
-        "a FIFO (named pipe)"
-    } else if kind.is_char_device() {
-        "a character device"
-    } else if kind.is_block_device() {
-        "a block device"
-    } else if kind.is_socket() {
-        "a socket"
-    } else if kind.is_file() {
-        "a regular file"
-    } else {
-        "not a regular file"
+/// Removes what a failed creation left (a full disk, a refused folder): the
+/// empty file SQLite created, with its empty side files. Never a file that
+/// holds anything.
+fn remove_failed_creation(path: &Path) {
+    let empty = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file() && m.len() == 0);
+    if !empty(path) {
+        return;
     }
-}
-
-/// The fields of an SQLite header casebook decides on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Header {
-    user_version: i64,
-    application_id: i64,
-}
-
-/// Reads the file's header and refuses what is not an SQLite file, or is a
-/// newer or another application's database. Call only while no connection
-/// of this process has the file open.
-pub(super) fn probe(path: &Path) -> Result<()> {
-    let mut head = [0_u8; 100];
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits().cast_signed())
-        .open(path)
-        .map_err(|e| io_at(path, &e))?;
-    let mut filled = 0;
-    while filled < head.len() {
-        match file.read(&mut head[filled..]).map_err(|e| io_at(path, &e))? {
-            0 => break,
-            n => filled += n,
+    let side = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    let _ = std::fs::remove_file(path);
+    for suffix in ["-wal", "-journal"] {
+        if empty(&side(suffix)) {
+            let _ = std::fs::remove_file(side(suffix));
         }
     }
-    drop(file);
-    if filled < head.len() || !head.starts_with(SQLITE_MAGIC) {
-        return Err(Error::NotADatabase {
-            path: path.to_owned(),
-            reason: "the file does not start with the SQLite header".into(),
-        });
-    }
-    let field = |at: usize| i64::from(i32::from_be_bytes([head[at], head[at + 1], head[at + 2], head[at + 3]]));
-    judge(path, Header { user_version: field(60), application_id: field(68) })
+    let _ = std::fs::remove_file(side("-shm"));
 }
 
-/// Refuses a newer casebook's database or another application's.
-fn judge(path: &Path, header: Header) -> Result<()> {
-    if header.user_version > LATEST_VERSION {
-        return Err(Error::SchemaTooNew { path: path.to_owned(), found: header.user_version, known: LATEST_VERSION });
+/// The SQLite connection for `access`: read-write (creating the file), or
+/// read-only — without locks or side files when there is no WAL to read.
+fn connect(path: &Path, access: &Access) -> rusqlite::Result<Connection> {
+    let common = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    match access {
+        Access::ReadWrite => Connection::open_with_flags(
+            path,
+            common | OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        ),
+        Access::ReadOnly { how: ReadOnlyOpen::Shared, .. } => {
+            Connection::open_with_flags(path, common | OpenFlags::SQLITE_OPEN_READ_ONLY)
+        }
+        Access::ReadOnly { how: ReadOnlyOpen::Immutable, .. } => {
+            access::note_unlocked_read(path);
+            Connection::open_with_flags(access::uri(path, "immutable=1"), common | OpenFlags::SQLITE_OPEN_READ_ONLY)
+        }
     }
-    if header.application_id != 0 && header.application_id != APPLICATION_ID {
-        return Err(Error::NotADatabase {
-            path: path.to_owned(),
-            reason: "it is an SQLite database of another application".into(),
-        });
-    }
-    Ok(())
-}
-
-pub(super) fn io_at(path: &Path, e: &std::io::Error) -> Error {
-    Error::Invalid(format!("{}: {e}", path.display()))
 }
 
 /// What an SQLite error met while opening `path` really means.
 pub(super) fn open_error(path: &Path, e: rusqlite::Error) -> Error {
     use rusqlite::ErrorCode as Code;
     let reason = e.to_string();
-    let say = |what: &str| Error::Invalid(format!("{}: {what} ({reason}); nothing was changed", path.display()));
     match e.sqlite_error_code() {
         Some(Code::NotADatabase) => Error::NotADatabase { path: path.to_owned(), reason },
         Some(Code::DatabaseCorrupt) => Error::Damaged { path: path.to_owned(), reason },
@@ -145,42 +167,49 @@ pub(super) fn open_error(path: &Path, e: rusqlite::Error) -> Error {
             "{}: cannot open the database ({reason}); check that the file and its folder can be read and written",
             path.display()
         )),
-        Some(Code::DiskFull) => say("the disk is full; free some space and try again"),
-        Some(Code::SystemIoFailure) => {
-            say("the disk reported an I/O error (is it full, removed or failing?); free space or check the disk")
-        }
-        Some(Code::ReadOnly) => Error::ReadOnly { path: path.to_owned() },
-        Some(Code::PermissionDenied) => say("permission denied; check the file's and its folder's permissions"),
-        Some(Code::DatabaseBusy | Code::DatabaseLocked) => {
-            say("another process holds the database locked; try again when it has finished")
-        }
-        _ => Error::Sql(e),
+        Some(Code::ReadOnly) => Error::ReadOnly {
+            path: path.to_owned(),
+            why: "SQLite found it read-only (check the file's and its folder's permissions)".into(),
+        },
+        Some(Code::PermissionDenied) => Error::Invalid(format!(
+            "{}: permission denied ({reason}); check the file's and its folder's permissions; nothing was changed",
+            path.display()
+        )),
+        Some(Code::DatabaseBusy | Code::DatabaseLocked) => Error::Invalid(format!(
+            "{}: another process holds the database locked ({reason}); try again when it has finished; nothing \
+             was changed",
+            path.display()
+        )),
+        _ => explain_storage_error(path, Error::Sql(e)),
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_newer_or_foreign_header_is_refused_and_ours_or_a_blank_one_is_not() {
-        let ok = |user_version, application_id| judge(Path::new("x.db"), Header { user_version, application_id });
-        assert!(ok(0, 0).is_ok());
-        assert!(ok(LATEST_VERSION, APPLICATION_ID).is_ok());
-        assert!(matches!(ok(LATEST_VERSION + 1, APPLICATION_ID), Err(Error::SchemaTooNew { .. })));
-        assert!(matches!(ok(1, 0x1234), Err(Error::NotADatabase { .. })));
+/// Says what a full disk or an I/O error really is, for the database at
+/// `db`: how much space its folder has left, and what to do. Other errors
+/// pass unchanged.
+pub fn explain_storage_error(db: &Path, e: Error) -> Error {
+    use rusqlite::ErrorCode as Code;
+    let Error::Sql(sql) = &e else { return e };
+    let code = sql.sqlite_error_code();
+    if !matches!(code, Some(Code::DiskFull | Code::SystemIoFailure)) {
+        return e;
     }
-
-    #[test]
-    fn a_short_or_foreign_file_is_not_an_sqlite_database() {
-        let dir = tempfile::tempdir().unwrap();
-        let short = dir.path().join("short");
-        std::fs::write(&short, SQLITE_MAGIC).unwrap();
-        let text = dir.path().join("text");
-        std::fs::write(&text, "supplier,lot\n".repeat(20)).unwrap();
-        for path in [short, text] {
-            let refused = probe(&path).unwrap_err().to_string();
-            assert!(refused.contains("does not start with the SQLite header"), "{refused}");
+    let folder = db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
+    let free = rustix::fs::statvfs(folder).ok().map(|v| v.f_bavail.saturating_mul(v.f_frsize));
+    let what = match (code, free) {
+        (_, Some(bytes)) if bytes < 1 << 20 => {
+            format!(
+                "the disk holding {} is full ({} KiB free); free some space and try again",
+                folder.display(),
+                bytes >> 10
+            )
         }
-    }
+        (Some(Code::DiskFull), _) => "the disk is full; free some space and try again".to_owned(),
+        _ => format!(
+            "the disk reported an I/O error ({}); check that the disk holding {} is present, not full and not failing",
+            sql,
+            folder.display()
+        ),
+    };
+    Error::Invalid(format!("{}: {what}; nothing was written", db.display()))
 }
