@@ -307,3 +307,43 @@ fn a_read_only_folder_refuses_writes_and_new_databases_clearly() {
     assert_eq!(common::sha256_of(&db), before);
     assert!(!folder.join("new.db").exists());
 }
+
+#[test]
+fn check_runs_every_check_and_names_each_unreadable_value() {
+    let sandbox = Sandbox::demo();
+    let sql = sandbox.sql();
+    let evidence: i64 = sql
+        .query_row(
+            "SELECT min(e.id) FROM evidence e JOIN audits a ON a.id = e.audit_id WHERE a.status = 'submitted'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // Written around casebook: CHECKs off, a trigger dropped.
+    sql.execute_batch(&format!(
+        "PRAGMA ignore_check_constraints = ON;
+         UPDATE suppliers SET name = CAST(x'41ff42' AS TEXT) WHERE code = 'SZ-ARMOR';
+         DROP TRIGGER evidence_frozen_update;
+         UPDATE evidence SET strength = 'rumour' WHERE id = {evidence};
+         INSERT INTO attachments (evidence_id, path, size, sha256, attached_at, attached_by, media_type)
+           VALUES ({evidence}, 'x.jpg', 1, '{}', '2026-11-01T00:00:00.000Z', 'tester', 'image/tiff');",
+        "0".repeat(64)
+    ))
+    .unwrap();
+    drop(sql);
+    let armor = sandbox.count("SELECT id FROM suppliers WHERE code = 'SZ-ARMOR'");
+    let (ok, results) = check(&sandbox);
+    assert!(!ok);
+    let names: Vec<&str> = results.as_array().unwrap().iter().map(|r| r["check"].as_str().unwrap()).collect();
+    assert_eq!(names, ["integrity", "foreign-keys", "triggers", "domain", "seals", "attachments"]);
+    let domain = problems_of(&results, "domain");
+    assert!(domain.contains(&format!("suppliers row {armor}, column name: not valid UTF-8 text")), "{domain:?}");
+    let seals = problems_of(&results, "seals");
+    assert!(
+        seals.iter().any(|p| p.contains("cannot be read, so its seal cannot be checked") && p.contains("rumour")),
+        "{seals:?}"
+    );
+    let attachments = problems_of(&results, "attachments");
+    assert!(attachments.iter().any(|p| p.starts_with("attachments row 1: cannot be read")), "{attachments:?}");
+    assert_eq!(problems_of(&results, "triggers").len(), 1);
+}

@@ -33,7 +33,7 @@ pub struct CheckArgs {
 /// Runs every check; exit status 1 when any finds a problem.
 pub fn check(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
-    let results = run_checks(&store, &ctx.as_of.to_string())?;
+    let results = run_checks(&store, &ctx.as_of.to_string());
     if args.format == Format::Json {
         print_json(&results)?;
     } else {
@@ -47,59 +47,89 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     Ok(if results.iter().all(|r| r.ok) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-pub fn run_checks(store: &Store, today: &str) -> Result<Vec<CheckResult>> {
+/// Runs every check, each to its end: a check that cannot finish (an
+/// unreadable value, a damaged page) is reported as that check's problem,
+/// and the others still run.
+pub fn run_checks(store: &Store, today: &str) -> Vec<CheckResult> {
     let read = store.read();
-    let integrity = read.integrity_problems()?;
-    let keys = read.foreign_key_problems()?;
-    let present = read.trigger_names()?;
-    let missing: Vec<String> = crate::store::expected_triggers()
-        .into_iter()
-        .filter(|t| !present.iter().any(|p| p == t))
-        .map(|t| format!("trigger {t} is missing: a protection of the record was removed"))
-        .collect();
-    let mut domain: Vec<String> = read
-        .domain_violations(today)?
-        .into_iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(rule, n)| format!("{n} × {rule}"))
-        .collect();
-    domain.extend(read.unreadable_defects()?.into_iter().map(|l| format!("{l}: defects cannot be read")));
-    if let Err(e) = read.policy() {
-        domain.push(e.to_string());
-    }
-    let (seals, count, (seq, head)) = read.verify_seals()?;
-    let attachments = check_attachments(store)?;
-    Ok(vec![
-        result("integrity", "SQLite integrity_check".into(), integrity),
-        result("foreign-keys", "every reference points at a row".into(), keys),
-        result("triggers", format!("{} immutability and append-only triggers", present.len()), missing),
-        result("domain", format!("domain rules re-checked as of {today}"), domain),
-        result("seals", format!("{count} submitted audit(s) sealed; chain head #{seq} {head}"), seals),
-        attachments,
-    ])
+    vec![
+        guarded("integrity", || Ok(("SQLite integrity_check".into(), read.integrity_problems()?))),
+        guarded("foreign-keys", || Ok(("every reference points at a row".into(), read.foreign_key_problems()?))),
+        guarded("triggers", || {
+            let present = read.trigger_names()?;
+            let missing = crate::store::expected_triggers()
+                .into_iter()
+                .filter(|t| !present.iter().any(|p| p == t))
+                .map(|t| format!("trigger {t} is missing: a protection of the record was removed"))
+                .collect();
+            Ok((format!("{} immutability and append-only triggers", present.len()), missing))
+        }),
+        guarded("domain", || Ok((format!("domain rules re-checked as of {today}"), domain_problems(store, today)))),
+        guarded("seals", || {
+            let (seals, count, (seq, head)) = read.verify_seals()?;
+            Ok((format!("{count} submitted audit(s) sealed; chain head #{seq} {head}"), seals))
+        }),
+        guarded("attachments", || check_attachments(store)),
+    ]
 }
 
-fn check_attachments(store: &Store) -> Result<CheckResult> {
+/// One check's outcome; an error is the check's problem, not the end.
+fn guarded(check: &'static str, run: impl FnOnce() -> Result<(String, Vec<String>)>) -> CheckResult {
+    match run() {
+        Ok((summary, problems)) => result(check, summary, problems),
+        Err(e) => result(check, "could not run to its end".into(), vec![format!("the check stopped: {e}")]),
+    }
+}
+
+/// The domain rules, each part run on its own so one failure hides no other.
+fn domain_problems(store: &Store, today: &str) -> Vec<String> {
+    let read = store.read();
+    let mut problems = Vec::new();
+    let mut part = |found: Result<Vec<String>>| match found {
+        Ok(found) => problems.extend(found),
+        Err(e) => problems.push(format!("a domain check stopped: {e}")),
+    };
+    part(
+        read.domain_violations(today).map(|counts| {
+            counts.into_iter().filter(|(_, n)| *n > 0).map(|(rule, n)| format!("{n} × {rule}")).collect()
+        }),
+    );
+    part(
+        read.unreadable_defects()
+            .map(|lots| lots.into_iter().map(|l| format!("{l}: defects cannot be read")).collect()),
+    );
+    part(read.undecodable_text());
+    part(read.policy().map(|_| Vec::new()));
+    problems
+}
+
+fn check_attachments(store: &Store) -> Result<(String, Vec<String>)> {
     let rows = store.read().attachments()?;
     let files = FileStore::for_database(store.path());
     let mut problems = Vec::new();
-    for a in &rows {
-        let verdict = if a.stored {
-            files.verify(&a.sha256, a.size)
-        } else {
-            crate::store::files::verify_at(&a.path, a.size, &a.sha256)
+    let (mut stored, mut by_path) = (0, 0);
+    for row in &rows {
+        let verdict = match row {
+            Err(unreadable) => Err(unreadable.clone()),
+            Ok(a) if a.stored => {
+                stored += 1;
+                files
+                    .verify(&a.sha256, a.size)
+                    .map_err(|p| format!("attachment {} (evidence {}): {p}", a.id, a.evidence_id))
+            }
+            Ok(a) => {
+                by_path += 1;
+                crate::store::files::verify_at(&a.path, a.size, &a.sha256)
+                    .map_err(|p| format!("attachment {} (evidence {}): {p}", a.id, a.evidence_id))
+            }
         };
-        if let Err(problem) = verdict {
-            problems.push(format!("attachment {} (evidence {}): {problem}", a.id, a.evidence_id));
-        }
+        problems.extend(verdict.err());
     }
-    let stored = rows.iter().filter(|a| a.stored).count();
     let summary = format!(
-        "{} attached file(s) re-hashed: {stored} in the file store, {} at their recorded path",
-        rows.len(),
-        rows.len() - stored
+        "{} attached file(s) re-hashed: {stored} in the file store, {by_path} at their recorded path",
+        rows.len()
     );
-    Ok(result("attachments", summary, problems))
+    Ok((summary, problems))
 }
 
 #[derive(Debug, Args)]

@@ -141,8 +141,10 @@ impl Reader<'_> {
         let mut out = Vec::new();
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            if super::lots::parse_defects(r.get_ref(2)?.as_str_or_null()?).is_err() {
-                out.push(format!("{} lot {}", r.get::<_, String>(0)?, r.get::<_, String>(1)?));
+            let readable = std::str::from_utf8(r.get_ref(2)?.as_bytes_or_null()?.unwrap_or_default())
+                .is_ok_and(|text| super::lots::parse_defects(Some(text)).is_ok());
+            if !readable {
+                out.push(format!("{} lot {}", lossy(r, 0)?, lossy(r, 1)?));
             }
         }
         Ok(out)
@@ -158,11 +160,11 @@ impl Reader<'_> {
         let rows = stmt.query_map([], |r| {
             Ok(SealRow {
                 id: r.get(0)?,
-                reference: r.get(1)?,
-                supplier: r.get(2)?,
+                reference: lossy(r, 1)?,
+                supplier: lossy(r, 2)?,
                 seq: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
-                content_hash: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                chain_hash: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                content_hash: lossy(r, 4)?,
+                chain_hash: lossy(r, 5)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -177,9 +179,17 @@ impl Reader<'_> {
         let mut expected_seq = 1;
         let seals = self.seals()?;
         for seal in &seals {
-            let row = self.audit(seal.id)?;
-            let content = content_hash(&row);
-            if content != seal.content_hash {
+            let content = match self.audit(seal.id) {
+                Ok(row) => content_hash(&row),
+                Err(e) => {
+                    problems.push(format!(
+                        "audit {} ({}, audits row {}) cannot be read, so its seal cannot be checked: {e}",
+                        seal.reference, seal.supplier, seal.id
+                    ));
+                    String::new()
+                }
+            };
+            if !content.is_empty() && content != seal.content_hash {
                 problems.push(format!(
                     "audit {} ({}) was changed after it was submitted: its content no longer matches its seal",
                     seal.reference, seal.supplier
@@ -221,24 +231,77 @@ impl Reader<'_> {
             })
     }
 
-    pub fn attachments(&self) -> Result<Vec<AttachmentRow>> {
+    /// Every attachment row, oldest first; a row whose values cannot be
+    /// read is a sentence naming it, and the others are still returned.
+    pub fn attachments(&self) -> Result<Vec<std::result::Result<AttachmentRow, String>>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, evidence_id, path, size, sha256, stored, original_name, media_type FROM attachments ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(AttachmentRow {
-                id: r.get(0)?,
-                evidence_id: r.get(1)?,
-                path: PathBuf::from(r.get::<_, String>(2)?),
-                size: r.get::<_, i64>(3)?.try_into().unwrap_or(0),
-                sha256: r.get(4)?,
-                stored: r.get(5)?,
-                original_name: r.get(6)?,
-                media_type: r.get(7)?,
-            })
+            let id: i64 = r.get(0)?;
+            let row = (|| {
+                Ok::<_, rusqlite::Error>(AttachmentRow {
+                    id,
+                    evidence_id: r.get(1)?,
+                    path: PathBuf::from(lossy(r, 2)?),
+                    size: r.get::<_, i64>(3)?.try_into().unwrap_or(0),
+                    sha256: lossy(r, 4)?,
+                    stored: r.get(5)?,
+                    original_name: r.get(6)?,
+                    media_type: r.get(7)?,
+                })
+            })();
+            Ok(row.map_err(|e| format!("attachments row {id}: cannot be read: {e}")))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+
+    /// Text that is not valid UTF-8, anywhere: one sentence per value,
+    /// naming its table, row and column (written around casebook; nothing
+    /// casebook writes is like that).
+    pub fn undecodable_text(&self) -> Result<Vec<String>> {
+        let mut tables = self.conn.prepare(
+            "SELECT name, wr FROM pragma_table_list WHERE schema = 'main' AND type = 'table'
+             AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )?;
+        let tables: Vec<(String, bool)> =
+            tables.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? > 0)))?.collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        for (table, without_rowid) in tables {
+            let key = if without_rowid { "NULL" } else { "rowid" };
+            let mut stmt = self.conn.prepare(&format!("SELECT {key}, * FROM \"{}\"", table.replace('"', "\"\"")))?;
+            let names: Vec<String> = stmt.column_names().skip(1).map(str::to_owned).collect();
+            let mut rows = stmt.query([])?;
+            let mut at = 0_u64;
+            while let Some(row) = rows.next()? {
+                at += 1;
+                for (i, column) in names.iter().enumerate() {
+                    if let rusqlite::types::ValueRef::Text(bytes) = row.get_ref(i + 1)?
+                        && std::str::from_utf8(bytes).is_err()
+                    {
+                        let which = match row.get_ref(0)? {
+                            rusqlite::types::ValueRef::Integer(id) => format!("row {id}"),
+                            _ => format!("row number {at}"),
+                        };
+                        out.push(format!("{table} {which}, column {column}: not valid UTF-8 text"));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A text (or NULL, as "") column read even when it is not valid UTF-8.
+fn lossy(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<String> {
+    Ok(match row.get_ref(at)? {
+        rusqlite::types::ValueRef::Text(bytes) | rusqlite::types::ValueRef::Blob(bytes) => {
+            String::from_utf8_lossy(bytes).into_owned()
+        }
+        rusqlite::types::ValueRef::Null => String::new(),
+        rusqlite::types::ValueRef::Integer(i) => i.to_string(),
+        rusqlite::types::ValueRef::Real(f) => f.to_string(),
+    })
 }
 
 impl Writer<'_> {
