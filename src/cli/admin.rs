@@ -198,14 +198,30 @@ pub struct BackupArgs {
 }
 
 pub fn backup(ctx: &Context, args: &BackupArgs) -> Result<ExitCode> {
-    crate::store::refuse_database_file(&ctx.db, &args.dest, "write the backup over")?;
     let store = ctx.open(OpenMode::Existing)?;
-    let pages = store.backup_to(&args.dest)?;
+    let r = store.backup_to(&args.dest)?;
     outln!(
-        "{}: backed up {pages} pages from {}; `casebook --db {} check` verifies the copy",
-        args.dest.display(),
+        "{}: backed up {} pages ({:.1} MiB) from {} in {:.1} s; the copy passed SQLite's integrity check and its {} \
+         audit seal(s) were verified (chain head #{} {}); {} attached file(s) copied",
+        r.dest.display(),
+        r.pages,
+        r.bytes as f64 / f64::from(1 << 20),
         store.path().display(),
-        args.dest.display()
+        r.took.as_secs_f64(),
+        r.seals,
+        r.head.0,
+        r.head.1,
+        r.files
     );
-    Ok(ExitCode::SUCCESS)
+    for problem in &r.problems {
+        eprintln!("casebook: backup: {problem}");
+    }
+    if r.problems.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "casebook: the backup was made, but it carries the problems above (so does the database: run `casebook check`)"
+        );
+        Ok(ExitCode::FAILURE)
+    }
 }

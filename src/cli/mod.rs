@@ -96,7 +96,7 @@ pub enum Command {
     History(admin::HistoryArgs),
     /// Attach a photo or document to an evidence item: copied into the database's file store, hash recorded.
     Attach(admin::AttachArgs),
-    /// Copy the database with SQLite's online backup (safe while it is in use).
+    /// A verified copy of the database and its attached files (safe while it is in use).
     Backup(admin::BackupArgs),
     /// Yield of one supplier's lots (p-chart or Laney p′, run rules, FPY, Pareto, RTY), or of every supplier.
     Yield(yield_cmd::YieldArgs),

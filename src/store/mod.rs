@@ -7,6 +7,7 @@
 
 mod access;
 mod audits;
+mod backup;
 mod checklists;
 mod cursors;
 pub mod files;
@@ -22,14 +23,14 @@ mod suppliers;
 pub mod wait;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::PathBuf;
 
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, TransactionBehavior};
 
 pub use access::unlocked_reads_held;
 pub use audits::{AuditRow, NewAudit, Seal, hex};
+pub use backup::BackupReport;
 pub use guard::{refuse_database_file, same_file_as_database};
 pub use history::{Change, HistoryEntry};
 pub use integrity::{AttachmentRow, NewAttachment, SealRow, expected_triggers};
@@ -111,21 +112,6 @@ impl Store {
     #[cfg(test)]
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
-    }
-
-    /// Copies the database to `dest` with SQLite's online backup API: safe
-    /// while other connections read and write. Returns the pages copied.
-    pub fn backup_to(&self, dest: &Path) -> Result<i32> {
-        if dest.exists() {
-            return Err(Error::Invalid(format!("{}: already exists; choose a new file name", dest.display())));
-        }
-        let mut target = Connection::open(dest)?;
-        let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
-        backup.run_to_completion(256, Duration::from_millis(5), None)?;
-        let pages = backup.progress().pagecount;
-        drop(backup);
-        target.pragma_update(None, "journal_mode", "WAL")?;
-        Ok(pages)
     }
 
     /// A second connection to the same database file, for reading on another
