@@ -221,11 +221,7 @@ fn the_ui_killed_beside_other_processes_keeps_every_answer_it_showed() {
         reset(&template, &db);
         let tmux = Tmux::start(&format!("crash-{run}"), &ui_command(&db, &sandbox.path("home")), sandbox.dir.path());
         tmux.wait_for("the supplier list", |s| s.contains("SZ-ARMOR") && s.contains("14 of 14"));
-        tmux.type_text("/armor");
-        tmux.send("Enter");
-        tmux.wait_for("the filtered list", |s| s.contains("1 of 14"));
-        tmux.send("Enter");
-        tmux.wait_for("the supplier", |s| s.contains("SZ-ARMOR · Armor Case Works"));
+        tmux.open_armor();
         tmux.send("a");
         tmux.wait_for("the audit form", |s| s.contains("Start an audit"));
         tmux.send("Enter");

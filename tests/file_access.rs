@@ -124,24 +124,39 @@ fn running_as_root(sandbox: &Sandbox) -> bool {
     std::fs::metadata(sandbox.dir.path()).unwrap().uid() == 0
 }
 
+/// The binary run as "another user": `nobody` through `setpriv` when the
+/// tests run as root (the sandbox opened for it to traverse), else as this
+/// user, whose access the caller restricts with permissions.
+fn other_user(sandbox: &Sandbox) -> Command {
+    if !running_as_root(sandbox) {
+        return Command::new(env!("CARGO_BIN_EXE_casebook"));
+    }
+    std::fs::set_permissions(sandbox.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut cmd = Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_casebook")]);
+    cmd
+}
+
 /// Runs casebook as a user who can read `db` and create files in its folder
 /// but not write `db` itself: `nobody` when root (the folder opened to all),
 /// else this user with `db` made read-only.
 fn as_reader(sandbox: &Sandbox, db: &Path, args: &[&str]) -> Run {
     let folder = db.parent().unwrap();
-    let mut cmd = if running_as_root(sandbox) {
-        std::fs::set_permissions(sandbox.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o777)).unwrap();
-        std::fs::set_permissions(db, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let mut cmd = Command::new("setpriv");
-        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_casebook")]);
-        cmd
-    } else {
-        std::fs::set_permissions(db, std::fs::Permissions::from_mode(0o444)).unwrap();
-        Command::new(env!("CARGO_BIN_EXE_casebook"))
-    };
+    let mode = if running_as_root(sandbox) { 0o644 } else { 0o444 };
+    std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::set_permissions(db, std::fs::Permissions::from_mode(mode)).unwrap();
+    let mut cmd = other_user(sandbox);
     cmd.current_dir(sandbox.dir.path()).env_remove("CASEBOOK_DB").env("HOME", folder).arg("--db").arg(db).args(args);
     common::run(&mut cmd)
+}
+
+/// A copy of the sandbox's database in a folder of its own: (folder, file).
+fn in_folder(sandbox: &Sandbox, name: &str) -> (PathBuf, PathBuf) {
+    let folder = sandbox.path(name);
+    std::fs::create_dir(&folder).unwrap();
+    let db = folder.join("casebook.db");
+    std::fs::copy(&sandbox.db, &db).unwrap();
+    (folder, db)
 }
 
 fn folder_entries(folder: &Path) -> Vec<String> {
@@ -154,10 +169,7 @@ fn folder_entries(folder: &Path) -> Vec<String> {
 #[test]
 fn a_file_this_user_cannot_write_is_read_without_side_files_and_writes_say_why() {
     let sandbox = Sandbox::demo();
-    let folder = sandbox.path("shared");
-    std::fs::create_dir(&folder).unwrap();
-    let db = folder.join("casebook.db");
-    std::fs::copy(&sandbox.db, &db).unwrap();
+    let (folder, db) = in_folder(&sandbox, "shared");
     let before = (folder_entries(&folder), common::sha256_of(&db));
     for args in [&["suppliers"][..], &["--as-of", "2026-11-15", "flags"], &["check"], &["export"], &["history"]] {
         as_reader(&sandbox, &db, args).assert_success();
@@ -183,21 +195,10 @@ fn a_file_this_user_cannot_write_is_read_without_side_files_and_writes_say_why()
 #[test]
 fn a_folder_this_user_cannot_write_is_read_and_writes_name_the_folder() {
     let sandbox = Sandbox::demo();
-    let folder = sandbox.path("locked");
-    std::fs::create_dir(&folder).unwrap();
-    let db = folder.join("casebook.db");
-    std::fs::copy(&sandbox.db, &db).unwrap();
+    let (folder, db) = in_folder(&sandbox, "locked");
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o666)).unwrap();
-    let root = running_as_root(&sandbox);
-    std::fs::set_permissions(sandbox.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let run = |db: &Path, args: &[&str]| {
-        let mut cmd = if root {
-            let mut cmd = Command::new("setpriv");
-            cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_casebook")]);
-            cmd
-        } else {
-            Command::new(env!("CARGO_BIN_EXE_casebook"))
-        };
+        let mut cmd = other_user(&sandbox);
         common::run(cmd.current_dir(sandbox.dir.path()).env("HOME", &folder).arg("--db").arg(db).args(args))
     };
     std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();

@@ -60,10 +60,20 @@ impl Store {
             .tempfile_in(folder)
             .map_err(at)?
             .into_temp_path();
-        let pages = self.copy_pages(&temp)?;
-        std::fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(at)?;
-        let mut report = verify_copy(&temp, dest)?;
+        let pages = {
+            let _phase = crate::trace::phase("backup: copy every page in one read transaction");
+            self.copy_pages(&temp)?
+        };
+        {
+            let _phase = crate::trace::phase("backup: fsync the copy");
+            std::fs::File::open(&temp).and_then(|f| f.sync_all()).map_err(at)?;
+        }
+        let mut report = {
+            let _phase = crate::trace::phase("backup: verify the copy (integrity_check, seals)");
+            verify_copy(&temp, dest)?
+        };
         report.pages = pages;
+        let _phase = crate::trace::phase("backup: copy attached files, rename");
         let (files, problems) = self.copy_files(&temp, dest)?;
         report.files = files;
         report.problems.extend(problems);
