@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Backup benchmark (issue 11 §6): `casebook backup` of a big database
-# (1.9 GB class: 5,000 suppliers and LOTS lots, 8,500,000 by default), idle
+# (1.9 GB class: 5,000 suppliers and LOTS lots, 11,000,000 by default), idle
 # and while another process writes every 2 seconds (a shortlist mark added
 # or removed by `casebook`, as a user working in the UI would). The
 # reference is the sqlite3 shell's `.backup` (the online backup API in
@@ -14,7 +14,7 @@
 # Needs bash 5 ($EPOCHREALTIME), the sqlite3 shell, GNU time and `timeout`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LOTS=${LOTS:-8500000}
+LOTS=${LOTS:-11000000}
 DATA=bench/out/data-$LOTS
 WORK=bench/out/work-backup
 source bench/lib.sh
@@ -52,7 +52,7 @@ writer() {
   echo "$n" > "$WORK/writes"
 }
 
-one_backup() { # label, command... → seconds, or "not finished"
+one_backup() { # command... (DEST appended) → seconds, or "not finished"
   local dest="$WORK/copy.db" start status
   rm -rf "$dest" "$dest".files "$dest"-journal "$WORK"/.copy.db.*
   start=$EPOCHREALTIME
@@ -70,7 +70,7 @@ declare -A results
 for mode in idle writes; do
   for run in $(seq "$RUNS"); do
     [ "$mode" = writes ] && { writer & wpid=$!; sleep 1; }
-    c=$(CASEBOOK_TRACE=1 one_backup casebook "$CASEBOOK" --db "$DB" backup)
+    c=$(CASEBOOK_TRACE=1 one_backup "$CASEBOOK" --db "$DB" backup)
     grep '^trace: backup' "$WORK/out.log" | sed "s/^/  $mode run $run: /" >&2 || true
     s=$(one_backup sh "$WORK/sqlite-backup.sh" "$DB")
     [ "$mode" = writes ] && { touch "$WORK/stop"; wait "$wpid"; echo "  $mode run $run: $(cat "$WORK/writes") writes by the other process" >&2; }
