@@ -8,6 +8,11 @@
 #
 #   bench/tui.sh                       # builds bench/out/work/big.db if it is missing
 #   RUNS=3 bench/tui.sh --slowest      # extra arguments go to the example
+#   REFERENCE=/tmp/tui_bench_old REFERENCE_DB=bench/out/work/big-v2.db RUNS=3 bench/tui.sh
+#                                      # runs alternate with another build's tui_bench
+#                                      # (side by side, same load), each run labelled;
+#                                      # REFERENCE_DB for an older build that refuses
+#                                      # a newer schema (the same data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -16,7 +21,13 @@ RUNS=${RUNS:-1}
 prepare_db
 
 cargo build --release --quiet --example tui_bench
-for _ in $(seq "$RUNS"); do
+for run in $(seq "$RUNS"); do
+  if [ -n "${REFERENCE:-}" ]; then
+    echo "== run $run: reference ($REFERENCE)"
+    "$REFERENCE" --db "${REFERENCE_DB:-$BIG_DB}" --as-of 2026-11-15 "$@"
+    echo
+    echo "== run $run: this build"
+  fi
   target/release/examples/tui_bench --db "$BIG_DB" --as-of 2026-11-15 "$@"
   echo
 done

@@ -3,7 +3,8 @@
 //! start to the first frame (supplier list, verdicts still being computed),
 //! to the verdicts' arrival, then replays a key script and times each key's
 //! handling plus the next frame: scrolling, filtering, sorting, switching
-//! screens and opening suppliers (with their yield charts). Prints p50, p99
+//! screens, opening suppliers (with their yield charts) and working GEN-00001's
+//! chart of 1,000 lots (lot cursor, pages, zoom, charts, views, violations). Prints p50, p99
 //! and max per group and overall, and the peak RSS (`VmHWM`).
 //!
 //! ```text
@@ -154,6 +155,30 @@ fn wheel(kind: MouseEventKind) -> Event {
     Event::Mouse(MouseEvent { kind, column: 20, row: 10, modifiers: KeyModifiers::NONE })
 }
 
+/// GEN-00001's chart over all its 1,000 lots: move the lot cursor, page,
+/// zoom, cycle the charts and views, jump to violations, then back.
+fn yield_chart() -> Vec<Event> {
+    let mut keys = chars("/gen-00001");
+    keys.push(key(KeyCode::Enter));
+    keys.push(key(KeyCode::Enter));
+    keys.extend(chars("yw"));
+    keys.extend(times(200, &key(KeyCode::Left)));
+    keys.extend(times(20, &key(KeyCode::PageUp)));
+    keys.extend(times(20, &key(KeyCode::PageDown)));
+    keys.push(key(KeyCode::Home));
+    keys.push(key(KeyCode::End));
+    keys.extend(chars("--++++---"));
+    keys.extend(chars("cccc"));
+    keys.extend(chars("vvvv"));
+    for _ in 0..20 {
+        keys.push(key(KeyCode::Down));
+        keys.push(key(KeyCode::Enter));
+    }
+    keys.extend(chars("rr"));
+    keys.extend(times(3, &key(KeyCode::Esc)));
+    keys
+}
+
 /// The key script, in groups.
 fn script() -> Vec<(&'static str, Vec<Event>)> {
     let (down, up) = (key(KeyCode::Down), key(KeyCode::Up));
@@ -205,5 +230,6 @@ fn script() -> Vec<(&'static str, Vec<Event>)> {
         ("switch screens (Tab)", switch),
         ("flags screen", flags),
         ("open suppliers and yield", open),
+        ("yield chart of 1,000 lots", yield_chart()),
     ]
 }

@@ -5,6 +5,7 @@
 //! → [`assess`] (pure) → `cli` / `tui` output.
 
 pub mod assess;
+pub mod charts;
 pub mod cli;
 pub mod error;
 pub mod exchange;

@@ -4,14 +4,16 @@
 //! it the exact words stored in SQLite and exchanged in files, a list of its
 //! valid values (for error messages) and serde/rusqlite conversions.
 
+mod control;
 mod findings;
 mod vocab;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-pub use vocab::VocabError;
+pub use control::{Annotation, ControlPlan, InLimits, PlanScope, SavedLimits};
 pub(crate) use vocab::vocab;
+pub use vocab::{VocabError, Word};
 
 vocab!(BusinessType {
     Manufacturer = "manufacturer",
@@ -396,23 +398,39 @@ fn defects_as_map<S: serde::Serializer>(defects: &[(String, u32)], s: S) -> Resu
 }
 
 /// A supplier with everything recorded about it: one entry of a dossier.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Annotations and control plans exist only in `casebook-dossier/2`, and
+/// are left out when there are none (so such a record reads as /1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SupplierRecord {
     #[serde(flatten)]
     pub supplier: Supplier,
     pub claims: Vec<Claim>,
     pub audits: Vec<Audit>,
     pub lots: Vec<Lot>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub annotations: Vec<Annotation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub control_plans: Vec<ControlPlan>,
 }
 
-/// The `casebook-dossier/1` document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+impl SupplierRecord {
+    /// Whether the record needs `casebook-dossier/2` to be written.
+    pub fn needs_format_2(&self) -> bool {
+        !self.annotations.is_empty() || !self.control_plans.is_empty()
+    }
+}
+
+/// The `casebook-dossier/1` (or /2) document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Dossier {
     pub format: &'static str,
     pub suppliers: Vec<SupplierRecord>,
 }
 
 pub const DOSSIER_FORMAT: &str = "casebook-dossier/1";
+/// The dossier with annotations and control plans; every `/1` document is
+/// a valid `/2` document, and export writes `/1` when nothing needs `/2`.
+pub const DOSSIER_FORMAT_2: &str = "casebook-dossier/2";
 pub const DEFAULT_TEMPLATE: &str = "odm-capability/1";
 
 impl Dossier {

@@ -8,21 +8,37 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
 
-use crate::assess::checklist::{self, Score};
+use crate::assess::checklist::{self, Score, Template};
 use crate::assess::policy::Policy;
 use crate::assess::verdict::{self, Assessment, AuditSummary, Facts, WindowLot};
 use crate::error::{Error, Result};
 use crate::model::{MediaType, Supplier};
 use crate::store::files::{FileStore, Stored};
-use crate::store::{NewAttachment, Reader, Seal, Store, SupplierId, Writer};
+use crate::store::{AuditRow, NewAttachment, Reader, Seal, Store, SupplierId, Writer};
+
+/// An audit as stored, its checklist template, and its score on that
+/// template under the stored policy's grading rules (live for a draft; for
+/// a submitted audit, what its sealed answers give).
+#[derive(Debug, Clone)]
+pub struct ScoredAudit {
+    pub row: AuditRow,
+    pub template: Template,
+    pub score: Score,
+}
+
+/// Reads an audit (by row id), its template and the policy, and scores it:
+/// the one place this is done, for the CLI, the UI and sealing.
+pub fn scored_audit(read: Reader<'_>, audit: i64) -> Result<ScoredAudit> {
+    let row = read.audit(audit)?;
+    let template = read.template(&row.audit.template)?;
+    let score = checklist::score(&template, &row.audit.answers, &read.policy()?.grade);
+    Ok(ScoredAudit { row, template, score })
+}
 
 /// Scores a draft audit on its own template under the stored policy and
 /// submits it (see `Writer::submit_audit`). Returns the score that was sealed.
 pub fn seal(writer: &Writer<'_>, audit: i64) -> Result<Score> {
-    let read = writer.read();
-    let row = read.audit(audit)?;
-    let template = read.template(&row.audit.template)?;
-    let score = checklist::score(&template, &row.audit.answers, &read.policy()?.grade);
+    let ScoredAudit { row, score, .. } = scored_audit(writer.read(), audit)?;
     writer.submit_audit(row, Seal { score_pct: score.pct, grade: score.grade, critical_no: &score.critical_no })?;
     Ok(score)
 }
@@ -35,6 +51,10 @@ struct Loaded {
     evidence: HashMap<SupplierId, Vec<crate::model::EvidenceRow>>,
     findings: HashMap<SupplierId, Vec<crate::model::FindingRow>>,
     first_lots: HashMap<SupplierId, NaiveDate>,
+    /// Lots left out of the limits for an assignable cause, as of the day.
+    excluded: HashMap<SupplierId, Vec<String>>,
+    /// Control plans for all of a supplier's lots in force on the day.
+    plans: HashMap<SupplierId, crate::model::ControlPlan>,
 }
 
 fn load(read: Reader<'_>, only: Option<SupplierId>, as_of: NaiveDate) -> Result<Loaded> {
@@ -48,7 +68,9 @@ fn load(read: Reader<'_>, only: Option<SupplierId>, as_of: NaiveDate) -> Result<
     let evidence = read.all_evidence(only)?;
     let findings = read.all_findings(only)?;
     let first_lots = read.first_lot_dates(only, as_of)?;
-    Ok(Loaded { suppliers, claims, audits, evidence, findings, first_lots })
+    let excluded = read.excluded_lots(only, as_of)?;
+    let plans = read.supplier_plans_in_force(only, as_of)?;
+    Ok(Loaded { suppliers, claims, audits, evidence, findings, first_lots, excluded, plans })
 }
 
 /// Assesses one supplier (`only`) or every supplier as of `as_of`, under the
@@ -127,6 +149,8 @@ fn judge_all(
             findings: loaded.findings.get(id).map_or(&[], Vec::as_slice),
             window: windows.get(id).copied().unwrap_or_default(),
             first_lot: loaded.first_lots.get(id).copied(),
+            excluded: loaded.excluded.get(id).map_or(&[], Vec::as_slice),
+            plan: loaded.plans.get(id),
         };
         verdict::assess(&facts, policy, as_of)
     };
@@ -187,50 +211,26 @@ fn scan_chunk(read: Reader<'_>, ids: (i64, i64), policy: &Policy, as_of: NaiveDa
     Ok(chunk)
 }
 
-/// A file attached to an evidence item and copied into the file store.
+/// A file copied into the database's file store, ready to be recorded
+/// under an evidence item (copied outside any transaction: copying 50 MB
+/// must not hold the write lock).
 #[derive(Debug, Clone)]
-pub struct Attached {
-    /// The attachment's row id.
-    pub id: i64,
+pub struct StoredFile {
     pub stored: Stored,
     pub original_name: String,
     pub media_type: MediaType,
+    /// Where it was copied from.
+    pub source: std::path::PathBuf,
     /// Where the bytes are kept now.
     pub location: std::path::PathBuf,
 }
 
-/// Attaches the file at `path` to evidence item `evidence`: copies it into
-/// the database's file store (see [`FileStore::put`]), then records it. The
-/// evidence may belong to a submitted audit (attachments are append-only).
-/// Nothing is recorded when the copy is refused; a copy whose record then
-/// fails stays in the store unreferenced, which is harmless.
-pub fn attach_file(store: &mut Store, evidence: i64, path: &Path, actor: &str) -> Result<Attached> {
-    if store.path().as_os_str() == ":memory:" {
+/// Copies the file at `path` into the file store of the database at `db`
+/// (see [`FileStore::put`] for what is refused).
+pub fn store_file(db: &Path, path: &Path) -> Result<StoredFile> {
+    if db.as_os_str() == ":memory:" {
         return Err(Error::Invalid("attachments need a database file (the file store lives beside it)".into()));
     }
-    store.read().evidence_owner(evidence)?;
-    let original_name = attachment_name(path)?;
-    let files = FileStore::for_database(store.path());
-    let stored = files.put(path)?;
-    let media_type = files.media_type(&stored.sha256)?;
-    let source = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-    let writer = store.begin(actor)?;
-    let id = writer.attach(&NewAttachment {
-        evidence,
-        path: &source.to_string_lossy(),
-        size: stored.size,
-        sha256: &stored.sha256,
-        stored: true,
-        original_name: Some(&original_name),
-        media_type: Some(media_type),
-    })?;
-    writer.commit()?;
-    let location = files.path_of(&stored.sha256)?;
-    Ok(Attached { id, stored, original_name, media_type, location })
-}
-
-/// The name a file is attached under: its own, which must be printable.
-fn attachment_name(path: &Path) -> Result<String> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     if name.is_empty() || name.chars().any(char::is_control) || name.chars().count() > 255 {
         return Err(Error::Invalid(format!(
@@ -238,5 +238,162 @@ fn attachment_name(path: &Path) -> Result<String> {
             path.display()
         )));
     }
-    Ok(name)
+    let files = FileStore::for_database(db);
+    let stored = files.put(path)?;
+    let media_type = files.media_type(&stored.sha256)?;
+    let location = files.path_of(&stored.sha256)?;
+    let source = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    Ok(StoredFile { stored, original_name: name, media_type, source, location })
+}
+
+/// Records a stored file under evidence item `evidence` (in history); the
+/// evidence may belong to a submitted audit: attachments are append-only.
+pub fn record_attachment(writer: &Writer<'_>, evidence: i64, file: &StoredFile) -> Result<i64> {
+    writer.attach(&NewAttachment {
+        evidence,
+        path: &file.source.to_string_lossy(),
+        size: file.stored.size,
+        sha256: &file.stored.sha256,
+        stored: true,
+        original_name: Some(&file.original_name),
+        media_type: Some(file.media_type),
+    })
+}
+
+/// Attaches the file at `path` to evidence item `evidence`: copies it into
+/// the file store, then records it; returns the attachment's row id. Nothing
+/// is recorded when the copy is refused; a copy whose record then fails
+/// stays in the store unreferenced, which is harmless.
+pub fn attach_file(store: &mut Store, evidence: i64, path: &Path, actor: &str) -> Result<(i64, StoredFile)> {
+    store.read().evidence_owner(evidence)?;
+    let file = store_file(store.path(), path)?;
+    let writer = store.begin(actor)?;
+    let id = record_attachment(&writer, evidence, &file)?;
+    writer.commit()?;
+    Ok((id, file))
+}
+
+/// The yield report of `lots` (one supplier's, read with `filter`, in chart
+/// order) with the assignable causes and the control plan in force on
+/// `as_of`: the plan of exactly the filter's process and material.
+pub fn chart_lots(
+    read: Reader<'_>,
+    id: SupplierId,
+    lots: &[crate::model::Lot],
+    filter: &crate::store::LotFilter,
+    options: &crate::assess::spc::ChartOptions,
+    as_of: NaiveDate,
+) -> Result<crate::assess::yield_stats::YieldReport> {
+    use crate::assess::yield_stats::{Phase, analyse_with};
+    let annotations = read.annotations_in_force(id, as_of)?;
+    let scope = crate::model::PlanScope { process: filter.process, material: filter.material.clone() };
+    let plan = read.plan_in_force(id, &scope, as_of)?;
+    analyse_with(lots, options, Phase { annotations: &annotations, plan: plan.as_ref() })
+}
+
+/// What to freeze: a scope and a baseline period.
+#[derive(Debug, Clone)]
+pub struct FreezeRequest {
+    pub scope: crate::model::PlanScope,
+    pub baseline_since: Option<NaiveDate>,
+    pub baseline_until: NaiveDate,
+    /// Unfreeze a plan of the same scope first (re-baseline).
+    pub replace: bool,
+}
+
+/// Freezes a control plan from the lots of the baseline period (less the
+/// lots excluded for an assignable cause as of `as_of`), in force from
+/// `as_of`: p̄ and ū with their `σ_z`. Re-baselining unfreezes the plan in
+/// force first, in the same transaction.
+pub fn freeze_plan(
+    writer: &Writer<'_>,
+    id: SupplierId,
+    request: &FreezeRequest,
+    as_of: NaiveDate,
+) -> Result<crate::model::ControlPlan> {
+    use crate::assess::spc::{ChartKind, Point, estimate};
+    let read = writer.read();
+    let until = request.baseline_until.min(as_of);
+    let filter = crate::store::LotFilter {
+        process: request.scope.process,
+        material: request.scope.material.clone(),
+        sku: None,
+        since: request.baseline_since,
+        until: Some(until),
+    };
+    let excluded = read.excluded_lots(Some(id), as_of)?.remove(&id).unwrap_or_default();
+    let lots: Vec<_> = read.lots(id, &filter)?.into_iter().filter(|lot| !excluded.contains(&lot.lot)).collect();
+    let p_points: Vec<Point> = lots.iter().map(Point::from).collect();
+    let u_points: Vec<Point> = lots
+        .iter()
+        .map(|lot| crate::assess::yield_stats::defect_total(lot).map(|d| Point::defects(lot.started, d)))
+        .collect::<Result<_>>()?;
+    let (Some(p), Some(u)) = (estimate(&p_points, ChartKind::P), estimate(&u_points, ChartKind::U)) else {
+        return Err(crate::Error::Invalid(format!(
+            "no lots of {} were produced in the baseline period (up to {until}{}), once lots excluded for an \
+             assignable cause are left out; choose a period that holds the lots to freeze the limits on",
+            request.scope.describe(),
+            request.baseline_since.map_or_else(String::new, |d| format!(", from {d}"))
+        )));
+    };
+    let saved = |l: crate::assess::spc::Limits| crate::model::SavedLimits {
+        center: l.center,
+        sigma_z: l.sigma_z,
+        moving_ranges: u32::try_from(l.moving_ranges).unwrap_or(u32::MAX),
+    };
+    if request.replace {
+        writer.unfreeze_plan(id, &request.scope, as_of)?;
+    }
+    writer.freeze_plan(
+        id,
+        &crate::store::NewPlan {
+            scope: request.scope.clone(),
+            baseline_since: request.baseline_since,
+            baseline_until: until,
+            baseline_lots: u32::try_from(lots.len()).unwrap_or(u32::MAX),
+            p: saved(p),
+            u: saved(u),
+            frozen_on: as_of,
+        },
+    )
+}
+
+/// Whether an annotation takes a lot out of the limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exclusion {
+    Exclude,
+    Include,
+    /// As the lot's annotation in force says (kept in when it has none).
+    Keep,
+}
+
+/// An annotation to record.
+#[derive(Debug, Clone, Copy)]
+pub struct Note<'a> {
+    pub lot: &'a str,
+    pub cause: &'a str,
+    pub action: Option<&'a str>,
+    pub exclusion: Exclusion,
+}
+
+/// Records an assignable cause for a lot as of `as_of`, in history.
+pub fn annotate(
+    writer: &Writer<'_>,
+    id: SupplierId,
+    note: &Note<'_>,
+    as_of: NaiveDate,
+) -> Result<crate::model::Annotation> {
+    let excluded = match note.exclusion {
+        Exclusion::Exclude => true,
+        Exclusion::Include => false,
+        Exclusion::Keep => writer.read().annotation_of(id, note.lot, as_of)?.is_some_and(|a| a.excluded),
+    };
+    let new = crate::store::NewAnnotation {
+        lot: note.lot,
+        cause: note.cause,
+        action: note.action,
+        excluded,
+        noted_on: as_of,
+    };
+    writer.annotate_lot(id, &new)
 }

@@ -123,15 +123,15 @@ fn what_cannot_be_attached_is_refused_and_nothing_is_recorded_or_stored() {
     assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
     std::os::unix::fs::symlink("/dev/zero", sandbox.path("zero.jpg")).unwrap();
     std::fs::create_dir(sandbox.path("photos")).unwrap();
-    std::fs::File::create(sandbox.path("huge.pdf")).unwrap().set_len(50 * 1024 * 1024 + 1).unwrap();
+    std::fs::File::create(sandbox.path("huge.pdf")).unwrap().set_len(50_000_001).unwrap();
     let db = sandbox.db.display().to_string();
     let wal = format!("{db}-wal");
     let before = sandbox.snapshot();
     let cases: [(&str, &str); 7] = [
-        ("pipe.jpg", "is a FIFO (named pipe); only regular files can be attached"),
+        ("pipe.jpg", "is a FIFO (named pipe), not a regular file; only regular files can be attached"),
         ("zero.jpg", "is a character device"),
         ("photos", "is a directory"),
-        ("huge.pdf", "larger than 50 MiB, the most one attachment may be"),
+        ("huge.pdf", "larger than 50 MB (50000000 bytes), the most one attachment may be"),
         (&db, "this is the casebook database itself"),
         (&wal, "the casebook database's WAL"),
         ("nowhere.jpg", "nowhere.jpg: cannot be read"),

@@ -10,6 +10,7 @@
 #![cfg(unix)]
 
 mod common;
+mod tmux_support;
 
 use std::path::Path;
 use std::process::{Child, Command};
@@ -208,7 +209,7 @@ fn sqlite3(db: &Path, sql: &str) {
 /// answer the screen showed is in the file, and every other process's write.
 #[test]
 fn the_ui_killed_beside_other_processes_keeps_every_answer_it_showed() {
-    use common::tmux::{Tmux, tmux_or_skip, ui_command};
+    use tmux_support::{Tmux, tmux_or_skip, ui_command};
     if !tmux_or_skip() {
         return;
     }
@@ -225,12 +226,12 @@ fn the_ui_killed_beside_other_processes_keeps_every_answer_it_showed() {
         tmux.send("a");
         tmux.wait_for("the audit form", |s| s.contains("Start an audit"));
         tmux.send("Enter");
-        tmux.wait_for("the editor", |s| s.contains("0 of 41 answered"));
+        tmux.wait_for("the editor", |s| s.contains("0 of 41 applicable answered"));
         let target = 4 + rng.below(10);
         let mut marks = 0;
         for k in 1..=target {
             tmux.send("y");
-            tmux.wait_for("the answer saved", |s| s.contains(&format!("{k} of 41 answered")));
+            tmux.wait_for("the answer saved", |s| s.contains(&format!("{k} of 41 applicable answered")));
             match k % 3 {
                 0 => sqlite3(&db, "SELECT count(*) FROM answers"),
                 1 => {

@@ -139,7 +139,7 @@ fn unknown_fields_at_every_level_are_all_named() {
         &[
             "generator: unknown field `generator`; expected one of: format, suppliers",
             "suppliers[0].website: unknown field `website`; expected one of: code, name, country, city, \
-             business_type, models, moq, dev_lead_days, notes, claims, audits, lots",
+             business_type, models, moq, dev_lead_days, notes, claims, audits, lots, annotations, control_plans",
             "suppliers[0].claims[0].verified: unknown field `verified`; expected one of: capability, source, \
              stated_on, statement, retired_on",
             "suppliers[0].audits[0].answers[0].score: unknown field `score`; expected one of: question, result, note",
@@ -203,16 +203,16 @@ fn invalid_json_is_refused_with_line_and_column() {
 #[test]
 fn the_wrong_format_or_none_is_refused() {
     assert_refused(
-        "v2.json",
-        r#"{"format": "casebook-dossier/2", "suppliers": []}"#,
-        &["format: is a string (\"casebook-dossier/2\"); expected \"casebook-dossier/1\""],
+        "v3.json",
+        r#"{"format": "casebook-dossier/3", "suppliers": []}"#,
+        &["format: is a string (\"casebook-dossier/3\"); expected \"casebook-dossier/1\" or \"casebook-dossier/2\""],
         1,
     );
     assert_refused(
         "bare.json",
         "{}",
         &[
-            "format: is required; expected \"casebook-dossier/1\"",
+            "format: is required; expected \"casebook-dossier/1\" or \"casebook-dossier/2\"",
             "suppliers: is required; expected an array of suppliers",
         ],
         2,
@@ -225,9 +225,9 @@ fn a_top_level_array_is_refused() {
         "array.json",
         "[1, 2]",
         &[
-            "line 1: at column 0: invalid type: sequence, expected a casebook-dossier/1 object with `format` and \
-             `suppliers`",
-            "format: is required; expected \"casebook-dossier/1\"",
+            "line 1: at column 0: invalid type: sequence, expected a casebook-dossier/1 or /2 object with `format` \
+             and `suppliers`",
+            "format: is required; expected \"casebook-dossier/1\" or \"casebook-dossier/2\"",
             "suppliers: is required; expected an array of suppliers",
         ],
         3,

@@ -141,3 +141,62 @@ fn pyzdek_table_9_6_variable_sample_sizes() {
     assert!(close(chart.points[5].z.unwrap(), 2.043, 5e-4));
     assert!(close(limits.sigma_z, 0.999_46, 1e-5));
 }
+
+// Montgomery, *Introduction to Statistical Quality Control*, the u-chart
+// example of chapter 7 ("Control Charts for Nonconformities"): 20 samples
+// of n = 5 personal computers, total nonconformities per sample. The book:
+// ū = 193 / 100 = 1.93, UCL = 3.79, LCL = 0.07, no point out of control.
+// Worked here: σ_i = √(1.93 / 5) = 0.621289, UCL = 1.93 + 3σ = 3.793867,
+// LCL = 1.93 − 3σ = 0.066133.
+const COMPUTERS: [u32; 20] = [10, 12, 8, 14, 10, 16, 11, 7, 10, 15, 9, 5, 7, 11, 12, 6, 8, 10, 7, 5];
+
+#[test]
+fn montgomery_u_chart_of_computer_nonconformities() {
+    let samples: Vec<Point> = COMPUTERS.iter().map(|&c| Point::defects(5, c)).collect();
+    let chart = spc::chart(&samples, &options(ChartKind::U, RuleSet::Attribute)).unwrap();
+    let limits = chart.limits.unwrap();
+    assert!(close(limits.center, 193.0 / 100.0, 1e-12));
+    let sigma = (1.93_f64 / 5.0).sqrt();
+    for (point, &c) in chart.points.iter().zip(&COMPUTERS) {
+        assert!(close(point.value, f64::from(c) / 5.0, 1e-12));
+        assert!(close(point.ucl, 1.93 + 3.0 * sigma, 1e-12) && close(point.ucl, 3.79, 5e-3));
+        assert!(close(point.lcl, 1.93 - 3.0 * sigma, 1e-12) && close(point.lcl, 0.07, 5e-3));
+    }
+    assert!(chart.violations.is_empty(), "the book finds the process in control");
+}
+
+// The orange-juice trial samples on an np-chart (n = 50): centre
+// np̄ = 50 · 347/1500 = 11.5667, σ = √(11.5667 · (1 − 0.231333)) = 2.981762,
+// UCL = 20.5120, LCL = 2.6214; samples 15 (22) and 23 (24) above, as on the
+// p-chart, whose z-scores the np-chart shares.
+#[test]
+fn montgomery_orange_juice_on_an_np_chart() {
+    let cans = points(&[50; 30], &ORANGE_JUICE);
+    let np = spc::chart(&cans, &options(ChartKind::Np, RuleSet::Attribute)).unwrap();
+    let p_bar: f64 = 347.0 / 1500.0;
+    let centre = 50.0 * p_bar;
+    let sigma = (centre * (1.0 - p_bar)).sqrt();
+    assert!(close(np.limits.unwrap().center, centre, 1e-12));
+    assert!(close(np.points[0].ucl, centre + 3.0 * sigma, 1e-12) && close(np.points[0].ucl, 20.512, 5e-4));
+    assert!(close(np.points[0].lcl, centre - 3.0 * sigma, 1e-12) && close(np.points[0].lcl, 2.6214, 5e-4));
+    assert_eq!(broken(&np), [(Rule::Beyond3Sigma, 15, 15), (Rule::Beyond3Sigma, 23, 23)]);
+}
+
+// The book's revised limits drop samples 15 and 23 (assignable causes);
+// here they stay on the chart, excluded: p̄ = 301 / 1400 = 0.2150 as in the
+// book, and the 28 other samples are judged as there (sample 21 beyond),
+// while 15 and 23 are drawn but flag nothing.
+#[test]
+fn montgomery_revised_limits_by_excluding_the_assignable_causes() {
+    let cans = points(&[50; 30], &ORANGE_JUICE);
+    let mut excluded = [false; 30];
+    excluded[14] = true;
+    excluded[22] = true;
+    let basis = spc::Basis { excluded: &excluded, frozen: None };
+    let chart = spc::chart_with(&cans, &ChartOptions::default(), &basis).unwrap();
+    assert!(close(chart.limits.unwrap().center, 301.0 / 1400.0, 1e-12));
+    assert!(close(chart.points[0].ucl, 0.3893, 5e-5) && close(chart.points[0].lcl, 0.0407, 5e-5));
+    assert_eq!(chart.points.len(), 30);
+    assert!(chart.points[14].beyond_limits() && chart.points[22].beyond_limits(), "still drawn where they are");
+    assert_eq!(broken(&chart), [(Rule::Beyond3Sigma, 21, 21)]);
+}

@@ -19,13 +19,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::fmt::Write as _;
-use std::path::Path;
 use std::process::Command;
 
-use common::tmux::{Tmux, demo_db, tmux_or_skip, ui_command};
+mod tmux_support;
+
+use tmux_support::{Tmux, demo_db, query, quit_expect_exit_0, tmux_or_skip, ui_command, wait_for_query};
 
 #[test]
 fn casebook_demo_in_a_real_terminal() {
@@ -51,7 +50,9 @@ fn casebook_demo_in_a_real_terminal() {
     assert!(screen.contains("not claimed") && screen.contains("unsupported") && screen.contains("partial"));
 
     tmux.send("Enter");
-    let screen = tmux.wait_for("the first supplier", |s| s.contains("DG-FOLIO · Folio Leather Goods"));
+    let screen = tmux.wait_for("the first supplier", |s| {
+        s.contains("DG-FOLIO · Folio Leather Goods") && s.contains("low FPY") && s.contains("DFM evaluation")
+    });
     for pillar in ["material compatibility", "assembly constraints", "production yield", "DFM evaluation"] {
         assert!(screen.contains(pillar), "{pillar} missing:\n{screen}");
     }
@@ -74,24 +75,6 @@ fn casebook_demo_in_a_real_terminal() {
     quit_expect_exit_0(&tmux);
 }
 
-/// Quits the app with `q` and checks it exited with status 0.
-fn quit_expect_exit_0(tmux: &Tmux) {
-    tmux.send("q");
-    let screen = tmux.wait_for("the shell with the exit status", |s| s.contains("EXIT="));
-    assert!(screen.contains("EXIT=0"), "{screen}");
-}
-
-fn query(db: &Path, sql: &str) -> String {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.query_row(sql, [], |r| r.get::<_, rusqlite::types::Value>(0))
-        .map(|v| match v {
-            rusqlite::types::Value::Integer(n) => n.to_string(),
-            rusqlite::types::Value::Text(t) => t,
-            other => format!("{other:?}"),
-        })
-        .unwrap()
-}
-
 #[test]
 fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     if !tmux_or_skip() {
@@ -107,11 +90,11 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     tmux.send("a");
     tmux.wait_for("the audit form", |s| s.contains("Start an audit") && s.contains("floor.auditor"));
     tmux.send("Enter");
-    tmux.wait_for("the editor", |s| s.contains("A-2026-042 (draft)") && s.contains("0 of 41 answered"));
+    tmux.wait_for("the editor", |s| s.contains("A-2026-042 (draft)") && s.contains("0 of 41 applicable answered"));
     tmux.send("y");
-    tmux.wait_for("one answer", |s| s.contains("1 of 41 answered"));
+    tmux.wait_for("one answer", |s| s.contains("1 of 41 applicable answered"));
     tmux.send("p");
-    tmux.wait_for("two answers", |s| s.contains("2 of 41 answered"));
+    tmux.wait_for("two answers", |s| s.contains("2 of 41 applicable answered"));
     tmux.send("e");
     tmux.wait_for("the evidence form", |s| s.contains("Add evidence"));
     for _ in 0..4 {
@@ -122,7 +105,10 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     tmux.wait_for("the evidence saved", |s| s.contains("2 Evidence (1)"));
     // Move on past the first unanswered question, so the place is not a default.
     tmux.send("Down");
-    tmux.wait_for("LG-04 selected", |s| s.contains("LG-04 · Legitimacy"));
+    tmux.wait_for("LG-04 selected", |s| s.contains("LG-04 · critical · Legitimacy"));
+    // The place is written once the auditor pauses (not on every key).
+    let place = "SELECT ifnull(max(question), '') FROM audit_cursors WHERE audit_id = (SELECT max(id) FROM audits)";
+    wait_for_query(&db, place, "LG-04");
 
     // SIGKILL: no chance to save anything on the way out.
     let pid = tmux.app_pid();
@@ -153,12 +139,19 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     tmux.wait_for("the audits pane", |s| s.contains("A-2026-042") && s.contains("draft"));
     tmux.send("End");
     tmux.send("Enter");
-    let screen = tmux.wait_for("the editor where it was left", |s| s.contains("A-2026-042 (draft)"));
-    assert!(screen.contains("LG-04 · Legitimacy"), "{screen}");
-    assert!(screen.contains("2 of 41 answered") && screen.contains("2 Evidence (1)"), "{screen}");
+    let screen = tmux.wait_for("the editor where it was left", |s| {
+        s.contains("A-2026-042 (draft)") && s.contains("LG-02 ! partial") && s.contains("2 Evidence (1)")
+    });
+    assert!(screen.contains("LG-04 · critical · Legitimacy"), "{screen}");
+    assert!(screen.contains("2 of 41 applicable answered") && screen.contains("2 Evidence (1)"), "{screen}");
     assert!(screen.contains("LG-01 ! yes") && screen.contains("LG-02 ! partial"), "{screen}");
     tmux.send("2");
     tmux.wait_for("the evidence", |s| s.contains("Peel tests per batch"));
+    // q leaves only from the lists: back out first, one Escape at a time.
+    tmux.send("Escape");
+    tmux.wait_for("the supplier", |s| s.contains("SZ-ARMOR · Armor Case Works") && !s.contains("(draft)"));
+    tmux.send("Escape");
+    tmux.wait_for("the list again", |s| s.contains("1 of 14"));
     quit_expect_exit_0(&tmux);
 }
 

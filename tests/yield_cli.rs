@@ -82,6 +82,14 @@ fn lots_of(supplier: &str, until: &str) -> Vec<CsvLot> {
     csv_lots().into_iter().filter(|l| l.supplier == supplier && l.produced_on.as_str() <= until).collect()
 }
 
+/// The first day of the policy's default 12-month window ending on as-of.
+const WINDOW_START: &str = "2025-11-15";
+
+/// The lots of the default window: the 12 months up to as-of.
+fn window_lots(supplier: &str) -> Vec<CsvLot> {
+    lots_of(supplier, AS_OF).into_iter().filter(|l| l.produced_on.as_str() >= WINDOW_START).collect()
+}
+
 fn pooled_p(lots: &[CsvLot]) -> f64 {
     let started: u64 = lots.iter().map(|l| l.started).sum();
     let nonconforming: u64 = lots.iter().map(|l| l.started - l.passed_first).sum();
@@ -133,7 +141,7 @@ fn sz_armor_is_stable() {
 fn centre_is_pooled_nonconforming_over_started_and_lots_are_in_chart_order() {
     let db = demo_db();
     let report = json(&db, &["--supplier", "DG-SWING"]);
-    let mut expected = lots_of("DG-SWING", AS_OF);
+    let mut expected = window_lots("DG-SWING");
     assert!(close(report["center"].as_f64().unwrap(), pooled_p(&expected)));
     expected.sort_by(|a, b| (&a.produced_on, &a.lot).cmp(&(&b.produced_on, &b.lot)));
     let order: Vec<&str> = expected.iter().map(|l| l.lot.as_str()).collect();
@@ -158,8 +166,8 @@ fn a_process_filter_keeps_only_that_process() {
     let by_code: HashMap<&str, &CsvLot> =
         all.iter().filter(|l| l.supplier == *supplier).map(|l| (l.lot.as_str(), l)).collect();
     let codes = lot_codes(&report);
-    let expected =
-        all.iter().filter(|l| l.supplier == *supplier && l.process == process && l.produced_on.as_str() <= AS_OF);
+    let in_window = |l: &&CsvLot| l.produced_on.as_str() <= AS_OF && l.produced_on.as_str() >= WINDOW_START;
+    let expected = all.iter().filter(|l| l.supplier == *supplier && l.process == process).filter(in_window);
     assert_eq!(codes.len(), expected.count());
     assert!(codes.len() < by_code.len());
     assert!(codes.iter().all(|code| by_code[code].process == process));
@@ -187,7 +195,7 @@ fn laney_widens_the_limits_and_says_so() {
 fn baseline_until_freezes_the_centre_on_the_baseline_lots() {
     let db = demo_db();
     let day = "2025-06-30";
-    let report = json(&db, &["--supplier", "DG-SWING", "--baseline-until", day]);
+    let report = json(&db, &["--supplier", "DG-SWING", "--all-lots", "--baseline-until", day]);
     let baseline = lots_of("DG-SWING", day);
     assert_eq!(report["baseline_lots"], baseline.len());
     assert!(close(report["center"].as_f64().unwrap(), pooled_p(&baseline)));
@@ -198,7 +206,7 @@ fn baseline_until_freezes_the_centre_on_the_baseline_lots() {
 #[test]
 fn an_empty_baseline_is_an_error_naming_the_first_lot_day() {
     let db = demo_db();
-    let message = fails(&db, &["--supplier", "DG-SWING", "--baseline-until", "2020-01-01"]);
+    let message = fails(&db, &["--supplier", "DG-SWING", "--all-lots", "--baseline-until", "2020-01-01"]);
     assert!(message.contains("--baseline-until 2020-01-01") && message.contains("2024-11-14"), "{message}");
 }
 
@@ -208,7 +216,9 @@ fn csv_has_one_row_per_lot_with_its_rules() {
     let text = stdout(&db, &["--supplier", "DG-SWING", "--format", "csv"]);
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
-    assert_eq!(headers, ["lot", "produced_on", "started", "nonconforming", "p", "lcl", "ucl", "z", "violations"]);
+    let expected =
+        ["lot", "produced_on", "started", "nonconforming", "p", "lcl", "ucl", "z", "violations", "excluded", "cause"];
+    assert_eq!(headers, expected);
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let report = json(&db, &["--supplier", "DG-SWING"]);
     assert_eq!(rows.len(), report["lots"].as_array().unwrap().len());
@@ -282,7 +292,8 @@ fn until_defaults_to_as_of_and_cannot_pass_it() {
     let by_default = run(&[]);
     let last = by_default["lots"].as_array().unwrap().last().unwrap()["produced_on"].as_str().unwrap().to_owned();
     assert!(last.as_str() <= "2026-06-30");
-    assert_eq!(lot_codes(&by_default).len(), lots_of("SZ-ARMOR", "2026-06-30").len());
+    let window = lots_of("SZ-ARMOR", "2026-06-30").into_iter().filter(|l| l.produced_on.as_str() >= "2025-06-30");
+    assert_eq!(lot_codes(&by_default).len(), window.count());
     assert_eq!(run(&["--until", "2030-01-01"])["lots"], by_default["lots"]);
 }
 
@@ -324,13 +335,17 @@ fn bad_input_is_refused_with_the_valid_values() {
     let db = demo_db();
     let message = fails(&db, &["--supplier", "NOPE"]);
     assert!(message.contains("no supplier with code `NOPE`") && message.contains("DG-SWING"), "{message}");
-    assert!(fails(&db, &["--supplier", "dg-swing"]).contains("did you mean `DG-SWING`?"));
+    // Any case is the code (issue 12); a near miss is suggested.
+    assert!(stdout(&db, &["--supplier", "dg-swing"]).contains("DG-SWING"));
+    assert!(fails(&db, &["--supplier", "DG-SWNG"]).contains("did you mean `DG-SWING`?"));
     let message = fails(&db, &["--supplier", "DG-SWING", "--process", "moulding"]);
     assert!(message.contains("moulding") && message.contains("injection, co_molding, assembly"), "{message}");
     let message = fails(&db, &["--supplier", "DG-SWING", "--since", "2026-02-30"]);
     assert!(message.contains("2026-02-30"), "{message}");
+    let message = fails(&db, &["--supplier", "DG-SWING", "--chart", "pp"]);
+    assert!(message.contains("p, laney, np, u, laney-u"), "{message}");
     let message = fails(&db, &["--supplier", "DG-SWING", "--chart", "np"]);
-    assert!(message.contains("p, laney"), "{message}");
+    assert!(message.contains("same size") && message.contains("--chart p"), "{message}");
     let message = fails(&db, &["--supplier", "DG-SWING", "--since", "2027-01-01"]);
     assert!(message.contains("--since 2027-01-01"), "{message}");
     assert!(fails(&db, &["--supplier", "DG-SWING", "--all"]).contains("cannot be used with"));

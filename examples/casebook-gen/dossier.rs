@@ -63,6 +63,8 @@ pub fn record(seed: u64, profile: &Profile) -> SupplierRecord {
         claims: claims(&mut rng, profile.kind),
         audits: audits(&mut rng, profile),
         lots: Vec::new(),
+        annotations: Vec::new(),
+        control_plans: Vec::new(),
     };
     canonical_order(&mut record);
     record

@@ -128,7 +128,17 @@ pub fn magfit() -> Story {
         ("IP15-CLEARMAG", Process::Assembly, "PC"),
         ("IP16-MAGSHELL", Process::CoMolding, "TPU+PC"),
     ]);
-    story(SupplierRecord { supplier, claims, audits: vec![visit], lots: Vec::new() }, &plan)
+    story(
+        SupplierRecord {
+            supplier,
+            claims,
+            audits: vec![visit],
+            lots: Vec::new(),
+            annotations: Vec::new(),
+            control_plans: Vec::new(),
+        },
+        &plan,
+    )
 }
 
 const BAMBOO_DESK_EVIDENCE: &[Ev] = &[
@@ -205,5 +215,15 @@ pub fn bamboo() -> Story {
         ("IP15-BAMBOO", Process::Assembly, "bamboo veneer+TPU"),
         ("IP16-BBFRAME", Process::Injection, "TPU"),
     ]);
-    story(SupplierRecord { supplier, claims, audits: vec![desk], lots: Vec::new() }, &plan)
+    story(
+        SupplierRecord {
+            supplier,
+            claims,
+            audits: vec![desk],
+            lots: Vec::new(),
+            annotations: Vec::new(),
+            control_plans: Vec::new(),
+        },
+        &plan,
+    )
 }

@@ -90,7 +90,18 @@ pub fn prime() -> Story {
         ("A55-SOFT", Process::Injection, "TPU"),
         ("IP16-CLEARTPU", Process::Injection, "TPU"),
     ]);
-    story(SupplierRecord { supplier, claims, audits: vec![visit], lots: Vec::new() }, &plan, "not_claimed")
+    story(
+        SupplierRecord {
+            supplier,
+            claims,
+            audits: vec![visit],
+            lots: Vec::new(),
+            annotations: Vec::new(),
+            control_plans: Vec::new(),
+        },
+        &plan,
+        "not_claimed",
+    )
 }
 
 pub fn tradex() -> Story {
@@ -162,7 +173,14 @@ pub fn tradex() -> Story {
         ],
     );
     Story {
-        record: SupplierRecord { supplier, claims, audits: vec![desk], lots: Vec::new() },
+        record: SupplierRecord {
+            supplier,
+            claims,
+            audits: vec![desk],
+            lots: Vec::new(),
+            annotations: Vec::new(),
+            control_plans: Vec::new(),
+        },
         csv_lots: Vec::new(),
         verdict: "unsupported",
         unstable: false,
@@ -184,7 +202,14 @@ pub fn newco() -> Story {
         "We check the feasibility of any case idea in three days",
     )];
     Story {
-        record: SupplierRecord { supplier, claims, audits: Vec::new(), lots: Vec::new() },
+        record: SupplierRecord {
+            supplier,
+            claims,
+            audits: Vec::new(),
+            lots: Vec::new(),
+            annotations: Vec::new(),
+            control_plans: Vec::new(),
+        },
         csv_lots: Vec::new(),
         verdict: "unsupported",
         unstable: false,
@@ -291,7 +316,18 @@ pub fn printpro() -> Story {
         ("S25-PRINT", Process::Printing, "PC"),
         ("IP15-PRINT", Process::Printing, "TPU+PC"),
     ]);
-    story(SupplierRecord { supplier, claims, audits: vec![visit], lots: Vec::new() }, &plan, "not_claimed")
+    story(
+        SupplierRecord {
+            supplier,
+            claims,
+            audits: vec![visit],
+            lots: Vec::new(),
+            annotations: Vec::new(),
+            control_plans: Vec::new(),
+        },
+        &plan,
+        "not_claimed",
+    )
 }
 
 fn story(record: SupplierRecord, plan: &LotPlan, verdict: &'static str) -> Story {

@@ -105,7 +105,17 @@ pub fn legacy() -> Story {
         ("IP16-CLEAR", Process::Injection, "PC"),
         ("A55-SOFT", Process::Injection, "TPU"),
     ]);
-    story(SupplierRecord { supplier, claims, audits: vec![visit], lots: Vec::new() }, &plan)
+    story(
+        SupplierRecord {
+            supplier,
+            claims,
+            audits: vec![visit],
+            lots: Vec::new(),
+            annotations: Vec::new(),
+            control_plans: Vec::new(),
+        },
+        &plan,
+    )
 }
 
 const SWING_VISIT_EVIDENCE: &[Ev] = &[
@@ -206,7 +216,20 @@ pub fn swing() -> Story {
             ("IP15-DUAL", Process::CoMolding, "TPU+PC"),
         ])
     };
-    Story { unstable: true, ..story(SupplierRecord { supplier, claims, audits: vec![visit], lots: Vec::new() }, &plan) }
+    Story {
+        unstable: true,
+        ..story(
+            SupplierRecord {
+                supplier,
+                claims,
+                audits: vec![visit],
+                lots: Vec::new(),
+                annotations: Vec::new(),
+                control_plans: Vec::new(),
+            },
+            &plan,
+        )
+    }
 }
 
 const DRAFTY_DRAFT_EVIDENCE: &[Ev] = &[
@@ -286,7 +309,17 @@ pub fn drafty() -> Story {
         ("IP16-SOFT", Process::Injection, "TPU"),
         ("IP16-SLIMKIT", Process::Assembly, "TPU+PC"),
     ]);
-    story(SupplierRecord { supplier, claims, audits: vec![draft], lots: Vec::new() }, &plan)
+    story(
+        SupplierRecord {
+            supplier,
+            claims,
+            audits: vec![draft],
+            lots: Vec::new(),
+            annotations: Vec::new(),
+            control_plans: Vec::new(),
+        },
+        &plan,
+    )
 }
 
 const FEWLOTS_VISIT_EVIDENCE: &[Ev] = &[
@@ -359,7 +392,14 @@ pub fn fewlots() -> Story {
     let recent = LotPlan::new("FL", "2026-03-10", "2026-09-20", 3, 0.07).making(&products);
     let code = supplier.code.clone();
     Story {
-        record: SupplierRecord { supplier, claims, audits: vec![visit], lots: recent.lots(&code) },
+        record: SupplierRecord {
+            supplier,
+            claims,
+            audits: vec![visit],
+            lots: recent.lots(&code),
+            annotations: Vec::new(),
+            control_plans: Vec::new(),
+        },
         csv_lots: older.lots(&code),
         verdict: "partial",
         unstable: false,
@@ -456,7 +496,17 @@ pub fn folio() -> Story {
         ("IPAD10-FOLIO", Process::Assembly, "PU leather+PC"),
         ("TABS9-FOLIO", Process::Assembly, "PU leather+PC"),
     ]);
-    story(SupplierRecord { supplier, claims, audits: vec![visit], lots: Vec::new() }, &plan)
+    story(
+        SupplierRecord {
+            supplier,
+            claims,
+            audits: vec![visit],
+            lots: Vec::new(),
+            annotations: Vec::new(),
+            control_plans: Vec::new(),
+        },
+        &plan,
+    )
 }
 
 fn story(record: SupplierRecord, plan: &LotPlan) -> Story {

@@ -175,7 +175,17 @@ pub fn armor() -> Story {
         ("PIX9-GRIP", Process::Injection, "TPU"),
         ("IP16-MAG", Process::Assembly, "TPU+PC"),
     ]);
-    story(SupplierRecord { supplier, claims, audits: vec![desk, visit], lots: Vec::new() }, &plan)
+    story(
+        SupplierRecord {
+            supplier,
+            claims,
+            audits: vec![desk, visit],
+            lots: Vec::new(),
+            annotations: Vec::new(),
+            control_plans: Vec::new(),
+        },
+        &plan,
+    )
 }
 
 /// July 2025: documents by email before the RFQ award.
@@ -361,7 +371,17 @@ pub fn silik() -> Story {
         ("IP16-SILPC", Process::CoMolding, "silicone+PC"),
         ("S25-SILPC", Process::CoMolding, "silicone+PC"),
     ]);
-    story(SupplierRecord { supplier, claims, audits: vec![visit], lots: Vec::new() }, &plan)
+    story(
+        SupplierRecord {
+            supplier,
+            claims,
+            audits: vec![visit],
+            lots: Vec::new(),
+            annotations: Vec::new(),
+            control_plans: Vec::new(),
+        },
+        &plan,
+    )
 }
 
 const RUGGED_FIRST_EVIDENCE: &[Ev] = &[
@@ -514,7 +534,17 @@ pub fn rugged() -> Story {
         ("S25-KICK", Process::Assembly, "TPU+PC"),
         ("S25-SHELL", Process::Injection, "PC"),
     ]);
-    story(SupplierRecord { supplier, claims, audits: vec![first, amendment], lots: Vec::new() }, &plan)
+    story(
+        SupplierRecord {
+            supplier,
+            claims,
+            audits: vec![first, amendment],
+            lots: Vec::new(),
+            annotations: Vec::new(),
+            control_plans: Vec::new(),
+        },
+        &plan,
+    )
 }
 
 pub(super) fn story(record: SupplierRecord, plan: &LotPlan) -> Story {

@@ -102,6 +102,15 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// How far the answering is, in the words every output uses:
+    /// `15 of 39 applicable answered (2 n/a)`. N/A answers leave the
+    /// applicable count; they are not "answered".
+    pub fn progress(&self) -> String {
+        let na = self.total - self.applicable;
+        let tail = if na == 0 { String::new() } else { format!(" ({na} n/a)") };
+        format!("{} of {} applicable answered{tail}", self.answered, self.applicable)
+    }
+
     fn add(&mut self, weight: u8, result: Option<AnswerResult>) {
         self.total += 1;
         if result == Some(AnswerResult::Na) {

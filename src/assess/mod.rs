@@ -5,5 +5,6 @@ pub mod checklist;
 pub mod policy;
 pub mod rules;
 pub mod spc;
+pub mod strata;
 pub mod verdict;
 pub mod yield_stats;

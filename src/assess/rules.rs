@@ -73,7 +73,9 @@ impl FlagRule {
             Self::YieldInsufficientLots => "fewer lots in the yield window than the policy's minimum",
             Self::YieldLowFpy => "pooled first-pass yield over the yield window is below the minimum",
             Self::YieldOutOfControl => "a lot of the yield window is outside its p-chart control limits",
-            Self::YieldRunRule => "a run rule other than 'beyond limits' fired in the yield window (a shift or trend)",
+            Self::YieldRunRule => {
+                "a run rule other than 'beyond limits' fired in the yield window (a run of lots on one side of the centre line)"
+            }
             Self::TradingCompanyOdm => "a trading company claims ODM capabilities",
             Self::OdmModelUnclaimed => "the supplier lists ODM as a business model but records no ODM capability claim",
             Self::NoRecentAudit => "no submitted audit within the audit window",

@@ -17,7 +17,8 @@ use super::checklist::Grade;
 use super::policy::{Policy, PolicyUsed};
 use super::rules::{FlagRule, Severity};
 use crate::model::{
-    AuditStatus, Capability, Claim, EvidenceKind, EvidenceRow, FindingRow, Pillar, Strength, Supplier, vocab,
+    AuditStatus, Capability, Claim, ControlPlan, EvidenceKind, EvidenceRow, FindingRow, Pillar, Strength, Supplier,
+    vocab,
 };
 use flags::{pillar_flags, supplier_flags};
 use yield_pillar::judge_yield;
@@ -90,6 +91,11 @@ pub struct Facts<'a> {
     pub window: &'a [WindowLot],
     /// The supplier's first lot on or before the as-of day (any age).
     pub first_lot: Option<NaiveDate>,
+    /// Lots left out of the control limits for an assignable cause, as of
+    /// the day (any order; lots outside the window are ignored).
+    pub excluded: &'a [String],
+    /// The control plan for all the supplier's lots in force on the day.
+    pub plan: Option<&'a ControlPlan>,
 }
 
 /// How one evidence item counts towards its pillar, as of the day.
@@ -128,6 +134,13 @@ pub struct YieldSummary {
     pub center: Option<f64>,
     /// Lots outside their control limits, in chart order.
     pub out_of_control: Vec<String>,
+    /// Window lots left out of the limits for an assignable cause (still
+    /// counted in `fpy`), in chart order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<String>,
+    /// The day the control plan whose limits judged the window came into force.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan_since: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -26,6 +26,8 @@ struct World {
     findings: Vec<FindingRow>,
     window: Vec<WindowLot>,
     first_lot: Option<NaiveDate>,
+    excluded: Vec<String>,
+    plan: Option<crate::model::ControlPlan>,
     policy: Policy,
 }
 
@@ -51,6 +53,8 @@ impl World {
             findings: Vec::new(),
             window: Vec::new(),
             first_lot: None,
+            excluded: Vec::new(),
+            plan: None,
             policy: Policy::default(),
         };
         w.audit("A-1", AuditStatus::Submitted, "2026-06-01");
@@ -133,6 +137,8 @@ impl World {
             findings: &self.findings,
             window: &self.window,
             first_lot: self.first_lot,
+            excluded: &self.excluded,
+            plan: self.plan.as_ref(),
         };
         assess(&facts, &self.policy, day(as_of))
     }
@@ -351,8 +357,59 @@ fn nine_in_a_row_is_a_run_rule_flag_not_out_of_control() {
     let f = fired(&a, FlagRule::YieldRunRule);
     assert_eq!(f.len(), 1, "{:#?}", a.flags);
     assert!(f[0].message.contains("nine-in-a-row"));
+    // It says what the rule saw, not a cause.
+    assert!(f[0].message.starts_with("Nine lots in a row above the centre line: lots L000 … L008"), "{}", f[0].message);
+    assert!(!f[0].message.contains("shift"), "{}", f[0].message);
     assert_eq!(status(&a, Pillar::ProductionYield), PillarStatus::Evidenced);
     assert!(fired(&World::new().assess(), FlagRule::YieldRunRule).is_empty());
+}
+
+// Twelve lots of 1000 at 48, 52, 50, 47, 53, 51 nonconforming (twice): 602.
+// L007 (52) becomes a spike of 120: 670 in all, FPY 1 − 670/12000. Excluded,
+// it leaves the limits (p̄ = (602 − 52) / 11000 = 0.05 exactly) and flags
+// nothing, but FPY still counts it.
+#[test]
+fn an_excluded_spike_leaves_the_limits_but_not_the_fpy() {
+    let mut w = World::new();
+    w.window[7].passed_first = 1000 - 120;
+    w.excluded = vec!["L007".to_owned(), "NOT-IN-WINDOW".to_owned()];
+    let a = w.assess();
+    assert_eq!(status(&a, Pillar::ProductionYield), PillarStatus::Evidenced);
+    assert!(fired(&a, FlagRule::YieldOutOfControl).is_empty());
+    let summary = &a.yield_summary;
+    assert_eq!(summary.excluded, ["L007"]);
+    assert!((summary.center.unwrap() - 550.0 / 11000.0).abs() < 1e-15);
+    assert!((summary.fpy.unwrap() - (1.0 - 670.0 / 12000.0)).abs() < 1e-15);
+    assert_eq!(summary.lots, 12);
+    let detail = &a.pillars.iter().find(|p| p.pillar == Pillar::ProductionYield).unwrap().detail;
+    assert!(detail.contains("1 lot(s) excluded from the limits for an assignable cause (L007)"), "{detail}");
+}
+
+#[test]
+fn a_control_plan_in_force_supplies_the_limits() {
+    let mut w = World::new();
+    let saved = |center| crate::model::SavedLimits { center, sigma_z: 1.0, moving_ranges: 5 };
+    w.plan = Some(crate::model::ControlPlan {
+        id: "01900000-0000-7000-8000-000000000000".into(),
+        scope: crate::model::PlanScope::default(),
+        baseline_since: None,
+        baseline_until: day("2025-12-31"),
+        baseline_lots: 6,
+        p: saved(0.02),
+        u: saved(0.03),
+        frozen_on: day("2026-01-01"),
+        frozen_by: "qa".into(),
+        unfrozen_on: None,
+        unfrozen_by: None,
+    });
+    // At 5% nonconforming every lot is far above a 2% centre (σ ≈ 0.0044).
+    let a = w.assess();
+    assert_eq!(status(&a, Pillar::ProductionYield), PillarStatus::OutOfControl);
+    assert_eq!(a.yield_summary.out_of_control.len(), 12);
+    assert_eq!(a.yield_summary.center, Some(0.02));
+    assert_eq!(a.yield_summary.plan_since, Some(day("2026-01-01")));
+    let f = fired(&a, FlagRule::YieldOutOfControl);
+    assert!(f[0].message.contains("limits of the control plan in force since 2026-01-01"), "{}", f[0].message);
 }
 
 // ---- supplier rules ---------------------------------------------------

@@ -170,17 +170,16 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Result<ExitCode> {
 pub struct AttachArgs {
     /// The evidence item's number (shown by `casebook audit show REF`).
     pub evidence: i64,
-    /// A photo or document (a regular file up to 50 MiB): copied into the
+    /// A photo or document (a regular file up to 50 MB): copied into the
     /// database's file store, its name, size, SHA-256 and type recorded.
     pub file: PathBuf,
 }
 
 pub fn attach(ctx: &Context, args: &AttachArgs) -> Result<ExitCode> {
     let mut store = ctx.open(OpenMode::Existing)?;
-    let a = crate::workflow::attach_file(&mut store, args.evidence, &args.file, &ctx.actor)?;
+    let (id, a) = crate::workflow::attach_file(&mut store, args.evidence, &args.file, &ctx.actor)?;
     outln!(
-        "attachment {}: {} ({} bytes, sha256 {}, {}) on evidence {}, copied to {}",
-        a.id,
+        "attachment {id}: {} ({} bytes, sha256 {}, {}) on evidence {}, copied to {}",
         a.original_name,
         a.stored.size,
         a.stored.sha256,

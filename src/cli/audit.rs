@@ -20,7 +20,7 @@ pub enum AuditCommand {
     /// Start a draft audit of a supplier; prints its reference.
     New {
         supplier: String,
-        #[arg(long, value_parser = super::word::<AuditKind>, default_value = "on_site")]
+        #[arg(long, value_parser = super::word::<AuditKind>(), default_value = "on_site")]
         kind: AuditKind,
         /// Day of the visit (default: --as-of, else today).
         #[arg(long, value_parser = parse_day)]
@@ -40,7 +40,7 @@ pub enum AuditCommand {
     Answer {
         audit: String,
         question: String,
-        #[arg(value_parser = super::word::<AnswerResult>)]
+        #[arg(value_parser = super::word::<AnswerResult>())]
         result: AnswerResult,
         #[arg(long)]
         note: Option<String>,
@@ -48,11 +48,11 @@ pub enum AuditCommand {
     /// Add an evidence item to a draft audit.
     Evidence {
         audit: String,
-        #[arg(long, value_parser = super::word::<Pillar>)]
+        #[arg(long, value_parser = super::word::<Pillar>())]
         pillar: Pillar,
-        #[arg(long, value_parser = super::word::<EvidenceKind>)]
+        #[arg(long, value_parser = super::word::<EvidenceKind>())]
         kind: EvidenceKind,
-        #[arg(long, value_parser = super::word::<Strength>)]
+        #[arg(long, value_parser = super::word::<Strength>())]
         strength: Strength,
         /// Default: the day of the visit.
         #[arg(long, value_parser = parse_day)]
@@ -66,7 +66,7 @@ pub enum AuditCommand {
     /// Raise a finding (due date defaults by severity: 7 / 14 / 30 days).
     Finding {
         audit: String,
-        #[arg(long, value_parser = super::word::<FindingSeverity>)]
+        #[arg(long, value_parser = super::word::<FindingSeverity>())]
         severity: FindingSeverity,
         #[arg(long)]
         description: String,
@@ -206,11 +206,10 @@ fn print_score(row: &crate::store::AuditRow, score: &crate::assess::checklist::S
     let pct = |p: Option<f64>| p.map_or_else(|| "—".to_owned(), |p| format!("{p:.1}%"));
     let sealed = if row.submitted_at.is_some() { "sealed at submission" } else { "live, draft" };
     outln!(
-        "score {} — grade {} ({sealed}); {} of {} applicable questions answered",
+        "score {} — grade {} ({sealed}); {}",
         pct(row.score_pct.or(score.pct)),
         row.grade.unwrap_or(score.grade),
-        score.overall.answered,
-        score.overall.applicable
+        score.overall.progress()
     );
     let mut sections = Table::new(&["section", "answered", "score"]).right_aligned(&[1, 2]);
     for s in &score.sections {
@@ -229,11 +228,10 @@ fn print_score(row: &crate::store::AuditRow, score: &crate::assess::checklist::S
 
 fn show(store: &Store, reference: &str, format: Format) -> Result<()> {
     let read = store.read();
-    let row = read.audit(read.require_audit(reference)?)?;
     // Section percentages come from the audit's own template and its
     // (sealed, for a submitted audit) answers.
-    let template = read.template(&row.audit.template)?;
-    let marks = crate::assess::checklist::score(&template, &row.audit.answers, &read.policy()?.grade);
+    let crate::workflow::ScoredAudit { row, score: marks, .. } =
+        crate::workflow::scored_audit(read, read.require_audit(reference)?)?;
     if format == Format::Json {
         #[derive(serde::Serialize)]
         struct Shown<'a> {

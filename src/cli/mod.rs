@@ -20,6 +20,7 @@ macro_rules! out {
 
 mod admin;
 mod audit;
+mod control;
 mod data;
 mod output;
 mod report;
@@ -77,7 +78,7 @@ pub enum Command {
     Where,
     /// Import dossier JSON or yield-lot CSV files (chosen by content), each all-or-nothing.
     Import(data::ImportArgs),
-    /// Export suppliers as a casebook-dossier/1 JSON document.
+    /// Export suppliers as a casebook-dossier JSON document (/1, or /2 with annotations and control plans).
     Export(data::ExportArgs),
     /// List suppliers with counts of claims, audits, evidence and lots.
     Suppliers(data::SuppliersArgs),
@@ -98,8 +99,14 @@ pub enum Command {
     Attach(admin::AttachArgs),
     /// A verified copy of the database and its attached files (safe while it is in use).
     Backup(admin::BackupArgs),
-    /// Yield of one supplier's lots (p-chart or Laney p′, run rules, FPY, Pareto, RTY), or of every supplier.
+    /// Yield of one supplier's lots (p, p′, np, u or u′ chart, run rules, FPY, Pareto, RTY), or of every supplier.
     Yield(yield_cmd::YieldArgs),
+    /// Assignable causes of lots: annotate a lot (and leave it out of the limits), list annotations.
+    #[command(subcommand)]
+    Lot(control::LotCommand),
+    /// Control plans: freeze a supplier's limits from a baseline, unfreeze, list.
+    #[command(subcommand)]
+    Plan(control::PlanCommand),
     /// The buyer's shortlist: add, remove, list, export (as in the UI's Shortlist screen).
     #[command(subcommand)]
     Shortlist(shortlist::ShortlistCommand),
@@ -112,8 +119,12 @@ pub fn parse_day(text: &str) -> std::result::Result<NaiveDate, String> {
 }
 
 /// A word of the domain vocabulary (a verdict, a process, …) for clap.
-fn word<T: std::str::FromStr<Err = crate::model::VocabError>>(text: &str) -> std::result::Result<T, String> {
-    text.parse().map_err(|e: crate::model::VocabError| format!("expected one of: {}", e.expected))
+/// The parser of an option that takes a word of a vocabulary: `--help`
+/// lists the words, and a wrong one is refused naming them.
+fn word<T: crate::model::Word + Send + Sync + Clone>() -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(T::WORDS.iter().map(|w| w.word()))
+        .try_map(|text: String| T::from_word(&text).ok_or_else(|| format!("`{text}` is not one of the words listed")))
 }
 
 /// What every command needs: where the database is, which day it is, who acts.
@@ -245,6 +256,8 @@ fn run(cli: Cli, db_given: bool) -> Result<ExitCode> {
         Command::Attach(args) => admin::attach(&ctx, &args),
         Command::Backup(args) => admin::backup(&ctx, &args),
         Command::Yield(args) => yield_cmd::run(&ctx, &args),
+        Command::Lot(cmd) => control::lot(&ctx, cmd),
+        Command::Plan(cmd) => control::plan(&ctx, cmd),
         Command::Shortlist(cmd) => shortlist::run(&ctx, cmd),
         Command::Demo(args) => ui::demo(&ctx, cli.db.as_deref().filter(|_| db_given), cli.as_of, &args),
     }

@@ -98,6 +98,24 @@ fn csv_error(e: csv::Error) -> crate::Error {
     crate::Error::Io(std::io::Error::other(e))
 }
 
+/// Writes a value as JSON with a final newline: indented when `pretty`.
+pub fn write_json<T: serde::Serialize + ?Sized>(out: &mut dyn Write, value: &T, pretty: bool) -> Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    let written =
+        if pretty { serde_json::to_writer_pretty(&mut out, value) } else { serde_json::to_writer(&mut out, value) };
+    written.map_err(|e| crate::Error::Io(std::io::Error::other(e)))?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Whether JSON headed for `file` (or stdout when `None`) should be
+/// indented: for a file or a person at a terminal, not for a pipe.
+pub fn json_pretty(file: Option<&std::path::Path>) -> bool {
+    use std::io::IsTerminal;
+    file.is_some() || std::io::stdout().is_terminal()
+}
+
 /// Prints a value as JSON with a final newline: indented for a person at a
 /// terminal, compact when piped (a script reads it; megabytes print faster).
 pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {

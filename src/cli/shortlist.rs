@@ -123,7 +123,9 @@ fn list(ctx: &Context, format: Format) -> Result<ExitCode> {
     }
     let mut table = Table::new(&["code", "name", "verdict", "grade", "added"]);
     for (s, a, added) in &entries {
-        table.push(vec![s.code.clone(), s.name.clone(), a.verdict.to_string(), opt(a.grade), added.clone()]);
+        // The day it was added; the JSON keeps the whole time stamp.
+        let day = added.get(..10).unwrap_or(added).to_owned();
+        table.push(vec![s.code.clone(), s.name.clone(), a.verdict.to_string(), opt(a.grade), day]);
     }
     table.print(format)?;
     if entries.is_empty() && format == Format::Table {

@@ -25,12 +25,12 @@ pub struct FlagsArgs {
     #[arg(long = "supplier", value_name = "CODE")]
     pub suppliers: Vec<String>,
     /// Only suppliers with these verdicts (repeatable).
-    #[arg(long = "verdict", value_name = "VERDICT", value_parser = super::word::<Verdict>)]
+    #[arg(long = "verdict", value_name = "VERDICT", value_parser = super::word::<Verdict>())]
     pub verdicts: Vec<Verdict>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Exit with status 1 when a listed supplier has a flag this severe or worse.
-    #[arg(long, value_name = "SEVERITY", value_parser = super::word::<Severity>)]
+    #[arg(long, value_name = "SEVERITY", value_parser = super::word::<Severity>())]
     pub fail_on: Option<Severity>,
 }
 

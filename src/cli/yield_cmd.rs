@@ -1,16 +1,23 @@
 //! `casebook yield`: the QA lead's view of production lots.
 //!
 //! `--supplier CODE` charts one supplier's lots (narrowed by process,
-//! material, SKU and production days) on a p-chart or Laney p′ chart, marks
-//! the lots that break the run rules, and adds pooled FPY, rework and scrap,
-//! the defect Pareto, FPY by month and RTY by SKU. `--all` charts every
-//! supplier over a window in one pass over the lot index, one row each.
+//! material, SKU and production days) on a p, Laney p′, np, u or Laney u′
+//! chart, marks the lots that break the run rules, and adds pooled FPY,
+//! rework and scrap, the defect Pareto, FPY by month and RTY by SKU; as a
+//! table, JSON, CSV or an SVG drawing. `--by material|process` compares FPY
+//! across strata. `--all` charts every supplier over a window in one pass
+//! over the lot index, one row each.
 //!
 //! Decisions a user can rely on:
-//! - `--chart`, `--rules` and the `--all` window default to the flag policy
+//! - `--chart`, `--rules` and the window default to the flag policy
 //!   (`yield.chart`, `yield.rules`, `yield.window_months`), so the command
-//!   shows the chart the verdicts are judged on; every output names the
-//!   chart and rule set in force.
+//!   shows the chart the verdicts are judged on, over the same lots the UI
+//!   shows; every output names the chart, the rule set and the window in
+//!   force. `--all-lots` charts every lot instead of the window.
+//! - Lots annotated with an assignable cause and excluded stay on the chart
+//!   but leave the limits; a control plan in force for exactly the lots
+//!   charted (same process and material filters) supplies frozen limits;
+//!   `--baseline-until` overrides both for one run.
 //! - Days are inclusive. `--until` defaults to `--as-of`, and lots after the
 //!   as-of day are ignored even when `--until` is later.
 //! - When nothing is selected, the table is an error that says what the
@@ -26,24 +33,42 @@
 
 mod all;
 mod render;
+mod strata;
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
 use clap::Args;
 use serde::Serialize;
 
-use super::output::{Format, print_json};
+use super::output::{Format, json_pretty, write_json};
 use super::{Context, parse_day};
 use crate::assess::policy::Policy;
 use crate::assess::spc::{ChartKind, ChartOptions, RuleSet};
-use crate::assess::yield_stats::{self, YieldReport};
+use crate::assess::strata::Stratum;
+use crate::assess::yield_stats::YieldReport;
+use crate::charts::svg::{self, SvgOptions};
+use crate::charts::{self, ChartModel};
 use crate::error::{Error, Result};
 use crate::model::{Lot, Process};
 use crate::store::{LotFilter, OpenMode, Reader, SupplierId};
+use crate::workflow;
 
 /// Longest list of codes or values an error message spells out.
 const LISTED: usize = 12;
+
+/// What `casebook yield` prints.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum YieldFormat {
+    #[default]
+    Table,
+    Json,
+    Csv,
+    /// The chart as a standalone SVG drawing (one supplier).
+    Svg,
+}
 
 #[derive(Debug, Args)]
 pub struct YieldArgs {
@@ -51,12 +76,12 @@ pub struct YieldArgs {
     #[arg(long, value_name = "CODE", required_unless_present = "all")]
     pub supplier: Option<String>,
     /// Chart every supplier with lots in the window: one row each, most violations first.
-    #[arg(long, conflicts_with_all = ["supplier", "process", "material", "sku", "baseline_until"])]
+    #[arg(long, conflicts_with_all = ["supplier", "process", "material", "sku", "baseline_until", "by", "all_lots"])]
     pub all: bool,
     #[arg(
         long,
         value_name = "PROCESS",
-        value_parser = super::word::<Process>,
+        value_parser = super::word::<Process>(),
         help = "Only lots of this process: injection, co_molding, assembly, printing or other"
     )]
     pub process: Option<Process>,
@@ -66,24 +91,33 @@ pub struct YieldArgs {
     /// Only lots of this SKU.
     #[arg(long)]
     pub sku: Option<String>,
-    /// First production day (default: every lot; with --all, the policy's yield window, 12 months to --until).
+    /// First production day (default: the policy's yield window, 12 months to --until).
     #[arg(long, value_name = "DATE", value_parser = parse_day)]
     pub since: Option<NaiveDate>,
+    /// Every lot up to --until rather than the policy's yield window.
+    #[arg(long, conflicts_with = "since")]
+    pub all_lots: bool,
     /// Last production day (default and latest: --as-of).
     #[arg(long, value_name = "DATE", value_parser = parse_day)]
     pub until: Option<NaiveDate>,
-    /// p (classical p-chart) or laney (Laney p′); default: the policy's yield.chart.
-    #[arg(long, value_name = "KIND", value_parser = super::word::<ChartKind>)]
+    /// p, laney (p′), np (one lot size only), u (defects per unit) or laney-u (u′); default: the policy's yield.chart.
+    #[arg(long, value_name = "KIND", value_parser = super::word::<ChartKind>())]
     pub chart: Option<ChartKind>,
     /// attribute (beyond 3σ, nine in a row) or western-electric; default: the policy's yield.rules.
-    #[arg(long, value_name = "SET", value_parser = super::word::<RuleSet>)]
+    #[arg(long, value_name = "SET", value_parser = super::word::<RuleSet>())]
     pub rules: Option<RuleSet>,
-    /// Freeze the limits on the selected lots produced on or before this day.
+    /// Freeze the limits on the selected lots produced on or before this day (for this run only).
     #[arg(long, value_name = "DATE", value_parser = parse_day)]
     pub baseline_until: Option<NaiveDate>,
-    /// json and csv print an empty result, not an error, when no lot is selected.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Compare FPY by material or by process instead of charting: each with its 95% Wilson interval and lots.
+    #[arg(long, value_name = "STRATUM", value_parser = super::word::<Stratum>(), conflicts_with = "baseline_until")]
+    pub by: Option<Stratum>,
+    /// json and csv print an empty result, not an error, when no lot is selected; svg draws the chart.
+    #[arg(long, value_enum, default_value_t = YieldFormat::Table)]
+    pub format: YieldFormat,
+    /// Write to this file instead of stdout (replaced atomically).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// The production days charted, both inclusive; `until` is never after as-of.
@@ -103,6 +137,21 @@ impl Window {
             _ => Ok(Self { since, until }),
         }
     }
+
+    /// The window of `args`: `--since`, every lot with `--all-lots`, or by
+    /// default the policy's yield window ending at `--until`.
+    fn of(args: &YieldArgs, as_of: NaiveDate, months: u32) -> Result<charts::Window> {
+        let window = Self::new(as_of, args.since, args.until)?;
+        Ok(match (args.since, args.all_lots) {
+            (Some(_), _) => charts::Window { since: window.since, until: window.until, policy_months: None },
+            (None, true) => charts::Window { since: None, until: window.until, policy_months: None },
+            (None, false) => charts::Window {
+                since: Some(Policy::window_start(window.until, months)),
+                until: window.until,
+                policy_months: Some(months),
+            },
+        })
+    }
 }
 
 /// What the chart was asked for, echoed in the JSON output.
@@ -113,7 +162,30 @@ struct Filters<'a> {
     sku: Option<&'a str>,
     since: Option<NaiveDate>,
     until: NaiveDate,
+    /// The policy's yield window in months, when `since` is its start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    window_months: Option<u32>,
     baseline_until: Option<NaiveDate>,
+}
+
+impl Filters<'_> {
+    fn narrowed(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(process) = self.process {
+            out.push(format!("process {process}"));
+        }
+        if let Some(material) = self.material {
+            out.push(format!("material {material}"));
+        }
+        if let Some(sku) = self.sku {
+            out.push(format!("SKU {sku}"));
+        }
+        out
+    }
+
+    fn window(&self) -> charts::Window {
+        charts::Window { since: self.since, until: self.until, policy_months: self.window_months }
+    }
 }
 
 /// The JSON document of `casebook yield --supplier`.
@@ -134,12 +206,29 @@ pub fn run(ctx: &Context, args: &YieldArgs) -> Result<ExitCode> {
         rules: args.rules.unwrap_or(policy.rules),
         baseline: None,
     };
+    let window = Window::of(args, ctx.as_of, policy.yield_window_months)?;
     if let Some(code) = &args.supplier {
-        return one_supplier(ctx, read, args, code, options);
+        return one_supplier(ctx, read, args, code, options, window);
     }
-    let window = Window::new(ctx.as_of, args.since, args.until)?;
-    let since = args.since.unwrap_or_else(|| Policy::window_start(window.until, policy.yield_window_months));
-    all::run(ctx, read, (since, window.until), options, args.format)
+    if args.format == YieldFormat::Svg {
+        return Err(Error::Invalid("--format svg draws one supplier's chart; name it with --supplier CODE".to_owned()));
+    }
+    let since = window.since.unwrap_or_else(|| Policy::window_start(window.until, policy.yield_window_months));
+    let format = match args.format {
+        YieldFormat::Json => Format::Json,
+        YieldFormat::Csv => Format::Csv,
+        YieldFormat::Table | YieldFormat::Svg => Format::Table,
+    };
+    emit(args.output.as_deref(), |out| all::run(ctx, read, (since, window.until), options, format, out))
+}
+
+/// Runs `write` on stdout, or on `path` written atomically.
+fn emit(path: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<ExitCode> {
+    match path {
+        None => write(&mut std::io::stdout().lock())?,
+        Some(path) => super::data::write_atomically(path, write)?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn one_supplier(
@@ -148,9 +237,12 @@ fn one_supplier(
     args: &YieldArgs,
     code: &str,
     mut options: ChartOptions,
+    window: charts::Window,
 ) -> Result<ExitCode> {
-    let window = Window::new(ctx.as_of, args.since, args.until)?;
     let id = find_supplier(read, code)?;
+    // The code as stored, whatever case it was typed in.
+    let stored = read.supplier(id)?.code;
+    let code = stored.as_str();
     let filter = LotFilter {
         process: args.process,
         material: args.material.clone(),
@@ -161,27 +253,44 @@ fn one_supplier(
     let lots = read.lots(id, &filter)?;
     if lots.is_empty() {
         let problem = no_lots(read, id, code, &filter)?;
-        if args.format == Format::Table {
+        if matches!(args.format, YieldFormat::Table | YieldFormat::Svg) {
             return Err(problem);
         }
         eprintln!("casebook: {problem}");
     }
-    options.baseline = args.baseline_until.map(|day| baseline_length(&lots, day, code)).transpose()?;
-    let report = yield_stats::analyse(&lots, &options)?;
     let filters = Filters {
         process: args.process,
         material: args.material.as_deref(),
         sku: args.sku.as_deref(),
         since: window.since,
         until: window.until,
+        window_months: window.policy_months,
         baseline_until: args.baseline_until,
     };
-    match args.format {
-        Format::Json => print_json(&SupplierYield { supplier: code, report: &report, filters })?,
-        Format::Csv => render::lots_csv(&report)?,
-        Format::Table => render::print_report(code, &filters, &report)?,
+    if let Some(by) = args.by {
+        let rows = strata::compare(&lots, by);
+        return emit(args.output.as_deref(), |out| strata::print(code, by, &filters, &rows, args.format, out));
     }
-    Ok(ExitCode::SUCCESS)
+    options.baseline = args.baseline_until.map(|day| baseline_length(&lots, day, code)).transpose()?;
+    let report = workflow::chart_lots(read, id, &lots, &filter, &options, ctx.as_of)?;
+    let narrowed = filters.narrowed();
+    let model = ChartModel {
+        supplier: code,
+        report: &report,
+        window: filters.window(),
+        narrowed: &narrowed,
+        baseline_until: args.baseline_until,
+    };
+    emit(args.output.as_deref(), |out| match args.format {
+        YieldFormat::Json => write_json(
+            out,
+            &SupplierYield { supplier: code, report: &report, filters },
+            json_pretty(args.output.as_deref()),
+        ),
+        YieldFormat::Csv => render::lots_csv(&report, out),
+        YieldFormat::Table => render::print_report(&model, out),
+        YieldFormat::Svg => Ok(out.write_all(svg::render(&model, &SvgOptions::default()).as_bytes())?),
+    })
 }
 
 /// How many of `lots` (in chart order) were produced on or before `day`.
@@ -199,8 +308,10 @@ fn baseline_length(lots: &[Lot], day: NaiveDate, code: &str) -> Result<usize> {
 }
 
 fn find_supplier(read: Reader<'_>, code: &str) -> Result<SupplierId> {
-    if let Some(id) = read.supplier_id(code)? {
-        return Ok(id);
+    // Any case, where unambiguous; otherwise the hint below lists codes.
+    match read.require_supplier(code) {
+        Err(Error::NotFound(_)) => {}
+        found => return found,
     }
     let mut codes: Vec<String> = read.supplier_ids()?.into_keys().collect();
     codes.sort_unstable();
@@ -208,7 +319,7 @@ fn find_supplier(read: Reader<'_>, code: &str) -> Result<SupplierId> {
 }
 
 fn unknown_supplier(code: &str, codes: &[String]) -> String {
-    let hint = if let Some(near) = codes.iter().find(|known| known.eq_ignore_ascii_case(code)) {
+    let hint = if let Some(near) = crate::store::nearest_code(codes, code) {
         format!("did you mean `{near}`?")
     } else if codes.is_empty() {
         "the database has no suppliers yet; import a dossier first".to_owned()

@@ -1,7 +1,10 @@
 //! The dossier exporter. Suppliers are loaded and written one at a time, so a
 //! database of a million lots exports in the memory of its largest supplier.
 //! Orderings are fixed (suppliers by code, claims by date, audits by visit,
-//! lots by date and code), so export → import → export is byte-identical.
+//! lots by date and code, annotations by day, lot and id, plans by day and
+//! id), so export → import → export is byte-identical. The document is
+//! `casebook-dossier/2` when a supplier exported has annotations or control
+//! plans, else `casebook-dossier/1`, which older casebooks read.
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -10,7 +13,7 @@ use serde::ser::{Error as _, SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use crate::error::{Error, Result};
-use crate::model::{DOSSIER_FORMAT, SupplierRecord};
+use crate::model::{DOSSIER_FORMAT, DOSSIER_FORMAT_2, SupplierRecord};
 use crate::store::{LotFilter, Reader, Store, SupplierId};
 
 /// Loads one supplier with everything recorded about it.
@@ -20,6 +23,8 @@ pub fn supplier_record(read: Reader<'_>, id: SupplierId) -> Result<SupplierRecor
         claims: read.claims(id)?.into_iter().map(|(_, c)| c).collect(),
         audits: read.audits(id)?.into_iter().map(|row| row.audit).collect(),
         lots: read.lots(id, &LotFilter::default())?,
+        annotations: read.annotations(id)?,
+        control_plans: read.plans(id)?,
     })
 }
 
@@ -45,6 +50,8 @@ fn select(read: Reader<'_>, codes: &[String]) -> Result<Vec<SupplierId>> {
 struct LazyDossier<'s> {
     read: Reader<'s>,
     ids: Vec<SupplierId>,
+    /// Some supplier has annotations or control plans.
+    format_2: bool,
     /// The first load error, kept because serde's errors carry only text.
     failure: RefCell<Option<Error>>,
 }
@@ -52,7 +59,7 @@ struct LazyDossier<'s> {
 impl Serialize for LazyDossier<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         let mut doc = s.serialize_struct("Dossier", 2)?;
-        doc.serialize_field("format", DOSSIER_FORMAT)?;
+        doc.serialize_field("format", if self.format_2 { DOSSIER_FORMAT_2 } else { DOSSIER_FORMAT })?;
         doc.serialize_field("suppliers", &LazySuppliers(self))?;
         doc.end()
     }
@@ -81,7 +88,9 @@ impl Serialize for LazySuppliers<'_, '_> {
 /// pretty-printed with a final newline.
 pub fn export(store: &Store, codes: &[String], out: &mut dyn Write) -> Result<usize> {
     let read = store.read();
-    let doc = LazyDossier { read, ids: select(read, codes)?, failure: RefCell::new(None) };
+    let ids = select(read, codes)?;
+    let format_2 = read.has_control_records(&ids)?;
+    let doc = LazyDossier { read, ids, format_2, failure: RefCell::new(None) };
     let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
     if let Err(e) = serde_json::to_writer_pretty(&mut buffered, &doc) {
         return Err(doc.failure.take().unwrap_or_else(|| Error::Io(std::io::Error::other(e))));

@@ -211,6 +211,63 @@ impl<'v> Obj<'v> {
         }
     }
 
+    /// A required `true` or `false`.
+    pub fn boolean(&self, key: &str, problems: &mut Problems) -> Option<bool> {
+        match self.get(key) {
+            Some(Value::Bool(b)) => Some(*b),
+            Some(other) => {
+                self.wrong_type(key, "true or false", other, problems);
+                None
+            }
+            None => {
+                self.missing(key, "true or false", problems);
+                None
+            }
+        }
+    }
+
+    /// A required finite number within `min..=max`.
+    pub fn number(&self, key: &str, (min, max): (f64, f64), problems: &mut Problems) -> Option<f64> {
+        let expected = if max.is_finite() {
+            format!("a number from {min} to {max}")
+        } else {
+            format!("a number of at least {min}")
+        };
+        match self.get(key) {
+            Some(value @ Value::Number(n)) => {
+                let number = n.as_f64().filter(|x| x.is_finite() && (min..=max).contains(x));
+                if number.is_none() {
+                    let message = format!("is out of range; expected {expected}");
+                    problems.push(problem(self.at(key), key, Some(value.to_string()), message));
+                }
+                number
+            }
+            Some(other) => {
+                self.wrong_type(key, &expected, other, problems);
+                None
+            }
+            None => {
+                self.missing(key, &expected, problems);
+                None
+            }
+        }
+    }
+
+    /// A required nested object, read by `read` at its own path.
+    pub fn nested<T>(
+        &self,
+        key: &str,
+        problems: &mut Problems,
+        read: impl FnOnce(&'v Value, &str, &mut Problems) -> Option<T>,
+    ) -> Option<T> {
+        if let Some(value) = self.get(key) {
+            read(value, &self.at(key), problems)
+        } else {
+            self.missing(key, "an object", problems);
+            None
+        }
+    }
+
     /// An optional array (absent = empty); `None` when present but not an array.
     pub fn array(&self, key: &str, problems: &mut Problems) -> Option<&'v [Value]> {
         match self.get(key) {

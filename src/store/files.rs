@@ -22,9 +22,9 @@ use super::hex;
 use crate::error::{Error, Result};
 use crate::model::MediaType;
 
-/// The largest file the store takes: 50 MiB (a phone photo is 2–10 MB, a
-/// scanned report rarely more than 20 MB).
-pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
+/// The largest file the store takes: 50 MB, 50,000,000 bytes (a phone
+/// photo is 2–10 MB, a scanned report rarely more than 20 MB).
+pub const MAX_FILE_BYTES: u64 = 50_000_000;
 
 /// A file stored: its SHA-256 (lower-case hex, the store's key) and size.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,7 +181,7 @@ pub(crate) fn open_regular(path: &Path, limit: u64) -> Result<File> {
     let meta = std::fs::metadata(path).map_err(|e| refuse(format!("cannot be read: {e}")))?;
     if !meta.is_file() {
         return Err(refuse(format!(
-            "is {}; only regular files can be attached or checked",
+            "is {}, not a regular file; only regular files can be attached or checked",
             kind_of(&meta.file_type())
         )));
     }
@@ -194,7 +194,7 @@ pub(crate) fn open_regular(path: &Path, limit: u64) -> Result<File> {
     let meta = file.metadata().map_err(|e| refuse(format!("cannot be read: {e}")))?;
     if !meta.is_file() {
         return Err(refuse(format!(
-            "is {}; only regular files can be attached or checked",
+            "is {}, not a regular file; only regular files can be attached or checked",
             kind_of(&meta.file_type())
         )));
     }
@@ -206,10 +206,9 @@ pub(crate) fn open_regular(path: &Path, limit: u64) -> Result<File> {
 
 fn too_big(path: &Path) -> Error {
     Error::Invalid(format!(
-        "{}: larger than {} MiB, the most one attachment may be; attach a smaller copy (a resized photo, a PDF \
-         excerpt)",
-        path.display(),
-        MAX_FILE_BYTES >> 20
+        "{}: larger than 50 MB ({MAX_FILE_BYTES} bytes), the most one attachment may be; attach a smaller copy \
+         (a resized photo, a PDF excerpt)",
+        path.display()
     ))
 }
 
@@ -332,7 +331,7 @@ mod tests {
             (fifo, "is a FIFO"),
             (zero, "is a character device"),
             (PathBuf::from("/dev/null"), "is a character device"),
-            (big, "larger than 50 MiB"),
+            (big, "larger than 50 MB"),
             (db, "this is the casebook database itself"),
             (dir.path().join("missing.jpg"), "cannot be read"),
         ];

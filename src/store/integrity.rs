@@ -10,11 +10,12 @@ use super::audits::{GENESIS_HASH, chain_hash, content_hash};
 use super::{Reader, Writer};
 use crate::error::Result;
 
-/// Every trigger `schema.sql` creates: if one is missing, someone removed the
-/// protection it gives.
+/// Every trigger `schema.sql` and the later migrations create: if one is
+/// missing, someone removed the protection it gives.
 pub fn expected_triggers() -> Vec<&'static str> {
-    include_str!("../../schema.sql")
-        .lines()
+    [include_str!("../../schema.sql"), include_str!("../../migrations/0003_annotations_control_plans.sql")]
+        .into_iter()
+        .flat_map(str::lines)
         .filter_map(|line| line.trim().strip_prefix("CREATE TRIGGER "))
         .filter_map(|rest| rest.split_whitespace().next())
         .collect()

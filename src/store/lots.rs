@@ -272,6 +272,18 @@ impl Reader<'_> {
         Ok(self.conn.query_row("SELECT count(*) FROM lots", [], |r| r.get(0))?)
     }
 
+    /// The SKU, process and material of the supplier's latest lot (by
+    /// production day): what a lot entered by hand most likely repeats.
+    pub fn last_lot_kind(&self, supplier: SupplierId) -> Result<Option<(String, Process, String)>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT sku, process, material FROM lots WHERE supplier_id = ?1 ORDER BY produced_on DESC, lot DESC LIMIT 1",
+            )?
+            .query_row([supplier.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?)
+    }
+
     pub fn lot_exists(&self, supplier: SupplierId, lot: &str) -> Result<bool> {
         Ok(self
             .conn

@@ -24,8 +24,18 @@ const MIGRATIONS: &[Migration] = &[
         seed: None,
     },
     Migration {
+        name: "lot annotations and control plans",
+        sql: include_str!("../../migrations/0003_annotations_control_plans.sql"),
+        seed: None,
+    },
+    Migration {
+        name: "notes on unanswered questions",
+        sql: include_str!("../../migrations/0005_question_notes.sql"),
+        seed: None,
+    },
+    Migration {
         name: "attachment file store",
-        sql: include_str!("../../migrations/0003_attachment_file_store.sql"),
+        sql: include_str!("../../migrations/0006_attachment_file_store.sql"),
         seed: None,
     },
 ];

@@ -92,9 +92,25 @@ impl Reader<'_> {
             .map(SupplierId))
     }
 
-    /// Like [`Reader::supplier_id`], but a missing code is an error that says so.
+    /// Like [`Reader::supplier_id`], but forgiving of case where that is
+    /// unambiguous (`dg-swing` is `DG-SWING`), and a missing code is an
+    /// error that says so and suggests the nearest code there is.
     pub fn require_supplier(&self, code: &str) -> Result<SupplierId> {
-        self.supplier_id(code)?.ok_or_else(|| Error::NotFound(format!("no supplier with code `{code}`")))
+        if let Some(id) = self.supplier_id(code)? {
+            return Ok(id);
+        }
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM suppliers WHERE code = ?1 COLLATE NOCASE")?;
+        let folded: Vec<i64> = stmt.query_map([code], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        if let [id] = folded.as_slice() {
+            return Ok(SupplierId(*id));
+        }
+        let codes: Vec<String> = self.supplier_ids()?.into_keys().collect();
+        let suggestion = if folded.len() > 1 {
+            format!("; several codes differ only in case from it: use the exact one ({})", matching_case(&codes, code))
+        } else {
+            nearest_code(&codes, code).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default()
+        };
+        Err(Error::NotFound(format!("no supplier with code `{code}`{suggestion}")))
     }
 
     /// Every supplier code with its id: the importer's lookup table.
@@ -271,4 +287,24 @@ impl Writer<'_> {
             ..Change::default()
         })
     }
+}
+
+/// The codes equal to `code` but for case, listed.
+fn matching_case(codes: &[String], code: &str) -> String {
+    let mut same: Vec<&str> = codes.iter().filter(|c| c.eq_ignore_ascii_case(code)).map(String::as_str).collect();
+    same.sort_unstable();
+    same.join(", ")
+}
+
+/// The code nearest to `typed` (by edit distance, ignoring case), if one
+/// is near enough to be what was meant.
+pub fn nearest_code<'c>(codes: &'c [String], typed: &str) -> Option<&'c str> {
+    let typed = typed.to_uppercase();
+    let near = (typed.chars().count() / 3).max(2);
+    codes
+        .iter()
+        .map(|c| (strsim::levenshtein(&c.to_uppercase(), &typed), c))
+        .filter(|(d, _)| *d <= near)
+        .min()
+        .map(|(_, c)| c.as_str())
 }

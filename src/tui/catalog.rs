@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::assess::verdict::{Assessment, Verdict};
 use crate::model::Supplier;
-use crate::store::SupplierId;
+use crate::store::{DraftRef, SupplierId};
 
 #[derive(Debug)]
 pub struct SupplierRow {
@@ -58,13 +58,23 @@ pub struct Catalog {
     /// Bumped whenever assessments change, so screens know to rebuild
     /// their sorted and filtered views.
     pub generation: u64,
+    /// Draft audits, oldest first: what the Suppliers screen offers to reopen.
+    pub drafts: Vec<DraftRef>,
 }
 
 impl Catalog {
     pub fn new(suppliers: Vec<(SupplierId, Supplier)>, marked: HashSet<SupplierId>) -> Self {
         let rows: Vec<SupplierRow> = suppliers.into_iter().map(|(id, s)| SupplierRow::new(id, s)).collect();
         let by_id = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-        Self { rows, by_id, marked, assessing: Assessing::Running, fresher: HashSet::new(), generation: 0 }
+        Self {
+            rows,
+            by_id,
+            marked,
+            assessing: Assessing::Running,
+            fresher: HashSet::new(),
+            generation: 0,
+            drafts: Vec::new(),
+        }
     }
 
     pub fn index_of(&self, id: SupplierId) -> Option<usize> {
@@ -73,6 +83,11 @@ impl Catalog {
 
     pub fn row(&self, id: SupplierId) -> Option<&SupplierRow> {
         self.index_of(id).map(|i| &self.rows[i])
+    }
+
+    /// The supplier's latest draft audit, if it has one.
+    pub fn draft_of(&self, id: SupplierId) -> Option<&DraftRef> {
+        self.drafts.iter().rev().find(|d| d.supplier == id)
     }
 
     pub fn is_marked(&self, id: SupplierId) -> bool {
@@ -124,6 +139,7 @@ impl Catalog {
         }
         self.by_id = fresh.by_id;
         self.marked = fresh.marked;
+        self.drafts = fresh.drafts;
         self.assessing = Assessing::Running;
         self.fresher.clear();
         self.generation += 1;

@@ -5,8 +5,10 @@
 //! editor, confirmations) are in [`record`].
 
 mod record;
+mod reference;
 
 pub use record::*;
+pub use reference::{ALL, reference_markdown};
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -125,7 +127,7 @@ pub fn keys_label(keys: &[KeyPress]) -> String {
     keys.iter().map(|k| key_name(*k)).collect::<Vec<_>>().join("/")
 }
 
-fn key_name(press: KeyPress) -> String {
+pub(super) fn key_name(press: KeyPress) -> String {
     let name = match press.code {
         KeyCode::Up => "↑".to_owned(),
         KeyCode::Down => "↓".to_owned(),
@@ -141,14 +143,28 @@ fn key_name(press: KeyPress) -> String {
     if press.mods.contains(KeyModifiers::CONTROL) { format!("C-{name}") } else { name }
 }
 
+/// On screens opened on top of a list: `q` does nothing there (Esc goes
+/// back), so typing where no text is taken never quits.
 const GLOBAL: KeyTable = KeyTable {
-    title: "Everywhere",
+    title: "Everywhere (opened screens)",
     bindings: &[
         main(&[code(KeyCode::Tab)], Message::NextTab, "screens", "next screen"),
         bind(&[code(KeyCode::BackTab)], Message::PrevTab, "previous screen"),
         main(&[code(KeyCode::Esc)], Message::Back, "back", "back (or clear the filter)"),
         main(&[k('?')], Message::Help, "help", "help"),
-        main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit"),
+        main(&[ctrl('c')], Message::Quit, "quit", "quit (asks first when a form or a draft is open)"),
+    ],
+};
+
+/// On the three lists at the top: `q` quits too.
+const TOP: KeyTable = KeyTable {
+    title: "Everywhere (the three lists)",
+    bindings: &[
+        main(&[code(KeyCode::Tab)], Message::NextTab, "screens", "next screen"),
+        bind(&[code(KeyCode::BackTab)], Message::PrevTab, "previous screen"),
+        main(&[code(KeyCode::Esc)], Message::Back, "back", "clear the filter"),
+        main(&[k('?')], Message::Help, "help", "help"),
+        main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit (asks first when a form or a draft is open)"),
     ],
 };
 
@@ -178,10 +194,11 @@ pub const SUPPLIERS: KeyMap = KeyMap {
                 main(&[k('m')], Message::Mark, "mark", "mark or unmark for the shortlist"),
                 bind(&[k('y')], Message::OpenYield, "yield charts of the selected supplier"),
                 main(&[k('n')], Message::NewSupplier, "new", "record a new supplier"),
+                bind(&[k('o')], Message::OpenDraft, "open the selected supplier's draft audit (see the Drafts line)"),
             ],
         },
         MOVE,
-        GLOBAL,
+        TOP,
     ],
     text_input: false,
 };
@@ -208,6 +225,7 @@ pub const SUPPLIER: KeyMap = KeyMap {
                 ),
                 main(&[k('y')], Message::OpenYield, "yield", "the yield charts of this supplier"),
                 main(&[k('m')], Message::Mark, "mark", "mark or unmark for the shortlist"),
+                bind(&[k('/')], Message::StartFilter, "filter the pane's list (Enter keeps it, Esc clears it)"),
             ],
         },
         SUPPLIER_RECORD,
@@ -225,17 +243,36 @@ pub const YIELD: KeyMap = KeyMap {
         KeyTable {
             title: "Yield",
             bindings: &[
-                main(&[k('c')], Message::ToggleChart, "p/p′", "classical p chart or Laney p′ chart"),
+                main_as(
+                    &[code(KeyCode::Left)],
+                    Message::Left,
+                    "←→",
+                    "lot",
+                    "previous lot on the chart (→ the next; PgUp/PgDn a screen of lots, Home/End the ends)",
+                ),
+                bind(&[code(KeyCode::Right)], Message::Right, "next lot on the chart"),
+                bind(&[code(KeyCode::PageUp), ctrl('b')], Message::PageUp, "a screen of lots back"),
+                bind(&[code(KeyCode::PageDown), ctrl('f')], Message::PageDown, "a screen of lots on"),
+                bind(&[code(KeyCode::Home), k('g')], Message::Home, "first lot"),
+                bind(&[code(KeyCode::End), k('G')], Message::End, "last lot"),
+                main_as(&[k('+'), k('=')], Message::ZoomIn, "+-", "zoom", "zoom in: every lot wider"),
+                bind(&[k('-')], Message::ZoomOut, "zoom out, down to fitting every lot in the width"),
+                bind(&[code(KeyCode::Up), k('k')], Message::Up, "previous violation in the list"),
+                bind(&[code(KeyCode::Down), k('j')], Message::Down, "next violation in the list"),
+                main(&[code(KeyCode::Enter)], Message::Open, "go to", "move the chart's cursor to the violation's lot"),
+                main(&[k('a')], Message::Annotate, "cause", "note an assignable cause on the lot under the cursor"),
+                main(&[k('v')], Message::NextView, "view", "chart, FPY by material, FPY by process, defects"),
+                main(&[k('c')], Message::ToggleChart, "chart", "next chart: p → Laney p′ → u → Laney u′"),
                 main(&[k('r')], Message::ToggleRules, "rules", "attribute or Western Electric run rules"),
-                main(&[k('p')], Message::NextProcess, "process", "next process (then all)"),
-                main(&[k('t')], Message::NextMaterial, "material", "next material (then all)"),
-                main(&[k('s')], Message::NextSku, "SKU", "next SKU (then all)"),
+                bind(&[k('p')], Message::NextProcess, "next process (then all)"),
+                bind(&[k('t')], Message::NextMaterial, "next material (then all)"),
+                bind(&[k('s')], Message::NextSku, "next SKU (then all)"),
                 bind(&[k('x')], Message::ClearDimensions, "clear process, material and SKU"),
                 main(&[k('w')], Message::ToggleWindow, "window", "the policy's yield window or all lots"),
                 bind(&[k('m')], Message::Mark, "mark for shortlist"),
+                bind(&[k('/')], Message::StartFilter, "filter the violations (Enter keeps it, Esc clears it)"),
             ],
         },
-        MOVE,
         GLOBAL,
     ],
     text_input: false,
@@ -255,7 +292,7 @@ pub const FLAGS: KeyMap = KeyMap {
             ],
         },
         MOVE,
-        GLOBAL,
+        TOP,
     ],
     text_input: false,
 };
@@ -276,7 +313,7 @@ pub const SHORTLIST: KeyMap = KeyMap {
                 bind(&[code(KeyCode::End), k('G')], Message::End, "last supplier"),
             ],
         },
-        GLOBAL,
+        TOP,
     ],
     text_input: false,
 };
@@ -304,8 +341,8 @@ pub const HELP: KeyMap = KeyMap {
         KeyTable {
             title: "Help",
             bindings: &[
-                main(&[code(KeyCode::Esc), k('?'), code(KeyCode::Enter)], Message::Back, "close", "close"),
-                main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit"),
+                main(&[code(KeyCode::Esc), k('?'), code(KeyCode::Enter), k('q')], Message::Back, "close", "close"),
+                main(&[ctrl('c')], Message::Quit, "quit", "quit"),
             ],
         },
         MOVE,
@@ -318,8 +355,8 @@ pub const NOTICE: KeyMap = KeyMap {
     tables: &[KeyTable {
         title: "Notice",
         bindings: &[
-            main(&[code(KeyCode::Esc), code(KeyCode::Enter), k(' ')], Message::Back, "close", "close"),
-            main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit"),
+            main(&[code(KeyCode::Esc), code(KeyCode::Enter), k(' '), k('q')], Message::Back, "close", "close"),
+            main(&[ctrl('c')], Message::Quit, "quit", "quit"),
         ],
     }],
     text_input: false,
@@ -338,6 +375,7 @@ mod tests {
         assert_eq!(SUPPLIERS.message(press(KeyCode::Char('s'), KeyModifiers::NONE)), Some(Message::NextSort));
         assert_eq!(YIELD.message(press(KeyCode::Char('s'), KeyModifiers::NONE)), Some(Message::NextSku));
         assert_eq!(SUPPLIERS.message(press(KeyCode::Char('q'), KeyModifiers::NONE)), Some(Message::Quit));
+        assert_eq!(SUPPLIER.message(press(KeyCode::Char('q'), KeyModifiers::NONE)), None, "q quits from the top only");
         assert_eq!(SUPPLIERS.message(press(KeyCode::Char('z'), KeyModifiers::NONE)), None);
     }
 
@@ -373,9 +411,23 @@ mod tests {
     }
 
     #[test]
+    fn a_table_title_names_one_table() {
+        let mut seen: Vec<(&str, Vec<&str>)> = Vec::new();
+        for map in ALL {
+            for table in map.tables {
+                let helps: Vec<&str> = table.bindings.iter().map(|b| b.help).collect();
+                match seen.iter().find(|(t, _)| *t == table.title) {
+                    Some((_, known)) => assert_eq!(known, &helps, "two tables titled {}", table.title),
+                    None => seen.push((table.title, helps)),
+                }
+            }
+        }
+    }
+
+    #[test]
     fn no_key_means_two_things_on_one_map() {
         let maps = [SUPPLIERS, SUPPLIER, AUDIT, YIELD, FLAGS, SHORTLIST, FILTER, PROMPT, HELP, NOTICE];
-        let record = [FORM, AUDIT_CHECKLIST, AUDIT_EVIDENCE, AUDIT_FINDINGS, CONFIRM, REPORT, BUSY];
+        let record = [FORM, AUDIT_CHECKLIST, AUDIT_EVIDENCE, AUDIT_FINDINGS, CONFIRM, CONFIRM_QUIT, REPORT, BUSY];
         for map in maps.into_iter().chain(record) {
             let presses: Vec<KeyPress> = map.bindings().flat_map(|b| b.keys.iter().copied()).collect();
             for (i, a) in presses.iter().enumerate() {

@@ -7,6 +7,7 @@
 use std::cell::Cell;
 use std::ops::Range;
 
+use super::input::Filter;
 use super::message::Message;
 
 /// Rows the mouse wheel moves.
@@ -76,6 +77,100 @@ impl Cursor {
         self.viewport.set(height);
         let offset = visible_offset(self.offset, self.selected, height, self.len);
         offset..(offset + height).min(self.len)
+    }
+}
+
+/// A list that `/` filters: the items shown (indices into the caller's
+/// items, in order) and a cursor over them. The caller says what an item
+/// says ([`Listing::refilter`]); rows are drawn from [`Listing::shown`].
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub cursor: Cursor,
+    pub filter: Filter,
+    shown: Vec<usize>,
+    len: usize,
+}
+
+/// What a message did to a [`Listing`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listed {
+    /// It was the listing's (a move, the filter).
+    Handled,
+    /// The filter text changed: call [`Listing::refilter`].
+    Refilter,
+    /// Not the listing's.
+    Ignored,
+}
+
+impl Listing {
+    /// Whether the filter is being typed (keys type into it).
+    pub fn typing(&self) -> bool {
+        self.filter.editing
+    }
+
+    /// The list now has `len` items; shows those `matches` lets through
+    /// (`matches(i, needle)`, the needle lower case), keeping the selected
+    /// item selected when it is still shown.
+    pub fn refilter(&mut self, len: usize, matches: impl Fn(usize, &str) -> bool) {
+        let before = self.selected();
+        let needle = self.filter.needle();
+        self.len = len;
+        self.shown = (0..len).filter(|i| needle.is_empty() || matches(*i, &needle)).collect();
+        self.cursor.keep(before, &self.shown);
+    }
+
+    /// Moves, starts the filter, types into it or clears it.
+    pub fn apply(&mut self, msg: Message) -> Listed {
+        if self.filter.editing {
+            return if self.filter.apply(msg) { Listed::Refilter } else { Listed::Handled };
+        }
+        match msg {
+            Message::StartFilter => {
+                self.filter.start();
+                Listed::Handled
+            }
+            Message::Back if self.filter.clear() => Listed::Refilter,
+            other if self.cursor.apply(other) => Listed::Handled,
+            _ => Listed::Ignored,
+        }
+    }
+
+    /// Pasted text into the filter being typed; `true` when it changed.
+    pub fn paste(&mut self, text: &str) -> bool {
+        self.filter.paste(text)
+    }
+
+    /// The selected item (an index into the caller's items).
+    pub fn selected(&self) -> Option<usize> {
+        self.cursor.selected_in(&self.shown)
+    }
+
+    /// Selects `item` if it is shown.
+    pub fn select_item(&mut self, item: usize) {
+        if let Some(at) = self.shown.iter().position(|i| *i == item) {
+            self.cursor.select(at);
+        }
+    }
+
+    /// The items shown, in order.
+    pub fn shown(&self) -> &[usize] {
+        &self.shown
+    }
+
+    /// Items in the whole list (shown or not).
+    pub fn total(&self) -> usize {
+        self.len
+    }
+
+    /// The items in a window `height` rows high, each with whether it is selected.
+    pub fn window(&self, height: usize) -> impl Iterator<Item = (usize, bool)> + '_ {
+        let selected = self.cursor.selected();
+        self.cursor.window(height).map(move |at| (self.shown[at], Some(at) == selected))
+    }
+
+    /// The selected position among the items shown.
+    pub fn position(&self) -> Option<usize> {
+        self.cursor.selected()
     }
 }
 

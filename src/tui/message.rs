@@ -50,6 +50,12 @@ pub enum Message {
     ToggleChart,
     ToggleRules,
     ToggleWindow,
+    ZoomIn,
+    ZoomOut,
+    /// Chart → by material → by process → defects.
+    NextView,
+    /// Note an assignable cause on the lot under the cursor.
+    Annotate,
 
     // Shortlist screen.
     Remove,
@@ -74,6 +80,16 @@ pub enum Message {
     AddEvidence,
     AddFinding,
     Submit,
+    /// Edit the selected evidence item or finding of a draft.
+    EditItem,
+    /// Correct a draft's auditor, day of visit and summary.
+    EditHeader,
+    /// Amend the selected submitted audit (Audits pane).
+    Amend,
+    /// Open the supplier's draft audit in the editor.
+    OpenDraft,
+    /// Attach a file to the selected evidence item.
+    Attach,
 
     // Text entry (filter box, path prompt, form fields).
     Input(char),

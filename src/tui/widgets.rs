@@ -24,8 +24,12 @@ pub fn score_pct(score: Option<f64>) -> String {
     score.map_or_else(|| NONE.to_owned(), |p| format!("{p:.1}%"))
 }
 
-/// Greedy word wrap to `width` columns; a word longer than a line is cut.
+/// Greedy word wrap to `width` columns, each line of `text` on its own
+/// lines; a word longer than a line is cut.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    if text.contains('\n') {
+        return text.lines().flat_map(|line| wrap(line, width)).collect();
+    }
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();
@@ -64,6 +68,20 @@ pub fn fit(text: &str, width: usize) -> String {
     }
     out.push('…');
     out
+}
+
+/// `parts` joined by `sep`, as many whole parts as fit in `width` columns
+/// (the first always, cut if it must be).
+pub fn join_fitting(parts: &[String], sep: &str, width: usize) -> String {
+    let mut out = String::new();
+    for part in parts {
+        let next = if out.is_empty() { part.clone() } else { format!("{out}{sep}{part}") };
+        if next.width() > width && !out.is_empty() {
+            break;
+        }
+        out = next;
+    }
+    fit(&out, width)
 }
 
 /// A box of at most `width` × `height` in the middle of `area`.
@@ -114,6 +132,15 @@ mod tests {
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("", 5), [""]);
         assert_eq!(wrap("厦门福隆 case", 6), ["厦门福", "隆", "case"]);
+        assert_eq!(wrap("one two\nthree", 20), ["one two", "three"]);
+    }
+
+    #[test]
+    fn join_fitting_keeps_whole_parts() {
+        let parts: Vec<String> = ["MC-05", "Material compatibility", "weight 2", "material"].map(String::from).into();
+        assert_eq!(join_fitting(&parts, " · ", 40), "MC-05 · Material compatibility");
+        assert_eq!(join_fitting(&parts, " · ", 100), "MC-05 · Material compatibility · weight 2 · material");
+        assert_eq!(join_fitting(&parts, " · ", 4), "MC-…");
     }
 
     #[test]

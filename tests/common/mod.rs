@@ -5,8 +5,6 @@
 
 #![allow(dead_code)] // each test crate uses a different subset
 
-pub mod tmux;
-
 use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

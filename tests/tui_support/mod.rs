@@ -235,3 +235,14 @@ pub fn count(demo: &Demo, sql: &str) -> i64 {
     let conn = rusqlite::Connection::open(demo.db()).expect("open");
     conn.query_row(sql, [], |r| r.get(0)).expect("count")
 }
+
+/// One text value from the demo database (`''` for NULL).
+pub fn value(demo: &Demo, sql: &str) -> String {
+    let conn = rusqlite::Connection::open(demo.db()).expect("open");
+    conn.query_row(sql, [], |r| r.get::<_, Option<String>>(0)).expect("value").unwrap_or_default()
+}
+
+/// A bracketed paste, as the terminal sends it once the app enables it.
+pub fn paste(app: &mut App, text: &str) {
+    app.handle_event(&Event::Paste(text.to_owned()));
+}

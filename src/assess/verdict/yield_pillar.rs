@@ -1,6 +1,13 @@
 //! The production-yield pillar: judges the lots of the yield window (enough
 //! of them, pooled first-pass yield, a control chart) and raises the yield
 //! flags, which apply whether or not ODM is claimed.
+//!
+//! Lots excluded for an assignable cause still count in FPY and in the
+//! number of lots (they were produced) but leave the chart's limits and
+//! raise no rule; a control plan for all the supplier's lots in force on the
+//! day supplies the limits instead of the window's lots. Both are said in
+//! the pillar's sentence and the flags. Run-rule flags say what the rule
+//! saw, never a cause.
 
 use std::fmt::Write as _;
 
@@ -32,7 +39,15 @@ pub(super) fn judge_yield(
         let detail = format!("{} lot(s) since {since}, fewer than {}", window.len(), policy.min_lots);
         return (PillarStatus::InsufficientLots, detail, summary);
     }
-    let chart = chart_window(window, policy);
+    let excluded: Vec<bool> = if facts.excluded.is_empty() {
+        Vec::new()
+    } else {
+        let set: std::collections::HashSet<&str> = facts.excluded.iter().map(String::as_str).collect();
+        window.iter().map(|l| set.contains(l.lot.as_str())).collect()
+    };
+    summary.excluded = window.iter().zip(&excluded).filter(|(_, e)| **e).map(|(l, _)| l.lot.to_string()).collect();
+    summary.plan_since = facts.plan.map(|p| p.frozen_on);
+    let chart = chart_window(window, policy, &excluded, facts.plan);
     summary.center = chart.as_ref().and_then(|c| c.limits).map(|l| l.center);
     if let Some(chart) = &chart {
         out_of_control_flags(window, chart, policy, &mut summary, flags);
@@ -54,6 +69,8 @@ fn summarise(window: &[WindowLot], since: NaiveDate) -> YieldSummary {
         fpy,
         center: None,
         out_of_control: Vec::new(),
+        excluded: Vec::new(),
+        plan_since: None,
     }
 }
 
@@ -102,18 +119,47 @@ fn judge_charted(summary: &YieldSummary, policy: &Policy, flags: &mut Vec<Flag>)
         PillarStatus::Evidenced
     };
     let detail = format!(
-        "{} lots since {since}, FPY {:.1}%, {} out of control ({} chart)",
+        "{} lots since {since}, FPY {:.1}%, {} out of control ({} chart{})",
         summary.lots,
         fpy_value * 100.0,
         summary.out_of_control.len(),
-        policy.chart
+        policy.chart,
+        limits_note(summary)
     );
     (status, detail)
 }
 
-fn chart_window(window: &[WindowLot], policy: &Policy) -> Option<spc::Chart> {
+/// "; limits without 2 lots excluded for an assignable cause (A, B)" and / or
+/// "; limits of the control plan in force since D", or nothing.
+fn limits_note(summary: &YieldSummary) -> String {
+    let mut note = String::new();
+    if let Some(since) = summary.plan_since {
+        let _ = write!(note, "; limits of the control plan in force since {since}");
+    }
+    if !summary.excluded.is_empty() {
+        let shown: Vec<&str> = summary.excluded.iter().take(5).map(String::as_str).collect();
+        let more = summary.excluded.len().saturating_sub(5);
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let _ = write!(
+            note,
+            "; {} lot(s) excluded from the limits for an assignable cause ({}{more}), still counted in FPY",
+            summary.excluded.len(),
+            shown.join(", ")
+        );
+    }
+    note
+}
+
+fn chart_window(
+    window: &[WindowLot],
+    policy: &Policy,
+    excluded: &[bool],
+    plan: Option<&crate::model::ControlPlan>,
+) -> Option<spc::Chart> {
     let points: Vec<Point> = window.iter().map(|l| Point::new(l.started, l.passed_first)).collect();
-    spc::chart(&points, &ChartOptions { kind: policy.chart, rules: policy.rules, baseline: None }).ok()
+    let options = ChartOptions { kind: policy.chart, rules: policy.rules, baseline: None };
+    let frozen = plan.map(|p| crate::assess::yield_stats::frozen(p.p));
+    spc::chart_with(&points, &options, &spc::Basis { excluded, frozen }).ok()
 }
 
 /// One flag for all the lots beyond their limits: it names the worst lot
@@ -134,7 +180,7 @@ fn out_of_control_flags(
         z(*a).total_cmp(&z(*b))
     });
     if let Some(worst) = worst {
-        let message = out_of_control_message(window, chart, policy, &summary.out_of_control, worst);
+        let message = out_of_control_message(window, chart, policy, summary, worst);
         flags.push(Flag {
             lot: Some(window[worst].lot.to_string()),
             ..window_flag(policy, FlagRule::YieldOutOfControl, message)
@@ -147,22 +193,24 @@ fn out_of_control_message(
     window: &[WindowLot],
     chart: &spc::Chart,
     policy: &Policy,
-    lots: &[String],
+    summary: &YieldSummary,
     worst: usize,
 ) -> String {
     const LISTED: usize = 5;
+    let lots = &summary.out_of_control;
     let (lot, point) = (&window[worst], &chart.points[worst]);
     let center = chart.limits.map_or(0.0, |l| l.center);
     let mut message = format!(
-        "{} of {} lots are outside their control limits ({} chart, centre {:.1}%); worst {} ({}): {:.1}% \
+        "{} of {} lots are outside their control limits ({} chart, centre {:.1}%{}); worst {} ({}): {:.1}% \
          nonconforming against {:.1}–{:.1}%",
         lots.len(),
         window.len(),
         policy.chart,
         center * 100.0,
+        limits_note(summary),
         lot.lot,
         lot.produced_on,
-        point.p * 100.0,
+        point.value * 100.0,
         point.lcl * 100.0,
         point.ucl * 100.0
     );
@@ -192,13 +240,17 @@ fn run_rule_flags(window: &[WindowLot], chart: &spc::Chart, policy: &Policy, fla
         let hits: Vec<&spc::Violation> = chart.violations.iter().filter(|v| v.rule == *rule).collect();
         let Some(last) = hits.last() else { continue };
         let lot = &window[last.index];
+        let above = chart.points[last.index].rule_z() > 0.0;
+        let first = &window[last.first];
         let message = format!(
-            "Run rule {rule} ({} rules) broken {} time(s), latest ending at lot {} ({}): the process shifted; ask \
-             what changed (material batch, mould, operator)",
-            policy.rules,
-            hits.len(),
+            "{}: lots {} … {} ({} … {}); run rule {rule} ({} rules) fired {} time(s) in the window",
+            rule.saw_on(above),
+            first.lot,
             lot.lot,
-            lot.produced_on
+            first.produced_on,
+            lot.produced_on,
+            policy.rules,
+            hits.len()
         );
         flags.push(Flag { lot: Some(lot.lot.to_string()), ..window_flag(policy, FlagRule::YieldRunRule, message) });
     }

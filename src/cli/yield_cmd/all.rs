@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::ops::Range;
-use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -19,7 +18,7 @@ use serde::Serialize;
 use super::render::{chart_line, rules_line};
 use crate::assess::spc::{self, ChartKind, ChartOptions, Point, Rule, RuleSet};
 use crate::cli::Context;
-use crate::cli::output::{Format, Table, print_json};
+use crate::cli::output::{Format, Table, json_pretty, write_json};
 use crate::error::{Error, Result};
 use crate::store::{LotPoint, Reader, SupplierId};
 
@@ -68,7 +67,8 @@ pub(super) fn run(
     (since, until): (NaiveDate, NaiveDate),
     options: ChartOptions,
     format: Format,
-) -> Result<ExitCode> {
+    out: &mut dyn Write,
+) -> Result<()> {
     let started = Instant::now();
     // Codes and ids only: the full supplier rows are not needed here.
     let codes: HashMap<SupplierId, String> = read.supplier_ids()?.into_iter().map(|(code, id)| (id, code)).collect();
@@ -78,9 +78,9 @@ pub(super) fn run(
     let computed = started.elapsed();
     let document = AllYield { chart: options.kind, rules: options.rules, since, until, suppliers: &rows };
     match format {
-        Format::Json => print_json(&document)?,
-        Format::Csv => csv(&rows, options).print(Format::Csv)?,
-        Format::Table => print_table(&rows, options, (since, until))?,
+        Format::Json => write_json(out, &document, json_pretty(None))?,
+        Format::Csv => csv(&rows, options).write_csv(out)?,
+        Format::Table => print_table(out, &rows, options, (since, until))?,
     }
     if ctx.verbose {
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
@@ -92,17 +92,21 @@ pub(super) fn run(
             ms(started.elapsed().saturating_sub(computed))
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
-fn print_table(rows: &[SupplierRow], options: ChartOptions, (since, until): (NaiveDate, NaiveDate)) -> Result<()> {
+fn print_table(
+    out: &mut dyn Write,
+    rows: &[SupplierRow],
+    options: ChartOptions,
+    (since, until): (NaiveDate, NaiveDate),
+) -> Result<()> {
     let heading = format!(
         "{} suppliers with lots produced {since} … {until}, most violations first\n{}\n{}\n\n",
         rows.len(),
         chart_line(options.kind),
         rules_line(options.rules)
     );
-    let mut out = std::io::stdout().lock();
     out.write_all(heading.as_bytes())?;
     out.write_all(table(rows).render().as_bytes())?;
     Ok(())

@@ -3,83 +3,92 @@
 //! marked on its lot with a short mark explained under the table.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::io::Write;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::Filters;
-use crate::assess::spc::{ChartKind, ChartPoint, Rule, RuleSet};
+use crate::assess::spc::{ChartKind, ChartPoint, Rule, RuleSet, Statistic};
 use crate::assess::yield_stats::YieldReport;
+use crate::charts::{ChartModel, format_value};
 use crate::cli::output::Table;
 use crate::error::Result;
 
 /// Where wrapped summary values continue.
 const INDENT: &str = "              ";
 
-pub(super) fn print_report(code: &str, filters: &Filters<'_>, report: &YieldReport) -> Result<()> {
-    let mut text = heading(code, filters, report);
+pub(super) fn print_report(model: &ChartModel<'_>, out: &mut dyn Write) -> Result<()> {
+    let report = model.report;
+    let mut text = heading(model);
     text += &lot_table(report).render();
-    text += &summary(report, filters);
+    text += &summary(model);
     text += &pareto(report);
     text += &months(report);
     text += &rty(report);
-    std::io::stdout().lock().write_all(text.as_bytes())?;
+    out.write_all(text.as_bytes())?;
     Ok(())
 }
 
 /// One row per lot, full precision, rule ids separated by `;`.
-pub(super) fn lots_csv(report: &YieldReport) -> Result<()> {
+pub(super) fn lots_csv(report: &YieldReport, out: &mut dyn Write) -> Result<()> {
     let rules = rules_by_lot(report, Rule::as_str, ";");
-    let mut table =
-        Table::new(&["lot", "produced_on", "started", "nonconforming", "p", "lcl", "ucl", "z", "violations"]);
+    let statistic = report.chart.statistic();
+    let mut table = Table::new(&[
+        "lot",
+        "produced_on",
+        "started",
+        statistic.count_name(),
+        statistic.name(),
+        "lcl",
+        "ucl",
+        "z",
+        "violations",
+        "excluded",
+        "cause",
+    ]);
     for lot in &report.lots {
         let c = &lot.chart;
         table.push(vec![
             lot.lot.clone(),
             lot.produced_on.to_string(),
             lot.started.to_string(),
-            lot.nonconforming.to_string(),
-            c.p.to_string(),
+            lot.count.to_string(),
+            c.value.to_string(),
             c.lcl.to_string(),
             c.ucl.to_string(),
             c.z.map(|z| z.to_string()).unwrap_or_default(),
             rules.get(lot.lot.as_str()).cloned().unwrap_or_default(),
+            lot.excluded().to_string(),
+            lot.annotation.as_ref().map(|a| a.cause.clone()).unwrap_or_default(),
         ]);
     }
-    table.write_csv(&mut std::io::stdout().lock())
+    table.write_csv(out)
 }
 
-fn heading(code: &str, filters: &Filters<'_>, report: &YieldReport) -> String {
-    let mut narrowed: Vec<String> = Vec::new();
-    if let Some(process) = filters.process {
-        narrowed.push(format!("process {process}"));
-    }
-    if let Some(material) = filters.material {
-        narrowed.push(format!("material {material}"));
-    }
-    if let Some(sku) = filters.sku {
-        narrowed.push(format!("SKU {sku}"));
-    }
+fn heading(model: &ChartModel<'_>) -> String {
+    let report = model.report;
     let span = match (report.lots.first(), report.lots.last()) {
         (Some(first), Some(last)) => format!("{} … {}", first.produced_on, last.produced_on),
         _ => "none".to_owned(),
     };
-    let narrowed = if narrowed.is_empty() { String::new() } else { format!(" ({})", narrowed.join(", ")) };
-    let text = format!("{code}: {} lots, produced {span}{narrowed}", report.lots.len());
-    format!("{}\n{}\n{}\n\n", wrap(&text, "  "), chart_line(report.chart), rules_line(report.rules))
+    let narrowed = if model.narrowed.is_empty() { String::new() } else { format!(" ({})", model.narrowed.join(", ")) };
+    let text = format!("{}: {} lots, produced {span}{narrowed}", model.supplier, report.lots.len());
+    format!(
+        "{}\n{}\n{}\n{}\n\n",
+        wrap(&text, "  "),
+        wrap(&format!("window: {}", model.window.describe()), "        "),
+        chart_line(report.chart),
+        rules_line(report.rules)
+    )
 }
 
 pub(super) fn chart_line(kind: ChartKind) -> String {
-    let words = match kind {
-        ChartKind::P => "classical p-chart, limits p̄ ± 3σ_i",
-        ChartKind::Laney => "Laney p′ chart, limits p̄ ± 3σ_i·σ_z",
-    };
-    format!("chart: {kind} ({words})")
+    wrap(&format!("chart: {kind} ({})", kind.describe()), "       ")
 }
 
 /// The rule set and the marks its rules get, wrapped to 80 columns.
 pub(super) fn rules_line(rules: RuleSet) -> String {
-    let legend: Vec<String> = rules.rules().iter().map(|&rule| format!("{} = {rule}", mark(rule))).collect();
+    let legend: Vec<String> = rules.rules().iter().map(|&rule| format!("{} = {rule}", rule.mark())).collect();
     wrap(&format!("rules: {rules} ({})", legend.join(", ")), "       ")
 }
 
@@ -103,17 +112,6 @@ fn wrap(text: &str, indent: &str) -> String {
     out
 }
 
-/// A few characters for the rule column.
-fn mark(rule: Rule) -> &'static str {
-    match rule {
-        Rule::Beyond3Sigma => "3σ",
-        Rule::NineInARow => "9R",
-        Rule::EightInARow => "8R",
-        Rule::TwoOfThreeBeyond2Sigma => "2/3",
-        Rule::FourOfFiveBeyond1Sigma => "4/5",
-    }
-}
-
 /// Each violating lot's rules, written by `word` and joined by `separator`.
 fn rules_by_lot<'r>(
     report: &'r YieldReport,
@@ -132,42 +130,54 @@ fn rules_by_lot<'r>(
 }
 
 fn lot_table(report: &YieldReport) -> Table {
-    let marks = rules_by_lot(report, mark, ",");
-    let mut table = Table::new(&["lot", "produced", "started", "nonconf", "p", "LCL", "UCL", "z", "rule"])
+    let marks = rules_by_lot(report, Rule::mark, ",");
+    let statistic = report.chart.statistic();
+    let count = if statistic == Statistic::Rate { "defects" } else { "nonconf" };
+    let mut table = Table::new(&["lot", "produced", "started", count, statistic.name(), "LCL", "UCL", "z", "rule"])
         .right_aligned(&[2, 3, 4, 5, 6, 7]);
+    let value = |v: f64| format_value(statistic, v);
     for lot in &report.lots {
         let c = &lot.chart;
+        let broken = marks.get(lot.lot.as_str()).cloned().unwrap_or_default();
+        let rule = match (lot.excluded(), lot.annotation.is_some()) {
+            (true, _) => "excluded".to_owned(),
+            (false, true) if broken.is_empty() => "noted".to_owned(),
+            (false, true) => format!("{broken} noted"),
+            (false, false) => broken,
+        };
         table.push(vec![
             lot.lot.clone(),
             lot.produced_on.to_string(),
             lot.started.to_string(),
-            lot.nonconforming.to_string(),
-            pct(c.p),
-            pct(c.lcl),
-            pct(c.ucl),
+            lot.count.to_string(),
+            value(c.value),
+            value(c.lcl),
+            value(c.ucl),
             z_text(c),
-            marks.get(lot.lot.as_str()).cloned().unwrap_or_default(),
+            rule,
         ]);
     }
     table
 }
 
-fn summary(report: &YieldReport, filters: &Filters<'_>) -> String {
-    let basis = match (report.baseline_lots, filters.baseline_until) {
-        (Some(k), Some(day)) => format!("frozen on the {k} lots up to {day}"),
-        _ => format!("from all {} lots", report.lots.len()),
-    };
+fn summary(model: &ChartModel<'_>) -> String {
+    let report = model.report;
+    let basis = model.limits_text();
     let mut sigma_z = sigma_z_text(report);
     if report.overdispersed {
-        sigma_z += "; over-dispersed: lots vary more than binomially, so these limits are too tight \
-                    (try --chart laney)";
+        let laney = if report.chart.counts_defects() { "laney-u" } else { "laney" };
+        let _ = write!(
+            sigma_z,
+            "; over-dispersed: lots vary more than the classical limits allow, so these limits are too tight \
+             (try --chart {laney})"
+        );
     }
     let r = &report.rates;
     let rates =
         format!("{}   rework {}   scrap {}", opt_pct(r.fpy, 1), opt_pct(r.rework_rate, 1), opt_pct(r.scrap_rate, 1));
     let lines = [
         ("limits", basis),
-        ("centre p̄", opt_pct(report.center, 2)),
+        (centre_label(report.chart.statistic()), centre_text(report)),
         ("σ_z", sigma_z),
         ("violations", violation_counts(report)),
         ("FPY", rates),
@@ -181,6 +191,23 @@ fn summary(report: &YieldReport, filters: &Filters<'_>) -> String {
         })
         .collect();
     format!("\nSummary ({}, {} rules)\n{}\n", report.chart, report.rules, lines.join("\n"))
+}
+
+fn centre_label(statistic: Statistic) -> &'static str {
+    match statistic {
+        Statistic::Fraction => "centre p̄",
+        Statistic::Count => "centre np̄",
+        Statistic::Rate => "centre ū",
+    }
+}
+
+fn centre_text(report: &YieldReport) -> String {
+    match (report.center, report.chart.statistic()) {
+        (None, _) => "—".to_owned(),
+        (Some(c), Statistic::Fraction) => format!("{:.2}%", c * 100.0),
+        (Some(c), Statistic::Count) => format!("{c:.2} units per lot"),
+        (Some(c), Statistic::Rate) => format!("{c:.4} defects per unit"),
+    }
 }
 
 fn sigma_z_text(report: &YieldReport) -> String {

@@ -9,6 +9,7 @@
 //! visitors; `read` turns one supplier's `Value` into model types and `write`
 //! stores it.
 
+mod control;
 mod read;
 mod write;
 
@@ -21,7 +22,7 @@ use serde_json::Value;
 use super::json_fields::describe;
 use super::{Format, ImportReport, Location, Problem, Problems, Tally};
 use crate::error::{Error, Result};
-use crate::model::DOSSIER_FORMAT;
+use crate::model::{DOSSIER_FORMAT, DOSSIER_FORMAT_2};
 use crate::store::{LotWriter, SupplierId, Writer};
 use read::read_supplier;
 
@@ -100,6 +101,8 @@ struct State<'w, 'c> {
     codes_in_file: HashMap<String, usize>,
     /// References of the audits inserted by this import.
     audits_in_file: HashSet<String>,
+    /// Where the first field of `casebook-dossier/2` was seen, if any.
+    format_2_at: Option<String>,
     fatal: Option<Error>,
 }
 
@@ -114,6 +117,7 @@ impl<'w, 'c> State<'w, 'c> {
             saw_suppliers: false,
             codes_in_file: HashMap::new(),
             audits_in_file: HashSet::new(),
+            format_2_at: None,
             fatal: None,
         }
     }
@@ -128,15 +132,26 @@ impl<'w, 'c> State<'w, 'c> {
     }
 
     fn finish_document(&mut self) {
+        let expected = format!("\"{DOSSIER_FORMAT}\" or \"{DOSSIER_FORMAT_2}\"");
         match self.format.take() {
-            Some(Value::String(f)) if f == DOSSIER_FORMAT => {}
+            Some(Value::String(f)) if f == DOSSIER_FORMAT_2 => {}
+            Some(Value::String(f)) if f == DOSSIER_FORMAT => {
+                if let Some(path) = self.format_2_at.take() {
+                    let message = format!(
+                        "is \"{DOSSIER_FORMAT}\", but {path} is only in \"{DOSSIER_FORMAT_2}\"; set the format to \
+                         \"{DOSSIER_FORMAT_2}\""
+                    );
+                    self.problem("format".into(), "format", message);
+                    self.out.rejected += 1;
+                }
+            }
             Some(other) => {
-                let message = format!("is {}; expected \"{DOSSIER_FORMAT}\"", describe(&other));
+                let message = format!("is {}; expected {expected}", describe(&other));
                 self.problem("format".into(), "format", message);
                 self.out.rejected += 1;
             }
             None => {
-                self.problem("format".into(), "format", format!("is required; expected \"{DOSSIER_FORMAT}\""));
+                self.problem("format".into(), "format", format!("is required; expected {expected}"));
                 self.out.rejected += 1;
             }
         }
@@ -155,6 +170,15 @@ impl<'w, 'c> State<'w, 'c> {
         let path = format!("suppliers[{index}]");
         let before = self.out.problems.total();
         let record = read_supplier(value, &path, &self.templates, &mut self.out.problems);
+        if let Some(record) = &record
+            && self.format_2_at.is_none()
+        {
+            if !record.annotations.is_empty() {
+                self.format_2_at = Some(format!("{path}.annotations"));
+            } else if !record.control_plans.is_empty() {
+                self.format_2_at = Some(format!("{path}.control_plans"));
+            }
+        }
         if let Some(record) = &record
             && let Some(first) = self.codes_in_file.insert(record.supplier.code.clone(), index)
         {
@@ -189,7 +213,7 @@ impl<'de> Visitor<'de> for DossierSeed<'_, '_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a {DOSSIER_FORMAT} object with `format` and `suppliers`")
+        write!(f, "a {DOSSIER_FORMAT} or /2 object with `format` and `suppliers`")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {

@@ -27,6 +27,8 @@ const SUPPLIER_FIELDS: &[&str] = &[
     "claims",
     "audits",
     "lots",
+    "annotations",
+    "control_plans",
 ];
 const CLAIM_FIELDS: &[&str] = &["capability", "source", "stated_on", "statement", "retired_on"];
 const AUDIT_FIELDS: &[&str] = &[
@@ -92,6 +94,12 @@ pub(super) fn read_supplier(
     let audits = audits.and_then(|audits| {
         unique(&o, audits, ("audits", "id", "appears twice in this supplier's audits"), |a| &a.id, p)
     });
+    let annotations = each(&o, "annotations", p, super::control::read_annotation).and_then(|notes| {
+        unique(&o, notes, ("annotations", "id", "appears twice in this supplier's annotations"), |a| &a.id, p)
+    });
+    let control_plans = each(&o, "control_plans", p, super::control::read_plan).and_then(|plans| {
+        unique(&o, plans, ("control_plans", "id", "appears twice in this supplier's control plans"), |c| &c.id, p)
+    });
     Some(SupplierRecord {
         supplier: Supplier {
             code: code?,
@@ -107,6 +115,8 @@ pub(super) fn read_supplier(
         claims: claims?,
         audits: audits?,
         lots: lots?,
+        annotations: annotations?,
+        control_plans: control_plans?,
     })
 }
 

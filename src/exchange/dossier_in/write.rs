@@ -21,6 +21,12 @@ impl State<'_, '_> {
         for lot in &record.lots {
             self.store_lot(supplier, lot)?;
         }
+        for (i, annotation) in record.annotations.iter().enumerate() {
+            self.store_annotation(supplier, &format!("{path}.annotations[{i}]"), annotation)?;
+        }
+        for (i, plan) in record.control_plans.iter().enumerate() {
+            self.store_plan(supplier, &format!("{path}.control_plans[{i}]"), plan)?;
+        }
         Ok(())
     }
 

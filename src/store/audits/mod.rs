@@ -2,9 +2,11 @@
 //! findings and their closures. This module holds the audit types and the
 //! reads; `write` holds drafting and filing, `seal` submission and hashing.
 
+mod edit;
 mod seal;
 mod write;
 
+pub use edit::{AuditHeader, DraftRef};
 pub(super) use seal::{GENESIS_HASH, chain_hash, content_hash};
 pub use seal::{Seal, hex};
 

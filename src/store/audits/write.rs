@@ -67,8 +67,18 @@ impl Writer<'_> {
     }
 
     /// Records or replaces the answer to one question of a draft audit.
+    /// A note written on the question before it was answered goes with
+    /// the answer when the answer brings none.
     pub fn set_answer(&self, audit: i64, answer: &Answer) -> Result<()> {
         let (supplier, reference) = self.draft_owner(audit)?;
+        let pending = self.take_question_note(audit, &answer.question)?;
+        let with_note;
+        let answer = if answer.note.is_none() && pending.is_some() {
+            with_note = Answer { note: pending, ..answer.clone() };
+            &with_note
+        } else {
+            answer
+        };
         let old: Option<(AnswerResult, Option<String>)> = self
             .conn()
             .prepare_cached("SELECT result, note FROM answers WHERE audit_id = ?1 AND question = ?2")?

@@ -6,10 +6,15 @@
 //! it runs on a thread with its own connection and arrives through a
 //! channel; the first frame needs only the supplier list.
 //!
-//! The UI's writes are in [`edits`], imports from the UI in [`import`].
+//! Screens never call this module: they return [`Load`]s and [`Write`]s in
+//! their `Outcome`, and the app carries them out here ([`Data::load`],
+//! [`Data::write`]) and hands the [`Fresh`] result back. The audit screens'
+//! loads are in [`edits`], the writes in [`write`], imports in [`import`].
 
+mod attach;
 mod edits;
 mod import;
+mod write;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
@@ -17,9 +22,9 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 use chrono::NaiveDate;
 
 use super::catalog::Catalog;
-use crate::assess::checklist::{self, Score, Template};
 use crate::assess::policy::Policy;
 use crate::assess::spc::{ChartKind, RuleSet};
+use crate::assess::strata::{self, Stratum, StratumYield};
 use crate::assess::verdict::Assessment;
 use crate::assess::yield_stats::{self, MonthYield, YieldOptions, YieldReport};
 use crate::error::{Error, Result};
@@ -28,8 +33,30 @@ use crate::model::{Capability, Claim, FindingRow, Process, Supplier};
 use crate::store::{AuditRow, HistoryEntry, LotFilter, Store, SupplierId};
 use crate::workflow;
 
-pub use edits::EditorDetail;
+pub use attach::{Attached, MAX_ATTACHMENT};
+pub use edits::{AuditDetail, EditorDetail};
 pub use import::{ImportJob, Started};
+pub use write::{AuditStart, Refusal, Write, Written};
+
+/// A read a screen asks for; the app carries it out with [`Data::load`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Load {
+    Supplier(SupplierId),
+    /// A draft, for the editor.
+    Editor(i64),
+    Yield(SupplierId, YieldQuery),
+    Shortlist,
+}
+
+/// What a [`Load`] read, handed back to the screen that asked.
+#[derive(Debug)]
+pub enum Fresh {
+    Supplier(Box<SupplierDetail>),
+    Editor(Box<EditorDetail>),
+    /// The lots the query selects (`None`: none), or why they could not be read.
+    Yield(std::result::Result<Option<Box<YieldLoaded>>, String>),
+    Shortlist(Vec<ShortlistItem>),
+}
 
 /// How the assessment of every supplier is run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,20 +86,13 @@ pub struct SupplierDetail {
     pub all_claims: Vec<(i64, Claim)>,
     /// Audit headers, oldest visit first.
     pub audits: Vec<AuditRow>,
+    /// Each draft's live score (by audit row id): the sealed one is on its row.
+    pub live_scores: std::collections::HashMap<i64, Option<f64>>,
     /// Findings open as of the day, soonest due first.
     pub open_findings: Vec<FindingRow>,
     pub fpy_by_month: Vec<MonthYield>,
     /// Every recorded change, newest first.
     pub history: Vec<HistoryEntry>,
-}
-
-/// One audit for the read-only audit view.
-#[derive(Debug, Clone)]
-pub struct AuditDetail {
-    pub row: AuditRow,
-    pub template: Option<Template>,
-    /// The live score on its template (section by section).
-    pub score: Option<Score>,
 }
 
 /// What the Yield screen asks for.
@@ -85,6 +105,18 @@ pub struct YieldQuery {
     pub since: Option<NaiveDate>,
     pub chart: ChartKind,
     pub rules: RuleSet,
+}
+
+/// What the Yield screen shows for a query: the chart (with the causes
+/// and the plan in force), the lots behind it, and FPY by material and by
+/// process.
+#[derive(Debug, Clone)]
+pub struct YieldLoaded {
+    pub report: YieldReport,
+    /// The lots of `report.lots`, in the same order.
+    pub lots: Vec<crate::model::Lot>,
+    pub by_material: Vec<StratumYield>,
+    pub by_process: Vec<StratumYield>,
 }
 
 /// The values the Yield screen's filters cycle through.
@@ -109,7 +141,14 @@ impl Data {
     pub fn catalog(&self) -> Result<Catalog> {
         let read = self.store.read();
         let marked = read.shortlist()?.into_iter().map(|e| e.id).collect();
-        Ok(Catalog::new(read.suppliers()?, marked))
+        let mut catalog = Catalog::new(read.suppliers()?, marked);
+        catalog.drafts = read.drafts()?;
+        Ok(catalog)
+    }
+
+    /// Every draft audit (after one is started or submitted).
+    pub fn drafts(&self) -> Result<Vec<crate::store::DraftRef>> {
+        self.store.read().drafts()
     }
 
     /// Starts assessing every supplier. Blocking (or in memory, where a
@@ -156,6 +195,18 @@ impl Data {
         self.pending.is_some()
     }
 
+    /// Carries out a screen's read.
+    pub fn load(&self, load: &Load, catalog: &Catalog) -> Result<Fresh> {
+        Ok(match load {
+            Load::Supplier(id) => Fresh::Supplier(Box::new(self.supplier_detail(*id)?)),
+            Load::Editor(audit) => Fresh::Editor(Box::new(self.editor_detail(*audit)?)),
+            Load::Yield(id, query) => {
+                Fresh::Yield(self.yield_report(*id, query).map(|r| r.map(Box::new)).map_err(|e| e.to_string()))
+            }
+            Load::Shortlist => Fresh::Shortlist(self.shortlist(catalog)?),
+        })
+    }
+
     pub fn supplier_detail(&self, id: SupplierId) -> Result<SupplierDetail> {
         self.supplier_detail_with(id, self.assess_one(id)?)
     }
@@ -174,6 +225,10 @@ impl Data {
         claims.sort_unstable();
         claims.dedup();
         let audits = read.audit_headers(id)?;
+        let mut live_scores = std::collections::HashMap::new();
+        for a in audits.iter().filter(|a| a.audit.status == crate::model::AuditStatus::Draft) {
+            live_scores.insert(a.id, workflow::scored_audit(read, a.id)?.score.pct);
+        }
         let mut open_findings: Vec<FindingRow> = read.all_findings(Some(id))?.remove(&id).unwrap_or_default();
         open_findings.retain(|f| f.visited_on <= self.as_of && f.finding.is_open_on(self.as_of));
         open_findings.sort_by_key(|f| (f.finding.due_on, f.finding.severity, f.id));
@@ -188,26 +243,18 @@ impl Data {
             claims,
             all_claims,
             audits,
+            live_scores,
             open_findings,
             fpy_by_month,
             history,
         })
     }
 
-    /// One audit by row id, scored on its template under the stored policy.
-    pub fn audit_detail(&self, audit: i64) -> Result<AuditDetail> {
-        let read = self.store.read();
-        let row = read.audit(audit)?;
-        let template = read.template(&row.audit.template).ok();
-        let rules = read.policy()?.grade;
-        let score = template.as_ref().map(|t| checklist::score(t, &row.audit.answers, &rules));
-        Ok(AuditDetail { row, template, score })
-    }
-
-    /// The stored policy's chart, rules and yield window start.
-    pub fn yield_defaults(&self) -> Result<(ChartKind, RuleSet, NaiveDate)> {
+    /// The stored policy's chart, rules, yield window start and its length in months.
+    pub fn yield_defaults(&self) -> Result<(ChartKind, RuleSet, NaiveDate, u32)> {
         let policy = self.store.read().policy()?;
-        Ok((policy.chart, policy.rules, Policy::window_start(self.as_of, policy.yield_window_months)))
+        let months = policy.yield_window_months;
+        Ok((policy.chart, policy.rules, Policy::window_start(self.as_of, months), months))
     }
 
     pub fn dimensions(&self, id: SupplierId) -> Result<Dimensions> {
@@ -215,9 +262,10 @@ impl Data {
         Ok(Dimensions { processes, materials, skus })
     }
 
-    /// The chart, Pareto and FPY by month of the lots `query` selects;
+    /// The chart, Pareto, FPY by month and by stratum of the lots `query`
+    /// selects, with the assignable causes and control plan in force;
     /// `None` when it selects no lot.
-    pub fn yield_report(&self, id: SupplierId, query: &YieldQuery) -> Result<Option<YieldReport>> {
+    pub fn yield_report(&self, id: SupplierId, query: &YieldQuery) -> Result<Option<YieldLoaded>> {
         let filter = LotFilter {
             process: query.process,
             material: query.material.clone(),
@@ -225,17 +273,16 @@ impl Data {
             since: query.since,
             until: Some(self.as_of),
         };
-        let lots = self.store.read().lots(id, &filter)?;
+        let read = self.store.read();
+        let lots = read.lots(id, &filter)?;
         if lots.is_empty() {
             return Ok(None);
         }
         let options = YieldOptions { kind: query.chart, rules: query.rules, baseline: None };
-        yield_stats::analyse(&lots, &options).map(Some)
-    }
-
-    /// Marks (or unmarks) a supplier for the shortlist, recorded in history.
-    pub fn set_mark(&mut self, id: SupplierId, on: bool) -> Result<bool> {
-        self.write(|w| if on { w.shortlist_add(id) } else { w.shortlist_remove(id) })
+        let report = workflow::chart_lots(read, id, &lots, &filter, &options, self.as_of)?;
+        let by_material = strata::compare(&lots, Stratum::Material);
+        let by_process = strata::compare(&lots, Stratum::Process);
+        Ok(Some(YieldLoaded { report, lots, by_material, by_process }))
     }
 
     /// The shortlist in the order it was made, each supplier with its

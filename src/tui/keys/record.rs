@@ -13,10 +13,16 @@ pub(super) const SUPPLIER_RECORD: KeyTable = KeyTable {
     title: "Record",
     bindings: &[
         main(&[k('a')], Message::StartAudit, "new audit", "start an audit of this supplier"),
+        bind(&[k('o')], Message::OpenDraft, "open this supplier's draft audit in the editor"),
         main(&[k('e')], Message::EditSupplier, "edit", "edit the supplier"),
         bind(&[k('n')], Message::AddClaim, "add a claim"),
         bind(&[k('r')], Message::RetireClaim, "retire the selected claim (Claims pane)"),
         bind(&[k('c')], Message::CloseFinding, "close the selected finding with closure evidence (Open findings pane)"),
+        bind(
+            &[k('A')],
+            Message::Amend,
+            "amend the selected submitted audit: a new draft with its answers (Audits pane)",
+        ),
         bind(&[k('l')], Message::AddLot, "enter a yield lot by hand"),
         bind(&[k('i')], Message::ImportLots, "import a yield-lot CSV file"),
     ],
@@ -32,6 +38,7 @@ const ANSWER: KeyTable = KeyTable {
         main(&[code(KeyCode::Enter)], Message::EditNote, "note", "write or edit the answer's note"),
         main(&[k('u')], Message::NextUnanswered, "unanswered", "jump to the next unanswered question"),
         bind(&[code(KeyCode::Backspace), code(KeyCode::Delete)], Message::ClearAnswer, "clear the answer"),
+        bind(&[k('/')], Message::StartFilter, "filter the questions (Enter keeps it, Esc clears it)"),
     ],
 };
 
@@ -41,6 +48,7 @@ const AUDIT_RECORD: KeyTable = KeyTable {
         main(&[k('e')], Message::AddEvidence, "evidence", "add an evidence item"),
         main(&[k('f')], Message::AddFinding, "finding", "raise a finding"),
         main(&[k('S')], Message::Submit, "submit", "submit and lock the audit (asks first)"),
+        bind(&[k('E')], Message::EditHeader, "correct the audit's header: auditor, day of the visit, summary"),
         main_as(&[k('['), code(KeyCode::Left)], Message::PrevPane, "[ ]", "pane", "previous pane"),
         bind(&[k(']'), code(KeyCode::Right)], Message::NextPane, "next pane"),
         bind(&[k('1')], Message::Pane(1), "checklist pane"),
@@ -53,18 +61,34 @@ const AUDIT_RECORD: KeyTable = KeyTable {
 
 const FINDINGS: KeyTable = KeyTable {
     title: "Findings",
-    bindings: &[main(&[k('c')], Message::CloseFinding, "close", "close the selected finding with closure evidence")],
+    bindings: &[
+        main(&[code(KeyCode::Enter)], Message::EditItem, "edit", "edit the selected finding (each change in history)"),
+        main(&[k('c')], Message::CloseFinding, "close", "close the selected finding with closure evidence"),
+    ],
+};
+
+const EVIDENCE: KeyTable = KeyTable {
+    title: "Evidence",
+    bindings: &[
+        main(
+            &[code(KeyCode::Enter)],
+            Message::EditItem,
+            "edit",
+            "edit the selected evidence item (each change in history)",
+        ),
+        main(&[k('A')], Message::Attach, "attach", "attach a photo or document to the selected item (several allowed)"),
+    ],
 };
 
 /// The editor's checklist pane: answering keys first.
 pub const AUDIT_CHECKLIST: KeyMap =
-    KeyMap { name: "Audit editor", tables: &[ANSWER, AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
+    KeyMap { name: "Audit editor: checklist", tables: &[ANSWER, AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
 
 pub const AUDIT_EVIDENCE: KeyMap =
-    KeyMap { name: "Audit editor", tables: &[AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
+    KeyMap { name: "Audit editor: evidence", tables: &[EVIDENCE, AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
 
 pub const AUDIT_FINDINGS: KeyMap =
-    KeyMap { name: "Audit editor", tables: &[FINDINGS, AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
+    KeyMap { name: "Audit editor: findings", tables: &[FINDINGS, AUDIT_RECORD, MOVE, GLOBAL], text_input: false };
 
 /// A form: keys type, except these. Tab moves between fields here (it
 /// switches screens elsewhere).
@@ -79,13 +103,13 @@ pub const FORM: KeyMap = KeyMap {
             main(&[code(KeyCode::Esc)], Message::Cancel, "cancel", "cancel: nothing is written"),
             bind(&[code(KeyCode::Left)], Message::Left, "cursor left; in a choice, the previous value"),
             bind(&[code(KeyCode::Right)], Message::Right, "cursor right; in a choice, the next value"),
-            bind(&[k(' ')], Message::Input(' '), "a space; in a choice, the next value; in a multi-choice, tick"),
+            bind(&[k(' ')], Message::Input(' '), "a space; in a multi-choice, tick (a choice changes only with ←/→)"),
             bind(&[code(KeyCode::Home)], Message::Home, "start of the field"),
             bind(&[code(KeyCode::End)], Message::End, "end of the field"),
             bind(&[code(KeyCode::Backspace)], Message::Backspace, "delete before the cursor"),
             bind(&[code(KeyCode::Delete)], Message::Delete, "delete at the cursor"),
             bind(&[ctrl('u')], Message::ClearInput, "clear the field"),
-            bind(&[ctrl('c')], Message::Quit, "quit (this form is not written)"),
+            bind(&[ctrl('c')], Message::Quit, "quit (asks first: this form is not written)"),
         ],
     }],
     text_input: true,
@@ -105,6 +129,20 @@ pub const CONFIRM: KeyMap = KeyMap {
     text_input: false,
 };
 
+/// Quit with a form or a draft open?
+pub const CONFIRM_QUIT: KeyMap = KeyMap {
+    name: "Quit?",
+    tables: &[KeyTable {
+        title: "Quit?",
+        bindings: &[
+            main(&[k('y'), code(KeyCode::Enter)], Message::Accept, "quit", "quit"),
+            main(&[k('n'), code(KeyCode::Esc)], Message::Cancel, "back", "go back, nothing lost"),
+            bind(&[ctrl('c')], Message::Quit, "quit at once"),
+        ],
+    }],
+    text_input: false,
+};
+
 /// A long notice (an import's report): scrolls.
 pub const REPORT: KeyMap = KeyMap {
     name: "Report",
@@ -112,8 +150,8 @@ pub const REPORT: KeyMap = KeyMap {
         KeyTable {
             title: "Report",
             bindings: &[
-                main(&[code(KeyCode::Esc), code(KeyCode::Enter)], Message::Back, "close", "close"),
-                main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit"),
+                main(&[code(KeyCode::Esc), code(KeyCode::Enter), k('q')], Message::Back, "close", "close"),
+                main(&[ctrl('c')], Message::Quit, "quit", "quit"),
             ],
         },
         MOVE,

@@ -30,11 +30,8 @@ impl SubmitConfirm {
     pub fn lines(&self, theme: Theme) -> Vec<Line<'static>> {
         let s = &self.score;
         let pct = score_pct(s.pct);
-        let answered = s.overall.total - s.unanswered.len();
-        let mut lines = vec![Line::styled(
-            format!("score {pct} · grade {} · {answered} of {} answered", s.grade, s.overall.total),
-            theme.header(),
-        )];
+        let mut lines =
+            vec![Line::styled(format!("score {pct} · grade {} · {}", s.grade, s.overall.progress()), theme.header())];
         if !s.critical_no.is_empty() {
             let text = format!("critical questions answered no: {}", s.critical_no.join(", "));
             lines.push(Line::styled(text, theme.tone(Tone::Bad)));
@@ -42,8 +39,7 @@ impl SubmitConfirm {
         if s.unanswered.is_empty() {
             lines.push(Line::styled("every question is answered", theme.tone(Tone::Good)));
         } else {
-            let text = format!("unanswered ({}): {}", s.unanswered.len(), s.unanswered.join(", "));
-            lines.push(Line::styled(text, theme.tone(Tone::Warn)));
+            lines.push(Line::styled(unanswered(&s.unanswered), theme.tone(Tone::Warn)));
         }
         lines.push(Line::raw(""));
         lines.push(Line::raw(
@@ -52,6 +48,18 @@ impl SubmitConfirm {
         ));
         lines
     }
+}
+
+/// `25 unanswered: LG-03, LG-04, LG-05, LG-06, LG-07 … QC-06`: the first
+/// few and the last, so the warning below always fits.
+fn unanswered(codes: &[String]) -> String {
+    const SHOWN: usize = 6;
+    let listed = if codes.len() <= SHOWN + 1 {
+        codes.join(", ")
+    } else {
+        format!("{} … {}", codes[..SHOWN].join(", "), codes[codes.len() - 1])
+    };
+    format!("{} unanswered: {listed}", codes.len())
 }
 
 /// `███████░░░░░░  52% · 1.3 of 2.5 MB`
@@ -127,6 +135,13 @@ pub fn render_report(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_unanswered_list_is_summarised() {
+        let codes: Vec<String> = (1..=25).map(|i| format!("Q-{i:02}")).collect();
+        assert_eq!(unanswered(&codes), "25 unanswered: Q-01, Q-02, Q-03, Q-04, Q-05, Q-06 … Q-25");
+        assert_eq!(unanswered(&codes[..3]), "3 unanswered: Q-01, Q-02, Q-03");
+    }
 
     #[test]
     fn the_bar_fills_with_the_share_read() {

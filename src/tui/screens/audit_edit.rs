@@ -1,20 +1,24 @@
 //! The audit editor: a draft audit walked question by question on the
-//! factory floor. One key answers the selected question (and moves on),
-//! each answer written at once in its own transaction; the live score,
-//! section by section, is recomputed from what is stored. Evidence and
-//! findings have their own panes and forms. The selected question is
-//! remembered in the database as it moves, so the editor reopens where the
-//! auditor left off, even after the process was killed.
+//! factory floor. One key answers the selected question (and moves on):
+//! the editor returns the answer as a write, the app writes it at once in
+//! its own transaction and hands the audit back as stored, so the live
+//! score, section by section, is always what the database holds. Evidence
+//! and findings have their own panes and forms. The selected question is
+//! remembered in the database when the auditor pauses or leaves the editor
+//! (not on every key), so it reopens where it was left.
 //!
 //! Drawing is in `audit_edit_view`.
 
-use super::{Outcome, View};
+use super::{Outcome, Screen, View};
 use crate::model::{Answer, AnswerResult};
-use crate::tui::data::{Data, EditorDetail};
-use crate::tui::forms::Purpose;
+use crate::store::{AuditHeader, SupplierId};
+use crate::tui::data::{EditorDetail, Fresh, Load, Write};
+use crate::tui::input::contains_folded;
 use crate::tui::keys::{self, KeyMap};
-use crate::tui::list::{Cursor, switch_pane};
+use crate::tui::list::{Cursor, Listed, Listing, switch_pane};
 use crate::tui::message::Message;
+use crate::tui::popup::SubmitConfirm;
+use crate::tui::record_forms::Purpose;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EditPane {
@@ -38,10 +42,14 @@ impl EditPane {
 pub struct AuditEditor {
     pub detail: EditorDetail,
     pub(super) pane: EditPane,
-    /// Over the template's questions.
-    pub(super) questions: Cursor,
+    /// Over the template's questions, filtered by `/`.
+    pub(super) questions: Listing,
     pub(super) evidence: Cursor,
     pub(super) findings: Cursor,
+    /// The question stored as the place to come back to.
+    saved_place: Option<String>,
+    /// Something of this audit was written: reload before drawing.
+    stale: bool,
 }
 
 impl AuditEditor {
@@ -50,29 +58,20 @@ impl AuditEditor {
         let mut editor = Self {
             detail,
             pane: EditPane::Checklist,
-            questions: Cursor::default(),
+            questions: Listing::default(),
             evidence: Cursor::default(),
             findings: Cursor::default(),
+            saved_place: None,
+            stale: false,
         };
+        editor.saved_place.clone_from(&editor.detail.cursor);
         editor.sync_lengths();
         let questions = &editor.detail.template.questions;
         let remembered = editor.detail.cursor.as_ref().and_then(|c| questions.iter().position(|q| &q.code == c));
         let unanswered =
             editor.detail.score.unanswered.first().and_then(|c| questions.iter().position(|q| &q.code == c));
-        editor.questions.select(remembered.or(unanswered).unwrap_or(0));
+        editor.questions.select_item(remembered.or(unanswered).unwrap_or(0));
         editor
-    }
-
-    pub fn keys(&self) -> &'static KeyMap {
-        match self.pane {
-            EditPane::Checklist => &keys::AUDIT_CHECKLIST,
-            EditPane::Evidence => &keys::AUDIT_EVIDENCE,
-            EditPane::Findings => &keys::AUDIT_FINDINGS,
-        }
-    }
-
-    pub fn title(&self) -> String {
-        format!("{} (draft)", self.detail.row.audit.id)
     }
 
     pub fn audit(&self) -> i64 {
@@ -86,13 +85,23 @@ impl AuditEditor {
     /// Takes in the audit as stored now, keeping the selections.
     pub fn reload(&mut self, detail: EditorDetail) {
         self.detail = detail;
+        self.stale = false;
         self.sync_lengths();
     }
 
     fn sync_lengths(&mut self) {
-        self.questions.set_len(self.detail.template.questions.len());
+        self.refilter();
         self.evidence.set_len(self.detail.evidence.len());
         self.findings.set_len(self.detail.findings.len());
+    }
+
+    /// Shows the questions whose code, section or text has the filter's text.
+    fn refilter(&mut self) {
+        let questions = &self.detail.template.questions;
+        self.questions.refilter(questions.len(), |i, needle| {
+            let q = &questions[i];
+            [q.code.as_str(), q.section.label(), &q.text].iter().any(|t| contains_folded(t, needle))
+        });
     }
 
     /// The selected question's code.
@@ -104,7 +113,7 @@ impl AuditEditor {
         self.detail.row.audit.answers.iter().find(|a| a.question == code)
     }
 
-    pub fn update(&mut self, msg: Message, data: &mut Data) -> Outcome {
+    fn on_message(&mut self, msg: Message) -> Outcome {
         match msg {
             Message::NextPane | Message::PrevPane | Message::Pane(_) => {
                 self.pane = switch_pane(&EditPane::ALL, self.pane, msg);
@@ -113,14 +122,13 @@ impl AuditEditor {
             Message::AddFinding => return Outcome::Form(self.finding_purpose()),
             Message::AddLot => return Outcome::Form(Purpose::Lot(self.detail.supplier)),
             Message::ImportLots => return Outcome::Form(Purpose::Import),
-            Message::Submit => return Outcome::ConfirmSubmit(self.audit()),
+            Message::Submit => return Outcome::ConfirmSubmit(Box::new(self.confirmation())),
+            Message::EditHeader => return Outcome::Form(self.header_purpose()),
+            Message::Back => return Outcome::Back,
             other => {
                 return match self.pane {
-                    EditPane::Checklist => self.checklist(other, data),
-                    EditPane::Evidence => {
-                        self.evidence.apply(other);
-                        Outcome::None
-                    }
+                    EditPane::Checklist => self.checklist(other),
+                    EditPane::Evidence => self.on_evidence(other),
                     EditPane::Findings => self.on_findings(other),
                 };
             }
@@ -128,84 +136,107 @@ impl AuditEditor {
         Outcome::None
     }
 
-    fn checklist(&mut self, msg: Message, data: &mut Data) -> Outcome {
-        let before = self.questions.selected();
-        let outcome = match msg {
-            Message::Answer(result) => self.set_answer(result, data),
-            Message::ClearAnswer => self.clear_answer(data),
+    fn checklist(&mut self, msg: Message) -> Outcome {
+        match self.questions.apply(msg) {
+            Listed::Handled => return Outcome::None,
+            Listed::Refilter => {
+                self.refilter();
+                return Outcome::None;
+            }
+            Listed::Ignored => {}
+        }
+        match msg {
+            Message::Answer(result) => self.set_answer(result),
+            Message::ClearAnswer => self.clear_answer(),
             Message::EditNote => self.note(),
             Message::NextUnanswered => self.next_unanswered(),
-            other => {
-                self.questions.apply(other);
-                Outcome::None
-            }
-        };
-        if self.questions.selected() != before {
-            self.remember(data);
-        }
-        outcome
-    }
-
-    /// Writes the selected question as the place to come back to. Losing
-    /// the place loses no record, so a failure here is not shown.
-    fn remember(&self, data: &mut Data) {
-        if let Some(q) = self.question() {
-            let _ = data.set_cursor(self.audit(), &q.code);
+            _ => Outcome::None,
         }
     }
 
-    fn set_answer(&mut self, result: AnswerResult, data: &mut Data) -> Outcome {
+    /// The answer to write; the selection moves on at once (the audit
+    /// comes back as stored right after the write).
+    fn set_answer(&mut self, result: AnswerResult) -> Outcome {
         let Some(q) = self.question() else { return Outcome::None };
         let note = self.answer(&q.code).and_then(|a| a.note.clone());
         let answer = Answer { question: q.code.clone(), result, note };
-        if let Err(e) = data.set_answer(self.audit(), &answer) {
-            return Outcome::Error(format!("The answer was not saved: {e}"));
-        }
-        self.questions.apply(Message::Down);
-        self.refresh(data)
+        self.questions.cursor.apply(Message::Down);
+        Outcome::Write(Write::Answer { audit: self.audit(), answer })
     }
 
-    fn clear_answer(&mut self, data: &mut Data) -> Outcome {
+    fn clear_answer(&mut self) -> Outcome {
         let Some(code) = self.question().map(|q| q.code.clone()) else { return Outcome::None };
-        if let Err(e) = data.clear_answer(self.audit(), &code) {
-            return Outcome::Error(format!("The answer was not cleared: {e}"));
-        }
-        self.refresh(data)
+        Outcome::Write(Write::ClearAnswer { audit: self.audit(), question: code })
     }
 
-    /// Reloads the audit from the database after a write.
-    fn refresh(&mut self, data: &Data) -> Outcome {
-        match data.editor_detail(self.audit()) {
-            Ok(detail) => {
-                self.reload(detail);
-                Outcome::Touched(self.detail.supplier)
-            }
-            Err(e) => Outcome::Error(e.to_string()),
+    fn confirmation(&self) -> SubmitConfirm {
+        let d = &self.detail;
+        SubmitConfirm {
+            audit: self.audit(),
+            reference: d.row.audit.id.clone(),
+            supplier: d.row.supplier.clone(),
+            score: d.score.clone(),
         }
     }
 
+    /// The note of the selected question, answered or not yet.
     fn note(&self) -> Outcome {
         let Some(q) = self.question() else { return Outcome::None };
-        match self.answer(&q.code) {
-            Some(a) => Outcome::Form(Purpose::Note {
-                audit: self.audit(),
-                question: q.code.clone(),
-                result: a.result,
-                note: a.note.clone(),
-            }),
-            None => Outcome::Info(format!("Answer {} first (y, p, n or x): a note is kept with its answer.", q.code)),
-        }
+        let answer = self.answer(&q.code);
+        let note = match answer {
+            Some(a) => a.note.clone(),
+            None => self.pending_note(&q.code).map(str::to_owned),
+        };
+        Outcome::Form(Purpose::Note {
+            audit: self.audit(),
+            question: q.code.clone(),
+            result: answer.map(|a| a.result),
+            note,
+        })
     }
 
-    /// Selects the next unanswered question after the selected one, wrapping.
+    /// A note written on a question not answered yet.
+    pub fn pending_note(&self, code: &str) -> Option<&str> {
+        self.detail.notes.iter().find(|(c, _)| c == code).map(|(_, n)| n.as_str())
+    }
+
+    fn header_purpose(&self) -> Purpose {
+        let a = &self.detail.row.audit;
+        let header = AuditHeader { auditor: a.auditor.clone(), visited_on: a.visited_on, summary: a.summary.clone() };
+        Purpose::Header { audit: self.audit(), reference: a.id.clone(), header }
+    }
+
+    fn on_evidence(&mut self, msg: Message) -> Outcome {
+        if !matches!(msg, Message::EditItem | Message::Attach) {
+            self.evidence.apply(msg);
+            return Outcome::None;
+        }
+        let Some((id, e)) = self.evidence.selected().and_then(|i| self.detail.evidence.get(i)) else {
+            return Outcome::Info("No evidence yet: e adds an item.".to_owned());
+        };
+        let reference = self.detail.row.audit.id.clone();
+        if msg == Message::Attach {
+            let what = format!("Evidence of {reference}: {} · {} · {}", e.pillar, e.kind, e.description);
+            return Outcome::Form(Purpose::Attach { audit: self.audit(), evidence: *id, what });
+        }
+        Outcome::Form(Purpose::EditEvidence { audit: self.audit(), id: *id, reference, evidence: e.clone() })
+    }
+
+    /// The files attached to an evidence item: (path, size).
+    pub fn files_of(&self, evidence: i64) -> impl Iterator<Item = (&str, u64)> {
+        self.detail.attachments.iter().filter(move |(e, _, _)| *e == evidence).map(|(_, p, s)| (p.as_str(), *s))
+    }
+
+    /// Selects the next unanswered question shown after the selected one, wrapping.
     fn next_unanswered(&mut self) -> Outcome {
         let questions = &self.detail.template.questions;
-        let at = self.questions.selected().unwrap_or(0);
-        let n = questions.len();
-        let next = (1..=n).map(|step| (at + step) % n).find(|i| self.answer(&questions[*i].code).is_none());
+        let shown = self.questions.shown();
+        let at = self.questions.position().unwrap_or(0);
+        let n = shown.len();
+        let next = (1..=n).map(|step| shown[(at + step) % n]).find(|i| self.answer(&questions[*i].code).is_none());
         match next {
             Some(i) => {
-                self.questions.select(i);
+                self.questions.select_item(i);
                 Outcome::None
             }
             None => Outcome::Info("Every question is answered. S submits the audit.".to_owned()),
@@ -229,13 +260,22 @@ impl AuditEditor {
     }
 
     fn on_findings(&mut self, msg: Message) -> Outcome {
-        if msg != Message::CloseFinding {
+        if !matches!(msg, Message::CloseFinding | Message::EditItem) {
             self.findings.apply(msg);
             return Outcome::None;
         }
         let Some((id, finding)) = self.findings.selected().and_then(|i| self.detail.findings.get(i)) else {
-            return Outcome::None;
+            return Outcome::Info("No findings: f raises one.".to_owned());
         };
+        if msg == Message::EditItem {
+            let reference = self.detail.row.audit.id.clone();
+            return Outcome::Form(Purpose::EditFinding {
+                audit: self.audit(),
+                id: *id,
+                reference,
+                finding: finding.clone(),
+            });
+        }
         if let Some(c) = &finding.closure {
             return Outcome::Info(format!(
                 "This finding was closed on {}; a closure is never overwritten.",
@@ -245,8 +285,70 @@ impl AuditEditor {
         let what = format!("{} · due {} · {}", finding.severity, finding.due_on, finding.description);
         Outcome::Form(Purpose::CloseFinding { supplier: self.detail.supplier, finding: *id, what })
     }
+}
 
-    pub fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, view: View<'_>) {
+impl Screen for AuditEditor {
+    fn keys(&self) -> &'static KeyMap {
+        match self.pane {
+            EditPane::Checklist if self.questions.typing() => &keys::FILTER,
+            EditPane::Checklist => &keys::AUDIT_CHECKLIST,
+            EditPane::Evidence => &keys::AUDIT_EVIDENCE,
+            EditPane::Findings => &keys::AUDIT_FINDINGS,
+        }
+    }
+
+    fn title(&self) -> String {
+        format!("{} (draft)", self.detail.row.audit.id)
+    }
+
+    fn update(&mut self, msg: Message, _view: View<'_>) -> Outcome {
+        self.on_message(msg)
+    }
+
+    fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, view: View<'_>) {
         super::audit_edit_view::render(self, frame, area, view);
+    }
+
+    fn paste(&mut self, text: &str, _view: View<'_>) {
+        if self.pane == EditPane::Checklist && self.questions.paste(text) {
+            self.refilter();
+        }
+    }
+
+    fn receive(&mut self, fresh: Fresh) {
+        if let Fresh::Editor(detail) = fresh
+            && detail.row.id == self.audit()
+        {
+            self.reload(*detail);
+        }
+    }
+
+    fn wants(&self) -> Option<Load> {
+        self.stale.then_some(Load::Editor(self.audit()))
+    }
+
+    fn touched(&mut self, supplier: SupplierId) {
+        if supplier == self.detail.supplier {
+            self.stale = true;
+        }
+    }
+
+    fn supplier(&self) -> Option<SupplierId> {
+        Some(self.detail.supplier)
+    }
+
+    /// The selected question, when it is not the place already stored.
+    /// Losing the place loses no record, so the app writes it quietly.
+    fn pending(&mut self) -> Option<Write> {
+        let code = self.question()?.code.clone();
+        if self.saved_place.as_ref() == Some(&code) {
+            return None;
+        }
+        self.saved_place = Some(code.clone());
+        Some(Write::Cursor { audit: self.audit(), question: code })
+    }
+
+    fn draft(&self) -> Option<i64> {
+        Some(self.audit())
     }
 }

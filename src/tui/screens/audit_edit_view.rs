@@ -36,26 +36,38 @@ fn render_header(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: The
     let title = format!("{} of {} · {} · visited {} · {}", a.id, row.supplier, a.kind, a.visited_on, a.auditor);
     let mut score = vec![
         Span::styled(format!("score {} · grade {}", score_pct(s.pct), s.grade), theme.header()),
-        Span::raw(format!(" · {} of {} answered", s.overall.total - s.unanswered.len(), s.overall.total)),
+        Span::raw(format!(" · {}", s.overall.progress())),
     ];
     if !s.critical_no.is_empty() {
         score.push(Span::styled(format!(" · critical no: {}", s.critical_no.join(", ")), theme.tone(Tone::Bad)));
     }
-    score.push(Span::styled(" · draft, saved as you go", theme.dim()));
+    // The reassurance goes only where it fits whole.
+    let tail = " · draft, saved as you go";
+    if Line::from(score.clone()).width() + tail.chars().count() <= usize::from(area.width) {
+        score.push(Span::styled(tail, theme.dim()));
+    }
     let lines = vec![Line::styled(title, theme.title()), Line::from(score)];
     frame.render_widget(Paragraph::new(lines), area);
 }
 
 fn render_bar(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
     let d = &editor.detail;
-    let answered = d.score.overall.total - d.score.unanswered.len();
+    let t = &d.score.overall;
     let counts =
-        [format!("{answered}/{}", d.score.overall.total), d.evidence.len().to_string(), d.findings.len().to_string()];
+        [format!("{}/{}", t.answered, t.applicable), d.evidence.len().to_string(), d.findings.len().to_string()];
     let spans = EditPane::ALL.iter().zip(counts).enumerate().map(|(n, (pane, count))| {
         let style = if *pane == editor.pane() { theme.active_tab() } else { theme.dim() };
         Span::styled(format!(" {} {} ({count}) ", n + 1, pane.title()), style)
     });
-    frame.render_widget(Line::from(spans.collect::<Vec<_>>()), area);
+    let mut spans: Vec<Span<'_>> = spans.collect();
+    let list = &editor.questions;
+    let filter = widgets::filter_spans(&list.filter, theme);
+    if editor.pane() == EditPane::Checklist && !filter.is_empty() {
+        spans.push(Span::raw("  "));
+        spans.extend(filter);
+        spans.push(Span::styled(format!("{} of {} questions", list.shown().len(), list.total()), theme.dim()));
+    }
+    frame.render_widget(Line::from(spans), area);
 }
 
 fn render_checklist(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
@@ -75,11 +87,16 @@ fn render_checklist(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: 
 /// one a third of the way down.
 fn render_questions(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
     let height = usize::from(area.height);
-    let _ = editor.questions.window(height);
+    let _ = editor.questions.cursor.window(height);
     let selected = editor.questions.selected();
     let (mut lines, mut at) = (Vec::new(), 0);
     let mut section: Option<Section> = None;
-    for (i, q) in editor.detail.template.questions.iter().enumerate() {
+    let questions = &editor.detail.template.questions;
+    if editor.questions.shown().is_empty() {
+        let text = "No question matches the filter; Esc clears it.";
+        return frame.render_widget(Line::styled(text, theme.dim()), area);
+    }
+    for (i, q) in editor.questions.shown().iter().map(|i| (*i, &questions[*i])) {
         if section != Some(q.section) {
             section = Some(q.section);
             lines.push(section_heading(&editor.detail.score, q.section, theme));
@@ -107,7 +124,8 @@ fn question_line(editor: &AuditEditor, q: &Question, width: usize, theme: Theme)
     let answer = editor.answer(&q.code);
     let (word, tone) = answer_word(answer.map(|a| a.result));
     let critical = if q.critical { "!" } else { " " };
-    let note = if answer.is_some_and(|a| a.note.is_some()) { "¶" } else { " " };
+    let noted = answer.is_some_and(|a| a.note.is_some()) || editor.pending_note(&q.code).is_some();
+    let note = if noted { "¶" } else { " " };
     Line::from(vec![
         Span::raw(format!(" {:<6}", q.code)),
         Span::styled(critical, theme.tone(Tone::Bad)),
@@ -131,25 +149,33 @@ pub fn answer_word(result: Option<AnswerResult>) -> (&'static str, Tone) {
 /// The selected question in full: text, guidance, the answer and its note.
 fn render_question(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
     let Some(q) = editor.question() else { return };
-    let mut title = format!(" {} · {} · weight {}", q.code, q.section.label(), q.weight);
-    if let Some(p) = q.pillar {
-        title = format!("{title} · {}", short_pillar(p));
-    }
+    let mut parts = vec![q.code.clone()];
     if q.critical {
-        title.push_str(" · critical");
+        parts.push("critical".to_owned());
     }
+    parts.push(q.section.label().to_owned());
+    parts.push(format!("weight {}", q.weight));
+    parts.extend(q.pillar.map(|p| short_pillar(p).to_owned()));
+    // Whole parts only: a narrow pane drops the last ones rather than cut a word.
+    let title = format!(" {} ", widgets::join_fitting(&parts, " · ", usize::from(area.width).saturating_sub(2)));
     let answer = editor.answer(&q.code);
     let (word, tone) = answer_word(answer.map(|a| a.result));
     let mut lines = vec![Line::raw(q.text.clone())];
-    let note = answer.and_then(|a| a.note.clone()).unwrap_or_else(|| "no note (Enter writes one)".to_owned());
+    let note = answer
+        .and_then(|a| a.note.clone())
+        .or_else(|| editor.pending_note(&q.code).map(str::to_owned))
+        .unwrap_or_else(|| "no note (Enter writes one)".to_owned());
     if q.critical {
         lines.push(Line::styled("Critical: a no caps the audit's grade.", theme.tone(Tone::Warn)));
     }
+    // A note's own lines stay lines.
+    let mut note_lines = note.lines();
     lines.push(Line::from(vec![
         Span::raw("answer "),
         Span::styled(word, theme.tone(tone)),
-        Span::styled(format!(" · {note}"), theme.dim()),
+        Span::styled(format!(" · {}", note_lines.next().unwrap_or_default()), theme.dim()),
     ]));
+    lines.extend(note_lines.map(|l| Line::styled(format!("  {l}"), theme.dim())));
     if let Some(guidance) = &q.guidance {
         lines.push(Line::styled(format!("Guidance: {guidance}"), theme.dim()));
     }
@@ -165,22 +191,40 @@ fn render_evidence(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: T
         frame.render_widget(Paragraph::new(Line::styled(text, theme.dim())).wrap(Wrap { trim: false }), area);
         return;
     }
-    let window = editor.evidence.window(usize::from(area.height.saturating_sub(1)));
+    // The selected item's files under the table.
+    let selected = editor.evidence.selected().and_then(|i| items.get(i)).map(|(id, _)| *id);
+    let files: Vec<(&str, u64)> = selected.map(|id| editor.files_of(id).collect()).unwrap_or_default();
+    let below = u16::try_from(files.len().min(5) + 1).unwrap_or(6);
+    let [table, list] = Layout::vertical([Constraint::Fill(1), Constraint::Length(below)]).areas(area);
+    let window = editor.evidence.window(usize::from(table.height.saturating_sub(1)));
     let rows = window.map(|i| {
-        let e = &items[i].1;
+        let (id, e) = &items[i];
+        let count = editor.files_of(*id).count();
         let row = Row::new([
             Cell::from(short_pillar(e.pillar)),
             Cell::from(e.kind.as_str()),
             Cell::from(e.strength.as_str()),
             Cell::from(e.collected_on.to_string()),
-            Cell::from(e.description.clone()),
-            Cell::from(opt(e.reference.as_deref())),
+            Cell::from(e.description.replace('\n', " ↵ ")),
+            Cell::from(if count == 0 { opt(e.reference.as_deref()) } else { format!("{count} file(s)") }),
         ]);
         if Some(i) == editor.evidence.selected() { row.style(theme.selected()) } else { row }
     });
     let widths = [8, 17, 8, 10].map(Constraint::Length).into_iter().chain([Constraint::Fill(3), Constraint::Fill(1)]);
     let header = Row::new(["pillar", "kind", "strength", "collected", "description", "photo/document"]);
-    frame.render_widget(Table::new(rows, widths).header(header.style(theme.header())).column_spacing(1), area);
+    frame.render_widget(Table::new(rows, widths).header(header.style(theme.header())).column_spacing(1), table);
+    let mut lines = vec![Line::styled(
+        if files.is_empty() { "No file attached: A attaches a photo or document." } else { "Attached files:" },
+        theme.dim(),
+    )];
+    lines.extend(files.iter().take(5).map(|(path, size)| {
+        Line::raw(format!(
+            "  {} · {}",
+            fit(path, usize::from(area.width).saturating_sub(16)),
+            crate::tui::paths::size_words(*size)
+        ))
+    }));
+    frame.render_widget(Paragraph::new(lines), list);
 }
 
 fn render_findings(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {

@@ -10,14 +10,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::supplier_panes as panes;
-use super::{Outcome, Target, View, supplier_log};
+use super::{Outcome, Screen, Target, View, supplier_log};
 use crate::exchange::shortlist::status_label;
 use crate::model::Pillar;
+use crate::store::SupplierId;
 use crate::tui::data::SupplierDetail;
-use crate::tui::forms::Purpose;
+use crate::tui::data::{Fresh, Load, Write};
 use crate::tui::keys::{self, KeyMap};
-use crate::tui::list::{Cursor, switch_pane};
+use crate::tui::list::{Listed, Listing, switch_pane};
 use crate::tui::message::Message;
+use crate::tui::record_forms::Purpose;
 use crate::tui::theme::{Theme, status_tone};
 use crate::tui::widgets::{opt, pct};
 
@@ -61,7 +63,8 @@ impl Pane {
 pub struct SupplierScreen {
     pub detail: SupplierDetail,
     pane: Pane,
-    cursors: [Cursor; 6],
+    /// Each pane's list, filtered by `/`.
+    lists: [Listing; 6],
     /// Something of this supplier's changed under another screen: reload
     /// when back in front.
     pub stale: bool,
@@ -69,7 +72,7 @@ pub struct SupplierScreen {
 
 impl SupplierScreen {
     pub fn new(detail: SupplierDetail) -> Self {
-        let mut screen = Self { detail, pane: Pane::Flags, cursors: Default::default(), stale: false };
+        let mut screen = Self { detail, pane: Pane::Flags, lists: Default::default(), stale: false };
         screen.sync_lengths();
         screen
     }
@@ -83,15 +86,15 @@ impl SupplierScreen {
 
     fn sync_lengths(&mut self) {
         for pane in Pane::ALL {
-            let len = self.pane_len(pane);
-            self.cursors[pane.index()].set_len(len);
+            self.refilter(pane);
         }
     }
 
-    pub const KEYS: &'static KeyMap = &keys::SUPPLIER;
-
-    pub fn title(&self) -> String {
-        self.detail.supplier.code.clone()
+    /// Shows the items of `pane` its filter lets through.
+    fn refilter(&mut self, pane: Pane) {
+        let len = self.pane_len(pane);
+        let detail = &self.detail;
+        self.lists[pane.index()].refilter(len, |i, needle| super::supplier_filter::says(detail, pane, i, needle));
     }
 
     fn pane_len(&self, pane: Pane) -> usize {
@@ -105,36 +108,45 @@ impl SupplierScreen {
         }
     }
 
-    fn cursor(&self, pane: Pane) -> &Cursor {
-        &self.cursors[pane.index()]
+    fn list(&self, pane: Pane) -> &Listing {
+        &self.lists[pane.index()]
     }
 
-    pub fn update(&mut self, msg: Message) -> Outcome {
+    fn on_message(&mut self, msg: Message, view: View<'_>) -> Outcome {
         let id = self.detail.id;
+        match self.lists[self.pane.index()].apply(msg) {
+            Listed::Handled => return Outcome::None,
+            Listed::Refilter => {
+                self.refilter(self.pane);
+                return Outcome::None;
+            }
+            Listed::Ignored => {}
+        }
         match msg {
             Message::NextPane | Message::PrevPane | Message::Pane(_) => {
                 self.pane = switch_pane(&Pane::ALL, self.pane, msg);
             }
             Message::Open => return self.open_selected(),
             Message::OpenYield => return Outcome::Open(Target::Yield(id)),
-            Message::Mark => return Outcome::ToggleMark(id),
+            Message::Mark => return Outcome::Write(Write::Mark { supplier: id, on: !view.catalog.is_marked(id) }),
+            Message::Back => return Outcome::Back,
             Message::EditSupplier => return Outcome::Form(Purpose::EditSupplier(id)),
             Message::AddClaim => return Outcome::Form(Purpose::AddClaim(id)),
             Message::StartAudit => return Outcome::Form(Purpose::StartAudit(id)),
             Message::AddLot => return Outcome::Form(Purpose::Lot(id)),
             Message::ImportLots => return Outcome::Form(Purpose::Import),
             Message::RetireClaim => return self.retire_selected(),
+            Message::Amend => return self.amend_selected(),
+            Message::OpenDraft => return self.open_draft(),
             Message::CloseFinding => return self.close_selected(),
-            other => {
-                self.cursors[self.pane.index()].apply(other);
-            }
+            _ => {}
         }
         Outcome::None
     }
 
     /// Enter opens the audit behind the selected audit, evidence item or finding.
     fn open_selected(&self) -> Outcome {
-        let Some(i) = self.cursor(self.pane).selected() else { return Outcome::None };
+        let Some(i) = self.list(self.pane).selected() else { return Outcome::None };
         let reference = match self.pane {
             Pane::Flags | Pane::Claims | Pane::History => None,
             Pane::Audits => self.detail.audits.get(i).map(|a| a.audit.id.as_str()),
@@ -146,7 +158,7 @@ impl SupplierScreen {
     }
 
     fn retire_selected(&self) -> Outcome {
-        let selected = self.cursor(Pane::Claims).selected().and_then(|i| self.detail.all_claims.get(i));
+        let selected = self.list(Pane::Claims).selected().and_then(|i| self.detail.all_claims.get(i));
         let Some((claim, c)) = selected.filter(|_| self.pane == Pane::Claims) else {
             return Outcome::Info("Select a claim in the Claims pane (5) first; r retires it.".to_owned());
         };
@@ -157,8 +169,28 @@ impl SupplierScreen {
         Outcome::Form(Purpose::RetireClaim { supplier: self.detail.id, claim: *claim, what })
     }
 
+    /// The latest draft audit of this supplier, in the editor.
+    fn open_draft(&self) -> Outcome {
+        let draft = self.detail.audits.iter().rev().find(|a| a.audit.status == crate::model::AuditStatus::Draft);
+        draft.map_or_else(
+            || Outcome::Info(format!("{} has no draft audit; a starts one.", self.detail.supplier.code)),
+            |a| Outcome::Open(Target::Audit(a.id)),
+        )
+    }
+
+    fn amend_selected(&self) -> Outcome {
+        let selected = self.list(Pane::Audits).selected().and_then(|i| self.detail.audits.get(i));
+        let Some(a) = selected.filter(|_| self.pane == Pane::Audits) else {
+            return Outcome::Info("Select a submitted audit in the Audits pane (3) first; A amends it.".to_owned());
+        };
+        if a.audit.status == crate::model::AuditStatus::Draft {
+            return Outcome::Info(format!("{} is a draft: Enter opens it to change it directly.", a.audit.id));
+        }
+        Outcome::Form(Purpose::Amend { supplier: self.detail.id, original: a.id, reference: a.audit.id.clone() })
+    }
+
     fn close_selected(&self) -> Outcome {
-        let selected = self.cursor(Pane::Findings).selected().and_then(|i| self.detail.open_findings.get(i));
+        let selected = self.list(Pane::Findings).selected().and_then(|i| self.detail.open_findings.get(i));
         let Some(f) = selected.filter(|_| self.pane == Pane::Findings) else {
             return Outcome::Info("Select a finding in the Open findings pane (4) first; c closes it.".to_owned());
         };
@@ -167,10 +199,22 @@ impl SupplierScreen {
         Outcome::Form(Purpose::CloseFinding { supplier: self.detail.id, finding: f.id, what })
     }
 
-    pub fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
+    /// The supplier's notes, wrapped, at most two lines (the rest cut with `…`).
+    fn notes(&self, width: usize) -> Vec<String> {
+        let Some(notes) = self.detail.supplier.notes.as_deref() else { return Vec::new() };
+        let mut lines = crate::tui::widgets::wrap(&format!("notes: {notes}"), width);
+        if lines.len() > 2 {
+            lines.truncate(2);
+            lines[1] = crate::tui::widgets::fit(&format!("{} …", lines[1]), width);
+        }
+        lines
+    }
+
+    fn render_all(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
         let claims = u16::try_from(self.detail.claims.len().max(1)).unwrap_or(u16::MAX);
+        let notes = u16::try_from(self.notes(usize::from(area.width)).len()).unwrap_or(0);
         let [header, matrix, bar, pane, spark] = Layout::vertical([
-            Constraint::Length(3),
+            Constraint::Length(3 + notes),
             Constraint::Length(claims + 2),
             Constraint::Length(1),
             Constraint::Fill(1),
@@ -179,8 +223,8 @@ impl SupplierScreen {
         .areas(area);
         self.render_header(frame, header, view);
         self.render_matrix(frame, matrix, view.theme);
-        panes::render_bar(frame, bar, self.pane, |p| self.pane_len(p), view.theme);
-        let cursor = self.cursor(self.pane);
+        panes::render_bar(frame, bar, self.pane, |p| self.pane_len(p), self.list(self.pane), view.theme);
+        let cursor = self.list(self.pane);
         match self.pane {
             Pane::Flags => panes::render_flags(frame, pane, &self.detail, cursor, view.theme),
             Pane::Evidence => panes::render_evidence(frame, pane, &self.detail, cursor, view.theme),
@@ -217,7 +261,8 @@ impl SupplierScreen {
             a.policy.yield_window_months,
             a.open_findings
         );
-        let lines = vec![Line::from(first), Line::raw(second), Line::raw(third)];
+        let mut lines = vec![Line::from(first), Line::raw(second), Line::raw(third)];
+        lines.extend(self.notes(usize::from(area.width)).into_iter().map(|l| Line::styled(l, theme.dim())));
         frame.render_widget(Paragraph::new(lines), area);
     }
 
@@ -249,6 +294,50 @@ impl SupplierScreen {
         ];
         let table = Table::new(rows, widths).header(Row::new(header).style(theme.header())).column_spacing(1);
         frame.render_widget(table, area);
+    }
+}
+
+impl Screen for SupplierScreen {
+    fn keys(&self) -> &'static KeyMap {
+        if self.list(self.pane).typing() { &keys::FILTER } else { &keys::SUPPLIER }
+    }
+
+    fn paste(&mut self, text: &str, _view: View<'_>) {
+        if self.lists[self.pane.index()].paste(text) {
+            self.refilter(self.pane);
+        }
+    }
+
+    fn title(&self) -> String {
+        self.detail.supplier.code.clone()
+    }
+
+    fn update(&mut self, msg: Message, view: View<'_>) -> Outcome {
+        self.on_message(msg, view)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
+        self.render_all(frame, area, view);
+    }
+
+    fn receive(&mut self, fresh: Fresh) {
+        if let Fresh::Supplier(detail) = fresh {
+            self.reload(*detail);
+        }
+    }
+
+    fn wants(&self) -> Option<Load> {
+        self.stale.then_some(Load::Supplier(self.detail.id))
+    }
+
+    fn touched(&mut self, supplier: SupplierId) {
+        if supplier == self.detail.id {
+            self.stale = true;
+        }
+    }
+
+    fn supplier(&self) -> Option<SupplierId> {
+        Some(self.detail.id)
     }
 }
 

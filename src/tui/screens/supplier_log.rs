@@ -8,20 +8,19 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
 use super::View;
-use super::supplier_panes::{render_none, render_stack};
+use super::supplier_panes::{render_nothing, render_stack};
 use crate::store::HistoryEntry;
 use crate::tui::data::SupplierDetail;
-use crate::tui::list::Cursor;
+use crate::tui::list::Listing;
 use crate::tui::theme::{Theme, Tone};
 use crate::tui::widgets::{self, NONE, fit};
 
-pub fn render_claims(frame: &mut Frame, area: Rect, detail: &SupplierDetail, cursor: &Cursor, view: View<'_>) {
+pub fn render_claims(frame: &mut Frame, area: Rect, detail: &SupplierDetail, list: &Listing, view: View<'_>) {
     let theme = view.theme;
-    if detail.all_claims.is_empty() {
-        return render_none(frame, area, "No claims on record: n adds one.", theme);
+    if list.shown().is_empty() {
+        return render_nothing(frame, area, list, "No claims on record: n adds one.", theme);
     }
-    let window = cursor.window(usize::from(area.height.saturating_sub(1)));
-    let rows = window.map(|i| {
+    let rows = list.window(usize::from(area.height.saturating_sub(1))).map(|(i, selected)| {
         let c = &detail.all_claims[i].1;
         let (state, tone) = match c.retired_on {
             Some(day) => (format!("retired {day}"), Tone::Muted),
@@ -36,25 +35,26 @@ pub fn render_claims(frame: &mut Frame, area: Rect, detail: &SupplierDetail, cur
             Cell::from(Span::styled(state, theme.tone(tone))),
             Cell::from(if c.statement.is_empty() { NONE.to_owned() } else { c.statement.clone() }),
         ]);
-        if Some(i) == cursor.selected() { row.style(theme.selected()) } else { row }
+        if selected { row.style(theme.selected()) } else { row }
     });
     let widths = [19, 5, 19, 10, 18].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]);
     let header = Row::new(["capability", "model", "source", "stated", "state", "statement"]).style(theme.header());
     frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), area);
 }
 
-pub fn render_history(frame: &mut Frame, area: Rect, detail: &SupplierDetail, cursor: &Cursor, theme: Theme) {
-    if detail.history.is_empty() {
-        return render_none(frame, area, "No changes recorded.", theme);
+pub fn render_history(frame: &mut Frame, area: Rect, detail: &SupplierDetail, list: &Listing, theme: Theme) {
+    if list.shown().is_empty() {
+        return render_nothing(frame, area, list, "No changes recorded.", theme);
     }
     let width = usize::from(area.width);
     // Only the entries near the selection are laid out: a long history costs nothing.
     let height = usize::from(area.height);
-    let selected = cursor.selected().unwrap_or(0);
+    let shown = list.shown();
+    let selected = list.position().unwrap_or(0);
     let first = selected.saturating_sub(height);
-    let items = detail.history[first..(selected + height).min(detail.history.len())]
+    let items = shown[first..(selected + height).min(shown.len())]
         .iter()
-        .map(|h| entry_lines(h, width, theme))
+        .map(|i| entry_lines(&detail.history[*i], width, theme))
         .collect();
     render_stack(frame, area, items, Some(selected - first), theme);
 }

@@ -11,7 +11,7 @@ use super::supplier::{Pane, short_pillar};
 use crate::assess::verdict::{Judged, Standing};
 use crate::model::Pillar;
 use crate::tui::data::SupplierDetail;
-use crate::tui::list::Cursor;
+use crate::tui::list::Listing;
 use crate::tui::theme::{Theme, Tone, finding_tone, severity_tone};
 use crate::tui::widgets::{self, opt};
 
@@ -20,8 +20,16 @@ pub fn evidence_items(detail: &SupplierDetail) -> impl Iterator<Item = (Pillar, 
     detail.assessment.pillars.iter().flat_map(|p| p.evidence.iter().map(move |j| (p.pillar, j)))
 }
 
-/// The panes with their sizes; shorter words when the terminal is narrow.
-pub fn render_bar(frame: &mut Frame, area: Rect, current: Pane, len: impl Fn(Pane) -> usize, theme: Theme) {
+/// The panes with their sizes (shorter words when the terminal is
+/// narrow), then the pane's filter when one is set.
+pub fn render_bar(
+    frame: &mut Frame,
+    area: Rect,
+    current: Pane,
+    len: impl Fn(Pane) -> usize,
+    list: &Listing,
+    theme: Theme,
+) {
     let wide = |n: usize, pane: Pane| format!(" {} {} ({}) ", n + 1, pane.title(), len(pane));
     let narrow = |n: usize, pane: Pane| format!(" {} {} {} ", n + 1, pane.short_title(), len(pane));
     let room = usize::from(area.width);
@@ -31,7 +39,19 @@ pub fn render_bar(frame: &mut Frame, area: Rect, current: Pane, len: impl Fn(Pan
         let style = if *pane == current { theme.active_tab() } else { theme.dim() };
         spans.push(Span::styled(if fits { wide(n, *pane) } else { narrow(n, *pane) }, style));
     }
+    let filter = widgets::filter_spans(&list.filter, theme);
+    if !filter.is_empty() {
+        spans.push(Span::raw("  "));
+        spans.extend(filter);
+        spans.push(Span::styled(format!("{} of {}", list.shown().len(), list.total()), theme.dim()));
+    }
     frame.render_widget(Line::from(spans), area);
+}
+
+/// Nothing to list: none at all (`none`), or none the filter lets through.
+pub(super) fn render_nothing(frame: &mut Frame, area: Rect, list: &Listing, none: &str, theme: Theme) {
+    let text = if list.total() == 0 { none } else { "Nothing here matches the filter; Esc clears it." };
+    render_none_text(frame, area, text, theme);
 }
 
 /// Items of several lines each; the selected one highlighted and scrolled
@@ -52,19 +72,21 @@ pub fn render_stack(frame: &mut Frame, area: Rect, items: Vec<Vec<Line<'_>>>, se
     frame.render_widget(Paragraph::new(lines).scroll((u16::try_from(top).unwrap_or(u16::MAX), 0)), area);
 }
 
-pub fn render_none(frame: &mut Frame, area: Rect, text: &str, theme: Theme) {
+pub(super) fn render_none_text(frame: &mut Frame, area: Rect, text: &str, theme: Theme) {
     frame.render_widget(Line::styled(text.to_owned(), theme.dim()), area);
 }
 
-pub fn render_flags(frame: &mut Frame, area: Rect, detail: &SupplierDetail, cursor: &Cursor, theme: Theme) {
+pub fn render_flags(frame: &mut Frame, area: Rect, detail: &SupplierDetail, list: &Listing, theme: Theme) {
     let flags = &detail.assessment.flags;
-    if flags.is_empty() {
-        return render_none(frame, area, "No flags: nothing found missing as of this day.", theme);
+    if list.shown().is_empty() {
+        return render_nothing(frame, area, list, "No flags: nothing found missing as of this day.", theme);
     }
     let width = usize::from(area.width.saturating_sub(2));
-    let items = flags
+    let items = list
+        .shown()
         .iter()
-        .map(|f| {
+        .map(|i| {
+            let f = &flags[*i];
             let at = super::flags::where_of(f);
             let mut lines = vec![Line::from(vec![
                 Span::styled(format!("{:<7}", f.severity.as_str()), theme.tone(severity_tone(f.severity))),
@@ -75,12 +97,12 @@ pub fn render_flags(frame: &mut Frame, area: Rect, detail: &SupplierDetail, curs
             lines
         })
         .collect();
-    render_stack(frame, area, items, cursor.selected(), theme);
+    render_stack(frame, area, items, list.position(), theme);
 }
 
-pub fn render_evidence(frame: &mut Frame, area: Rect, detail: &SupplierDetail, cursor: &Cursor, theme: Theme) {
-    if cursor.len() == 0 {
-        return render_none(frame, area, "No evidence on file.", theme);
+pub fn render_evidence(frame: &mut Frame, area: Rect, detail: &SupplierDetail, list: &Listing, theme: Theme) {
+    if list.shown().is_empty() {
+        return render_nothing(frame, area, list, "No evidence on file.", theme);
     }
     // Narrow screens leave out the audit (the Audits pane has it) for the description.
     let wide = area.width >= 100;
@@ -90,8 +112,9 @@ pub fn render_evidence(frame: &mut Frame, area: Rect, detail: &SupplierDetail, c
         titles.remove(4);
         widths.remove(4);
     }
-    let window = cursor.window(usize::from(area.height.saturating_sub(1)));
-    let rows = evidence_items(detail).enumerate().skip(window.start).take(window.len()).map(|(i, (pillar, j))| {
+    let items: Vec<(Pillar, &Judged)> = evidence_items(detail).collect();
+    let rows = list.window(usize::from(area.height.saturating_sub(1))).map(|(i, selected)| {
+        let (pillar, j) = items[i];
         let mut cells = vec![
             Cell::from(short_pillar(pillar)),
             Cell::from(j.kind.as_str()),
@@ -104,7 +127,7 @@ pub fn render_evidence(frame: &mut Frame, area: Rect, detail: &SupplierDetail, c
             cells.insert(4, Cell::from(j.audit.as_str()));
         }
         let row = Row::new(cells);
-        if Some(i) == cursor.selected() { row.style(theme.selected()) } else { row }
+        if selected { row.style(theme.selected()) } else { row }
     });
     let widths = widths.into_iter().map(Constraint::Length).chain([Constraint::Fill(1)]);
     let header = Row::new(titles).style(theme.header());
@@ -123,13 +146,12 @@ fn standing_cell(pillar: Pillar, standing: Standing, theme: Theme) -> Cell<'stat
     Cell::from(Span::styled(word, theme.tone(tone)))
 }
 
-pub fn render_audits(frame: &mut Frame, area: Rect, detail: &SupplierDetail, cursor: &Cursor, theme: Theme) {
-    if detail.audits.is_empty() {
-        return render_none(frame, area, "No audits on record.", theme);
+pub fn render_audits(frame: &mut Frame, area: Rect, detail: &SupplierDetail, list: &Listing, theme: Theme) {
+    if list.shown().is_empty() {
+        return render_nothing(frame, area, list, "No audits on record.", theme);
     }
     let header = Row::new(["audit", "visited", "kind", "status", "auditor", "score", "grade", "amends"]);
-    let window = cursor.window(usize::from(area.height.saturating_sub(1)));
-    let rows = window.map(|i| {
+    let rows = list.window(usize::from(area.height.saturating_sub(1))).map(|(i, selected)| {
         let a = &detail.audits[i];
         let row = Row::new([
             a.audit.id.clone(),
@@ -137,26 +159,28 @@ pub fn render_audits(frame: &mut Frame, area: Rect, detail: &SupplierDetail, cur
             a.audit.kind.to_string(),
             a.audit.status.to_string(),
             a.audit.auditor.clone(),
-            widgets::score_pct(a.score_pct),
+            // A draft's live score (its status says it is not sealed).
+            widgets::score_pct(a.score_pct.or_else(|| detail.live_scores.get(&a.id).copied().flatten())),
             opt(a.grade),
             opt(a.audit.amends.as_deref()),
         ]);
-        if Some(i) == cursor.selected() { row.style(theme.selected()) } else { row }
+        if selected { row.style(theme.selected()) } else { row }
     });
     let widths = [11, 10, 11, 9, 14, 6, 12].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]);
     frame.render_widget(Table::new(rows, widths).header(header.style(theme.header())).column_spacing(1), area);
 }
 
-pub fn render_findings(frame: &mut Frame, area: Rect, detail: &SupplierDetail, cursor: &Cursor, view: View<'_>) {
+pub fn render_findings(frame: &mut Frame, area: Rect, detail: &SupplierDetail, list: &Listing, view: View<'_>) {
     let theme = view.theme;
-    if detail.open_findings.is_empty() {
-        return render_none(frame, area, "No open findings.", theme);
+    if list.shown().is_empty() {
+        return render_nothing(frame, area, list, "No open findings.", theme);
     }
     let width = usize::from(area.width.saturating_sub(2));
-    let items = detail
-        .open_findings
+    let items = list
+        .shown()
         .iter()
-        .map(|f| {
+        .map(|i| {
+            let f = &detail.open_findings[*i];
             let overdue = f.finding.due_on < view.as_of;
             let mut head = vec![
                 Span::styled(
@@ -175,7 +199,7 @@ pub fn render_findings(frame: &mut Frame, area: Rect, detail: &SupplierDetail, c
             lines
         })
         .collect();
-    render_stack(frame, area, items, cursor.selected(), theme);
+    render_stack(frame, area, items, list.position(), theme);
 }
 
 pub fn render_sparkline(frame: &mut Frame, area: Rect, detail: &SupplierDetail, theme: Theme) {
@@ -183,7 +207,7 @@ pub fn render_sparkline(frame: &mut Frame, area: Rect, detail: &SupplierDetail, 
     let months = &detail.fpy_by_month;
     let shown = &months[months.len().saturating_sub(usize::from(area.width))..];
     let (Some(first), Some(last)) = (shown.first(), shown.last()) else {
-        return render_none(frame, title, "FPY by month: no production lots on file.", theme);
+        return render_none_text(frame, title, "FPY by month: no production lots on file.", theme);
     };
     let (lo, hi) = shown.iter().fold((f64::MAX, f64::MIN), |(lo, hi), m| (lo.min(m.fpy), hi.max(m.fpy)));
     // Bars start a little below the lowest month, so month-to-month changes show.

@@ -6,139 +6,27 @@
 //! catalog, rebuilt only when the sort, the filter or the assessments
 //! change; drawing builds table rows for the rows in view only.
 
-use std::cmp::Ordering;
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
-use super::{Outcome, Target, View};
-use crate::assess::verdict::{Assessment, Verdict};
+use super::{Outcome, Screen, Target, View};
+use crate::assess::verdict::Verdict;
 use crate::model::BusinessType;
 use crate::store::SupplierId;
 use crate::tui::catalog::{Assessing, Catalog, SupplierRow};
+use crate::tui::data::Write;
 use crate::tui::input::Filter;
 use crate::tui::keys::{self, KeyMap};
 use crate::tui::list::{Cursor, cycle};
 use crate::tui::message::Message;
-use crate::tui::sorting::{Direction, by_option};
+use crate::tui::record_forms::Purpose;
+use crate::tui::sorting::Direction;
 use crate::tui::theme::{Theme, Tone, severity_tone};
 use crate::tui::widgets::{self, opt, pct};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Column {
-    Code,
-    Name,
-    City,
-    Models,
-    Type,
-    Verdict,
-    Grade,
-    Fpy,
-    Lots,
-    LastAudit,
-    Flags,
-}
-
-impl Column {
-    const ALL: [Self; 11] = [
-        Self::Code,
-        Self::Name,
-        Self::City,
-        Self::Models,
-        Self::Type,
-        Self::Verdict,
-        Self::Grade,
-        Self::Fpy,
-        Self::Lots,
-        Self::LastAudit,
-        Self::Flags,
-    ];
-
-    pub fn header(self) -> &'static str {
-        match self {
-            Self::Code => "code",
-            Self::Name => "name",
-            Self::City => "city",
-            Self::Models => "models",
-            Self::Type => "type",
-            Self::Verdict => "ODM verdict",
-            Self::Grade => "grade",
-            Self::Fpy => "FPY",
-            Self::Lots => "lots",
-            Self::LastAudit => "last audit",
-            Self::Flags => " H  M  L",
-        }
-    }
-
-    /// The column in words, for the status line.
-    fn name(self) -> &'static str {
-        match self {
-            Self::Flags => "flags (high, medium, low)",
-            other => other.header(),
-        }
-    }
-
-    fn width(self) -> Constraint {
-        Constraint::Length(match self {
-            Self::Name => return Constraint::Fill(1),
-            Self::Code | Self::LastAudit => 11,
-            Self::City | Self::Flags => 9,
-            Self::Models => 7,
-            Self::Type => 12,
-            Self::Verdict => 13,
-            Self::Grade | Self::Fpy => 6,
-            Self::Lots => 5,
-        })
-    }
-
-    /// The narrowest screen that shows this column (all sort, shown or not).
-    fn min_width(self) -> u16 {
-        match self {
-            Self::LastAudit => 92,
-            Self::Type => 104,
-            Self::City => 112,
-            Self::Models => 120,
-            _ => 0,
-        }
-    }
-
-    /// Bigger first for counts, yields and dates: what a buyer looks for.
-    fn first_direction(self) -> Direction {
-        match self {
-            Self::Fpy | Self::Lots | Self::LastAudit | Self::Flags => Direction::Descending,
-            _ => Direction::Ascending,
-        }
-    }
-
-    fn next(self) -> Self {
-        let i = Self::ALL.iter().position(|c| *c == self).unwrap_or_default();
-        Self::ALL[(i + 1) % Self::ALL.len()]
-    }
-
-    /// Compares two rows on this column; missing values last either way.
-    fn compare(self, a: &SupplierRow, b: &SupplierRow, dir: Direction) -> Ordering {
-        let (x, y) = (&a.supplier, &b.supplier);
-        let (ax, ay) = (a.assessment.as_ref(), b.assessment.as_ref());
-        match self {
-            Self::Code => dir.apply(x.code.cmp(&y.code)),
-            Self::Name => dir.apply(a.name_key().cmp(b.name_key())),
-            Self::City => by_option(x.city.as_deref(), y.city.as_deref(), dir, Ord::cmp),
-            Self::Models => dir.apply((x.models.odm, x.models.oem).cmp(&(y.models.odm, y.models.oem))),
-            Self::Type => dir.apply(x.business_type.cmp(&y.business_type)),
-            Self::Verdict => by_option(ax.map(|a| a.verdict), ay.map(|a| a.verdict), dir, Ord::cmp),
-            Self::Grade => by_option(ax.and_then(|a| a.grade), ay.and_then(|a| a.grade), dir, Ord::cmp),
-            Self::Fpy => {
-                let fpy = |a: Option<&Assessment>| a.and_then(|a| a.yield_summary.fpy);
-                by_option(fpy(ax), fpy(ay), dir, f64::total_cmp)
-            }
-            Self::Lots => by_option(ax.map(|a| a.yield_summary.lots), ay.map(|a| a.yield_summary.lots), dir, Ord::cmp),
-            Self::LastAudit => by_option(ax.and_then(|a| a.last_audit), ay.and_then(|a| a.last_audit), dir, Ord::cmp),
-            Self::Flags => by_option(ax.map(Assessment::flag_counts), ay.map(Assessment::flag_counts), dir, Ord::cmp),
-        }
-    }
-}
+pub use super::suppliers_columns::Column;
 
 pub struct SuppliersScreen {
     cursor: Cursor,
@@ -169,10 +57,6 @@ impl SuppliersScreen {
         screen
     }
 
-    pub fn keys(&self) -> &'static KeyMap {
-        if self.filter.editing { &keys::FILTER } else { &keys::SUPPLIERS }
-    }
-
     /// Rebuilds the views if the assessments changed since the last time.
     pub fn sync(&mut self, catalog: &Catalog) {
         if self.generation != Some(catalog.generation) {
@@ -185,7 +69,7 @@ impl SuppliersScreen {
         self.cursor.selected().and_then(|i| self.view.get(i)).map(|row| catalog.rows[*row].id)
     }
 
-    pub fn update(&mut self, msg: Message, catalog: &Catalog) -> Outcome {
+    fn on_message(&mut self, msg: Message, catalog: &Catalog) -> Outcome {
         if self.filter.editing {
             if self.filter.apply(msg) {
                 self.refilter(catalog);
@@ -199,8 +83,13 @@ impl SuppliersScreen {
         match msg {
             Message::Open => return selected.map_or(Outcome::None, |id| Outcome::Open(Target::Supplier(id))),
             Message::OpenYield => return selected.map_or(Outcome::None, |id| Outcome::Open(Target::Yield(id))),
-            Message::Mark => return selected.map_or(Outcome::None, Outcome::ToggleMark),
-            Message::NewSupplier => return Outcome::Form(crate::tui::forms::Purpose::NewSupplier),
+            Message::Mark => {
+                return selected.map_or(Outcome::None, |id| {
+                    Outcome::Write(Write::Mark { supplier: id, on: !catalog.is_marked(id) })
+                });
+            }
+            Message::NewSupplier => return Outcome::Form(Purpose::NewSupplier),
+            Message::OpenDraft => return selected.map_or(Outcome::None, |id| open_draft(catalog, id)),
             Message::StartFilter => self.filter.start(),
             Message::NextSort => {
                 self.sort = self.sort.next();
@@ -216,6 +105,7 @@ impl SuppliersScreen {
                 self.refilter(catalog);
             }
             Message::Back if self.filter.clear() => self.refilter(catalog),
+            Message::Back => return Outcome::Back,
             _ => {}
         }
         Outcome::None
@@ -245,16 +135,6 @@ impl SuppliersScreen {
             })
             .collect();
         self.cursor.keep(before, &self.view);
-    }
-
-    pub fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
-        let [table, status] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
-        if view.catalog.rows.is_empty() {
-            render_empty(frame, table, view.theme);
-        } else {
-            self.render_table(frame, table, view);
-        }
-        self.render_status(frame, status, view);
     }
 
     fn render_table(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
@@ -297,6 +177,71 @@ impl SuppliersScreen {
             frame.render_widget(Line::styled(sort, theme.dim()).right_aligned(), area);
         }
     }
+}
+
+impl Screen for SuppliersScreen {
+    fn keys(&self) -> &'static KeyMap {
+        if self.filter.editing { &keys::FILTER } else { &keys::SUPPLIERS }
+    }
+
+    fn title(&self) -> String {
+        "Suppliers".to_owned()
+    }
+
+    fn update(&mut self, msg: Message, view: View<'_>) -> Outcome {
+        self.on_message(msg, view.catalog)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
+        let drafts = u16::from(!view.catalog.drafts.is_empty());
+        let [table, line, status] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(drafts), Constraint::Length(1)]).areas(area);
+        if view.catalog.rows.is_empty() {
+            render_empty(frame, table, view.theme);
+        } else {
+            self.render_table(frame, table, view);
+        }
+        render_drafts(frame, line, view);
+        self.render_status(frame, status, view);
+    }
+
+    fn paste(&mut self, text: &str, view: View<'_>) {
+        if self.filter.paste(text) {
+            self.refilter(view.catalog);
+        }
+    }
+
+    fn catalog_changed(&mut self, catalog: &Catalog) {
+        self.sync(catalog);
+    }
+}
+
+/// The supplier's latest draft in the editor, or why not.
+fn open_draft(catalog: &Catalog, id: SupplierId) -> Outcome {
+    if let Some(draft) = catalog.draft_of(id) {
+        return Outcome::Open(Target::Audit(draft.audit));
+    }
+    let code = catalog.row(id).map(|r| r.supplier.code.as_str()).unwrap_or_default();
+    Outcome::Info(format!("{code} has no draft audit; a on its screen starts one."))
+}
+
+/// `Drafts (2): A-2026-042 SZ-ARMOR · … — o opens the selected supplier's draft`,
+/// as many as fit: a big database has hundreds, and this is drawn every frame.
+fn render_drafts(frame: &mut Frame, area: Rect, view: View<'_>) {
+    let (catalog, room) = (view.catalog, usize::from(area.width));
+    let tail = " — o opens the selected supplier's draft";
+    let mut text = format!("Drafts ({}): ", catalog.drafts.len());
+    for (i, d) in catalog.drafts.iter().enumerate() {
+        let code = catalog.row(d.supplier).map_or("?", |r| r.supplier.code.as_str());
+        let item = format!("{}{} {code}", if i == 0 { "" } else { " · " }, d.reference);
+        if text.len() + item.len() + tail.len() > room {
+            text.push_str(" …");
+            break;
+        }
+        text.push_str(&item);
+    }
+    text.push_str(tail);
+    frame.render_widget(Line::styled(widgets::fit(&text, room), view.theme.key()), area);
 }
 
 fn verdict_counts(catalog: &Catalog, theme: Theme) -> Vec<Span<'static>> {
@@ -357,7 +302,11 @@ fn render_empty(frame: &mut Frame, area: Rect, theme: Theme) {
     let text = vec![
         Line::styled("No suppliers in this database yet.", theme.title()),
         Line::raw(""),
-        Line::raw("Import a supplier dossier and yield lots from the shell:"),
+        Line::from(vec![
+            Span::raw("Press "),
+            Span::styled("n", theme.key()),
+            Span::raw(" to record a new supplier here, or import a supplier dossier and yield lots from the shell:"),
+        ]),
         Line::styled("  casebook import dossier.json lots.csv", theme.key()),
         Line::raw("or explore the demo data:"),
         Line::styled("  casebook demo", theme.key()),

@@ -1,12 +1,9 @@
-//! Driving the built binary in a real terminal: a tmux server of its own
-//! per test (`-L`), keys sent with `send-keys`, the screen read with
-//! `capture-pane`. Shared by the terminal tests and the crash harness.
-//!
-//! Needs tmux. Without it a test fails and says so, unless
-//! `CASEBOOK_SKIP_TMUX=1` is set.
+//! Driving the built binary in a real terminal: a tmux server of the
+//! test's own, keys sent with `send-keys`, pastes with `paste-buffer -p`
+//! (bracketed, as a terminal pastes), the screen read with `capture-pane`,
+//! and the database read with another connection, as any SQLite tool would.
 
-// Test helpers: a failed unwrap is a failed test.
-#![allow(clippy::unwrap_used)]
+#![allow(dead_code, clippy::unwrap_used)] // each test crate uses a different subset
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -86,7 +83,7 @@ impl Drop for Tmux {
     }
 }
 
-fn tmux_is_installed() -> bool {
+pub fn tmux_is_installed() -> bool {
     Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success())
 }
 
@@ -116,6 +113,13 @@ pub fn demo_db(dir: &Path) -> PathBuf {
     db
 }
 
+/// Quits the app with `q` and checks it exited with status 0.
+pub fn quit_expect_exit_0(tmux: &Tmux) {
+    tmux.send("q");
+    let screen = tmux.wait_for("the shell with the exit status", |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
+}
+
 /// The UI on `db`, as of the demo's day, the exit status printed after.
 pub fn ui_command(db: &Path, home: &Path) -> String {
     let bin = env!("CARGO_BIN_EXE_casebook");
@@ -125,4 +129,40 @@ pub fn ui_command(db: &Path, home: &Path) -> String {
         home = home.display(),
         db = db.display(),
     )
+}
+
+pub fn query(db: &Path, sql: &str) -> String {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(sql, [], |r| r.get::<_, rusqlite::types::Value>(0))
+        .map(|v| match v {
+            rusqlite::types::Value::Integer(n) => n.to_string(),
+            rusqlite::types::Value::Text(t) => t,
+            other => format!("{other:?}"),
+        })
+        .unwrap()
+}
+
+/// Polls `sql` (another connection, as any SQLite tool would open) until it
+/// gives `expected`.
+pub fn wait_for_query(db: &Path, sql: &str, expected: &str) {
+    let start = Instant::now();
+    loop {
+        let got = query(db, sql);
+        if got == expected {
+            return;
+        }
+        assert!(start.elapsed() < PATIENCE, "timed out waiting for {sql} to give {expected}; it gives {got}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+impl Tmux {
+    /// Pastes `text` as a terminal does when the app asked for bracketed
+    /// paste (`paste-buffer -p`), in one piece.
+    pub fn paste(&self, text: &str) {
+        let out = self.run(&["set-buffer", "--", text], Path::new("."));
+        assert!(out.status.success(), "set-buffer: {}", String::from_utf8_lossy(&out.stderr));
+        let out = self.run(&["paste-buffer", "-p", "-t", "main"], Path::new("."));
+        assert!(out.status.success(), "paste-buffer: {}", String::from_utf8_lossy(&out.stderr));
+    }
 }

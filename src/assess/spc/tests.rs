@@ -16,7 +16,7 @@ fn points(counts: &[(u32, u32)]) -> Vec<Point> {
 
 // Points with the given z; p, lcl and ucl do not matter to the rules.
 fn scored(zs: &[f64]) -> Vec<ChartPoint> {
-    zs.iter().map(|&z| ChartPoint { p: 0.5, lcl: 0.0, ucl: 1.0, z: Some(z) }).collect()
+    zs.iter().map(|&z| ChartPoint { value: 0.5, lcl: 0.0, ucl: 1.0, z: Some(z) }).collect()
 }
 
 // (rule id, index, first) of every violation, for terse asserts.
@@ -258,8 +258,10 @@ fn lots_without_units_or_with_too_many_nonconforming_are_rejected() {
 #[test]
 fn a_perfect_process_has_zero_width_limits_and_no_signal() {
     for kind in ChartKind::ALL {
-        let perfect = chart(&points(&[(100, 0), (50, 0), (70, 0)]), &with(*kind, RuleSet::WesternElectric, None));
-        let perfect = perfect.unwrap();
+        // np needs one lot size.
+        let sizes = if *kind == ChartKind::Np { [100, 100, 100] } else { [100, 50, 70] };
+        let lots = points(&sizes.map(|n| (n, 0)));
+        let perfect = chart(&lots, &with(*kind, RuleSet::WesternElectric, None)).unwrap();
         for point in &perfect.points {
             assert_eq!((point.lcl, point.ucl, point.z), (0.0, 0.0, Some(0.0)));
         }
@@ -276,7 +278,7 @@ fn a_defect_after_a_perfect_baseline_is_beyond_limits_with_no_finite_z() {
     assert!(last.beyond_limits() && last.rule_z().is_infinite() && last.rule_z() > 0.0);
     assert_eq!(frozen.violations, [Violation { rule: Rule::Beyond3Sigma, index: 2, first: 2 }]);
     let json = serde_json::to_string(&last).unwrap();
-    assert_eq!(json, r#"{"p":0.01,"lcl":0.0,"ucl":0.0,"z":null}"#);
+    assert_eq!(json, r#"{"value":0.01,"lcl":0.0,"ucl":0.0,"z":null}"#);
 }
 
 #[test]
@@ -366,7 +368,7 @@ proptest! {
             prop_assert!(limits.center.is_finite() && limits.sigma_z.is_finite());
         }
         for point in &judged.points {
-            prop_assert!(point.p.is_finite() && point.lcl.is_finite() && point.ucl.is_finite());
+            prop_assert!(point.value.is_finite() && point.lcl.is_finite() && point.ucl.is_finite());
             prop_assert!(point.z.is_none_or(f64::is_finite));
             prop_assert!(point.lcl <= point.ucl);
         }
