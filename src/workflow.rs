@@ -38,8 +38,8 @@ pub fn scored_audit(read: Reader<'_>, audit: i64) -> Result<ScoredAudit> {
 /// Scores a draft audit on its own template under the stored policy and
 /// submits it (see `Writer::submit_audit`). Returns the score that was sealed.
 pub fn seal(writer: &Writer<'_>, audit: i64) -> Result<Score> {
-    let ScoredAudit { row, score, .. } = scored_audit(writer.read(), audit)?;
-    writer.submit_audit(row, Seal { score_pct: score.pct, grade: score.grade, critical_no: &score.critical_no })?;
+    let ScoredAudit { score, .. } = scored_audit(writer.read(), audit)?;
+    writer.submit_audit(audit, Seal { score_pct: score.pct, grade: score.grade, critical_no: &score.critical_no })?;
     Ok(score)
 }
 

@@ -255,14 +255,14 @@ fn a_full_disk_is_called_a_full_disk_and_nothing_is_written() {
     common::checkpointed_sha256(&sandbox.db);
     let rows: Vec<String> = (0..30_000).map(|i| common::lot_row("SZ-ARMOR", &format!("FULL-{i:06}"))).collect();
     sandbox.write("big.csv", common::csv_doc(&rows));
-    // The demo (600 KiB) fits; 30,000 more lots do not. Then the disk is filled.
+    // The demo (700 KiB) fits; 30,000 more lots do not. Then the disk is filled.
     let script = r#"cp "$DEMO" "$MNT/db" && sha256sum "$MNT/db" > before &&
         "$BIN" --db "$MNT/db" import big.csv; echo "import=$?";
         "$BIN" --db "$MNT/db" --as-of 2026-11-15 check > check.out; echo "check=$?";
         dd if=/dev/zero of="$MNT/fill" bs=1k 2>/dev/null;
         "$BIN" --db "$MNT/new.db" init; echo "init=$?"; ls "$MNT" > listing;
         sha256sum "$MNT/db" > after"#;
-    let Some(run) = on_small_disk(&sandbox, 700, script) else { return };
+    let Some(run) = on_small_disk(&sandbox, 1000, script) else { return };
     assert!(run.stdout.contains("import=1") && run.stdout.contains("init=1"), "{run:?}");
     assert!(run.stdout.contains("check=0"), "the database is sound after the refused import: {run:?}");
     for line in run.stderr.lines().filter(|l| l.starts_with("casebook: error")) {

@@ -35,7 +35,7 @@ fn check_passes_on_a_sound_database() {
     let (ok, results) = check(&sandbox);
     assert!(ok, "{results:#}");
     let seals = results.as_array().unwrap().iter().find(|r| r["check"] == "seals").unwrap();
-    assert!(seals["summary"].as_str().unwrap().starts_with("14 submitted audit(s) sealed; chain head #14 "));
+    assert!(seals["summary"].as_str().unwrap().starts_with("14 submitted audit(s) sealed; audit chain head 14:"));
 }
 
 #[test]
@@ -50,8 +50,8 @@ fn editing_a_submitted_audit_is_refused_and_seen_even_without_triggers() {
     drop(sql);
     let (ok, results) = check(&sandbox);
     assert!(!ok);
-    let triggers = problems_of(&results, "triggers");
-    assert_eq!(triggers, ["trigger evidence_frozen_update is missing: a protection of the record was removed"]);
+    let schema = problems_of(&results, "schema");
+    assert_eq!(schema, ["trigger evidence_frozen_update is missing: a part of the schema was removed"]);
     let seals = problems_of(&results, "seals");
     assert_eq!(seals.len(), 1, "{seals:?}");
     assert!(seals[0].contains("was changed after it was submitted"), "{seals:?}");
@@ -324,7 +324,7 @@ fn check_runs_every_check_and_names_each_unreadable_value() {
         "PRAGMA ignore_check_constraints = ON;
          UPDATE suppliers SET name = CAST(x'41ff42' AS TEXT) WHERE code = 'SZ-ARMOR';
          DROP TRIGGER evidence_frozen_update;
-         UPDATE evidence SET strength = 'rumour' WHERE id = {evidence};
+         UPDATE evidence SET description = CAST(x'50ff' AS TEXT) WHERE id = {evidence};
          INSERT INTO attachments (evidence_id, path, size, sha256, attached_at, attached_by, media_type)
            VALUES ({evidence}, 'x.jpg', 1, '{}', '2026-11-01T00:00:00.000Z', 'tester', 'image/tiff');",
         "0".repeat(64)
@@ -335,15 +335,49 @@ fn check_runs_every_check_and_names_each_unreadable_value() {
     let (ok, results) = check(&sandbox);
     assert!(!ok);
     let names: Vec<&str> = results.as_array().unwrap().iter().map(|r| r["check"].as_str().unwrap()).collect();
-    assert_eq!(names, ["integrity", "foreign-keys", "triggers", "domain", "seals", "attachments"]);
+    assert_eq!(
+        names,
+        ["integrity", "foreign-keys", "schema", "domain", "templates", "seals", "history", "facts", "attachments"]
+    );
     let domain = problems_of(&results, "domain");
     assert!(domain.contains(&format!("suppliers row {armor}, column name: not valid UTF-8 text")), "{domain:?}");
     let seals = problems_of(&results, "seals");
-    assert!(
-        seals.iter().any(|p| p.contains("cannot be read, so its seal cannot be checked") && p.contains("rumour")),
-        "{seals:?}"
-    );
+    assert!(seals.iter().any(|p| p.contains("was changed after it was submitted")), "{seals:?}");
+    assert!(domain.contains(&format!("evidence row {evidence}, column description: not valid UTF-8 text")));
     let attachments = problems_of(&results, "attachments");
     assert!(attachments.iter().any(|p| p.starts_with("attachments row 1: cannot be read")), "{attachments:?}");
-    assert_eq!(problems_of(&results, "triggers").len(), 1);
+    let schema = problems_of(&results, "schema");
+    assert!(schema.iter().any(|p| p.contains("evidence_frozen_update is missing")), "{schema:?}");
+}
+
+#[test]
+fn an_audit_sealed_by_an_older_casebook_that_cannot_be_read_is_named_and_the_rest_checked() {
+    let sandbox = Sandbox::new();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/legacy-v2/db.sql");
+    rusqlite::Connection::open(&sandbox.db).unwrap().execute_batch(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    sandbox.run(&["suppliers"]).assert_success(); // brought up to date
+    let sql = sandbox.sql();
+    let (evidence, reference): (i64, String) = sql
+        .query_row(
+            "SELECT e.id, a.ref FROM evidence e JOIN audits a ON a.id = e.audit_id
+             WHERE a.status = 'submitted' AND a.seal_format = 1 ORDER BY e.id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    sql.execute_batch(&format!(
+        "PRAGMA ignore_check_constraints = ON; DROP TRIGGER evidence_frozen_update;
+         UPDATE evidence SET strength = 'rumour' WHERE id = {evidence};"
+    ))
+    .unwrap();
+    drop(sql);
+    let (ok, results) = check(&sandbox);
+    assert!(!ok);
+    let seals = problems_of(&results, "seals");
+    let unreadable: Vec<&String> =
+        seals.iter().filter(|p| p.contains("cannot be read, so its seal cannot be checked")).collect();
+    assert_eq!(unreadable.len(), 1, "{seals:?}");
+    assert!(unreadable[0].starts_with(&format!("audit {reference} ")) && unreadable[0].contains("rumour"), "{seals:?}");
+    let summary = results.as_array().unwrap().iter().find(|r| r["check"] == "seals").unwrap()["summary"].clone();
+    assert!(summary.as_str().unwrap().starts_with("15 submitted audit(s) sealed"), "{summary}");
 }

@@ -7,9 +7,9 @@ use clap::Args;
 
 use super::Context;
 use super::output::{Format, Table, opt, print_json};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::files::FileStore;
-use crate::store::{OpenMode, Store};
+use crate::store::{NotedHead, OpenMode, Store};
 
 /// One check's outcome.
 #[derive(Debug, serde::Serialize)]
@@ -28,12 +28,20 @@ fn result(check: &'static str, summary: String, problems: Vec<String>) -> CheckR
 pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Fail unless the audit chain still holds this link, as printed by an
+    /// earlier `check` or `export`: SEQ:HASH (or just HASH, at any position).
+    #[arg(long, value_name = "SEQ:HASH")]
+    pub expect_head: Option<NotedHead>,
+    /// The same for the history chain's head.
+    #[arg(long, value_name = "SEQ:HASH")]
+    pub expect_history_head: Option<NotedHead>,
 }
 
 /// Runs every check; exit status 1 when any finds a problem.
 pub fn check(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
-    let results = run_checks(&store, &ctx.as_of.to_string());
+    let noted = Noted { audits: args.expect_head.as_ref(), history: args.expect_history_head.as_ref() };
+    let results = run_checks(&store, &ctx.as_of.to_string(), noted);
     if args.format == Format::Json {
         print_json(&results)?;
     } else {
@@ -47,27 +55,47 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     Ok(if results.iter().all(|r| r.ok) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
+/// Chain heads noted down earlier, which the chains must still hold.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Noted<'a> {
+    pub audits: Option<&'a NotedHead>,
+    pub history: Option<&'a NotedHead>,
+}
+
 /// Runs every check, each to its end: a check that cannot finish (an
 /// unreadable value, a damaged page) is reported as that check's problem,
 /// and the others still run.
-pub fn run_checks(store: &Store, today: &str) -> Vec<CheckResult> {
+pub fn run_checks(store: &Store, today: &str, noted: Noted<'_>) -> Vec<CheckResult> {
     let read = store.read();
+    let reference = crate::store::reference_schema();
+    let reference = || reference.as_ref().map_err(|e| Error::Invalid(format!("casebook's own schema: {e}")));
     vec![
         guarded("integrity", || Ok(("SQLite integrity_check".into(), read.integrity_problems()?))),
         guarded("foreign-keys", || Ok(("every reference points at a row".into(), read.foreign_key_problems()?))),
-        guarded("triggers", || {
-            let present = read.trigger_names()?;
-            let missing = crate::store::expected_triggers()
-                .into_iter()
-                .filter(|t| !present.iter().any(|p| p == t))
-                .map(|t| format!("trigger {t} is missing: a protection of the record was removed"))
-                .collect();
-            Ok((format!("{} immutability and append-only triggers", present.len()), missing))
+        guarded("schema", || {
+            let (schema, objects) = read.schema_problems(reference()?)?;
+            Ok((format!("{objects} tables, indexes and triggers as casebook creates them"), schema))
         }),
         guarded("domain", || Ok((format!("domain rules re-checked as of {today}"), domain_problems(store, today)))),
+        guarded("templates", || {
+            let (templates, count) = read.verify_templates(reference()?)?;
+            Ok((format!("{count} checklist template(s) match their hashes"), templates))
+        }),
         guarded("seals", || {
-            let (seals, count, (seq, head)) = read.verify_seals()?;
-            Ok((format!("{count} submitted audit(s) sealed; chain head #{seq} {head}"), seals))
+            let chain = read.verify_seals(noted.audits)?;
+            let (seq, head) = &chain.head;
+            Ok((format!("{} submitted audit(s) sealed; audit chain head {seq}:{head}", chain.sealed), chain.problems))
+        }),
+        guarded("history", || {
+            let (mut history, rows, (seq, head)) = read.verify_history()?;
+            if let Some(problem) = noted.history.map(|n| read.history_head_problem(n)).transpose()?.flatten() {
+                history.push(problem);
+            }
+            Ok((format!("{rows} history row(s) chained; history chain head {seq}:{head}"), history))
+        }),
+        guarded("facts", || {
+            let (facts, count) = read.verify_facts()?;
+            Ok((format!("{count} closure(s) and attachment(s) match their hashes and the history"), facts))
         }),
         guarded("attachments", || check_attachments(store)),
     ]
@@ -154,9 +182,9 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Result<ExitCode> {
         table.push(vec![
             e.at.clone(),
             e.actor.clone(),
-            e.entity.clone(),
+            e.entity.to_string(),
             e.key.clone(),
-            e.action.clone(),
+            e.action.to_string(),
             opt(e.field.as_deref()),
             opt(e.old.as_deref()),
             opt(e.new.as_deref()),

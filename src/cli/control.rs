@@ -37,6 +37,8 @@ pub enum LotCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Void a lot entered wrongly: it stays on file, marked, and counts in no statistic, chart or verdict.
+    Void(super::void::VoidLotArgs),
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +108,7 @@ pub fn lot(ctx: &Context, command: LotCommand) -> Result<ExitCode> {
     match command {
         LotCommand::Annotate(args) => annotate(ctx, &args),
         LotCommand::Annotations { supplier, format } => annotations(ctx, &supplier, format),
+        LotCommand::Void(args) => super::void::lot(ctx, &args),
     }
 }
 

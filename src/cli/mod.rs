@@ -27,6 +27,7 @@ mod report;
 mod shortlist;
 mod ui;
 mod verdicts;
+mod void;
 mod yield_cmd;
 
 use std::path::PathBuf;
@@ -85,6 +86,9 @@ pub enum Command {
     /// Record audits from the command line (the same operations as the UI).
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Claims: void one entered wrongly.
+    #[command(subcommand)]
+    Claim(void::ClaimCommand),
     /// Show the flag policy, or change one value.
     Policy(report::PolicyArgs),
     /// Every supplier's ODM verdict with its flags.
@@ -248,6 +252,7 @@ fn run(cli: Cli, db_given: bool) -> Result<ExitCode> {
         Command::Export(args) => data::export(&ctx, &args),
         Command::Suppliers(args) => data::suppliers(&ctx, &args),
         Command::Audit(cmd) => audit::run(&ctx, cmd),
+        Command::Claim(cmd) => void::claim(&ctx, &cmd),
         Command::Policy(args) => report::policy(&ctx, &args),
         Command::Flags(args) => verdicts::flags(&ctx, &args),
         Command::Explain(args) => verdicts::explain(&ctx, &args),

@@ -195,6 +195,30 @@ struct SupplierYield<'a> {
     #[serde(flatten)]
     report: &'a YieldReport,
     filters: Filters<'a>,
+    /// Lots the filters select that were voided: listed, counted nowhere.
+    voided_lots: Vec<VoidedLotEntry<'a>>,
+}
+
+/// A voided lot as `yield --format json` lists it.
+#[derive(Debug, Serialize)]
+struct VoidedLotEntry<'a> {
+    lot: &'a str,
+    produced_on: NaiveDate,
+    started: u32,
+    passed_first: u32,
+    voided: &'a crate::model::Voided,
+}
+
+impl<'a> VoidedLotEntry<'a> {
+    fn of(v: &'a crate::store::VoidedLot) -> Self {
+        Self {
+            lot: &v.lot.lot,
+            produced_on: v.lot.produced_on,
+            started: v.lot.started,
+            passed_first: v.lot.passed_first,
+            voided: &v.voided,
+        }
+    }
 }
 
 pub fn run(ctx: &Context, args: &YieldArgs) -> Result<ExitCode> {
@@ -281,14 +305,21 @@ fn one_supplier(
         narrowed: &narrowed,
         baseline_until: args.baseline_until,
     };
+    let voided = read.voided_lots(id, &filter)?;
     emit(args.output.as_deref(), |out| match args.format {
-        YieldFormat::Json => write_json(
-            out,
-            &SupplierYield { supplier: code, report: &report, filters },
-            json_pretty(args.output.as_deref()),
-        ),
+        YieldFormat::Json => {
+            let voided_lots = voided.iter().map(VoidedLotEntry::of).collect();
+            write_json(
+                out,
+                &SupplierYield { supplier: code, report: &report, filters, voided_lots },
+                json_pretty(args.output.as_deref()),
+            )
+        }
         YieldFormat::Csv => render::lots_csv(&report, out),
-        YieldFormat::Table => render::print_report(&model, out),
+        YieldFormat::Table => {
+            render::print_report(&model, out)?;
+            render::voided_lots(&voided, out)
+        }
         YieldFormat::Svg => Ok(out.write_all(svg::render(&model, &SvgOptions::default()).as_bytes())?),
     })
 }

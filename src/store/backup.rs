@@ -151,8 +151,8 @@ fn open_copy(copy: &Path) -> Result<Connection> {
     Ok(Connection::open_with_flags(access::uri(copy, "immutable=1"), flags)?)
 }
 
-/// `integrity_check` and every audit seal of the copy; an unsound copy is
-/// refused (and removed by the caller).
+/// `integrity_check`, every audit seal, the history chain and the facts of
+/// the copy; an unsound copy is refused (and removed by the caller).
 fn verify_copy(copy: &Path, dest: &Path) -> Result<BackupReport> {
     let conn = open_copy(copy)?;
     let read = Reader { conn: &conn };
@@ -165,13 +165,16 @@ fn verify_copy(copy: &Path, dest: &Path) -> Result<BackupReport> {
             damage.join("; ")
         )));
     }
-    let (problems, seals, head) = read.verify_seals()?;
+    let chain = read.verify_seals(None)?;
+    let mut problems = chain.problems;
+    problems.extend(read.verify_history()?.0);
+    problems.extend(read.verify_facts()?.0);
     Ok(BackupReport {
         dest: dest.to_owned(),
         pages: 0,
         bytes: 0,
-        seals,
-        head,
+        seals: chain.sealed,
+        head: chain.head,
         files: 0,
         problems,
         took: Duration::ZERO,

@@ -12,7 +12,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Change, Reader, SupplierId, Writer, date_at};
 use crate::error::{Error, Result};
-use crate::model::Annotation;
+use crate::model::{Annotation, HistoryAction, HistoryEntity};
 
 /// What a control change is, for history. The history table's CHECK lists
 /// do not name annotations or plans yet (another branch widens them to
@@ -29,14 +29,17 @@ pub enum ControlEvent {
 }
 
 impl ControlEvent {
-    /// (entity, action, field) as history stores them today.
-    fn words(self) -> (&'static str, &'static str, &'static str) {
+    /// (entity, action, field) as history stores them today. (History's
+    /// vocabulary also has `annotation` / `control_plan` with `annotate`,
+    /// `exclude`, `include`, `freeze`, `unfreeze`, should these move there.)
+    fn words(self) -> (HistoryEntity, HistoryAction, &'static str) {
+        use HistoryAction::{Create, Retire, Update};
         match self {
-            Self::Annotate => ("lots", "update", "annotation"),
-            Self::Exclude => ("lots", "update", "annotation: excluded from limits"),
-            Self::Include => ("lots", "update", "annotation: included in limits"),
-            Self::Freeze => ("lots", "create", "control plan"),
-            Self::Unfreeze => ("lots", "retire", "control plan"),
+            Self::Annotate => (HistoryEntity::Lots, Update, "annotation"),
+            Self::Exclude => (HistoryEntity::Lots, Update, "annotation: excluded from limits"),
+            Self::Include => (HistoryEntity::Lots, Update, "annotation: included in limits"),
+            Self::Freeze => (HistoryEntity::Lots, Create, "control plan"),
+            Self::Unfreeze => (HistoryEntity::Lots, Retire, "control plan"),
         }
     }
 }
@@ -76,6 +79,12 @@ impl Writer<'_> {
         let read = self.read();
         if !read.lot_exists(supplier, new.lot)? {
             return Err(Error::NotFound(format!("the supplier has no lot `{}`", new.lot)));
+        }
+        if read.lot_voided(supplier, new.lot)? {
+            return Err(Error::Invalid(format!(
+                "lot `{}` is voided: it is on no chart, so it takes no annotation",
+                new.lot
+            )));
         }
         let before = read.annotation_of(supplier, new.lot, new.noted_on)?;
         let made = Annotation {
@@ -129,7 +138,12 @@ impl Writer<'_> {
         new: &str,
     ) -> Result<()> {
         let (entity, action, field) = event.words();
-        self.record(&Change { supplier: Some(supplier), entity, key, action, field: Some(field), old, new: Some(new) })
+        self.record(&Change {
+            field: Some(field),
+            old,
+            new: Some(new),
+            ..Change::of(Some(supplier), entity, key, action)
+        })
     }
 }
 
@@ -144,12 +158,14 @@ fn describe_annotation(a: &Annotation) -> String {
 }
 
 impl Reader<'_> {
-    /// The annotation in force for each annotated lot of a supplier on `day`
+    /// The annotation in force for each annotated lot in force (not voided) of a supplier on `day`
     /// (the latest by `noted_on`, then by when it was recorded), by lot code.
     pub fn annotations_in_force(&self, supplier: SupplierId, day: NaiveDate) -> Result<Vec<Annotation>> {
         let sql = format!(
             "SELECT {ANNOTATION_COLUMNS} FROM lot_annotations a
              WHERE a.supplier_id = ?1 AND a.noted_on <= ?2
+               AND NOT EXISTS (SELECT 1 FROM lots v WHERE v.supplier_id = a.supplier_id AND v.lot = a.lot
+                                                      AND v.voided_at IS NOT NULL)
                AND NOT EXISTS (SELECT 1 FROM lot_annotations b
                                WHERE b.supplier_id = a.supplier_id AND b.lot = a.lot AND b.noted_on <= ?2
                                  AND (b.noted_on > a.noted_on OR (b.noted_on = a.noted_on AND b.id > a.id)))
@@ -173,10 +189,13 @@ impl Reader<'_> {
             .optional()?)
     }
 
-    /// Every annotation of a supplier as recorded, oldest first (for export).
+    /// Every annotation of a supplier as recorded, oldest first (for export),
+    /// but those of voided lots (which are not exported).
     pub fn annotations(&self, supplier: SupplierId) -> Result<Vec<Annotation>> {
         let sql = format!(
             "SELECT {ANNOTATION_COLUMNS} FROM lot_annotations a WHERE a.supplier_id = ?1
+               AND NOT EXISTS (SELECT 1 FROM lots v WHERE v.supplier_id = a.supplier_id AND v.lot = a.lot
+                                                      AND v.voided_at IS NOT NULL)
              ORDER BY a.noted_on, a.lot, a.gid"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
@@ -199,6 +218,8 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT a.supplier_id, a.lot FROM lot_annotations a
              WHERE (?1 IS NULL OR a.supplier_id = ?1) AND a.noted_on <= ?2 AND a.excluded = 1
+               AND NOT EXISTS (SELECT 1 FROM lots v WHERE v.supplier_id = a.supplier_id AND v.lot = a.lot
+                                                      AND v.voided_at IS NOT NULL)
                AND NOT EXISTS (SELECT 1 FROM lot_annotations b
                                WHERE b.supplier_id = a.supplier_id AND b.lot = a.lot AND b.noted_on <= ?2
                                  AND (b.noted_on > a.noted_on OR (b.noted_on = a.noted_on AND b.id > a.id)))",

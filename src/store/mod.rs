@@ -11,44 +11,58 @@ mod backup;
 mod checklists;
 mod control;
 mod cursors;
+mod facts;
 pub mod files;
 mod guard;
 mod history;
 mod integrity;
 mod lots;
 mod migrate;
+mod migrate_seals;
 mod open;
 mod plans;
 mod policy;
 mod shortlist;
 mod suppliers;
+mod suspend;
+mod void;
 pub mod wait;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, TransactionBehavior};
 
 pub use access::unlocked_reads_held;
-pub use audits::{AuditHeader, AuditRow, DraftRef, NewAudit, Seal, hex};
+pub use audits::{
+    AuditHeader, AuditRow, ChainReport, DraftRef, NewAudit, NotedHead, Seal, SealRow, head_problem, hex, sha256_hex,
+};
 pub use backup::BackupReport;
 pub use control::{ControlEvent, NewAnnotation, new_gid};
+pub(crate) use facts::fact_hash;
 pub use guard::{refuse_database_file, same_file_as_database};
 pub use history::{Change, HistoryEntry};
-pub use integrity::{AttachmentRow, NewAttachment, SealRow, expected_triggers};
+pub use integrity::{AttachmentRow, NewAttachment};
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
 pub use migrate::LATEST_VERSION;
+pub(crate) use migrate::reference as reference_schema;
 pub use open::explain_storage_error;
 pub use plans::NewPlan;
 pub use shortlist::ShortlistEntry;
 pub use suppliers::{SupplierCounts, SupplierId, nearest_code};
+pub use void::{ClaimRow, VoidedItem, VoidedLot, VoidedRecord};
 pub use wait::{Patience, describe as describe_wait};
 
 use crate::error::{Error, Result};
 
 /// `PRAGMA application_id` of a casebook database ("CBK1").
 const APPLICATION_ID: i64 = 0x4342_4b31;
+
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 128;
 
 /// What to do when the database file does not exist yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,7 +108,7 @@ impl Store {
             }
         })?;
         drop(waiting);
-        Ok(Writer { scope: Scope::Transaction(tx), actor: actor.to_owned(), at: now_stamp() })
+        Ok(Writer { scope: Scope::Transaction(tx), actor: actor.to_owned(), at: now_stamp(), suspended: Rc::default() })
     }
 
     /// How long writes wait for another process's write lock, and who is
@@ -141,6 +155,9 @@ pub struct Writer<'c> {
     scope: Scope<'c>,
     actor: String,
     at: String,
+    /// Triggers this transaction dropped for a bulk write, by name, with
+    /// their SQL: put back before it commits (see [`Writer::suspend_trigger`]).
+    suspended: Rc<RefCell<Vec<(String, String)>>>,
 }
 
 enum Scope<'c> {
@@ -151,10 +168,19 @@ enum Scope<'c> {
 impl Writer<'_> {
     pub fn commit(self) -> Result<()> {
         match self.scope {
-            Scope::Transaction(tx) => tx.commit()?,
+            Scope::Transaction(tx) => {
+                suspend::restore_triggers(&tx, &self.suspended.borrow())?;
+                tx.commit()?;
+            }
             Scope::Savepoint(sp) => sp.commit()?,
         }
         Ok(())
+    }
+
+    /// Drops trigger `name` until this transaction commits (see
+    /// [`suspend_trigger`]).
+    pub(crate) fn suspend_trigger(&self, name: &str) -> Result<()> {
+        suspend::suspend_trigger(self.conn(), &self.suspended, name)
     }
 
     /// A savepoint inside this transaction: its changes join this one when
@@ -164,7 +190,12 @@ impl Writer<'_> {
             Scope::Transaction(tx) => tx.savepoint()?,
             Scope::Savepoint(sp) => sp.savepoint()?,
         };
-        Ok(Writer { scope: Scope::Savepoint(savepoint), actor: self.actor.clone(), at: self.at.clone() })
+        Ok(Writer {
+            scope: Scope::Savepoint(savepoint),
+            actor: self.actor.clone(),
+            at: self.at.clone(),
+            suspended: Rc::clone(&self.suspended),
+        })
     }
 
     pub fn actor(&self) -> &str {

@@ -144,10 +144,13 @@ impl Writer<'_> {
 }
 
 impl Reader<'_> {
-    /// Whether any of `suppliers` has an annotation or a control plan.
+    /// Whether any of `suppliers` has an annotation (of a lot not voided:
+    /// those are not exported) or a control plan.
     pub fn has_control_records(&self, suppliers: &[SupplierId]) -> Result<bool> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM lot_annotations WHERE supplier_id = ?1)
+            "SELECT EXISTS (SELECT 1 FROM lot_annotations a WHERE a.supplier_id = ?1
+                              AND NOT EXISTS (SELECT 1 FROM lots v WHERE v.supplier_id = a.supplier_id
+                                                AND v.lot = a.lot AND v.voided_at IS NOT NULL))
                  OR EXISTS (SELECT 1 FROM control_plans WHERE supplier_id = ?1)",
         )?;
         for id in suppliers {

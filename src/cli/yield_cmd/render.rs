@@ -29,6 +29,24 @@ pub(super) fn print_report(model: &ChartModel<'_>, out: &mut dyn Write) -> Resul
     Ok(())
 }
 
+/// The voided lots the filters select: listed, marked, counted nowhere.
+pub(super) fn voided_lots(voided: &[crate::store::VoidedLot], out: &mut dyn Write) -> Result<()> {
+    if voided.is_empty() {
+        return Ok(());
+    }
+    let mut text = format!("\nvoided lots ({}; in no statistic above):\n", voided.len());
+    for v in voided {
+        let l = &v.lot;
+        let _ = writeln!(
+            text,
+            "  VOIDED {} {}  {} of {} passed first time — voided {} by {}: {}",
+            l.lot, l.produced_on, l.passed_first, l.started, v.voided.at, v.voided.by, v.voided.reason
+        );
+    }
+    out.write_all(text.as_bytes())?;
+    Ok(())
+}
+
 /// One row per lot, full precision, rule ids separated by `;`.
 pub(super) fn lots_csv(report: &YieldReport, out: &mut dyn Write) -> Result<()> {
     let rules = rules_by_lot(report, Rule::as_str, ";");

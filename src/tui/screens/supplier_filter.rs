@@ -33,7 +33,7 @@ pub fn says(detail: &SupplierDetail, pane: Pane, i: usize, needle: &str) -> bool
             has(&[c.capability.as_str(), c.source.as_str(), &day, &c.statement])
         }),
         Pane::History => detail.history.get(i).is_some_and(|h| {
-            let texts = [h.at.as_str(), &h.actor, &h.action, &h.entity, &h.key];
+            let texts = [h.at.as_str(), &h.actor, h.action.as_str(), h.entity.as_str(), &h.key];
             has(&texts)
                 || [&h.field, &h.old, &h.new].iter().any(|t| t.as_deref().is_some_and(|t| contains_folded(t, needle)))
         }),

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
 use crate::error::{Error, Result};
-use crate::model::{Evidence, Finding};
+use crate::model::{Evidence, Finding, HistoryAction, HistoryEntity};
 use crate::store::{Change, Reader, Writer};
 
 /// An audit's header as it can be corrected while it is a draft.
@@ -31,7 +31,7 @@ impl Writer<'_> {
         self.conn()
             .prepare_cached("UPDATE audits SET auditor = ?2, visited_on = ?3, summary = ?4 WHERE id = ?1")?
             .execute(params![audit, header.auditor, header.visited_on.to_string(), header.summary])?;
-        let base = Change { supplier: Some(supplier), entity: "audit", key: &reference, ..Change::default() };
+        let base = Change::of(Some(supplier), HistoryEntity::Audit, &reference, HistoryAction::Update);
         let before = [("auditor", Some(auditor)), ("visited_on", Some(visited_on)), ("summary", summary)];
         let after = [
             ("auditor", Some(header.auditor.clone())),
@@ -76,7 +76,7 @@ impl Writer<'_> {
                 e.reference
             ])?;
         let key = format!("{reference} evidence {id}");
-        let base = Change { supplier: Some(supplier), entity: "evidence", key: &key, ..Change::default() };
+        let base = Change::of(Some(supplier), HistoryEntity::Evidence, &key, HistoryAction::Update);
         self.record_diff(&base, &evidence_fields(&old), &evidence_fields(e))
     }
 
@@ -92,7 +92,7 @@ impl Writer<'_> {
             )?
             .execute(params![id, f.severity, f.description, f.owner, f.due_on.to_string()])?;
         let key = format!("{reference} finding {id}");
-        let base = Change { supplier: Some(supplier), entity: "finding", key: &key, ..Change::default() };
+        let base = Change::of(Some(supplier), HistoryEntity::Finding, &key, HistoryAction::Update);
         self.record_diff(&base, &finding_fields(&old), &finding_fields(f))
     }
 
@@ -120,7 +120,7 @@ impl Writer<'_> {
                 .execute(params![audit, question])?,
         };
         let key = format!("{reference} {question}");
-        let base = Change { supplier: Some(supplier), entity: "answer", key: &key, ..Change::default() };
+        let base = Change::of(Some(supplier), HistoryEntity::Answer, &key, HistoryAction::Update);
         self.record_diff(&base, &[("note", old)], &[("note", note.map(str::to_owned))])?;
         Ok(())
     }
@@ -152,13 +152,9 @@ impl Writer<'_> {
             .execute(params![from, to])?;
         let what = format!("{copied} answer(s) copied from {}", original.audit.id);
         self.record(&Change {
-            supplier: Some(supplier),
-            entity: "audit",
-            key: &reference,
-            action: "update",
             field: Some("answers"),
             new: Some(&what),
-            ..Change::default()
+            ..Change::of(Some(supplier), HistoryEntity::Audit, &reference, HistoryAction::Update)
         })?;
         Ok(copied)
     }

@@ -58,7 +58,7 @@ fn changes(store: &Store, id: SupplierId, key: &str) -> Vec<(String, String, Str
         .history(Some(id))
         .unwrap()
         .into_iter()
-        .filter(|h| h.key == key && h.action == "update")
+        .filter(|h| h.key == key && h.action == crate::model::HistoryAction::Update)
         .map(|h| (h.field.unwrap_or_default(), h.old.unwrap_or_default(), h.new.unwrap_or_default()))
         .collect();
     rows.sort();
