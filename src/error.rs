@@ -34,6 +34,10 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
 
+    /// A value a rule refuses: which field, the value, and what is valid.
+    #[error("{0}")]
+    Field(crate::model::validate::FieldError),
+
     #[error(transparent)]
     Sql(#[from] rusqlite::Error),
 

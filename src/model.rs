@@ -5,13 +5,19 @@
 //! valid values (for error messages) and serde/rusqlite conversions.
 
 mod control;
+pub mod dates;
 mod findings;
+mod lot_row;
+pub mod records;
+pub mod validate;
 mod vocab;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 pub use control::{Annotation, ControlPlan, InLimits, PlanScope, SavedLimits};
+pub(crate) use lot_row::trusted as trusted_lot;
+pub use lot_row::{Defects, LotCounts, LotRow, LotText, ProducedOn};
 pub(crate) use vocab::vocab;
 pub use vocab::{VocabError, Word};
 

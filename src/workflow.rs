@@ -187,7 +187,7 @@ fn scan_chunk(read: Reader<'_>, ids: (i64, i64), policy: &Policy, as_of: NaiveDa
     let mut chunk = Chunk { lots: Vec::new(), groups: Vec::new() };
     let mut bad_date = None;
     read.scan_lots_between(ids, since, as_of, |supplier, point| {
-        let Ok(produced_on) = crate::exchange::validate::date("produced_on", point.produced_on) else {
+        let Ok(produced_on) = crate::model::validate::date("produced_on", point.produced_on) else {
             bad_date = Some(point.produced_on.to_owned());
             return;
         };

@@ -249,6 +249,7 @@ fn fuzz_form_validators() {
         "[A-Za-z]{1,3}",
         "[a-z0-9_A-Z-]{0,70}",
         "[a-z \n\t]{190,210}",
+        "[a-z\u{202a}-\u{202e}\u{2066}-\u{2069}\u{200e}]{0,8}",
         any::<String>()
     ];
     runner
@@ -260,7 +261,8 @@ fn fuzz_form_validators() {
                 prop_assert_eq!(day.format("%Y-%m-%d").to_string(), text.clone());
             }
             if validate::text("lot", &text, 64).is_ok() {
-                prop_assert!(!text.trim().is_empty() && !text.chars().any(char::is_control));
+                let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+                prop_assert!(!text.trim().is_empty() && !text.chars().any(|c| c.is_control() || bidi(c)));
             }
             if validate::code("code", &text).is_ok() {
                 prop_assert!(text.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b)));
@@ -273,8 +275,10 @@ fn fuzz_form_validators() {
             // Countries: ISO 3166-1 alpha-2, two ASCII capitals.
             let country = text.len() == 2 && text.bytes().all(|b| b.is_ascii_uppercase());
             prop_assert_eq!(validate::country("country", &text).is_ok(), country, "country {:?}", text);
-            // Prose: at most `max` characters, no control characters but line breaks and tabs.
-            let plain = !text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'));
+            // Prose: at most `max` characters, no control characters but line
+            // breaks and tabs, no bidi overrides or isolates.
+            let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+            let plain = !text.chars().any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || bidi(c));
             for max in [200, 20] {
                 let prose = plain && text.chars().count() <= max;
                 prop_assert_eq!(validate::prose("note", &text, max).is_ok(), prose, "prose (max {}) {:?}", max, text);

@@ -698,6 +698,27 @@ fn crlf_line_ends_quoted_commas_and_blank_lines_are_read_as_rfc_4180() {
 }
 
 #[test]
+fn a_crlf_file_names_the_line_a_problem_is_on() {
+    // The `csv` crate's positions lagged one line behind on CRLF files.
+    let doc = format!(
+        "{LOT_HEADER}\r\n{}\r\nSZ-ARMOR,C-2,S,moulding,PC,2026-01-01,10,9,1,0\r\n\r\nSZ-ARMOR,C-3,S,injection,\"P\r\nC\",2026-01-01,10,9,1,0\r\nSZ-ARMOR,C-4,S,injection,PC,2026-02-30,10,9,1,0\r\n",
+        lot_row("SZ-ARMOR", "C-1")
+    );
+    assert_refused(
+        "excel.csv",
+        doc,
+        &[
+            "line 3, field `process`: \"moulding\" is not a process; expected one of injection, co_molding, assembly, \
+             printing, other",
+            "line 5, field `material`: \"P\\r\\nC\" contains a line break; a quoted field may be left open (check the \
+             quotes on this line)",
+            "line 7, field `produced_on`: \"2026-02-30\" is not a real calendar date; expected YYYY-MM-DD",
+        ],
+        3,
+    );
+}
+
+#[test]
 fn rows_at_every_boundary_import_and_satisfy_every_check() {
     // The importer skips re-evaluating the schema's CHECKs for rows it has
     // validated itself; `casebook check` (integrity_check) then verifies them.

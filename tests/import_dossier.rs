@@ -225,7 +225,7 @@ fn a_top_level_array_is_refused() {
         "array.json",
         "[1, 2]",
         &[
-            "line 1: at column 0: invalid type: sequence, expected a casebook-dossier/1 or /2 object with `format` \
+            "line 1: at column 1: invalid type: sequence, expected a casebook-dossier/1 or /2 object with `format` \
              and `suppliers`",
             "format: is required; expected \"casebook-dossier/1\" or \"casebook-dossier/2\"",
             "suppliers: is required; expected an array of suppliers",

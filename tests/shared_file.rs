@@ -245,7 +245,7 @@ fn the_database_itself_is_refused_as_every_input_and_output() {
     let wal = format!("{db}-wal");
     std::os::unix::fs::symlink(&sandbox.db, sandbox.path("alias.db")).unwrap();
     let before = sandbox.snapshot();
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 9] = [
         (&["import", &db], "is the casebook database"),
         (&["import", "alias.db"], "is the casebook database"),
         (&["import", "--dry-run", &wal], "is the casebook database"),
@@ -253,6 +253,7 @@ fn the_database_itself_is_refused_as_every_input_and_output() {
         (&["export", "-o", "alias.db"], "is the casebook database"),
         (&["shortlist", "export", "--format", "csv", "-o", &db], "is the casebook database"),
         (&["backup", &db], "is the casebook database"),
+        (&["--as-of", "2026-11-15", "yield", "--supplier", "SZ-ARMOR", "--format", "svg", "-o", &wal], "WAL"),
         (&["backup", &wal], "is the casebook database's WAL"),
     ];
     for (args, message) in cases {

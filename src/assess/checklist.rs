@@ -51,6 +51,13 @@ vocab!(
 /// Lower bound of each letter band, best first. Anything below the last is E.
 const BANDS: [(f64, Grade); 4] = [(86.0, Grade::A), (71.0, Grade::B), (51.0, Grade::C), (30.0, Grade::D)];
 
+/// An audit's score as text beside its grade: one decimal, or as many as
+/// it takes not to read as another band (85.96% is B, never "86.0%").
+pub fn score_text(pct: f64) -> String {
+    let floors: Vec<f64> = BANDS.iter().map(|(floor, _)| *floor).collect();
+    format!("{}%", super::figures::beside(pct, &floors, 1))
+}
+
 impl Grade {
     /// The letter band of a percentage, read on the unrounded value:
     /// ≥ 86 A, ≥ 71 B, ≥ 51 C, ≥ 30 D, else E. DOMAIN.md writes the bands in

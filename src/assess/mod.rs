@@ -2,6 +2,7 @@
 //! verdicts and flags. No SQL, no terminal: inputs in, results out.
 
 pub mod checklist;
+pub mod figures;
 pub mod policy;
 pub mod rules;
 pub mod spc;

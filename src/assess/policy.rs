@@ -286,13 +286,13 @@ impl fmt::Display for PolicyUsed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "as of {}: evidence within {} months; yield over {} months, at least {} lots, FPY ≥ {:.0}%, {} chart; \
+            "as of {}: evidence within {} months; yield over {} months, at least {} lots, FPY ≥ {}, {} chart; \
              audit within {} months",
             self.as_of,
             self.evidence_window_months,
             self.yield_window_months,
             self.min_lots,
-            self.min_fpy * 100.0,
+            crate::assess::figures::threshold_percent(self.min_fpy),
             if self.chart == ChartKind::P { "p" } else { "Laney p′" },
             self.audit_window_months
         )

@@ -110,6 +110,22 @@ pub enum Standing {
     Draft,
     /// The supplier's word only.
     Stated,
+    /// Filed under production yield, which is decided by the lots alone:
+    /// shown, never counted, whatever its strength or age.
+    Noted,
+}
+
+impl Standing {
+    /// The word the table, the UI and the JSON all use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Counts => "counts",
+            Self::Stale => "stale",
+            Self::Draft => "draft",
+            Self::Stated => "stated",
+            Self::Noted => "noted",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -233,7 +249,8 @@ pub fn what_would_count(pillar: Pillar) -> &'static str {
 pub fn assess(facts: &Facts<'_>, policy: &Policy, as_of: NaiveDate) -> Assessment {
     let claims: Vec<Capability> = active_odm_claims(facts.claims, as_of);
     let mut flags = Vec::new();
-    let (yield_status, yield_detail, yield_summary) = judge_yield(facts, policy, as_of, &mut flags);
+    let odm = !claims.is_empty() || facts.supplier.models.odm;
+    let (yield_status, yield_detail, yield_summary) = judge_yield(facts, odm, policy, as_of, &mut flags);
     let pillars: Vec<PillarAssessment> = Pillar::ALL
         .iter()
         .map(|pillar| {
@@ -338,7 +355,9 @@ fn judge_items(evidence: &[EvidenceRow], pillar: Pillar, policy: &Policy, as_of:
 }
 
 fn standing(e: &EvidenceRow, since: NaiveDate) -> Standing {
-    if !e.evidence.strength.counts() {
+    if e.evidence.pillar == Pillar::ProductionYield {
+        Standing::Noted
+    } else if !e.evidence.strength.counts() {
         Standing::Stated
     } else if e.audit_status == AuditStatus::Draft {
         Standing::Draft

@@ -9,9 +9,10 @@ use clap::Subcommand;
 use super::output::{Format, Table, opt, print_json};
 use super::{Context, parse_day};
 use crate::error::{Error, Result};
+use crate::model::validate::{self, FieldError};
 use crate::model::{
     Answer, AnswerResult, AuditKind, Closure, DEFAULT_TEMPLATE, Evidence, EvidenceKind, Finding, FindingSeverity,
-    HistoryEntity, Pillar, Strength,
+    HistoryEntity, Pillar, Strength, records,
 };
 use crate::store::{NewAudit, OpenMode, Store};
 
@@ -125,10 +126,14 @@ pub fn run(ctx: &Context, command: AuditCommand) -> Result<ExitCode> {
                 summary: summary.as_deref(),
                 amends: amends.as_deref(),
             };
+            let today = validate::today();
+            records::audit(new.auditor, new.visited_on, new.summary, new.reference, today).map_err(refused)?;
             create_audit(&mut store, &ctx.actor, &supplier, &new)?;
         }
         AuditCommand::Answer { audit, question, result, note } => {
-            record_answer(&mut store, &ctx.actor, &audit, &Answer { question, result, note })?;
+            let answer = Answer { question, result, note };
+            records::answer(&answer).map_err(refused)?;
+            record_answer(&mut store, &ctx.actor, &audit, &answer)?;
         }
         AuditCommand::Evidence { audit, pillar, kind, strength, collected, description, reference } => {
             add_evidence(&mut store, &ctx.actor, &audit, |visited| Evidence {
@@ -187,7 +192,9 @@ fn add_evidence(store: &mut Store, actor: &str, audit: &str, build: impl FnOnce(
     let w = store.begin(actor)?;
     let id = w.read().require_audit(audit)?;
     let visited = w.read().audit(id)?.audit.visited_on;
-    let evidence = w.add_evidence(id, &build(visited))?;
+    let item = build(visited);
+    records::evidence(&item, validate::today()).map_err(refused)?;
+    let evidence = w.add_evidence(id, &item)?;
     w.commit()?;
     outln!("{evidence}");
     Ok(())
@@ -199,7 +206,9 @@ fn add_finding(store: &mut Store, actor: &str, audit: &str, build: impl FnOnce(N
     let w = store.begin(actor)?;
     let id = w.read().require_audit(audit)?;
     let visited = w.read().audit(id)?.audit.visited_on;
-    let finding = w.add_finding(id, &build(visited))?;
+    let item = build(visited);
+    records::finding(&item, visited, validate::today()).map_err(refused)?;
+    let finding = w.add_finding(id, &item)?;
     w.commit()?;
     outln!("{finding}");
     Ok(())
@@ -207,6 +216,11 @@ fn add_finding(store: &mut Store, actor: &str, audit: &str, build: impl FnOnce(N
 
 fn close_finding(store: &mut Store, actor: &str, finding: i64, closure: &Closure) -> Result<()> {
     let w = store.begin(actor)?;
+    // The store checks the closure against the finding's audit too; this
+    // says which option is wrong.
+    if let Some(visited) = w.read().finding_visit(finding)? {
+        records::closure(closure, visited, validate::today()).map_err(refused)?;
+    }
     w.close_finding(finding, closure)?;
     w.commit()
 }
@@ -242,12 +256,35 @@ fn void_item(store: &mut Store, actor: &str, audit: &str, item: Item, reason: &s
     Ok(())
 }
 
+/// A record the rules refuse, named by the option that set the field.
+fn refused(e: FieldError) -> Error {
+    let option = match e.field.as_str() {
+        "visited_on" => "--visited",
+        "collected_on" => "--collected",
+        "due_on" => "--due",
+        "closed_on" => "--on",
+        "closure" => "--evidence",
+        "auditor" | "closed_by" => "--auditor",
+        "reference" => "--ref",
+        "question" => "QUESTION",
+        other => return Error::Invalid(format!("--{}: {}", other.to_owned(), message(e))),
+    };
+    Error::Invalid(format!("{option}: {}", message(e)))
+}
+
+fn message(e: FieldError) -> String {
+    match e.value {
+        Some(value) => format!("{value:?} {}", e.message),
+        None => e.message,
+    }
+}
+
 fn submit(store: &mut Store, actor: &str, audit: &str) -> Result<()> {
     let w = store.begin(actor)?;
     let id = w.read().require_audit(audit)?;
     let sealed = crate::workflow::seal(&w, id)?;
     w.commit()?;
-    let pct = sealed.pct.map_or_else(|| "no score".to_owned(), |p| format!("{p:.1}%"));
+    let pct = sealed.pct.map_or_else(|| "no score".to_owned(), crate::assess::checklist::score_text);
     outln!("{audit}: submitted and locked; score {pct}, grade {}", sealed.grade);
     if !sealed.unanswered.is_empty() {
         outln!("unanswered: {}", sealed.unanswered.join(", "));
@@ -258,7 +295,7 @@ fn submit(store: &mut Store, actor: &str, audit: &str) -> Result<()> {
 /// Overall and per-section percentages (one decimal: a whole number could
 /// disagree with the grade band), and what is unanswered.
 fn print_score(row: &crate::store::AuditRow, score: &crate::assess::checklist::Score) -> Result<()> {
-    let pct = |p: Option<f64>| p.map_or_else(|| "—".to_owned(), |p| format!("{p:.1}%"));
+    let pct = |p: Option<f64>| p.map_or_else(|| "—".to_owned(), crate::assess::checklist::score_text);
     let sealed = if row.submitted_at.is_some() { "sealed at submission" } else { "live, draft" };
     outln!(
         "score {} — grade {} ({sealed}); {}",

@@ -84,10 +84,11 @@ pub fn import(ctx: &Context, args: &ImportArgs) -> Result<ExitCode> {
     Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-/// Problems on stderr (one per line, `file: where: what`), summary on stdout.
+/// Problems on stderr (one per line, `file: where: what`), summary on stdout;
+/// whatever a file held, shown without control sequences.
 fn print_report(report: &ImportReport) -> Result<()> {
     for problem in &report.problems {
-        eprintln!("{}: {problem}", report.file);
+        eprintln!("{}", crate::exchange::cells::terminal(&format!("{}: {problem}", report.file)));
     }
     if report.unlisted > 0 {
         eprintln!("{}: … and {} more problem(s) not listed", report.file, report.unlisted);
@@ -107,9 +108,6 @@ pub struct ExportArgs {
 }
 
 pub fn export(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
-    if let Some(path) = &args.output {
-        crate::store::refuse_database_file(&ctx.db, path, "write the export over")?;
-    }
     let store = ctx.open(OpenMode::Existing)?;
     match &args.output {
         None => {
@@ -117,7 +115,7 @@ pub fn export(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
             exchange::export(&store, &args.suppliers, &mut stdout.lock())?;
         }
         Some(path) => {
-            let n = write_atomically(path, |out| exchange::export(&store, &args.suppliers, out))?;
+            let n = write_atomically(&ctx.db, path, |out| exchange::export(&store, &args.suppliers, out))?;
             // The chain head, to note down: `check --expect-head` compares it later.
             let (seq, head) = store.read().chain_head()?;
             eprintln!("{}: exported {n} supplier(s); audit chain head {seq}:{head}", path.display());
@@ -128,7 +126,14 @@ pub fn export(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
 
 /// Writes through a temporary file beside `path`, renamed into place on
 /// success, so a failed or interrupted export never leaves half a file.
-pub fn write_atomically<T>(path: &std::path::Path, write: impl FnOnce(&mut dyn Write) -> Result<T>) -> Result<T> {
+/// Refuses a `path` that is the database `db` or one of its side files
+/// (writing there would replace the database under every connection).
+pub fn write_atomically<T>(
+    db: &std::path::Path,
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<T>,
+) -> Result<T> {
+    crate::store::refuse_database_file(db, path, "write over")?;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(|| std::path::Path::new("."));
     let name = path.file_name().ok_or_else(|| Error::Invalid(format!("{}: not a file name", path.display())))?;
     let temp = dir.join(format!(".{}.partial", name.to_string_lossy()));

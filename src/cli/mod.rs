@@ -2,11 +2,15 @@
 //! `run`. With no subcommand, casebook opens the terminal UI.
 
 /// `println!` that returns the write error instead of panicking, so
-/// `casebook … | head` ends quietly rather than with a panic message.
+/// `casebook … | head` ends quietly rather than with a panic message; and
+/// that shows control characters as escapes, so no stored name or note can
+/// send the terminal a control sequence.
 macro_rules! outln {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        writeln!(std::io::stdout().lock(), $($arg)*).map_err($crate::error::Error::Io)?
+        let text = format!($($arg)*);
+        writeln!(std::io::stdout().lock(), "{}", $crate::exchange::cells::terminal(&text))
+            .map_err($crate::error::Error::Io)?
     }};
 }
 
@@ -14,7 +18,9 @@ macro_rules! outln {
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        write!(std::io::stdout().lock(), $($arg)*).map_err($crate::error::Error::Io)?
+        let text = format!($($arg)*);
+        write!(std::io::stdout().lock(), "{}", $crate::exchange::cells::terminal(&text))
+            .map_err($crate::error::Error::Io)?
     }};
 }
 
@@ -119,7 +125,7 @@ pub enum Command {
 }
 
 pub fn parse_day(text: &str) -> std::result::Result<NaiveDate, String> {
-    crate::exchange::validate::date("date", text).map_err(|e| format!("`{text}` {}", e.message))
+    crate::model::validate::date("date", text).map_err(|e| format!("`{text}` {}", e.message))
 }
 
 /// A word of the domain vocabulary (a verdict, a process, …) for clap.
@@ -145,10 +151,16 @@ impl Context {
             Some(path) => path.clone(),
             None => default_db_path()?,
         };
+        let actor = actor_name(cli.auditor.as_deref());
+        // Recorded in history and printed back by `history` and `audit show`:
+        // the importers' text rule, refused here before anything is opened.
+        crate::model::records::person("auditor", &actor).map_err(|e| {
+            Error::Invalid(format!("--auditor (or CASEBOOK_AUDITOR, $USER) {:?}: {}", actor, e.message))
+        })?;
         Ok(Self {
             db,
             as_of: cli.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
-            actor: actor_name(cli.auditor.as_deref()),
+            actor,
             verbose: cli.verbose,
         })
     }
@@ -220,7 +232,7 @@ pub fn main() -> ExitCode {
         // `casebook … | head`: the reader went away, which is not an error.
         Err(e) if output::closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("casebook: error: {e}");
+            eprintln!("casebook: error: {}", crate::exchange::cells::terminal(&e.to_string()));
             ExitCode::FAILURE
         }
     }

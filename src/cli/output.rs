@@ -6,6 +6,7 @@ use std::io::Write;
 use unicode_width::UnicodeWidthStr;
 
 use crate::error::Result;
+use crate::exchange::cells;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -38,8 +39,10 @@ impl Table {
         self
     }
 
+    /// Adds a row; its cells are made safe for a terminal (one line, no
+    /// control sequences) here, for every table.
     pub fn push(&mut self, row: Vec<String>) {
-        self.rows.push(row);
+        self.rows.push(row.into_iter().map(|cell| cells::table_cell(&cell).into_owned()).collect());
     }
 
     pub fn render(&self) -> String {
@@ -72,12 +75,14 @@ impl Table {
         out
     }
 
-    /// CSV for scripts: the table's "—" for a missing value is an empty cell.
+    /// CSV for scripts: the table's "—" for a missing value is an empty
+    /// cell; a cell a spreadsheet would take for a formula is neutralised.
     pub fn write_csv(&self, out: &mut dyn Write) -> Result<()> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(&self.headers).map_err(csv_error)?;
         for row in &self.rows {
-            w.write_record(row.iter().map(|cell| if cell == NONE { "" } else { cell.as_str() })).map_err(csv_error)?;
+            let row = row.iter().map(|cell| if cell == NONE { "".into() } else { cells::csv_cell(cell) });
+            w.write_record(row.collect::<Vec<_>>().iter().map(|c| c.as_bytes())).map_err(csv_error)?;
         }
         w.flush()?;
         Ok(())

@@ -135,9 +135,6 @@ fn list(ctx: &Context, format: Format) -> Result<ExitCode> {
 }
 
 fn export(ctx: &Context, format: ExportAs, output: Option<PathBuf>) -> Result<ExitCode> {
-    if let Some(path) = &output {
-        crate::store::refuse_database_file(&ctx.db, path, "write the shortlist over")?;
-    }
     let store = ctx.open(OpenMode::Existing)?;
     let entries = assessed(&store, ctx)?;
     let compared: Vec<Compared<'_>> = entries.iter().map(|(s, a, _)| Compared { supplier: s, assessment: a }).collect();
@@ -150,7 +147,7 @@ fn export(ctx: &Context, format: ExportAs, output: Option<PathBuf>) -> Result<Ex
     match output {
         None => write(&mut std::io::stdout().lock())?,
         Some(path) => {
-            write_atomically(&path, write)?;
+            write_atomically(&ctx.db, &path, write)?;
             eprintln!("{}: exported {} supplier(s)", path.display(), compared.len());
         }
     }

@@ -13,7 +13,7 @@ use super::output::{Format, Table, opt, print_json};
 use crate::assess::checklist::Grade;
 use crate::assess::policy::PolicyUsed;
 use crate::assess::rules::Severity;
-use crate::assess::verdict::{Assessment, Flag, PillarStatus, Standing, Verdict};
+use crate::assess::verdict::{Assessment, Flag, PillarStatus, Verdict};
 use crate::error::Result;
 use crate::model::{Capability, Pillar};
 use crate::store::{ClaimRow, OpenMode, VoidedRecord};
@@ -253,14 +253,7 @@ fn explain_pillar(p: &crate::assess::verdict::PillarAssessment, out: &mut String
     };
     let _ = writeln!(out, "{} — {} ({required})\n  {}", p.pillar.label(), p.status, p.detail);
     for j in &p.evidence {
-        let mark = match j.standing {
-            // Yield is decided by lots; evidence filed under it is shown only.
-            _ if p.pillar == Pillar::ProductionYield => "noted",
-            Standing::Counts => "counts",
-            Standing::Stale => "stale",
-            Standing::Draft => "draft",
-            Standing::Stated => "stated",
-        };
+        let mark = j.standing.as_str();
         let _ = writeln!(out, "  {mark:<7} {}  {:<8}  {}  {}", j.collected_on, j.strength, j.audit, j.description);
     }
     if p.pillar == Pillar::ProductionYield && p.evidence.is_empty() {

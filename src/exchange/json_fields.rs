@@ -7,9 +7,9 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
-use super::validate::{self, FieldError};
 use super::{Location, Problem, Problems};
 use crate::model::VocabError;
+use crate::model::validate::{self, FieldError};
 
 /// A JSON object being read, with its path for messages.
 pub(super) struct Obj<'v> {
@@ -49,10 +49,16 @@ pub(super) fn object<'v>(value: &'v Value, path: &str, known: &[&str], problems:
         return None;
     };
     for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
-        let message = format!("unknown field `{key}`; expected one of: {}", known.join(", "));
-        problems.push(problem(join(path, key), key, None, message));
+        problems.push(unknown_field(path, key, known));
     }
     Some(Obj { path: path.to_owned(), map })
+}
+
+/// A key that is not one of `known`, named safely (a key may hold anything).
+pub(super) fn unknown_field(path: &str, key: &str, known: &[&str]) -> Problem {
+    let key = validate::printable(key);
+    let message = format!("unknown field `{key}`; expected one of: {}", known.join(", "));
+    problem(join(path, &key), &key, None, message)
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -160,6 +166,11 @@ impl<'v> Obj<'v> {
             None => Ok(None),
             Some(s) => self.check(key, parse(s), problems).map(Some).ok_or(()),
         }
+    }
+
+    /// A rule across fields (a date against another): its problem goes on `key`.
+    pub fn rule(&self, key: &str, result: Result<(), FieldError>, problems: &mut Problems) -> Option<()> {
+        self.check(key, result, problems)
     }
 
     fn check<T>(&self, key: &str, result: Result<T, FieldError>, problems: &mut Problems) -> Option<T> {

@@ -6,13 +6,15 @@
 //! would be valid; and the transaction commits only if there were none (and
 //! this is not a dry run). So a file is imported whole or not at all.
 
+pub mod cells;
 mod csv_lots;
 mod dossier_in;
 mod dossier_out;
 mod json_fields;
 pub mod shortlist;
-mod spool;
-pub mod validate;
+mod sorted_lots;
+/// The field rules live in `model`; kept here under their old path.
+pub use crate::model::validate;
 
 use std::fmt::{self, Write as _};
 use std::io::Read;
@@ -252,11 +254,12 @@ pub struct ImportOptions<'a> {
 }
 
 /// A file read and checked as far as it can be without writing.
-enum Prepared {
+enum Prepared<'r> {
     /// Nothing to write: unreadable, not text, or a CSV with problems.
     Done(ImportReport),
     Csv(csv_lots::Parsed),
-    Dossier(ImportReport, Vec<u8>),
+    /// A dossier is streamed while it is written: the rest of the input.
+    Dossier(ImportReport, Box<dyn Read + 'r>),
 }
 
 /// Imports one file in its own transaction, committed only when the file
@@ -284,7 +287,12 @@ pub fn import_bytes(
 
 /// Writes a prepared file in a transaction of its own (none when there is
 /// nothing to write).
-fn write_alone(store: &mut Store, actor: &str, prepared: Prepared, options: ImportOptions<'_>) -> Result<ImportReport> {
+fn write_alone(
+    store: &mut Store,
+    actor: &str,
+    prepared: Prepared<'_>,
+    options: ImportOptions<'_>,
+) -> Result<ImportReport> {
     if let Prepared::Done(report) = prepared {
         return Ok(report);
     }
@@ -338,12 +346,12 @@ fn import_file_in(writer: &mut Writer<'_>, db: &Path, path: &Path, options: Impo
     apply(writer, prepared)
 }
 
-fn apply(writer: &mut Writer<'_>, prepared: Prepared) -> Result<ImportReport> {
+fn apply(writer: &mut Writer<'_>, prepared: Prepared<'_>) -> Result<ImportReport> {
     let scope = writer.nested()?;
     let report = match prepared {
         Prepared::Done(report) => return Ok(report),
         Prepared::Csv(parsed) => csv_lots::write(&scope, parsed)?,
-        Prepared::Dossier(report, bytes) => dossier_in::import(&scope, &bytes, report)?,
+        Prepared::Dossier(report, input) => dossier_in::import(&scope, input, report)?,
     };
     if report.ok() {
         scope.commit()?;
@@ -353,8 +361,14 @@ fn apply(writer: &mut Writer<'_>, prepared: Prepared) -> Result<ImportReport> {
 
 /// How much of a file decides its format.
 const SNIFF_BYTES: usize = 8192;
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-fn prepare(read: crate::store::Reader<'_>, db: &Path, path: &Path, options: ImportOptions<'_>) -> Result<Prepared> {
+fn prepare(
+    read: crate::store::Reader<'_>,
+    db: &Path,
+    path: &Path,
+    options: ImportOptions<'_>,
+) -> Result<Prepared<'static>> {
     let report = ImportReport::new(&path.display().to_string(), options.dry_run);
     // Opening the database file here would drop this process's SQLite locks.
     if crate::store::same_file_as_database(db, path) {
@@ -383,22 +397,22 @@ fn unreadable(e: &std::io::Error) -> Problem {
 
 /// Chooses the format from `head` (the first bytes) and reads and checks the
 /// rest of the input accordingly; `size` is the whole input's, for progress.
-fn prepare_from(
+fn prepare_from<'r>(
     read: crate::store::Reader<'_>,
     report: ImportReport,
-    head: Vec<u8>,
-    mut rest: impl Read,
+    mut head: Vec<u8>,
+    rest: impl Read + 'r,
     size: u64,
     options: ImportOptions<'_>,
-) -> Result<Prepared> {
+) -> Result<Prepared<'r>> {
     match sniff(&head) {
         Err(problem) => Ok(Prepared::Done(report.fail(problem))),
         Ok(Format::Dossier) => {
-            let mut bytes = head;
-            Ok(match rest.read_to_end(&mut bytes) {
-                Ok(_) => Prepared::Dossier(report, bytes),
-                Err(e) => Prepared::Done(report.fail(unreadable(&e))),
-            })
+            // A byte order mark is accepted in JSON as in CSV (and skipped).
+            if head.starts_with(UTF8_BOM) {
+                head.drain(..UTF8_BOM.len());
+            }
+            Ok(Prepared::Dossier(report, Box::new(std::io::Cursor::new(head).chain(rest))))
         }
         Ok(Format::LotsCsv) => {
             let reader = std::io::Cursor::new(head).chain(rest);
@@ -424,7 +438,7 @@ fn read_head(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize>
 /// Decides the format from the first bytes: JSON starts with `{`, anything
 /// else textual is treated as CSV; binary and empty files are refused.
 fn sniff(head: &[u8]) -> std::result::Result<Format, Problem> {
-    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let body = head.strip_prefix(UTF8_BOM).unwrap_or(head);
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(Problem::file(
             "the file is empty; expected a casebook-dossier/1 JSON document or a yield-lot CSV with a header line",

@@ -11,6 +11,8 @@ use std::io::Write;
 
 use chrono::NaiveDate;
 
+use super::cells::{csv_cell, md_cell};
+use crate::assess::figures::percent_beside;
 use crate::assess::verdict::{Assessment, PillarStatus};
 use crate::error::Result;
 use crate::model::{Pillar, Supplier};
@@ -82,7 +84,9 @@ impl Attribute {
                 Some(pa) => format!("{} (not required)", status_label(pa.status)),
                 None => NONE.to_owned(),
             },
-            Self::Fpy => a.yield_summary.fpy.map_or_else(|| NONE.to_owned(), percent),
+            Self::Fpy => {
+                a.yield_summary.fpy.map_or_else(|| NONE.to_owned(), |f| percent_beside(f, &[a.policy.min_fpy]))
+            }
             Self::Lots => a.yield_summary.lots.to_string(),
             Self::Moq => opt(s.moq),
             Self::DevLead => s.dev_lead_days.map_or_else(|| NONE.to_owned(), |d| format!("{d} days")),
@@ -144,11 +148,6 @@ pub fn markdown(as_of: NaiveDate, entries: &[Compared<'_>]) -> String {
     out
 }
 
-/// Pipes would end a cell, and a newline the row.
-fn md_cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
-}
-
 /// The CSV header: one column per attribute, in words scripts can use.
 pub const CSV_HEADER: [&str; 16] = [
     "code",
@@ -170,12 +169,13 @@ pub const CSV_HEADER: [&str; 16] = [
 ];
 
 /// The comparison as CSV, one row per supplier: vocabulary words, FPY as a
-/// fraction, empty cells for missing values.
+/// fraction, empty cells for missing values, formula-like text neutralised.
 pub fn write_csv(entries: &[Compared<'_>], out: &mut dyn Write) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(CSV_HEADER).map_err(csv_error)?;
     for c in entries {
-        w.write_record(csv_row(c)).map_err(csv_error)?;
+        let row: Vec<String> = csv_row(c).iter().map(|cell| csv_cell(cell).into_owned()).collect();
+        w.write_record(row).map_err(csv_error)?;
     }
     w.flush()?;
     Ok(())

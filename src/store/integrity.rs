@@ -99,9 +99,12 @@ impl Reader<'_> {
     }
 
     /// Rows breaking a domain rule, each as (rule, count): normally all zero,
-    /// since CHECKs hold them; non-zero means something wrote around them.
+    /// since CHECKs and the writers' checks (`model::records`, whose date
+    /// rules are `model::dates`) hold them; non-zero means something wrote
+    /// around them, or `today` (the as-of day) is earlier than the day they
+    /// were recorded.
     pub fn domain_violations(&self, today: &str) -> Result<Vec<(&'static str, i64)>> {
-        let rules: [(&str, &str); 10] = [
+        let rules: [(&str, &str); 12] = [
             (
                 "lot counts inconsistent (started ≥ 1, passed_first ≤ started, passed_first + scrapped ≤ started)",
                 "SELECT count(*) FROM lots WHERE NOT (started > 0 AND passed_first >= 0 AND passed_first <= started
@@ -112,6 +115,8 @@ impl Reader<'_> {
             ("audit visited after today", "SELECT count(*) FROM audits WHERE visited_on > ?1"),
             ("evidence collected after today", "SELECT count(*) FROM evidence WHERE collected_on > ?1"),
             ("claim stated after today", "SELECT count(*) FROM claims WHERE stated_on > ?1"),
+            ("claim retired after today", "SELECT count(*) FROM claims WHERE retired_on > ?1"),
+            ("finding closed after today", "SELECT count(*) FROM finding_closures WHERE closed_on > ?1"),
             (
                 "finding due before its audit's visit",
                 "SELECT count(*) FROM findings f JOIN audits a ON a.id = f.audit_id WHERE f.due_on < a.visited_on",

@@ -12,22 +12,7 @@ use rusqlite::{CachedStatement, OptionalExtension, params};
 
 use super::{Change, Reader, SupplierId, Writer, date_at, parse_date};
 use crate::error::Result;
-use crate::model::{HistoryAction, HistoryEntity, Lot, Process};
-
-/// A lot to insert, borrowing its text from the parser's buffer.
-#[derive(Debug, Clone, Copy)]
-pub struct NewLot<'a> {
-    pub lot: &'a str,
-    pub sku: &'a str,
-    pub process: Process,
-    pub material: &'a str,
-    /// Already validated, in `YYYY-MM-DD` form.
-    pub produced_on: &'a str,
-    pub started: u32,
-    pub passed_first: u32,
-    pub reworked: u32,
-    pub scrapped: u32,
-}
+use crate::model::{HistoryAction, HistoryEntity, Lot, LotRow, Process};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LotInsert {
@@ -44,34 +29,54 @@ pub struct LotWriter<'w> {
 }
 
 impl LotWriter<'_> {
-    /// Inserts a lot; `defects` is its counts as compact JSON (see
-    /// `exchange::validate::defects_json`), `None` when it has none.
-    pub fn insert(&mut self, supplier: SupplierId, lot: &NewLot<'_>, defects: Option<&str>) -> Result<LotInsert> {
+    /// Inserts a checked lot (see `model::LotRow`), or reports that the
+    /// supplier already has a lot with its code.
+    pub fn insert(&mut self, supplier: SupplierId, row: &LotRow) -> Result<LotInsert> {
         // The schema refuses a taken key (even to `ON CONFLICT DO NOTHING`):
         // a lot is never replaced. So look first. (`INSERT … SELECT … WHERE
         // NOT EXISTS` would read the table it writes, which makes SQLite
         // buffer every row in a temporary table: twice the import's time.)
-        if self.exists.exists(params![supplier.0, lot.lot])? {
+        if self.exists.exists(params![supplier.0, row.lot.as_str()])? {
             return Ok(LotInsert::Duplicate);
         }
         if let Some(suspend) = self.suspend.take() {
             suspend()?;
         }
+        let mut day = [0_u8; 10];
+        let counts = row.counts;
         let inserted = self.insert.execute(params![
             supplier.0,
-            lot.lot,
-            lot.sku,
-            lot.process,
-            lot.material,
-            lot.produced_on,
-            lot.started,
-            lot.passed_first,
-            lot.reworked,
-            lot.scrapped,
-            defects
+            row.lot.as_str(),
+            row.sku.as_str(),
+            row.process,
+            row.material.as_str(),
+            day_text(row.produced_on.day(), &mut day),
+            counts.started(),
+            counts.passed_first(),
+            counts.reworked(),
+            counts.scrapped(),
+            row.defects.json()
         ])?;
         Ok(if inserted == 1 { LotInsert::Inserted } else { LotInsert::Duplicate })
     }
+}
+
+/// `YYYY-MM-DD` of a day of years 0000–9999 (all a `PastDay` can hold),
+/// written into `buf` without an allocation: a million lots an import.
+fn day_text(day: NaiveDate, buf: &mut [u8; 10]) -> &str {
+    use chrono::Datelike;
+    let digits = |buf: &mut [u8], mut n: u32| {
+        for slot in buf.iter_mut().rev() {
+            *slot = b'0' + u8::try_from(n % 10).unwrap_or(0);
+            n /= 10;
+        }
+    };
+    digits(&mut buf[0..4], u32::try_from(day.year()).unwrap_or(0));
+    buf[4] = b'-';
+    digits(&mut buf[5..7], day.month());
+    buf[7] = b'-';
+    digits(&mut buf[8..10], day.day());
+    std::str::from_utf8(buf).unwrap_or("0000-00-00")
 }
 
 /// Reads the `defects` column back into (code, count) pairs, sorted by code.
@@ -158,22 +163,26 @@ impl Writer<'_> {
 
     /// Inserts one lot entered by hand, recorded in history (an import
     /// records one row per file instead).
-    pub fn add_lot(&self, supplier: SupplierId, lot: &NewLot<'_>, defects: Option<&str>) -> Result<LotInsert> {
-        let inserted = self.lot_writer()?.insert(supplier, lot, defects)?;
+    pub fn add_lot(&self, supplier: SupplierId, row: &LotRow) -> Result<LotInsert> {
+        let inserted = self.lot_writer()?.insert(supplier, row)?;
         if inserted == LotInsert::Inserted {
             let what = format!(
                 "{} {} {} {}: {} of {} passed first time",
-                lot.sku, lot.process, lot.material, lot.produced_on, lot.passed_first, lot.started
+                row.sku.as_str(),
+                row.process,
+                row.material.as_str(),
+                row.produced_on.day(),
+                row.counts.passed_first(),
+                row.counts.started()
             );
             self.record(&Change {
                 new: Some(&what),
-                ..Change::of(Some(supplier), HistoryEntity::Lots, lot.lot, HistoryAction::Create)
+                ..Change::of(Some(supplier), HistoryEntity::Lots, row.lot.as_str(), HistoryAction::Create)
             })?;
         }
         Ok(inserted)
     }
 
-    /// One history row per supplier per import, not one per lot.
     /// One history row per supplier that an import added lots to.
     pub fn record_lot_imports(&self, inserted: &HashMap<SupplierId, usize>, source: &str) -> Result<()> {
         for (supplier, n) in inserted {
@@ -338,5 +347,19 @@ impl Reader<'_> {
             .query_row(params![supplier.0, lot], |_| Ok(()))
             .optional()?
             .is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_written_as_sqlite_writes_them() {
+        let mut buf = [0_u8; 10];
+        for (y, m, d) in [(2026, 1, 3), (1, 12, 31), (0, 1, 1), (9999, 12, 31)] {
+            let day = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(day_text(day, &mut buf), format!("{y:04}-{m:02}-{d:02}"));
+        }
     }
 }

@@ -46,7 +46,7 @@ pub(crate) use facts::fact_hash;
 pub use guard::{refuse_database_file, same_file_as_database};
 pub use history::{Change, HistoryEntry};
 pub use integrity::{AttachmentRow, NewAttachment};
-pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
+pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter};
 pub use migrate::LATEST_VERSION;
 pub(crate) use migrate::reference as reference_schema;
 pub use open::explain_storage_error;
@@ -90,6 +90,8 @@ impl Store {
     /// waiting for another process's write as long as the store's
     /// [`Patience`] says.
     pub fn begin(&mut self, actor: &str) -> Result<Writer<'_>> {
+        // Who acts is recorded in history and printed back: plain text only.
+        crate::model::records::person("auditor", actor)?;
         if let Some(why) = &self.read_only {
             return Err(Error::ReadOnly { path: self.path.clone(), why: why.clone() });
         }
@@ -276,7 +278,7 @@ pub fn now_stamp() -> String {
 /// Reads a stored `YYYY-MM-DD` date (the schema's CHECKs guarantee the form;
 /// this parser is the importer's, several times faster than chrono's).
 pub(crate) fn parse_date(text: &str) -> rusqlite::Result<NaiveDate> {
-    crate::exchange::validate::date("date", text).map_err(|e| {
+    crate::model::validate::date("date", text).map_err(|e| {
         let message = format!("{text:?} {}", e.message);
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, message.into())
     })

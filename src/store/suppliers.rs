@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{Change, Reader, Writer, date_at, opt_date_at};
 use crate::error::{Error, Result};
-use crate::model::{Claim, HistoryAction, HistoryEntity, Models, Supplier};
+use crate::model::{Claim, HistoryAction, HistoryEntity, Models, Supplier, dates, records, validate};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SupplierId(pub i64);
@@ -191,6 +191,7 @@ impl Reader<'_> {
 
 impl Writer<'_> {
     pub fn insert_supplier(&self, s: &Supplier) -> Result<SupplierId> {
+        records::supplier(s)?;
         self.conn()
             .prepare_cached(
                 "INSERT INTO suppliers (code, name, country, city, business_type, model_oem, model_odm, moq,
@@ -208,6 +209,7 @@ impl Writer<'_> {
 
     /// Updates every field but the code; returns how many fields changed.
     pub fn update_supplier(&self, id: SupplierId, s: &Supplier) -> Result<usize> {
+        records::supplier(s)?;
         let old = self.read().supplier(id)?;
         let base = Change::of(Some(id), HistoryEntity::Supplier, &old.code, HistoryAction::Update);
         let changed = self.record_diff(&base, &supplier_fields(&old), &supplier_fields(s))?;
@@ -224,6 +226,7 @@ impl Writer<'_> {
 
     /// Adds a claim unless an identical one is recorded; returns whether added.
     pub fn insert_claim(&self, supplier: SupplierId, c: &Claim) -> Result<bool> {
+        records::claim(c, validate::today())?;
         let exists: bool = self
             .conn()
             .prepare_cached(
@@ -271,12 +274,7 @@ impl Writer<'_> {
         if let Some(day) = claim.retired_on {
             return Err(Error::Invalid(format!("claim {} was already retired on {day}", claim.capability)));
         }
-        if on < claim.stated_on {
-            return Err(Error::Invalid(format!(
-                "retirement date {on} is before the claim was stated ({})",
-                claim.stated_on
-            )));
-        }
+        dates::retired(on, claim.stated_on, validate::today())?;
         self.conn()
             .prepare_cached("UPDATE claims SET retired_on = ?2 WHERE id = ?1")?
             .execute(params![claim_id, on.to_string()])?;

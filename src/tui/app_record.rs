@@ -206,7 +206,7 @@ impl App {
 }
 
 fn pct(score: Option<f64>) -> String {
-    score.map_or_else(|| "no score".to_owned(), |p| format!("{p:.1}%"))
+    score.map_or_else(|| "no score".to_owned(), crate::assess::checklist::score_text)
 }
 
 fn verdict_change(code: &str, before: Option<Verdict>, after: Option<Verdict>) -> String {

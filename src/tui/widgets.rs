@@ -21,7 +21,7 @@ pub fn pct(fraction: Option<f64>) -> String {
 /// An audit score, already in percent: `72.5%`, one decimal, so the number
 /// agrees with the grade band.
 pub fn score_pct(score: Option<f64>) -> String {
-    score.map_or_else(|| NONE.to_owned(), |p| format!("{p:.1}%"))
+    score.map_or_else(|| NONE.to_owned(), crate::assess::checklist::score_text)
 }
 
 /// Greedy word wrap to `width` columns, each line of `text` on its own

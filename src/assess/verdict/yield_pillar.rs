@@ -1,6 +1,11 @@
 //! The production-yield pillar: judges the lots of the yield window (enough
 //! of them, pooled first-pass yield, a control chart) and raises the yield
-//! flags, which apply whether or not ODM is claimed.
+//! flags. The quality flags (low FPY, out of control, run rules) apply
+//! whether or not ODM is claimed: a QA lead needs them for every supplier.
+//! The record flags (no lots, too few) only where ODM is claimed (a claim in
+//! force, or ODM listed as a model): they say the production record cannot
+//! back the claim, and an OEM-only supplier makes none — failing `--fail-on
+//! high` for lots not imported yet would only be noise.
 //!
 //! Lots excluded for an assignable cause still count in FPY and in the
 //! number of lots (they were produced) but leave the chart's limits and
@@ -14,15 +19,17 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 
 use super::{Facts, Flag, PillarStatus, WindowLot, YieldSummary};
+use crate::assess::figures::{percent_beside, percents_against, threshold_percent};
 use crate::assess::policy::Policy;
 use crate::assess::rules::FlagRule;
 use crate::assess::spc::{self, ChartOptions, Point, Rule};
 use crate::model::Pillar;
 
 /// Judges the yield window: status, its sentence, the figures; pushes the
-/// yield flags (they apply whether or not ODM is claimed: QA leads need them).
+/// yield flags (the record flags only when `odm` is claimed, see above).
 pub(super) fn judge_yield(
     facts: &Facts<'_>,
+    odm: bool,
     policy: &Policy,
     as_of: NaiveDate,
     flags: &mut Vec<Flag>,
@@ -31,11 +38,15 @@ pub(super) fn judge_yield(
     let window = facts.window;
     let mut summary = summarise(window, since);
     if facts.first_lot.is_none() {
-        flags.push(no_lots_flag(policy));
+        if odm {
+            flags.push(no_lots_flag(policy));
+        }
         return (PillarStatus::NoLots, "no production lots on file".into(), summary);
     }
     if window.len() < policy.min_lots as usize {
-        flags.push(insufficient_lots_flag(window.len(), policy, since, as_of));
+        if odm {
+            flags.push(insufficient_lots_flag(window.len(), policy, since, as_of));
+        }
         let detail = format!("{} lot(s) since {since}, fewer than {}", window.len(), policy.min_lots);
         return (PillarStatus::InsufficientLots, detail, summary);
     }
@@ -101,13 +112,14 @@ fn judge_charted(summary: &YieldSummary, policy: &Policy, flags: &mut Vec<Flag>)
     let since = summary.since;
     let fpy_value = summary.fpy.unwrap_or(0.0);
     let low = fpy_value < policy.min_fpy;
+    // As many decimals as it takes to be on the right side of the minimum.
+    let fpy_text = percent_beside(fpy_value, &[policy.min_fpy]);
     if low {
         let message = format!(
-            "Pooled first-pass yield is {:.1}% over {} lots since {since}, below the {:.0}% minimum; a supplier \
+            "Pooled first-pass yield is {fpy_text} over {} lots since {since}, below the {} minimum; a supplier \
              claiming to design for production should hold its yield",
-            fpy_value * 100.0,
             summary.lots,
-            policy.min_fpy * 100.0
+            threshold_percent(policy.min_fpy)
         );
         flags.push(window_flag(policy, FlagRule::YieldLowFpy, message));
     }
@@ -119,9 +131,9 @@ fn judge_charted(summary: &YieldSummary, policy: &Policy, flags: &mut Vec<Flag>)
         PillarStatus::Evidenced
     };
     let detail = format!(
-        "{} lots since {since}, FPY {:.1}%, {} out of control ({} chart{})",
+        "{} lots since {since}, FPY {fpy_text} (minimum {}), {} out of control ({} chart{})",
         summary.lots,
-        fpy_value * 100.0,
+        threshold_percent(policy.min_fpy),
         summary.out_of_control.len(),
         policy.chart,
         limits_note(summary)
@@ -200,9 +212,11 @@ fn out_of_control_message(
     let lots = &summary.out_of_control;
     let (lot, point) = (&window[worst], &chart.points[worst]);
     let center = chart.limits.map_or(0.0, |l| l.center);
+    // The lot and its limits with the decimals it takes to show it outside them.
+    let (p, limits) = percents_against(point.value, &[point.lcl, point.ucl]);
     let mut message = format!(
-        "{} of {} lots are outside their control limits ({} chart, centre {:.1}%{}); worst {} ({}): {:.1}% \
-         nonconforming against {:.1}–{:.1}%",
+        "{} of {} lots are outside their control limits ({} chart, centre {:.1}%{}); worst {} ({}): {p} \
+         nonconforming against {}–{}",
         lots.len(),
         window.len(),
         policy.chart,
@@ -210,9 +224,8 @@ fn out_of_control_message(
         limits_note(summary),
         lot.lot,
         lot.produced_on,
-        point.value * 100.0,
-        point.lcl * 100.0,
-        point.ucl * 100.0
+        limits[0].trim_end_matches('%'),
+        limits[1]
     );
     if lots.len() > 1 {
         let shown: Vec<&str> = lots.iter().take(LISTED).map(String::as_str).collect();

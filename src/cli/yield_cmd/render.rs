@@ -25,7 +25,8 @@ pub(super) fn print_report(model: &ChartModel<'_>, out: &mut dyn Write) -> Resul
     text += &pareto(report);
     text += &months(report);
     text += &rty(report);
-    out.write_all(text.as_bytes())?;
+    // Lot codes, SKUs and materials are people's text: no control sequences.
+    out.write_all(crate::exchange::cells::terminal(&text).as_bytes())?;
     Ok(())
 }
 

@@ -1,21 +1,26 @@
-//! The yield-lot CSV importer: header checked first, then every row parsed,
-//! validated and inserted in one transaction, streaming in constant memory
-//! (besides 4 bytes per new lot, to name the first line of a repeated lot).
+//! The yield-lot CSV importer: the header checked first, then every row
+//! parsed once into a checked [`LotRow`](crate::model::LotRow), sorted by key
+//! and inserted in one transaction, in bounded memory whatever the file
+//! (records out of fixed buffers, sort runs spilled to a temporary file).
 //!
-//! `parse` checks the header and each row; this module streams the rows
-//! through it into the spool, then writes them.
+//! `records` reads bounded CSV records, `parse` checks the header and each
+//! row; this module streams the rows through them into the sort, then writes
+//! them.
 
 mod parse;
+mod records;
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
 
-use super::spool::{Rec, Spool};
-use super::validate::{self, FieldError};
+use super::sorted_lots::{SortedLots, Staged};
 use super::{Format, ImportOptions, ImportReport, Location, Problem, Problems};
 use crate::error::Result;
-use crate::store::{LotInsert, NewLot, Reader, SupplierId, Writer};
-use parse::{Columns, Row, parse_header, parse_row};
+use crate::model::LotText;
+use crate::model::validate::{self, FieldError, MAX_ROW_BYTES};
+use crate::store::{LotInsert, Reader, SupplierId, Writer};
+use parse::{Columns, MAX_FIELDS, RowContext, Scratch, parse_header, parse_row};
+use records::{Next, Records};
 
 /// Files above this size get a progress bar (when stderr is a terminal).
 const PROGRESS_MIN_BYTES: u64 = 4 << 20;
@@ -36,7 +41,7 @@ struct Tallies {
 /// A CSV file read and checked, its rows sorted in the spool: all that is
 /// left is writing them, inside a transaction.
 pub(super) struct Parsed {
-    spool: Spool,
+    sorted: SortedLots,
     tally: Tallies,
     report: ImportReport,
 }
@@ -53,10 +58,8 @@ pub(super) fn prepare<R: Read>(
     options: ImportOptions<'_>,
 ) -> Result<std::result::Result<Parsed, ImportReport>> {
     report.format = Some(Format::LotsCsv);
-    let mut csv =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1 << 16).from_reader(input);
-    let mut record = csv::ByteRecord::new();
-    let cols = match read_header(&mut csv, &mut record) {
+    let mut records = Records::new(input, MAX_FIELDS);
+    let cols = match read_header(&mut records) {
         Ok(cols) => cols,
         Err(header) => {
             // Listed under the same cap as row problems (a header can have thousands of columns).
@@ -69,20 +72,21 @@ pub(super) fn prepare<R: Read>(
         }
     };
     let suppliers = read.supplier_ids()?;
-    let _phase = crate::trace::phase("csv: read, check and spool");
+    let _phase = crate::trace::phase("csv: read, check and sort");
     let meter = Meter::new(size, options);
     let mut problems = Problems::default();
     let mut tally = Tallies::default();
-    let spool = read_rows(&mut csv, &cols, &suppliers, &meter, &mut tally, &mut problems)?;
+    let cx = RowContext { cols: &cols, suppliers: &suppliers, today: validate::today() };
+    let sorted = read_rows(&mut records, &cx, &meter, &mut tally, &mut problems)?;
     meter.finish();
     if tally.rows == 0 && problems.is_empty() {
         problems.push(Problem::file("the file has a header but no rows; expected at least one lot"));
     }
     if problems.is_empty() {
-        return Ok(Ok(Parsed { spool, tally, report }));
+        return Ok(Ok(Parsed { sorted, tally, report }));
     }
     // Rejected: still list the repeated lots, without touching the database.
-    write_rows(None, spool, &mut tally, &mut problems, &mut report)?;
+    write_rows(None, sorted, &mut tally, &mut problems, &mut report)?;
     finish_report(&mut report, problems);
     Ok(Err(report))
 }
@@ -90,18 +94,19 @@ pub(super) fn prepare<R: Read>(
 /// Inserts a checked file's rows (the caller's savepoint keeps them only if
 /// the file turned out clean: a lot may still repeat within the file).
 pub(super) fn write(writer: &Writer<'_>, parsed: Parsed) -> Result<ImportReport> {
-    let Parsed { spool, mut tally, mut report } = parsed;
+    let Parsed { sorted, mut tally, mut report } = parsed;
     let _phase = crate::trace::phase("csv: merge and insert");
     let mut problems = Problems::default();
     writer.set_cache_kib(IMPORT_CACHE_KIB)?;
     let result = {
-        // Every row was checked in `read_rows` by `exchange::validate`, whose
-        // rules are those of the schema's CHECKs or stricter; evaluating the
+        // Every row is a `LotRow`, which can only be built through checks
+        // that are the schema's CHECKs on `lots` or stricter; evaluating the
         // CHECKs again cost a fifth of a large import. They stay in force for
         // every other write, and `casebook check` (integrity_check) verifies
-        // them on every row; tests run it after importer-accepted input.
+        // them on every row; tests/import_limits.rs runs it after every input
+        // the importer accepts, at and past every limit.
         let _trusted = writer.trust_checked_rows()?;
-        write_rows(Some(writer), spool, &mut tally, &mut problems, &mut report)
+        write_rows(Some(writer), sorted, &mut tally, &mut problems, &mut report)
     };
     writer.set_cache_kib(DEFAULT_CACHE_KIB)?;
     result?;
@@ -117,71 +122,76 @@ fn finish_report(report: &mut ImportReport, problems: Problems) {
     });
 }
 
-fn read_header<R: Read>(
-    csv: &mut csv::Reader<R>,
-    record: &mut csv::ByteRecord,
-) -> std::result::Result<Columns, Vec<Problem>> {
-    match csv.read_byte_record(record) {
-        Ok(true) => parse_header(record),
-        Ok(false) => Err(vec![Problem::file("the file is empty; expected a header line naming the columns")]),
+fn read_header<R: Read>(records: &mut Records<R>) -> std::result::Result<Columns, Vec<Problem>> {
+    let file = |message: String| Err(vec![Problem { at: Location::Line(1), field: None, value: None, message }]);
+    match records.next() {
+        Ok(Next::Record) => parse_header(records),
+        Ok(Next::End) => Err(vec![Problem::file("the file is empty; expected a header line naming the columns")]),
+        Ok(Next::TooLong) => file(too_long("the header")),
+        Ok(Next::TooWide) => file(format!(
+            "the header has more than {MAX_FIELDS} columns; a file may have the {} named columns and at most {} \
+             defect:<code> columns",
+            parse::REQUIRED.len(),
+            validate::MAX_DEFECT_COLUMNS
+        )),
         Err(e) => Err(vec![Problem::file(format!("cannot read the header: {e}"))]),
     }
 }
 
-/// Parses and validates every row; valid ones go to the spool, sorted later.
+fn too_long(what: &str) -> String {
+    format!("{what} is longer than {MAX_ROW_BYTES} bytes; a CSV record may hold at most {MAX_ROW_BYTES} bytes")
+}
+
+/// Parses and checks every row; valid ones go to the sort.
 fn read_rows<R: Read>(
-    csv: &mut csv::Reader<R>,
-    cols: &Columns,
-    suppliers: &HashMap<String, SupplierId>,
+    records: &mut Records<R>,
+    cx: &RowContext<'_>,
     meter: &Meter<'_>,
     tally: &mut Tallies,
     problems: &mut Problems,
-) -> Result<Spool> {
-    let mut spool = Spool::default();
-    let mut record = csv::ByteRecord::new();
+) -> Result<SortedLots> {
+    let mut sorted = SortedLots::default();
     let mut errors = Vec::new();
-    let mut defect_counts = vec![0_u32; cols.defects.len()];
-    let mut json = String::with_capacity(256);
-    while next_record(csv, &mut record, tally, problems) {
+    let mut scratch = Scratch::default();
+    while let Some(next) = next_record(records, tally, problems) {
         tally.rows += 1;
-        let line = record.position().map_or(0, csv::Position::line);
-        if record.len() != cols.width {
-            let message = format!("expected {} fields as in the header, found {}", cols.width, record.len());
+        let line = records.line();
+        let width = cx.cols.width();
+        let wrong = match next {
+            Next::TooLong => Some(too_long("the row")),
+            Next::TooWide => Some(format!("expected {width} fields as in the header, found more than {MAX_FIELDS}")),
+            _ if records.len() != width => {
+                Some(format!("expected {width} fields as in the header, found {}", records.len()))
+            }
+            _ => None,
+        };
+        if let Some(message) = wrong {
             problems.push(Problem { at: Location::Line(line), field: None, value: None, message });
             tally.rejected += 1;
             continue;
         }
         errors.clear();
-        let Some(row) = parse_row(&record, cols, suppliers, &mut defect_counts, &mut errors) else {
-            reject_row(line, &mut errors, tally, problems);
-            continue;
-        };
-        let codes = cols.defects.iter().map(|(_, code)| code.as_str());
-        let defects = validate::defects_json(codes.zip(defect_counts.iter().copied()), &mut json);
-        spool_row(&mut spool, &row, line, defects.unwrap_or_default())?;
-        if tally.rows.is_multiple_of(8192)
-            && let Some(pos) = record.position()
-        {
-            meter.at(pos.byte());
+        match parse_row(records, cx, &mut scratch, &mut errors) {
+            Some((supplier, row)) => sorted.push(Staged { supplier, line, row })?,
+            None => reject_row(line, &mut errors, tally, problems),
+        }
+        if tally.rows.is_multiple_of(8192) {
+            meter.at(records.consumed());
         }
     }
-    Ok(spool)
+    Ok(sorted)
 }
 
-/// Reads the next record into `record`; false at the end of the file, or
-/// where the CSV cannot be read further (a problem).
-fn next_record<R: Read>(
-    csv: &mut csv::Reader<R>,
-    record: &mut csv::ByteRecord,
-    tally: &mut Tallies,
-    problems: &mut Problems,
-) -> bool {
-    match csv.read_byte_record(record) {
-        Ok(more) => more,
+/// Reads the next record; `None` at the end of the file, or where the
+/// input cannot be read further (a problem).
+fn next_record<R: Read>(records: &mut Records<R>, tally: &mut Tallies, problems: &mut Problems) -> Option<Next> {
+    match records.next() {
+        Ok(Next::End) => None,
+        Ok(next) => Some(next),
         Err(e) => {
-            problems.push(Problem::file(format!("the CSV cannot be read past this point: {e}")));
+            problems.push(Problem::file(format!("the file cannot be read past line {}: {e}", records.line())));
             tally.rejected += 1;
-            false
+            None
         }
     }
 }
@@ -193,66 +203,34 @@ fn reject_row(line: u64, errors: &mut Vec<FieldError>, tally: &mut Tallies, prob
     }
 }
 
-fn spool_row(spool: &mut Spool, row: &Row<'_>, line: u64, defects: &str) -> Result<()> {
-    let l = &row.lot;
-    spool.push(&Rec {
-        supplier: row.supplier,
-        line: u32::try_from(line).unwrap_or(u32::MAX),
-        process: l.process,
-        counts: [l.started, l.passed_first, l.reworked, l.scrapped],
-        lot: l.lot,
-        sku: l.sku,
-        material: l.material,
-        produced_on: l.produced_on,
-        defects,
-    })
-}
-
-/// Goes through the spooled rows in key order: a lot repeated within the
+/// Goes through the sorted rows in key order: a lot repeated within the
 /// file is a problem; the others are inserted when there is a `writer`.
 fn write_rows(
     writer: Option<&Writer<'_>>,
-    spool: Spool,
+    sorted: SortedLots,
     tally: &mut Tallies,
     problems: &mut Problems,
     report: &mut ImportReport,
 ) -> Result<()> {
     let mut lots = writer.map(Writer::lot_writer).transpose()?;
-    let mut previous: Option<(SupplierId, String, u32)> = None;
-    spool.drain(|rec| {
-        if let Some((supplier, lot, first)) = &previous
-            && *supplier == rec.supplier
-            && lot == rec.lot
+    // The previous row's (supplier, lot, line): a repeat sorts right after it.
+    let mut previous: Option<(SupplierId, LotText, u64)> = None;
+    sorted.drain(|staged| {
+        if let Some((_, _, first)) = previous.as_ref().filter(|(s, l, _)| *s == staged.supplier && *l == staged.row.lot)
         {
-            repeated(problems, tally, rec.lot, rec.line, *first);
+            repeated(problems, tally, staged.row.lot.as_str(), staged.line, *first);
             return Ok(());
         }
         if let Some(lots) = lots.as_mut() {
-            let [started, passed_first, reworked, scrapped] = rec.counts;
-            let new = NewLot {
-                lot: rec.lot,
-                sku: rec.sku,
-                process: rec.process,
-                material: rec.material,
-                produced_on: rec.produced_on,
-                started,
-                passed_first,
-                reworked,
-                scrapped,
-            };
-            let defects = (!rec.defects.is_empty()).then_some(rec.defects);
-            match lots.insert(rec.supplier, &new, defects)? {
+            match lots.insert(staged.supplier, &staged.row)? {
                 LotInsert::Inserted => {
                     tally.inserted += 1;
-                    *tally.per_supplier.entry(rec.supplier).or_default() += 1;
+                    *tally.per_supplier.entry(staged.supplier).or_default() += 1;
                 }
                 LotInsert::Duplicate => tally.duplicates += 1,
             }
         }
-        let slot = previous.get_or_insert_with(|| (rec.supplier, String::new(), 0));
-        slot.0 = rec.supplier;
-        rec.lot.clone_into(&mut slot.1);
-        slot.2 = rec.line;
+        previous = Some((staged.supplier, staged.row.lot.clone(), staged.line));
         Ok(())
     })?;
     drop(lots);
@@ -265,13 +243,13 @@ fn write_rows(
     Ok(())
 }
 
-fn repeated(problems: &mut Problems, tally: &mut Tallies, lot: &str, line: u32, first: u32) {
+fn repeated(problems: &mut Problems, tally: &mut Tallies, lot: &str, line: u64, first: u64) {
     tally.rejected += 1;
     let message = format!(
         "lot `{lot}` appears twice in this file for the same supplier (first on line {first}); each (supplier, lot) \
          pair must be unique"
     );
-    problems.push(Problem { at: Location::Line(u64::from(line)), field: Some("lot".into()), value: None, message });
+    problems.push(Problem { at: Location::Line(line), field: Some("lot".into()), value: None, message });
 }
 
 /// Where reading progress goes: a terminal bar on stderr, a caller's

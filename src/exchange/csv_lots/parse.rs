@@ -1,189 +1,241 @@
 //! The header and the rows of a yield-lot CSV, checked field by field: the
-//! header gives the column positions, and each row becomes a `NewLot` or the
-//! list of what is wrong with it (every field is checked, not just the first
-//! bad one).
+//! header says where each named column is, and each row becomes a
+//! [`LotRow`] or the list of what is wrong with it (every field is checked,
+//! not just the first bad one).
 
 use std::collections::HashMap;
+use std::io::Read;
 
-use crate::exchange::validate::{self, FieldError};
+use chrono::NaiveDate;
+
+use super::records::Records;
 use crate::exchange::{Location, Problem};
-use crate::model::Process;
-use crate::store::{NewLot, SupplierId};
+use crate::model::validate::{self, FieldError, MAX_DEFECT_COLUMNS, MAX_FIELD_BYTES};
+use crate::model::{Defects, LotCounts, LotRow, LotText, Process, ProducedOn};
+use crate::store::SupplierId;
 
-const REQUIRED: [&str; 10] =
+pub(super) const REQUIRED: [&str; 10] =
     ["supplier", "lot", "sku", "process", "material", "produced_on", "started", "passed_first", "reworked", "scrapped"];
 const DEFECT_PREFIX: &str = "defect:";
+/// The most fields a record may have: every column allowed, and a few
+/// unknown ones to name in the header's problems.
+pub(super) const MAX_FIELDS: usize = REQUIRED.len() + MAX_DEFECT_COLUMNS + 16;
 
-/// Column positions, from the header.
+/// Where each column is, from the header.
 pub(super) struct Columns {
-    at: [usize; 10],
-    pub(super) defects: Vec<(usize, String)>,
-    pub(super) width: usize,
+    supplier: usize,
+    lot: usize,
+    sku: usize,
+    process: usize,
+    material: usize,
+    produced_on: usize,
+    started: usize,
+    passed_first: usize,
+    reworked: usize,
+    scrapped: usize,
+    /// `defect:<code>` columns, sorted by code (the stored order).
+    defects: Vec<DefectColumn>,
+    /// Every column's name, by position, for messages.
+    names: Vec<String>,
+}
+
+struct DefectColumn {
+    at: usize,
+    code: String,
 }
 
 impl Columns {
-    fn field<'r>(&self, record: &'r csv::ByteRecord, which: usize) -> &'r [u8] {
-        record.get(self.at[which]).unwrap_or_default()
+    pub(super) fn width(&self) -> usize {
+        self.names.len()
+    }
+
+    /// From the header's names; `None` for a required column not found.
+    fn locate(names: Vec<String>, defects: Vec<DefectColumn>) -> Option<Self> {
+        let at = |name: &str| names.iter().position(|n| n == name);
+        Some(Self {
+            supplier: at("supplier")?,
+            lot: at("lot")?,
+            sku: at("sku")?,
+            process: at("process")?,
+            material: at("material")?,
+            produced_on: at("produced_on")?,
+            started: at("started")?,
+            passed_first: at("passed_first")?,
+            reworked: at("reworked")?,
+            scrapped: at("scrapped")?,
+            defects,
+            names,
+        })
     }
 }
 
-pub(super) fn parse_header(record: &csv::ByteRecord) -> std::result::Result<Columns, Vec<Problem>> {
+fn header_problem(message: String) -> Problem {
+    Problem { at: Location::Line(1), field: None, value: None, message }
+}
+
+pub(super) fn parse_header<R: Read>(record: &Records<R>) -> std::result::Result<Columns, Vec<Problem>> {
     let mut problems = Vec::new();
-    let mut at = [usize::MAX; 10];
+    let mut names = Vec::with_capacity(record.len());
     let mut defects = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, raw) in record.iter().enumerate() {
-        let name = String::from_utf8_lossy(raw);
-        let name = name.trim_start_matches('\u{feff}').trim();
-        let header_problem = |message: String| Problem { at: Location::Line(1), field: None, value: None, message };
-        if let Some(first) = seen.insert(name.to_owned(), i) {
+    for i in 0..record.len() {
+        let raw = String::from_utf8_lossy(record.field(i));
+        let name = raw.trim_start_matches('\u{feff}').trim().to_owned();
+        if let Some(first) = seen.insert(name.clone(), i) {
+            let shown = validate::printable(&name);
             problems.push(header_problem(format!(
-                "column `{name}` appears twice (columns {} and {})",
+                "column `{shown}` appears twice (columns {} and {})",
                 first + 1,
                 i + 1
             )));
-        } else if let Some(slot) = REQUIRED.iter().position(|r| *r == name) {
-            at[slot] = i;
+        } else if REQUIRED.contains(&name.as_str()) {
         } else if let Some(code) = name.strip_prefix(DEFECT_PREFIX) {
-            match validate::defect_code(name, code) {
-                Ok(()) => defects.push((i, code.to_owned())),
+            match validate::defect_code(&name, code) {
+                Ok(()) => defects.push(DefectColumn { at: i, code: code.to_owned() }),
                 Err(e) => problems.push(Problem::at(Location::Line(1), e)),
             }
         } else {
-            problems.push(header_problem(unknown_column(name)));
+            problems.push(header_problem(unknown_column(&name)));
         }
+        names.push(name);
     }
-    let missing: Vec<&str> = REQUIRED.iter().zip(at).filter(|(_, i)| *i == usize::MAX).map(|(n, _)| *n).collect();
+    if defects.len() > MAX_DEFECT_COLUMNS {
+        problems.push(header_problem(format!(
+            "{} defect:<code> columns; a file may have at most {MAX_DEFECT_COLUMNS}",
+            defects.len()
+        )));
+    }
+    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|r| !names.iter().any(|n| n == r)).collect();
     if !missing.is_empty() {
-        problems.push(Problem {
-            at: Location::Line(1),
-            field: None,
-            value: None,
-            message: format!(
-                "missing column(s) {}; the header must name {} (in any order), plus optional defect:<code> columns",
-                missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "),
-                REQUIRED.join(", ")
-            ),
-        });
+        problems.push(header_problem(format!(
+            "missing column(s) {}; the header must name {} (in any order), plus optional defect:<code> columns",
+            missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "),
+            REQUIRED.join(", ")
+        )));
     }
-    // Sorted by code, so each lot's defects are written in canonical order.
-    defects.sort_by(|a, b| a.1.cmp(&b.1));
-    if problems.is_empty() { Ok(Columns { at, defects, width: record.len() }) } else { Err(problems) }
+    defects.sort_by(|a, b| a.code.cmp(&b.code));
+    match Columns::locate(names, defects) {
+        Some(cols) if problems.is_empty() => Ok(cols),
+        _ => Err(problems),
+    }
 }
 
 fn unknown_column(name: &str) -> String {
     let lower = name.to_lowercase();
     let hint = REQUIRED.iter().find(|r| **r == lower).map(|r| format!(" (did you mean `{r}`?)")).unwrap_or_default();
-    format!("unknown column `{name}`{hint}; expected {} or defect:<code> (e.g. defect:bubble)", REQUIRED.join(", "))
+    format!(
+        "unknown column `{}`{hint}; expected {} or defect:<code> (e.g. defect:bubble)",
+        validate::printable(name),
+        REQUIRED.join(", ")
+    )
 }
 
-/// One row's fields, validated. Borrowed from the record.
-pub(super) struct Row<'r> {
-    pub(super) supplier: SupplierId,
-    pub(super) lot: NewLot<'r>,
+/// What a row is checked against besides its own fields.
+pub(super) struct RowContext<'a> {
+    pub cols: &'a Columns,
+    pub suppliers: &'a HashMap<String, SupplierId>,
+    /// The real clock's day: nothing may be produced after it.
+    pub today: NaiveDate,
 }
 
-fn text<'r>(record: &'r csv::ByteRecord, cols: &Columns, which: usize) -> std::result::Result<&'r str, FieldError> {
-    let raw = cols.field(record, which);
-    std::str::from_utf8(raw).map_err(|_| FieldError::new(REQUIRED[which], None, "is not valid UTF-8 text"))
+/// Reusable buffers for parsing rows.
+#[derive(Default)]
+pub(super) struct Scratch {
+    counts: Vec<u32>,
+    json: String,
 }
 
-pub(super) fn parse_row<'r>(
-    record: &'r csv::ByteRecord,
-    cols: &Columns,
-    suppliers: &HashMap<String, SupplierId>,
-    defect_counts: &mut [u32],
+/// Parses the current record into a lot of a known supplier, or pushes
+/// every problem of the row onto `errors`.
+pub(super) fn parse_row<R: Read>(
+    record: &Records<R>,
+    cx: &RowContext<'_>,
+    scratch: &mut Scratch,
     errors: &mut Vec<FieldError>,
-) -> Option<Row<'r>> {
-    let supplier = take(supplier_field(record, cols, suppliers), errors);
-    let lot = take(bounded_text(record, cols, 1), errors);
-    let sku = take(bounded_text(record, cols, 2), errors);
-    let process = take(process_field(record, cols), errors);
-    let material = take(bounded_text(record, cols, 4), errors);
-    let produced_on = take(text(record, cols, 5).and_then(|v| validate::date("produced_on", v).map(|_| v)), errors);
-    let [started, passed_first, reworked, scrapped] = parse_counts(record, cols, errors);
-    parse_defects(record, cols, defect_counts, errors);
+) -> Option<(SupplierId, LotRow)> {
+    if let Some(i) = (0..record.len()).find(|i| record.field(*i).len() > MAX_FIELD_BYTES) {
+        let message = format!("is {} bytes long; a field may hold at most {MAX_FIELD_BYTES}", record.field(i).len());
+        errors.push(FieldError::new(&cx.cols.names[i], None, message));
+        return None;
+    }
+    let cols = cx.cols;
+    let text = |at: usize, field: &str| {
+        std::str::from_utf8(record.field(at)).map_err(|_| FieldError::new(field, None, "is not valid UTF-8 text"))
+    };
+    let supplier = take(text(cols.supplier, "supplier").and_then(|v| supplier_field(v, cx.suppliers)), errors);
+    let lot = take(text(cols.lot, "lot").and_then(|v| LotText::parse("lot", v)), errors);
+    let sku = take(text(cols.sku, "sku").and_then(|v| LotText::parse("sku", v)), errors);
+    let process = take(text(cols.process, "process").and_then(process_field), errors);
+    let material = take(text(cols.material, "material").and_then(|v| LotText::parse("material", v)), errors);
+    let produced_on = take(text(cols.produced_on, "produced_on").and_then(|v| ProducedOn::parse(v, cx.today)), errors);
+    let count = |at: usize, field: &str| text(at, field).and_then(|v| validate::count(field, v));
+    let started = take(count(cols.started, "started"), errors);
+    let passed_first = take(count(cols.passed_first, "passed_first"), errors);
+    let reworked = take(count(cols.reworked, "reworked"), errors);
+    let scrapped = take(count(cols.scrapped, "scrapped"), errors);
+    let counts = match (started, passed_first, reworked, scrapped) {
+        (Some(s), Some(p), Some(r), Some(x)) => take(LotCounts::new(s, p, r, x), errors),
+        _ => None,
+    };
+    let defects = parse_defects(record, cols, scratch, errors);
     if !errors.is_empty() {
         return None;
     }
-    Some(Row {
-        supplier: supplier?,
-        lot: NewLot {
-            lot: lot?,
-            sku: sku?,
-            process: process?,
-            material: material?,
-            produced_on: produced_on?,
-            started,
-            passed_first,
-            reworked,
-            scrapped,
-        },
-    })
+    let row = LotRow {
+        lot: lot?,
+        sku: sku?,
+        process: process?,
+        material: material?,
+        produced_on: produced_on?,
+        counts: counts?,
+        defects: defects?,
+    };
+    Some((supplier?, row))
 }
 
-fn supplier_field(
-    record: &csv::ByteRecord,
-    cols: &Columns,
-    suppliers: &HashMap<String, SupplierId>,
-) -> std::result::Result<SupplierId, FieldError> {
-    let code = text(record, cols, 0)?;
+fn supplier_field(code: &str, suppliers: &HashMap<String, SupplierId>) -> std::result::Result<SupplierId, FieldError> {
     if code.trim().is_empty() {
         return Err(FieldError::new("supplier", None, "is required; expected a supplier code such as SZ-ARMOR"));
     }
     suppliers.get(code).copied().ok_or_else(|| unknown_supplier(code, suppliers.len()))
 }
 
-/// A text column with the lot text limit: `lot`, `sku` or `material`.
-fn bounded_text<'r>(
-    record: &'r csv::ByteRecord,
-    cols: &Columns,
-    which: usize,
-) -> std::result::Result<&'r str, FieldError> {
-    text(record, cols, which).and_then(|v| validate::text(REQUIRED[which], v, validate::LOT_TEXT_MAX).map(|()| v))
-}
-
-fn process_field(record: &csv::ByteRecord, cols: &Columns) -> std::result::Result<Process, FieldError> {
-    text(record, cols, 3).and_then(|v| {
-        Process::parse(v).ok_or_else(|| {
-            FieldError::new("process", Some(v), format!("is not a process; expected one of {}", Process::expected()))
-        })
+fn process_field(v: &str) -> std::result::Result<Process, FieldError> {
+    Process::parse(v).ok_or_else(|| {
+        FieldError::new("process", Some(v), format!("is not a process; expected one of {}", Process::expected()))
     })
 }
 
-/// `started`, `passed_first`, `reworked`, `scrapped`; once all four parse,
-/// checked against each other.
-fn parse_counts(record: &csv::ByteRecord, cols: &Columns, errors: &mut Vec<FieldError>) -> [u32; 4] {
-    let mut counts = [0_u32; 4];
-    let mut counts_ok = true;
-    for (slot, which) in counts.iter_mut().zip(6..10) {
-        match take(text(record, cols, which).and_then(|v| validate::count(REQUIRED[which], v)), errors) {
-            Some(n) => *slot = n,
-            None => counts_ok = false,
-        }
-    }
-    let [started, passed_first, _, scrapped] = counts;
-    if counts_ok && let Some(e) = validate::lot_counts(started, passed_first, scrapped) {
-        errors.push(e);
-    }
-    counts
-}
-
-/// The `defect:<code>` columns into `defect_counts`, in column order; blank
-/// is 0.
-fn parse_defects(record: &csv::ByteRecord, cols: &Columns, defect_counts: &mut [u32], errors: &mut Vec<FieldError>) {
-    for ((at, code), slot) in cols.defects.iter().zip(defect_counts.iter_mut()) {
-        let raw = std::str::from_utf8(record.get(*at).unwrap_or_default()).unwrap_or("?");
-        *slot = if raw.trim().is_empty() {
+/// The `defect:<code>` columns, blank as 0, into the lot's defects.
+fn parse_defects<R: Read>(
+    record: &Records<R>,
+    cols: &Columns,
+    scratch: &mut Scratch,
+    errors: &mut Vec<FieldError>,
+) -> Option<Defects> {
+    scratch.counts.clear();
+    let mut ok = true;
+    for column in &cols.defects {
+        let raw = std::str::from_utf8(record.field(column.at)).unwrap_or("?");
+        let count = if raw.trim().is_empty() {
             0
         } else {
             let named = |mut e: FieldError| {
-                e.field = format!("{DEFECT_PREFIX}{code}");
+                e.field = format!("{DEFECT_PREFIX}{}", column.code);
                 e
             };
-            take(validate::count("defect", raw).map_err(named), errors).unwrap_or(0)
+            take(validate::count("defect", raw).map_err(named), errors).unwrap_or_else(|| {
+                ok = false;
+                0
+            })
         };
+        scratch.counts.push(count);
     }
+    if !ok {
+        return None;
+    }
+    let pairs = cols.defects.iter().map(|c| c.code.as_str()).zip(scratch.counts.iter().copied());
+    take(Defects::from_sorted_columns("defects", pairs, &mut scratch.json), errors)
 }
 
 fn take<T>(result: std::result::Result<T, FieldError>, errors: &mut Vec<FieldError>) -> Option<T> {

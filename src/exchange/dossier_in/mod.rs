@@ -1,37 +1,46 @@
-//! The `casebook-dossier/1` importer.
+//! The `casebook-dossier/1` (and `/2`) importer.
 //!
-//! The document is streamed: serde walks the top-level object and hands over
-//! one supplier at a time as a `Value`, which is read field by field (every
-//! problem reported with its JSON path) and written inside the import's one
-//! transaction. Memory holds the file's bytes and one supplier, not the tree.
+//! The document is streamed from the file: serde walks the top-level object,
+//! each supplier object key by key, and each of its arrays (claims, audits,
+//! lots) one element at a time. Each element is read as a small JSON value
+//! field by field (every problem reported with its JSON path, a key given
+//! twice too); lots go to a bounded external sort as checked rows, and the
+//! supplier is written when its object ends, inside the import's one
+//! transaction. Memory holds one supplier's claims and audits and a sort
+//! run, never the file or a supplier's lots.
 //!
-//! This module holds the entry point, the streaming state and the serde
-//! visitors; `read` turns one supplier's `Value` into model types and `write`
-//! stores it.
+//! This module holds the entry point, the streaming state and the top-level
+//! visitors; `supplier` streams one supplier, `strict` reads values, `read`
+//! turns them into model types and `write` stores them.
 
 mod control;
 mod read;
+mod strict;
+mod supplier;
 mod write;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::io::Read;
 
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use super::json_fields::describe;
+use super::json_fields::{describe, unknown_field};
 use super::{Format, ImportReport, Location, Problem, Problems, Tally};
 use crate::error::{Error, Result};
+use crate::model::validate::printable;
 use crate::model::{DOSSIER_FORMAT, DOSSIER_FORMAT_2};
 use crate::store::{LotWriter, SupplierId, Writer};
-use read::read_supplier;
+use read::Rules;
+use strict::{Keys, Strict};
 
 const TOP_FIELDS: &[&str] = &["format", "suppliers"];
 
-pub(super) fn import(writer: &Writer<'_>, bytes: &[u8], mut report: ImportReport) -> Result<ImportReport> {
+pub(super) fn import(writer: &Writer<'_>, input: impl Read, mut report: ImportReport) -> Result<ImportReport> {
     report.format = Some(Format::Dossier);
-    let templates = writer.read().template_codes()?;
-    let outcome = stream(writer, bytes, templates)?;
+    let rules = Rules { templates: writer.read().template_codes()?, today: crate::model::validate::today() };
+    let outcome = stream(writer, input, rules)?;
     report.rejected = outcome.rejected;
     report.duplicates = outcome.duplicates;
     if outcome.problems.is_empty() {
@@ -54,9 +63,9 @@ struct Outcome {
     lots_per_supplier: HashMap<SupplierId, usize>,
 }
 
-fn stream(writer: &Writer<'_>, bytes: &[u8], templates: HashMap<String, HashSet<String>>) -> Result<Outcome> {
-    let mut state = State::new(writer, writer.lot_writer()?, templates);
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+fn stream(writer: &Writer<'_>, input: impl Read, rules: Rules) -> Result<Outcome> {
+    let mut state = State::new(writer, writer.lot_writer()?, rules);
+    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, input));
     let parsed = DossierSeed { state: &mut state }.deserialize(&mut de).and_then(|()| de.end());
     if let Err(e) = parsed {
         state.out.problems.push(json_error(&e));
@@ -94,29 +103,31 @@ fn strip_position(e: &serde_json::Error) -> String {
 struct State<'w, 'c> {
     writer: &'w Writer<'c>,
     lots: LotWriter<'w>,
-    templates: HashMap<String, HashSet<String>>,
+    rules: Rules,
     out: Outcome,
     format: Option<Value>,
     saw_suppliers: bool,
     codes_in_file: HashMap<String, usize>,
     /// References of the audits inserted by this import.
     audits_in_file: HashSet<String>,
+    keys: Keys,
     /// Where the first field of `casebook-dossier/2` was seen, if any.
     format_2_at: Option<String>,
     fatal: Option<Error>,
 }
 
 impl<'w, 'c> State<'w, 'c> {
-    fn new(writer: &'w Writer<'c>, lots: LotWriter<'w>, templates: HashMap<String, HashSet<String>>) -> Self {
+    fn new(writer: &'w Writer<'c>, lots: LotWriter<'w>, rules: Rules) -> Self {
         Self {
             writer,
             lots,
-            templates,
+            rules,
             out: Outcome::default(),
             format: None,
             saw_suppliers: false,
             codes_in_file: HashMap::new(),
             audits_in_file: HashSet::new(),
+            keys: Keys::default(),
             format_2_at: None,
             fatal: None,
         }
@@ -129,6 +140,20 @@ impl<'w, 'c> State<'w, 'c> {
             value: None,
             message,
         });
+    }
+
+    /// A key given twice in one object: refused, wherever it is.
+    fn repeated_key(&mut self, path: String) {
+        let field = path.rsplit('.').next().unwrap_or(&path).to_owned();
+        let message = "is given twice in the same object; a JSON key may appear only once".to_owned();
+        self.problem(path, &field, message);
+    }
+
+    /// Reports the repeated keys found inside the values just read.
+    fn take_repeated_keys(&mut self) {
+        for path in std::mem::take(&mut self.keys.repeated) {
+            self.repeated_key(path);
+        }
     }
 
     fn finish_document(&mut self) {
@@ -160,41 +185,6 @@ impl<'w, 'c> State<'w, 'c> {
             self.out.rejected += 1;
         }
     }
-
-    /// Reads, checks and writes one supplier; problems are collected, and
-    /// database errors stop the import.
-    fn supplier(&mut self, index: usize, value: &Value) {
-        if self.fatal.is_some() {
-            return;
-        }
-        let path = format!("suppliers[{index}]");
-        let before = self.out.problems.total();
-        let record = read_supplier(value, &path, &self.templates, &mut self.out.problems);
-        if let Some(record) = &record
-            && self.format_2_at.is_none()
-        {
-            if !record.annotations.is_empty() {
-                self.format_2_at = Some(format!("{path}.annotations"));
-            } else if !record.control_plans.is_empty() {
-                self.format_2_at = Some(format!("{path}.control_plans"));
-            }
-        }
-        if let Some(record) = &record
-            && let Some(first) = self.codes_in_file.insert(record.supplier.code.clone(), index)
-        {
-            let message =
-                format!("supplier `{}` appears twice in this file (first at suppliers[{first}])", record.supplier.code);
-            self.problem(format!("{path}.code"), "code", message);
-        }
-        if let (Some(record), true) = (record, self.out.problems.total() == before)
-            && let Err(e) = self.store_supplier(&path, &record)
-        {
-            self.fatal = Some(e);
-        }
-        if self.out.problems.total() > before {
-            self.out.rejected += 1;
-        }
-    }
 }
 
 struct DossierSeed<'s, 'w, 'c> {
@@ -217,17 +207,26 @@ impl<'de> Visitor<'de> for DossierSeed<'_, '_, '_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        let mut seen = HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                map.next_value::<IgnoredAny>()?;
+                self.state.repeated_key(printable(&key).into_owned());
+                self.state.out.rejected += 1;
+                continue;
+            }
             match key.as_str() {
-                "format" => self.state.format = Some(map.next_value()?),
+                "format" => {
+                    self.state.format = Some(map.next_value_seed(Strict::at(&mut self.state.keys, "format".into()))?);
+                    self.state.take_repeated_keys();
+                }
                 "suppliers" => {
                     self.state.saw_suppliers = true;
                     map.next_value_seed(SuppliersSeed { state: &mut *self.state })?;
                 }
                 other => {
                     map.next_value::<IgnoredAny>()?;
-                    let message = format!("unknown field `{other}`; expected one of: {}", TOP_FIELDS.join(", "));
-                    self.state.problem(other.to_owned(), other, message);
+                    self.state.out.problems.push(unknown_field("", other, TOP_FIELDS));
                     self.state.out.rejected += 1;
                 }
             }
@@ -266,8 +265,7 @@ impl<'de> Visitor<'de> for SuppliersSeed<'_, '_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
         let mut index = 0;
-        while let Some(value) = seq.next_element::<Value>()? {
-            self.state.supplier(index, &value);
+        while seq.next_element_seed(supplier::SupplierSeed { state: &mut *self.state, index })?.is_some() {
             index += 1;
         }
         Ok(())

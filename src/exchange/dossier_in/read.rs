@@ -1,20 +1,29 @@
 //! Field readers for one supplier of a dossier: each `read_*` turns a
-//! `serde_json::Value` into a model type, reporting every problem with its
-//! JSON path, and the `unique_*` checks catch repeats within one supplier.
+//! `serde_json::Value` (one claim, audit or lot, or the supplier's own
+//! fields) into a model type, reporting every problem with its JSON path,
+//! and the `unique*` checks catch repeats within one supplier.
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::exchange::json_fields::{Obj, describe, object, vocab_field};
-use crate::exchange::validate::{self, FieldError};
 use crate::exchange::{Location, Problem, Problems};
+use crate::model::validate::{self, FieldError};
 use crate::model::{
-    Answer, Audit, BusinessModel, Claim, Closure, DEFAULT_TEMPLATE, Evidence, Finding, FindingSeverity, Lot, Models,
-    Supplier, SupplierRecord,
+    Answer, Audit, BusinessModel, Claim, Closure, DEFAULT_TEMPLATE, Defects, Evidence, Finding, FindingSeverity,
+    LotCounts, LotRow, LotText, Models, ProducedOn, Supplier, dates,
 };
 
-const SUPPLIER_FIELDS: &[&str] = &[
+/// What a dossier is read against: the checklist templates on file (their
+/// question codes) and today by the real clock.
+pub(super) struct Rules {
+    pub templates: HashMap<String, HashSet<String>>,
+    pub today: NaiveDate,
+}
+
+pub(super) const SUPPLIER_FIELDS: &[&str] = &[
     "code",
     "name",
     "country",
@@ -69,12 +78,10 @@ fn each<T>(
     }
     ok.then_some(out)
 }
-pub(super) fn read_supplier(
-    value: &Value,
-    path: &str,
-    templates: &HashMap<String, HashSet<String>>,
-    p: &mut Problems,
-) -> Option<SupplierRecord> {
+
+/// The supplier's own fields (its arrays are read one element at a time
+/// elsewhere): `value` holds only the known keys.
+pub(super) fn read_supplier(value: &Value, path: &str, p: &mut Problems) -> Option<Supplier> {
     let o = object(value, path, SUPPLIER_FIELDS, p)?;
     let code =
         o.parsed("code", "a supplier code such as SZ-ARMOR", p, |s| validate::code("code", s).map(|()| s.to_owned()));
@@ -87,37 +94,39 @@ pub(super) fn read_supplier(
     let moq = o.opt_count("moq", 1, p);
     let dev_lead_days = o.opt_count("dev_lead_days", 1, p);
     let notes = o.opt_text("notes", p);
-    let claims = each(&o, "claims", p, read_claim);
-    let audits = each(&o, "audits", p, |v, at, p| read_audit(v, at, templates, p));
-    let lots = each(&o, "lots", p, read_lot)
-        .and_then(|lots| unique(&o, lots, ("lots", "lot", "appears twice in this supplier's lots"), |l| &l.lot, p));
-    let audits = audits.and_then(|audits| {
-        unique(&o, audits, ("audits", "id", "appears twice in this supplier's audits"), |a| &a.id, p)
-    });
-    let annotations = each(&o, "annotations", p, super::control::read_annotation).and_then(|notes| {
-        unique(&o, notes, ("annotations", "id", "appears twice in this supplier's annotations"), |a| &a.id, p)
-    });
-    let control_plans = each(&o, "control_plans", p, super::control::read_plan).and_then(|plans| {
-        unique(&o, plans, ("control_plans", "id", "appears twice in this supplier's control plans"), |c| &c.id, p)
-    });
-    Some(SupplierRecord {
-        supplier: Supplier {
-            code: code?,
-            name: name?.to_owned(),
-            country: country?,
-            city: city.ok()?,
-            business_type: business_type?,
-            models: models?,
-            moq: moq.ok()?,
-            dev_lead_days: dev_lead_days.ok()?,
-            notes: notes.ok()?,
-        },
-        claims: claims?,
-        audits: audits?,
-        lots: lots?,
-        annotations: annotations?,
-        control_plans: control_plans?,
+    Some(Supplier {
+        code: code?,
+        name: name?.to_owned(),
+        country: country?,
+        city: city.ok()?,
+        business_type: business_type?,
+        models: models?,
+        moq: moq.ok()?,
+        dev_lead_days: dev_lead_days.ok()?,
+        notes: notes.ok()?,
     })
+}
+
+/// Keeps a supplier's `list` (audits, annotations, control plans) only if
+/// no two items share an id; each repeat is a problem naming the first.
+pub(super) fn unique_ids<T>(
+    path: &str,
+    (list, what): (&str, &str),
+    items: Vec<T>,
+    id: impl Fn(&T) -> &str,
+    p: &mut Problems,
+) -> Option<Vec<T>> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut ok = true;
+    for (i, item) in items.iter().enumerate() {
+        if let Some(first) = seen.insert(id(item), i) {
+            let message = format!("appears twice in this supplier's {what} (first at {list}[{first}])");
+            let at = format!("{path}.{list}[{i}].id");
+            p.push(Problem::at(Location::Path(at), FieldError::new("id", Some(id(item)), message)));
+            ok = false;
+        }
+    }
+    ok.then_some(items)
 }
 
 fn read_models(o: &Obj<'_>, p: &mut Problems) -> Option<Models> {
@@ -148,11 +157,11 @@ fn read_models(o: &Obj<'_>, p: &mut Problems) -> Option<Models> {
     ok.then_some(models)
 }
 
-fn read_claim(value: &Value, path: &str, p: &mut Problems) -> Option<Claim> {
+pub(super) fn read_claim(value: &Value, path: &str, today: NaiveDate, p: &mut Problems) -> Option<Claim> {
     let o = object(value, path, CLAIM_FIELDS, p)?;
     let capability = o.vocab("capability", p);
     let source = o.vocab("source", p);
-    let stated_on = o.date("stated_on", p);
+    let stated_on = o.date("stated_on", p).and_then(|d| o.rule("stated_on", dates::stated(d, today), p).map(|()| d));
     let statement = o.opt_text("statement", p);
     let retired_on = o.opt_date("retired_on", p);
     let claim = Claim {
@@ -162,39 +171,30 @@ fn read_claim(value: &Value, path: &str, p: &mut Problems) -> Option<Claim> {
         statement: statement.ok()?.unwrap_or_default(),
         retired_on: retired_on.ok()?,
     };
-    if claim.retired_on.is_some_and(|r| r < claim.stated_on) {
-        let retired = claim.retired_on.map(|d| d.to_string());
-        let message =
-            format!("is before stated_on ({}); a claim is retired on or after it was stated", claim.stated_on);
-        let e = FieldError::new("retired_on", retired.as_deref(), message);
-        p.push(Problem::at(Location::Path(o.at("retired_on")), e));
-        return None;
+    if let Some(retired) = claim.retired_on {
+        o.rule("retired_on", dates::retired(retired, claim.stated_on, today), p)?;
     }
     Some(claim)
 }
 
-fn read_audit(
-    value: &Value,
-    path: &str,
-    templates: &HashMap<String, HashSet<String>>,
-    p: &mut Problems,
-) -> Option<Audit> {
+pub(super) fn read_audit(value: &Value, path: &str, rules: &Rules, p: &mut Problems) -> Option<Audit> {
     let o = object(value, path, AUDIT_FIELDS, p)?;
     let id = o.parsed("id", "an audit id such as A-2026-014", p, |s| validate::code("id", s).map(|()| s.to_owned()));
     let auditor = o.text("auditor", validate::LINE_MAX, p);
-    let visited_on = o.date("visited_on", p);
+    let visited_on =
+        o.date("visited_on", p).and_then(|d| o.rule("visited_on", dates::visited(d, rules.today), p).map(|()| d));
     let kind = o.vocab("kind", p);
     let status = o.vocab("status", p);
     let summary = o.opt_text("summary", p);
     let amends = o.opt_parsed("amends", p, |s| validate::code("amends", s).map(|()| s.to_owned()));
-    let template = read_template(&o, templates, p);
-    let codes = template.as_ref().and_then(|t| templates.get(t));
-    let evidence = each(&o, "evidence", p, read_evidence);
+    let template = read_template(&o, &rules.templates, p);
+    let codes = template.as_ref().and_then(|t| rules.templates.get(t));
     let answers = each(&o, "answers", p, |v, at, p| read_answer(v, at, codes, p)).and_then(|answers| {
         unique(&o, answers, ("answers", "question", "is answered twice in this audit"), |a| &a.question, p)
     });
     let visited = visited_on?;
-    let findings = each(&o, "findings", p, |v, at, p| read_finding(v, at, visited, p));
+    let evidence = each(&o, "evidence", p, |v, at, p| read_evidence(v, at, rules.today, p));
+    let findings = each(&o, "findings", p, |v, at, p| read_finding(v, at, visited, rules.today, p));
     Some(Audit {
         id: id?,
         auditor: auditor?.to_owned(),
@@ -226,12 +226,13 @@ fn read_template(o: &Obj<'_>, templates: &HashMap<String, HashSet<String>>, p: &
     None
 }
 
-fn read_evidence(value: &Value, path: &str, p: &mut Problems) -> Option<Evidence> {
+fn read_evidence(value: &Value, path: &str, today: NaiveDate, p: &mut Problems) -> Option<Evidence> {
     let o = object(value, path, EVIDENCE_FIELDS, p)?;
     let pillar = o.vocab("pillar", p);
     let kind = o.vocab("kind", p);
     let strength = o.vocab("strength", p);
-    let collected_on = o.date("collected_on", p);
+    let collected_on =
+        o.date("collected_on", p).and_then(|d| o.rule("collected_on", dates::collected(d, today), p).map(|()| d));
     let description = o.prose("description", p);
     let reference = o.opt_text("reference", p);
     Some(Evidence {
@@ -267,13 +268,25 @@ fn read_answer(value: &Value, path: &str, codes: Option<&HashSet<String>>, p: &m
     Some(Answer { question: question?, result: result?, note: note.ok()? })
 }
 
-fn read_finding(value: &Value, path: &str, visited_on: chrono::NaiveDate, p: &mut Problems) -> Option<Finding> {
+fn read_finding(
+    value: &Value,
+    path: &str,
+    visited_on: NaiveDate,
+    today: NaiveDate,
+    p: &mut Problems,
+) -> Option<Finding> {
     let o = object(value, path, FINDING_FIELDS, p)?;
     let severity: Option<FindingSeverity> = o.vocab("severity", p);
     let description = o.prose("description", p);
     let owner = o.opt_line("owner", validate::NAME_MAX, p);
-    let due_on = o.opt_date("due_on", p);
-    let closure = read_closure(&o, p);
+    let due_on = o.opt_date("due_on", p).and_then(|due| match due {
+        Some(d) => o.rule("due_on", dates::due(d, visited_on), p).map(|()| Some(d)).ok_or(()),
+        None => Ok(None),
+    });
+    let closure = read_closure(&o, p).and_then(|closure| match &closure {
+        Some(c) => o.rule("closed_on", dates::closed(c.closed_on, visited_on, today), p).map(|()| closure).ok_or(()),
+        None => Ok(closure),
+    });
     let severity = severity?;
     Some(Finding {
         severity,
@@ -322,45 +335,38 @@ fn read_closure(o: &Obj<'_>, p: &mut Problems) -> Result<Option<Closure>, ()> {
     }
 }
 
-fn read_lot(value: &Value, path: &str, p: &mut Problems) -> Option<Lot> {
+pub(super) fn read_lot(value: &Value, path: &str, today: NaiveDate, p: &mut Problems) -> Option<LotRow> {
     let o = object(value, path, LOT_FIELDS, p)?;
-    let lot = o.text("lot", validate::LOT_TEXT_MAX, p);
-    let sku = o.text("sku", validate::LOT_TEXT_MAX, p);
+    let text = |key: &str, p: &mut Problems| o.parsed(key, "a string", p, |s| LotText::parse(key, s));
+    let (lot, sku) = (text("lot", p), text("sku", p));
     let process = o.vocab("process", p);
-    let material = o.text("material", validate::LOT_TEXT_MAX, p);
-    let produced_on = o.date("produced_on", p);
+    let material = text("material", p);
+    let produced_on = o.parsed("produced_on", "a date YYYY-MM-DD", p, |s| ProducedOn::parse(s, today));
     let started = o.count("started", 0, p);
     let passed_first = o.count("passed_first", 0, p);
     let reworked = o.count("reworked", 0, p);
     let scrapped = o.count("scrapped", 0, p);
     let defects = read_defects(&o, p);
-    let (started, passed_first, scrapped) = (started?, passed_first?, scrapped?);
-    if let Some(e) = validate::lot_counts(started, passed_first, scrapped) {
-        let at = o.at(&e.field);
-        p.push(Problem::at(Location::Path(at), e));
-        return None;
-    }
-    Some(Lot {
-        lot: lot?.to_owned(),
-        sku: sku?.to_owned(),
+    let counts = LotCounts::new(started?, passed_first?, reworked?, scrapped?);
+    let counts = counts.map_err(|e| p.push(Problem::at(Location::Path(o.at(&e.field)), e))).ok()?;
+    Some(LotRow {
+        lot: lot?,
+        sku: sku?,
         process: process?,
-        material: material?.to_owned(),
+        material: material?,
         produced_on: produced_on?,
-        started,
-        passed_first,
-        reworked: reworked?,
-        scrapped,
+        counts,
         defects: defects?,
     })
 }
 
 /// `defects`: an object of code → count; zero counts are dropped.
-fn read_defects(o: &Obj<'_>, p: &mut Problems) -> Option<Vec<(String, u32)>> {
-    let Some(map) = o.map("defects", p).ok()? else { return Some(Vec::new()) };
-    let mut out = Vec::with_capacity(map.len());
+fn read_defects(o: &Obj<'_>, p: &mut Problems) -> Option<Defects> {
+    let Some(map) = o.map("defects", p).ok()? else { return Some(Defects::default()) };
+    let mut counts = Vec::with_capacity(map.len());
     let mut ok = true;
     for (code, count) in map {
-        let path = format!("{}.{code}", o.at("defects"));
+        let path = format!("{}.{}", o.at("defects"), validate::printable(code));
         let checked = validate::defect_code("defects", code).and_then(|()| {
             count.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| {
                 FieldError::new(
@@ -371,16 +377,17 @@ fn read_defects(o: &Obj<'_>, p: &mut Problems) -> Option<Vec<(String, u32)>> {
             })
         });
         match checked {
-            Ok(n) if n > 0 => out.push((code.clone(), n)),
-            Ok(_) => {}
+            Ok(n) => counts.push((code.as_str(), n)),
             Err(e) => {
                 p.push(Problem::at(Location::Path(path), e));
                 ok = false;
             }
         }
     }
-    out.sort();
-    ok.then_some(out)
+    if !ok {
+        return None;
+    }
+    Defects::from_counts("defects", counts).map_err(|e| p.push(Problem::at(Location::Path(o.at("defects")), e))).ok()
 }
 
 /// Keeps `items` (the array `list` of `o`) only if no two share a `field`

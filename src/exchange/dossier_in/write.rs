@@ -5,22 +5,24 @@
 //! the import.
 
 use super::State;
+use super::supplier::Incoming;
 use crate::error::Result;
-use crate::exchange::validate;
-use crate::model::{Audit, AuditStatus, Lot, Supplier, SupplierRecord};
-use crate::store::{LotInsert, NewLot, SupplierId};
+use crate::exchange::sorted_lots::SortedLots;
+use crate::exchange::{Location, Problem};
+use crate::model::validate::FieldError;
+use crate::model::{Audit, AuditStatus, LotText, Supplier};
+use crate::store::{LotInsert, SupplierId};
 
 impl State<'_, '_> {
-    pub(super) fn store_supplier(&mut self, path: &str, record: &SupplierRecord) -> Result<()> {
+    /// Annotations and control plans go last: an annotation names a lot.
+    pub(super) fn store_supplier(&mut self, path: &str, record: &Incoming, lots: SortedLots) -> Result<()> {
         let supplier = self.upsert_supplier(&record.supplier)?;
         for claim in &record.claims {
             let added = self.writer.insert_claim(supplier, claim)?;
             if added { &mut self.out.inserted } else { &mut self.out.duplicates }.add("claims", 1);
         }
-        self.store_audits(supplier, path, record)?;
-        for lot in &record.lots {
-            self.store_lot(supplier, lot)?;
-        }
+        self.store_audits(supplier, &record.supplier.code, path, &record.audits)?;
+        self.store_lots(Some(supplier), path, lots)?;
         for (i, annotation) in record.annotations.iter().enumerate() {
             self.store_annotation(supplier, &format!("{path}.annotations[{i}]"), annotation)?;
         }
@@ -42,11 +44,11 @@ impl State<'_, '_> {
 
     /// Audits that amend another go after the others, so the original is
     /// on file (and sealed) by the time its amendment arrives.
-    fn store_audits(&mut self, supplier: SupplierId, path: &str, record: &SupplierRecord) -> Result<()> {
-        let mut order: Vec<usize> = (0..record.audits.len()).collect();
-        order.sort_by_key(|i| record.audits[*i].amends.is_some());
+    fn store_audits(&mut self, supplier: SupplierId, code: &str, path: &str, audits: &[Audit]) -> Result<()> {
+        let mut order: Vec<usize> = (0..audits.len()).collect();
+        order.sort_by_key(|i| audits[*i].amends.is_some());
         for i in order {
-            self.store_audit(supplier, &record.supplier.code, &format!("{path}.audits[{i}]"), &record.audits[i])?;
+            self.store_audit(supplier, code, &format!("{path}.audits[{i}]"), &audits[i])?;
         }
         Ok(())
     }
@@ -99,28 +101,31 @@ impl State<'_, '_> {
         })
     }
 
-    fn store_lot(&mut self, supplier: SupplierId, lot: &Lot) -> Result<()> {
-        let day = lot.produced_on.to_string();
-        let new = NewLot {
-            lot: &lot.lot,
-            sku: &lot.sku,
-            process: lot.process,
-            material: &lot.material,
-            produced_on: &day,
-            started: lot.started,
-            passed_first: lot.passed_first,
-            reworked: lot.reworked,
-            scrapped: lot.scrapped,
-        };
-        let mut json = String::new();
-        let defects = validate::defects_json(lot.defects.iter().map(|(c, n)| (c.as_str(), *n)), &mut json);
-        match self.lots.insert(supplier, &new, defects)? {
-            LotInsert::Inserted => {
-                self.out.inserted.add("lots", 1);
-                *self.out.lots_per_supplier.entry(supplier).or_default() += 1;
+    /// Goes through a supplier's lots in code order: a lot repeated within
+    /// the supplier is a problem; the others are inserted when there is a
+    /// `supplier` to insert them for.
+    pub(super) fn store_lots(&mut self, supplier: Option<SupplierId>, path: &str, lots: SortedLots) -> Result<()> {
+        let mut previous: Option<(LotText, u64)> = None;
+        lots.drain(|staged| {
+            let row = &staged.row;
+            if let Some((_, first)) = previous.as_ref().filter(|(lot, _)| *lot == row.lot) {
+                let message = format!("appears twice in this supplier's lots (first at lots[{first}])");
+                let at = format!("{path}.lots[{}].lot", staged.line);
+                self.out
+                    .problems
+                    .push(Problem::at(Location::Path(at), FieldError::new("lot", Some(&row.lot), message)));
+                return Ok(());
             }
-            LotInsert::Duplicate => self.out.duplicates.add("lots", 1),
-        }
-        Ok(())
+            previous = Some((row.lot.clone(), staged.line));
+            let Some(supplier) = supplier else { return Ok(()) };
+            match self.lots.insert(supplier, row)? {
+                LotInsert::Inserted => {
+                    self.out.inserted.add("lots", 1);
+                    *self.out.lots_per_supplier.entry(supplier).or_default() += 1;
+                }
+                LotInsert::Duplicate => self.out.duplicates.add("lots", 1),
+            }
+            Ok(())
+        })
     }
 }

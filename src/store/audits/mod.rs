@@ -123,6 +123,16 @@ impl Reader<'_> {
             .optional()?)
     }
 
+    /// The day the audit of finding `finding` was visited, if there is one.
+    pub fn finding_visit(&self, finding: i64) -> Result<Option<NaiveDate>> {
+        let day: Option<String> = self
+            .conn
+            .prepare_cached("SELECT a.visited_on FROM findings f JOIN audits a ON a.id = f.audit_id WHERE f.id = ?1")?
+            .query_row([finding], |r| r.get(0))
+            .optional()?;
+        Ok(day.as_deref().map(super::parse_date).transpose()?)
+    }
+
     pub fn require_audit(&self, reference: &str) -> Result<i64> {
         self.audit_id(reference)?.ok_or_else(|| Error::NotFound(format!("no audit with reference `{reference}`")))
     }

@@ -6,14 +6,18 @@ use rusqlite::{OptionalExtension, params};
 
 use super::NewAudit;
 use crate::error::{Error, Result};
+use chrono::NaiveDate;
+
 use crate::model::{
-    Answer, AnswerResult, Audit, AuditStatus, Closure, Evidence, Finding, HistoryAction, HistoryEntity,
+    Answer, AnswerResult, Audit, AuditStatus, Closure, Evidence, Finding, HistoryAction, HistoryEntity, records,
+    validate,
 };
 use crate::store::{Change, SupplierId, Writer, facts};
 
 impl Writer<'_> {
     /// Creates a draft audit; returns its row id and reference.
     pub fn create_audit(&self, supplier: SupplierId, new: &NewAudit<'_>) -> Result<(i64, String)> {
+        records::audit(new.auditor, new.visited_on, new.summary, new.reference, validate::today())?;
         let reference = match new.reference {
             Some(r) => r.to_owned(),
             None => self.read().next_audit_ref(chrono::Datelike::year(&new.visited_on))?,
@@ -117,6 +121,7 @@ impl Writer<'_> {
     }
 
     fn insert_evidence(&self, audit: i64, e: &Evidence) -> Result<i64> {
+        records::evidence(e, validate::today())?;
         self.conn()
             .prepare_cached(
                 "INSERT INTO evidence (audit_id, pillar, kind, strength, collected_on, description, reference)
@@ -134,7 +139,17 @@ impl Writer<'_> {
         Ok(self.conn().last_insert_rowid())
     }
 
+    /// The day an audit was visited (what its findings' dates answer to).
+    fn visited_on(&self, audit: i64) -> Result<NaiveDate> {
+        let day: String = self
+            .conn()
+            .prepare_cached("SELECT visited_on FROM audits WHERE id = ?1")?
+            .query_row([audit], |r| r.get(0))?;
+        Ok(crate::store::parse_date(&day)?)
+    }
+
     fn insert_finding(&self, audit: i64, f: &Finding) -> Result<i64> {
+        records::finding(f, self.visited_on(audit)?, validate::today())?;
         self.conn()
             .prepare_cached(
                 "INSERT INTO findings (audit_id, severity, description, owner, due_on) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -144,6 +159,7 @@ impl Writer<'_> {
     }
 
     fn insert_answer(&self, audit: i64, answer: &Answer) -> Result<()> {
+        records::answer(answer)?;
         self.conn()
             .prepare_cached(
                 "INSERT INTO answers (audit_id, template, question, result, note)
@@ -239,6 +255,7 @@ impl Writer<'_> {
             .prepare_cached("SELECT audit_id, due_on FROM findings WHERE id = ?1")?
             .query_row([finding], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let (supplier, reference, _) = self.audit_owner(audit)?;
+        records::closure(closure, self.visited_on(audit)?, validate::today())?;
         let closed_on = closure.closed_on.to_string();
         let fact =
             facts::closure_hash(self.conn(), finding, &closed_on, &closure.evidence, &closure.closed_by, &self.at)?;

@@ -9,9 +9,12 @@ use chrono::NaiveDate;
 use super::Data;
 use crate::assess::checklist::Score;
 use crate::error::Error;
-use crate::exchange::validate;
-use crate::model::{Answer, AuditKind, Claim, Closure, DEFAULT_TEMPLATE, Evidence, Finding, Lot, Supplier};
-use crate::store::{AuditHeader, LotInsert, NewAudit, NewLot, SupplierId};
+use crate::model::validate::{self, FieldError};
+use crate::model::{
+    Answer, AuditKind, Claim, Closure, DEFAULT_TEMPLATE, Defects, Evidence, Finding, Lot, LotCounts, LotRow, LotText,
+    ProducedOn, Supplier,
+};
+use crate::store::{AuditHeader, LotInsert, NewAudit, SupplierId};
 use crate::tui::form_kit::Field;
 use crate::workflow;
 
@@ -163,7 +166,22 @@ impl Refusal {
 
 impl From<Error> for Refusal {
     fn from(e: Error) -> Self {
-        Self { field: None, message: format!("Not saved: {e}") }
+        match e {
+            // A rule the store's writers check (`model::records`): next to its field.
+            Error::Field(e) => Self { field: Field::from_key(&e.field), message: e.message },
+            e => Self { field: None, message: format!("Not saved: {e}") },
+        }
+    }
+}
+
+impl Refusal {
+    /// A refusal from the store, next to its own field if it names one the
+    /// form has, else next to `field`.
+    fn or_at(e: Error, field: Field) -> Self {
+        match Self::from(e) {
+            refusal @ Self { field: Some(_), .. } => refusal,
+            Self { message, .. } => Self::at(field, message.trim_start_matches("Not saved: ").to_owned()),
+        }
     }
 }
 
@@ -204,7 +222,7 @@ impl Data {
             Write::RetireClaim { supplier, claim, on } => {
                 // The store says why it refuses (before the statement, already retired).
                 self.transact(|w| w.retire_claim(*supplier, *claim, *on))
-                    .map_err(|e| Refusal::at(Field::RetiredOn, e.to_string()))?;
+                    .map_err(|e| Refusal::or_at(e, Field::RetiredOn))?;
                 Ok(Written::Supplier(*supplier))
             }
             Write::StartAudit(supplier, start) => self.start_audit(*supplier, start),
@@ -228,7 +246,7 @@ impl Data {
             }
             Write::CloseFinding { supplier, finding, closure } => {
                 self.transact(|w| w.close_finding(*finding, closure))
-                    .map_err(|e| Refusal::at(Field::ClosureEvidence, e.to_string()))?;
+                    .map_err(|e| Refusal::or_at(e, Field::ClosureEvidence))?;
                 Ok(Written::Supplier(*supplier))
             }
             Write::Lot(supplier, lot) => self.add_lot(*supplier, lot),
@@ -301,35 +319,31 @@ impl Data {
     }
 
     fn add_lot(&mut self, supplier: SupplierId, lot: &Lot) -> Result<Written, Refusal> {
-        // The importer's rule across the counts, on the field it names.
-        if let Some(e) = validate::lot_counts(lot.started, lot.passed_first, lot.scrapped) {
-            let field = [Field::Started, Field::PassedFirst, Field::Scrapped]
-                .into_iter()
-                .find(|f| f.key() == e.field)
-                .unwrap_or(Field::Started);
-            return Err(Refusal::at(field, e.message));
-        }
+        let row = lot_row(lot)?;
         let taken = format!("{} is already recorded for this supplier; lot codes are unique", lot.lot);
         if self.store.read().lot_exists(supplier, &lot.lot)? {
             return Err(Refusal::at(Field::Lot, taken));
         }
-        let produced_on = lot.produced_on.to_string();
-        let new = NewLot {
-            lot: &lot.lot,
-            sku: &lot.sku,
-            process: lot.process,
-            material: &lot.material,
-            produced_on: &produced_on,
-            started: lot.started,
-            passed_first: lot.passed_first,
-            reworked: lot.reworked,
-            scrapped: lot.scrapped,
-        };
-        let mut json = String::new();
-        let defects = validate::defects_json(lot.defects.iter().map(|(c, n)| (c.as_str(), *n)), &mut json);
-        match self.transact(|w| w.add_lot(supplier, &new, defects))? {
+        match self.transact(|w| w.add_lot(supplier, &row))? {
             LotInsert::Inserted => Ok(Written::Supplier(supplier)),
             LotInsert::Duplicate => Err(Refusal::at(Field::Lot, taken)),
         }
     }
+}
+
+/// The form's lot as the checked row the store takes: the importers' rules
+/// (texts, the counts together, not produced after today, defects), each
+/// refusal on the field it names.
+fn lot_row(lot: &Lot) -> Result<LotRow, Refusal> {
+    let at = |e: FieldError| Refusal { field: Field::from_key(&e.field), message: e.message };
+    let text = |field: Field, value: &str| LotText::parse(field.key(), value).map_err(at);
+    Ok(LotRow {
+        lot: text(Field::Lot, &lot.lot)?,
+        sku: text(Field::Sku, &lot.sku)?,
+        process: lot.process,
+        material: text(Field::Material, &lot.material)?,
+        produced_on: ProducedOn::new(lot.produced_on, validate::today()).map_err(at)?,
+        counts: LotCounts::new(lot.started, lot.passed_first, lot.reworked, lot.scrapped).map_err(at)?,
+        defects: Defects::from_counts("defects", lot.defects.iter().map(|(c, n)| (c.as_str(), *n))).map_err(at)?,
+    })
 }

@@ -51,6 +51,11 @@ impl Entry {
         Self::text(id, label, value.to_string(), Rule::Date)
     }
 
+    /// A date that may not be after today (a visit, a lot, a closure…).
+    pub fn past_date(id: Field, label: &'static str, value: NaiveDate) -> Self {
+        Self::text(id, label, value.to_string(), Rule::PastDate)
+    }
+
     /// A choice among every word of `T`, starting at `selected` (the first if absent).
     pub fn choice<T: Word>(id: Field, label: &'static str, selected: Option<T>) -> Self {
         Self::choice_of(id, label, T::WORDS, selected)

@@ -62,6 +62,62 @@ pub enum Field {
 }
 
 impl Field {
+    pub const ALL: [Self; 44] = [
+        Self::Code,
+        Self::Name,
+        Self::Country,
+        Self::City,
+        Self::BusinessType,
+        Self::Models,
+        Self::Moq,
+        Self::DevLeadDays,
+        Self::Notes,
+        Self::Capability,
+        Self::Source,
+        Self::StatedOn,
+        Self::Statement,
+        Self::RetiredOn,
+        Self::Auditor,
+        Self::VisitedOn,
+        Self::AuditKind,
+        Self::Template,
+        Self::Summary,
+        Self::Note,
+        Self::Pillar,
+        Self::EvidenceKind,
+        Self::Strength,
+        Self::CollectedOn,
+        Self::Description,
+        Self::Reference,
+        Self::Severity,
+        Self::Owner,
+        Self::DueOn,
+        Self::ClosedOn,
+        Self::ClosureEvidence,
+        Self::ClosedBy,
+        Self::Lot,
+        Self::Sku,
+        Self::Process,
+        Self::Material,
+        Self::ProducedOn,
+        Self::Started,
+        Self::PassedFirst,
+        Self::Reworked,
+        Self::Scrapped,
+        Self::Defects,
+        Self::Path,
+        Self::Reason,
+    ];
+
+    /// The field a validator's word names (`closure`, the closure text,
+    /// is this form's closure evidence); `None` when no form has it.
+    pub fn from_key(key: &str) -> Option<Self> {
+        match key {
+            "closure" => Some(Self::ClosureEvidence),
+            key => Self::ALL.iter().copied().find(|f| f.key() == key),
+        }
+    }
+
     /// The word the validators, the CSV and the dossier use.
     pub fn key(self) -> &'static str {
         match self {

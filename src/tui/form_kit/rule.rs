@@ -1,10 +1,10 @@
 //! What a typed field must be, as the importers decide it: each rule calls
-//! the same `exchange::validate` function the CSV and dossier importers
+//! the same `model::validate` function the CSV and dossier importers
 //! call, so a value the form takes is a value a file could carry.
 
 use chrono::NaiveDate;
 
-use crate::exchange::validate::{self, FieldError};
+use crate::model::validate::{self, FieldError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
@@ -26,6 +26,9 @@ pub enum Rule {
     OptPositive,
     /// `YYYY-MM-DD`, or `today`.
     Date,
+    /// `YYYY-MM-DD` not after today by the real clock (`model::dates`), or
+    /// `today`.
+    PastDate,
     /// Defect counts: `code=count`, separated by commas or spaces; may be blank.
     Defects,
     /// A file's path (`~` for home); Tab completes it.
@@ -46,8 +49,11 @@ impl Rule {
             Self::Country => validate::country(key, &text.trim().to_ascii_uppercase()),
             Self::Count => validate::count(key, text).map(|_| ()),
             Self::OptPositive => validate::count(key, text).and_then(|n| at_least_one(key, n)),
-            Self::Date if is_today(text) => Ok(()),
+            Self::Date | Self::PastDate if is_today(text) => Ok(()),
             Self::Date => validate::date(key, text.trim()).map(|_| ()),
+            Self::PastDate => validate::date(key, text.trim())
+                .and_then(|day| validate::four_digit_year(key, day).map(|()| day))
+                .and_then(|day| validate::not_after_today(key, day, validate::today())),
             Self::Defects => defects(key, text).map(|_| ()),
             Self::Path => validate::text(key, text, 4096),
         };
@@ -119,6 +125,10 @@ mod tests {
         assert!(check(Rule::Date, "Today").is_ok());
         assert!(check(Rule::Date, "2026-13-01").unwrap_err().contains("real calendar date"));
         assert!(check(Rule::Date, "").unwrap_err().contains("required"));
+        let tomorrow = (validate::today() + chrono::Days::new(1)).to_string();
+        assert!(check(Rule::Date, &tomorrow).is_ok());
+        assert!(check(Rule::PastDate, &tomorrow).unwrap_err().contains("after today"));
+        assert!(check(Rule::PastDate, &validate::today().to_string()).is_ok());
         assert_eq!(day(" today ", today()), Some(today()));
     }
 

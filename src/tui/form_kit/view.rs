@@ -124,14 +124,14 @@ fn value_spans(
         Kind::Text { input, rule } if focused => {
             let (shown, column) = input.view(width);
             let mut spans = with_cursor(&shown, column);
-            if *rule == Rule::Date {
+            if matches!(rule, Rule::Date | Rule::PastDate) {
                 spans.extend(resolved(field, form, theme));
             }
             (spans, Some(column))
         }
         Kind::Text { input, rule } => {
             let mut spans = vec![Span::raw(fit(&input.value().replace('\n', " ↵ "), width))];
-            if *rule == Rule::Date {
+            if matches!(rule, Rule::Date | Rule::PastDate) {
                 spans.extend(resolved(field, form, theme));
             }
             (spans, None)
@@ -199,7 +199,7 @@ fn hint(field: &Entry, form: &Form) -> Option<String> {
             Some(format!("←/→: {}", words.join(" ")))
         }
         Kind::Multi { .. } => Some("Space ticks or unticks, ←/→ move".to_owned()),
-        Kind::Text { rule: Rule::Date, .. } => {
+        Kind::Text { rule: Rule::Date | Rule::PastDate, .. } => {
             Some(field.hint.map_or_else(|| format!("YYYY-MM-DD or today ({})", form.today), str::to_owned))
         }
         Kind::Fixed(_) => Some(field.hint.map_or_else(|| "read-only here; Tab moves on".to_owned(), str::to_owned)),

@@ -151,7 +151,7 @@ pub fn open(purpose: Purpose, data: &Data) -> Result<FormPopup> {
         }
         Purpose::AddClaim(id) => claim_form(today).intro(whose(data, *id)?),
         Purpose::RetireClaim { what, .. } => {
-            Form::new("Retire a claim", today, vec![Entry::date(Field::RetiredOn, "Retired on", today)])
+            Form::new("Retire a claim", today, vec![Entry::past_date(Field::RetiredOn, "Retired on", today)])
                 .intro(format!("{what}: stays on record, no longer in force from this day"))
         }
         Purpose::StartAudit(id) => audit_form("Start an audit", data.actor(), today).intro(whose(data, *id)?),
@@ -241,7 +241,7 @@ fn claim_form(today: NaiveDate) -> Form {
             Entry::choice::<Capability>(Field::Capability, "Capability", None)
                 .hint("the first four are ODM capabilities"),
             Entry::choice::<ClaimSource>(Field::Source, "Source", None),
-            Entry::date(Field::StatedOn, "Stated on", today),
+            Entry::past_date(Field::StatedOn, "Stated on", today),
             Entry::text(Field::Statement, "Statement", "", Rule::Prose(TEXT_MAX))
                 .hint("what the supplier said, in its words"),
         ],
@@ -254,7 +254,7 @@ fn audit_form(title: &str, auditor: &str, today: NaiveDate) -> Form {
         today,
         vec![
             Entry::text(Field::Auditor, "Auditor", auditor, Rule::Text(LINE_MAX)),
-            Entry::date(Field::VisitedOn, "Visited on", today),
+            Entry::past_date(Field::VisitedOn, "Visited on", today),
             Entry::choice(Field::AuditKind, "Kind", Some(AuditKind::OnSite)),
             Entry::fixed(Field::Template, "Checklist", DEFAULT_TEMPLATE)
                 .hint("read-only: every new audit uses this checklist"),
@@ -274,7 +274,7 @@ fn evidence_form(visited_on: NaiveDate, pillar: Option<Pillar>, kind: AuditKind,
             Entry::choice::<EvidenceKind>(Field::EvidenceKind, "Kind", None),
             Entry::choice_of(Field::Strength, "Strength", &STRONGEST_FIRST, Some(strength))
                 .hint("observed: seen on site · document: reviewed or copied · stated: only said"),
-            Entry::date(Field::CollectedOn, "Collected on", visited_on),
+            Entry::past_date(Field::CollectedOn, "Collected on", visited_on),
             Entry::text(Field::Description, "Description", "", Rule::RequiredProse(TEXT_MAX)),
             Entry::text(Field::Reference, "Photo / document", "", Rule::OptText(TEXT_MAX))
                 .hint("a file name, e.g. IMG_2041.jpg (A on the item attaches the file itself)"),
@@ -350,7 +350,7 @@ fn closure_form(actor: &str, today: NaiveDate) -> Form {
         "Close a finding",
         today,
         vec![
-            Entry::date(Field::ClosedOn, "Closed on", today),
+            Entry::past_date(Field::ClosedOn, "Closed on", today),
             Entry::text(Field::ClosureEvidence, "Closure evidence", "", Rule::Text(TEXT_MAX))
                 .hint("what shows it is fixed; recorded once, never overwritten"),
             Entry::text(Field::ClosedBy, "Closed by", actor, Rule::Text(LINE_MAX)),
@@ -385,7 +385,7 @@ fn lot_form(today: NaiveDate, last: Option<(String, Process, String)>) -> Form {
             Entry::text(Field::Sku, "SKU", sku, Rule::Text(LOT_TEXT_MAX)),
             Entry::choice(Field::Process, "Process", process),
             Entry::text(Field::Material, "Material", material, Rule::Text(LOT_TEXT_MAX)).hint("e.g. TPU+PC"),
-            Entry::date(Field::ProducedOn, "Produced on", today),
+            Entry::past_date(Field::ProducedOn, "Produced on", today),
             count(Field::Started, "Started", ""),
             count(Field::PassedFirst, "Passed first time", ""),
             count(Field::Reworked, "Reworked", "0"),

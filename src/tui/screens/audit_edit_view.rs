@@ -116,7 +116,7 @@ fn section_heading(score: &Score, section: Section, theme: Theme) -> Line<'stati
         return widgets::heading(section.label(), theme);
     };
     let t = &s.tally;
-    let score = s.pct.map_or_else(|| "no score yet".to_owned(), |p| format!("{p:.1}%"));
+    let score = s.pct.map_or_else(|| "no score yet".to_owned(), crate::assess::checklist::score_text);
     widgets::heading(format!("{} · {score} · {} of {} answered", section.label(), t.answered, t.applicable), theme)
 }
 

@@ -120,7 +120,7 @@ pub fn render_evidence(frame: &mut Frame, area: Rect, detail: &SupplierDetail, l
             Cell::from(j.kind.as_str()),
             Cell::from(j.strength.as_str()),
             Cell::from(j.collected_on.to_string()),
-            standing_cell(pillar, j.standing, theme),
+            standing_cell(j.standing, theme),
             Cell::from(j.description.as_str()),
         ];
         if wide {
@@ -134,16 +134,15 @@ pub fn render_evidence(frame: &mut Frame, area: Rect, detail: &SupplierDetail, l
     frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), area);
 }
 
-/// How an item counts; production yield is decided by lots, so its items are only noted.
-fn standing_cell(pillar: Pillar, standing: Standing, theme: Theme) -> Cell<'static> {
-    let (word, tone) = match standing {
-        _ if pillar == Pillar::ProductionYield => ("noted", Tone::Muted),
-        Standing::Counts => ("counts", Tone::Good),
-        Standing::Stale => ("stale", Tone::Warn),
-        Standing::Draft => ("draft", Tone::Warn),
-        Standing::Stated => ("stated", Tone::Bad),
+/// How an item counts (`assess` decides; production yield's are only noted).
+fn standing_cell(standing: Standing, theme: Theme) -> Cell<'static> {
+    let tone = match standing {
+        Standing::Counts => Tone::Good,
+        Standing::Stale | Standing::Draft => Tone::Warn,
+        Standing::Stated => Tone::Bad,
+        Standing::Noted => Tone::Muted,
     };
-    Cell::from(Span::styled(word, theme.tone(tone)))
+    Cell::from(Span::styled(standing.as_str(), theme.tone(tone)))
 }
 
 pub fn render_audits(frame: &mut Frame, area: Rect, detail: &SupplierDetail, list: &Listing, theme: Theme) {

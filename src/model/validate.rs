@@ -1,4 +1,5 @@
-//! Field validators shared by the CSV and JSON importers and the UI's forms:
+//! Field validators shared by every way in (the CSV and JSON importers, the
+//! UI's forms, the `audit` commands):
 //! one place that decides what a valid count, date, code or name is, and the
 //! words that say so.
 
@@ -15,6 +16,22 @@ pub struct FieldError {
 impl FieldError {
     pub fn new(field: &str, value: Option<&str>, message: impl Into<String>) -> Self {
         Self { field: field.to_owned(), value: value.map(shorten), message: message.into() }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}`", printable(&self.field))?;
+        if let Some(value) = &self.value {
+            write!(f, " {value:?}")?;
+        }
+        write!(f, " {}", self.message)
+    }
+}
+
+impl From<FieldError> for crate::error::Error {
+    fn from(e: FieldError) -> Self {
+        Self::Field(e)
     }
 }
 
@@ -40,6 +57,22 @@ pub const LINE_MAX: usize = 100;
 pub const LOT_TEXT_MAX: usize = 64;
 /// Free text: descriptions, notes, summaries.
 pub const TEXT_MAX: usize = 20_000;
+
+/// Hard limits on what one input may carry, so that an import's memory stays
+/// bounded whatever the file (README, "Limits"). Bytes of one CSV field.
+pub const MAX_FIELD_BYTES: usize = 1024;
+/// Bytes of one CSV record (the header included), quotes and separators too.
+pub const MAX_ROW_BYTES: usize = 64 * 1024;
+/// `defect:<code>` columns in one CSV file.
+pub const MAX_DEFECT_COLUMNS: usize = 500;
+/// Defect codes with a count above 0 on one lot (CSV, dossier or form).
+pub const MAX_DEFECTS_PER_LOT: usize = 100;
+
+/// Today by the real clock: what "not after today" means for every way in
+/// (never `--as-of`, which only chooses the day verdicts are judged on).
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
 
 /// A count of units: a whole number from 0 up.
 pub fn count(field: &str, text: &str) -> Result<u32, FieldError> {
@@ -81,31 +114,105 @@ pub fn date(field: &str, text: &str) -> Result<NaiveDate, FieldError> {
         .ok_or_else(|| FieldError::new(field, Some(text), "is not a real calendar date; expected YYYY-MM-DD"))
 }
 
+/// Bidirectional-text overrides and isolates (U+202A–U+202E, U+2066–U+2069):
+/// they make a text display in another order than it is stored, so what a
+/// reader sees is not what was recorded ("Trojan Source").
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The first character no text may hold: a control character (`allowed`
+/// aside) or a bidi override, with the sentence that says why.
+fn forbidden_char(value: &str, allowed: &[char]) -> Option<String> {
+    let c = value.chars().find(|c| (c.is_control() && !allowed.contains(c)) || is_bidi_control(*c))?;
+    Some(if matches!(c, '\n' | '\r') {
+        "contains a line break; a quoted field may be left open (check the quotes on this line)".to_owned()
+    } else if is_bidi_control(c) {
+        format!("contains a bidirectional-text override (U+{:04X}), which hides what the text says", u32::from(c))
+    } else {
+        format!("contains a control character (U+{:04X}); expected plain text", u32::from(c))
+    })
+}
+
 /// Required single-line text such as a name, lot code, SKU or material: not
-/// blank, bounded, no line breaks or other control characters.
+/// blank, bounded, no line breaks, control characters or bidi overrides.
 pub fn text(field: &str, value: &str, max_chars: usize) -> Result<(), FieldError> {
     if value.trim().is_empty() {
         return Err(FieldError::new(field, None, "is required and must not be blank"));
     }
-    if let Some(c) = value.chars().find(|c| c.is_control()) {
-        let message = if matches!(c, '\n' | '\r') {
-            "contains a line break; a quoted field may be left open (check the quotes on this line)".to_owned()
-        } else {
-            format!("contains a control character (U+{:04X}); expected plain text", u32::from(c))
-        };
+    if let Some(message) = forbidden_char(value, &[]) {
         return Err(FieldError::new(field, Some(value), message));
     }
     bounded(field, value, max_chars)
 }
 
 /// Free text that may span lines (descriptions, notes, summaries): no NUL or
-/// other control characters besides line breaks and tabs.
+/// other control characters besides line breaks and tabs, no bidi overrides.
 pub fn prose(field: &str, value: &str, max_chars: usize) -> Result<(), FieldError> {
-    if let Some(c) = value.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        let message = format!("contains a control character (U+{:04X}); expected plain text", u32::from(c));
+    if let Some(message) = forbidden_char(value, &['\n', '\r', '\t']) {
         return Err(FieldError::new(field, Some(value), message));
     }
     bounded(field, value, max_chars)
+}
+
+/// `text` safe to print on a terminal: every control character and bidi
+/// override is shown as an escape (`\u{1b}`), so a name, note or file
+/// header quoted in output can never send the terminal a control sequence.
+/// Line breaks and tabs are kept when `multiline`.
+pub fn printable_with(text: &str, multiline: bool) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| (c.is_control() && !(multiline && matches!(c, '\n' | '\t'))) || is_bidi_control(c);
+    if !text.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if bad(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// [`printable_with`] for one-line text: line breaks are escaped too.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    printable_with(text, false)
+}
+
+/// A day that is not after `today` (the real clock's: see [`today`]).
+pub fn not_after_today(field: &str, day: NaiveDate, today: NaiveDate) -> Result<(), FieldError> {
+    if day > today {
+        let shown = day.to_string();
+        return Err(FieldError::new(
+            field,
+            Some(&shown),
+            format!("is after today ({today}); only what has happened can be recorded"),
+        ));
+    }
+    Ok(())
+}
+
+/// A day that is not before the audit's visit.
+pub fn not_before_visit(field: &str, day: NaiveDate, visited_on: NaiveDate) -> Result<(), FieldError> {
+    if day < visited_on {
+        let shown = day.to_string();
+        return Err(FieldError::new(
+            field,
+            Some(&shown),
+            format!("is before the audit's visit ({visited_on}); expected {visited_on} or later"),
+        ));
+    }
+    Ok(())
+}
+
+/// A date SQLite's `date()` writes back the same: years 0000–9999.
+pub fn four_digit_year(field: &str, day: NaiveDate) -> Result<(), FieldError> {
+    if (0..=9999).contains(&chrono::Datelike::year(&day)) {
+        Ok(())
+    } else {
+        Err(FieldError::new(field, Some(&day.to_string()), "is out of range; expected a year from 0000 to 9999"))
+    }
 }
 
 fn bounded(field: &str, value: &str, max_chars: usize) -> Result<(), FieldError> {
