@@ -202,6 +202,46 @@ fn sqlite3(db: &Path, sql: &str) {
     assert!(out.status.success(), "sqlite3 {sql}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// Answers `target` questions one key each in the UI running in `tmux`,
+/// each one shown as saved, while after every answer another process reads
+/// or writes `db`; returns how many shortlist marks the other process wrote.
+fn answer_beside_other_processes(sandbox: &Sandbox, tmux: &tmux_support::Tmux, db: &Path, target: u64) -> i64 {
+    let mut marks = 0;
+    for k in 1..=target {
+        tmux.send("y");
+        tmux.wait_for("the answer saved", |s| s.contains(&format!("{k} of 41 applicable answered")));
+        match k % 3 {
+            0 => sqlite3(db, "SELECT count(*) FROM answers"),
+            1 => {
+                let read = sandbox.command().arg("--db").arg(db).arg("suppliers").output().expect("run casebook");
+                assert!(read.status.success(), "{}", String::from_utf8_lossy(&read.stderr));
+            }
+            _ => {
+                sqlite3(
+                    db,
+                    "INSERT INTO shortlist (supplier_id, added_at) SELECT min(id), '2026-11-15' FROM suppliers
+                     WHERE id NOT IN (SELECT supplier_id FROM shortlist)",
+                );
+                marks += 1;
+            }
+        }
+    }
+    marks
+}
+
+/// SIGKILL to `pid`, and waits until it is gone — rather than for "EXIT=137"
+/// on the screen: a kill in the middle of an escape sequence leaves the
+/// terminal swallowing what follows.
+fn kill_and_wait(pid: &str) {
+    let killed = Command::new("sh").arg("-c").arg(format!("kill -KILL {pid}")).status().expect("kill");
+    assert!(killed.success());
+    let start = Instant::now();
+    while Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(start.elapsed() < Duration::from_secs(30), "the UI (pid {pid}) survived SIGKILL");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Issue 11 §1 as it was found: the UI records an audit while other
 /// processes (the sqlite3 shell, another casebook) read and write the same
 /// file, and it is killed with SIGKILL — at a random moment after the
@@ -228,39 +268,11 @@ fn the_ui_killed_beside_other_processes_keeps_every_answer_it_showed() {
         tmux.send("Enter");
         tmux.wait_for("the editor", |s| s.contains("0 of 41 applicable answered"));
         let target = 4 + rng.below(10);
-        let mut marks = 0;
-        for k in 1..=target {
-            tmux.send("y");
-            tmux.wait_for("the answer saved", |s| s.contains(&format!("{k} of 41 applicable answered")));
-            match k % 3 {
-                0 => sqlite3(&db, "SELECT count(*) FROM answers"),
-                1 => {
-                    let read = sandbox.command().arg("--db").arg(&db).arg("suppliers").output().expect("run casebook");
-                    assert!(read.status.success(), "{}", String::from_utf8_lossy(&read.stderr));
-                }
-                _ => {
-                    sqlite3(
-                        &db,
-                        "INSERT INTO shortlist (supplier_id, added_at) SELECT min(id), '2026-11-15' FROM suppliers
-                         WHERE id NOT IN (SELECT supplier_id FROM shortlist)",
-                    );
-                    marks += 1;
-                }
-            }
-        }
+        let marks = answer_beside_other_processes(&sandbox, &tmux, &db, target);
         // One more answer in flight, and the kill at a random moment after it.
         tmux.send("y");
         std::thread::sleep(Duration::from_micros(rng.below(40_000)));
-        let pid = tmux.app_pid();
-        let killed = Command::new("sh").arg("-c").arg(format!("kill -KILL {pid}")).status().expect("kill");
-        assert!(killed.success());
-        // Gone, rather than "EXIT=137" on the screen: a kill in the middle of
-        // an escape sequence leaves the terminal swallowing what follows.
-        let start = Instant::now();
-        while Path::new(&format!("/proc/{pid}")).exists() {
-            assert!(start.elapsed() < Duration::from_secs(30), "the UI (pid {pid}) survived SIGKILL");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        kill_and_wait(&tmux.app_pid());
         drop(tmux);
 
         assert_eq!(integrity(&db), "ok", "run {run}");
