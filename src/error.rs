@@ -22,8 +22,8 @@ pub enum Error {
     )]
     Damaged { path: PathBuf, reason: String },
 
-    #[error("{path}: the database is read-only (check the file and folder permissions); nothing was changed")]
-    ReadOnly { path: PathBuf },
+    #[error("{path}: cannot write the database: {why}; nothing was changed (commands that only read still work)")]
+    ReadOnly { path: PathBuf, why: String },
 
     #[error("{path}: no database here; create one with `casebook init` or `casebook import FILE`")]
     NoDatabase { path: PathBuf },

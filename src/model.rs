@@ -161,6 +161,26 @@ vocab!(EvidenceKind {
 });
 
 vocab!(
+    /// What an attached file is, told by its first bytes (never by its name).
+    MediaType { Png = "image/png", Jpeg = "image/jpeg", Pdf = "application/pdf", Other = "application/octet-stream" }
+);
+
+impl MediaType {
+    /// Sniffs the type from a file's first bytes (8 are enough).
+    pub fn sniff(head: &[u8]) -> Self {
+        if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Self::Png
+        } else if head.starts_with(b"\xff\xd8\xff") {
+            Self::Jpeg
+        } else if head.starts_with(b"%PDF-") {
+            Self::Pdf
+        } else {
+            Self::Other
+        }
+    }
+}
+
+vocab!(
     /// How the auditor came to know: saw it, read a document, or was told.
     /// Ordered weakest first so `max()` gives the strongest.
     Strength { Stated = "stated", Document = "document", Observed = "observed" }

@@ -3,6 +3,7 @@
 //! here so the importer, the CLI and the UI do these the same way.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
@@ -10,9 +11,10 @@ use chrono::NaiveDate;
 use crate::assess::checklist::{self, Score, Template};
 use crate::assess::policy::Policy;
 use crate::assess::verdict::{self, Assessment, AuditSummary, Facts, WindowLot};
-use crate::error::Result;
-use crate::model::Supplier;
-use crate::store::{AuditRow, Reader, Seal, Store, SupplierId, Writer};
+use crate::error::{Error, Result};
+use crate::model::{MediaType, Supplier};
+use crate::store::files::{FileStore, Stored};
+use crate::store::{AuditRow, NewAttachment, Reader, Seal, Store, SupplierId, Writer};
 
 /// An audit as stored, its checklist template, and its score on that
 /// template under the stored policy's grading rules (live for a draft; for
@@ -207,6 +209,68 @@ fn scan_chunk(read: Reader<'_>, ids: (i64, i64), policy: &Policy, as_of: NaiveDa
     }
     chunk.lots.shrink_to_fit();
     Ok(chunk)
+}
+
+/// A file copied into the database's file store, ready to be recorded
+/// under an evidence item (copied outside any transaction: copying 50 MB
+/// must not hold the write lock).
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub stored: Stored,
+    pub original_name: String,
+    pub media_type: MediaType,
+    /// Where it was copied from.
+    pub source: std::path::PathBuf,
+    /// Where the bytes are kept now.
+    pub location: std::path::PathBuf,
+}
+
+/// Copies the file at `path` into the file store of the database at `db`
+/// (see [`FileStore::put`] for what is refused).
+pub fn store_file(db: &Path, path: &Path) -> Result<StoredFile> {
+    if db.as_os_str() == ":memory:" {
+        return Err(Error::Invalid("attachments need a database file (the file store lives beside it)".into()));
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if name.is_empty() || name.chars().any(char::is_control) || name.chars().count() > 255 {
+        return Err(Error::Invalid(format!(
+            "{}: the file's name must be 1 to 255 printable characters (no control characters); rename it",
+            path.display()
+        )));
+    }
+    let files = FileStore::for_database(db);
+    let stored = files.put(path)?;
+    let media_type = files.media_type(&stored.sha256)?;
+    let location = files.path_of(&stored.sha256)?;
+    let source = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    Ok(StoredFile { stored, original_name: name, media_type, source, location })
+}
+
+/// Records a stored file under evidence item `evidence` (in history); the
+/// evidence may belong to a submitted audit: attachments are append-only.
+pub fn record_attachment(writer: &Writer<'_>, evidence: i64, file: &StoredFile) -> Result<i64> {
+    writer.attach(&NewAttachment {
+        evidence,
+        path: &file.source.to_string_lossy(),
+        size: file.stored.size,
+        sha256: &file.stored.sha256,
+        stored: true,
+        original_name: Some(&file.original_name),
+        media_type: Some(file.media_type),
+    })
+}
+
+/// Attaches the file at `path` to evidence item `evidence`: copies it into
+/// the file store, then records it; returns the attachment's row id. Nothing
+/// is recorded when the copy is refused; a copy whose record then fails
+/// stays in the store unreferenced, which is harmless.
+pub fn attach_file(store: &mut Store, evidence: i64, path: &Path, actor: &str) -> Result<(i64, StoredFile)> {
+    store.read().evidence_owner(evidence)?;
+    let file = store_file(store.path(), path)?;
+    let writer = store.begin(actor)?;
+    let id = record_attachment(&writer, evidence, &file)?;
+    writer.commit()?;
+    Ok((id, file))
 }
 
 /// The yield report of `lots` (one supplier's, read with `filter`, in chart

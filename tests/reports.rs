@@ -92,6 +92,16 @@ fn attach(sandbox: &Sandbox, id: i64, name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
+/// Where `casebook attach` keeps a copy of `bytes`: the database's file
+/// store, `<db>.files/<first two hex digits>/<sha256>`.
+fn stored_copy(sandbox: &Sandbox, bytes: &[u8]) -> PathBuf {
+    use sha2::{Digest, Sha256};
+    let sha = common::hex(&Sha256::digest(bytes));
+    let mut store = sandbox.db.file_name().unwrap().to_owned();
+    store.push(".files");
+    sandbox.db.with_file_name(store).join(&sha[..2]).join(sha)
+}
+
 fn parse(html_file: &Path) -> Html {
     let text = std::fs::read_to_string(html_file).unwrap();
     let doc = Html::parse_document(&text);
@@ -242,9 +252,14 @@ fn supplier_report_states_verdict_matrix_flags_yield_and_terms() {
 fn a_missing_photo_is_a_placeholder_and_a_warning_not_a_failure() {
     let sandbox = Sandbox::demo();
     let ids = evidence_ids(&sandbox, "A-2026-014");
-    let gone = attach(&sandbox, ids[0], "lost.png", &png(50, 50, [0, 0, 200]));
-    let changed = attach(&sandbox, ids[1], "edited.png", &png(50, 50, [0, 200, 0]));
-    std::fs::remove_file(&gone).unwrap();
+    let (lost, edited) = (png(50, 50, [0, 0, 200]), png(50, 50, [0, 200, 0]));
+    attach(&sandbox, ids[0], "lost.png", &lost);
+    attach(&sandbox, ids[1], "edited.png", &edited);
+    // The originals may go: the report reads the file store's copies.
+    std::fs::remove_file(sandbox.path("lost.png")).unwrap();
+    std::fs::remove_file(stored_copy(&sandbox, &lost)).unwrap();
+    let changed = stored_copy(&sandbox, &edited);
+    std::fs::remove_file(&changed).unwrap();
     std::fs::write(&changed, png(60, 60, [9, 9, 9])).unwrap();
     for format in ["pdf", "html"] {
         let out_file = sandbox.path(&format!("r.{format}"));
@@ -301,11 +316,13 @@ fn never_writes_over_the_database_and_bad_subjects_write_nothing() {
     let wal = PathBuf::from(format!("{}-wal", db.display()));
     for target in [&db, &wal] {
         let out = report(&sandbox, "audit", "A-2026-014", "pdf", target);
-        out.assert_failure().assert_stderr_has("that is the database");
+        out.assert_failure().assert_stderr_has("is the casebook database");
     }
     let link = sandbox.path("innocent.pdf");
     std::fs::hard_link(&db, &link).unwrap();
-    report(&sandbox, "supplier", "SZ-ARMOR", "html", &link).assert_failure().assert_stderr_has("that is the database");
+    report(&sandbox, "supplier", "SZ-ARMOR", "html", &link)
+        .assert_failure()
+        .assert_stderr_has("is the casebook database");
     sandbox.assert_unchanged(&before);
 
     let nothing = sandbox.path("none.pdf");

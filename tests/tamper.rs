@@ -317,9 +317,10 @@ fn attachment_and_closure_rows_cannot_be_pointed_elsewhere() {
     drop(conn);
     let (ok, results) = check(&sandbox, &[]);
     assert!(!ok);
-    // The file itself matches (the attacker pointed at another file with its
-    // hash); the fact's own hash does not.
-    assert!(problems_of(&results, "attachments").is_empty());
+    // The attacker pointed the row at another file with its hash: the file
+    // store holds no file with that hash, and the fact's own hash does not match.
+    let attachments = problems_of(&results, "attachments");
+    assert!(attachments.len() == 1 && attachments[0].starts_with("attachment 1 (evidence 1): "), "{attachments:?}");
     let facts = problems_of(&results, "facts");
     assert!(facts.iter().any(|p| p.starts_with("attachment 1 was changed after it was recorded")), "{facts:?}");
     assert!(facts.iter().any(|p| p.starts_with("the closure of finding ") && p.contains("was changed")), "{facts:?}");

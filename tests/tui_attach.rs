@@ -83,7 +83,7 @@ fn folders_devices_fifos_big_files_and_the_database_are_refused() {
     refused(&demo, &fifo.display().to_string(), "not a regular file");
     let big = demo.dir.path().join("video.mp4");
     std::fs::File::create(&big).unwrap().set_len(50_000_001).unwrap();
-    refused(&demo, &big.display().to_string(), "files of at most 50000000");
-    refused(&demo, &demo.db().display().to_string(), "is the database itself");
+    refused(&demo, &big.display().to_string(), "larger than 50 MB (50000000 bytes)");
+    refused(&demo, &demo.db().display().to_string(), "is the casebook database itself");
     refused(&demo, &format!("{dir}/no-such.jpg"), "cannot be read");
 }

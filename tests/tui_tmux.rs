@@ -90,11 +90,7 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     tmux.wait_for("the supplier list", |s| s.contains("SZ-ARMOR") && s.contains("14 of 14"));
 
     // Start an audit of SZ-ARMOR, answer two questions, add one evidence item.
-    tmux.type_text("/armor");
-    tmux.send("Enter");
-    tmux.wait_for("the filtered list", |s| s.contains("/ armor") && s.contains("1 of 14"));
-    tmux.send("Enter");
-    tmux.wait_for("the supplier", |s| s.contains("SZ-ARMOR · Armor Case Works"));
+    tmux.open_armor();
     tmux.send("a");
     tmux.wait_for("the audit form", |s| s.contains("Start an audit") && s.contains("floor.auditor"));
     tmux.send("Enter");
@@ -142,11 +138,7 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     let out = tmux.run(&["respawn-pane", "-k", "-t", "main", &ui_command(&db, &dir.path().join("home"))], dir.path());
     assert!(out.status.success(), "respawn-pane: {}", String::from_utf8_lossy(&out.stderr));
     tmux.wait_for("the supplier list again", |s| s.contains("SZ-ARMOR") && s.contains("14 of 14"));
-    tmux.type_text("/armor");
-    tmux.send("Enter");
-    tmux.wait_for("the filtered list", |s| s.contains("1 of 14"));
-    tmux.send("Enter");
-    tmux.wait_for("the supplier", |s| s.contains("SZ-ARMOR · Armor Case Works"));
+    tmux.open_armor();
     tmux.send("3");
     tmux.wait_for("the audits pane", |s| s.contains("A-2026-042") && s.contains("draft"));
     tmux.send("End");

@@ -1,15 +1,14 @@
 //! Keeping the record honest: `check`, `history`, `attach`, `backup`.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use sha2::{Digest, Sha256};
 
 use super::Context;
 use super::output::{Format, Table, opt, print_json};
 use crate::error::{Error, Result};
+use crate::store::files::FileStore;
 use crate::store::{NotedHead, OpenMode, Store};
 
 /// One check's outcome.
@@ -42,7 +41,7 @@ pub struct CheckArgs {
 pub fn check(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
     let noted = Noted { audits: args.expect_head.as_ref(), history: args.expect_history_head.as_ref() };
-    let results = run_checks(&store, &ctx.as_of.to_string(), noted)?;
+    let results = run_checks(&store, &ctx.as_of.to_string(), noted);
     if args.format == Format::Json {
         print_json(&results)?;
     } else {
@@ -63,87 +62,102 @@ pub struct Noted<'a> {
     pub history: Option<&'a NotedHead>,
 }
 
-pub fn run_checks(store: &Store, today: &str, noted: Noted<'_>) -> Result<Vec<CheckResult>> {
+/// Runs every check, each to its end: a check that cannot finish (an
+/// unreadable value, a damaged page) is reported as that check's problem,
+/// and the others still run.
+pub fn run_checks(store: &Store, today: &str, noted: Noted<'_>) -> Vec<CheckResult> {
     let read = store.read();
-    let reference = crate::store::reference_schema()?;
-    let integrity = read.integrity_problems()?;
-    let keys = read.foreign_key_problems()?;
-    let (schema, objects) = read.schema_problems(&reference)?;
-    let mut domain: Vec<String> = read
-        .domain_violations(today)?
-        .into_iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(rule, n)| format!("{n} × {rule}"))
-        .collect();
-    domain.extend(read.unreadable_defects()?.into_iter().map(|l| format!("{l}: defects cannot be read")));
-    if let Err(e) = read.policy() {
-        domain.push(e.to_string());
-    }
-    let (templates, template_count) = read.verify_templates(&reference)?;
-    let chain = read.verify_seals(noted.audits)?;
-    let (mut history, rows, (history_seq, history_head)) = read.verify_history()?;
-    if let Some(problem) = noted.history.map(|n| read.history_head_problem(n)).transpose()?.flatten() {
-        history.push(problem);
-    }
-    let (facts, fact_count) = read.verify_facts()?;
-    let attachments = check_attachments(store)?;
-    let (seq, head) = &chain.head;
-    Ok(vec![
-        result("integrity", "SQLite integrity_check".into(), integrity),
-        result("foreign-keys", "every reference points at a row".into(), keys),
-        result("schema", format!("{objects} tables, indexes and triggers as casebook creates them"), schema),
-        result("domain", format!("domain rules re-checked as of {today}"), domain),
-        result("templates", format!("{template_count} checklist template(s) match their hashes"), templates),
-        result(
-            "seals",
-            format!("{} submitted audit(s) sealed; audit chain head {seq}:{head}", chain.sealed),
-            chain.problems,
-        ),
-        result(
-            "history",
-            format!("{rows} history row(s) chained; history chain head {history_seq}:{history_head}"),
-            history,
-        ),
-        result("facts", format!("{fact_count} closure(s) and attachment(s) match their hashes and the history"), facts),
-        attachments,
-    ])
+    let reference = crate::store::reference_schema();
+    let reference = || reference.as_ref().map_err(|e| Error::Invalid(format!("casebook's own schema: {e}")));
+    vec![
+        guarded("integrity", || Ok(("SQLite integrity_check".into(), read.integrity_problems()?))),
+        guarded("foreign-keys", || Ok(("every reference points at a row".into(), read.foreign_key_problems()?))),
+        guarded("schema", || {
+            let (schema, objects) = read.schema_problems(reference()?)?;
+            Ok((format!("{objects} tables, indexes and triggers as casebook creates them"), schema))
+        }),
+        guarded("domain", || Ok((format!("domain rules re-checked as of {today}"), domain_problems(store, today)))),
+        guarded("templates", || {
+            let (templates, count) = read.verify_templates(reference()?)?;
+            Ok((format!("{count} checklist template(s) match their hashes"), templates))
+        }),
+        guarded("seals", || {
+            let chain = read.verify_seals(noted.audits)?;
+            let (seq, head) = &chain.head;
+            Ok((format!("{} submitted audit(s) sealed; audit chain head {seq}:{head}", chain.sealed), chain.problems))
+        }),
+        guarded("history", || {
+            let (mut history, rows, (seq, head)) = read.verify_history()?;
+            if let Some(problem) = noted.history.map(|n| read.history_head_problem(n)).transpose()?.flatten() {
+                history.push(problem);
+            }
+            Ok((format!("{rows} history row(s) chained; history chain head {seq}:{head}"), history))
+        }),
+        guarded("facts", || {
+            let (facts, count) = read.verify_facts()?;
+            Ok((format!("{count} closure(s) and attachment(s) match their hashes and the history"), facts))
+        }),
+        guarded("attachments", || check_attachments(store)),
+    ]
 }
 
-fn check_attachments(store: &Store) -> Result<CheckResult> {
-    let rows = store.read().attachments()?;
+/// One check's outcome; an error is the check's problem, not the end.
+fn guarded(check: &'static str, run: impl FnOnce() -> Result<(String, Vec<String>)>) -> CheckResult {
+    match run() {
+        Ok((summary, problems)) => result(check, summary, problems),
+        Err(e) => result(check, "could not run to its end".into(), vec![format!("the check stopped: {e}")]),
+    }
+}
+
+/// The domain rules, each part run on its own so one failure hides no other.
+fn domain_problems(store: &Store, today: &str) -> Vec<String> {
+    let read = store.read();
     let mut problems = Vec::new();
-    for a in &rows {
-        match hash_file(&a.path) {
-            Err(e) => problems.push(format!("attachment {} ({}): {e}", a.id, a.path.display())),
-            Ok((size, sha)) if size != a.size || sha != a.sha256 => problems.push(format!(
-                "attachment {} ({}) was altered: {size} bytes, sha256 {sha}; recorded {} bytes, sha256 {}",
-                a.id,
-                a.path.display(),
-                a.size,
-                a.sha256
-            )),
-            Ok(_) => {}
-        }
-    }
-    Ok(result("attachments", format!("{} attached file(s) re-hashed", rows.len()), problems))
+    let mut part = |found: Result<Vec<String>>| match found {
+        Ok(found) => problems.extend(found),
+        Err(e) => problems.push(format!("a domain check stopped: {e}")),
+    };
+    part(
+        read.domain_violations(today).map(|counts| {
+            counts.into_iter().filter(|(_, n)| *n > 0).map(|(rule, n)| format!("{n} × {rule}")).collect()
+        }),
+    );
+    part(
+        read.unreadable_defects()
+            .map(|lots| lots.into_iter().map(|l| format!("{l}: defects cannot be read")).collect()),
+    );
+    part(read.undecodable_text());
+    part(read.policy().map(|_| Vec::new()));
+    problems
 }
 
-/// Size and SHA-256 of a file, read in chunks.
-pub fn hash_file(path: &std::path::Path) -> std::io::Result<(u64, String)> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0_u8; 1 << 16];
-    let mut size = 0_u64;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        size += n as u64;
+fn check_attachments(store: &Store) -> Result<(String, Vec<String>)> {
+    let rows = store.read().attachments()?;
+    let files = FileStore::for_database(store.path());
+    let mut problems = Vec::new();
+    let (mut stored, mut by_path) = (0, 0);
+    for row in &rows {
+        let verdict = match row {
+            Err(unreadable) => Err(unreadable.clone()),
+            Ok(a) if a.stored => {
+                stored += 1;
+                files
+                    .verify(&a.sha256, a.size)
+                    .map_err(|p| format!("attachment {} (evidence {}): {p}", a.id, a.evidence_id))
+            }
+            Ok(a) => {
+                by_path += 1;
+                crate::store::files::verify_at(&a.path, a.size, &a.sha256)
+                    .map_err(|p| format!("attachment {} (evidence {}): {p}", a.id, a.evidence_id))
+            }
+        };
+        problems.extend(verdict.err());
     }
-    let digest = hasher.finalize();
-    Ok((size, crate::store::hex(&digest)))
+    let summary = format!(
+        "{} attached file(s) re-hashed: {stored} in the file store, {by_path} at their recorded path",
+        rows.len()
+    );
+    Ok((summary, problems))
 }
 
 #[derive(Debug, Args)]
@@ -184,24 +198,23 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Result<ExitCode> {
 pub struct AttachArgs {
     /// The evidence item's number (shown by `casebook audit show REF`).
     pub evidence: i64,
-    /// A photo or document; its path, size and SHA-256 are recorded.
+    /// A photo or document (a regular file up to 50 MB): copied into the
+    /// database's file store, its name, size, SHA-256 and type recorded.
     pub file: PathBuf,
 }
 
 pub fn attach(ctx: &Context, args: &AttachArgs) -> Result<ExitCode> {
-    let path = std::fs::canonicalize(&args.file)
-        .map_err(|e| Error::Invalid(format!("{}: cannot be read: {e}", args.file.display())))?;
-    if !path.is_file() {
-        return Err(Error::Invalid(format!("{}: not a file", path.display())));
-    }
-    let (size, sha) =
-        hash_file(&path).map_err(|e| Error::Invalid(format!("{}: cannot be read: {e}", path.display())))?;
     let mut store = ctx.open(OpenMode::Existing)?;
-    let w = store.begin(&ctx.actor)?;
-    let shown = path.to_string_lossy().into_owned();
-    let id = w.attach(args.evidence, &shown, size, &sha)?;
-    w.commit()?;
-    outln!("attachment {id}: {shown} ({size} bytes, sha256 {sha}) on evidence {}", args.evidence);
+    let (id, a) = crate::workflow::attach_file(&mut store, args.evidence, &args.file, &ctx.actor)?;
+    outln!(
+        "attachment {id}: {} ({} bytes, sha256 {}, {}) on evidence {}, copied to {}",
+        a.original_name,
+        a.stored.size,
+        a.stored.sha256,
+        a.media_type,
+        args.evidence,
+        a.location.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -213,12 +226,29 @@ pub struct BackupArgs {
 
 pub fn backup(ctx: &Context, args: &BackupArgs) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
-    let pages = store.backup_to(&args.dest)?;
+    let r = store.backup_to(&args.dest)?;
     outln!(
-        "{}: backed up {pages} pages from {}; `casebook --db {} check` verifies the copy",
-        args.dest.display(),
+        "{}: backed up {} pages ({:.1} MiB) from {} in {:.1} s; the copy passed SQLite's integrity check and its {} \
+         audit seal(s) were verified (chain head #{} {}); {} attached file(s) copied",
+        r.dest.display(),
+        r.pages,
+        r.bytes as f64 / f64::from(1 << 20),
         store.path().display(),
-        args.dest.display()
+        r.took.as_secs_f64(),
+        r.seals,
+        r.head.0,
+        r.head.1,
+        r.files
     );
-    Ok(ExitCode::SUCCESS)
+    for problem in &r.problems {
+        eprintln!("casebook: backup: {problem}");
+    }
+    if r.problems.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "casebook: the backup was made, but it carries the problems above (so does the database: run `casebook check`)"
+        );
+        Ok(ExitCode::FAILURE)
+    }
 }

@@ -115,7 +115,7 @@ pub fn export(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
             exchange::export(&store, &args.suppliers, &mut stdout.lock())?;
         }
         Some(path) => {
-            let n = write_atomically(path, |out| exchange::export(&store, &args.suppliers, out))?;
+            let n = write_atomically(&ctx.db, path, |out| exchange::export(&store, &args.suppliers, out))?;
             // The chain head, to note down: `check --expect-head` compares it later.
             let (seq, head) = store.read().chain_head()?;
             eprintln!("{}: exported {n} supplier(s); audit chain head {seq}:{head}", path.display());
@@ -126,7 +126,14 @@ pub fn export(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
 
 /// Writes through a temporary file beside `path`, renamed into place on
 /// success, so a failed or interrupted export never leaves half a file.
-pub fn write_atomically<T>(path: &std::path::Path, write: impl FnOnce(&mut dyn Write) -> Result<T>) -> Result<T> {
+/// Refuses a `path` that is the database `db` or one of its side files
+/// (writing there would replace the database under every connection).
+pub fn write_atomically<T>(
+    db: &std::path::Path,
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<T>,
+) -> Result<T> {
+    crate::store::refuse_database_file(db, path, "write over")?;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(|| std::path::Path::new("."));
     let name = path.file_name().ok_or_else(|| Error::Invalid(format!("{}: not a file name", path.display())))?;
     let temp = dir.join(format!(".{}.partial", name.to_string_lossy()));

@@ -109,9 +109,9 @@ pub enum Command {
     Check(admin::CheckArgs),
     /// The change history of one supplier (or of the policy).
     History(admin::HistoryArgs),
-    /// Attach a photo or document to an evidence item (path, size and SHA-256 recorded).
+    /// Attach a photo or document to an evidence item: copied into the database's file store, hash recorded.
     Attach(admin::AttachArgs),
-    /// Copy the database with SQLite's online backup (safe while it is in use).
+    /// A verified copy of the database and its attached files (safe while it is in use).
     Backup(admin::BackupArgs),
     /// Yield of one supplier's lots (p, p′, np, u or u′ chart, run rules, FPY, Pareto, RTY), or of every supplier.
     Yield(yield_cmd::YieldArgs),
@@ -169,14 +169,42 @@ impl Context {
         })
     }
 
-    /// Opens the database; read commands never create one.
+    /// Opens the database; read commands never create one. A write waits
+    /// for another process's (an import's) as long as [`write_patience`]
+    /// says, telling on stderr after a second that it is waiting.
     pub fn open(&self, mode: OpenMode) -> Result<Store> {
         if self.verbose {
             eprintln!("casebook: database {}", self.db.display());
         }
-        Store::open(&self.db, mode)
+        let mut store = Store::open(&self.db, mode)?;
+        store.set_patience(write_patience()?);
+        Ok(store)
     }
 }
+
+/// How long a command waits for another process's write to finish before
+/// giving up: `CASEBOOK_WRITE_WAIT` seconds, by default 10 minutes.
+pub const DEFAULT_WRITE_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+
+fn write_patience() -> Result<crate::store::Patience> {
+    let limit = match std::env::var("CASEBOOK_WRITE_WAIT") {
+        Err(_) => DEFAULT_WRITE_WAIT,
+        Ok(text) => text.trim().parse::<u64>().map(std::time::Duration::from_secs).map_err(|_| {
+            Error::Invalid(format!("CASEBOOK_WRITE_WAIT={text:?}: expected a whole number of seconds, such as 600"))
+        })?,
+    };
+    let notice: crate::store::wait::Notice = std::sync::Arc::new(|path: &std::path::Path, limit| {
+        eprintln!(
+            "casebook: waiting for another process to finish writing to {} (an import holds the database for the \
+             whole file); waiting up to {} (CASEBOOK_WRITE_WAIT=SECONDS changes this)",
+            path.display(),
+            crate::store::describe_wait(limit)
+        );
+    });
+    Ok(crate::store::Patience { limit, notice: Some(notice) })
+}
+
+impl Context {}
 
 pub fn default_db_path() -> Result<PathBuf> {
     let base = dirs::data_dir().ok_or_else(|| {
@@ -198,7 +226,12 @@ pub fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
     let db_given = db_on_command_line(&matches);
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    match run(cli, db_given) {
+    // For messages about the disk: the database the command was about.
+    let db = cli.db.clone().or_else(|| default_db_path().ok()).unwrap_or_default();
+    // A file read without locks (read-only for this user) must not have
+    // changed under the command.
+    let outcome = run(cli, db_given).and_then(|code| crate::store::unlocked_reads_held().map(|()| code));
+    match outcome.map_err(|e| crate::store::explain_storage_error(&db, e)) {
         Ok(code) => code,
         // `casebook … | head`: the reader went away, which is not an error.
         Err(e) if output::closed_pipe(&e) => ExitCode::SUCCESS,

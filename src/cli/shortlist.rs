@@ -147,7 +147,7 @@ fn export(ctx: &Context, format: ExportAs, output: Option<PathBuf>) -> Result<Ex
     match output {
         None => write(&mut std::io::stdout().lock())?,
         Some(path) => {
-            write_atomically(&path, write)?;
+            write_atomically(&ctx.db, &path, write)?;
             eprintln!("{}: exported {} supplier(s)", path.display(), compared.len());
         }
     }

@@ -34,7 +34,10 @@ pub struct DemoArgs {
 
 /// `casebook` with no command: the UI on the database, created if missing.
 pub fn open(ctx: &Context) -> Result<ExitCode> {
-    let store = ctx.open(OpenMode::Create)?;
+    let mut store = ctx.open(OpenMode::Create)?;
+    // The UI saves on its own thread of events: a short wait, no message on
+    // a terminal it has taken over.
+    store.set_patience(crate::store::Patience::default());
     tui::run(store, options(ctx, ctx.as_of))?;
     Ok(ExitCode::SUCCESS)
 }

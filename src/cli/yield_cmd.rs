@@ -243,14 +243,14 @@ pub fn run(ctx: &Context, args: &YieldArgs) -> Result<ExitCode> {
         YieldFormat::Csv => Format::Csv,
         YieldFormat::Table | YieldFormat::Svg => Format::Table,
     };
-    emit(args.output.as_deref(), |out| all::run(ctx, read, (since, window.until), options, format, out))
+    emit(&ctx.db, args.output.as_deref(), |out| all::run(ctx, read, (since, window.until), options, format, out))
 }
 
 /// Runs `write` on stdout, or on `path` written atomically.
-fn emit(path: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<ExitCode> {
+fn emit(db: &Path, path: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<ExitCode> {
     match path {
         None => write(&mut std::io::stdout().lock())?,
-        Some(path) => super::data::write_atomically(path, write)?,
+        Some(path) => super::data::write_atomically(db, path, write)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -293,7 +293,7 @@ fn one_supplier(
     };
     if let Some(by) = args.by {
         let rows = strata::compare(&lots, by);
-        return emit(args.output.as_deref(), |out| strata::print(code, by, &filters, &rows, args.format, out));
+        return emit(&ctx.db, args.output.as_deref(), |out| strata::print(code, by, &filters, &rows, args.format, out));
     }
     options.baseline = args.baseline_until.map(|day| baseline_length(&lots, day, code)).transpose()?;
     let report = workflow::chart_lots(read, id, &lots, &filter, &options, ctx.as_of)?;
@@ -306,7 +306,7 @@ fn one_supplier(
         baseline_until: args.baseline_until,
     };
     let voided = read.voided_lots(id, &filter)?;
-    emit(args.output.as_deref(), |out| match args.format {
+    emit(&ctx.db, args.output.as_deref(), |out| match args.format {
         YieldFormat::Json => {
             let voided_lots = voided.iter().map(VoidedLotEntry::of).collect();
             write_json(

@@ -266,7 +266,7 @@ enum Prepared<'r> {
 /// has no problems and this is not a dry run. The format is chosen by
 /// content; a CSV is read and checked before the write lock is taken.
 pub fn import_file(store: &mut Store, path: &Path, actor: &str, options: ImportOptions<'_>) -> Result<ImportReport> {
-    let prepared = prepare(store.read(), path, options)?;
+    let prepared = prepare(store.read(), store.path(), path, options)?;
     write_alone(store, actor, prepared, options)
 }
 
@@ -314,9 +314,10 @@ pub fn import_files(
 ) -> Result<Vec<ImportReport>> {
     let mut reports = Vec::with_capacity(paths.len());
     if options.dry_run {
+        let db = store.path().to_owned();
         let mut writer = store.begin(actor)?;
         for path in paths {
-            reports.push(import_file_in(&mut writer, path, options)?);
+            reports.push(import_file_in(&mut writer, &db, path, options)?);
             on_report(&reports[reports.len() - 1]);
         }
     } else {
@@ -340,8 +341,8 @@ fn finish(writer: Writer<'_>, mut report: ImportReport, options: ImportOptions<'
 /// Runs one file's import in a savepoint of `writer`: kept when the file is
 /// clean, undone when it has problems. Whether the kept changes are
 /// committed is the caller's decision.
-fn import_file_in(writer: &mut Writer<'_>, path: &Path, options: ImportOptions<'_>) -> Result<ImportReport> {
-    let prepared = prepare(writer.read(), path, options)?;
+fn import_file_in(writer: &mut Writer<'_>, db: &Path, path: &Path, options: ImportOptions<'_>) -> Result<ImportReport> {
+    let prepared = prepare(writer.read(), db, path, options)?;
     apply(writer, prepared)
 }
 
@@ -362,8 +363,21 @@ fn apply(writer: &mut Writer<'_>, prepared: Prepared<'_>) -> Result<ImportReport
 const SNIFF_BYTES: usize = 8192;
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-fn prepare(read: crate::store::Reader<'_>, path: &Path, options: ImportOptions<'_>) -> Result<Prepared<'static>> {
+fn prepare(
+    read: crate::store::Reader<'_>,
+    db: &Path,
+    path: &Path,
+    options: ImportOptions<'_>,
+) -> Result<Prepared<'static>> {
     let report = ImportReport::new(&path.display().to_string(), options.dry_run);
+    // Opening the database file here would drop this process's SQLite locks.
+    if crate::store::same_file_as_database(db, path) {
+        return Ok(Prepared::Done(report.fail(Problem::file(format!(
+            "this is the casebook database {} itself (or one of its side files), not a file to import; \
+             expected a casebook-dossier/1 JSON document or a yield-lot CSV",
+            db.display()
+        )))));
+    }
     let opened = std::fs::File::open(path).and_then(|mut file| {
         let mut head = vec![0_u8; SNIFF_BYTES];
         let n = read_head(&mut file, &mut head)?;

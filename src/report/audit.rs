@@ -215,10 +215,12 @@ fn evidence(store: &Store, read: Reader<'_>, audit: i64, warnings: &mut Warnings
             documents: Vec::new(),
         };
         for attachment in attachments.iter().filter(|a| a.evidence_id == id) {
-            let name = attachment
-                .path
-                .file_name()
-                .map_or_else(|| attachment.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let name = attachment.original_name.clone().unwrap_or_else(|| {
+                attachment
+                    .path
+                    .file_name()
+                    .map_or_else(|| attachment.path.display().to_string(), |n| n.to_string_lossy().into_owned())
+            });
             match photos::load(store.path(), attachment) {
                 Loaded::Document => item.documents.push(format!("{name} ({} bytes)", attachment.size)),
                 Loaded::Photo(image) => {

@@ -23,7 +23,6 @@ use chrono::NaiveDate;
 use crate::error::Result;
 use crate::store::Store;
 pub use model::Report;
-pub use output::is_database_file;
 
 /// Problems that did not stop the report (a missing photo), one sentence each.
 pub type Warnings = Vec<String>;

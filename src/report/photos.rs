@@ -68,12 +68,20 @@ pub enum Loaded {
     Problem(String),
 }
 
-/// The stored bytes of an attachment. The ONE place that knows where
-/// attachment content lives: today the path recorded by `casebook attach`.
-/// `database` is the casebook file, which is never opened from here (an
-/// attachment path pointing at it, or its `-wal`/`-shm`, is refused).
+/// The stored bytes of an attachment: from the database's file store when
+/// `casebook attach` copied it there, else (attachments recorded before the
+/// file store) from the path it was attached from. `database` is the
+/// casebook file, which is never opened from here (a recorded path pointing
+/// at it, or at its `-wal`/`-shm`, is refused).
 fn attachment_bytes(database: &Path, attachment: &AttachmentRow) -> Result<Vec<u8>, String> {
-    if super::output::is_database_file(database, &attachment.path) {
+    if attachment.stored {
+        return crate::store::files::FileStore::for_database(database).read(&attachment.sha256).map_err(|e| match e {
+            crate::Error::NotFound(_) => "the file is missing from the file store".to_owned(),
+            crate::Error::Damaged { .. } => "the stored file changed since it was attached".to_owned(),
+            other => format!("the stored file cannot be read ({other})"),
+        });
+    }
+    if crate::store::same_file_as_database(database, &attachment.path) {
         return Err("the recorded path is the database itself; it is not read".to_owned());
     }
     std::fs::read(&attachment.path).map_err(|e| match e.kind() {

@@ -22,9 +22,12 @@ const CLOSURE_SQL: &str = "SELECT a.ref, c.finding_id,
         c.closed_on, c.evidence, c.closed_by, c.recorded_at, c.finding_id, c.fact_hash
     FROM finding_closures c JOIN findings f ON f.id = c.finding_id JOIN audits a ON a.id = f.audit_id";
 
-/// The columns an attachment's hash covers: its audit's reference, its evidence item's key, its own values.
+/// The columns an attachment's hash covers: its audit's reference, its evidence item's key, its own values
+/// — and, for a file in the file store, the flag, its name and type (after the id and hash here; rows
+/// recorded by path only keep the hash they had before the file store).
 const ATTACHMENT_SQL: &str = "SELECT a.ref, t.evidence_id,
-        t.path, t.size, t.sha256, t.attached_at, t.attached_by, t.id, t.fact_hash
+        t.path, t.size, t.sha256, t.attached_at, t.attached_by, t.id, t.fact_hash,
+        t.stored, t.original_name, t.media_type
     FROM attachments t JOIN evidence e ON e.id = t.evidence_id JOIN audits a ON a.id = e.audit_id";
 
 /// The hash of a fact of `kind` whose canonical content is `values`.
@@ -63,13 +66,14 @@ pub(crate) fn closure_hash(
     Ok(fact_hash("closure", &parts))
 }
 
-/// The hash an attachment of evidence item `evidence` with these values will have.
+/// The hash an attachment of evidence item `evidence` with these values
+/// will have; `stored` (name, media type) for a file in the file store.
 pub(crate) fn attachment_hash(
     conn: &Connection,
     evidence: i64,
     file: (&str, i64, &str),
-    attached_at: &str,
-    attached_by: &str,
+    stored: Option<(&str, Option<crate::model::MediaType>)>,
+    (attached_at, attached_by): (&str, &str),
 ) -> Result<String> {
     let mut parts = conn
         .prepare_cached("SELECT a.ref, e.id FROM evidence e JOIN audits a ON a.id = e.audit_id WHERE e.id = ?1")?
@@ -77,6 +81,9 @@ pub(crate) fn attachment_hash(
     let (path, size, sha256) = file;
     parts.extend([Value::from(path), Value::from(size), Value::from(sha256)]);
     parts.extend([attached_at, attached_by].map(Value::from));
+    if let Some((name, media)) = stored {
+        parts.extend([Value::from(1), Value::from(name), media.map_or(Value::Null, |m| Value::from(m.as_str()))]);
+    }
     Ok(fact_hash("attachment", &parts))
 }
 
@@ -92,7 +99,12 @@ pub(crate) fn all_facts(conn: &Connection) -> Result<Vec<(String, String, Option
                 "closure" => format!("the closure of finding {}", r.get::<_, i64>(count)?),
                 _ => format!("attachment {}", r.get::<_, i64>(count)?),
             };
-            out.push((name, fact_hash(kind, &values(r, count)?), r.get(count + 1)?));
+            let mut content = values(r, count)?;
+            // A file in the file store: its flag, name and type are covered too.
+            if kind == "attachment" && r.get::<_, i64>(count + 2)? == 1 {
+                content.extend((count + 2..count + 5).map(|i| value(r, i)).collect::<rusqlite::Result<Vec<_>>>()?);
+            }
+            out.push((name, fact_hash(kind, &content), r.get(count + 1)?));
         }
     }
     Ok(out)

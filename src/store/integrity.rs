@@ -26,9 +26,29 @@ fn schema_objects(conn: &Connection) -> Result<BTreeMap<(String, String), Option
 pub struct AttachmentRow {
     pub id: i64,
     pub evidence_id: i64,
+    /// Where the file was attached from (for rows not in the file store,
+    /// where it is still expected to be).
     pub path: PathBuf,
     pub size: u64,
     pub sha256: String,
+    /// Whether the bytes are in the database's file store.
+    pub stored: bool,
+    pub original_name: Option<String>,
+    pub media_type: Option<crate::model::MediaType>,
+}
+
+/// A file attached to an evidence item, as [`Writer::attach`] records it.
+#[derive(Debug, Clone)]
+pub struct NewAttachment<'a> {
+    pub evidence: i64,
+    /// Where it came from.
+    pub path: &'a str,
+    pub size: u64,
+    pub sha256: &'a str,
+    /// Whether the bytes were copied into the file store.
+    pub stored: bool,
+    pub original_name: Option<&'a str>,
+    pub media_type: Option<crate::model::MediaType>,
 }
 
 impl Reader<'_> {
@@ -141,74 +161,167 @@ impl Reader<'_> {
         let mut out = Vec::new();
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            if super::lots::parse_defects(r.get_ref(2)?.as_str_or_null()?).is_err() {
-                out.push(format!("{} lot {}", r.get::<_, String>(0)?, r.get::<_, String>(1)?));
+            let readable = std::str::from_utf8(r.get_ref(2)?.as_bytes_or_null()?.unwrap_or_default())
+                .is_ok_and(|text| super::lots::parse_defects(Some(text)).is_ok());
+            if !readable {
+                out.push(format!("{} lot {}", lossy(r, 0)?, lossy(r, 1)?));
             }
         }
         Ok(out)
     }
 
-    pub fn attachments(&self) -> Result<Vec<AttachmentRow>> {
-        let mut stmt = self.conn.prepare("SELECT id, evidence_id, path, size, sha256 FROM attachments ORDER BY id")?;
-        let rows = stmt.query_map([], attachment_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     /// The files attached to the evidence items of one audit, in the order
-    /// they were attached.
+    /// they were attached (rows that cannot be read are left out; `check`
+    /// names them).
     pub fn audit_attachments(&self, audit: i64) -> Result<Vec<AttachmentRow>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT t.id, t.evidence_id, t.path, t.size, t.sha256 FROM attachments t
-             JOIN evidence e ON e.id = t.evidence_id WHERE e.audit_id = ?1 ORDER BY t.id",
+            "SELECT t.id, t.evidence_id, t.path, t.size, t.sha256, t.stored, t.original_name, t.media_type
+             FROM attachments t JOIN evidence e ON e.id = t.evidence_id WHERE e.audit_id = ?1 ORDER BY t.id",
         )?;
-        let rows = stmt.query_map([audit], attachment_from_row)?;
+        let rows = stmt.query_map([audit], |r| {
+            Ok(AttachmentRow {
+                id: r.get(0)?,
+                evidence_id: r.get(1)?,
+                path: PathBuf::from(lossy(r, 2)?),
+                size: r.get::<_, i64>(3)?.try_into().unwrap_or(0),
+                sha256: lossy(r, 4)?,
+                stored: r.get(5)?,
+                original_name: r.get(6)?,
+                media_type: r.get(7)?,
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
-}
 
-fn attachment_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AttachmentRow> {
-    Ok(AttachmentRow {
-        id: r.get(0)?,
-        evidence_id: r.get(1)?,
-        path: PathBuf::from(r.get::<_, String>(2)?),
-        size: r.get::<_, i64>(3)?.try_into().unwrap_or(0),
-        sha256: r.get(4)?,
-    })
-}
-
-impl Writer<'_> {
-    /// Records a file attached to an evidence item (path, size, SHA-256).
-    pub fn attach(&self, evidence: i64, path: &str, size: u64, sha256: &str) -> Result<i64> {
-        let (supplier, reference): (i64, String) = self
-            .conn()
+    /// The supplier and the audit reference an evidence item in force is
+    /// filed under (a voided item takes no attachment).
+    pub fn evidence_owner(&self, evidence: i64) -> Result<(super::SupplierId, String)> {
+        self.conn
             .prepare_cached(
                 "SELECT a.supplier_id, a.ref FROM evidence e JOIN audits a ON a.id = e.audit_id
                  WHERE e.id = ?1 AND e.voided_at IS NULL",
             )?
-            .query_row([evidence], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row([evidence], |r| Ok((super::SupplierId(r.get(0)?), r.get(1)?)))
             .map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => {
-                    crate::Error::NotFound(format!(
-                        "no evidence item {evidence} in force (see `casebook audit show REF`; a voided item takes no attachment)"
-                    ))
-                }
+                rusqlite::Error::QueryReturnedNoRows => crate::Error::NotFound(format!(
+                    "no evidence item {evidence} in force (see `casebook audit show REF`; a voided item takes no \
+                     attachment)"
+                )),
                 other => other.into(),
-            })?;
+            })
+    }
+
+    /// Every attachment row, oldest first; a row whose values cannot be
+    /// read is a sentence naming it, and the others are still returned.
+    pub fn attachments(&self) -> Result<Vec<std::result::Result<AttachmentRow, String>>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, evidence_id, path, size, sha256, stored, original_name, media_type FROM attachments ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let id: i64 = r.get(0)?;
+            let row = (|| {
+                Ok::<_, rusqlite::Error>(AttachmentRow {
+                    id,
+                    evidence_id: r.get(1)?,
+                    path: PathBuf::from(lossy(r, 2)?),
+                    size: r.get::<_, i64>(3)?.try_into().unwrap_or(0),
+                    sha256: lossy(r, 4)?,
+                    stored: r.get(5)?,
+                    original_name: r.get(6)?,
+                    media_type: r.get(7)?,
+                })
+            })();
+            Ok(row.map_err(|e| format!("attachments row {id}: cannot be read: {e}")))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Text that is not valid UTF-8, anywhere: one sentence per value,
+    /// naming its table, row and column (written around casebook; nothing
+    /// casebook writes is like that).
+    pub fn undecodable_text(&self) -> Result<Vec<String>> {
+        let mut tables = self.conn.prepare(
+            "SELECT name, wr FROM pragma_table_list WHERE schema = 'main' AND type = 'table'
+             AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )?;
+        let tables: Vec<(String, bool)> =
+            tables.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? > 0)))?.collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        for (table, without_rowid) in tables {
+            let key = if without_rowid { "NULL" } else { "rowid" };
+            let mut stmt = self.conn.prepare(&format!("SELECT {key}, * FROM \"{}\"", table.replace('"', "\"\"")))?;
+            let names: Vec<String> = stmt.column_names().skip(1).map(str::to_owned).collect();
+            let mut rows = stmt.query([])?;
+            let mut at = 0_u64;
+            while let Some(row) = rows.next()? {
+                at += 1;
+                for (i, column) in names.iter().enumerate() {
+                    if let rusqlite::types::ValueRef::Text(bytes) = row.get_ref(i + 1)?
+                        && std::str::from_utf8(bytes).is_err()
+                    {
+                        let which = match row.get_ref(0)? {
+                            rusqlite::types::ValueRef::Integer(id) => format!("row {id}"),
+                            _ => format!("row number {at}"),
+                        };
+                        out.push(format!("{table} {which}, column {column}: not valid UTF-8 text"));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A text (or NULL, as "") column read even when it is not valid UTF-8.
+pub(super) fn lossy(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<String> {
+    Ok(match row.get_ref(at)? {
+        rusqlite::types::ValueRef::Text(bytes) | rusqlite::types::ValueRef::Blob(bytes) => {
+            String::from_utf8_lossy(bytes).into_owned()
+        }
+        rusqlite::types::ValueRef::Null => String::new(),
+        rusqlite::types::ValueRef::Integer(i) => i.to_string(),
+        rusqlite::types::ValueRef::Real(f) => f.to_string(),
+    })
+}
+
+impl Writer<'_> {
+    /// Records a file attached to an evidence item (path, size, SHA-256, and
+    /// whether its bytes are in the file store, with its name and type).
+    /// Allowed on a submitted audit's evidence too: attachments are
+    /// append-only facts.
+    pub fn attach(&self, new: &NewAttachment<'_>) -> Result<i64> {
+        let NewAttachment { evidence, path, size, sha256, .. } = *new;
+        let (supplier, reference) = self.read().evidence_owner(evidence)?;
         let size = i64::try_from(size).unwrap_or(i64::MAX);
-        let fact = facts::attachment_hash(self.conn(), evidence, (path, size, sha256), &self.at, &self.actor)?;
+        let stored = new.stored.then(|| (new.original_name.unwrap_or_default(), new.media_type));
+        let fact =
+            facts::attachment_hash(self.conn(), evidence, (path, size, sha256), stored, (&self.at, &self.actor))?;
         self.conn()
             .prepare_cached(
-                "INSERT INTO attachments (evidence_id, path, size, sha256, attached_at, attached_by, fact_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO attachments (evidence_id, path, size, sha256, attached_at, attached_by, fact_hash, stored,
+                   original_name, media_type)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
-            .execute(params![evidence, path, size, sha256, self.at, self.actor, fact])?;
+            .execute(params![
+                evidence,
+                path,
+                size,
+                sha256,
+                self.at,
+                self.actor,
+                fact,
+                new.stored,
+                new.original_name,
+                new.media_type
+            ])?;
         let id = self.conn().last_insert_rowid();
         let key = format!("{reference} evidence {evidence}");
-        let what = format!("{path} ({size} bytes, sha256 {sha256})");
+        let kept = if new.stored { "copied into the file store" } else { "recorded by path" };
+        let what = format!("{path} ({size} bytes, sha256 {sha256}; {kept})");
         self.record(&Change {
             new: Some(&what),
             fact: Some(&fact),
-            ..Change::of(Some(super::SupplierId(supplier)), HistoryEntity::Attachment, &key, HistoryAction::Attach)
+            ..Change::of(Some(supplier), HistoryEntity::Attachment, &key, HistoryAction::Attach)
         })?;
         Ok(id)
     }

@@ -52,6 +52,12 @@ const MIGRATIONS: &[Migration] = &[
         seed: None,
         finish: None,
     },
+    Migration {
+        name: "attachment file store",
+        sql: include_str!("../../migrations/0006_attachment_file_store.sql"),
+        seed: None,
+        finish: None,
+    },
 ];
 
 /// The schema version this binary writes; newer files are refused.

@@ -5,56 +5,62 @@
 //! `BEGIN IMMEDIATE` transaction that commits explicitly and rolls back when
 //! dropped, so a failed or killed write leaves nothing half done.
 
+mod access;
 mod audits;
+mod backup;
 mod checklists;
 mod control;
 mod cursors;
 mod facts;
+pub mod files;
+mod guard;
 mod history;
 mod integrity;
 mod lots;
 mod migrate;
 mod migrate_seals;
+mod open;
 mod plans;
 mod policy;
 mod shortlist;
 mod suppliers;
 mod suspend;
 mod void;
+pub mod wait;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::rc::Rc;
-use std::time::Duration;
 
 use chrono::{NaiveDate, SecondsFormat, Utc};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
 
+pub use access::unlocked_reads_held;
 pub use audits::{
     AuditHeader, AuditRow, AuditSeal, ChainReport, DraftRef, NewAudit, NotedHead, Seal, SealRow, head_problem, hex,
     sha256_hex,
 };
+pub use backup::BackupReport;
 pub use control::{ControlEvent, NewAnnotation, new_gid};
 pub(crate) use facts::fact_hash;
+pub use guard::{refuse_database_file, same_file_as_database};
 pub use history::{Change, HistoryEntry};
-pub use integrity::AttachmentRow;
+pub use integrity::{AttachmentRow, NewAttachment};
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter};
 pub use migrate::LATEST_VERSION;
 pub(crate) use migrate::reference as reference_schema;
+pub use open::explain_storage_error;
 pub use plans::NewPlan;
 pub use shortlist::ShortlistEntry;
 pub use suppliers::{SupplierCounts, SupplierId, nearest_code};
 pub use void::{ClaimRow, VoidedItem, VoidedLot, VoidedRecord};
+pub use wait::{Patience, describe as describe_wait};
 
 use crate::error::{Error, Result};
 
 /// `PRAGMA application_id` of a casebook database ("CBK1").
 const APPLICATION_ID: i64 = 0x4342_4b31;
-const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
-/// How long a writer waits for another process's transaction before failing.
-/// (A long import holds the write lock for seconds; a UI save waits for it.)
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 128;
@@ -71,77 +77,53 @@ pub enum OpenMode {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Why this connection cannot write, when it cannot.
+    read_only: Option<String>,
+    /// How long a write waits for another process's.
+    patience: Patience,
+    /// Counts this connection in the process-wide tally until it is closed;
+    /// after `conn`, so it is dropped after the connection.
+    _held: Option<guard::Held>,
 }
 
 impl Store {
-    /// Opens (or creates) the database at `path`, refusing files that are not
-    /// casebook databases or come from a newer casebook before writing anything.
-    pub fn open(path: &Path, mode: OpenMode) -> Result<Self> {
-        let fresh = check_file(path, mode)?;
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| not_a_db(path, &e))?;
-        let mut store = Self { conn, path: path.to_owned() };
-        store.prepare(fresh)?;
-        Ok(store)
-    }
-
-    /// A private database in memory, fully migrated (tests and dry runs).
-    pub fn open_in_memory() -> Result<Self> {
-        let conn = Connection::open_in_memory()?;
-        let mut store = Self { conn, path: PathBuf::from(":memory:") };
-        store.prepare(true)?;
-        Ok(store)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn prepare(&mut self, fresh: bool) -> Result<()> {
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
-        // A dossier import alone cycles through some forty statements (rows,
-        // seals, facts, history); with rusqlite's default of 16 they pushed
-        // each other out and were parsed again and again.
-        self.conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        let (version, app_id) = self.identity().map_err(|e| not_a_db(&self.path, &e))?;
-        if version > LATEST_VERSION {
-            return Err(Error::SchemaTooNew { path: self.path.clone(), found: version, known: LATEST_VERSION });
-        }
-        if app_id != APPLICATION_ID && !(fresh || self.is_blank()?) {
-            return Err(Error::NotADatabase {
-                path: self.path.clone(),
-                reason: "it is an SQLite database of another application".into(),
-            });
-        }
-        if self.conn.is_readonly(rusqlite::MAIN_DB)? {
-            return Err(Error::ReadOnly { path: self.path.clone() });
-        }
-        self.conn.pragma_update(None, "journal_mode", "WAL")?;
-        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrate::apply(&mut self.conn, APPLICATION_ID)
-    }
-
-    fn identity(&self) -> rusqlite::Result<(i64, i64)> {
-        let version = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let app_id = self.conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
-        Ok((version, app_id))
-    }
-
-    fn is_blank(&self) -> Result<bool> {
-        let objects: i64 = self.conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
-        Ok(objects == 0)
-    }
-
-    /// Starts a write transaction recorded in history under `actor`.
+    /// Starts a write transaction recorded in history under `actor`,
+    /// waiting for another process's write as long as the store's
+    /// [`Patience`] says.
     pub fn begin(&mut self, actor: &str) -> Result<Writer<'_>> {
         // Who acts is recorded in history and printed back: plain text only.
         crate::model::records::person("auditor", actor)?;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(why) = &self.read_only {
+            return Err(Error::ReadOnly { path: self.path.clone(), why: why.clone() });
+        }
+        let waiting = wait::Scope::enter(&self.path, &self.patience);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| {
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) {
+                Error::Invalid(format!(
+                    "{}: another process kept the database locked for {} (a long import?); nothing was written — \
+                     try again when it has finished{}",
+                    self.path.display(),
+                    wait::describe(self.patience.limit),
+                    if self.patience.notice.is_some() { " (CASEBOOK_WRITE_WAIT=SECONDS waits longer)" } else { "" }
+                ))
+            } else {
+                e.into()
+            }
+        })?;
+        drop(waiting);
         Ok(Writer { scope: Scope::Transaction(tx), actor: actor.to_owned(), at: now_stamp(), suspended: Rc::default() })
+    }
+
+    /// How long writes wait for another process's write lock, and who is
+    /// told (after a second) that they are waiting.
+    pub fn set_patience(&mut self, patience: Patience) {
+        self.patience = patience;
+    }
+
+    /// Why this store cannot write (`None` when it can): the file or its
+    /// folder is not writable by this user.
+    pub fn read_only(&self) -> Option<&str> {
+        self.read_only.as_deref()
     }
 
     pub fn read(&self) -> Reader<'_> {
@@ -151,21 +133,6 @@ impl Store {
     #[cfg(test)]
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
-    }
-
-    /// Copies the database to `dest` with SQLite's online backup API: safe
-    /// while other connections read and write. Returns the pages copied.
-    pub fn backup_to(&self, dest: &Path) -> Result<i32> {
-        if dest.exists() {
-            return Err(Error::Invalid(format!("{}: already exists; choose a new file name", dest.display())));
-        }
-        let mut target = Connection::open(dest)?;
-        let backup = rusqlite::backup::Backup::new(&self.conn, &mut target)?;
-        backup.run_to_completion(256, Duration::from_millis(5), None)?;
-        let pages = backup.progress().pagecount;
-        drop(backup);
-        target.pragma_update(None, "journal_mode", "WAL")?;
-        Ok(pages)
     }
 
     /// A second connection to the same database file, for reading on another
@@ -274,60 +241,6 @@ impl Drop for TrustedRows<'_> {
     fn drop(&mut self) {
         // Cannot fail for a valid pragma name; nothing to report from a drop.
         let _ = self.conn.pragma_update(None, "ignore_check_constraints", "OFF");
-    }
-}
-
-/// Checks the file before SQLite touches it. Returns whether it is new.
-fn check_file(path: &Path, mode: OpenMode) -> Result<bool> {
-    match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match mode {
-            OpenMode::Existing => Err(Error::NoDatabase { path: path.to_owned() }),
-            OpenMode::Create => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| io_at(dir, &e))?;
-                }
-                Ok(true)
-            }
-        },
-        Err(e) => Err(io_at(path, &e)),
-        Ok(meta) if meta.is_dir() => {
-            Err(Error::NotADatabase { path: path.to_owned(), reason: "it is a directory".into() })
-        }
-        Ok(meta) if meta.len() == 0 => match mode {
-            OpenMode::Existing => Err(Error::NoDatabase { path: path.to_owned() }),
-            OpenMode::Create => Ok(true),
-        },
-        Ok(_) => check_magic(path).map(|()| false),
-    }
-}
-
-fn check_magic(path: &Path) -> Result<()> {
-    use std::io::Read;
-    let mut head = [0_u8; 16];
-    let mut file = std::fs::File::open(path).map_err(|e| io_at(path, &e))?;
-    let read = file.read(&mut head).map_err(|e| io_at(path, &e))?;
-    if read < head.len() || head != SQLITE_MAGIC {
-        return Err(Error::NotADatabase {
-            path: path.to_owned(),
-            reason: "the file does not start with the SQLite header".into(),
-        });
-    }
-    Ok(())
-}
-
-fn io_at(path: &Path, e: &std::io::Error) -> Error {
-    Error::Invalid(format!("{}: {e}", path.display()))
-}
-
-fn not_a_db(path: &Path, e: &rusqlite::Error) -> Error {
-    let reason = e.to_string();
-    match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::Damaged { path: path.to_owned(), reason },
-        Some(rusqlite::ErrorCode::CannotOpen) => Error::Invalid(format!(
-            "{}: cannot open the database ({reason}); check that the file and its folder can be read and written",
-            path.display()
-        )),
-        _ => Error::NotADatabase { path: path.to_owned(), reason },
     }
 }
 

@@ -57,7 +57,7 @@ impl App {
             Ok(items) => items,
             Err(e) => return self.popup = Some(Popup::error(format!("The shortlist was not exported: {e}"))),
         };
-        self.popup = Some(match data::export_shortlist(&items, format, self.data.as_of, path) {
+        self.popup = Some(match data::export_shortlist(self.data.database(), &items, format, self.data.as_of, path) {
             Ok(written) => Popup::Notice {
                 title: "Shortlist exported".to_owned(),
                 lines: vec![

@@ -54,6 +54,15 @@ impl Tmux {
         String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "main"], Path::new(".")).stdout).into_owned()
     }
 
+    /// From the supplier list, opens SZ-ARMOR's screen through the filter.
+    pub fn open_armor(&self) {
+        self.type_text("/armor");
+        self.send("Enter");
+        self.wait_for("the filtered list", |s| s.contains("1 of 14"));
+        self.send("Enter");
+        self.wait_for("the supplier", |s| s.contains("SZ-ARMOR · Armor Case Works"));
+    }
+
     /// Polls the screen until `ready` holds; fails with the last screen.
     pub fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();

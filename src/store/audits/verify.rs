@@ -111,8 +111,8 @@ impl Reader<'_> {
         let rows = stmt.query_map([], |r| {
             Ok(SealRow {
                 id: r.get(0)?,
-                reference: r.get(1)?,
-                supplier: r.get(2)?,
+                reference: super::super::integrity::lossy(r, 1)?,
+                supplier: super::super::integrity::lossy(r, 2)?,
                 seq: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
                 format: r.get(4)?,
                 submitted_at: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
@@ -143,14 +143,17 @@ impl Reader<'_> {
         let mut templates = HashMap::new();
         for seal in &seals {
             let who = format!("audit {} ({})", seal.reference, seal.supplier);
-            match self.recomputed(seal, &mut templates)? {
-                None => problems.push(format!(
+            match self.recomputed(seal, &mut templates).map_err(|e| e.to_string()) {
+                // A value that cannot be read is this audit's problem; the others are still checked.
+                Err(e) => problems
+                    .push(format!("{who} (audits row {}) cannot be read, so its seal cannot be checked: {e}", seal.id)),
+                Ok(None) => problems.push(format!(
                     "{who} has no known seal format ({}): its seal cannot be verified",
                     seal.format.map_or_else(|| "none".to_owned(), |f| f.to_string())
                 )),
-                Some(content) if content != seal.content_hash => problems
+                Ok(Some(content)) if content != seal.content_hash => problems
                     .push(format!("{who} was changed after it was submitted: its content no longer matches its seal")),
-                Some(_) => {}
+                Ok(Some(_)) => {}
             }
             if seal.seq != expected_seq {
                 problems.push(format!(

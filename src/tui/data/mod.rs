@@ -134,6 +134,11 @@ impl Data {
         Self { store, as_of, actor: actor.to_owned(), pending: None }
     }
 
+    /// The database file (`:memory:` for one in memory).
+    pub fn database(&self) -> &Path {
+        self.store.path()
+    }
+
     /// The supplier list and the shortlist: one quick read, no verdicts.
     pub fn catalog(&self) -> Result<Catalog> {
         let read = self.store.read();
@@ -332,11 +337,13 @@ impl ExportFormat {
 /// Writes the shortlist to `path` (through a temporary file beside it, so
 /// a failure never leaves half a file); returns the absolute path.
 pub fn export_shortlist(
+    db: &Path,
     items: &[ShortlistItem],
     format: ExportFormat,
     as_of: NaiveDate,
     path: &Path,
 ) -> Result<PathBuf> {
+    crate::store::refuse_database_file(db, path, "write the shortlist over")?;
     let compared: Vec<Compared<'_>> =
         items.iter().map(|i| Compared { supplier: &i.supplier, assessment: &i.assessment }).collect();
     let bytes = match format {
