@@ -5,11 +5,13 @@
 //! valid values (for error messages) and serde/rusqlite conversions.
 
 mod findings;
+mod identity;
 mod vocab;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
+pub use identity::{BadGid, BadHlc, BadTag, Gid, Hlc, Tag};
 pub use vocab::VocabError;
 pub(crate) use vocab::vocab;
 
