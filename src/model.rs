@@ -6,6 +6,7 @@
 
 mod findings;
 mod identity;
+pub mod merge;
 mod vocab;
 
 use chrono::NaiveDate;

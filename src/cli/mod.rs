@@ -24,6 +24,7 @@ mod data;
 mod output;
 mod report;
 mod shortlist;
+mod supplier;
 mod ui;
 mod verdicts;
 mod yield_cmd;
@@ -81,6 +82,9 @@ pub enum Command {
     Export(data::ExportArgs),
     /// List suppliers with counts of claims, audits, evidence and lots.
     Suppliers(data::SuppliersArgs),
+    /// Record a supplier or change its profile: `supplier edit CODE --moq 500 --city Dongguan`.
+    #[command(subcommand)]
+    Supplier(supplier::SupplierCommand),
     /// Record audits from the command line (the same operations as the UI).
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -203,6 +207,7 @@ fn run(cli: Cli, db_given: bool) -> Result<ExitCode> {
         Command::Import(args) => data::import(&ctx, &args),
         Command::Export(args) => data::export(&ctx, &args),
         Command::Suppliers(args) => data::suppliers(&ctx, &args),
+        Command::Supplier(cmd) => supplier::run(&ctx, cmd),
         Command::Audit(cmd) => audit::run(&ctx, cmd),
         Command::Policy(args) => report::policy(&ctx, &args),
         Command::Flags(args) => verdicts::flags(&ctx, &args),

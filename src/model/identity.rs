@@ -137,6 +137,12 @@ impl fmt::Display for Tag {
     }
 }
 
+impl serde::Serialize for Tag {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not an installation tag; expected three of 0-9 and A-Z except I, L, O, U (e.g. K7Q)")]
 pub struct BadTag(pub String);

@@ -23,6 +23,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0002_checklist_odm_capability_1.sql"),
         seed: None,
     },
+    Migration {
+        name: "installation",
+        sql: include_str!("../../migrations/0003_installation.sql"),
+        seed: Some(super::installation::seed),
+    },
 ];
 
 /// The schema version this binary writes; newer files are refused.

@@ -9,6 +9,7 @@ mod audits;
 mod checklists;
 mod cursors;
 mod history;
+mod installation;
 mod integrity;
 mod lots;
 mod migrate;
@@ -16,6 +17,7 @@ mod policy;
 mod shortlist;
 mod suppliers;
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -25,6 +27,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use audits::{AuditRow, NewAudit, Seal, hex};
 pub use history::{Change, HistoryEntry};
+pub use installation::{FileId, Installation};
 pub use integrity::{AttachmentRow, SealRow, expected_triggers};
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
 pub use migrate::LATEST_VERSION;
@@ -32,6 +35,7 @@ pub use shortlist::ShortlistEntry;
 pub use suppliers::{SupplierCounts, SupplierId};
 
 use crate::error::{Error, Result};
+use crate::model::Hlc;
 
 /// `PRAGMA application_id` of a casebook database ("CBK1").
 const APPLICATION_ID: i64 = 0x4342_4b31;
@@ -99,7 +103,9 @@ impl Store {
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrate::apply(&mut self.conn, APPLICATION_ID)
+        migrate::apply(&mut self.conn, APPLICATION_ID)?;
+        let file = if self.path.as_os_str() == ":memory:" { None } else { FileId::at(&self.path) };
+        self.claim_installation(file)
     }
 
     fn identity(&self) -> rusqlite::Result<(i64, i64)> {
@@ -116,7 +122,7 @@ impl Store {
     /// Starts a write transaction recorded in history under `actor`.
     pub fn begin(&mut self, actor: &str) -> Result<Writer<'_>> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Ok(Writer { scope: Scope::Transaction(tx), actor: actor.to_owned(), at: now_stamp() })
+        Ok(Writer { scope: Scope::Transaction(tx), actor: actor.to_owned(), at: now_stamp(), clock: Cell::new(None) })
     }
 
     pub fn read(&self) -> Reader<'_> {
@@ -166,6 +172,8 @@ pub struct Writer<'c> {
     scope: Scope<'c>,
     actor: String,
     at: String,
+    /// This transaction's clock reading, taken when first needed.
+    clock: Cell<Option<Hlc>>,
 }
 
 enum Scope<'c> {
@@ -189,7 +197,12 @@ impl Writer<'_> {
             Scope::Transaction(tx) => tx.savepoint()?,
             Scope::Savepoint(sp) => sp.savepoint()?,
         };
-        Ok(Writer { scope: Scope::Savepoint(savepoint), actor: self.actor.clone(), at: self.at.clone() })
+        Ok(Writer {
+            scope: Scope::Savepoint(savepoint),
+            actor: self.actor.clone(),
+            at: self.at.clone(),
+            clock: Cell::new(self.clock.get()),
+        })
     }
 
     pub fn actor(&self) -> &str {
