@@ -252,8 +252,10 @@ impl Reader<'_> {
         let tag = self.installation()?.tag;
         let prefix = format!("A-{year}-{tag}-");
         let mut stmt = self.conn.prepare_cached("SELECT ref FROM audits WHERE substr(ref, 1, ?2) = ?1")?;
-        let used =
-            stmt.query_map(rusqlite::params![&prefix, i64::try_from(prefix.len()).unwrap_or(i64::MAX)], |r| r.get::<_, String>(0))?;
+        let used = stmt
+            .query_map(rusqlite::params![&prefix, i64::try_from(prefix.len()).unwrap_or(i64::MAX)], |r| {
+                r.get::<_, String>(0)
+            })?;
         let mut highest = 0_u32;
         for reference in used {
             if let Ok(n) = reference?[prefix.len()..].parse::<u32>() {
