@@ -212,3 +212,41 @@ impl Writer<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Hlc;
+    use crate::store::Store;
+
+    #[test]
+    fn the_clock_goes_up_across_transactions_and_past_what_was_seen() {
+        let mut store = Store::open_in_memory().unwrap();
+        let tag = store.read().installation().unwrap().tag;
+        let w = store.begin("t").unwrap();
+        let first = w.clock().unwrap();
+        assert_eq!(w.clock().unwrap(), first, "one reading per transaction");
+        assert_eq!(first.node, tag);
+        w.commit().unwrap();
+        let w = store.begin("t").unwrap();
+        let second = w.clock().unwrap();
+        assert!(second > first);
+        // A reading from a laptop whose clock is a year ahead.
+        let ahead = Hlc { millis: second.millis + 365 * 86_400_000, counter: 7, node: "ZZZ".parse().unwrap() };
+        w.observe_clock(ahead).unwrap();
+        let third = w.clock().unwrap();
+        assert!(third > ahead && third.node == tag);
+        w.commit().unwrap();
+        assert_eq!(store.read().installation().unwrap().clock, Some(third));
+    }
+
+    #[test]
+    fn a_rolled_back_transaction_leaves_the_clock() {
+        let mut store = Store::open_in_memory().unwrap();
+        let before = store.read().installation().unwrap().clock;
+        {
+            let w = store.begin("t").unwrap();
+            w.clock().unwrap();
+        }
+        assert_eq!(store.read().installation().unwrap().clock, before);
+    }
+}
