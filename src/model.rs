@@ -13,8 +13,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 pub use identity::{BadGid, BadHlc, BadTag, Gid, Hlc, Tag};
-pub use vocab::VocabError;
 pub(crate) use vocab::vocab;
+pub use vocab::{VocabError, Word};
 
 vocab!(BusinessType {
     Manufacturer = "manufacturer",

@@ -7,20 +7,36 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
 
-use crate::assess::checklist::{self, Score};
+use crate::assess::checklist::{self, Score, Template};
 use crate::assess::policy::Policy;
 use crate::assess::verdict::{self, Assessment, AuditSummary, Facts, WindowLot};
 use crate::error::Result;
 use crate::model::Supplier;
-use crate::store::{Reader, Seal, Store, SupplierId, Writer};
+use crate::store::{AuditRow, Reader, Seal, Store, SupplierId, Writer};
+
+/// An audit as stored, its checklist template, and its score on that
+/// template under the stored policy's grading rules (live for a draft; for
+/// a submitted audit, what its sealed answers give).
+#[derive(Debug, Clone)]
+pub struct ScoredAudit {
+    pub row: AuditRow,
+    pub template: Template,
+    pub score: Score,
+}
+
+/// Reads an audit (by row id), its template and the policy, and scores it:
+/// the one place this is done, for the CLI, the UI and sealing.
+pub fn scored_audit(read: Reader<'_>, audit: i64) -> Result<ScoredAudit> {
+    let row = read.audit(audit)?;
+    let template = read.template(&row.audit.template)?;
+    let score = checklist::score(&template, &row.audit.answers, &read.policy()?.grade);
+    Ok(ScoredAudit { row, template, score })
+}
 
 /// Scores a draft audit on its own template under the stored policy and
 /// submits it (see `Writer::submit_audit`). Returns the score that was sealed.
 pub fn seal(writer: &Writer<'_>, audit: i64) -> Result<Score> {
-    let read = writer.read();
-    let row = read.audit(audit)?;
-    let template = read.template(&row.audit.template)?;
-    let score = checklist::score(&template, &row.audit.answers, &read.policy()?.grade);
+    let ScoredAudit { row, score, .. } = scored_audit(writer.read(), audit)?;
     writer.submit_audit(row, Seal { score_pct: score.pct, grade: score.grade, critical_no: &score.critical_no })?;
     Ok(score)
 }

@@ -330,7 +330,7 @@ fn the_footer_shows_the_screens_main_keys_from_its_table() {
     let footer = |app: &casebook::tui::App| text(app, 80, 24).lines().last().unwrap().to_owned();
     assert!(footer(&app).contains("/ filter") && footer(&app).ends_with("? help  q quit"), "{}", footer(&app));
     press(&mut app, "y");
-    assert!(footer(&app).contains("c p/p′") && footer(&app).ends_with("q quit"), "{}", footer(&app));
+    assert!(footer(&app).contains("c p/p′") && footer(&app).ends_with("C-c quit"), "{}", footer(&app));
     // The Yield screen has no filter: `/` is not one of its keys and changes nothing.
     let before = text(&app, 80, 24);
     press(&mut app, "/");
@@ -360,15 +360,50 @@ fn page_keys_and_the_wheel_move_through_a_long_list() {
 }
 
 #[test]
-fn q_quits_from_any_screen_but_not_from_a_filter_box() {
+fn q_quits_from_the_top_level_only() {
     let demo = Demo::new();
-    for script in ["q", "<Enter>q", "<Tab>q", "?q", "<Enter>yq"] {
+    // From each of the three lists; over help, q first closes the help.
+    for script in ["q", "<Tab>q", "<Tab><Tab>q", "?qq"] {
         let mut app = demo.app();
         press(&mut app, script);
         assert!(!app.is_running(), "{script}");
     }
+    // Not from a screen opened on a list, nor from a filter being typed:
+    // typing `/quality` where `/` filters must never quit.
+    for script in ["<Enter>q", "<Enter>yq", "<Enter>3<End><Enter>q", "/quality", "<Enter>/quality"] {
+        let mut app = demo.app();
+        press(&mut app, script);
+        assert!(app.is_running(), "{script} quit");
+    }
     let mut app = demo.app();
     app.update(Message::Quit);
+    assert!(!app.is_running());
+}
+
+#[test]
+fn quitting_asks_first_when_a_form_or_a_draft_is_open() {
+    let demo = Demo::new();
+    // A form: C-c asks; n goes back to the form as it was.
+    let mut app = demo.app();
+    press(&mut app, "nSZ-HALF");
+    app.update(Message::Quit);
+    assert!(app.is_running());
+    let screen = text(&app, W, H);
+    assert!(screen.contains("Quit casebook?") && screen.contains("form open is not saved"), "{screen}");
+    press(&mut app, "n");
+    let screen = text(&app, W, H);
+    assert!(screen.contains("New supplier") && screen.contains("SZ-HALF"), "{screen}");
+    app.update(Message::Quit);
+    press(&mut app, "y");
+    assert!(!app.is_running());
+    // A draft open in the editor: q on the list asks, y quits.
+    let mut app = demo.app();
+    press(&mut app, "/armor<Enter><Enter>a<Enter><Tab><Tab>q");
+    assert!(app.is_running());
+    assert!(text(&app, W, H).contains("A draft audit is open"));
+    press(&mut app, "<Esc>");
+    assert!(app.is_running() && app.popup().is_none());
+    press(&mut app, "qy");
     assert!(!app.is_running());
 }
 

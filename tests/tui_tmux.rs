@@ -195,6 +195,20 @@ fn query(db: &Path, sql: &str) -> String {
         .unwrap()
 }
 
+/// Polls `sql` (another connection, as any SQLite tool would open) until it
+/// gives `expected`.
+fn wait_for_query(db: &Path, sql: &str, expected: &str) {
+    let start = Instant::now();
+    loop {
+        let got = query(db, sql);
+        if got == expected {
+            return;
+        }
+        assert!(start.elapsed() < PATIENCE, "timed out waiting for {sql} to give {expected}; it gives {got}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     if !tmux_or_skip() {
@@ -233,6 +247,9 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     // Move on past the first unanswered question, so the place is not a default.
     tmux.send("Down");
     tmux.wait_for("LG-04 selected", |s| s.contains("LG-04 · Legitimacy"));
+    // The place is written once the auditor pauses (not on every key).
+    let place = "SELECT ifnull(max(question), '') FROM audit_cursors WHERE audit_id = (SELECT max(id) FROM audits)";
+    wait_for_query(&db, place, "LG-04");
 
     // SIGKILL: no chance to save anything on the way out.
     let pid = tmux.app_pid();
@@ -273,6 +290,10 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     assert!(screen.contains("LG-01 ! yes") && screen.contains("LG-02 ! partial"), "{screen}");
     tmux.send("2");
     tmux.wait_for("the evidence", |s| s.contains("Peel tests per batch"));
+    // q leaves only from the lists: back out first.
+    tmux.send("Escape");
+    tmux.send("Escape");
+    tmux.wait_for("the list again", |s| s.contains("1 of 14"));
     quit_expect_exit_0(&tmux);
 }
 

@@ -229,11 +229,10 @@ fn print_score(row: &crate::store::AuditRow, score: &crate::assess::checklist::S
 
 fn show(store: &Store, reference: &str, format: Format) -> Result<()> {
     let read = store.read();
-    let row = read.audit(read.require_audit(reference)?)?;
     // Section percentages come from the audit's own template and its
     // (sealed, for a submitted audit) answers.
-    let template = read.template(&row.audit.template)?;
-    let marks = crate::assess::checklist::score(&template, &row.audit.answers, &read.policy()?.grade);
+    let crate::workflow::ScoredAudit { row, score: marks, .. } =
+        crate::workflow::scored_audit(read, read.require_audit(reference)?)?;
     if format == Format::Json {
         #[derive(serde::Serialize)]
         struct Shown<'a> {

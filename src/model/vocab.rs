@@ -26,6 +26,16 @@ macro_rules! vocab {
             }
         }
 
+        impl crate::model::Word for $name {
+            const WORDS: &'static [Self] = Self::ALL;
+            fn word(self) -> &'static str {
+                self.as_str()
+            }
+            fn from_word(text: &str) -> Option<Self> {
+                Self::parse(text)
+            }
+        }
+
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
@@ -70,6 +80,14 @@ macro_rules! vocab {
 }
 
 pub(crate) use vocab;
+
+/// What every closed vocabulary is, for code generic over them (a form's
+/// choice field read back as its type).
+pub trait Word: Copy + PartialEq + 'static {
+    const WORDS: &'static [Self];
+    fn word(self) -> &'static str;
+    fn from_word(text: &str) -> Option<Self>;
+}
 
 /// A word that is not in its vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

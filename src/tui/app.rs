@@ -1,15 +1,17 @@
-//! The application: which screen is showing, the screens' states, at most
-//! one popup, and the shared catalog. [`App::update`] routes each message
-//! to the popup or the screen in front and acts on the [`Outcome`] it gets
-//! back (open a screen, mark a supplier, export); drawing only reads.
+//! The application: which tab is showing, each tab's stack of screens, at
+//! most one popup, and the shared catalog. Every screen is a [`Screen`]:
+//! [`App::update`] routes each message to the popup or to the screen in
+//! front (one place, [`App::front_mut`]) and carries out the [`Outcome`] it
+//! gets back (open a screen, load, write, open a form); drawing only reads.
 //!
-//! Three top-level tabs (Suppliers, Flags, Shortlist) each keep a stack of
-//! screens opened on top of them (Supplier, Audit, Yield): Esc pops,
-//! Tab switches tabs and keeps each tab's stack. The audit editor is a
-//! screen like these; forms are popups. Recording (forms, submission,
-//! imports, keeping screens up to date after a write) is in `app_record`.
+//! Three tabs (Suppliers, Flags, Shortlist) each keep a stack of screens,
+//! their own list at the bottom and what was opened on it above (Supplier,
+//! Audit, the audit editor, Yield): Esc pops, Tab switches tabs and keeps
+//! each stack. Forms are popups. Carrying out writes, forms, submission and
+//! imports is in `app_record`.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use ratatui::Frame;
@@ -26,12 +28,15 @@ use super::screens::flags::FlagsScreen;
 use super::screens::shortlist::ShortlistScreen;
 use super::screens::supplier::SupplierScreen;
 use super::screens::suppliers::SuppliersScreen;
-use super::screens::yields::YieldScreen;
-use super::screens::{Outcome, Target, View};
+use super::screens::yields::{YieldScreen, YieldSetup};
+use super::screens::{Outcome, Screen, Target, View};
 use super::theme::{Theme, Tone};
 use crate::assess::verdict::Assessment;
 use crate::error::{Error, Result};
-use crate::store::{Store, SupplierId};
+use crate::store::Store;
+
+/// How long without a key before the editor's place is written.
+const PAUSE: Duration = Duration::from_millis(800);
 
 /// How the app is set up.
 #[derive(Debug, Clone)]
@@ -67,50 +72,25 @@ impl Tab {
     }
 }
 
-/// Each tab's screens opened on top of it, the one in front last.
-#[derive(Default)]
-pub(super) struct Stacks([Vec<Screen>; 3]);
+/// Each tab's screens, its own list first and the one in front last.
+pub(super) struct Stacks([Vec<Box<dyn Screen>>; 3]);
 
 impl Stacks {
-    pub fn of(&self, tab: Tab) -> &Vec<Screen> {
+    pub fn of(&self, tab: Tab) -> &[Box<dyn Screen>] {
         &self.0[tab.index()]
     }
 
-    pub fn of_mut(&mut self, tab: Tab) -> &mut Vec<Screen> {
+    pub fn of_mut(&mut self, tab: Tab) -> &mut Vec<Box<dyn Screen>> {
         &mut self.0[tab.index()]
     }
 
-    /// Every opened screen, of every tab.
-    pub fn all_mut(&mut self) -> impl Iterator<Item = &mut Screen> {
+    /// Every screen, of every tab.
+    pub fn all_mut(&mut self) -> impl Iterator<Item = &mut Box<dyn Screen>> {
         self.0.iter_mut().flatten()
     }
-}
 
-/// A screen opened on top of a tab.
-pub enum Screen {
-    Supplier(Box<SupplierScreen>),
-    Audit(Box<AuditScreen>),
-    AuditEdit(Box<AuditEditor>),
-    Yield(Box<YieldScreen>),
-}
-
-impl Screen {
-    pub fn keys(&self) -> &'static KeyMap {
-        match self {
-            Self::Supplier(_) => SupplierScreen::KEYS,
-            Self::Audit(_) => AuditScreen::KEYS,
-            Self::AuditEdit(s) => s.keys(),
-            Self::Yield(_) => YieldScreen::KEYS,
-        }
-    }
-
-    pub fn title(&self) -> String {
-        match self {
-            Self::Supplier(s) => s.title(),
-            Self::Audit(s) => s.title(),
-            Self::AuditEdit(s) => s.title(),
-            Self::Yield(_) => YieldScreen::TITLE.to_owned(),
-        }
+    pub fn all(&self) -> impl Iterator<Item = &Box<dyn Screen>> {
+        self.0.iter().flatten()
     }
 }
 
@@ -125,15 +105,14 @@ pub struct App {
     pub(super) catalog: Catalog,
     pub(super) theme: Theme,
     pub(super) tab: Tab,
-    pub(super) suppliers: SuppliersScreen,
-    pub(super) flags: FlagsScreen,
-    pub(super) shortlist: ShortlistScreen,
     pub(super) stacks: Stacks,
     pub(super) popup: Option<Popup>,
     pub(super) state: State,
-    export_dir: PathBuf,
+    pub(super) export_dir: PathBuf,
     /// How assessments run (again after an import).
     pub(super) loading: Loading,
+    /// The last key or paste: held-back writes go out after a pause.
+    last_input: Instant,
 }
 
 impl App {
@@ -142,19 +121,22 @@ impl App {
         let mut data = Data::new(store, options.as_of, &options.actor);
         let catalog = data.catalog()?;
         let first = data.start_assessment(options.loading);
+        let roots: [Box<dyn Screen>; 3] = [
+            Box::new(SuppliersScreen::new(&catalog)),
+            Box::new(FlagsScreen::new(&catalog)),
+            Box::new(ShortlistScreen::new()),
+        ];
         let mut app = Self {
-            suppliers: SuppliersScreen::new(&catalog),
-            flags: FlagsScreen::new(&catalog),
-            shortlist: ShortlistScreen::new(),
+            stacks: Stacks(roots.map(|root| vec![root])),
             data,
             catalog,
             theme: options.theme,
             tab: Tab::Suppliers,
-            stacks: Stacks::default(),
             popup: None,
             state: State::Running,
             export_dir: options.export_dir,
             loading: options.loading,
+            last_input: Instant::now(),
         };
         if let Some(result) = first {
             app.assessed(result);
@@ -176,8 +158,12 @@ impl App {
     }
 
     /// Picks up background work that has finished (the assessment, an
-    /// import); `true` if any did.
+    /// import), and writes what screens held back once the user pauses;
+    /// `true` if anything changed on screen.
     pub fn tick(&mut self) -> bool {
+        if self.last_input.elapsed() >= PAUSE {
+            self.flush_pending();
+        }
         let imported = self.poll_import();
         match self.data.poll() {
             Some(result) => {
@@ -205,35 +191,33 @@ impl App {
         self.catalog_changed();
     }
 
-    /// Suppliers or their assessments changed: the lists rebuild their
-    /// views, the shortlist reloads (now if in view).
+    /// Suppliers, their assessments or the marks changed: every screen
+    /// hears it, and the one in front reloads what it needs now.
     pub(super) fn catalog_changed(&mut self) {
-        self.suppliers.sync(&self.catalog);
-        self.flags.sync(&self.catalog);
-        self.shortlist_changed();
+        let catalog = &self.catalog;
+        for screen in self.stacks.all_mut() {
+            screen.catalog_changed(catalog);
+        }
+        self.refresh_front();
     }
 
-    fn shortlist_changed(&mut self) {
-        self.shortlist.stale = true;
-        self.refresh_shortlist();
-    }
-
-    /// The screens opened on the tab in view.
-    pub(super) fn stack(&self) -> &Vec<Screen> {
+    /// The screens of the tab in view, its list first.
+    pub(super) fn stack(&self) -> &[Box<dyn Screen>] {
         self.stacks.of(self.tab)
     }
 
-    pub(super) fn stack_mut(&mut self) -> &mut Vec<Screen> {
-        self.stacks.of_mut(self.tab)
+    /// The screen in front: the one every key goes to and that is drawn.
+    pub(super) fn front(&self) -> Option<&dyn Screen> {
+        self.stack().last().map(AsRef::as_ref)
     }
 
-    /// The screen opened in front; `None` when the tab's own screen is.
-    pub(super) fn front(&self) -> Option<&Screen> {
-        self.stack().last()
+    pub(super) fn front_mut(&mut self) -> Option<&mut Box<dyn Screen>> {
+        self.stacks.of_mut(self.tab).last_mut()
     }
 
-    pub(super) fn front_mut(&mut self) -> Option<&mut Screen> {
-        self.stack_mut().last_mut()
+    /// What [`Screen`]s read while updating and drawing.
+    pub(super) fn view(&self) -> View<'_> {
+        View { catalog: &self.catalog, theme: self.theme, as_of: self.data.as_of }
     }
 
     /// The key map of whatever has the keyboard: the popup, else the screen.
@@ -242,27 +226,42 @@ impl App {
     }
 
     fn screen_keys(&self) -> &'static KeyMap {
-        match self.front() {
-            Some(screen) => screen.keys(),
-            None => match self.tab {
-                Tab::Suppliers => self.suppliers.keys(),
-                Tab::Flags => self.flags.keys(),
-                Tab::Shortlist => ShortlistScreen::KEYS,
-            },
-        }
+        self.front().map_or(&super::keys::SUPPLIERS, Screen::keys)
     }
 
     /// A terminal event: keys through the key map in force, the wheel as
-    /// movement; anything else (a resize) only needs the next frame.
+    /// movement, a paste as text; anything else (a resize) only needs the
+    /// next frame.
     pub fn handle_event(&mut self, event: &Event) {
         let msg = match event {
             Event::Key(key) => self.keymap().message(*key),
+            Event::Paste(text) => {
+                self.last_input = Instant::now();
+                return self.paste(text);
+            }
             Event::Mouse(m) if m.kind == MouseEventKind::ScrollDown => Some(Message::WheelDown),
             Event::Mouse(m) if m.kind == MouseEventKind::ScrollUp => Some(Message::WheelUp),
             _ => None,
         };
         if let Some(msg) = msg {
+            self.last_input = Instant::now();
             self.update(msg);
+        }
+    }
+
+    /// Pasted text goes whole into the text being typed (a form's field, a
+    /// filter, a path); where keys would act instead, it is ignored.
+    pub fn paste(&mut self, text: &str) {
+        match &mut self.popup {
+            Some(Popup::Form(popup)) => popup.paste(text),
+            Some(Popup::Export { path, .. }) => path.insert(&text.replace(['\n', '\r'], "")),
+            Some(_) => {}
+            None => {
+                let view = View { catalog: &self.catalog, theme: self.theme, as_of: self.data.as_of };
+                if let Some(front) = self.stacks.of_mut(self.tab).last_mut() {
+                    front.paste(text, view);
+                }
+            }
         }
     }
 
@@ -271,77 +270,89 @@ impl App {
             return self.update_popup(msg);
         }
         match msg {
-            Message::Quit => self.state = State::Quitting,
+            Message::Quit => self.quit(),
             Message::NextTab => self.switch_tab(1),
             Message::PrevTab => self.switch_tab(Tab::ALL.len() - 1),
             Message::Help => self.popup = Some(Popup::help(self.screen_keys())),
-            Message::Back if !self.stack().is_empty() => {
-                self.stack_mut().pop();
-                self.refresh_front();
-            }
             other => {
-                let outcome = self.update_screen(other);
-                self.apply(outcome);
+                let view = View { catalog: &self.catalog, theme: self.theme, as_of: self.data.as_of };
+                let outcome = match self.stacks.of_mut(self.tab).last_mut() {
+                    Some(front) => front.update(other, view),
+                    None => Outcome::None,
+                };
+                self.carry_out(outcome);
             }
         }
     }
 
     fn switch_tab(&mut self, step: usize) {
+        self.flush_pending();
         self.tab = Tab::ALL[(self.tab.index() + step) % Tab::ALL.len()];
-        self.refresh_shortlist();
-    }
-
-    fn update_screen(&mut self, msg: Message) -> Outcome {
-        // The stack itself, not `front_mut`: the screens borrow the data too.
-        match self.stacks.of_mut(self.tab).last_mut() {
-            Some(Screen::Supplier(s)) => s.update(msg),
-            Some(Screen::Audit(s)) => {
-                s.update(msg);
-                Outcome::None
-            }
-            Some(Screen::AuditEdit(s)) => s.update(msg, &mut self.data),
-            Some(Screen::Yield(s)) => s.update(msg, &self.data),
-            None => match self.tab {
-                Tab::Suppliers => self.suppliers.update(msg, &self.catalog),
-                Tab::Flags => self.flags.update(msg, &self.catalog),
-                Tab::Shortlist => self.shortlist.update(msg),
-            },
-        }
+        self.refresh_front();
     }
 
     fn update_popup(&mut self, msg: Message) {
         let Some(popup) = &mut self.popup else { return };
         match popup.update(msg) {
             Closing::Stay => {}
-            Closing::Close => self.popup = None,
-            Closing::Quit => self.state = State::Quitting,
+            Closing::Close => self.popup = self.popup.take().and_then(Popup::closed),
+            Closing::Quit => self.quit(),
             Closing::Submit => match self.popup.take() {
                 Some(Popup::Export { format, path }) => self.export(format, &PathBuf::from(path.value().trim())),
                 Some(Popup::Form(form)) => self.save_form(*form),
                 Some(Popup::Submit(confirm)) => self.submit(&confirm),
+                Some(Popup::ConfirmQuit { .. }) => self.stop(),
                 other => self.popup = other,
             },
         }
     }
 
-    fn apply(&mut self, outcome: Outcome) {
+    /// Quits, asking first when a form or a draft audit is open.
+    fn quit(&mut self) {
+        if matches!(self.popup, Some(Popup::ConfirmQuit { .. })) {
+            return self.stop();
+        }
+        let form = matches!(self.popup, Some(Popup::Form(_)));
+        let draft = self.stacks.all().any(|s| s.draft().is_some());
+        if !form && !draft {
+            return self.stop();
+        }
+        let behind = self.popup.take().map(Box::new);
+        self.popup = Some(Popup::confirm_quit(form, draft, behind));
+    }
+
+    /// Writes what screens held back, and stops.
+    fn stop(&mut self) {
+        self.flush_pending();
+        self.state = State::Quitting;
+    }
+
+    /// Carries out what a screen asked for.
+    pub(super) fn carry_out(&mut self, outcome: Outcome) {
         let done = match outcome {
             Outcome::None => Ok(()),
+            Outcome::Back => {
+                self.back();
+                Ok(())
+            }
             Outcome::Open(target) => self.open(target),
-            Outcome::ToggleMark(id) => self.set_mark(id, !self.catalog.is_marked(id)),
-            Outcome::Unmark(id) => self.set_mark(id, false),
-            Outcome::Export(format) => {
-                let path = self.export_dir.join(format!("shortlist-{}.{}", self.data.as_of, format.extension()));
-                self.popup = Some(Popup::export(format, &path));
+            Outcome::Load(load) => self.data.load(&load, &self.catalog).map(|fresh| {
+                if let Some(front) = self.front_mut() {
+                    front.receive(fresh);
+                }
+            }),
+            Outcome::Write(change) => {
+                self.write(&change);
                 Ok(())
             }
             Outcome::Form(purpose) => self.open_form(purpose),
-            Outcome::ConfirmSubmit(audit) => {
-                self.confirm_submit(audit);
+            Outcome::ConfirmSubmit(confirm) => {
+                self.popup = Some(Popup::Submit(confirm));
                 Ok(())
             }
-            Outcome::Touched(id) => {
-                self.touched(id);
+            Outcome::Export(format) => {
+                let path = self.export_dir.join(format!("shortlist-{}.{}", self.data.as_of, format.extension()));
+                self.popup = Some(Popup::export(format, &path));
                 Ok(())
             }
             Outcome::Info(message) => {
@@ -349,62 +360,87 @@ impl App {
                     Some(Popup::Notice { title: "Heads up".to_owned(), lines: vec![message], tone: Tone::Warn });
                 Ok(())
             }
-            Outcome::Error(message) => Err(Error::Invalid(message)),
         };
         if let Err(e) = done {
             self.popup = Some(Popup::error(e.to_string()));
         }
     }
 
-    /// Loads what `target` shows and puts it in front.
-    pub(super) fn open(&mut self, target: Target) -> Result<()> {
-        let screen = match target {
-            Target::Supplier(id) => Screen::Supplier(Box::new(SupplierScreen::new(self.data.supplier_detail(id)?))),
-            // A draft opens in the editor, a submitted audit read-only.
-            Target::Audit(id) if self.data.is_draft(id)? => {
-                Screen::AuditEdit(Box::new(AuditEditor::new(self.data.editor_detail(id)?)))
-            }
-            Target::Audit(id) => Screen::Audit(Box::new(AuditScreen::new(self.data.audit_detail(id)?))),
-            Target::Yield(id) => {
-                // Yield opens over its supplier, so Esc leads back through it.
-                let over_supplier = matches!(self.front(), Some(Screen::Supplier(s)) if s.detail.id == id);
-                if !over_supplier {
-                    self.open(Target::Supplier(id))?;
-                }
-                let row = self.catalog.row(id).ok_or_else(|| Error::NotFound(format!("supplier {}", id.0)))?;
-                let (code, name) = (&row.supplier.code, &row.supplier.name);
-                Screen::Yield(Box::new(YieldScreen::open(&self.data, id, code, name)?))
-            }
-        };
-        self.stack_mut().push(screen);
-        Ok(())
-    }
-
-    fn set_mark(&mut self, id: SupplierId, on: bool) -> Result<()> {
-        self.data.set_mark(id, on)?;
-        if on {
-            self.catalog.marked.insert(id);
-        } else {
-            self.catalog.marked.remove(&id);
-        }
-        self.shortlist_changed();
-        Ok(())
-    }
-
-    /// Reloads the shortlist if it changed and is in view.
-    pub(super) fn refresh_shortlist(&mut self) {
-        if self.tab != Tab::Shortlist || !self.shortlist.stale {
+    /// Esc on a screen with nothing left to clear: back to the one below
+    /// (the tab's own list stays).
+    fn back(&mut self) {
+        if self.stack().len() < 2 {
             return;
         }
-        match self.data.shortlist(&self.catalog) {
-            Ok(items) => self.shortlist.set_items(items),
+        let held = self.front_mut().and_then(|s| s.pending());
+        if let Some(change) = held {
+            self.write(&change);
+        }
+        self.stacks.of_mut(self.tab).pop();
+        self.refresh_front();
+    }
+
+    /// Writes whatever any screen held back (the editor's place).
+    pub(super) fn flush_pending(&mut self) {
+        let held: Vec<_> = self.stacks.all_mut().filter_map(|s| s.pending()).collect();
+        for change in held {
+            self.write(&change);
+        }
+    }
+
+    /// Loads what the screen in front wants before it is drawn again.
+    pub(super) fn refresh_front(&mut self) {
+        let Some(load) = self.front().and_then(Screen::wants) else { return };
+        match self.data.load(&load, &self.catalog) {
+            Ok(fresh) => {
+                if let Some(front) = self.front_mut() {
+                    front.receive(fresh);
+                }
+            }
             Err(e) => self.popup = Some(Popup::error(e.to_string())),
         }
     }
 
+    /// Loads what `target` shows and puts it in front.
+    pub(super) fn open(&mut self, target: Target) -> Result<()> {
+        let screen: Box<dyn Screen> = match target {
+            Target::Supplier(id) => Box::new(SupplierScreen::new(self.data.supplier_detail(id)?)),
+            // A draft opens in the editor, a submitted audit read-only.
+            Target::Audit(id) if self.data.is_draft(id)? => Box::new(AuditEditor::new(self.data.editor_detail(id)?)),
+            Target::Audit(id) => Box::new(AuditScreen::new(self.data.audit_detail(id)?)),
+            Target::Yield(id) => {
+                // Yield opens over its supplier, so Esc leads back through it.
+                if self.front().and_then(Screen::supplier) != Some(id) {
+                    self.open(Target::Supplier(id))?;
+                }
+                Box::new(YieldScreen::new(self.yield_setup(id)?))
+            }
+        };
+        self.stacks.of_mut(self.tab).push(screen);
+        self.refresh_front();
+        Ok(())
+    }
+
+    fn yield_setup(&self, id: crate::store::SupplierId) -> Result<YieldSetup> {
+        let row = self.catalog.row(id).ok_or_else(|| Error::NotFound(format!("supplier {}", id.0)))?;
+        let (chart, rules, window_start) = self.data.yield_defaults()?;
+        Ok(YieldSetup {
+            supplier: id,
+            code: row.supplier.code.clone(),
+            name: row.supplier.name.clone(),
+            dims: self.data.dimensions(id)?,
+            chart,
+            rules,
+            window_start,
+        })
+    }
+
     fn export(&mut self, format: ExportFormat, path: &Path) {
-        let items = &self.shortlist.items;
-        self.popup = Some(match data::export_shortlist(items, format, self.data.as_of, path) {
+        let items = match self.data.shortlist(&self.catalog) {
+            Ok(items) => items,
+            Err(e) => return self.popup = Some(Popup::error(format!("The shortlist was not exported: {e}"))),
+        };
+        self.popup = Some(match data::export_shortlist(&items, format, self.data.as_of, path) {
             Ok(written) => Popup::Notice {
                 title: "Shortlist exported".to_owned(),
                 lines: vec![
@@ -418,7 +454,6 @@ impl App {
     }
 
     pub fn render(&self, frame: &mut Frame) {
-        let view = View { catalog: &self.catalog, theme: self.theme, as_of: self.data.as_of };
-        super::chrome::render(self, frame, view);
+        super::chrome::render(self, frame, self.view());
     }
 }

@@ -1,166 +1,136 @@
-//! Recording, as the app routes it: opening a form and saving it (one
-//! transaction), confirming and submitting an audit, running an import in
-//! the background, and keeping the screens true after a write: the changed
-//! supplier is re-assessed at once (not the whole catalog) and its open
-//! screens reloaded.
+//! Recording, as the app carries it out: every [`Write`] a screen, a form
+//! or a confirmation asks for goes through [`App::write`] (one transaction
+//! each), then the screens are made true again: the changed supplier is
+//! re-assessed at once (not the whole catalog), every screen hears which
+//! supplier was touched, and the one in front reloads what it shows. Also
+//! opening and saving forms, submitting, and imports in the background.
 
 use std::path::Path;
 
-use super::app::{App, Screen};
-use super::data::Started;
-use super::forms::{self, FormPopup, Purpose, Saved};
+use super::app::App;
+use super::data::{Started, Write, Written};
 use super::popup::{Popup, SubmitConfirm};
-use super::screens::Target;
+use super::record_forms::{self, FormPopup, Purpose, Submitted};
 use super::screens::audit::AuditScreen;
-use super::screens::supplier::SupplierScreen;
+use super::screens::{Screen, Target};
 use super::theme::Tone;
-use crate::assess::verdict::Assessment;
-use crate::error::{Error, Result};
+use crate::assess::checklist::Score;
+use crate::assess::verdict::{Assessment, Verdict};
+use crate::error::Result;
 use crate::exchange::ImportReport;
 use crate::store::SupplierId;
 
 impl App {
     pub(super) fn open_form(&mut self, purpose: Purpose) -> Result<()> {
-        self.popup = Some(Popup::Form(Box::new(forms::open(purpose, &self.data)?)));
+        self.popup = Some(Popup::Form(Box::new(record_forms::open(purpose, &self.data)?)));
         Ok(())
     }
 
     /// Enter on a valid form: write it, or put it back with the refusal.
     pub(super) fn save_form(&mut self, mut form: FormPopup) {
-        let Some(saved) = forms::save(&mut form, &mut self.data) else {
-            self.popup = Some(Popup::Form(Box::new(form)));
-            return;
+        let submitted = match record_forms::save(&form) {
+            Ok(submitted) => submitted,
+            Err(refusal) => {
+                form.form.refuse(refusal.field, refusal.message);
+                self.popup = Some(Popup::Form(Box::new(form)));
+                return;
+            }
         };
-        let shown = match saved {
-            Saved::NewSupplier(id) => self.changed(id).and_then(|assessment| {
-                let detail = self.data.supplier_detail_with(id, assessment)?;
-                self.stack_mut().push(Screen::Supplier(Box::new(SupplierScreen::new(detail))));
-                Ok(())
-            }),
-            Saved::Supplier(id) => self.changed(id).map(drop),
-            Saved::NewAudit(audit) => self.open(Target::Audit(audit)).map(|()| {
-                if let Some(id) = self.editor_supplier() {
-                    self.touched(id);
+        match submitted {
+            Submitted::Write(change) => match self.data.write(&change) {
+                Ok(written) => self.written(written),
+                Err(refusal) => {
+                    form.form.refuse(refusal.field, refusal.message);
+                    self.popup = Some(Popup::Form(Box::new(form)));
                 }
-            }),
-            Saved::Audit(audit) => self.reload_editor(audit).and_then(|id| self.changed(id)).map(drop),
-            Saved::Import(path) => {
-                self.start_import(&path);
+            },
+            Submitted::Import(path) => self.start_import(&path),
+        }
+    }
+
+    /// Carries out a change; a refusal is shown as a notice.
+    pub(super) fn write(&mut self, change: &Write) {
+        match self.data.write(change) {
+            Ok(written) => self.written(written),
+            Err(refusal) => self.popup = Some(Popup::error(refusal.message)),
+        }
+    }
+
+    /// After a write: what it changed is shown again.
+    fn written(&mut self, written: Written) {
+        let shown = match written {
+            Written::Quietly => Ok(()),
+            Written::Marked { supplier, on } => {
+                if on {
+                    self.catalog.marked.insert(supplier);
+                } else {
+                    self.catalog.marked.remove(&supplier);
+                }
+                self.catalog_changed();
                 Ok(())
             }
+            Written::NewSupplier(id) => self.changed(id).and_then(|_| self.open(Target::Supplier(id))),
+            Written::Supplier(id) | Written::Draft { supplier: id, .. } => self.changed(id).map(drop),
+            Written::Answered { supplier, .. } => {
+                self.touched(supplier);
+                Ok(())
+            }
+            Written::NewAudit { audit, supplier } => {
+                self.touched(supplier);
+                self.open(Target::Audit(audit))
+            }
+            Written::Submitted { audit, supplier, score } => self.submitted(audit, supplier, &score),
         };
         if let Err(e) = shown {
             self.popup = Some(Popup::error(e.to_string()));
         }
     }
 
-    fn editor_supplier(&self) -> Option<SupplierId> {
-        match self.front() {
-            Some(Screen::AuditEdit(e)) => Some(e.detail.supplier),
-            _ => None,
-        }
-    }
-
-    /// Reloads the editor in front (after a form wrote under its audit);
-    /// returns its supplier.
-    fn reload_editor(&mut self, audit: i64) -> Result<SupplierId> {
-        let detail = self.data.editor_detail(audit)?;
-        let supplier = detail.supplier;
-        if let Some(Screen::AuditEdit(editor)) = self.front_mut()
-            && editor.audit() == audit
-        {
-            editor.reload(detail);
-        }
-        Ok(supplier)
-    }
-
     /// A supplier's record changed: re-assess it now, so lists, flags and
-    /// its verdict show the change at once, and reload its screens; returns
-    /// the new assessment.
+    /// its verdict show the change at once, and reload its screens.
     pub(super) fn changed(&mut self, id: SupplierId) -> Result<Assessment> {
         let assessment = self.data.assess_one(id)?;
         self.catalog.upsert(id, self.data.supplier_record(id)?, assessment.clone());
-        self.catalog_changed();
         self.touched(id);
-        self.reload_front(Some((id, &assessment)));
+        self.catalog_changed();
         Ok(assessment)
     }
 
-    /// Screens showing this supplier are out of date; reloaded when in front.
+    /// Screens showing this supplier are out of date; the one in front
+    /// reloads now, the others when they come back in front.
     pub(super) fn touched(&mut self, id: SupplierId) {
         for screen in self.stacks.all_mut() {
-            if let Screen::Supplier(s) = screen
-                && s.detail.id == id
-            {
-                s.stale = true;
-            }
+            screen.touched(id);
         }
-    }
-
-    /// Reloads the screen in front if something under it changed.
-    pub(super) fn refresh_front(&mut self) {
-        self.reload_front(None);
-    }
-
-    /// [`App::refresh_front`], with one supplier's assessment as of the day
-    /// already computed (not computed again if that supplier is in front).
-    fn reload_front(&mut self, known: Option<(SupplierId, &Assessment)>) {
-        // The stack itself, not `front_mut`: loading borrows the data too.
-        let Some(Screen::Supplier(s)) = self.stacks.of_mut(self.tab).last_mut() else { return };
-        if !s.stale {
-            return;
-        }
-        let id = s.detail.id;
-        let detail = match known {
-            Some((k, assessment)) if k == id => self.data.supplier_detail_with(id, assessment.clone()),
-            _ => self.data.supplier_detail(id),
-        };
-        match detail {
-            Ok(detail) => s.reload(detail),
-            Err(e) => self.popup = Some(Popup::error(e.to_string())),
-        }
-    }
-
-    pub(super) fn confirm_submit(&mut self, audit: i64) {
-        let Some(Screen::AuditEdit(editor)) = self.front() else { return };
-        let d = &editor.detail;
-        self.popup = Some(Popup::Submit(Box::new(SubmitConfirm {
-            audit,
-            reference: d.row.audit.id.clone(),
-            supplier: d.row.supplier.clone(),
-            score: d.score.clone(),
-        })));
+        self.refresh_front();
     }
 
     /// Seals the audit, shows it read-only in the editor's place, and
     /// re-assesses its supplier so the verdict reflects it at once.
     pub(super) fn submit(&mut self, confirm: &SubmitConfirm) {
-        if let Err(e) = self.try_submit(confirm) {
-            self.popup = Some(Popup::error(format!("The audit was not submitted: {e}")));
+        if let Err(refusal) = self.data.write(&Write::Submit(confirm.audit)).map(|w| self.written(w)) {
+            self.popup = Some(Popup::error(format!("The audit was not submitted: {refusal}")));
         }
     }
 
-    fn try_submit(&mut self, confirm: &SubmitConfirm) -> Result<()> {
-        let id = self.editor_supplier().ok_or_else(|| Error::Invalid("the audit editor is not in front".into()))?;
-        let before = self.catalog.row(id).and_then(super::catalog::SupplierRow::verdict);
-        let score = self.data.submit(confirm.audit)?;
-        let view = Screen::Audit(Box::new(AuditScreen::new(self.data.audit_detail(confirm.audit)?)));
-        if let Some(front) = self.front_mut() {
-            *front = view;
+    fn submitted(&mut self, audit: i64, supplier: SupplierId, score: &Score) -> Result<()> {
+        let before = self.catalog.row(supplier).and_then(super::catalog::SupplierRow::verdict);
+        let view: Box<dyn Screen> = Box::new(AuditScreen::new(self.data.audit_detail(audit)?));
+        let stack = self.stacks.of_mut(self.tab);
+        if stack.last().and_then(|s| s.draft()) == Some(audit) {
+            stack.pop();
         }
-        self.changed(id)?;
-        let after = self.catalog.row(id).and_then(super::catalog::SupplierRow::verdict);
-        let pct = score.pct.map_or_else(|| "no score".to_owned(), |p| format!("{p:.1}%"));
-        let verdict = match (before, after) {
-            (Some(b), Some(a)) if a != b => {
-                format!("{}'s ODM verdict: {} → {}.", confirm.supplier, b.label(), a.label())
-            }
-            (_, Some(a)) => format!("{}'s ODM verdict stays {}.", confirm.supplier, a.label()),
-            _ => String::new(),
-        };
+        stack.push(view);
+        self.changed(supplier)?;
+        let after = self.catalog.row(supplier).and_then(super::catalog::SupplierRow::verdict);
+        let code = self.catalog.row(supplier).map(|r| r.supplier.code.clone()).unwrap_or_default();
+        let reference = self.front().map(Screen::title).unwrap_or_default();
         self.popup = Some(Popup::Notice {
-            title: format!("{} submitted", confirm.reference),
-            lines: vec![format!("Locked with score {pct}, grade {}.", score.grade), verdict],
+            title: format!("{reference} submitted"),
+            lines: vec![
+                format!("Locked with score {}, grade {}.", pct(score.pct), score.grade),
+                verdict_change(&code, before, after),
+            ],
             tone: Tone::Good,
         });
         Ok(())
@@ -206,17 +176,23 @@ impl App {
         if let Some(result) = self.data.start_assessment(self.loading) {
             self.assessed(result);
         }
-        self.suppliers.sync(&self.catalog);
-        self.flags.sync(&self.catalog);
-        let front = match self.front() {
-            Some(Screen::Supplier(s)) => Some(s.detail.id),
-            Some(Screen::AuditEdit(e)) => Some(e.detail.supplier),
-            _ => None,
-        };
-        if let Some(id) = front
+        self.catalog_changed();
+        if let Some(id) = self.front().and_then(Screen::supplier)
             && let Err(e) = self.changed(id)
         {
             self.popup = Some(Popup::error(e.to_string()));
         }
+    }
+}
+
+fn pct(score: Option<f64>) -> String {
+    score.map_or_else(|| "no score".to_owned(), |p| format!("{p:.1}%"))
+}
+
+fn verdict_change(code: &str, before: Option<Verdict>, after: Option<Verdict>) -> String {
+    match (before, after) {
+        (Some(b), Some(a)) if a != b => format!("{code}'s ODM verdict: {} → {}.", b.label(), a.label()),
+        (_, Some(a)) => format!("{code}'s ODM verdict stays {}.", a.label()),
+        _ => String::new(),
     }
 }

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 
-use super::app::{App, Screen, Tab};
+use super::app::{App, Tab};
 use super::catalog::Assessing;
 use super::screens::View;
 use unicode_width::UnicodeWidthStr;
@@ -23,16 +23,8 @@ pub fn render(app: &App, frame: &mut Frame, view: View<'_>) {
 }
 
 fn render_body(app: &App, frame: &mut Frame, area: Rect, view: View<'_>) {
-    match app.front() {
-        Some(Screen::Supplier(s)) => s.render(frame, area, view),
-        Some(Screen::Audit(s)) => s.render(frame, area, view),
-        Some(Screen::AuditEdit(s)) => s.render(frame, area, view),
-        Some(Screen::Yield(s)) => s.render(frame, area, view),
-        None => match app.tab {
-            Tab::Suppliers => app.suppliers.render(frame, area, view),
-            Tab::Flags => app.flags.render(frame, area, view),
-            Tab::Shortlist => app.shortlist.render(frame, area, view),
-        },
+    if let Some(front) = app.front() {
+        front.render(frame, area, view);
     }
 }
 
@@ -48,7 +40,7 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect, view: View<'_>) {
             Tab::Suppliers => format!(" {} ", tab.title()),
         };
         if tab == app.tab {
-            for screen in app.stack() {
+            for screen in app.stack().iter().skip(1) {
                 title = format!("{title}› {} ", screen.title());
             }
             spans.push(Span::styled(title, theme.active_tab()));

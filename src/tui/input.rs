@@ -1,7 +1,9 @@
-//! A one-line text box (list filters, path prompts, form fields): it takes
-//! the editing messages and says what became of them. Editing goes by
-//! grapheme and the view by display width (`tui-input`), so a Chinese
-//! supplier name or an accented city edits and scrolls correctly.
+//! A text box (list filters, path prompts, form fields): it takes the
+//! editing messages and pastes, and says what became of them. Editing goes
+//! by grapheme and the view by display width (`tui-input`), so a Chinese
+//! supplier name or an accented city edits and scrolls correctly. One line
+//! as a rule; notes and descriptions may hold pasted line breaks, shown by
+//! [`TextInput::lines`].
 
 use tui_input::{Input, InputRequest};
 use unicode_segmentation::UnicodeSegmentation;
@@ -39,6 +41,46 @@ impl TextInput {
     /// Replaces the text (the cursor goes after it).
     pub fn set(&mut self, text: impl Into<String>) {
         self.input = Input::new(text.into());
+    }
+
+    /// Inserts `text` at the cursor in one step (a paste of any size is one
+    /// edit, not a keystroke per character), the cursor after it.
+    pub fn insert(&mut self, text: &str) {
+        let value = self.input.value();
+        let at = value.char_indices().nth(self.input.cursor()).map_or(value.len(), |(i, _)| i);
+        let cursor = self.input.cursor() + text.chars().count();
+        let joined = format!("{}{text}{}", &value[..at], &value[at..]);
+        self.input = Input::new(joined).with_cursor(cursor);
+    }
+
+    /// The value as wrapped lines `width` columns wide (line breaks kept)
+    /// and the cursor's (line, column) in them.
+    pub fn lines(&self, width: usize) -> (Vec<String>, (usize, usize)) {
+        let width = width.max(2);
+        let (mut lines, mut line, mut used) = (Vec::new(), String::new(), 0);
+        let mut cursor = None;
+        let mut chars = 0;
+        for g in self.value().graphemes(true) {
+            if chars == self.input.cursor() {
+                cursor = Some((lines.len(), used));
+            }
+            chars += g.chars().count();
+            if g == "\n" || g == "\r\n" {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+                continue;
+            }
+            let w = g.width();
+            if used + w > width - 1 {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            line.push_str(g);
+            used += w;
+        }
+        let cursor = cursor.unwrap_or((lines.len(), used));
+        lines.push(line);
+        (lines, cursor)
     }
 
     pub fn apply(&mut self, msg: Message) -> Edit {
@@ -103,6 +145,17 @@ impl Filter {
 
     pub fn start(&mut self) {
         self.editing = true;
+    }
+
+    /// Pasted text into the filter while it is typed (one line: line
+    /// breaks become spaces); `true` when the filter text changed.
+    pub fn paste(&mut self, text: &str) -> bool {
+        if !self.editing || text.is_empty() {
+            return false;
+        }
+        let one_line: String = text.split(['\n', '\r']).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+        self.input.insert(&one_line);
+        true
     }
 
     /// Applies an editing message; `true` when the filter text changed.

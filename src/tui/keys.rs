@@ -141,6 +141,8 @@ fn key_name(press: KeyPress) -> String {
     if press.mods.contains(KeyModifiers::CONTROL) { format!("C-{name}") } else { name }
 }
 
+/// On screens opened on top of a list: `q` does nothing there (Esc goes
+/// back), so typing where no text is taken never quits.
 const GLOBAL: KeyTable = KeyTable {
     title: "Everywhere",
     bindings: &[
@@ -148,7 +150,19 @@ const GLOBAL: KeyTable = KeyTable {
         bind(&[code(KeyCode::BackTab)], Message::PrevTab, "previous screen"),
         main(&[code(KeyCode::Esc)], Message::Back, "back", "back (or clear the filter)"),
         main(&[k('?')], Message::Help, "help", "help"),
-        main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit"),
+        main(&[ctrl('c')], Message::Quit, "quit", "quit (asks first when a form or a draft is open)"),
+    ],
+};
+
+/// On the three lists at the top: `q` quits too.
+const TOP: KeyTable = KeyTable {
+    title: "Everywhere",
+    bindings: &[
+        main(&[code(KeyCode::Tab)], Message::NextTab, "screens", "next screen"),
+        bind(&[code(KeyCode::BackTab)], Message::PrevTab, "previous screen"),
+        main(&[code(KeyCode::Esc)], Message::Back, "back", "clear the filter"),
+        main(&[k('?')], Message::Help, "help", "help"),
+        main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit (asks first when a form or a draft is open)"),
     ],
 };
 
@@ -181,7 +195,7 @@ pub const SUPPLIERS: KeyMap = KeyMap {
             ],
         },
         MOVE,
-        GLOBAL,
+        TOP,
     ],
     text_input: false,
 };
@@ -255,7 +269,7 @@ pub const FLAGS: KeyMap = KeyMap {
             ],
         },
         MOVE,
-        GLOBAL,
+        TOP,
     ],
     text_input: false,
 };
@@ -276,7 +290,7 @@ pub const SHORTLIST: KeyMap = KeyMap {
                 bind(&[code(KeyCode::End), k('G')], Message::End, "last supplier"),
             ],
         },
-        GLOBAL,
+        TOP,
     ],
     text_input: false,
 };
@@ -304,8 +318,8 @@ pub const HELP: KeyMap = KeyMap {
         KeyTable {
             title: "Help",
             bindings: &[
-                main(&[code(KeyCode::Esc), k('?'), code(KeyCode::Enter)], Message::Back, "close", "close"),
-                main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit"),
+                main(&[code(KeyCode::Esc), k('?'), code(KeyCode::Enter), k('q')], Message::Back, "close", "close"),
+                main(&[ctrl('c')], Message::Quit, "quit", "quit"),
             ],
         },
         MOVE,
@@ -318,8 +332,8 @@ pub const NOTICE: KeyMap = KeyMap {
     tables: &[KeyTable {
         title: "Notice",
         bindings: &[
-            main(&[code(KeyCode::Esc), code(KeyCode::Enter), k(' ')], Message::Back, "close", "close"),
-            main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit"),
+            main(&[code(KeyCode::Esc), code(KeyCode::Enter), k(' '), k('q')], Message::Back, "close", "close"),
+            main(&[ctrl('c')], Message::Quit, "quit", "quit"),
         ],
     }],
     text_input: false,
@@ -338,6 +352,7 @@ mod tests {
         assert_eq!(SUPPLIERS.message(press(KeyCode::Char('s'), KeyModifiers::NONE)), Some(Message::NextSort));
         assert_eq!(YIELD.message(press(KeyCode::Char('s'), KeyModifiers::NONE)), Some(Message::NextSku));
         assert_eq!(SUPPLIERS.message(press(KeyCode::Char('q'), KeyModifiers::NONE)), Some(Message::Quit));
+        assert_eq!(SUPPLIER.message(press(KeyCode::Char('q'), KeyModifiers::NONE)), None, "q quits from the top only");
         assert_eq!(SUPPLIERS.message(press(KeyCode::Char('z'), KeyModifiers::NONE)), None);
     }
 
@@ -375,7 +390,7 @@ mod tests {
     #[test]
     fn no_key_means_two_things_on_one_map() {
         let maps = [SUPPLIERS, SUPPLIER, AUDIT, YIELD, FLAGS, SHORTLIST, FILTER, PROMPT, HELP, NOTICE];
-        let record = [FORM, AUDIT_CHECKLIST, AUDIT_EVIDENCE, AUDIT_FINDINGS, CONFIRM, REPORT, BUSY];
+        let record = [FORM, AUDIT_CHECKLIST, AUDIT_EVIDENCE, AUDIT_FINDINGS, CONFIRM, CONFIRM_QUIT, REPORT, BUSY];
         for map in maps.into_iter().chain(record) {
             let presses: Vec<KeyPress> = map.bindings().flat_map(|b| b.keys.iter().copied()).collect();
             for (i, a) in presses.iter().enumerate() {

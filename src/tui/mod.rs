@@ -17,13 +17,14 @@ mod app_record;
 mod catalog;
 mod chrome;
 pub mod data;
-mod form;
-mod forms;
+mod form_kit;
 mod input;
 pub mod keys;
 mod list;
 pub mod message;
+mod paths;
 mod popup;
+mod record_forms;
 mod screens;
 mod sorting;
 pub mod theme;
@@ -34,7 +35,9 @@ use std::thread::ThreadId;
 use std::time::Duration;
 
 use ratatui::DefaultTerminal;
-use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture};
+use ratatui::crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use ratatui::crossterm::execute;
 
 pub use app::{App, Options, Tab};
@@ -67,7 +70,8 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
         terminal.draw(|frame| app.render(frame))?;
         let timeout = if app.is_loading() { POLL_LOADING } else { POLL_IDLE };
         if event::poll(timeout)? {
-            // Everything already queued (held keys, wheel bursts) before the next frame.
+            // Everything already queued (held keys, wheel bursts, a paste)
+            // before the next frame: a frame is never drawn between them.
             loop {
                 app.handle_event(&event::read()?);
                 if !app.is_running() || !event::poll(Duration::ZERO)? {
@@ -81,7 +85,8 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> Result<()> {
 }
 
 /// The terminal in raw mode on the alternate screen, with the mouse
-/// captured; dropping it (or panicking) gives the terminal back.
+/// captured and bracketed paste on; dropping it (or panicking) gives the
+/// terminal back.
 struct Session {
     terminal: DefaultTerminal,
 }
@@ -93,19 +98,20 @@ impl Session {
         let restore_terminal = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             if is_ui_thread(ui) {
-                let _ = execute!(std::io::stdout(), DisableMouseCapture);
+                let _ = execute!(std::io::stdout(), DisableBracketedPaste, DisableMouseCapture);
                 restore_terminal(info);
             }
         }));
         let session = Self { terminal };
-        execute!(std::io::stdout(), EnableMouseCapture)?;
+        // Bracketed paste: a paste arrives as one event, never as keys.
+        execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
         Ok(session)
     }
 }
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        let _ = execute!(std::io::stdout(), DisableBracketedPaste, DisableMouseCapture);
         ratatui::restore();
     }
 }

@@ -13,12 +13,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::data::{ExportFormat, ImportJob};
-use super::form::Step;
-use super::forms::FormPopup;
+use super::form_kit::Step;
 use super::input::{Edit, TextInput};
 use super::keys::{self, KeyMap, keys_label};
 use super::list::Scroll;
 use super::message::Message;
+use super::record_forms::FormPopup;
 use super::theme::{Theme, Tone};
 use super::widgets::{centered, popup_frame};
 
@@ -47,6 +47,12 @@ pub enum Popup {
         tone: Tone,
         scroll: Scroll,
     },
+    /// Quit with a form or a draft open? `behind` is the popup it covers
+    /// (a form), back if the answer is no.
+    ConfirmQuit {
+        lines: Vec<String>,
+        behind: Option<Box<Popup>>,
+    },
 }
 
 pub use record::{SubmitConfirm, report_lines};
@@ -74,8 +80,32 @@ impl Popup {
         Self::Export { format, path: TextInput::new(path.display().to_string()) }
     }
 
+    pub fn confirm_quit(form: bool, draft: bool, behind: Option<Box<Popup>>) -> Self {
+        let mut lines = Vec::new();
+        if form {
+            lines.push("The form open is not saved: quitting drops what it holds.".to_owned());
+        }
+        if draft {
+            lines.push(
+                "A draft audit is open. Everything recorded in it is saved; it reopens from the Audits pane \
+                 (or the Suppliers screen's drafts line)."
+                    .to_owned(),
+            );
+        }
+        Self::ConfirmQuit { lines, behind }
+    }
+
+    /// What is left when this popup closes (a declined quit goes back to the form).
+    pub fn closed(self) -> Option<Self> {
+        match self {
+            Self::ConfirmQuit { behind, .. } => behind.map(|b| *b),
+            _ => None,
+        }
+    }
+
     pub fn keys(&self) -> &'static KeyMap {
         match self {
+            Self::ConfirmQuit { .. } => &keys::CONFIRM_QUIT,
             Self::Help { .. } => &keys::HELP,
             Self::Notice { .. } => &keys::NOTICE,
             Self::Export { .. } => &keys::PROMPT,
@@ -98,9 +128,9 @@ impl Popup {
                 scroll.apply(msg);
             }
             Self::Notice { .. } | Self::Report { .. } if msg == Message::Back => return Closing::Close,
-            Self::Submit(_) if msg == Message::Accept => return Closing::Submit,
-            Self::Submit(_) if msg == Message::Cancel => return Closing::Close,
-            Self::Notice { .. } | Self::Submit(_) | Self::Importing(_) => {}
+            Self::Submit(_) | Self::ConfirmQuit { .. } if msg == Message::Accept => return Closing::Submit,
+            Self::Submit(_) | Self::ConfirmQuit { .. } if msg == Message::Cancel => return Closing::Close,
+            Self::Notice { .. } | Self::Submit(_) | Self::Importing(_) | Self::ConfirmQuit { .. } => {}
             Self::Export { path, .. } => match path.apply(msg) {
                 Edit::Accepted if !path.value().trim().is_empty() => return Closing::Submit,
                 Edit::Cancelled => return Closing::Close,
@@ -138,7 +168,19 @@ impl Popup {
                 ];
                 render_box(frame, area, &title, lines, "Enter writes · Esc cancels", theme.focused_border(), theme);
             }
-            Self::Form(popup) => super::form::view::render(&popup.form, frame, area, theme),
+            Self::Form(popup) => super::form_kit::view::render(&popup.form, frame, area, theme),
+            Self::ConfirmQuit { lines, .. } => {
+                let lines = lines.iter().map(|l| Line::raw(l.clone())).collect();
+                render_box(
+                    frame,
+                    area,
+                    "Quit casebook?",
+                    lines,
+                    "y quits · n or Esc goes back",
+                    theme.focused_border(),
+                    theme,
+                );
+            }
             Self::Submit(confirm) => {
                 let lines = confirm.lines(theme);
                 render_box(

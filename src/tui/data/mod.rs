@@ -6,10 +6,14 @@
 //! it runs on a thread with its own connection and arrives through a
 //! channel; the first frame needs only the supplier list.
 //!
-//! The UI's writes are in [`edits`], imports from the UI in [`import`].
+//! Screens never call this module: they return [`Load`]s and [`Write`]s in
+//! their `Outcome`, and the app carries them out here ([`Data::load`],
+//! [`Data::write`]) and hands the [`Fresh`] result back. The audit screens'
+//! loads are in [`edits`], the writes in [`write`], imports in [`import`].
 
 mod edits;
 mod import;
+mod write;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, TryRecvError};
@@ -17,7 +21,6 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 use chrono::NaiveDate;
 
 use super::catalog::Catalog;
-use crate::assess::checklist::{self, Score, Template};
 use crate::assess::policy::Policy;
 use crate::assess::spc::{ChartKind, RuleSet};
 use crate::assess::verdict::Assessment;
@@ -28,8 +31,29 @@ use crate::model::{Capability, Claim, FindingRow, Process, Supplier};
 use crate::store::{AuditRow, HistoryEntry, LotFilter, Store, SupplierId};
 use crate::workflow;
 
-pub use edits::EditorDetail;
+pub use edits::{AuditDetail, EditorDetail};
 pub use import::{ImportJob, Started};
+pub use write::{AuditStart, Refusal, Write, Written};
+
+/// A read a screen asks for; the app carries it out with [`Data::load`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Load {
+    Supplier(SupplierId),
+    /// A draft, for the editor.
+    Editor(i64),
+    Yield(SupplierId, YieldQuery),
+    Shortlist,
+}
+
+/// What a [`Load`] read, handed back to the screen that asked.
+#[derive(Debug)]
+pub enum Fresh {
+    Supplier(Box<SupplierDetail>),
+    Editor(Box<EditorDetail>),
+    /// The lots the query selects (`None`: none), or why they could not be read.
+    Yield(std::result::Result<Option<Box<YieldReport>>, String>),
+    Shortlist(Vec<ShortlistItem>),
+}
 
 /// How the assessment of every supplier is run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,15 +88,6 @@ pub struct SupplierDetail {
     pub fpy_by_month: Vec<MonthYield>,
     /// Every recorded change, newest first.
     pub history: Vec<HistoryEntry>,
-}
-
-/// One audit for the read-only audit view.
-#[derive(Debug, Clone)]
-pub struct AuditDetail {
-    pub row: AuditRow,
-    pub template: Option<Template>,
-    /// The live score on its template (section by section).
-    pub score: Option<Score>,
 }
 
 /// What the Yield screen asks for.
@@ -151,6 +166,18 @@ impl Data {
         self.pending.is_some()
     }
 
+    /// Carries out a screen's read.
+    pub fn load(&self, load: &Load, catalog: &Catalog) -> Result<Fresh> {
+        Ok(match load {
+            Load::Supplier(id) => Fresh::Supplier(Box::new(self.supplier_detail(*id)?)),
+            Load::Editor(audit) => Fresh::Editor(Box::new(self.editor_detail(*audit)?)),
+            Load::Yield(id, query) => {
+                Fresh::Yield(self.yield_report(*id, query).map(|r| r.map(Box::new)).map_err(|e| e.to_string()))
+            }
+            Load::Shortlist => Fresh::Shortlist(self.shortlist(catalog)?),
+        })
+    }
+
     pub fn supplier_detail(&self, id: SupplierId) -> Result<SupplierDetail> {
         self.supplier_detail_with(id, self.assess_one(id)?)
     }
@@ -189,16 +216,6 @@ impl Data {
         })
     }
 
-    /// One audit by row id, scored on its template under the stored policy.
-    pub fn audit_detail(&self, audit: i64) -> Result<AuditDetail> {
-        let read = self.store.read();
-        let row = read.audit(audit)?;
-        let template = read.template(&row.audit.template).ok();
-        let rules = read.policy()?.grade;
-        let score = template.as_ref().map(|t| checklist::score(t, &row.audit.answers, &rules));
-        Ok(AuditDetail { row, template, score })
-    }
-
     /// The stored policy's chart, rules and yield window start.
     pub fn yield_defaults(&self) -> Result<(ChartKind, RuleSet, NaiveDate)> {
         let policy = self.store.read().policy()?;
@@ -226,11 +243,6 @@ impl Data {
         }
         let options = YieldOptions { kind: query.chart, rules: query.rules, baseline: None };
         yield_stats::analyse(&lots, &options).map(Some)
-    }
-
-    /// Marks (or unmarks) a supplier for the shortlist, recorded in history.
-    pub fn set_mark(&mut self, id: SupplierId, on: bool) -> Result<bool> {
-        self.write(|w| if on { w.shortlist_add(id) } else { w.shortlist_remove(id) })
     }
 
     /// The shortlist in the order it was made, each supplier with its

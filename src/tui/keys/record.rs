@@ -79,13 +79,13 @@ pub const FORM: KeyMap = KeyMap {
             main(&[code(KeyCode::Esc)], Message::Cancel, "cancel", "cancel: nothing is written"),
             bind(&[code(KeyCode::Left)], Message::Left, "cursor left; in a choice, the previous value"),
             bind(&[code(KeyCode::Right)], Message::Right, "cursor right; in a choice, the next value"),
-            bind(&[k(' ')], Message::Input(' '), "a space; in a choice, the next value; in a multi-choice, tick"),
+            bind(&[k(' ')], Message::Input(' '), "a space; in a multi-choice, tick (a choice changes only with ←/→)"),
             bind(&[code(KeyCode::Home)], Message::Home, "start of the field"),
             bind(&[code(KeyCode::End)], Message::End, "end of the field"),
             bind(&[code(KeyCode::Backspace)], Message::Backspace, "delete before the cursor"),
             bind(&[code(KeyCode::Delete)], Message::Delete, "delete at the cursor"),
             bind(&[ctrl('u')], Message::ClearInput, "clear the field"),
-            bind(&[ctrl('c')], Message::Quit, "quit (this form is not written)"),
+            bind(&[ctrl('c')], Message::Quit, "quit (asks first: this form is not written)"),
         ],
     }],
     text_input: true,
@@ -105,6 +105,20 @@ pub const CONFIRM: KeyMap = KeyMap {
     text_input: false,
 };
 
+/// Quit with a form or a draft open?
+pub const CONFIRM_QUIT: KeyMap = KeyMap {
+    name: "Quit?",
+    tables: &[KeyTable {
+        title: "Quit?",
+        bindings: &[
+            main(&[k('y'), code(KeyCode::Enter)], Message::Accept, "quit", "quit"),
+            main(&[k('n'), code(KeyCode::Esc)], Message::Cancel, "back", "go back, nothing lost"),
+            bind(&[ctrl('c')], Message::Quit, "quit at once"),
+        ],
+    }],
+    text_input: false,
+};
+
 /// A long notice (an import's report): scrolls.
 pub const REPORT: KeyMap = KeyMap {
     name: "Report",
@@ -112,8 +126,8 @@ pub const REPORT: KeyMap = KeyMap {
         KeyTable {
             title: "Report",
             bindings: &[
-                main(&[code(KeyCode::Esc), code(KeyCode::Enter)], Message::Back, "close", "close"),
-                main(&[k('q'), ctrl('c')], Message::Quit, "quit", "quit"),
+                main(&[code(KeyCode::Esc), code(KeyCode::Enter), k('q')], Message::Back, "close", "close"),
+                main(&[ctrl('c')], Message::Quit, "quit", "quit"),
             ],
         },
         MOVE,

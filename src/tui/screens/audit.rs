@@ -9,10 +9,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::View;
 use super::audit_edit_view::answer_word;
+use super::{Outcome, Screen, View};
 use crate::assess::checklist::Question;
 use crate::model::{Answer, AuditStatus};
+use crate::store::SupplierId;
 use crate::tui::data::AuditDetail;
 use crate::tui::keys::{self, KeyMap};
 use crate::tui::list::Scroll;
@@ -28,24 +29,6 @@ pub struct AuditScreen {
 impl AuditScreen {
     pub fn new(detail: AuditDetail) -> Self {
         Self { detail, scroll: Scroll::default() }
-    }
-
-    pub const KEYS: &'static KeyMap = &keys::AUDIT;
-
-    pub fn title(&self) -> String {
-        self.detail.row.audit.id.clone()
-    }
-
-    pub fn update(&mut self, msg: Message) {
-        self.scroll.apply(msg);
-    }
-
-    pub fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
-        let width = usize::from(area.width.saturating_sub(1));
-        let lines = self.document(width, view.theme);
-        let top = self.scroll.top(lines.len(), usize::from(area.height));
-        let top = u16::try_from(top).unwrap_or(u16::MAX);
-        frame.render_widget(Paragraph::new(lines).scroll((top, 0)), area);
     }
 
     fn document(&self, width: usize, theme: Theme) -> Vec<Line<'static>> {
@@ -69,7 +52,7 @@ impl AuditScreen {
                 opt(a.amends.as_deref())
             )),
         ];
-        let live = self.detail.score.as_ref();
+        let live = Some(&self.detail.score);
         let (pct, grade, how) = match a.status {
             AuditStatus::Submitted => (row.score_pct, row.grade.map(|g| g.to_string()), "sealed at submission"),
             AuditStatus::Draft => (live.and_then(|s| s.pct), live.map(|s| s.grade.to_string()), "live, not submitted"),
@@ -93,15 +76,8 @@ impl AuditScreen {
     fn answers(&self, width: usize, theme: Theme, lines: &mut Vec<Line<'static>>) {
         let answers: HashMap<&str, &Answer> =
             self.detail.row.audit.answers.iter().map(|a| (a.question.as_str(), a)).collect();
-        let Some(template) = &self.detail.template else {
-            lines.push(Line::raw(""));
-            lines.push(heading(
-                format!("Answers: {} (checklist {} not found)", answers.len(), self.detail.row.audit.template),
-                theme,
-            ));
-            return;
-        };
-        let sections = self.detail.score.as_ref().map(|s| s.sections.as_slice()).unwrap_or_default();
+        let template = &self.detail.template;
+        let sections = self.detail.score.sections.as_slice();
         for section in sections {
             let pct = widgets::score_pct(section.pct);
             let t = &section.tally;
@@ -145,6 +121,36 @@ impl AuditScreen {
                 widgets::wrap(&f.description, width.saturating_sub(2)).into_iter().map(|l| Line::raw(format!("  {l}"))),
             );
         }
+    }
+}
+
+impl Screen for AuditScreen {
+    fn keys(&self) -> &'static KeyMap {
+        &keys::AUDIT
+    }
+
+    fn title(&self) -> String {
+        self.detail.row.audit.id.clone()
+    }
+
+    fn update(&mut self, msg: Message, _view: View<'_>) -> Outcome {
+        if msg == Message::Back {
+            return Outcome::Back;
+        }
+        self.scroll.apply(msg);
+        Outcome::None
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
+        let width = usize::from(area.width.saturating_sub(1));
+        let lines = self.document(width, view.theme);
+        let top = self.scroll.top(lines.len(), usize::from(area.height));
+        let top = u16::try_from(top).unwrap_or(u16::MAX);
+        frame.render_widget(Paragraph::new(lines).scroll((top, 0)), area);
+    }
+
+    fn supplier(&self) -> Option<SupplierId> {
+        Some(self.detail.supplier)
     }
 }
 

@@ -1,20 +1,23 @@
 //! The audit editor: a draft audit walked question by question on the
-//! factory floor. One key answers the selected question (and moves on),
-//! each answer written at once in its own transaction; the live score,
-//! section by section, is recomputed from what is stored. Evidence and
-//! findings have their own panes and forms. The selected question is
-//! remembered in the database as it moves, so the editor reopens where the
-//! auditor left off, even after the process was killed.
+//! factory floor. One key answers the selected question (and moves on):
+//! the editor returns the answer as a write, the app writes it at once in
+//! its own transaction and hands the audit back as stored, so the live
+//! score, section by section, is always what the database holds. Evidence
+//! and findings have their own panes and forms. The selected question is
+//! remembered in the database when the auditor pauses or leaves the editor
+//! (not on every key), so it reopens where it was left.
 //!
 //! Drawing is in `audit_edit_view`.
 
-use super::{Outcome, View};
+use super::{Outcome, Screen, View};
 use crate::model::{Answer, AnswerResult};
-use crate::tui::data::{Data, EditorDetail};
-use crate::tui::forms::Purpose;
+use crate::store::SupplierId;
+use crate::tui::data::{EditorDetail, Fresh, Load, Write};
 use crate::tui::keys::{self, KeyMap};
 use crate::tui::list::{Cursor, switch_pane};
 use crate::tui::message::Message;
+use crate::tui::popup::SubmitConfirm;
+use crate::tui::record_forms::Purpose;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EditPane {
@@ -42,6 +45,10 @@ pub struct AuditEditor {
     pub(super) questions: Cursor,
     pub(super) evidence: Cursor,
     pub(super) findings: Cursor,
+    /// The question stored as the place to come back to.
+    saved_place: Option<String>,
+    /// Something of this audit was written: reload before drawing.
+    stale: bool,
 }
 
 impl AuditEditor {
@@ -53,7 +60,10 @@ impl AuditEditor {
             questions: Cursor::default(),
             evidence: Cursor::default(),
             findings: Cursor::default(),
+            saved_place: None,
+            stale: false,
         };
+        editor.saved_place.clone_from(&editor.detail.cursor);
         editor.sync_lengths();
         let questions = &editor.detail.template.questions;
         let remembered = editor.detail.cursor.as_ref().and_then(|c| questions.iter().position(|q| &q.code == c));
@@ -61,18 +71,6 @@ impl AuditEditor {
             editor.detail.score.unanswered.first().and_then(|c| questions.iter().position(|q| &q.code == c));
         editor.questions.select(remembered.or(unanswered).unwrap_or(0));
         editor
-    }
-
-    pub fn keys(&self) -> &'static KeyMap {
-        match self.pane {
-            EditPane::Checklist => &keys::AUDIT_CHECKLIST,
-            EditPane::Evidence => &keys::AUDIT_EVIDENCE,
-            EditPane::Findings => &keys::AUDIT_FINDINGS,
-        }
-    }
-
-    pub fn title(&self) -> String {
-        format!("{} (draft)", self.detail.row.audit.id)
     }
 
     pub fn audit(&self) -> i64 {
@@ -86,6 +84,7 @@ impl AuditEditor {
     /// Takes in the audit as stored now, keeping the selections.
     pub fn reload(&mut self, detail: EditorDetail) {
         self.detail = detail;
+        self.stale = false;
         self.sync_lengths();
     }
 
@@ -104,7 +103,7 @@ impl AuditEditor {
         self.detail.row.audit.answers.iter().find(|a| a.question == code)
     }
 
-    pub fn update(&mut self, msg: Message, data: &mut Data) -> Outcome {
+    fn on_message(&mut self, msg: Message) -> Outcome {
         match msg {
             Message::NextPane | Message::PrevPane | Message::Pane(_) => {
                 self.pane = switch_pane(&EditPane::ALL, self.pane, msg);
@@ -113,10 +112,11 @@ impl AuditEditor {
             Message::AddFinding => return Outcome::Form(self.finding_purpose()),
             Message::AddLot => return Outcome::Form(Purpose::Lot(self.detail.supplier)),
             Message::ImportLots => return Outcome::Form(Purpose::Import),
-            Message::Submit => return Outcome::ConfirmSubmit(self.audit()),
+            Message::Submit => return Outcome::ConfirmSubmit(Box::new(self.confirmation())),
+            Message::Back => return Outcome::Back,
             other => {
                 return match self.pane {
-                    EditPane::Checklist => self.checklist(other, data),
+                    EditPane::Checklist => self.checklist(other),
                     EditPane::Evidence => {
                         self.evidence.apply(other);
                         Outcome::None
@@ -128,59 +128,41 @@ impl AuditEditor {
         Outcome::None
     }
 
-    fn checklist(&mut self, msg: Message, data: &mut Data) -> Outcome {
-        let before = self.questions.selected();
-        let outcome = match msg {
-            Message::Answer(result) => self.set_answer(result, data),
-            Message::ClearAnswer => self.clear_answer(data),
+    fn checklist(&mut self, msg: Message) -> Outcome {
+        match msg {
+            Message::Answer(result) => self.set_answer(result),
+            Message::ClearAnswer => self.clear_answer(),
             Message::EditNote => self.note(),
             Message::NextUnanswered => self.next_unanswered(),
             other => {
                 self.questions.apply(other);
                 Outcome::None
             }
-        };
-        if self.questions.selected() != before {
-            self.remember(data);
-        }
-        outcome
-    }
-
-    /// Writes the selected question as the place to come back to. Losing
-    /// the place loses no record, so a failure here is not shown.
-    fn remember(&self, data: &mut Data) {
-        if let Some(q) = self.question() {
-            let _ = data.set_cursor(self.audit(), &q.code);
         }
     }
 
-    fn set_answer(&mut self, result: AnswerResult, data: &mut Data) -> Outcome {
+    /// The answer to write; the selection moves on at once (the audit
+    /// comes back as stored right after the write).
+    fn set_answer(&mut self, result: AnswerResult) -> Outcome {
         let Some(q) = self.question() else { return Outcome::None };
         let note = self.answer(&q.code).and_then(|a| a.note.clone());
         let answer = Answer { question: q.code.clone(), result, note };
-        if let Err(e) = data.set_answer(self.audit(), &answer) {
-            return Outcome::Error(format!("The answer was not saved: {e}"));
-        }
         self.questions.apply(Message::Down);
-        self.refresh(data)
+        Outcome::Write(Write::Answer { audit: self.audit(), answer })
     }
 
-    fn clear_answer(&mut self, data: &mut Data) -> Outcome {
+    fn clear_answer(&mut self) -> Outcome {
         let Some(code) = self.question().map(|q| q.code.clone()) else { return Outcome::None };
-        if let Err(e) = data.clear_answer(self.audit(), &code) {
-            return Outcome::Error(format!("The answer was not cleared: {e}"));
-        }
-        self.refresh(data)
+        Outcome::Write(Write::ClearAnswer { audit: self.audit(), question: code })
     }
 
-    /// Reloads the audit from the database after a write.
-    fn refresh(&mut self, data: &Data) -> Outcome {
-        match data.editor_detail(self.audit()) {
-            Ok(detail) => {
-                self.reload(detail);
-                Outcome::Touched(self.detail.supplier)
-            }
-            Err(e) => Outcome::Error(e.to_string()),
+    fn confirmation(&self) -> SubmitConfirm {
+        let d = &self.detail;
+        SubmitConfirm {
+            audit: self.audit(),
+            reference: d.row.audit.id.clone(),
+            supplier: d.row.supplier.clone(),
+            score: d.score.clone(),
         }
     }
 
@@ -245,8 +227,63 @@ impl AuditEditor {
         let what = format!("{} · due {} · {}", finding.severity, finding.due_on, finding.description);
         Outcome::Form(Purpose::CloseFinding { supplier: self.detail.supplier, finding: *id, what })
     }
+}
 
-    pub fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, view: View<'_>) {
+impl Screen for AuditEditor {
+    fn keys(&self) -> &'static KeyMap {
+        match self.pane {
+            EditPane::Checklist => &keys::AUDIT_CHECKLIST,
+            EditPane::Evidence => &keys::AUDIT_EVIDENCE,
+            EditPane::Findings => &keys::AUDIT_FINDINGS,
+        }
+    }
+
+    fn title(&self) -> String {
+        format!("{} (draft)", self.detail.row.audit.id)
+    }
+
+    fn update(&mut self, msg: Message, _view: View<'_>) -> Outcome {
+        self.on_message(msg)
+    }
+
+    fn render(&self, frame: &mut ratatui::Frame, area: ratatui::layout::Rect, view: View<'_>) {
         super::audit_edit_view::render(self, frame, area, view);
+    }
+
+    fn receive(&mut self, fresh: Fresh) {
+        if let Fresh::Editor(detail) = fresh
+            && detail.row.id == self.audit()
+        {
+            self.reload(*detail);
+        }
+    }
+
+    fn wants(&self) -> Option<Load> {
+        self.stale.then_some(Load::Editor(self.audit()))
+    }
+
+    fn touched(&mut self, supplier: SupplierId) {
+        if supplier == self.detail.supplier {
+            self.stale = true;
+        }
+    }
+
+    fn supplier(&self) -> Option<SupplierId> {
+        Some(self.detail.supplier)
+    }
+
+    /// The selected question, when it is not the place already stored.
+    /// Losing the place loses no record, so the app writes it quietly.
+    fn pending(&mut self) -> Option<Write> {
+        let code = self.question()?.code.clone();
+        if self.saved_place.as_ref() == Some(&code) {
+            return None;
+        }
+        self.saved_place = Some(code.clone());
+        Some(Write::Cursor { audit: self.audit(), question: code })
+    }
+
+    fn draft(&self) -> Option<i64> {
+        Some(self.audit())
     }
 }

@@ -9,10 +9,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
-use super::{Outcome, Target, View};
+use super::{Outcome, Screen, Target, View};
 use crate::assess::rules::{FlagRule, Severity};
 use crate::assess::verdict::Flag;
 use crate::tui::catalog::{Assessing, Catalog};
+use crate::tui::data::Write;
 use crate::tui::input::{Filter, contains_folded};
 use crate::tui::keys::{self, KeyMap};
 use crate::tui::list::Cursor;
@@ -83,10 +84,6 @@ impl FlagsScreen {
         screen
     }
 
-    pub fn keys(&self) -> &'static KeyMap {
-        if self.filter.editing { &keys::FILTER } else { &keys::FLAGS }
-    }
-
     /// Collects the flags again when the assessments changed.
     pub fn sync(&mut self, catalog: &Catalog) {
         if self.generation == Some(catalog.generation) {
@@ -109,7 +106,7 @@ impl FlagsScreen {
         Some((row.supplier.code.as_str(), row.assessment.as_ref()?.flags.get(e.flag as usize)?))
     }
 
-    pub fn update(&mut self, msg: Message, catalog: &Catalog) -> Outcome {
+    pub fn on_message(&mut self, msg: Message, catalog: &Catalog) -> Outcome {
         if self.filter.editing {
             if self.filter.apply(msg) {
                 self.narrow(catalog);
@@ -123,7 +120,11 @@ impl FlagsScreen {
         let supplier = selected.map(|e| catalog.rows[e.row as usize].id);
         match msg {
             Message::Open => return supplier.map_or(Outcome::None, |id| Outcome::Open(Target::Supplier(id))),
-            Message::Mark => return supplier.map_or(Outcome::None, Outcome::ToggleMark),
+            Message::Mark => {
+                return supplier.map_or(Outcome::None, |id| {
+                    Outcome::Write(Write::Mark { supplier: id, on: !catalog.is_marked(id) })
+                });
+            }
             Message::StartFilter => self.filter.start(),
             Message::NextSort => {
                 self.sort = self.sort.next();
@@ -135,6 +136,7 @@ impl FlagsScreen {
                 self.resort(catalog);
             }
             Message::Back if self.filter.clear() => self.refilter(catalog),
+            Message::Back => return Outcome::Back,
             _ => {}
         }
         Outcome::None
@@ -193,7 +195,7 @@ impl FlagsScreen {
         from.iter().copied().filter(|e| needle.is_empty() || matches(*e)).collect()
     }
 
-    pub fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
+    fn render_all(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
         // The selected flag's sentence in full, up to a third of the screen.
         let selected = self.cursor.selected().and_then(|i| self.view.get(i)).and_then(|e| self.flag(view.catalog, *e));
         let lines = selected.map_or(1, |(_, f)| widgets::wrap(&f.message, usize::from(area.width)).len());
@@ -258,6 +260,34 @@ impl FlagsScreen {
     }
 }
 
+impl Screen for FlagsScreen {
+    fn keys(&self) -> &'static KeyMap {
+        if self.filter.editing { &keys::FILTER } else { &keys::FLAGS }
+    }
+
+    fn title(&self) -> String {
+        "Flags".to_owned()
+    }
+
+    fn update(&mut self, msg: Message, view: View<'_>) -> Outcome {
+        self.on_message(msg, view.catalog)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
+        self.render_all(frame, area, view);
+    }
+
+    fn paste(&mut self, text: &str, view: View<'_>) {
+        if self.filter.paste(text) {
+            self.refilter(view.catalog);
+        }
+    }
+
+    fn catalog_changed(&mut self, catalog: &Catalog) {
+        self.sync(catalog);
+    }
+}
+
 fn compare(sort: SortBy, a: (&str, Severity, FlagRule), b: (&str, Severity, FlagRule)) -> Ordering {
     match sort {
         SortBy::Severity => a.1.cmp(&b.1),
@@ -312,7 +342,7 @@ mod tests {
         let catalog = demo_catalog();
         let mut screen = FlagsScreen::new(&catalog);
         for _ in 0..5 {
-            screen.update(Message::Down, &catalog);
+            screen.on_message(Message::Down, &catalog);
         }
         let (at, flag) = selected(&screen);
         assert_eq!(at, Some(5));
@@ -321,26 +351,26 @@ mod tests {
         // Sorted by rule, then by supplier: the flag moves, the selection with it.
         let mut places = Vec::new();
         for _ in 0..2 {
-            screen.update(Message::NextSort, &catalog);
+            screen.on_message(Message::NextSort, &catalog);
             let (now, same) = selected(&screen);
             assert_eq!(same, flag);
             places.push(now);
         }
         assert!(places.iter().any(|p| *p != at), "the sorts left the flag in place: {places:?}");
-        screen.update(Message::FlipSort, &catalog);
+        screen.on_message(Message::FlipSort, &catalog);
         assert_eq!(selected(&screen).1, flag);
 
         // Typing its supplier's code narrows the list around it.
-        screen.update(Message::StartFilter, &catalog);
+        screen.on_message(Message::StartFilter, &catalog);
         for c in code.chars() {
-            screen.update(Message::Input(c), &catalog);
+            screen.on_message(Message::Input(c), &catalog);
             assert_eq!(selected(&screen).1, flag, "after typing {c:?}");
         }
         assert!(screen.view.len() < screen.entries.len());
         // A filter that matches nothing selects nothing; widened again, the top.
-        screen.update(Message::Input('~'), &catalog);
+        screen.on_message(Message::Input('~'), &catalog);
         assert_eq!(selected(&screen), (None, None));
-        screen.update(Message::Backspace, &catalog);
+        screen.on_message(Message::Backspace, &catalog);
         assert_eq!(selected(&screen).0, Some(0));
     }
 }

@@ -7,9 +7,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
-use super::{Outcome, Target, View};
+use super::{Outcome, Screen, Target, View};
 use crate::exchange::shortlist::{Attribute, Compared};
+use crate::tui::catalog::Catalog;
 use crate::tui::data::{ExportFormat, ShortlistItem};
+use crate::tui::data::{Fresh, Load, Write};
 use crate::tui::keys::{self, KeyMap};
 use crate::tui::message::Message;
 use crate::tui::theme::{Theme, status_tone};
@@ -31,15 +33,13 @@ impl ShortlistScreen {
         Self { stale: true, ..Self::default() }
     }
 
-    pub const KEYS: &'static KeyMap = &keys::SHORTLIST;
-
-    pub fn set_items(&mut self, items: Vec<ShortlistItem>) {
+    fn set_items(&mut self, items: Vec<ShortlistItem>) {
         self.items = items;
         self.selected = self.selected.min(self.items.len().saturating_sub(1));
         self.stale = false;
     }
 
-    pub fn update(&mut self, msg: Message) -> Outcome {
+    fn on_message(&mut self, msg: Message) -> Outcome {
         let last = self.items.len().saturating_sub(1);
         let selected = self.items.get(self.selected).map(|i| i.id);
         match msg {
@@ -48,15 +48,18 @@ impl ShortlistScreen {
             Message::Home => self.selected = 0,
             Message::End => self.selected = last,
             Message::Open => return selected.map_or(Outcome::None, |id| Outcome::Open(Target::Supplier(id))),
-            Message::Remove => return selected.map_or(Outcome::None, Outcome::Unmark),
+            Message::Remove => {
+                return selected.map_or(Outcome::None, |id| Outcome::Write(Write::Mark { supplier: id, on: false }));
+            }
             Message::ExportMarkdown => return Outcome::Export(ExportFormat::Markdown),
             Message::ExportCsv => return Outcome::Export(ExportFormat::Csv),
+            Message::Back => return Outcome::Back,
             _ => {}
         }
         Outcome::None
     }
 
-    pub fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
+    fn render_all(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
         let theme = view.theme;
         if self.items.is_empty() {
             return render_empty(frame, area, theme);
@@ -87,6 +90,38 @@ impl ShortlistScreen {
             }
         );
         frame.render_widget(Line::styled(text, theme.dim()), status);
+    }
+}
+
+impl Screen for ShortlistScreen {
+    fn keys(&self) -> &'static KeyMap {
+        &keys::SHORTLIST
+    }
+
+    fn title(&self) -> String {
+        "Shortlist".to_owned()
+    }
+
+    fn update(&mut self, msg: Message, _view: View<'_>) -> Outcome {
+        self.on_message(msg)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
+        self.render_all(frame, area, view);
+    }
+
+    fn receive(&mut self, fresh: Fresh) {
+        if let Fresh::Shortlist(items) = fresh {
+            self.set_items(items);
+        }
+    }
+
+    fn wants(&self) -> Option<Load> {
+        self.stale.then_some(Load::Shortlist)
+    }
+
+    fn catalog_changed(&mut self, _catalog: &Catalog) {
+        self.stale = true;
     }
 }
 

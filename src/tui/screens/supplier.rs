@@ -10,14 +10,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::supplier_panes as panes;
-use super::{Outcome, Target, View, supplier_log};
+use super::{Outcome, Screen, Target, View, supplier_log};
 use crate::exchange::shortlist::status_label;
 use crate::model::Pillar;
+use crate::store::SupplierId;
 use crate::tui::data::SupplierDetail;
-use crate::tui::forms::Purpose;
+use crate::tui::data::{Fresh, Load, Write};
 use crate::tui::keys::{self, KeyMap};
 use crate::tui::list::{Cursor, switch_pane};
 use crate::tui::message::Message;
+use crate::tui::record_forms::Purpose;
 use crate::tui::theme::{Theme, status_tone};
 use crate::tui::widgets::{opt, pct};
 
@@ -88,12 +90,6 @@ impl SupplierScreen {
         }
     }
 
-    pub const KEYS: &'static KeyMap = &keys::SUPPLIER;
-
-    pub fn title(&self) -> String {
-        self.detail.supplier.code.clone()
-    }
-
     fn pane_len(&self, pane: Pane) -> usize {
         match pane {
             Pane::Flags => self.detail.assessment.flags.len(),
@@ -109,7 +105,7 @@ impl SupplierScreen {
         &self.cursors[pane.index()]
     }
 
-    pub fn update(&mut self, msg: Message) -> Outcome {
+    fn on_message(&mut self, msg: Message, view: View<'_>) -> Outcome {
         let id = self.detail.id;
         match msg {
             Message::NextPane | Message::PrevPane | Message::Pane(_) => {
@@ -117,7 +113,8 @@ impl SupplierScreen {
             }
             Message::Open => return self.open_selected(),
             Message::OpenYield => return Outcome::Open(Target::Yield(id)),
-            Message::Mark => return Outcome::ToggleMark(id),
+            Message::Mark => return Outcome::Write(Write::Mark { supplier: id, on: !view.catalog.is_marked(id) }),
+            Message::Back => return Outcome::Back,
             Message::EditSupplier => return Outcome::Form(Purpose::EditSupplier(id)),
             Message::AddClaim => return Outcome::Form(Purpose::AddClaim(id)),
             Message::StartAudit => return Outcome::Form(Purpose::StartAudit(id)),
@@ -167,7 +164,7 @@ impl SupplierScreen {
         Outcome::Form(Purpose::CloseFinding { supplier: self.detail.id, finding: f.id, what })
     }
 
-    pub fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
+    fn render_all(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
         let claims = u16::try_from(self.detail.claims.len().max(1)).unwrap_or(u16::MAX);
         let [header, matrix, bar, pane, spark] = Layout::vertical([
             Constraint::Length(3),
@@ -249,6 +246,44 @@ impl SupplierScreen {
         ];
         let table = Table::new(rows, widths).header(Row::new(header).style(theme.header())).column_spacing(1);
         frame.render_widget(table, area);
+    }
+}
+
+impl Screen for SupplierScreen {
+    fn keys(&self) -> &'static KeyMap {
+        &keys::SUPPLIER
+    }
+
+    fn title(&self) -> String {
+        self.detail.supplier.code.clone()
+    }
+
+    fn update(&mut self, msg: Message, view: View<'_>) -> Outcome {
+        self.on_message(msg, view)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
+        self.render_all(frame, area, view);
+    }
+
+    fn receive(&mut self, fresh: Fresh) {
+        if let Fresh::Supplier(detail) = fresh {
+            self.reload(*detail);
+        }
+    }
+
+    fn wants(&self) -> Option<Load> {
+        self.stale.then_some(Load::Supplier(self.detail.id))
+    }
+
+    fn touched(&mut self, supplier: SupplierId) {
+        if supplier == self.detail.id {
+            self.stale = true;
+        }
+    }
+
+    fn supplier(&self) -> Option<SupplierId> {
+        Some(self.detail.id)
     }
 }
 

@@ -13,15 +13,17 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 
-use super::{Outcome, Target, View};
+use super::{Outcome, Screen, Target, View};
 use crate::assess::verdict::{Assessment, Verdict};
 use crate::model::BusinessType;
 use crate::store::SupplierId;
 use crate::tui::catalog::{Assessing, Catalog, SupplierRow};
+use crate::tui::data::Write;
 use crate::tui::input::Filter;
 use crate::tui::keys::{self, KeyMap};
 use crate::tui::list::{Cursor, cycle};
 use crate::tui::message::Message;
+use crate::tui::record_forms::Purpose;
 use crate::tui::sorting::{Direction, by_option};
 use crate::tui::theme::{Theme, Tone, severity_tone};
 use crate::tui::widgets::{self, opt, pct};
@@ -169,10 +171,6 @@ impl SuppliersScreen {
         screen
     }
 
-    pub fn keys(&self) -> &'static KeyMap {
-        if self.filter.editing { &keys::FILTER } else { &keys::SUPPLIERS }
-    }
-
     /// Rebuilds the views if the assessments changed since the last time.
     pub fn sync(&mut self, catalog: &Catalog) {
         if self.generation != Some(catalog.generation) {
@@ -185,7 +183,7 @@ impl SuppliersScreen {
         self.cursor.selected().and_then(|i| self.view.get(i)).map(|row| catalog.rows[*row].id)
     }
 
-    pub fn update(&mut self, msg: Message, catalog: &Catalog) -> Outcome {
+    fn on_message(&mut self, msg: Message, catalog: &Catalog) -> Outcome {
         if self.filter.editing {
             if self.filter.apply(msg) {
                 self.refilter(catalog);
@@ -199,8 +197,12 @@ impl SuppliersScreen {
         match msg {
             Message::Open => return selected.map_or(Outcome::None, |id| Outcome::Open(Target::Supplier(id))),
             Message::OpenYield => return selected.map_or(Outcome::None, |id| Outcome::Open(Target::Yield(id))),
-            Message::Mark => return selected.map_or(Outcome::None, Outcome::ToggleMark),
-            Message::NewSupplier => return Outcome::Form(crate::tui::forms::Purpose::NewSupplier),
+            Message::Mark => {
+                return selected.map_or(Outcome::None, |id| {
+                    Outcome::Write(Write::Mark { supplier: id, on: !catalog.is_marked(id) })
+                });
+            }
+            Message::NewSupplier => return Outcome::Form(Purpose::NewSupplier),
             Message::StartFilter => self.filter.start(),
             Message::NextSort => {
                 self.sort = self.sort.next();
@@ -216,6 +218,7 @@ impl SuppliersScreen {
                 self.refilter(catalog);
             }
             Message::Back if self.filter.clear() => self.refilter(catalog),
+            Message::Back => return Outcome::Back,
             _ => {}
         }
         Outcome::None
@@ -245,16 +248,6 @@ impl SuppliersScreen {
             })
             .collect();
         self.cursor.keep(before, &self.view);
-    }
-
-    pub fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
-        let [table, status] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
-        if view.catalog.rows.is_empty() {
-            render_empty(frame, table, view.theme);
-        } else {
-            self.render_table(frame, table, view);
-        }
-        self.render_status(frame, status, view);
     }
 
     fn render_table(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
@@ -296,6 +289,40 @@ impl SuppliersScreen {
         if sort.chars().count() <= room {
             frame.render_widget(Line::styled(sort, theme.dim()).right_aligned(), area);
         }
+    }
+}
+
+impl Screen for SuppliersScreen {
+    fn keys(&self) -> &'static KeyMap {
+        if self.filter.editing { &keys::FILTER } else { &keys::SUPPLIERS }
+    }
+
+    fn title(&self) -> String {
+        "Suppliers".to_owned()
+    }
+
+    fn update(&mut self, msg: Message, view: View<'_>) -> Outcome {
+        self.on_message(msg, view.catalog)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
+        let [table, status] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+        if view.catalog.rows.is_empty() {
+            render_empty(frame, table, view.theme);
+        } else {
+            self.render_table(frame, table, view);
+        }
+        self.render_status(frame, status, view);
+    }
+
+    fn paste(&mut self, text: &str, view: View<'_>) {
+        if self.filter.paste(text) {
+            self.refilter(view.catalog);
+        }
+    }
+
+    fn catalog_changed(&mut self, catalog: &Catalog) {
+        self.sync(catalog);
     }
 }
 
@@ -357,7 +384,11 @@ fn render_empty(frame: &mut Frame, area: Rect, theme: Theme) {
     let text = vec![
         Line::styled("No suppliers in this database yet.", theme.title()),
         Line::raw(""),
-        Line::raw("Import a supplier dossier and yield lots from the shell:"),
+        Line::from(vec![
+            Span::raw("Press "),
+            Span::styled("n", theme.key()),
+            Span::raw(" to record a new supplier here, or import a supplier dossier and yield lots from the shell:"),
+        ]),
         Line::styled("  casebook import dossier.json lots.csv", theme.key()),
         Line::raw("or explore the demo data:"),
         Line::styled("  casebook demo", theme.key()),

@@ -9,12 +9,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 
 use super::yield_charts::{self as charts, Plot};
-use super::{Outcome, View};
+use super::{Outcome, Screen, View};
 use crate::assess::spc::{ChartKind, RuleSet};
 use crate::assess::yield_stats::YieldReport;
-use crate::error::Result;
 use crate::store::SupplierId;
-use crate::tui::data::{Data, Dimensions, YieldQuery};
+use crate::tui::data::{Dimensions, Fresh, Load, Write, YieldQuery};
 use crate::tui::keys::{self, KeyMap};
 use crate::tui::list::{Cursor, cycle};
 use crate::tui::message::Message;
@@ -40,31 +39,44 @@ pub struct YieldScreen {
     pub loaded: Loaded,
     plot: Plot,
     cursor: Cursor,
+    /// The query changed (or the screen just opened): load its lots.
+    stale: bool,
+}
+
+/// What the Yield screen opens with, read by the app.
+#[derive(Debug, Clone)]
+pub struct YieldSetup {
+    pub supplier: SupplierId,
+    pub code: String,
+    pub name: String,
+    pub dims: Dimensions,
+    /// The stored policy's chart and rules.
+    pub chart: ChartKind,
+    pub rules: RuleSet,
+    /// Start of the policy's yield window.
+    pub window_start: NaiveDate,
 }
 
 impl YieldScreen {
-    pub fn open(data: &Data, id: SupplierId, code: &str, name: &str) -> Result<Self> {
-        let (chart, rules, window_start) = data.yield_defaults()?;
+    /// The screen over the policy's window and chart; its lots load next.
+    pub fn new(setup: YieldSetup) -> Self {
+        let YieldSetup { supplier, code, name, dims, chart, rules, window_start } = setup;
         let query = YieldQuery { process: None, material: None, sku: None, since: Some(window_start), chart, rules };
-        let mut screen = Self {
-            id,
-            code: code.to_owned(),
-            name: name.to_owned(),
-            dims: data.dimensions(id)?,
+        Self {
+            id: supplier,
+            code,
+            name,
+            dims,
             query,
             window_start,
             loaded: Loaded::NoLots,
             plot: Plot::default(),
             cursor: Cursor::default(),
-        };
-        screen.reload(data);
-        Ok(screen)
+            stale: true,
+        }
     }
 
-    pub const KEYS: &'static KeyMap = &keys::YIELD;
-    pub const TITLE: &'static str = "Yield";
-
-    pub fn update(&mut self, msg: Message, data: &Data) -> Outcome {
+    fn on_message(&mut self, msg: Message, view: View<'_>) -> Outcome {
         let q = &mut self.query;
         match msg {
             Message::ToggleChart => q.chart = if q.chart == ChartKind::P { ChartKind::Laney } else { ChartKind::P },
@@ -79,21 +91,25 @@ impl YieldScreen {
             Message::NextSku => q.sku = cycle(&self.dims.skus, q.sku.as_ref()),
             Message::ClearDimensions => (q.process, q.material, q.sku) = (None, None, None),
             Message::ToggleWindow => q.since = if q.since.is_some() { None } else { Some(self.window_start) },
-            Message::Mark => return Outcome::ToggleMark(self.id),
+            Message::Mark => {
+                let (supplier, on) = (self.id, !view.catalog.is_marked(self.id));
+                return Outcome::Write(Write::Mark { supplier, on });
+            }
+            Message::Back => return Outcome::Back,
             other => {
                 self.cursor.apply(other);
                 return Outcome::None;
             }
         }
-        self.reload(data);
-        Outcome::None
+        Outcome::Load(Load::Yield(self.id, self.query.clone()))
     }
 
-    fn reload(&mut self, data: &Data) {
-        self.loaded = match data.yield_report(self.id, &self.query) {
-            Ok(Some(report)) => Loaded::Report(Box::new(report)),
+    fn take(&mut self, found: std::result::Result<Option<Box<YieldReport>>, String>) {
+        self.stale = false;
+        self.loaded = match found {
+            Ok(Some(report)) => Loaded::Report(report),
             Ok(None) => Loaded::NoLots,
-            Err(e) => Loaded::Failed(e.to_string()),
+            Err(e) => Loaded::Failed(e),
         };
         self.plot = match &self.loaded {
             Loaded::Report(report) => Plot::new(report),
@@ -102,7 +118,7 @@ impl YieldScreen {
         self.cursor.set_len(self.plot.violations.len());
     }
 
-    pub fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
+    fn render_all(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
         let theme = view.theme;
         let [head, body] = Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(area);
         self.render_header(frame, head, theme);
@@ -156,6 +172,42 @@ impl YieldScreen {
             lines.push(summary_line(r, theme));
         }
         frame.render_widget(lines.into_iter().collect::<ratatui::text::Text<'_>>(), area);
+    }
+}
+
+impl Screen for YieldScreen {
+    fn keys(&self) -> &'static KeyMap {
+        &keys::YIELD
+    }
+
+    fn title(&self) -> String {
+        "Yield".to_owned()
+    }
+
+    fn update(&mut self, msg: Message, view: View<'_>) -> Outcome {
+        self.on_message(msg, view)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, view: View<'_>) {
+        self.render_all(frame, area, view);
+    }
+
+    fn receive(&mut self, fresh: Fresh) {
+        if let Fresh::Yield(found) = fresh {
+            self.take(found);
+        }
+    }
+
+    fn wants(&self) -> Option<Load> {
+        self.stale.then(|| Load::Yield(self.id, self.query.clone()))
+    }
+
+    fn touched(&mut self, supplier: SupplierId) {
+        self.stale |= supplier == self.id;
+    }
+
+    fn supplier(&self) -> Option<SupplierId> {
+        Some(self.id)
     }
 }
 

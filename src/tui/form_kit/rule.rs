@@ -12,11 +12,13 @@ pub enum Rule {
     Text(usize),
     /// Optional single-line text: blank, or as [`Rule::Text`].
     OptText(usize),
-    /// Optional free text of at most this many characters.
+    /// Optional free text of at most this many characters; may span lines.
     Prose(usize),
+    /// Required free text (a description); may span lines.
+    RequiredProse(usize),
     /// An identifier such as a supplier code.
     Code,
-    /// Two capital letters.
+    /// Two letters (stored in capitals).
     Country,
     /// A whole number of units, 0 or more.
     Count,
@@ -34,9 +36,12 @@ impl Rule {
         let outcome = match self {
             Self::OptText(_) | Self::OptPositive if text.trim().is_empty() => Ok(()),
             Self::Text(max) | Self::OptText(max) => validate::text(key, text, max),
-            Self::Prose(max) => validate::prose(key, text, max),
+            Self::RequiredProse(_) if text.trim().is_empty() => {
+                Err(FieldError::new(key, None, "is required and must not be blank"))
+            }
+            Self::Prose(max) | Self::RequiredProse(max) => validate::prose(key, text, max),
             Self::Code => validate::code(key, text.trim()),
-            Self::Country => validate::country(key, text.trim()),
+            Self::Country => validate::country(key, &text.trim().to_ascii_uppercase()),
             Self::Count => validate::count(key, text).map(|_| ()),
             Self::OptPositive => validate::count(key, text).and_then(|n| at_least_one(key, n)),
             Self::Date if is_today(text) => Ok(()),
@@ -44,6 +49,11 @@ impl Rule {
             Self::Defects => defects(key, text).map(|_| ()),
         };
         outcome.map_err(|e| e.message)
+    }
+
+    /// Whether the value may hold line breaks (notes, descriptions).
+    pub fn multiline(self) -> bool {
+        matches!(self, Self::Prose(_) | Self::RequiredProse(_))
     }
 }
 
@@ -97,7 +107,8 @@ mod tests {
         assert!(check(Rule::Text(5), "toolong").unwrap_err().contains("at most 5"));
         assert!(check(Rule::OptText(5), "").is_ok());
         assert!(check(Rule::Code, "SZ ARMOR").unwrap_err().contains("not a valid code"));
-        assert!(check(Rule::Country, "cn").unwrap_err().contains("country code"));
+        assert!(check(Rule::Country, "cn").is_ok(), "lower case is taken (and stored upper-cased)");
+        assert!(check(Rule::Country, "c1").unwrap_err().contains("country code"));
         assert!(check(Rule::Count, "-1").unwrap_err().contains("negative"));
         assert!(check(Rule::Count, "0").is_ok());
         assert!(check(Rule::OptPositive, "0").unwrap_err().contains("at least 1"));

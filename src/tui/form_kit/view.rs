@@ -12,11 +12,14 @@ use ratatui::widgets::Paragraph;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
-use super::{Field, Form, Kind, Rule};
+use super::{Entry, Form, Kind, Rule};
 use crate::tui::theme::{Theme, Tone};
 use crate::tui::widgets::{centered, fit, popup_frame, wrap};
 
 const MAX_WIDTH: u16 = 86;
+
+/// Lines a focused multi-line entry shows at most.
+const MULTILINE_ROWS: usize = 6;
 
 /// The lines of a form, which of them the focused field covers, and where
 /// its text cursor is (line, column).
@@ -29,7 +32,7 @@ struct Layout {
 pub fn render(form: &Form, frame: &mut Frame, area: Rect, theme: Theme) {
     let width = area.width.saturating_sub(2).min(MAX_WIDTH);
     let inner = usize::from(width.saturating_sub(2));
-    let label = form.fields.iter().map(|f| f.label.width()).max().unwrap_or(0).min(20) + 3;
+    let label = form.entries.iter().map(|f| f.label.width()).max().unwrap_or(0).min(20) + 3;
     let layout = lay_out(form, label, inner.saturating_sub(label).max(4), theme);
     let height = u16::try_from(layout.lines.len() + 2).unwrap_or(u16::MAX).min(area.height);
     let rect = centered(area, width, height);
@@ -52,18 +55,32 @@ fn lay_out(form: &Form, label: usize, value: usize, theme: Theme) -> Layout {
         lines.push(Line::raw(""));
     }
     let (mut focused, mut cursor) = (0..0, None);
-    for (i, field) in form.fields.iter().enumerate() {
+    for (i, field) in form.entries.iter().enumerate() {
         let start = lines.len();
         let has_focus = i == form.focus;
-        let (spans, column) = value_spans(field, has_focus, value, form, theme);
         let mark = if has_focus { "› " } else { "  " };
         let head =
             Span::styled(format!("{mark}{:<w$}", field.label, w = label - 2), label_style(field, has_focus, theme));
-        lines.push(Line::from(std::iter::once(head).chain(spans).collect::<Vec<_>>()));
-        if let Some(column) = column {
-            cursor = Some((start, label + column));
-        }
         let pad = " ".repeat(label);
+        if let (true, Kind::Text { input, rule }) = (has_focus, &field.kind)
+            && rule.multiline()
+            && input.value().contains('\n')
+        {
+            let (rows, (row, column)) = input.lines(value);
+            // The lines around the cursor, at most a few: a long note scrolls.
+            let first = row.saturating_sub(MULTILINE_ROWS - 1);
+            for (n, text) in rows.iter().enumerate().skip(first).take(MULTILINE_ROWS) {
+                let lead = if n == first { head.clone() } else { Span::raw(pad.clone()) };
+                lines.push(Line::from(vec![lead, Span::raw(text.clone())]));
+            }
+            cursor = Some((start + row - first, label + column));
+        } else {
+            let (spans, column) = value_spans(field, has_focus, value, form, theme);
+            lines.push(Line::from(std::iter::once(head).chain(spans).collect::<Vec<_>>()));
+            if let Some(column) = column {
+                cursor = Some((start, label + column));
+            }
+        }
         if let Some(error) = &field.error {
             for (n, part) in wrap(error, value.saturating_sub(2)).into_iter().enumerate() {
                 let lead = if n == 0 { "✗ " } else { "  " };
@@ -84,7 +101,7 @@ fn lay_out(form: &Form, label: usize, value: usize, theme: Theme) -> Layout {
     Layout { lines, focused, cursor }
 }
 
-fn label_style(field: &Field, focused: bool, theme: Theme) -> Style {
+fn label_style(field: &Entry, focused: bool, theme: Theme) -> Style {
     match () {
         () if field.error.is_some() => theme.tone(Tone::Bad),
         () if focused => theme.key(),
@@ -94,7 +111,7 @@ fn label_style(field: &Field, focused: bool, theme: Theme) -> Style {
 
 /// The value as spans, and the text cursor's column when this field has it.
 fn value_spans(
-    field: &Field,
+    field: &Entry,
     focused: bool,
     width: usize,
     form: &Form,
@@ -110,7 +127,7 @@ fn value_spans(
             (spans, Some(column))
         }
         Kind::Text { input, rule } => {
-            let mut spans = vec![Span::raw(fit(input.value(), width))];
+            let mut spans = vec![Span::raw(fit(&input.value().replace('\n', " ↵ "), width))];
             if *rule == Rule::Date {
                 spans.extend(resolved(field, form, theme));
             }
@@ -147,12 +164,12 @@ fn with_cursor(shown: &str, column: usize) -> Vec<Span<'static>> {
 }
 
 /// `= 2026-11-15` after a date field that says `today`.
-fn resolved(field: &Field, form: &Form, theme: Theme) -> Option<Span<'static>> {
+fn resolved(field: &Entry, form: &Form, theme: Theme) -> Option<Span<'static>> {
     let raw = match &field.kind {
         Kind::Text { input, .. } => input.value(),
         _ => return None,
     };
-    let day = form.date(field.key)?;
+    let day = form.date(field.id)?;
     (day.to_string() != raw.trim()).then(|| Span::styled(format!("  = {day}"), theme.dim()))
 }
 
@@ -168,7 +185,7 @@ fn multi_spans(options: &[&str], on: &[bool], at: Option<usize>) -> Vec<Span<'st
 }
 
 /// What the focused field accepts, in words.
-fn hint(field: &Field, form: &Form) -> Option<String> {
+fn hint(field: &Entry, form: &Form) -> Option<String> {
     match &field.kind {
         Kind::Choice { options, at } => {
             let words: Vec<String> = options
@@ -176,12 +193,13 @@ fn hint(field: &Field, form: &Form) -> Option<String> {
                 .enumerate()
                 .map(|(i, w)| if i == *at { format!("[{w}]") } else { (*w).to_owned() })
                 .collect();
-            Some(format!("←/→ or Space: {}", words.join(" ")))
+            Some(format!("←/→: {}", words.join(" ")))
         }
         Kind::Multi { .. } => Some("Space ticks or unticks, ←/→ move".to_owned()),
         Kind::Text { rule: Rule::Date, .. } => {
             Some(field.hint.map_or_else(|| format!("YYYY-MM-DD or today ({})", form.today), str::to_owned))
         }
-        _ => field.hint.map(str::to_owned),
+        Kind::Fixed(_) => Some(field.hint.map_or_else(|| "read-only here; Tab moves on".to_owned(), str::to_owned)),
+        Kind::Text { .. } => field.hint.map(str::to_owned),
     }
 }
