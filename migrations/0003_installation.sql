@@ -18,3 +18,43 @@ CREATE TABLE installation (
     made_at    TEXT NOT NULL,
     clock      TEXT CHECK (clock IS NULL OR clock GLOB '[0-9]*.[0-9]*.*')
 ) STRICT;
+
+-- What this database has merged (casebook merge): per source installation
+-- (its tag and when the tag was made), the source's clock reading at the
+-- time. A source whose installation and clock are unchanged since holds
+-- nothing new, and a merge can skip it (`--full` compares it anyway).
+CREATE TABLE merged_sources (
+    tag       TEXT NOT NULL,
+    made_at   TEXT NOT NULL,
+    clock     TEXT NOT NULL,
+    merged_at TEXT NOT NULL,
+    file      TEXT NOT NULL,
+    PRIMARY KEY (tag, made_at)
+) STRICT, WITHOUT ROWID;
+
+-- Every value a mutable field has held, with who set it and when (the
+-- clock of the installation that set it): a supplier's profile fields, a
+-- claim's retirement, policy values, shortlist marks, a draft audit's header
+-- and answers. The field's value is the one with the latest clock (ties by
+-- value), so merging is a union of these rows and the losing values stay on
+-- record. `key` is the record's identity (a supplier's code, a gid, a
+-- policy key, `<audit gid> <question>`); `value` NULL is an empty field.
+-- Rows are never changed or removed.
+CREATE TABLE field_versions (
+    entity TEXT NOT NULL CHECK (entity IN ('supplier', 'claim', 'audit', 'answer', 'policy', 'shortlist')),
+    key    TEXT NOT NULL CHECK (length(key) > 0),
+    field  TEXT NOT NULL CHECK (length(field) > 0),
+    clock  TEXT NOT NULL CHECK (clock GLOB '[0-9]*.[0-9]*.*'),
+    actor  TEXT NOT NULL CHECK (length(trim(actor)) > 0),
+    value  TEXT,
+    PRIMARY KEY (entity, key, field, clock)
+) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER field_versions_append_only_update BEFORE UPDATE ON field_versions
+BEGIN
+    SELECT RAISE(ABORT, 'field versions are recorded once and never changed');
+END;
+CREATE TRIGGER field_versions_append_only_delete BEFORE DELETE ON field_versions
+BEGIN
+    SELECT RAISE(ABORT, 'field versions are recorded once and never deleted');
+END;

@@ -21,6 +21,7 @@ macro_rules! out {
 mod admin;
 mod audit;
 mod data;
+mod merge;
 mod output;
 mod report;
 mod shortlist;
@@ -80,6 +81,8 @@ pub enum Command {
     Import(data::ImportArgs),
     /// Export suppliers as a casebook-dossier/1 JSON document.
     Export(data::ExportArgs),
+    /// Merge other casebook databases (auditors' copies) into this one, in one transaction.
+    Merge(merge::MergeArgs),
     /// List suppliers with counts of claims, audits, evidence and lots.
     Suppliers(data::SuppliersArgs),
     /// Record a supplier or change its profile: `supplier edit CODE --moq 500 --city Dongguan`.
@@ -206,6 +209,7 @@ fn run(cli: Cli, db_given: bool) -> Result<ExitCode> {
         Command::Where => data::where_is(&ctx),
         Command::Import(args) => data::import(&ctx, &args),
         Command::Export(args) => data::export(&ctx, &args),
+        Command::Merge(args) => merge::run(&ctx, &args),
         Command::Suppliers(args) => data::suppliers(&ctx, &args),
         Command::Supplier(cmd) => supplier::run(&ctx, cmd),
         Command::Audit(cmd) => audit::run(&ctx, cmd),

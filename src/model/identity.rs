@@ -207,6 +207,13 @@ impl Hlc {
         last.map_or(seen, |l| l.max(seen))
     }
 
+    /// The reading's wall-clock time as an RFC 3339 stamp (UTC, to the
+    /// millisecond), the form of casebook's other time stamps.
+    pub fn stamp(&self) -> Option<String> {
+        let ms = i64::try_from(self.millis).ok()?;
+        chrono::DateTime::from_timestamp_millis(ms).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+    }
+
     /// The calendar day of the reading (UTC), for reports.
     pub fn day(&self) -> Option<chrono::NaiveDate> {
         let ms = i64::try_from(self.millis).ok()?;

@@ -13,8 +13,9 @@ use crate::error::Result;
 /// Every trigger `schema.sql` creates: if one is missing, someone removed the
 /// protection it gives.
 pub fn expected_triggers() -> Vec<&'static str> {
-    include_str!("../../schema.sql")
-        .lines()
+    [include_str!("../../schema.sql"), include_str!("../../migrations/0003_installation.sql")]
+        .into_iter()
+        .flat_map(str::lines)
         .filter_map(|line| line.trim().strip_prefix("CREATE TRIGGER "))
         .filter_map(|rest| rest.split_whitespace().next())
         .collect()

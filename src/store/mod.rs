@@ -12,10 +12,13 @@ mod history;
 mod installation;
 mod integrity;
 mod lots;
+mod merge;
 mod migrate;
 mod policy;
 mod shortlist;
+mod source;
 mod suppliers;
+mod versions;
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -32,7 +35,9 @@ pub use integrity::{AttachmentRow, SealRow, expected_triggers};
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
 pub use migrate::LATEST_VERSION;
 pub use shortlist::ShortlistEntry;
+pub use source::Source;
 pub use suppliers::{SupplierCounts, SupplierId};
+pub use versions::{Version, Versioned};
 
 use crate::error::{Error, Result};
 use crate::model::Hlc;
@@ -182,7 +187,13 @@ enum Scope<'c> {
 }
 
 impl Writer<'_> {
+    /// Commits. A whole transaction also advances this installation's
+    /// clock, so the clock reading says whether anything changed since (a
+    /// merge skips a source whose clock it has already merged).
     pub fn commit(self) -> Result<()> {
+        if matches!(self.scope, Scope::Transaction(_)) {
+            self.clock()?;
+        }
         match self.scope {
             Scope::Transaction(tx) => tx.commit()?,
             Scope::Savepoint(sp) => sp.commit()?,
@@ -290,7 +301,7 @@ fn io_at(path: &Path, e: &std::io::Error) -> Error {
     Error::Invalid(format!("{}: {e}", path.display()))
 }
 
-fn not_a_db(path: &Path, e: &rusqlite::Error) -> Error {
+pub(crate) fn not_a_db(path: &Path, e: &rusqlite::Error) -> Error {
     let reason = e.to_string();
     match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::Damaged { path: path.to_owned(), reason },

@@ -54,6 +54,8 @@ impl Writer<'_> {
 
     fn record_shortlist(&self, id: SupplierId, action: &str) -> Result<()> {
         let code = self.read().supplier(id)?.code;
+        let marked = if action == "create" { "1" } else { "0" };
+        self.record_version(super::versions::Versioned::Shortlist, &code, "marked", Some(marked))?;
         self.record(&Change { supplier: Some(id), entity: "shortlist", key: &code, action, ..Change::default() })
     }
 }

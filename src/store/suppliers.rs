@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
+use super::versions::Versioned;
 use super::{Change, Reader, Writer, date_at, opt_date_at};
 use crate::error::{Error, Result};
 use crate::model::{Claim, Models, Supplier};
@@ -58,8 +59,9 @@ fn supplier_params<'a>(key: &'a dyn rusqlite::ToSql, s: &'a Supplier) -> [&'a dy
     ]
 }
 
-/// The supplier's fields as text, for history diffs.
-fn supplier_fields(s: &Supplier) -> Vec<(&'static str, Option<String>)> {
+/// The supplier's fields as text, for history diffs and field versions
+/// (see [`parse_field`] for the way back).
+pub(crate) fn supplier_fields(s: &Supplier) -> Vec<(&'static str, Option<String>)> {
     vec![
         ("name", Some(s.name.clone())),
         ("country", Some(s.country.clone())),
@@ -170,6 +172,9 @@ impl Writer<'_> {
             )?
             .execute(supplier_params(&s.code, s).as_slice())?;
         let id = SupplierId(self.conn().last_insert_rowid());
+        for (field, value) in supplier_fields(s) {
+            self.record_version(Versioned::Supplier, &s.code, field, value.as_deref())?;
+        }
         self.record(&Change {
             supplier: Some(id),
             entity: "supplier",
@@ -185,7 +190,13 @@ impl Writer<'_> {
     pub fn update_supplier(&self, id: SupplierId, s: &Supplier) -> Result<usize> {
         let old = self.read().supplier(id)?;
         let base = Change { supplier: Some(id), entity: "supplier", key: &old.code, ..Change::default() };
-        let changed = self.record_diff(&base, &supplier_fields(&old), &supplier_fields(s))?;
+        let (before, after) = (supplier_fields(&old), supplier_fields(s));
+        let changed = self.record_diff(&base, &before, &after)?;
+        for ((field, was), (_, now)) in before.iter().zip(&after) {
+            if was != now {
+                self.record_version(Versioned::Supplier, &old.code, field, now.as_deref())?;
+            }
+        }
         if changed > 0 {
             self.conn()
                 .prepare_cached(
@@ -271,4 +282,26 @@ impl Writer<'_> {
             ..Change::default()
         })
     }
+}
+
+/// Sets one profile field of `s` from its text as [`supplier_fields`]
+/// writes it (a field version arriving from another database).
+pub(crate) fn parse_field(s: &mut Supplier, field: &str, value: Option<&str>) -> Result<()> {
+    let bad = || Error::Invalid(format!("supplier {}: field `{field}` has an unreadable value {value:?}", s.code));
+    let number = |v: Option<&str>| v.map(str::parse::<u32>).transpose().map_err(|_| bad());
+    match field {
+        "name" => s.name = value.ok_or_else(bad)?.to_owned(),
+        "country" => s.country = value.ok_or_else(bad)?.to_owned(),
+        "city" => s.city = value.map(str::to_owned),
+        "business_type" => s.business_type = value.and_then(crate::model::BusinessType::parse).ok_or_else(bad)?,
+        "models" => {
+            let label = value.ok_or_else(bad)?;
+            s.models = Models { oem: label.split('+').any(|m| m == "oem"), odm: label.split('+').any(|m| m == "odm") };
+        }
+        "moq" => s.moq = number(value)?,
+        "dev_lead_days" => s.dev_lead_days = number(value)?,
+        "notes" => s.notes = value.map(str::to_owned),
+        _ => return Err(bad()),
+    }
+    Ok(())
 }

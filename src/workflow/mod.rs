@@ -2,6 +2,8 @@
 //! audit with its score, and gathering suppliers' facts for a verdict. Kept
 //! here so the importer, the CLI and the UI do these the same way.
 
+pub mod merge;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
