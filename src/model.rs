@@ -197,6 +197,65 @@ vocab!(Process {
     Other = "other",
 });
 
+vocab!(
+    /// What a history row is about. Widened once (schema migration 3) for the
+    /// whole round of team features, so later work need not rebuild `history`.
+    HistoryEntity {
+        Supplier = "supplier",
+        Claim = "claim",
+        Audit = "audit",
+        Answer = "answer",
+        Evidence = "evidence",
+        Finding = "finding",
+        Closure = "closure",
+        Policy = "policy",
+        Lots = "lots",
+        Lot = "lot",
+        Shortlist = "shortlist",
+        Attachment = "attachment",
+        Annotation = "annotation",
+        ControlPlan = "control_plan",
+        Checklist = "checklist",
+        Merge = "merge",
+        Sync = "sync",
+    }
+);
+
+vocab!(
+    /// What a history row says happened.
+    HistoryAction {
+        Create = "create",
+        Update = "update",
+        Delete = "delete",
+        Submit = "submit",
+        Close = "close",
+        Retire = "retire",
+        Import = "import",
+        Attach = "attach",
+        Void = "void",
+        Annotate = "annotate",
+        Exclude = "exclude",
+        Include = "include",
+        Freeze = "freeze",
+        Unfreeze = "unfreeze",
+        Amend = "amend",
+        Merge = "merge",
+        Sync = "sync",
+        Conflict = "conflict",
+    }
+);
+
+/// Who voided a record, when and why. A voided record stays on file, shown
+/// as voided, and counts in no verdict, chart, score or count; voiding is
+/// never undone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Voided {
+    /// RFC 3339 UTC timestamp of the voiding.
+    pub at: String,
+    pub by: String,
+    pub reason: String,
+}
+
 /// Which business models a supplier claims.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Models {

@@ -380,7 +380,10 @@ fn the_snapshot_sees_a_one_cell_change_and_a_byte_change() {
 
     sandbox
         .sql()
-        .execute("UPDATE lots SET reworked = reworked + 1 WHERE lot = (SELECT max(lot) FROM lots)", [])
+        .execute(
+            "UPDATE suppliers SET notes = coalesce(notes, '') || '.' WHERE code = (SELECT max(code) FROM suppliers)",
+            [],
+        )
         .unwrap();
     let changed = sandbox.snapshot();
     assert_ne!(before.dump, changed.dump);

@@ -35,7 +35,7 @@ fn check_passes_on_a_sound_database() {
     let (ok, results) = check(&sandbox);
     assert!(ok, "{results:#}");
     let seals = results.as_array().unwrap().iter().find(|r| r["check"] == "seals").unwrap();
-    assert!(seals["summary"].as_str().unwrap().starts_with("14 submitted audit(s) sealed; chain head #14 "));
+    assert!(seals["summary"].as_str().unwrap().starts_with("14 submitted audit(s) sealed; audit chain head 14:"));
 }
 
 #[test]
@@ -50,8 +50,8 @@ fn editing_a_submitted_audit_is_refused_and_seen_even_without_triggers() {
     drop(sql);
     let (ok, results) = check(&sandbox);
     assert!(!ok);
-    let triggers = problems_of(&results, "triggers");
-    assert_eq!(triggers, ["trigger evidence_frozen_update is missing: a protection of the record was removed"]);
+    let schema = problems_of(&results, "schema");
+    assert_eq!(schema, ["trigger evidence_frozen_update is missing: a part of the schema was removed"]);
     let seals = problems_of(&results, "seals");
     assert_eq!(seals.len(), 1, "{seals:?}");
     assert!(seals[0].contains("was changed after it was submitted"), "{seals:?}");

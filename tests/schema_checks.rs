@@ -43,8 +43,10 @@ const CLAIM: &[(&str, &str)] = &[
     ("retired_on", "NULL"),
 ];
 const TEMPLATE: &[(&str, &str)] = &[("template", "'test/1'"), ("title", "'Test'")];
+/// Questions go into a template the setup adds and leaves unsealed (the
+/// shipped template is sealed: its questions never change).
 const QUESTION: &[(&str, &str)] = &[
-    ("template", "'odm-capability/1'"),
+    ("template", "'draft/1'"),
     ("code", "'ZZ-01'"),
     ("position", "999"),
     ("section", "'legitimacy'"),
@@ -116,6 +118,8 @@ const HISTORY: &[(&str, &str)] = &[
     ("entity", "'supplier'"),
     ("entity_key", "'T-NEW'"),
     ("action", "'create'"),
+    // The schema cannot compute the chain; `casebook check` verifies it.
+    ("chain_hash", HASH),
 ];
 const ATTACHMENT: &[(&str, &str)] = &[
     ("evidence_id", "(SELECT id FROM evidence WHERE description = 'T-draft evidence')"),
@@ -172,6 +176,8 @@ fn setup() -> (Sandbox, Connection) {
         "BEGIN;
          {};
          INSERT INTO answers (audit_id, template, question, result) VALUES ({DRAFT}, 'odm-capability/1', 'LG-01', 'no');
+         INSERT INTO checklist_templates (template, title) VALUES ('draft/1', 'Unsealed');
+         {};
          {};
          {};
          {};
@@ -180,6 +186,7 @@ fn setup() -> (Sandbox, Connection) {
         insert("evidence", EVIDENCE, &[("description", "'T-draft evidence'")]),
         insert("findings", FINDING, &[("description", "'T-open finding'")]),
         insert("attachments", ATTACHMENT, &[]),
+        insert("checklist_questions", QUESTION, &[("code", "'ZZ-00'"), ("position", "1")]),
     ))
     .expect("setup rows");
     let status: String =
@@ -209,7 +216,7 @@ fn supplier_cases() -> Vec<Case> {
             s(&[("code", &format!("'{}'", "C".repeat(65)))]),
             &[CHECK, "length(code)"],
         ),
-        refused("suppliers.code: UNIQUE", s(&[("code", "'SZ-ARMOR'")]), &["UNIQUE constraint failed: suppliers.code"]),
+        refused("suppliers.code: taken", s(&[("code", "'SZ-ARMOR'")]), &["a supplier with this id or code is on file"]),
         refused("suppliers.name: blank", s(&[("name", "'  '")]), &[CHECK, "trim(name)"]),
         refused("suppliers.country: lower case", s(&[("country", "'cn'")]), &[CHECK, "country"]),
         refused("suppliers.country: three letters", s(&[("country", "'CHN'")]), &[CHECK, "country"]),
@@ -278,14 +285,19 @@ fn checklist_cases() -> Vec<Case> {
             &[CHECK, "length(code)"],
         ),
         refused(
-            "checklist_questions: UNIQUE (template, position)",
+            "checklist_questions: (template, position) taken",
             q(&[("position", "1")]),
-            &["UNIQUE constraint failed: checklist_questions.template, checklist_questions.position"],
+            &["this template already has a question with this code or position"],
         ),
         refused(
-            "checklist_questions: PRIMARY KEY (template, code)",
-            q(&[("code", "'LG-01'")]),
-            &["UNIQUE constraint failed: checklist_questions.template, checklist_questions.code"],
+            "checklist_questions: (template, code) taken",
+            q(&[("code", "'ZZ-00'")]),
+            &["this template already has a question with this code or position"],
+        ),
+        refused(
+            "checklist_questions: a question added to a sealed template",
+            q(&[("template", "'odm-capability/1'")]),
+            &["the questions of a sealed checklist template never change"],
         ),
         refused("checklist_questions.template: foreign key", q(&[("template", "'nope/1'")]), FK),
     ]
@@ -304,7 +316,7 @@ fn audit_cases() -> Vec<Case> {
         refused("audits.auditor: blank", a(&[("auditor", "' '")]), &[CHECK, "trim(auditor)"]),
         refused("audits.ref: empty", a(&[("ref", "''")]), &[CHECK, "length(ref)"]),
         refused("audits.ref: untrimmed", a(&[("ref", "'T-A1 '")]), &[CHECK, "ref = trim(ref)"]),
-        refused("audits.ref: UNIQUE", a(&[("ref", "'A-2026-014'")]), &["UNIQUE constraint failed: audits.ref"]),
+        refused("audits.ref: taken", a(&[("ref", "'A-2026-014'")]), &["an audit with this id or reference is on file"]),
         refused("audits.score_pct: above 100", a(&[("score_pct", "100.5")]), &[CHECK, "score_pct"]),
         refused("audits.grade: wrong word", a(&[("grade", "'F'")]), &[CHECK, "grade IN"]),
         refused("audits: a draft carrying a grade", a(&[("grade", "'A'")]), &[CHECK, "status = 'draft'"]),
@@ -354,9 +366,9 @@ fn audit_item_cases() -> Vec<Case> {
         refused("answers.question: not in the template", ans(&[("question", "'ZZ-99'")]), FK),
         refused("answers.template: not the audit's", ans(&[("template", "'test/1'")]), FK),
         refused(
-            "answers: PRIMARY KEY (audit, question)",
+            "answers: (audit, question) taken",
             ans(&[("question", "'LG-01'")]),
-            &["UNIQUE constraint failed: answers.audit_id, answers.question"],
+            &["this question is already answered in this audit"],
         ),
         ok("evidence: a valid row", ev(&[])),
         refused("evidence.pillar: wrong word", ev(&[("pillar", "'vibes'")]), &[CHECK, "pillar IN"]),
@@ -437,9 +449,9 @@ fn lot_cases() -> Vec<Case> {
         refused("lots.defects: malformed JSON", l(&[("defects", r#"'{"bubble":1'"#)]), defects),
         refused("lots.defects: a JSON string", l(&[("defects", r#"'"bubble"'"#)]), defects),
         refused(
-            "lots: UNIQUE (supplier_id, lot)",
+            "lots: (supplier_id, lot) taken",
             format!("{0}; {0}", l(&[])),
-            &["UNIQUE constraint failed: lots.supplier_id, lots.lot"],
+            &["this supplier already has a lot with this code"],
         ),
         refused("lots.supplier_id: foreign key", l(&[("supplier_id", "999999")]), FK),
     ];
@@ -512,12 +524,12 @@ fn submitted_audit_cases() -> Vec<Case> {
         refused(
             "submitted audit: move an answer away",
             format!("UPDATE answers SET audit_id = {DRAFT} WHERE audit_id = {SEALED} AND question = 'LG-02'"),
-            answers_changed,
+            &["an answer's audit and question never change"],
         ),
         refused(
             "submitted audit: move an answer in",
             format!("UPDATE answers SET audit_id = {SEALED_PARTIAL} WHERE audit_id = {DRAFT}"),
-            answers_changed,
+            &["an answer's audit and question never change"],
         ),
         refused(
             "submitted audit: delete an answer",
@@ -537,7 +549,7 @@ fn submitted_audit_cases() -> Vec<Case> {
         refused(
             "submitted audit: move evidence in",
             format!("UPDATE evidence SET audit_id = {SEALED} WHERE audit_id = {DRAFT}"),
-            evidence_changed,
+            &["an evidence item's id and audit never change"],
         ),
         refused(
             "submitted audit: delete evidence",
@@ -577,7 +589,7 @@ fn append_only_cases() -> Vec<Case> {
         refused(
             "finding closure: a second closure",
             insert("finding_closures", CLOSURE, &[("finding_id", "(SELECT finding_id FROM finding_closures LIMIT 1)")]),
-            &["UNIQUE constraint failed: finding_closures.finding_id"],
+            &["this finding is already closed"],
         ),
         refused("history: update", "UPDATE history SET actor = 'someone else'".to_owned(), &["history is append-only"]),
         refused("history: delete", "DELETE FROM history".to_owned(), &["history is append-only"]),

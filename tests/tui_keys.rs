@@ -249,7 +249,8 @@ fn marks_make_the_shortlist_in_the_database_and_x_removes() {
     assert!(screen.contains("Shortlist (1)") && !screen.lines().nth(1).unwrap().contains("DG-MAGFIT"), "{screen}");
     assert_eq!(codes(&demo), ["SZ-ARMOR"]);
     let history = demo.store().read().history(demo.store().read().supplier_id("DG-MAGFIT").unwrap()).unwrap();
-    let actions: Vec<&str> = history.iter().filter(|h| h.entity == "shortlist").map(|h| h.action.as_str()).collect();
+    let actions: Vec<&str> =
+        history.iter().filter(|h| h.entity.as_str() == "shortlist").map(|h| h.action.as_str()).collect();
     assert_eq!(actions, ["create", "delete"]);
 }
 

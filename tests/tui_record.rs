@@ -105,7 +105,9 @@ fn a_new_supplier_audited_from_the_keyboard_becomes_supported() {
     assert_eq!(audit.audit.evidence[0].pillar.as_str(), "material_compatibility");
     assert_eq!(audit.audit.evidence[0].reference.as_deref(), Some("IMG_2041.jpg"));
     let history = read.history(Some(id)).unwrap();
-    let seen = |entity: &str, action: &str| history.iter().filter(|h| h.entity == entity && h.action == action).count();
+    let seen = |entity: &str, action: &str| {
+        history.iter().filter(|h| h.entity.as_str() == entity && h.action.as_str() == action).count()
+    };
     assert_eq!(seen("supplier", "create"), 1);
     assert_eq!(seen("claim", "create"), 1);
     assert_eq!(seen("audit", "create"), 1);

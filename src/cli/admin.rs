@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use super::Context;
 use super::output::{Format, Table, opt, print_json};
 use crate::error::{Error, Result};
-use crate::store::{OpenMode, Store};
+use crate::store::{NotedHead, OpenMode, Store};
 
 /// One check's outcome.
 #[derive(Debug, serde::Serialize)]
@@ -29,12 +29,20 @@ fn result(check: &'static str, summary: String, problems: Vec<String>) -> CheckR
 pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Fail unless the audit chain still holds this link, as printed by an
+    /// earlier `check` or `export`: SEQ:HASH (or just HASH, at any position).
+    #[arg(long, value_name = "SEQ:HASH")]
+    pub expect_head: Option<NotedHead>,
+    /// The same for the history chain's head.
+    #[arg(long, value_name = "SEQ:HASH")]
+    pub expect_history_head: Option<NotedHead>,
 }
 
 /// Runs every check; exit status 1 when any finds a problem.
 pub fn check(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
-    let results = run_checks(&store, &ctx.as_of.to_string())?;
+    let noted = Noted { audits: args.expect_head.as_ref(), history: args.expect_history_head.as_ref() };
+    let results = run_checks(&store, &ctx.as_of.to_string(), noted)?;
     if args.format == Format::Json {
         print_json(&results)?;
     } else {
@@ -48,16 +56,19 @@ pub fn check(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     Ok(if results.iter().all(|r| r.ok) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-pub fn run_checks(store: &Store, today: &str) -> Result<Vec<CheckResult>> {
+/// Chain heads noted down earlier, which the chains must still hold.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Noted<'a> {
+    pub audits: Option<&'a NotedHead>,
+    pub history: Option<&'a NotedHead>,
+}
+
+pub fn run_checks(store: &Store, today: &str, noted: Noted<'_>) -> Result<Vec<CheckResult>> {
     let read = store.read();
+    let reference = crate::store::reference_schema()?;
     let integrity = read.integrity_problems()?;
     let keys = read.foreign_key_problems()?;
-    let present = read.trigger_names()?;
-    let missing: Vec<String> = crate::store::expected_triggers()
-        .into_iter()
-        .filter(|t| !present.iter().any(|p| p == t))
-        .map(|t| format!("trigger {t} is missing: a protection of the record was removed"))
-        .collect();
+    let (schema, objects) = read.schema_problems(&reference)?;
     let mut domain: Vec<String> = read
         .domain_violations(today)?
         .into_iter()
@@ -68,14 +79,32 @@ pub fn run_checks(store: &Store, today: &str) -> Result<Vec<CheckResult>> {
     if let Err(e) = read.policy() {
         domain.push(e.to_string());
     }
-    let (seals, count, (seq, head)) = read.verify_seals()?;
+    let (templates, template_count) = read.verify_templates(&reference)?;
+    let chain = read.verify_seals(noted.audits)?;
+    let (mut history, rows, (history_seq, history_head)) = read.verify_history()?;
+    if let Some(problem) = noted.history.map(|n| read.history_head_problem(n)).transpose()?.flatten() {
+        history.push(problem);
+    }
+    let (facts, fact_count) = read.verify_facts()?;
     let attachments = check_attachments(store)?;
+    let (seq, head) = &chain.head;
     Ok(vec![
         result("integrity", "SQLite integrity_check".into(), integrity),
         result("foreign-keys", "every reference points at a row".into(), keys),
-        result("triggers", format!("{} immutability and append-only triggers", present.len()), missing),
+        result("schema", format!("{objects} tables, indexes and triggers as casebook creates them"), schema),
         result("domain", format!("domain rules re-checked as of {today}"), domain),
-        result("seals", format!("{count} submitted audit(s) sealed; chain head #{seq} {head}"), seals),
+        result("templates", format!("{template_count} checklist template(s) match their hashes"), templates),
+        result(
+            "seals",
+            format!("{} submitted audit(s) sealed; audit chain head {seq}:{head}", chain.sealed),
+            chain.problems,
+        ),
+        result(
+            "history",
+            format!("{rows} history row(s) chained; history chain head {history_seq}:{history_head}"),
+            history,
+        ),
+        result("facts", format!("{fact_count} closure(s) and attachment(s) match their hashes and the history"), facts),
         attachments,
     ])
 }
@@ -139,9 +168,9 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Result<ExitCode> {
         table.push(vec![
             e.at.clone(),
             e.actor.clone(),
-            e.entity.clone(),
+            e.entity.to_string(),
             e.key.clone(),
-            e.action.clone(),
+            e.action.to_string(),
             opt(e.field.as_deref()),
             opt(e.old.as_deref()),
             opt(e.new.as_deref()),

@@ -11,7 +11,7 @@ use super::{Context, parse_day};
 use crate::error::{Error, Result};
 use crate::model::{
     Answer, AnswerResult, AuditKind, Closure, DEFAULT_TEMPLATE, Evidence, EvidenceKind, Finding, FindingSeverity,
-    Pillar, Strength,
+    HistoryEntity, Pillar, Strength,
 };
 use crate::store::{NewAudit, OpenMode, Store};
 
@@ -84,6 +84,24 @@ pub enum AuditCommand {
         #[arg(long, value_parser = parse_day)]
         on: Option<NaiveDate>,
     },
+    /// Void an evidence item of a draft audit entered wrongly (it stays, marked, and counts nowhere).
+    VoidEvidence {
+        audit: String,
+        /// The item's number (shown by `casebook audit show REF`).
+        evidence: i64,
+        /// Why it is voided (recorded with who and when).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Void a finding of a draft audit raised wrongly (it stays, marked, and counts nowhere).
+    VoidFinding {
+        audit: String,
+        /// The finding's number (shown by `casebook audit show REF`).
+        finding: i64,
+        /// Why it is voided (recorded with who and when).
+        #[arg(long)]
+        reason: String,
+    },
     /// Submit (and lock) a draft audit; prints its score and grade.
     Submit { audit: String },
     /// Show an audit: header, score, answers, evidence, findings.
@@ -135,6 +153,12 @@ pub fn run(ctx: &Context, command: AuditCommand) -> Result<ExitCode> {
             let closure = Closure { closed_on: on.unwrap_or(ctx.as_of), evidence, closed_by: ctx.actor.clone() };
             close_finding(&mut store, &ctx.actor, finding, &closure)?;
         }
+        AuditCommand::VoidEvidence { audit, evidence, reason } => {
+            void_item(&mut store, &ctx.actor, &audit, Item::Evidence(evidence), &reason)?;
+        }
+        AuditCommand::VoidFinding { audit, finding, reason } => {
+            void_item(&mut store, &ctx.actor, &audit, Item::Finding(finding), &reason)?;
+        }
         AuditCommand::Submit { audit } => submit(&mut store, &ctx.actor, &audit)?,
         AuditCommand::Show { audit, format } => show(&store, &audit, format)?,
     }
@@ -185,6 +209,37 @@ fn close_finding(store: &mut Store, actor: &str, finding: i64, closure: &Closure
     let w = store.begin(actor)?;
     w.close_finding(finding, closure)?;
     w.commit()
+}
+
+/// An evidence item or a finding, by number.
+#[derive(Debug, Clone, Copy)]
+enum Item {
+    Evidence(i64),
+    Finding(i64),
+}
+
+fn void_item(store: &mut Store, actor: &str, audit: &str, item: Item, reason: &str) -> Result<()> {
+    let w = store.begin(actor)?;
+    let read = w.read();
+    let id = read.require_audit(audit)?;
+    let (number, noun, kind, in_force) = match item {
+        Item::Evidence(n) => (n, "evidence item", HistoryEntity::Evidence, read.evidence(id)?.iter().any(|e| e.0 == n)),
+        Item::Finding(n) => (n, "finding", HistoryEntity::Finding, read.findings(id)?.iter().any(|f| f.0 == n)),
+    };
+    // A voided one is the store's to refuse, saying when it was voided.
+    let voided = read.voided_items(id)?.iter().any(|v| v.id == number && v.kind == kind);
+    if !in_force && !voided {
+        return Err(Error::NotFound(format!(
+            "audit {audit} has no {noun} {number} (`casebook audit show {audit}` lists them with their numbers)"
+        )));
+    }
+    match item {
+        Item::Evidence(n) => w.void_evidence(n, reason)?,
+        Item::Finding(n) => w.void_finding(n, reason)?,
+    }
+    w.commit()?;
+    outln!("{noun} {number} of {audit} voided: it stays on file, marked, and counts nowhere");
+    Ok(())
 }
 
 fn submit(store: &mut Store, actor: &str, audit: &str) -> Result<()> {
@@ -239,8 +294,11 @@ fn show(store: &Store, reference: &str, format: Format) -> Result<()> {
             #[serde(flatten)]
             row: &'a crate::store::AuditRow,
             score: &'a crate::assess::checklist::Score,
+            /// Evidence items and findings voided before submission.
+            #[serde(skip_serializing_if = "Vec::is_empty")]
+            voided: Vec<crate::store::VoidedItem>,
         }
-        return print_json(&Shown { row: &row, score: &marks });
+        return print_json(&Shown { row: &row, score: &marks, voided: read.voided_items(row.id)? });
     }
     if format == Format::Csv {
         return Err(Error::Invalid(
@@ -290,5 +348,20 @@ fn show(store: &Store, reference: &str, format: Format) -> Result<()> {
         ]);
     }
     out!("\n{}", findings.render());
+    let voided = read.voided_items(row.id)?;
+    if !voided.is_empty() {
+        let mut table = Table::new(&["#", "voided", "what", "when", "by", "reason"]).right_aligned(&[0]);
+        for v in &voided {
+            table.push(vec![
+                v.id.to_string(),
+                v.kind.to_string(),
+                v.summary.clone(),
+                v.voided.at.clone(),
+                v.voided.by.clone(),
+                v.voided.reason.clone(),
+            ]);
+        }
+        out!("\nvoided (on file, counted nowhere):\n{}", table.render());
+    }
     Ok(())
 }

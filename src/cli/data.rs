@@ -116,7 +116,9 @@ pub fn export(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
         }
         Some(path) => {
             let n = write_atomically(path, |out| exchange::export(&store, &args.suppliers, out))?;
-            eprintln!("{}: exported {n} supplier(s)", path.display());
+            // The chain head, to note down: `check --expect-head` compares it later.
+            let (seq, head) = store.read().chain_head()?;
+            eprintln!("{}: exported {n} supplier(s); audit chain head {seq}:{head}", path.display());
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -159,8 +161,9 @@ pub fn suppliers(ctx: &Context, args: &SuppliersArgs) -> Result<ExitCode> {
     }
     let mut table = Table::new(&[
         "code", "name", "country", "city", "type", "models", "moq", "dev_days", "claims", "audits", "evidence", "lots",
+        "voided",
     ])
-    .right_aligned(&[6, 7, 8, 9, 10, 11]);
+    .right_aligned(&[6, 7, 8, 9, 10, 11, 12]);
     for r in &rows {
         let s = &r.supplier;
         table.push(vec![
@@ -176,6 +179,7 @@ pub fn suppliers(ctx: &Context, args: &SuppliersArgs) -> Result<ExitCode> {
             r.audits.to_string(),
             r.evidence.to_string(),
             r.lots.to_string(),
+            r.voided.to_string(),
         ]);
     }
     table.print(args.format)?;

@@ -28,6 +28,7 @@ mod shortlist;
 mod supplier;
 mod ui;
 mod verdicts;
+mod void;
 mod yield_cmd;
 
 use std::path::PathBuf;
@@ -91,6 +92,12 @@ pub enum Command {
     /// Record audits from the command line (the same operations as the UI).
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Lots: void one entered wrongly.
+    #[command(subcommand)]
+    Lot(void::LotCommand),
+    /// Claims: void one entered wrongly.
+    #[command(subcommand)]
+    Claim(void::ClaimCommand),
     /// Show the flag policy, or change one value.
     Policy(report::PolicyArgs),
     /// Every supplier's ODM verdict with its flags.
@@ -213,6 +220,8 @@ fn run(cli: Cli, db_given: bool) -> Result<ExitCode> {
         Command::Suppliers(args) => data::suppliers(&ctx, &args),
         Command::Supplier(cmd) => supplier::run(&ctx, cmd),
         Command::Audit(cmd) => audit::run(&ctx, cmd),
+        Command::Lot(cmd) => void::lot(&ctx, &cmd),
+        Command::Claim(cmd) => void::claim(&ctx, &cmd),
         Command::Policy(args) => report::policy(&ctx, &args),
         Command::Flags(args) => verdicts::flags(&ctx, &args),
         Command::Explain(args) => verdicts::explain(&ctx, &args),

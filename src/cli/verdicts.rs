@@ -16,7 +16,7 @@ use crate::assess::rules::Severity;
 use crate::assess::verdict::{Assessment, Flag, PillarStatus, Standing, Verdict};
 use crate::error::Result;
 use crate::model::{Capability, Pillar};
-use crate::store::OpenMode;
+use crate::store::{ClaimRow, OpenMode, VoidedRecord};
 use crate::workflow;
 
 #[derive(Debug, Args)]
@@ -146,12 +146,65 @@ pub struct ExplainArgs {
 pub fn explain(ctx: &Context, args: &ExplainArgs) -> Result<ExitCode> {
     let store = ctx.open(OpenMode::Existing)?;
     let a = workflow::assess_code(&store, &args.supplier, ctx.as_of)?;
+    let read = store.read();
+    let id = read.require_supplier(&args.supplier)?;
+    let records = Records { claims: read.claim_rows(id)?, voided: read.voided_records(id)? };
     if args.format == Format::Json {
-        print_json(&a)?;
+        #[derive(Serialize)]
+        struct Explained<'a> {
+            #[serde(flatten)]
+            assessment: &'a Assessment,
+            #[serde(flatten)]
+            records: &'a Records,
+        }
+        print_json(&Explained { assessment: &a, records: &records })?;
     } else {
-        out!("{}", explanation(&a));
+        out!("{}{}", explanation(&a), records.text(&a.supplier));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The claims behind a verdict with their numbers, and what was voided.
+#[derive(Serialize)]
+struct Records {
+    /// Every claim, voided ones included and marked.
+    claims: Vec<ClaimRow>,
+    /// Voided lots, evidence items and findings: on file, counted nowhere.
+    voided: Vec<VoidedRecord>,
+}
+
+impl Records {
+    fn text(&self, code: &str) -> String {
+        let mut out = format!(
+            "\nClaims ({}; `casebook claim void --supplier {code} N` voids one entered wrongly):\n",
+            self.claims.len()
+        );
+        for c in &self.claims {
+            let retired = c.claim.retired_on.map(|d| format!(", retired {d}")).unwrap_or_default();
+            let _ = write!(
+                out,
+                "  #{:<4} {} ({}, stated {}{retired})",
+                c.id, c.claim.capability, c.claim.source, c.claim.stated_on
+            );
+            match &c.voided {
+                Some(v) => {
+                    let _ = writeln!(out, " — VOIDED {} by {}: {}", v.at, v.by, v.reason);
+                }
+                None => out.push('\n'),
+            }
+        }
+        if !self.voided.is_empty() {
+            let _ = writeln!(out, "\nVoided (on file, counted in no verdict, chart or count):");
+            for v in &self.voided {
+                let _ = writeln!(
+                    out,
+                    "  VOIDED {} {}: {} — {} by {}: {}",
+                    v.kind, v.key, v.summary, v.voided.at, v.voided.by, v.voided.reason
+                );
+            }
+        }
+        out
+    }
 }
 
 /// The reasoning, pillar by pillar and evidence by evidence, as plain text.

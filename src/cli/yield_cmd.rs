@@ -123,6 +123,18 @@ struct SupplierYield<'a> {
     #[serde(flatten)]
     report: &'a YieldReport,
     filters: Filters<'a>,
+    /// Lots the filters select that were voided: listed, counted nowhere.
+    voided_lots: Vec<VoidedLotEntry<'a>>,
+}
+
+/// A voided lot as `yield --format json` lists it.
+#[derive(Debug, Serialize)]
+struct VoidedLotEntry<'a> {
+    lot: &'a str,
+    produced_on: NaiveDate,
+    started: u32,
+    passed_first: u32,
+    voided: &'a crate::model::Voided,
 }
 
 pub fn run(ctx: &Context, args: &YieldArgs) -> Result<ExitCode> {
@@ -176,10 +188,23 @@ fn one_supplier(
         until: window.until,
         baseline_until: args.baseline_until,
     };
+    let voided = read.voided_lots(id, &filter)?;
     match args.format {
-        Format::Json => print_json(&SupplierYield { supplier: code, report: &report, filters })?,
+        Format::Json => {
+            let voided_lots = voided
+                .iter()
+                .map(|v| VoidedLotEntry {
+                    lot: &v.lot.lot,
+                    produced_on: v.lot.produced_on,
+                    started: v.lot.started,
+                    passed_first: v.lot.passed_first,
+                    voided: &v.voided,
+                })
+                .collect();
+            print_json(&SupplierYield { supplier: code, report: &report, filters, voided_lots })?;
+        }
         Format::Csv => render::lots_csv(&report)?,
-        Format::Table => render::print_report(code, &filters, &report)?,
+        Format::Table => render::print_report(code, &filters, &report, &voided)?,
     }
     Ok(ExitCode::SUCCESS)
 }

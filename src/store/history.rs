@@ -1,22 +1,43 @@
 //! The append-only history of every change made through casebook: what
-//! changed, old → new, when and by whom. Triggers forbid editing it.
+//! changed, old → new, when and by whom. Triggers forbid editing it, and every
+//! row is chained to the one before it (`chain_hash = H(previous chain hash ‖
+//! this row's canonical content)`), so an edited, removed or reordered row
+//! shows in `casebook check` even when the triggers were dropped.
+//!
+//! A row that records a fact (a submitted audit, a closure, an attachment)
+//! carries that fact's hash, so the chain covers the fact as well. The chain
+//! is local: each database's chain orders what it received.
 
-use rusqlite::params;
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
-use super::{Reader, SupplierId, Writer};
+use super::{Reader, SupplierId, Writer, hex};
 use crate::error::Result;
+use crate::model::{HistoryAction, HistoryEntity};
+
+/// The hash the first history row is chained to.
+pub const HISTORY_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// One change to record. `field` is `None` for whole-record actions.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Change<'a> {
     pub supplier: Option<SupplierId>,
-    pub entity: &'a str,
+    pub entity: HistoryEntity,
     pub key: &'a str,
-    pub action: &'a str,
+    pub action: HistoryAction,
     pub field: Option<&'a str>,
     pub old: Option<&'a str>,
     pub new: Option<&'a str>,
+    /// The hash of the fact this change records, if it records one.
+    pub fact: Option<&'a str>,
+}
+
+impl<'a> Change<'a> {
+    /// A whole-record change with no values; fill in the rest with `..`.
+    pub fn of(supplier: Option<SupplierId>, entity: HistoryEntity, key: &'a str, action: HistoryAction) -> Self {
+        Self { supplier, entity, key, action, field: None, old: None, new: None, fact: None }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -24,33 +45,99 @@ pub struct HistoryEntry {
     pub at: String,
     pub actor: String,
     pub supplier: Option<String>,
-    pub entity: String,
+    pub entity: HistoryEntity,
     pub key: String,
-    pub action: String,
+    pub action: HistoryAction,
     pub field: Option<String>,
     pub old: Option<String>,
     pub new: Option<String>,
 }
 
+/// A history row as the chain sees it: everything but the row id, with the
+/// supplier by code (so the content does not depend on local row ids).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ChainedRow<'a> {
+    pub at: &'a str,
+    pub actor: &'a str,
+    pub supplier: Option<&'a str>,
+    pub entity: &'a str,
+    pub key: &'a str,
+    pub action: &'a str,
+    pub field: Option<&'a str>,
+    pub old: Option<&'a str>,
+    pub new: Option<&'a str>,
+    pub fact: Option<&'a str>,
+}
+
+/// The next link of the history chain after `previous`.
+pub(crate) fn history_link(previous: &str, row: &ChainedRow<'_>) -> String {
+    // Serialising plain strings to a Vec cannot fail.
+    let content = serde_json::to_vec(row).unwrap_or_default();
+    let mut h = Sha256::new();
+    h.update(b"casebook-history/1\x1f");
+    h.update(previous.as_bytes());
+    h.update(b"\x1f");
+    h.update(&content);
+    hex(&h.finalize())
+}
+
+/// The last link of the history chain: (row id, chain hash), genesis if empty.
+pub(crate) fn history_head(conn: &Connection) -> Result<(i64, String)> {
+    Ok(conn
+        .prepare_cached("SELECT id, chain_hash FROM history ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or_else(|| (0, HISTORY_GENESIS.to_owned())))
+}
+
+/// Appends one row to the history chain (also used by the migration that
+/// introduced the chain, to re-record the rows written before it).
+pub(crate) fn append(conn: &Connection, at: &str, actor: &str, change: &Change<'_>) -> Result<()> {
+    let code: Option<String> = match change.supplier {
+        Some(id) => conn
+            .prepare_cached("SELECT code FROM suppliers WHERE id = ?1")?
+            .query_row([id.0], |r| r.get(0))
+            .optional()?,
+        None => None,
+    };
+    let (_, previous) = history_head(conn)?;
+    let row = ChainedRow {
+        at,
+        actor,
+        supplier: code.as_deref(),
+        entity: change.entity.as_str(),
+        key: change.key,
+        action: change.action.as_str(),
+        field: change.field,
+        old: change.old,
+        new: change.new,
+        fact: change.fact,
+    };
+    let link = history_link(&previous, &row);
+    conn.prepare_cached(
+        "INSERT INTO history (at, actor, supplier_id, entity, entity_key, action, field, old_value, new_value,
+                              fact_hash, chain_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        at,
+        actor,
+        change.supplier.map(|s| s.0),
+        change.entity,
+        change.key,
+        change.action,
+        change.field,
+        change.old,
+        change.new,
+        change.fact,
+        link
+    ])?;
+    Ok(())
+}
+
 impl Writer<'_> {
     pub(crate) fn record(&self, change: &Change<'_>) -> Result<()> {
-        self.conn()
-            .prepare_cached(
-                "INSERT INTO history (at, actor, supplier_id, entity, entity_key, action, field, old_value, new_value)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                self.at,
-                self.actor,
-                change.supplier.map(|s| s.0),
-                change.entity,
-                change.key,
-                change.action,
-                change.field,
-                change.old,
-                change.new
-            ])?;
-        Ok(())
+        append(self.conn(), &self.at, &self.actor, change)
     }
 
     /// Records one `update` row per field whose value differs.
@@ -64,7 +151,7 @@ impl Writer<'_> {
         for ((field, before), (_, after)) in old.iter().zip(new) {
             if before != after {
                 self.record(&Change {
-                    action: "update",
+                    action: HistoryAction::Update,
                     field: Some(field),
                     old: before.as_deref(),
                     new: after.as_deref(),
@@ -100,5 +187,68 @@ impl Reader<'_> {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Follows the history chain row by row; returns one sentence per
+    /// problem, the number of rows, and the head (row id, hash) to note down.
+    pub fn verify_history(&self) -> Result<(Vec<String>, usize, (i64, String))> {
+        let mut stmt = self.conn.prepare(
+            "SELECT h.id, h.at, h.actor, s.code, h.entity, h.entity_key, h.action, h.field, h.old_value,
+                    h.new_value, h.fact_hash, h.chain_hash
+             FROM history h LEFT JOIN suppliers s ON s.id = h.supplier_id ORDER BY h.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut problems = Vec::new();
+        let mut previous = HISTORY_GENESIS.to_owned();
+        let mut head = (0, HISTORY_GENESIS.to_owned());
+        let mut count = 0;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let text = |i: usize| r.get_ref(i).ok().and_then(|v| v.as_str_or_null().ok().flatten());
+            let row = ChainedRow {
+                at: text(1).unwrap_or_default(),
+                actor: text(2).unwrap_or_default(),
+                supplier: text(3),
+                entity: text(4).unwrap_or_default(),
+                key: text(5).unwrap_or_default(),
+                action: text(6).unwrap_or_default(),
+                field: text(7),
+                old: text(8),
+                new: text(9),
+                fact: text(10),
+            };
+            let stored = text(11).unwrap_or_default().to_owned();
+            if history_link(&previous, &row) != stored {
+                problems.push(format!(
+                    "history row {id} ({} {} {}) does not follow from the row before it: a history row was \
+                     edited, removed or moved",
+                    row.action, row.entity, row.key
+                ));
+            }
+            count += 1;
+            head = (id, stored.clone());
+            previous = stored;
+        }
+        Ok((problems, count, head))
+    }
+
+    /// Whether the history chain still holds a head noted down earlier; a
+    /// sentence saying what is wrong if not.
+    pub fn history_head_problem(&self, noted: &super::NotedHead) -> Result<Option<String>> {
+        let mut links: Vec<(i64, String)> = match noted.seq {
+            Some(seq) => self
+                .conn
+                .prepare_cached("SELECT id, chain_hash FROM history WHERE id = ?1")?
+                .query_map([seq], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?,
+            None => self
+                .conn
+                .prepare_cached("SELECT id, chain_hash FROM history WHERE chain_hash = ?1")?
+                .query_map([&noted.hash], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?,
+        };
+        // The last link tells where the chain ends now.
+        links.push(history_head(self.conn)?);
+        Ok(super::head_problem(noted, &links, "history chain"))
     }
 }

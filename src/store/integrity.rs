@@ -1,35 +1,25 @@
-//! What `casebook check` verifies, as typed queries: SQLite's own checks, the
-//! immutability triggers, the domain rules re-checked in case something went
-//! around the CHECKs, the audit seals and hash chain, and attachments.
+//! What `casebook check` verifies, as typed queries: SQLite's own checks,
+//! the schema against casebook's own, the domain rules re-checked in case
+//! something went around the CHECKs, and attachments. (Seals, the history
+//! chain, facts and templates have their own modules.)
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use rusqlite::params;
+use rusqlite::{Connection, params};
 
-use super::audits::{GENESIS_HASH, chain_hash, content_hash};
-use super::{Reader, Writer};
+use super::{Change, Reader, Writer, facts};
 use crate::error::Result;
+use crate::model::{HistoryAction, HistoryEntity};
 
-/// Every trigger `schema.sql` creates: if one is missing, someone removed the
-/// protection it gives.
-pub fn expected_triggers() -> Vec<&'static str> {
-    [include_str!("../../schema.sql"), include_str!("../../migrations/0003_installation.sql")]
-        .into_iter()
-        .flat_map(str::lines)
-        .filter_map(|line| line.trim().strip_prefix("CREATE TRIGGER "))
-        .filter_map(|rest| rest.split_whitespace().next())
-        .collect()
-}
-
-/// A submitted audit's seal as stored.
-#[derive(Debug, Clone)]
-pub struct SealRow {
-    pub id: i64,
-    pub reference: String,
-    pub supplier: String,
-    pub seq: i64,
-    pub content_hash: String,
-    pub chain_hash: String,
+/// Every schema object of a database: (type, name) → SQL (`None` for
+/// SQLite's own automatic indexes). SQLite's statistics tables are left out.
+fn schema_objects(conn: &Connection) -> Result<BTreeMap<(String, String), Option<String>>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\' ORDER BY type, name",
+    )?;
+    let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 #[derive(Debug, Clone)]
@@ -65,16 +55,33 @@ impl Reader<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    pub fn trigger_names(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'")?;
-        let rows = stmt.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    /// Every table, index, trigger and view compared with `reference` (a
+    /// freshly migrated database): what is missing, extra or different, by
+    /// name. Returns the problems and how many objects were compared.
+    pub fn schema_problems(&self, reference: &Connection) -> Result<(Vec<String>, usize)> {
+        let ours = schema_objects(reference)?;
+        let theirs = schema_objects(self.conn)?;
+        let mut problems = Vec::new();
+        for ((kind, name), sql) in &ours {
+            match theirs.get(&(kind.clone(), name.clone())) {
+                None => problems.push(format!("{kind} {name} is missing: a part of the schema was removed")),
+                Some(found) if found != sql => problems.push(format!(
+                    "{kind} {name} differs from casebook's: its definition was changed (a CHECK, a condition or a \
+                     column), e.g. to let a change through"
+                )),
+                Some(_) => {}
+            }
+        }
+        for (kind, name) in theirs.keys().filter(|key| !ours.contains_key(*key)) {
+            problems.push(format!("{kind} {name} is not part of casebook's schema: it was added outside casebook"));
+        }
+        Ok((problems, ours.len()))
     }
 
     /// Rows breaking a domain rule, each as (rule, count): normally all zero,
     /// since CHECKs hold them; non-zero means something wrote around them.
     pub fn domain_violations(&self, today: &str) -> Result<Vec<(&'static str, i64)>> {
-        let rules: [(&str, &str); 9] = [
+        let rules: [(&str, &str); 10] = [
             (
                 "lot counts inconsistent (started ≥ 1, passed_first ≤ started, passed_first + scrapped ≤ started)",
                 "SELECT count(*) FROM lots WHERE NOT (started > 0 AND passed_first >= 0 AND passed_first <= started
@@ -97,7 +104,14 @@ impl Reader<'_> {
             (
                 "submitted audit without a complete seal",
                 "SELECT count(*) FROM audits WHERE status = 'submitted' AND (content_hash IS NULL OR chain_hash IS NULL
-                   OR chain_seq IS NULL OR grade IS NULL)",
+                   OR chain_seq IS NULL OR grade IS NULL OR seal_format IS NULL)",
+            ),
+            (
+                "voided evidence or finding in a submitted audit that was not voided before submission",
+                "SELECT (SELECT count(*) FROM evidence e JOIN audits a ON a.id = e.audit_id
+                          WHERE a.status = 'submitted' AND e.voided_at > a.submitted_at)
+                      + (SELECT count(*) FROM findings f JOIN audits a ON a.id = f.audit_id
+                          WHERE a.status = 'submitted' AND f.voided_at > a.submitted_at)",
             ),
         ];
         let mut out = Vec::with_capacity(rules.len());
@@ -129,64 +143,6 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    /// Submitted audits' seals in chain order.
-    pub fn seals(&self) -> Result<Vec<SealRow>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT a.id, a.ref, s.code, a.chain_seq, a.content_hash, a.chain_hash
-             FROM audits a JOIN suppliers s ON s.id = a.supplier_id
-             WHERE a.status = 'submitted' ORDER BY a.chain_seq",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(SealRow {
-                id: r.get(0)?,
-                reference: r.get(1)?,
-                supplier: r.get(2)?,
-                seq: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
-                content_hash: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                chain_hash: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// Verifies every seal and the chain; returns one sentence per problem,
-    /// how many seals there are, and the chain head (sequence, hash) to note
-    /// down (removing the newest audit can only be seen against a noted head).
-    pub fn verify_seals(&self) -> Result<(Vec<String>, usize, (i64, String))> {
-        let mut problems = Vec::new();
-        let mut previous = GENESIS_HASH.to_owned();
-        let mut expected_seq = 1;
-        let seals = self.seals()?;
-        for seal in &seals {
-            let row = self.audit(seal.id)?;
-            let content = content_hash(&row);
-            if content != seal.content_hash {
-                problems.push(format!(
-                    "audit {} ({}) was changed after it was submitted: its content no longer matches its seal",
-                    seal.reference, seal.supplier
-                ));
-            }
-            if seal.seq != expected_seq {
-                problems.push(format!(
-                    "the audit chain skips from position {} to {} before audit {}: a submitted audit was removed",
-                    expected_seq - 1,
-                    seal.seq,
-                    seal.reference
-                ));
-            }
-            if chain_hash(seal.seq, &previous, &seal.content_hash) != seal.chain_hash {
-                problems.push(format!(
-                    "audit {}'s link in the audit chain does not follow from the one before it: the chain was altered",
-                    seal.reference
-                ));
-            }
-            previous.clone_from(&seal.chain_hash);
-            expected_seq = seal.seq + 1;
-        }
-        let head = seals.last().map_or((0, GENESIS_HASH.to_owned()), |s| (s.seq, s.chain_hash.clone()));
-        Ok((problems, seals.len(), head))
-    }
-
     pub fn attachments(&self) -> Result<Vec<AttachmentRow>> {
         let mut stmt = self.conn.prepare("SELECT id, evidence_id, path, size, sha256 FROM attachments ORDER BY id")?;
         let rows = stmt.query_map([], |r| {
@@ -208,31 +164,33 @@ impl Writer<'_> {
         let (supplier, reference): (i64, String) = self
             .conn()
             .prepare_cached(
-                "SELECT a.supplier_id, a.ref FROM evidence e JOIN audits a ON a.id = e.audit_id WHERE e.id = ?1",
+                "SELECT a.supplier_id, a.ref FROM evidence e JOIN audits a ON a.id = e.audit_id
+                 WHERE e.id = ?1 AND e.voided_at IS NULL",
             )?
             .query_row([evidence], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(|e| match e {
                 rusqlite::Error::QueryReturnedNoRows => {
-                    crate::Error::NotFound(format!("no evidence item {evidence} (see `casebook audit show REF`)"))
+                    crate::Error::NotFound(format!(
+                        "no evidence item {evidence} in force (see `casebook audit show REF`; a voided item takes no attachment)"
+                    ))
                 }
                 other => other.into(),
             })?;
+        let size = i64::try_from(size).unwrap_or(i64::MAX);
+        let fact = facts::attachment_hash(self.conn(), evidence, (path, size, sha256), &self.at, &self.actor)?;
         self.conn()
             .prepare_cached(
-                "INSERT INTO attachments (evidence_id, path, size, sha256, attached_at, attached_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO attachments (evidence_id, path, size, sha256, attached_at, attached_by, fact_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(params![evidence, path, i64::try_from(size).unwrap_or(i64::MAX), sha256, self.at, self.actor])?;
+            .execute(params![evidence, path, size, sha256, self.at, self.actor, fact])?;
         let id = self.conn().last_insert_rowid();
         let key = format!("{reference} evidence {evidence}");
         let what = format!("{path} ({size} bytes, sha256 {sha256})");
-        self.record(&super::Change {
-            supplier: Some(super::SupplierId(supplier)),
-            entity: "attachment",
-            key: &key,
-            action: "attach",
+        self.record(&Change {
             new: Some(&what),
-            ..super::Change::default()
+            fact: Some(&fact),
+            ..Change::of(Some(super::SupplierId(supplier)), HistoryEntity::Attachment, &key, HistoryAction::Attach)
         })?;
         Ok(id)
     }

@@ -12,7 +12,7 @@ use rusqlite::{CachedStatement, OptionalExtension, params};
 
 use super::{Change, Reader, SupplierId, Writer, date_at, parse_date};
 use crate::error::Result;
-use crate::model::{Lot, Process};
+use crate::model::{HistoryAction, HistoryEntity, Lot, Process};
 
 /// A lot to insert, borrowing its text from the parser's buffer.
 #[derive(Debug, Clone, Copy)]
@@ -85,6 +85,23 @@ pub(crate) fn parse_defects(json: Option<&str>) -> rusqlite::Result<Vec<(String,
         .collect()
 }
 
+/// A lot from the columns `lot, sku, process, material, produced_on, started,
+/// passed_first, reworked, scrapped, defects`, in that order.
+pub(crate) fn lot_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Lot> {
+    Ok(Lot {
+        lot: r.get(0)?,
+        sku: r.get(1)?,
+        process: r.get(2)?,
+        material: r.get(3)?,
+        produced_on: date_at(r, 4)?,
+        started: r.get(5)?,
+        passed_first: r.get(6)?,
+        reworked: r.get(7)?,
+        scrapped: r.get(8)?,
+        defects: parse_defects(r.get_ref(9)?.as_str_or_null()?)?,
+    })
+}
+
 /// A lot as the all-supplier scan sees it (from the covering index only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LotPoint<'a> {
@@ -112,7 +129,8 @@ impl Writer<'_> {
             insert: self.conn().prepare_cached(
                 "INSERT INTO lots (supplier_id, lot, sku, process, material, produced_on, started, passed_first,
                                    reworked, scrapped, defects)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (supplier_id, lot) DO NOTHING",
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
+                 WHERE NOT EXISTS (SELECT 1 FROM lots WHERE supplier_id = ?1 AND lot = ?2)",
             )?,
         })
     }
@@ -127,12 +145,8 @@ impl Writer<'_> {
                 lot.sku, lot.process, lot.material, lot.produced_on, lot.passed_first, lot.started
             );
             self.record(&Change {
-                supplier: Some(supplier),
-                entity: "lots",
-                key: lot.lot,
-                action: "create",
                 new: Some(&what),
-                ..Change::default()
+                ..Change::of(Some(supplier), HistoryEntity::Lots, lot.lot, HistoryAction::Create)
             })?;
         }
         Ok(inserted)
@@ -144,12 +158,8 @@ impl Writer<'_> {
         for (supplier, n) in inserted {
             let what = format!("{n} lots from {source}");
             self.record(&Change {
-                supplier: Some(*supplier),
-                entity: "lots",
-                key: source,
-                action: "import",
                 new: Some(&what),
-                ..Change::default()
+                ..Change::of(Some(*supplier), HistoryEntity::Lots, source, HistoryAction::Import)
             })?;
         }
         Ok(())
@@ -157,15 +167,32 @@ impl Writer<'_> {
 }
 
 impl Reader<'_> {
-    /// A supplier's lots in chart order (date, then lot code), with defects.
+    /// A supplier's lots in force (voided ones are left out; see
+    /// [`Reader::voided_lots`]) in chart order (date, then lot code), with defects.
     pub fn lots(&self, supplier: SupplierId, filter: &LotFilter) -> Result<Vec<Lot>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT lot, sku, process, material, produced_on, started, passed_first, reworked, scrapped, defects
-             FROM lots WHERE supplier_id = ?1
+        self.filtered_lots(supplier, filter, false, lot_from_row)
+    }
+
+    /// A supplier's lots, voided (`voided`) or in force, narrowed by
+    /// `filter`, in chart order; `item` reads a row whose first columns are
+    /// those of [`lot_from_row`], followed by `voided_at, voided_by, void_reason`.
+    pub(crate) fn filtered_lots<T>(
+        &self,
+        supplier: SupplierId,
+        filter: &LotFilter,
+        voided: bool,
+        item: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        let state = if voided { "IS NOT NULL" } else { "IS NULL" };
+        let sql = format!(
+            "SELECT lot, sku, process, material, produced_on, started, passed_first, reworked, scrapped, defects,
+                    voided_at, voided_by, void_reason
+             FROM lots WHERE supplier_id = ?1 AND voided_at {state}
                AND (?2 IS NULL OR process = ?2) AND (?3 IS NULL OR material = ?3) AND (?4 IS NULL OR sku = ?4)
                AND (?5 IS NULL OR produced_on >= ?5) AND (?6 IS NULL OR produced_on <= ?6)
-             ORDER BY produced_on, lot",
-        )?;
+             ORDER BY produced_on, lot"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
             params![
                 supplier.0,
@@ -175,20 +202,7 @@ impl Reader<'_> {
                 filter.since.map(|d| d.to_string()),
                 filter.until.map(|d| d.to_string())
             ],
-            |r| {
-                Ok(Lot {
-                    lot: r.get(0)?,
-                    sku: r.get(1)?,
-                    process: r.get(2)?,
-                    material: r.get(3)?,
-                    produced_on: date_at(r, 4)?,
-                    started: r.get(5)?,
-                    passed_first: r.get(6)?,
-                    reworked: r.get(7)?,
-                    scrapped: r.get(8)?,
-                    defects: parse_defects(r.get_ref(9)?.as_str_or_null()?)?,
-                })
-            },
+            item,
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -196,7 +210,8 @@ impl Reader<'_> {
     /// The distinct processes, materials and SKUs of a supplier's lots (for filters).
     pub fn lot_dimensions(&self, supplier: SupplierId) -> Result<(Vec<Process>, Vec<String>, Vec<String>)> {
         let distinct = |column: &str| -> Result<Vec<String>> {
-            let sql = format!("SELECT DISTINCT {column} FROM lots WHERE supplier_id = ?1 ORDER BY 1");
+            let sql =
+                format!("SELECT DISTINCT {column} FROM lots WHERE supplier_id = ?1 AND voided_at IS NULL ORDER BY 1");
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let rows = stmt.query_map([supplier.0], |r| r.get(0))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -205,7 +220,7 @@ impl Reader<'_> {
         Ok((processes, distinct("material")?, distinct("sku")?))
     }
 
-    /// Calls `visit` for every lot produced in `since..=until`, grouped by
+    /// Calls `visit` for every lot in force produced in `since..=until`, grouped by
     /// supplier (ascending id), in chart order within each (date, lot). One
     /// seek per supplier into the covering index, then a range scan: no table
     /// look-ups and no sort, however many lots there are.
@@ -232,7 +247,7 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT l.supplier_id, l.produced_on, l.started, l.passed_first, l.lot
              FROM suppliers s JOIN lots l INDEXED BY lots_by_supplier_date
-               ON l.supplier_id = s.id AND l.produced_on BETWEEN ?1 AND ?2
+               ON l.supplier_id = s.id AND l.produced_on BETWEEN ?1 AND ?2 AND l.voided_at IS NULL
              WHERE s.id BETWEEN ?3 AND ?4 ORDER BY s.id, l.produced_on, l.lot",
         )?;
         let mut rows = stmt.query(params![since.to_string(), until.to_string(), first, last])?;
@@ -255,7 +270,8 @@ impl Reader<'_> {
         until: NaiveDate,
     ) -> Result<HashMap<SupplierId, NaiveDate>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT s.id, (SELECT min(produced_on) FROM lots WHERE supplier_id = s.id AND produced_on <= ?1)
+            "SELECT s.id, (SELECT min(produced_on) FROM lots
+                           WHERE supplier_id = s.id AND produced_on <= ?1 AND voided_at IS NULL)
              FROM suppliers s WHERE ?2 IS NULL OR s.id = ?2",
         )?;
         let mut out = HashMap::new();
@@ -269,7 +285,7 @@ impl Reader<'_> {
     }
 
     pub fn lot_count(&self) -> Result<i64> {
-        Ok(self.conn.query_row("SELECT count(*) FROM lots", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("SELECT count(*) FROM lots WHERE voided_at IS NULL", [], |r| r.get(0))?)
     }
 
     pub fn lot_exists(&self, supplier: SupplierId, lot: &str) -> Result<bool> {

@@ -14,19 +14,37 @@ struct Migration {
     sql: &'static str,
     /// Data written by code after the SQL, in the same transaction.
     seed: Option<fn(&Connection) -> Result<()>>,
+    /// SQL run after the seed, in the same transaction (triggers that would
+    /// refuse what the seed writes).
+    finish: Option<&'static str>,
 }
 
 const MIGRATIONS: &[Migration] = &[
-    Migration { name: "schema", sql: include_str!("../../schema.sql"), seed: Some(super::policy::seed_defaults) },
+    Migration {
+        name: "schema",
+        sql: include_str!("../../schema.sql"),
+        seed: Some(super::policy::seed_defaults),
+        finish: None,
+    },
     Migration {
         name: "checklist odm-capability/1",
         sql: include_str!("../../migrations/0002_checklist_odm_capability_1.sql"),
         seed: None,
+        finish: None,
+    },
+    // A migration that adds a checklist template calls
+    // `checklists::seal_templates` in its seed.
+    Migration {
+        name: "seals",
+        sql: include_str!("../../migrations/0003_seals.sql"),
+        seed: Some(super::migrate_seals::seed),
+        finish: Some(include_str!("../../migrations/0003_seals_triggers.sql")),
     },
     Migration {
         name: "installation",
-        sql: include_str!("../../migrations/0003_installation.sql"),
+        sql: include_str!("../../migrations/0004_installation.sql"),
         seed: Some(super::installation::seed),
+        finish: None,
     },
 ];
 
@@ -51,7 +69,12 @@ pub(super) fn apply(conn: &mut Connection, application_id: i64) -> Result<()> {
         tx.execute_batch(step.sql)
             .map_err(|e| crate::Error::Invalid(format!("migration {} ({}) failed: {e}", version + 1, step.name)))?;
         if let Some(seed) = step.seed {
-            seed(&tx)?;
+            seed(&tx)
+                .map_err(|e| crate::Error::Invalid(format!("migration {} ({}) failed: {e}", version + 1, step.name)))?;
+        }
+        if let Some(finish) = step.finish {
+            tx.execute_batch(finish)
+                .map_err(|e| crate::Error::Invalid(format!("migration {} ({}) failed: {e}", version + 1, step.name)))?;
         }
         if version == 0 {
             tx.pragma_update(None, "application_id", application_id)?;
@@ -59,6 +82,14 @@ pub(super) fn apply(conn: &mut Connection, application_id: i64) -> Result<()> {
         tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;
     }
+}
+
+/// A database in memory with every migration applied: casebook's schema as
+/// this binary writes it, for `casebook check` to compare a file against.
+pub(crate) fn reference() -> Result<Connection> {
+    let mut conn = Connection::open_in_memory()?;
+    apply(&mut conn, 0)?;
+    Ok(conn)
 }
 
 #[cfg(test)]
@@ -86,6 +117,9 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         for (i, step) in MIGRATIONS.iter().enumerate() {
             conn.execute_batch(step.sql).unwrap_or_else(|e| panic!("migration {} failed: {e}", i + 1));
+            if let Some(finish) = step.finish {
+                conn.execute_batch(finish).unwrap_or_else(|e| panic!("migration {} (finish) failed: {e}", i + 1));
+            }
         }
     }
 }

@@ -8,17 +8,20 @@
 mod audits;
 mod checklists;
 mod cursors;
+mod facts;
 mod history;
 mod installation;
 mod integrity;
 mod lots;
 mod merge;
 mod migrate;
+mod migrate_seals;
 mod policy;
 mod shortlist;
 mod source;
 mod suppliers;
 mod versions;
+mod void;
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -28,16 +31,19 @@ use std::time::Duration;
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-pub use audits::{AuditRow, NewAudit, Seal, hex};
+pub use audits::{AuditRow, ChainReport, NewAudit, NotedHead, Seal, SealRow, head_problem, hex, sha256_hex};
+pub(crate) use facts::fact_hash;
 pub use history::{Change, HistoryEntry};
 pub use installation::{FileId, Installation};
-pub use integrity::{AttachmentRow, SealRow, expected_triggers};
+pub use integrity::AttachmentRow;
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter, NewLot};
 pub use migrate::LATEST_VERSION;
+pub(crate) use migrate::reference as reference_schema;
 pub use shortlist::ShortlistEntry;
 pub use source::Source;
 pub use suppliers::{SupplierCounts, SupplierId};
 pub use versions::{Version, Versioned};
+pub use void::{ClaimRow, VoidedItem, VoidedLot, VoidedRecord};
 
 use crate::error::{Error, Result};
 use crate::model::Hlc;

@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::{Change, Reader, Writer};
 use crate::assess::policy::Policy;
 use crate::error::{Error, Result};
+use crate::model::{HistoryAction, HistoryEntity};
 
 /// Migration hook: writes every default policy key.
 pub(super) fn seed_defaults(conn: &Connection) -> Result<()> {
@@ -53,13 +54,10 @@ impl Writer<'_> {
         let before = previous.or(old).unwrap_or_default();
         self.record_version(super::versions::Versioned::Policy, key, "value", Some(&canonical))?;
         self.record(&Change {
-            entity: "policy",
-            key,
-            action: "update",
             field: Some(key),
             old: Some(&before),
             new: Some(&canonical),
-            ..Change::default()
+            ..Change::of(None, HistoryEntity::Policy, key, HistoryAction::Update)
         })?;
         Ok(before)
     }

@@ -5,6 +5,7 @@ use rusqlite::params;
 
 use super::{Change, Reader, SupplierId, Writer};
 use crate::error::Result;
+use crate::model::{HistoryAction, HistoryEntity};
 
 /// A shortlisted supplier and when it was added (an RFC 3339 stamp).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +38,7 @@ impl Writer<'_> {
             .prepare_cached("INSERT INTO shortlist (supplier_id, added_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
             .execute(params![id.0, self.at])?;
         if added == 1 {
-            self.record_shortlist(id, "create")?;
+            self.record_shortlist(id, HistoryAction::Create)?;
         }
         Ok(added == 1)
     }
@@ -47,22 +48,22 @@ impl Writer<'_> {
         let removed =
             self.conn().prepare_cached("DELETE FROM shortlist WHERE supplier_id = ?1")?.execute(params![id.0])?;
         if removed == 1 {
-            self.record_shortlist(id, "delete")?;
+            self.record_shortlist(id, HistoryAction::Delete)?;
         }
         Ok(removed == 1)
     }
 
-    fn record_shortlist(&self, id: SupplierId, action: &str) -> Result<()> {
+    fn record_shortlist(&self, id: SupplierId, action: HistoryAction) -> Result<()> {
         let code = self.read().supplier(id)?.code;
-        let marked = if action == "create" { "1" } else { "0" };
+        let marked = if action == HistoryAction::Create { "1" } else { "0" };
         self.record_version(super::versions::Versioned::Shortlist, &code, "marked", Some(marked))?;
-        self.record(&Change { supplier: Some(id), entity: "shortlist", key: &code, action, ..Change::default() })
+        self.record(&Change::of(Some(id), HistoryEntity::Shortlist, &code, action))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{BusinessType, Models, Supplier};
+    use crate::model::{BusinessType, HistoryEntity, Models, Supplier};
     use crate::store::{Store, SupplierId};
 
     fn supplier(code: &str) -> Supplier {
@@ -107,10 +108,13 @@ mod tests {
         assert_eq!(codes, ["SZ-B"]);
 
         let history = store.read().history(Some(ids[0])).unwrap();
-        let actions: Vec<(&str, &str)> =
-            history.iter().filter(|h| h.entity == "shortlist").map(|h| (h.action.as_str(), h.key.as_str())).collect();
+        let actions: Vec<(&str, &str)> = history
+            .iter()
+            .filter(|h| h.entity == HistoryEntity::Shortlist)
+            .map(|h| (h.action.as_str(), h.key.as_str()))
+            .collect();
         assert_eq!(actions, [("create", "SZ-A"), ("delete", "SZ-A")]);
-        assert!(history.iter().all(|h| h.entity != "shortlist" || h.actor == "buyer"));
+        assert!(history.iter().all(|h| h.entity != HistoryEntity::Shortlist || h.actor == "buyer"));
     }
 
     #[test]
@@ -121,6 +125,6 @@ mod tests {
             w.shortlist_add(ids[0]).unwrap();
         }
         assert!(store.read().shortlist().unwrap().is_empty());
-        assert!(store.read().history(Some(ids[0])).unwrap().iter().all(|h| h.entity != "shortlist"));
+        assert!(store.read().history(Some(ids[0])).unwrap().iter().all(|h| h.entity != HistoryEntity::Shortlist));
     }
 }

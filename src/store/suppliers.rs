@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::versions::Versioned;
 use super::{Change, Reader, Writer, date_at, opt_date_at};
 use crate::error::{Error, Result};
-use crate::model::{Claim, Models, Supplier};
+use crate::model::{Claim, HistoryAction, HistoryEntity, Models, Supplier};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SupplierId(pub i64);
@@ -23,6 +23,9 @@ pub struct SupplierCounts {
     pub audits: u32,
     pub evidence: u32,
     pub lots: u32,
+    /// Voided claims, lots, evidence items and findings: on file, counted
+    /// in none of the other numbers.
+    pub voided: u32,
 }
 
 const SUPPLIER_COLUMNS: &str =
@@ -122,10 +125,17 @@ impl Reader<'_> {
     pub fn supplier_counts(&self) -> Result<Vec<SupplierCounts>> {
         let sql = format!(
             "SELECT {SUPPLIER_COLUMNS},
-                (SELECT count(*) FROM claims c WHERE c.supplier_id = s.id),
+                (SELECT count(*) FROM claims c WHERE c.supplier_id = s.id AND c.voided_at IS NULL),
                 (SELECT count(*) FROM audits a WHERE a.supplier_id = s.id),
-                (SELECT count(*) FROM evidence e JOIN audits a ON a.id = e.audit_id WHERE a.supplier_id = s.id),
-                (SELECT count(*) FROM lots l WHERE l.supplier_id = s.id)
+                (SELECT count(*) FROM evidence e JOIN audits a ON a.id = e.audit_id
+                  WHERE a.supplier_id = s.id AND e.voided_at IS NULL),
+                (SELECT count(*) FROM lots l WHERE l.supplier_id = s.id AND l.voided_at IS NULL),
+                (SELECT count(*) FROM claims c WHERE c.supplier_id = s.id AND c.voided_at IS NOT NULL)
+                + (SELECT count(*) FROM lots l WHERE l.supplier_id = s.id AND l.voided_at IS NOT NULL)
+                + (SELECT count(*) FROM evidence e JOIN audits a ON a.id = e.audit_id
+                    WHERE a.supplier_id = s.id AND e.voided_at IS NOT NULL)
+                + (SELECT count(*) FROM findings f JOIN audits a ON a.id = f.audit_id
+                    WHERE a.supplier_id = s.id AND f.voided_at IS NOT NULL)
              FROM suppliers s ORDER BY s.code"
         );
         let mut stmt = self.conn.prepare(&sql)?;
@@ -136,25 +146,28 @@ impl Reader<'_> {
                 audits: r.get(11)?,
                 evidence: r.get(12)?,
                 lots: r.get(13)?,
+                voided: r.get(14)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Claims with their row ids, oldest statement first.
+    /// Claims in force (voided ones are left out; see
+    /// [`Reader::claim_rows`]) with their row ids, oldest statement first.
     pub fn claims(&self, supplier: SupplierId) -> Result<Vec<(i64, Claim)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, capability, source, stated_on, statement, retired_on FROM claims
-             WHERE supplier_id = ?1 ORDER BY stated_on, capability, source, id",
+             WHERE supplier_id = ?1 AND voided_at IS NULL ORDER BY stated_on, capability, source, id",
         )?;
         let rows = stmt.query_map([supplier.0], |r| Ok((r.get(0)?, claim_from_row(r, 1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Every claim of one supplier or all, grouped by supplier id.
+    /// Every claim in force of one supplier or all, grouped by supplier id.
     pub fn all_claims(&self, only: Option<SupplierId>) -> Result<HashMap<SupplierId, Vec<Claim>>> {
         self.by_supplier(
-            "SELECT supplier_id, capability, source, stated_on, statement, retired_on FROM claims",
+            "SELECT supplier_id, capability, source, stated_on, statement, retired_on
+             FROM (SELECT * FROM claims WHERE voided_at IS NULL)",
             "supplier_id",
             only,
             |row| claim_from_row(row, 1),
@@ -176,12 +189,8 @@ impl Writer<'_> {
             self.record_version(Versioned::Supplier, &s.code, field, value.as_deref())?;
         }
         self.record(&Change {
-            supplier: Some(id),
-            entity: "supplier",
-            key: &s.code,
-            action: "create",
             new: Some(&s.name),
-            ..Change::default()
+            ..Change::of(Some(id), HistoryEntity::Supplier, &s.code, HistoryAction::Create)
         })?;
         Ok(id)
     }
@@ -189,7 +198,7 @@ impl Writer<'_> {
     /// Updates every field but the code; returns how many fields changed.
     pub fn update_supplier(&self, id: SupplierId, s: &Supplier) -> Result<usize> {
         let old = self.read().supplier(id)?;
-        let base = Change { supplier: Some(id), entity: "supplier", key: &old.code, ..Change::default() };
+        let base = Change::of(Some(id), HistoryEntity::Supplier, &old.code, HistoryAction::Update);
         let (before, after) = (supplier_fields(&old), supplier_fields(s));
         let changed = self.record_diff(&base, &before, &after)?;
         for ((field, was), (_, now)) in before.iter().zip(&after) {
@@ -237,12 +246,8 @@ impl Writer<'_> {
             ])?;
         let key = format!("{} ({}, {})", c.capability, c.source, c.stated_on);
         self.record(&Change {
-            supplier: Some(supplier),
-            entity: "claim",
-            key: &key,
-            action: "create",
             new: Some(&c.statement),
-            ..Change::default()
+            ..Change::of(Some(supplier), HistoryEntity::Claim, &key, HistoryAction::Create)
         })?;
         Ok(true)
     }
@@ -253,11 +258,11 @@ impl Writer<'_> {
             .conn()
             .prepare_cached(
                 "SELECT capability, source, stated_on, statement, retired_on FROM claims
-                 WHERE id = ?1 AND supplier_id = ?2",
+                 WHERE id = ?1 AND supplier_id = ?2 AND voided_at IS NULL",
             )?
             .query_row(params![claim_id, supplier.0], |r| claim_from_row(r, 0))
             .optional()?
-            .ok_or_else(|| Error::NotFound(format!("no claim {claim_id} for this supplier")))?;
+            .ok_or_else(|| Error::NotFound(format!("no claim {claim_id} in force for this supplier")))?;
         if let Some(day) = claim.retired_on {
             return Err(Error::Invalid(format!("claim {} was already retired on {day}", claim.capability)));
         }
@@ -273,13 +278,9 @@ impl Writer<'_> {
         let key = format!("{} ({}, {})", claim.capability, claim.source, claim.stated_on);
         let day = on.to_string();
         self.record(&Change {
-            supplier: Some(supplier),
-            entity: "claim",
-            key: &key,
-            action: "retire",
             field: Some("retired_on"),
             new: Some(&day),
-            ..Change::default()
+            ..Change::of(Some(supplier), HistoryEntity::Claim, &key, HistoryAction::Retire)
         })
     }
 }

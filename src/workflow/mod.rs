@@ -39,7 +39,7 @@ pub fn scored_audit(read: Reader<'_>, audit: i64) -> Result<ScoredAudit> {
 /// submits it (see `Writer::submit_audit`). Returns the score that was sealed.
 pub fn seal(writer: &Writer<'_>, audit: i64) -> Result<Score> {
     let ScoredAudit { row, score, .. } = scored_audit(writer.read(), audit)?;
-    writer.submit_audit(row, Seal { score_pct: score.pct, grade: score.grade, critical_no: &score.critical_no })?;
+    writer.submit_audit(row.id, Seal { score_pct: score.pct, grade: score.grade, critical_no: &score.critical_no })?;
     Ok(score)
 }
 

@@ -3,6 +3,7 @@
 //! marked on its lot with a short mark explained under the table.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::io::Write;
 
 use unicode_width::UnicodeWidthStr;
@@ -16,15 +17,38 @@ use crate::error::Result;
 /// Where wrapped summary values continue.
 const INDENT: &str = "              ";
 
-pub(super) fn print_report(code: &str, filters: &Filters<'_>, report: &YieldReport) -> Result<()> {
+pub(super) fn print_report(
+    code: &str,
+    filters: &Filters<'_>,
+    report: &YieldReport,
+    voided: &[crate::store::VoidedLot],
+) -> Result<()> {
     let mut text = heading(code, filters, report);
     text += &lot_table(report).render();
+    text += &voided_lots(voided);
     text += &summary(report, filters);
     text += &pareto(report);
     text += &months(report);
     text += &rty(report);
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(())
+}
+
+/// The voided lots the filters select: listed, marked, counted nowhere.
+fn voided_lots(voided: &[crate::store::VoidedLot]) -> String {
+    if voided.is_empty() {
+        return String::new();
+    }
+    let mut text = format!("\nvoided lots ({}; in no statistic above):\n", voided.len());
+    for v in voided {
+        let l = &v.lot;
+        let _ = writeln!(
+            text,
+            "  VOIDED {} {}  {} of {} passed first time — voided {} by {}: {}",
+            l.lot, l.produced_on, l.passed_first, l.started, v.voided.at, v.voided.by, v.voided.reason
+        );
+    }
+    text
 }
 
 /// One row per lot, full precision, rule ids separated by `;`.

@@ -3,10 +3,11 @@
 //! reads; `write` holds drafting and filing, `seal` submission and hashing.
 
 mod seal;
+mod verify;
 mod write;
 
-pub(super) use seal::{GENESIS_HASH, chain_hash, content_hash};
-pub use seal::{Seal, hex};
+pub use seal::{Seal, hex, sha256_hex};
+pub use verify::{ChainReport, NotedHead, SealRow, head_problem};
 
 use std::collections::HashMap;
 
@@ -176,30 +177,33 @@ impl Reader<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The evidence items of an audit in force (voided ones are left out;
+    /// see [`Reader::voided_items`]).
     pub fn evidence(&self, audit: i64) -> Result<Vec<(i64, Evidence)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, pillar, kind, strength, collected_on, description, reference FROM evidence
-             WHERE audit_id = ?1 ORDER BY id",
+             WHERE audit_id = ?1 AND voided_at IS NULL ORDER BY id",
         )?;
         let rows = stmt.query_map([audit], |r| Ok((r.get(0)?, evidence_from_row(r, 1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The findings of an audit in force (voided ones are left out).
     pub fn findings(&self, audit: i64) -> Result<Vec<(i64, Finding)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT f.id, f.severity, f.description, f.owner, f.due_on, c.closed_on, c.evidence, c.closed_by
              FROM findings f LEFT JOIN finding_closures c ON c.finding_id = f.id
-             WHERE f.audit_id = ?1 ORDER BY f.id",
+             WHERE f.audit_id = ?1 AND f.voided_at IS NULL ORDER BY f.id",
         )?;
         let rows = stmt.query_map([audit], |r| Ok((r.get(0)?, finding_from_row(r, 1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Every evidence item of one supplier or all, with its audit's status.
+    /// Every evidence item in force of one supplier or all, with its audit's status.
     pub fn all_evidence(&self, only: Option<SupplierId>) -> Result<HashMap<SupplierId, Vec<EvidenceRow>>> {
         let sql = "SELECT a.supplier_id, e.id, a.ref, a.status, a.visited_on, e.pillar, e.kind, e.strength,
                           e.collected_on, e.description, e.reference
-                   FROM audits a JOIN evidence e ON e.audit_id = a.id";
+                   FROM audits a JOIN evidence e ON e.audit_id = a.id AND e.voided_at IS NULL";
         self.by_supplier(sql, "a.supplier_id", only, |r| {
             Ok(EvidenceRow {
                 id: r.get(1)?,
@@ -228,11 +232,11 @@ impl Reader<'_> {
         })
     }
 
-    /// Every finding of one supplier or all, with the audit it was raised in.
+    /// Every finding in force of one supplier or all, with the audit it was raised in.
     pub fn all_findings(&self, only: Option<SupplierId>) -> Result<HashMap<SupplierId, Vec<FindingRow>>> {
         let sql = "SELECT a.supplier_id, f.id, a.ref, a.visited_on, f.severity, f.description, f.owner, f.due_on,
                           c.closed_on, c.evidence, c.closed_by
-                   FROM audits a JOIN findings f ON f.audit_id = a.id
+                   FROM audits a JOIN findings f ON f.audit_id = a.id AND f.voided_at IS NULL
                    LEFT JOIN finding_closures c ON c.finding_id = f.id";
         self.by_supplier(sql, "a.supplier_id", only, |r| {
             Ok(FindingRow {

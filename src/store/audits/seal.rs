@@ -1,9 +1,24 @@
-//! Submission, which seals an audit.
+//! Submission, which seals an audit, and the verification of seals.
 //!
 //! Sealing stores a SHA-256 of the audit's content and links it into a
-//! per-database hash chain (`chain_hash = H(seq ‖ previous chain hash ‖
-//! content hash)`), so `casebook check` can detect an edited or removed audit
-//! even if someone drops the immutability triggers.
+//! per-database hash chain, so `casebook check` can detect an edited or
+//! removed audit even if someone drops the immutability triggers.
+//!
+//! Two seal formats exist, recorded per audit (`audits.seal_format`):
+//!
+//! - **1**, written by casebook before schema version 3 and frozen here
+//!   (databases in the field carry it): the canonical JSON of the audit as
+//!   the dossier writes it, closures included; link `H(seq ‖ previous ‖
+//!   content)`. Verified with the closures recorded by the time of
+//!   submission, so closing a finding afterwards is no tamper alarm.
+//! - **2**, for every new submission: the header, answers, evidence and
+//!   findings (voided ones marked) in an order that depends on content, not
+//!   row ids, and the hash of the checklist template the score was computed
+//!   on; no closures (they are facts of their own, see `store::facts`). The
+//!   link also covers the submission time: `H(v2 ‖ seq ‖ previous ‖ content
+//!   ‖ submitted_at)`.
+
+use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -12,10 +27,13 @@ use sha2::{Digest, Sha256};
 use super::AuditRow;
 use crate::assess::checklist::Grade;
 use crate::error::Result;
-use crate::model::{Audit, AuditStatus};
-use crate::store::{Change, Writer};
+use crate::model::{AuditStatus, HistoryAction, HistoryEntity};
+use crate::store::{Change, Reader, Writer};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The seal format new submissions get.
+pub const SEAL_FORMAT: i64 = 2;
 
 /// What submission stores beside the seal: the score on the audit's template.
 #[derive(Debug, Clone, Copy)]
@@ -23,40 +41,6 @@ pub struct Seal<'a> {
     pub score_pct: Option<f64>,
     pub grade: Grade,
     pub critical_no: &'a [String],
-}
-
-/// SHA-256 over the canonical JSON of everything a submission seals.
-pub(crate) fn content_hash(row: &AuditRow) -> String {
-    #[derive(Serialize)]
-    struct Sealed<'a> {
-        supplier: &'a str,
-        audit: &'a Audit,
-        submitted_at: &'a Option<String>,
-        score_pct: Option<f64>,
-        grade: Option<Grade>,
-        critical_no: &'a [String],
-    }
-    let sealed = Sealed {
-        supplier: &row.supplier,
-        audit: &row.audit,
-        submitted_at: &row.submitted_at,
-        score_pct: row.score_pct,
-        grade: row.grade,
-        critical_no: &row.critical_no,
-    };
-    // Serialising plain structs and strings to a Vec cannot fail.
-    let bytes = serde_json::to_vec(&sealed).unwrap_or_default();
-    hex(&Sha256::digest(&bytes))
-}
-
-pub(crate) fn chain_hash(seq: i64, previous: &str, content: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(seq.to_string().as_bytes());
-    h.update(b"|");
-    h.update(previous.as_bytes());
-    h.update(b"|");
-    h.update(content.as_bytes());
-    hex(&h.finalize())
 }
 
 /// Lower-case hexadecimal of a digest.
@@ -67,25 +51,328 @@ pub fn hex(bytes: &[u8]) -> String {
         s
     })
 }
+
+/// SHA-256 of `bytes`, in hexadecimal.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Seal v1's content hash: the canonical JSON of the audit as casebook wrote
+/// it before schema version 3. Frozen: every field, its order and its
+/// spelling are part of the hashes stored in the field.
+pub(crate) fn content_hash_v1(row: &AuditRow) -> String {
+    #[derive(Serialize)]
+    struct Sealed<'a> {
+        supplier: &'a str,
+        audit: AuditV1<'a>,
+        submitted_at: &'a Option<String>,
+        score_pct: Option<f64>,
+        grade: Option<Grade>,
+        critical_no: &'a [String],
+    }
+    let sealed = Sealed {
+        supplier: &row.supplier,
+        audit: AuditV1::of(row),
+        submitted_at: &row.submitted_at,
+        score_pct: row.score_pct,
+        grade: row.grade,
+        critical_no: &row.critical_no,
+    };
+    // Serialising plain structs and strings to a Vec cannot fail.
+    sha256_hex(&serde_json::to_vec(&sealed).unwrap_or_default())
+}
+
+/// `model::Audit` as its serde derive wrote it when seal v1 was defined.
+#[derive(Serialize)]
+struct AuditV1<'a> {
+    id: &'a str,
+    auditor: &'a str,
+    visited_on: String,
+    kind: &'static str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amends: Option<&'a str>,
+    evidence: Vec<EvidenceV1<'a>>,
+    template: &'a str,
+    answers: Vec<AnswerV1<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    findings: Vec<FindingV1<'a>>,
+}
+
+#[derive(Serialize)]
+struct EvidenceV1<'a> {
+    pillar: &'static str,
+    kind: &'static str,
+    strength: &'static str,
+    collected_on: String,
+    description: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct AnswerV1<'a> {
+    question: &'a str,
+    result: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct FindingV1<'a> {
+    severity: &'static str,
+    description: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner: Option<&'a str>,
+    due_on: String,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    closed_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    closure: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    closed_by: Option<&'a str>,
+}
+
+impl<'a> AuditV1<'a> {
+    fn of(row: &'a AuditRow) -> Self {
+        let a = &row.audit;
+        Self {
+            id: &a.id,
+            auditor: &a.auditor,
+            visited_on: a.visited_on.to_string(),
+            kind: a.kind.as_str(),
+            status: a.status.as_str(),
+            summary: a.summary.as_deref(),
+            amends: a.amends.as_deref(),
+            evidence: a
+                .evidence
+                .iter()
+                .map(|e| EvidenceV1 {
+                    pillar: e.pillar.as_str(),
+                    kind: e.kind.as_str(),
+                    strength: e.strength.as_str(),
+                    collected_on: e.collected_on.to_string(),
+                    description: &e.description,
+                    reference: e.reference.as_deref(),
+                })
+                .collect(),
+            template: &a.template,
+            answers: a
+                .answers
+                .iter()
+                .map(|an| AnswerV1 { question: &an.question, result: an.result.as_str(), note: an.note.as_deref() })
+                .collect(),
+            findings: a
+                .findings
+                .iter()
+                .map(|f| {
+                    let c = f.closure.as_ref();
+                    FindingV1 {
+                        severity: f.severity.as_str(),
+                        description: &f.description,
+                        owner: f.owner.as_deref(),
+                        due_on: f.due_on.to_string(),
+                        status: if c.is_some() { "closed" } else { "open" },
+                        closed_on: c.map(|c| c.closed_on.to_string()),
+                        closure: c.map(|c| c.evidence.as_str()),
+                        closed_by: c.map(|c| c.closed_by.as_str()),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+pub(crate) fn chain_hash_v1(seq: i64, previous: &str, content: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(seq.to_string().as_bytes());
+    h.update(b"|");
+    h.update(previous.as_bytes());
+    h.update(b"|");
+    h.update(content.as_bytes());
+    hex(&h.finalize())
+}
+
+pub(crate) fn chain_hash_v2(seq: i64, previous: &str, content: &str, submitted_at: &str) -> String {
+    let mut h = Sha256::new();
+    for part in ["casebook-chain/2", &seq.to_string(), previous, content, submitted_at] {
+        h.update(part.as_bytes());
+        h.update(b"\x1f");
+    }
+    hex(&h.finalize())
+}
+
+/// Everything seal v2 covers, as stored (or about to be stored).
+#[derive(Debug, Serialize)]
+pub(crate) struct SealedV2 {
+    seal: &'static str,
+    supplier: String,
+    reference: String,
+    auditor: String,
+    visited_on: String,
+    kind: String,
+    summary: Option<String>,
+    amends: Option<String>,
+    template: String,
+    /// The hash of the template's content (`store::checklists::template_hash`).
+    template_hash: Option<String>,
+    pub submitted_at: Option<String>,
+    pub score_pct: Option<f64>,
+    pub grade: Option<Grade>,
+    pub critical_no: Vec<String>,
+    /// `[question, result, note]`, by question code.
+    answers: Vec<(String, String, Option<String>)>,
+    /// Each item's canonical JSON, sorted: the order does not depend on row ids.
+    evidence: Vec<String>,
+    findings: Vec<String>,
+}
+
+impl SealedV2 {
+    pub fn hash(&self) -> String {
+        sha256_hex(&serde_json::to_vec(self).unwrap_or_default())
+    }
+}
+
+/// The rows of a query, each as the canonical JSON array of its columns, sorted.
+fn canonical_rows(read: &Reader<'_>, sql: &str, audit: i64) -> Result<Vec<String>> {
+    let mut stmt = read.conn.prepare_cached(sql)?;
+    let columns = stmt.column_count();
+    let mut rows = stmt.query([audit])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let values: Vec<serde_json::Value> = (0..columns)
+            .map(|i| match r.get_ref(i) {
+                Ok(rusqlite::types::ValueRef::Text(t)) => String::from_utf8_lossy(t).into_owned().into(),
+                Ok(rusqlite::types::ValueRef::Integer(n)) => n.into(),
+                Ok(rusqlite::types::ValueRef::Real(x)) => x.into(),
+                _ => serde_json::Value::Null,
+            })
+            .collect();
+        out.push(serde_json::Value::from(values).to_string());
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+impl Reader<'_> {
+    /// Seal v2's content of audit `id` as stored now; `templates` caches
+    /// template hashes between calls.
+    pub(crate) fn sealed_v2(&self, id: i64, templates: &mut HashMap<String, String>) -> Result<SealedV2> {
+        let header = self
+            .conn
+            .prepare_cached(
+                "SELECT s.code, a.ref, a.auditor, a.visited_on, a.kind, a.summary, o.ref, a.template, NULL,
+                        a.submitted_at, a.score_pct, a.grade
+                 FROM audits a JOIN suppliers s ON s.id = a.supplier_id
+                 LEFT JOIN audits o ON o.id = a.amends
+                 WHERE a.id = ?1",
+            )?
+            .query_row([id], |r| {
+                Ok(SealedV2 {
+                    seal: "casebook-seal/2",
+                    supplier: r.get(0)?,
+                    reference: r.get(1)?,
+                    auditor: r.get(2)?,
+                    visited_on: r.get(3)?,
+                    kind: r.get(4)?,
+                    summary: r.get(5)?,
+                    amends: r.get(6)?,
+                    template: r.get(7)?,
+                    template_hash: r.get(8)?,
+                    submitted_at: r.get(9)?,
+                    score_pct: r.get(10)?,
+                    grade: r.get(11)?,
+                    critical_no: Vec::new(),
+                    answers: Vec::new(),
+                    evidence: Vec::new(),
+                    findings: Vec::new(),
+                })
+            })
+            .optional()?;
+        let mut sealed = header.ok_or_else(|| crate::Error::NotFound(format!("no audit with id {id}")))?;
+        // The template as it is now, not its stored hash: an edited question
+        // shows in every seal that covers it.
+        if !templates.contains_key(&sealed.template) {
+            let hash = crate::store::checklists::template_hash(self.conn, &sealed.template)?;
+            templates.insert(sealed.template.clone(), hash);
+        }
+        sealed.template_hash = templates.get(&sealed.template).cloned();
+        sealed.critical_no = self.critical_no(id)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT question, result, note FROM answers WHERE audit_id = ?1 ORDER BY question")?;
+        sealed.answers =
+            stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+        sealed.evidence = canonical_rows(
+            self,
+            "SELECT pillar, kind, strength, collected_on, description, reference, voided_at, voided_by, void_reason
+             FROM evidence WHERE audit_id = ?1",
+            id,
+        )?;
+        sealed.findings = canonical_rows(
+            self,
+            "SELECT severity, description, owner, due_on, voided_at, voided_by, void_reason
+             FROM findings WHERE audit_id = ?1",
+            id,
+        )?;
+        Ok(sealed)
+    }
+
+    fn critical_no(&self, id: i64) -> Result<Vec<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT critical_no FROM audits WHERE id = ?1")?
+            .query_row([id], |r| super::super::code_list(r, 0))?)
+    }
+
+    /// Seal v1's view of audit `id`: its content with only the closures
+    /// recorded by the time it was submitted (a later closure is a fact of
+    /// its own, not a change to the audit).
+    pub(crate) fn sealed_v1(&self, id: i64) -> Result<AuditRow> {
+        let mut row = self.audit(id)?;
+        let submitted_at = row.submitted_at.clone().unwrap_or_default();
+        let later: Vec<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT f.id FROM findings f JOIN finding_closures c ON c.finding_id = f.id
+                 WHERE f.audit_id = ?1 AND f.voided_at IS NULL AND c.recorded_at > ?2 ORDER BY f.id",
+            )?
+            .query_map(params![id, submitted_at], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if !later.is_empty() {
+            let ids: Vec<i64> = self.findings(id)?.into_iter().map(|(fid, _)| fid).collect();
+            for (finding, fid) in row.audit.findings.iter_mut().zip(ids) {
+                if later.contains(&fid) {
+                    finding.closure = None;
+                }
+            }
+        }
+        Ok(row)
+    }
+}
+
 impl Writer<'_> {
-    /// Seals a draft, `row` as just read with [`Reader::audit`]: stores score
-    /// and grade, the content hash and the next link of the hash chain.
-    /// After this the triggers refuse every change.
-    pub fn submit_audit(&self, mut row: AuditRow, seal: Seal<'_>) -> Result<String> {
-        let audit = row.id;
+    /// Seals draft `audit`: stores score and grade, the seal v2 content hash
+    /// and the next link of the hash chain, and records the submission (with
+    /// the content hash) in the history chain. After this the triggers refuse
+    /// every change. Returns the content hash.
+    pub fn submit_audit(&self, audit: i64, seal: Seal<'_>) -> Result<String> {
         let (supplier, reference) = self.draft_owner(audit)?;
-        row.submitted_at = Some(self.at.clone());
-        row.score_pct = seal.score_pct;
-        row.grade = Some(seal.grade);
-        row.critical_no = seal.critical_no.to_vec();
-        row.audit.status = AuditStatus::Submitted;
-        let content = content_hash(&row);
+        let mut sealed = self.read().sealed_v2(audit, &mut HashMap::new())?;
+        sealed.submitted_at = Some(self.at.clone());
+        sealed.score_pct = seal.score_pct;
+        sealed.grade = Some(seal.grade);
+        sealed.critical_no = seal.critical_no.to_vec();
+        let content = sealed.hash();
         let (seq, previous) = self.chain_head()?;
-        let link = chain_hash(seq + 1, &previous, &content);
+        let link = chain_hash_v2(seq + 1, &previous, &content, &self.at);
         self.conn()
             .prepare_cached(
-                "UPDATE audits SET status = 'submitted', submitted_at = ?2, score_pct = ?3, grade = ?4,
-                    critical_no = ?5, content_hash = ?6, chain_seq = ?7, chain_hash = ?8
+                "UPDATE audits SET status = ?9, submitted_at = ?2, score_pct = ?3, grade = ?4,
+                    critical_no = ?5, content_hash = ?6, chain_seq = ?7, chain_hash = ?8, seal_format = ?10
                  WHERE id = ?1 AND status = 'draft'",
             )?
             .execute(params![
@@ -96,15 +383,14 @@ impl Writer<'_> {
                 seal.critical_no.join(","),
                 content,
                 seq + 1,
-                link
+                link,
+                AuditStatus::Submitted,
+                SEAL_FORMAT
             ])?;
         self.record(&Change {
-            supplier: Some(supplier),
-            entity: "audit",
-            key: &reference,
-            action: "submit",
             new: Some(seal.grade.as_str()),
-            ..Change::default()
+            fact: Some(&content),
+            ..Change::of(Some(supplier), HistoryEntity::Audit, &reference, HistoryAction::Submit)
         })?;
         Ok(content)
     }

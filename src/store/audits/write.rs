@@ -6,8 +6,10 @@ use rusqlite::{OptionalExtension, params};
 
 use super::NewAudit;
 use crate::error::{Error, Result};
-use crate::model::{Answer, AnswerResult, Audit, AuditStatus, Closure, Evidence, Finding};
-use crate::store::{Change, SupplierId, Writer};
+use crate::model::{
+    Answer, AnswerResult, Audit, AuditStatus, Closure, Evidence, Finding, HistoryAction, HistoryEntity,
+};
+use crate::store::{Change, SupplierId, Writer, facts};
 
 impl Writer<'_> {
     /// Creates a draft audit; returns its row id and reference.
@@ -37,12 +39,8 @@ impl Writer<'_> {
             ])?;
         let id = self.conn().last_insert_rowid();
         self.record(&Change {
-            supplier: Some(supplier),
-            entity: "audit",
-            key: &reference,
-            action: "create",
             new: Some(new.auditor),
-            ..Change::default()
+            ..Change::of(Some(supplier), HistoryEntity::Audit, &reference, HistoryAction::Create)
         })?;
         Ok((id, reference))
     }
@@ -74,9 +72,15 @@ impl Writer<'_> {
             .prepare_cached("SELECT result, note FROM answers WHERE audit_id = ?1 AND question = ?2")?
             .query_row(params![audit, answer.question], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        self.insert_answer(audit, answer)?;
+        if old.is_some() {
+            self.conn()
+                .prepare_cached("UPDATE answers SET result = ?3, note = ?4 WHERE audit_id = ?1 AND question = ?2")?
+                .execute(params![audit, answer.question, answer.result, answer.note])?;
+        } else {
+            self.insert_answer(audit, answer)?;
+        }
         let key = format!("{reference} {}", answer.question);
-        let base = Change { supplier: Some(supplier), entity: "answer", key: &key, ..Change::default() };
+        let base = Change::of(Some(supplier), HistoryEntity::Answer, &key, HistoryAction::Update);
         let before =
             [("result", old.as_ref().map(|(r, _)| r.to_string())), ("note", old.as_ref().and_then(|(_, n)| n.clone()))];
         let after = [("result", Some(answer.result.to_string())), ("note", answer.note.clone())];
@@ -94,13 +98,9 @@ impl Writer<'_> {
         if let Some(old) = removed {
             let key = format!("{reference} {question}");
             self.record(&Change {
-                supplier: Some(supplier),
-                entity: "answer",
-                key: &key,
-                action: "delete",
                 field: Some("result"),
                 old: Some(&old),
-                ..Change::default()
+                ..Change::of(Some(supplier), HistoryEntity::Answer, &key, HistoryAction::Delete)
             })?;
         }
         Ok(())
@@ -137,8 +137,7 @@ impl Writer<'_> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO answers (audit_id, template, question, result, note)
-                 SELECT id, template, ?2, ?3, ?4 FROM audits WHERE id = ?1
-                 ON CONFLICT (audit_id, question) DO UPDATE SET result = excluded.result, note = excluded.note",
+                 SELECT id, template, ?2, ?3, ?4 FROM audits WHERE id = ?1",
             )?
             .execute(params![audit, answer.question, answer.result, answer.note])?;
         Ok(())
@@ -166,7 +165,8 @@ impl Writer<'_> {
         for f in &audit.findings {
             let finding = self.insert_finding(id, f)?;
             if let Some(c) = &f.closure {
-                self.insert_closure(finding, c)?;
+                // A closure is a fact of its own: recorded in the history chain.
+                self.record_closure(finding, c)?;
             }
         }
         Ok(id)
@@ -178,12 +178,8 @@ impl Writer<'_> {
         let key = format!("{reference} evidence {id}");
         let what = format!("{} {} ({}): {}", e.pillar, e.kind, e.strength, e.description);
         self.record(&Change {
-            supplier: Some(supplier),
-            entity: "evidence",
-            key: &key,
-            action: "create",
             new: Some(&what),
-            ..Change::default()
+            ..Change::of(Some(supplier), HistoryEntity::Evidence, &key, HistoryAction::Create)
         })?;
         Ok(id)
     }
@@ -194,12 +190,8 @@ impl Writer<'_> {
         let key = format!("{reference} finding {id}");
         let what = format!("{}: {} (due {})", f.severity, f.description, f.due_on);
         self.record(&Change {
-            supplier: Some(supplier),
-            entity: "finding",
-            key: &key,
-            action: "create",
             new: Some(&what),
-            ..Change::default()
+            ..Change::of(Some(supplier), HistoryEntity::Finding, &key, HistoryAction::Create)
         })?;
         if let Some(closure) = &f.closure {
             self.close_finding(id, closure)?;
@@ -210,38 +202,49 @@ impl Writer<'_> {
     /// Records the closure of a finding (allowed after submission: closing is
     /// a new record, never an edit of the finding).
     pub fn close_finding(&self, finding: i64, closure: &Closure) -> Result<()> {
+        let voided: Option<String> = self
+            .conn()
+            .prepare_cached("SELECT voided_at FROM findings WHERE id = ?1")?
+            .query_row([finding], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("no finding with id {finding}")))?;
+        if voided.is_some() {
+            return Err(Error::Invalid(format!("finding {finding} is voided; a voided finding is not closed")));
+        }
+        let closed: bool = self
+            .conn()
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM finding_closures WHERE finding_id = ?1)")?
+            .query_row([finding], |r| r.get(0))?;
+        if closed {
+            return Err(Error::Invalid(format!("finding {finding} is already closed; a closure is never overwritten")));
+        }
+        self.record_closure(finding, closure)
+    }
+
+    /// Inserts a closure with its fact hash and records it, hash included,
+    /// in the history chain.
+    fn record_closure(&self, finding: i64, closure: &Closure) -> Result<()> {
         let (audit, due_on): (i64, String) = self
             .conn()
             .prepare_cached("SELECT audit_id, due_on FROM findings WHERE id = ?1")?
-            .query_row([finding], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("no finding with id {finding}")))?;
+            .query_row([finding], |r| Ok((r.get(0)?, r.get(1)?)))?;
         let (supplier, reference, _) = self.audit_owner(audit)?;
-        if !self.insert_closure(finding, closure)? {
-            return Err(Error::Invalid(format!("finding {finding} is already closed; a closure is never overwritten")));
-        }
+        let closed_on = closure.closed_on.to_string();
+        let fact =
+            facts::closure_hash(self.conn(), finding, &closed_on, &closure.evidence, &closure.closed_by, &self.at)?;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO finding_closures (finding_id, closed_on, evidence, closed_by, recorded_at, fact_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![finding, closed_on, closure.evidence, closure.closed_by, self.at, fact])?;
         let key = format!("{reference} finding {finding}");
         let what =
             format!("closed {} by {}: {} (was due {due_on})", closure.closed_on, closure.closed_by, closure.evidence);
         self.record(&Change {
-            supplier: Some(supplier),
-            entity: "finding",
-            key: &key,
-            action: "close",
             new: Some(&what),
-            ..Change::default()
+            fact: Some(&fact),
+            ..Change::of(Some(supplier), HistoryEntity::Finding, &key, HistoryAction::Close)
         })
-    }
-
-    /// Returns false when the finding was already closed.
-    fn insert_closure(&self, finding: i64, closure: &Closure) -> Result<bool> {
-        let inserted = self
-            .conn()
-            .prepare_cached(
-                "INSERT INTO finding_closures (finding_id, closed_on, evidence, closed_by, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (finding_id) DO NOTHING",
-            )?
-            .execute(params![finding, closure.closed_on.to_string(), closure.evidence, closure.closed_by, self.at])?;
-        Ok(inserted == 1)
     }
 }

@@ -1,4 +1,4 @@
--- casebook migration 3: this installation of the database file.
+-- casebook migration 4: this installation of the database file.
 --
 -- Applied in one transaction. Never edit this file once released.
 --
