@@ -21,7 +21,14 @@ use uuid::Uuid;
 pub struct Gid(Uuid);
 
 impl Gid {
-    /// A new UUIDv7 for the Unix time `unix_ms` with 74 random bits.
+    /// A new id for a record made now: a UUIDv7 from the system clock and
+    /// the operating system's random numbers.
+    #[allow(clippy::new_without_default)] // a new id each call, not a default value
+    pub fn new() -> Self {
+        Self(Uuid::now_v7())
+    }
+
+    /// A UUIDv7 for the Unix time `unix_ms` with 74 random bits.
     pub fn v7(unix_ms: u64, random: [u8; 10]) -> Self {
         let mut bytes = [0_u8; 16];
         bytes[..6].copy_from_slice(&unix_ms.to_be_bytes()[2..]);

@@ -180,10 +180,10 @@ impl Writer<'_> {
         let fact = facts::attachment_hash(self.conn(), evidence, (path, size, sha256), &self.at, &self.actor)?;
         self.conn()
             .prepare_cached(
-                "INSERT INTO attachments (evidence_id, path, size, sha256, attached_at, attached_by, fact_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO attachments (evidence_id, path, size, sha256, attached_at, attached_by, fact_hash, gid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
-            .execute(params![evidence, path, size, sha256, self.at, self.actor, fact])?;
+            .execute(params![evidence, path, size, sha256, self.at, self.actor, fact, crate::model::Gid::new()])?;
         let id = self.conn().last_insert_rowid();
         let key = format!("{reference} evidence {evidence}");
         let what = format!("{path} ({size} bytes, sha256 {sha256})");

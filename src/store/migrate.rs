@@ -46,6 +46,12 @@ const MIGRATIONS: &[Migration] = &[
         seed: Some(super::installation::seed),
         finish: None,
     },
+    Migration {
+        name: "identity",
+        sql: include_str!("../../migrations/0005_identity.sql"),
+        seed: Some(super::migrate_identity::seed),
+        finish: Some(include_str!("../../migrations/0005_identity_triggers.sql")),
+    },
 ];
 
 /// The schema version this binary writes; newer files are refused.

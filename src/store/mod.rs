@@ -15,6 +15,7 @@ mod integrity;
 mod lots;
 mod merge;
 mod migrate;
+mod migrate_identity;
 mod migrate_seals;
 mod policy;
 mod shortlist;

@@ -233,8 +233,8 @@ impl Writer<'_> {
         }
         self.conn()
             .prepare_cached(
-                "INSERT INTO claims (supplier_id, capability, source, stated_on, statement, retired_on)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO claims (supplier_id, capability, source, stated_on, statement, retired_on, gid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![
                 supplier.0,
@@ -242,7 +242,8 @@ impl Writer<'_> {
                 c.source,
                 c.stated_on.to_string(),
                 c.statement,
-                c.retired_on.map(|d| d.to_string())
+                c.retired_on.map(|d| d.to_string()),
+                crate::model::Gid::new()
             ])?;
         let key = format!("{} ({}, {})", c.capability, c.source, c.stated_on);
         self.record(&Change {

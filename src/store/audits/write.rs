@@ -7,13 +7,24 @@ use rusqlite::{OptionalExtension, params};
 use super::NewAudit;
 use crate::error::{Error, Result};
 use crate::model::{
-    Answer, AnswerResult, Audit, AuditStatus, Closure, Evidence, Finding, HistoryAction, HistoryEntity,
+    Answer, AnswerResult, Audit, AuditStatus, Closure, Evidence, Finding, Gid, HistoryAction, HistoryEntity,
 };
 use crate::store::{Change, SupplierId, Writer, facts};
 
 impl Writer<'_> {
     /// Creates a draft audit; returns its row id and reference.
     pub fn create_audit(&self, supplier: SupplierId, new: &NewAudit<'_>) -> Result<(i64, String)> {
+        self.create_audit_identified(supplier, new, Gid::new())
+    }
+
+    /// [`Writer::create_audit`] with the audit's global id given (a merge
+    /// takes in an audit made elsewhere).
+    pub(crate) fn create_audit_identified(
+        &self,
+        supplier: SupplierId,
+        new: &NewAudit<'_>,
+        gid: Gid,
+    ) -> Result<(i64, String)> {
         let reference = match new.reference {
             Some(r) => r.to_owned(),
             None => self.read().next_audit_ref(chrono::Datelike::year(&new.visited_on))?,
@@ -24,8 +35,8 @@ impl Writer<'_> {
         };
         self.conn()
             .prepare_cached(
-                "INSERT INTO audits (ref, supplier_id, auditor, visited_on, kind, status, summary, template, amends)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?7, ?8)",
+                "INSERT INTO audits (ref, supplier_id, auditor, visited_on, kind, status, summary, template, amends, gid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
                 reference,
@@ -35,7 +46,8 @@ impl Writer<'_> {
                 new.kind,
                 new.summary,
                 new.template,
-                amends
+                amends,
+                gid
             ])?;
         let id = self.conn().last_insert_rowid();
         self.record(&Change {
@@ -106,11 +118,11 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn insert_evidence(&self, audit: i64, e: &Evidence) -> Result<i64> {
+    pub(crate) fn insert_evidence(&self, audit: i64, e: &Evidence, gid: Gid) -> Result<i64> {
         self.conn()
             .prepare_cached(
-                "INSERT INTO evidence (audit_id, pillar, kind, strength, collected_on, description, reference)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO evidence (audit_id, pillar, kind, strength, collected_on, description, reference, gid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 audit,
@@ -119,17 +131,19 @@ impl Writer<'_> {
                 e.strength,
                 e.collected_on.to_string(),
                 e.description,
-                e.reference
+                e.reference,
+                gid
             ])?;
         Ok(self.conn().last_insert_rowid())
     }
 
-    fn insert_finding(&self, audit: i64, f: &Finding) -> Result<i64> {
+    pub(crate) fn insert_finding(&self, audit: i64, f: &Finding, gid: Gid) -> Result<i64> {
         self.conn()
             .prepare_cached(
-                "INSERT INTO findings (audit_id, severity, description, owner, due_on) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO findings (audit_id, severity, description, owner, due_on, gid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![audit, f.severity, f.description, f.owner, f.due_on.to_string()])?;
+            .execute(params![audit, f.severity, f.description, f.owner, f.due_on.to_string(), gid])?;
         Ok(self.conn().last_insert_rowid())
     }
 
@@ -160,10 +174,10 @@ impl Writer<'_> {
             self.insert_answer(id, answer)?;
         }
         for e in &audit.evidence {
-            self.insert_evidence(id, e)?;
+            self.insert_evidence(id, e, Gid::new())?;
         }
         for f in &audit.findings {
-            let finding = self.insert_finding(id, f)?;
+            let finding = self.insert_finding(id, f, Gid::new())?;
             if let Some(c) = &f.closure {
                 // A closure is a fact of its own: recorded in the history chain.
                 self.record_closure(finding, c)?;
@@ -174,7 +188,7 @@ impl Writer<'_> {
 
     pub fn add_evidence(&self, audit: i64, e: &Evidence) -> Result<i64> {
         let (supplier, reference) = self.draft_owner(audit)?;
-        let id = self.insert_evidence(audit, e)?;
+        let id = self.insert_evidence(audit, e, Gid::new())?;
         let key = format!("{reference} evidence {id}");
         let what = format!("{} {} ({}): {}", e.pillar, e.kind, e.strength, e.description);
         self.record(&Change {
@@ -186,7 +200,7 @@ impl Writer<'_> {
 
     pub fn add_finding(&self, audit: i64, f: &Finding) -> Result<i64> {
         let (supplier, reference) = self.draft_owner(audit)?;
-        let id = self.insert_finding(audit, f)?;
+        let id = self.insert_finding(audit, f, Gid::new())?;
         let key = format!("{reference} finding {id}");
         let what = format!("{}: {} (due {})", f.severity, f.description, f.due_on);
         self.record(&Change {
