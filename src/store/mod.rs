@@ -14,6 +14,7 @@ mod installation;
 mod integrity;
 mod lots;
 mod merge;
+mod merge_audits;
 mod migrate;
 mod migrate_identity;
 mod migrate_seals;

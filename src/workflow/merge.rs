@@ -54,9 +54,18 @@ fn merge_source(w: &Writer<'_>, source: &Source, options: MergeOptions) -> Resul
     }
     let read = source.read();
     w.merge_suppliers(read, &mut r)?;
+    w.merge_claims(read, &mut r)?;
+    w.merge_audits(read, &mut r)?;
     w.merge_lots(read, &mut r)?;
     w.merge_policy(read, &mut r)?;
     w.merge_shortlist(read, &mut r)?;
+    w.merge_history(read, &mut r)?;
+    let attachments = read.attachment_count()?;
+    if attachments > 0 {
+        r.notices.push(format!(
+            "{attachments} attachment record(s) there are not merged: merging attachments and their files is not built yet"
+        ));
+    }
     if let Some(ahead) = clock_ahead(&installation) {
         r.notices.push(ahead);
     }

@@ -7,6 +7,7 @@ mod verify;
 mod write;
 
 pub use seal::{Seal, hex, sha256_hex};
+pub(crate) use seal::{chain_hash_v1, chain_hash_v2};
 pub use verify::{ChainReport, NotedHead, SealRow, head_problem};
 
 use std::collections::HashMap;
