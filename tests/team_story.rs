@@ -55,8 +55,11 @@ fn copies(sandbox: &Sandbox, names: &[&str]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// (gid, reference, status, content hash, LG-01 result) of every audit of XM-FEWLOTS.
-fn audits(db: &Path) -> Vec<(String, String, String, Option<String>, Option<String>)> {
+/// (gid, reference, status, content hash, LG-01 result) of an audit.
+type AuditLine = (String, String, String, Option<String>, Option<String>);
+
+/// Every audit of XM-FEWLOTS.
+fn audits(db: &Path) -> Vec<AuditLine> {
     let conn = rusqlite::Connection::open(db).expect("open");
     let mut stmt = conn
         .prepare(

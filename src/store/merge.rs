@@ -186,12 +186,16 @@ impl Writer<'_> {
             let Some(id) = self.read().supplier_id(&code)? else { continue };
             for w in self.merge_versions(src, Versioned::Shortlist, &code, r)? {
                 let marked = w.value.as_deref() == Some("1");
+                // Marked since the latest mark, whichever database it came from
+                // (so any merge order gives the same stamp).
                 let latest = self.read().latest_version(Versioned::Shortlist, &code, "marked")?;
                 let since = latest.and_then(|v| v.clock.stamp()).unwrap_or_default();
                 let changed = if marked {
                     self.conn()
                         .prepare_cached(
-                            "INSERT INTO shortlist (supplier_id, added_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                            "INSERT INTO shortlist (supplier_id, added_at) VALUES (?1, ?2)
+                             ON CONFLICT (supplier_id) DO UPDATE SET added_at = excluded.added_at
+                             WHERE added_at IS NOT excluded.added_at",
                         )?
                         .execute(params![id.0, since])?
                 } else {

@@ -304,3 +304,68 @@ pub fn references(path: &Path) -> Vec<String> {
     let mut stmt = conn.prepare("SELECT ref FROM audits ORDER BY ref").expect("refs");
     stmt.query_map([], |r| r.get(0)).expect("refs").collect::<Result<_, _>>().expect("refs")
 }
+
+/// A database's content by global identity — what "the same database"
+/// means for merging: no row ids, no positions in the hash chains, nothing
+/// about this installation itself. One line per record, sorted.
+pub fn content(path: &Path) -> Vec<String> {
+    let conn = raw(path);
+    let queries = [
+        "SELECT 'supplier', code, name, country, city, business_type, model_oem, model_odm, moq, dev_lead_days, notes
+         FROM suppliers",
+        "SELECT 'claim', c.gid, s.code, c.capability, c.source, c.stated_on, c.statement, c.retired_on, c.voided_at
+         FROM claims c JOIN suppliers s ON s.id = c.supplier_id",
+        "SELECT 'audit', a.gid, a.ref, s.code, a.auditor, a.visited_on, a.kind, a.status, a.summary, a.template,
+                o.gid, a.submitted_at, a.score_pct, a.grade, a.critical_no, a.content_hash, a.seal_format
+         FROM audits a JOIN suppliers s ON s.id = a.supplier_id LEFT JOIN audits o ON o.id = a.amends",
+        "SELECT 'answer', a.gid, n.question, n.result, n.note FROM answers n JOIN audits a ON a.id = n.audit_id",
+        "SELECT 'evidence', e.gid, a.gid, e.pillar, e.kind, e.strength, e.collected_on, e.description, e.reference,
+                e.voided_at FROM evidence e JOIN audits a ON a.id = e.audit_id",
+        "SELECT 'finding', f.gid, a.gid, f.severity, f.description, f.owner, f.due_on, f.voided_at
+         FROM findings f JOIN audits a ON a.id = f.audit_id",
+        "SELECT 'closure', f.gid, c.closed_on, c.evidence, c.closed_by, c.recorded_at, c.fact_hash
+         FROM finding_closures c JOIN findings f ON f.id = c.finding_id",
+        "SELECT 'lot', s.code, l.lot, l.sku, l.process, l.material, l.produced_on, l.started, l.passed_first,
+                l.reworked, l.scrapped, l.defects, l.voided_at FROM lots l JOIN suppliers s ON s.id = l.supplier_id",
+        "SELECT 'version', entity, key, field, clock, actor, value FROM field_versions",
+        "SELECT 'shortlist', s.code, l.added_at FROM shortlist l JOIN suppliers s ON s.id = l.supplier_id",
+        "SELECT 'policy', key, value FROM policy",
+        "SELECT 'history', h.gid, h.at, h.actor, s.code, h.entity, h.entity_key, h.action, h.field, h.old_value,
+                h.new_value, h.fact_hash FROM history h LEFT JOIN suppliers s ON s.id = h.supplier_id",
+    ];
+    let mut out = Vec::new();
+    for sql in queries {
+        let mut stmt = conn.prepare(sql).expect(sql);
+        let n = stmt.column_count();
+        let mut rows = stmt.query([]).expect(sql);
+        while let Some(row) = rows.next().expect(sql) {
+            let cells: Vec<String> = (0..n)
+                .map(|i| match row.get_ref(i).expect("cell") {
+                    rusqlite::types::ValueRef::Null => "∅".to_owned(),
+                    rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                    rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                    rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                        String::from_utf8_lossy(t).into_owned()
+                    }
+                })
+                .collect();
+            out.push(cells.join(" | "));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The identities of the records of `content` lines of one kind (the first
+/// cell after the kind), for "nothing lost, nothing duplicated".
+pub fn identities(lines: &[String], kind: &str) -> Vec<String> {
+    let prefix = format!("{kind} | ");
+    lines
+        .iter()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .map(|rest| {
+            let cells: Vec<&str> = rest.split(" | ").collect();
+            if kind == "lot" { format!("{}/{}", cells[0], cells[1]) } else { cells[0].to_owned() }
+        })
+        .collect()
+}
