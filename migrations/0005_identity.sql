@@ -15,11 +15,16 @@
 
 -- Triggers that refuse any update of rows the seed gives an id to; the
 -- finishing file creates them again, unchanged.
+-- (The update triggers created after them on the same tables go too, and
+-- come back in their order, so they still fire in the order they did.)
 DROP TRIGGER claims_frozen;
 DROP TRIGGER audits_submitted_frozen;
+DROP TRIGGER audits_key_fixed;
 DROP TRIGGER evidence_frozen_update;
+DROP TRIGGER evidence_key_fixed;
 DROP TRIGGER evidence_voided_frozen;
 DROP TRIGGER findings_frozen_update;
+DROP TRIGGER findings_key_fixed;
 DROP TRIGGER findings_voided_frozen;
 DROP TRIGGER attachments_append_only_update;
 DROP TRIGGER history_append_only_update;

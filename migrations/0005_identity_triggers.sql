@@ -1,5 +1,5 @@
 -- casebook migration 5, part 2 of 2: the triggers lifted for the seed,
--- unchanged, and what makes `gid` unique, required and fixed. Never edit
+-- unchanged and in their order, and what makes `gid` unique, required and fixed. Never edit
 -- this file once released.
 
 CREATE TRIGGER claims_frozen BEFORE UPDATE ON claims
@@ -17,10 +17,23 @@ BEGIN
     SELECT RAISE(ABORT, 'audit is submitted and cannot be changed; record an amendment instead');
 END;
 
+CREATE TRIGGER audits_key_fixed BEFORE UPDATE ON audits
+WHEN NEW.id IS NOT OLD.id OR NEW.ref IS NOT OLD.ref
+     OR (NEW.chain_seq IS NOT NULL AND EXISTS (SELECT 1 FROM audits WHERE chain_seq = NEW.chain_seq AND id <> OLD.id))
+BEGIN
+    SELECT RAISE(ABORT, 'an audit''s id, reference and place in the chain never change');
+END;
+
 CREATE TRIGGER evidence_frozen_update BEFORE UPDATE ON evidence
 WHEN (SELECT status FROM audits WHERE id IN (OLD.audit_id, NEW.audit_id) AND status = 'submitted') IS NOT NULL
 BEGIN
     SELECT RAISE(ABORT, 'audit is submitted; its evidence cannot be changed');
+END;
+
+CREATE TRIGGER evidence_key_fixed BEFORE UPDATE ON evidence
+WHEN NEW.id IS NOT OLD.id OR NEW.audit_id IS NOT OLD.audit_id
+BEGIN
+    SELECT RAISE(ABORT, 'an evidence item''s id and audit never change');
 END;
 
 CREATE TRIGGER evidence_voided_frozen BEFORE UPDATE ON evidence
@@ -33,6 +46,12 @@ CREATE TRIGGER findings_frozen_update BEFORE UPDATE ON findings
 WHEN (SELECT status FROM audits WHERE id IN (OLD.audit_id, NEW.audit_id) AND status = 'submitted') IS NOT NULL
 BEGIN
     SELECT RAISE(ABORT, 'audit is submitted; its findings cannot be changed (close them instead)');
+END;
+
+CREATE TRIGGER findings_key_fixed BEFORE UPDATE ON findings
+WHEN NEW.id IS NOT OLD.id OR NEW.audit_id IS NOT OLD.audit_id
+BEGIN
+    SELECT RAISE(ABORT, 'a finding''s id and audit never change');
 END;
 
 CREATE TRIGGER findings_voided_frozen BEFORE UPDATE ON findings

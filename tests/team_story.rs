@@ -134,5 +134,39 @@ fn an_audit_whose_seal_does_not_match_its_content_is_refused_and_the_rest_goes_i
     let hq = audits(&sandbox.db);
     assert!(hq.iter().any(|r| r.1 == good), "the sound audit went in");
     assert!(!hq.iter().any(|r| r.1 == bad), "the tampered one did not");
+    // HQ is sound, and its check explains what was refused and why.
+    let check = at(&sandbox, &sandbox.db, "hq.lead", &["check"]);
+    check.assert_success().assert_stdout_has("1 record(s) refused by merges");
+    let why = check.stdout.lines().find(|l| l.contains(&bad)).expect("check names the refused audit");
+    assert!(why.contains("its seal does not match its content") && why.contains("a.db"), "{why}");
+    // Merging again does not record the refusal twice.
+    at(&sandbox, &sandbox.db, "hq.lead", &["merge", "--full", a.to_str().expect("utf-8")]).assert_failure();
+    let again = at(&sandbox, &sandbox.db, "hq.lead", &["check"]);
+    again.assert_success().assert_stdout_has("1 record(s) refused by merges");
+}
+
+#[test]
+fn two_auditors_offline_both_audits_reach_hq_through_dossier_import() {
+    let sandbox = Sandbox::demo();
+    let before = audits(&sandbox.db).len();
+    let [a, b] = <[PathBuf; 2]>::try_from(copies(&sandbox, &["a.db", "b.db"])).expect("two");
+    let ref_a = field_audit(&sandbox, &a, "auditor.a", "2026-11-20", "yes");
+    let ref_b = field_audit(&sandbox, &b, "auditor.b", "2026-11-21", "no");
+    let (json_a, json_b) = (sandbox.path("a.json"), sandbox.path("b.json"));
+    for (db, json) in [(&a, &json_a), (&b, &json_b)] {
+        let out =
+            at(&sandbox, db, "tester", &["export", "--supplier", "XM-FEWLOTS", "-o", json.to_str().expect("utf-8")]);
+        out.assert_success();
+    }
+    for json in [&json_a, &json_b] {
+        let out = at(&sandbox, &sandbox.db, "hq.lead", &["import", json.to_str().expect("utf-8")]);
+        out.assert_success().assert_stdout_has("inserted");
+    }
+    let hq = audits(&sandbox.db);
+    assert_eq!(hq.len(), before + 2, "both audits are at HQ");
+    for (reference, result) in [(&ref_a, "yes"), (&ref_b, "no")] {
+        let row = hq.iter().find(|r| &r.1 == reference).expect("the audit is at HQ");
+        assert_eq!((row.2.as_str(), row.4.as_deref()), ("submitted", Some(result)));
+    }
     at(&sandbox, &sandbox.db, "hq.lead", &["check"]).assert_success();
 }

@@ -106,7 +106,25 @@ pub fn run_checks(store: &Store, today: &str, noted: Noted<'_>) -> Result<Vec<Ch
         ),
         result("facts", format!("{fact_count} closure(s) and attachment(s) match their hashes and the history"), facts),
         attachments,
+        merge_refusals(store)?,
     ])
+}
+
+/// Records merges refused (a conflict of facts, a broken seal): not a
+/// problem of this database, which kept its own version, so the check
+/// passes, and each is explained: which source, when, both versions, why.
+fn merge_refusals(store: &Store) -> Result<CheckResult> {
+    let refusals = store.read().merge_refusals()?;
+    let explained = refusals
+        .iter()
+        .map(|(at, actor, source, what)| format!("merging {source} ({at}, by {actor}): {what}"))
+        .collect();
+    let summary = if refusals.is_empty() {
+        "no record refused by a merge".to_owned()
+    } else {
+        format!("{} record(s) refused by merges, this database's version kept; explained below", refusals.len())
+    };
+    Ok(CheckResult { check: "merges", ok: true, summary, problems: explained })
 }
 
 fn check_attachments(store: &Store) -> Result<CheckResult> {

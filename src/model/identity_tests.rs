@@ -173,7 +173,7 @@ proptest! {
         let tags: Vec<Tag> = (0..skews.len()).map(|i| Tag::from_bits(u16::try_from(i * 977).unwrap())).collect();
         // Per node: the highest reading it knows, and every reading it has seen.
         let mut last: Vec<Option<Hlc>> = vec![None; skews.len()];
-        let mut seen: Vec<Vec<Hlc>> = vec![Vec::new(); skews.len()];
+        let mut seen: Vec<std::collections::BTreeSet<Hlc>> = vec![std::collections::BTreeSet::new(); skews.len()];
         let mut fastest_wall = 0;
         for step in steps {
             match step {
@@ -185,7 +185,7 @@ proptest! {
                     prop_assert!(seen[who].iter().all(|s| edit > *s), "edit {edit} does not follow what {who} saw");
                     prop_assert!(edit.millis <= fastest_wall, "{edit} runs ahead of every wall clock");
                     last[who] = Some(edit);
-                    seen[who].push(edit);
+                    seen[who].insert(edit);
                 }
                 Step::Merge { who, from } => {
                     let incoming = seen[from].clone();

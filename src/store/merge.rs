@@ -21,7 +21,22 @@ use super::{LotFilter, NewLot, Reader, SupplierId, Writer};
 use crate::error::{Error, Result};
 use crate::exchange::validate;
 use crate::model::merge::{Cause, FieldConflict, Kept, Refused, SourceReport};
-use crate::model::{Hlc, Lot, Supplier};
+use crate::model::{HistoryAction, HistoryEntity, Hlc, Lot, Supplier};
+
+impl Reader<'_> {
+    /// Every record a merge refused, as recorded: (when, who merged, source,
+    /// what and why).
+    pub fn merge_refusals(&self) -> Result<Vec<(String, String, String, String)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT at, actor, entity_key, new_value FROM history
+             WHERE entity = 'merge' AND action = 'conflict' ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, Option<String>>(3)?.unwrap_or_default()))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
 
 /// A field whose winning version changed: the row must take this value.
 struct Winner {
@@ -249,6 +264,29 @@ impl Writer<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Records a refused record in the history (entity `merge`, action
+    /// `conflict`, key the source), once: `casebook check` lists these to
+    /// explain them, and the history chain keeps them from being edited.
+    pub fn record_refusal(&self, source: &str, refused: &Refused) -> Result<()> {
+        let field = format!("{} {}", refused.entity, refused.id);
+        let what = refused.to_string();
+        let known: bool = self
+            .conn()
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM history WHERE entity = 'merge' AND action = 'conflict'
+                                AND field = ?1 AND new_value = ?2)",
+            )?
+            .query_row(params![field, what], |r| r.get(0))?;
+        if known {
+            return Ok(());
+        }
+        self.record(&super::Change {
+            field: Some(&field),
+            new: Some(&what),
+            ..super::Change::of(None, HistoryEntity::Merge, source, HistoryAction::Conflict)
+        })
     }
 
     /// Whether this source installation was merged at exactly this clock

@@ -174,9 +174,18 @@ impl Writer<'_> {
         }
         let here = self.read().audit_by_gid(h.gid)?;
         match here {
-            Some((_, status, hash)) if status == "submitted" => {
+            Some((here_id, status, hash)) if status == "submitted" => {
                 if submitted && hash != h.content_hash {
-                    return Ok(Some(Cause::DifferentContent));
+                    // Sealed in both databases: the same audit imported into
+                    // each from one dossier is sealed twice, at two times.
+                    if audit_body(src, h.id)? != audit_body(self.read(), here_id)? {
+                        return Ok(Some(Cause::DifferentContent));
+                    }
+                    r.notices.push(format!(
+                        "audit {} ({}) is sealed in both databases with the same content (imported into each?): \
+                         this database's seal is kept",
+                        h.reference, h.supplier
+                    ));
                 }
                 r.already.add("audits", 1);
                 self.merge_closures(src, h, r)?;
@@ -397,19 +406,22 @@ impl Writer<'_> {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         for (finding, [closed_on, evidence, closed_by, recorded_at], fact) in closures {
             let Some(id) = self.read().row_of("findings", finding)? else { continue };
-            let here: Option<Option<String>> = self
+            let here: Option<(String, String, String)> = self
                 .conn()
-                .prepare_cached("SELECT fact_hash FROM finding_closures WHERE finding_id = ?1")?
-                .query_row([id], |row| row.get(0))
+                .prepare_cached("SELECT closed_on, evidence, closed_by FROM finding_closures WHERE finding_id = ?1")?
+                .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
                 .optional()?;
             match here {
-                Some(ours) if ours == fact => r.already.add("closures", 1),
+                // The same closure, recorded at two times (imported into each database).
+                Some(ours) if ours == (closed_on.clone(), evidence.clone(), closed_by.clone()) => {
+                    r.already.add("closures", 1);
+                }
                 Some(_) => r.refused.push(Refused {
                     entity: "closure",
                     id: finding.to_string(),
                     key: format!("{} finding {finding}", h.reference),
                     cause: Cause::DifferentContent,
-                    differs: vec![("closure".into(), None, Some(evidence))],
+                    differs: vec![("closure".into(), here.map(|h| h.1), Some(evidence))],
                 }),
                 None => {
                     self.conn()
@@ -474,6 +486,38 @@ impl Writer<'_> {
 }
 
 type Void = (Option<String>, Option<String>, Option<String>);
+
+/// What an audit says, without its seal: header, answers, evidence items
+/// and findings (with their ids and void marks), in an order that does not
+/// depend on row ids. Two audits with one id and equal bodies are the same
+/// audit, however often it was sealed.
+fn audit_body(read: Reader<'_>, id: i64) -> Result<Vec<String>> {
+    use std::fmt::Write as _;
+    let queries = [
+        "SELECT a.ref, s.code, a.auditor, a.visited_on, a.kind, a.summary, a.template, o.gid
+         FROM audits a JOIN suppliers s ON s.id = a.supplier_id LEFT JOIN audits o ON o.id = a.amends WHERE a.id = ?1",
+        "SELECT question, result, note FROM answers WHERE audit_id = ?1",
+        "SELECT gid, pillar, kind, strength, collected_on, description, reference, voided_at, void_reason
+         FROM evidence WHERE audit_id = ?1",
+        "SELECT gid, severity, description, owner, due_on, voided_at, void_reason FROM findings WHERE audit_id = ?1",
+    ];
+    let mut out = Vec::new();
+    for (i, sql) in queries.iter().enumerate() {
+        let mut stmt = read.conn.prepare_cached(sql)?;
+        let n = stmt.column_count();
+        let mut rows = stmt.query([id])?;
+        while let Some(row) = rows.next()? {
+            let mut line = i.to_string();
+            for c in 0..n {
+                line.push('\u{1f}');
+                let _ = write!(line, "{:?}", row.get_ref(c)?);
+            }
+            out.push(line);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
 
 fn source_answers(src: Reader<'_>, audit: i64) -> Result<Vec<(String, String, Option<String>)>> {
     let mut stmt =

@@ -74,14 +74,29 @@ fn derive(conn: &Connection, table: &str, kind: &str, select: &str) -> Result<()
     }
     let mut seen: HashMap<Vec<String>, usize> = HashMap::new();
     let mut update = conn.prepare(&format!("UPDATE {table} SET gid = ?2 WHERE id = ?1"))?;
-    for (id, mut parts) in rows {
+    for (id, parts) in rows {
         let n = seen.entry(parts.clone()).or_default();
-        parts.push(n.to_string());
+        let refs: Vec<Option<&str>> = parts.iter().map(|p| (p != NULL).then_some(p.as_str())).collect();
+        update.execute(rusqlite::params![id, derived_gid(kind, &refs, *n)])?;
         *n += 1;
-        let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
-        update.execute(rusqlite::params![id, Gid::derived(kind, &refs)])?;
     }
     Ok(())
+}
+
+/// How a NULL column enters a derived id: no stored text contains it.
+const NULL: &str = "\0";
+
+/// The name-based id of a record from its natural key and content
+/// (`None` for an empty column) and how many identical records came
+/// before it. The migration gives existing rows these ids, and a dossier
+/// without ids (`casebook-dossier/1`) gives its records the same ones, so
+/// one dossier imported into two databases, or a database upgraded in two
+/// copies, agree on every id.
+pub(crate) fn derived_gid(kind: &str, parts: &[Option<&str>], occurrence: usize) -> Gid {
+    let n = occurrence.to_string();
+    let mut all: Vec<&str> = parts.iter().map(|p| p.unwrap_or(NULL)).collect();
+    all.push(&n);
+    Gid::derived(kind, &all)
 }
 
 /// A column as text for the id: NULL is the empty marker `\0`, which no
@@ -89,7 +104,7 @@ fn derive(conn: &Connection, table: &str, kind: &str, select: &str) -> Result<()
 fn text(value: rusqlite::Result<rusqlite::types::ValueRef<'_>>) -> rusqlite::Result<String> {
     use rusqlite::types::ValueRef;
     Ok(match value? {
-        ValueRef::Null => "\0".to_owned(),
+        ValueRef::Null => NULL.to_owned(),
         ValueRef::Integer(n) => n.to_string(),
         ValueRef::Real(x) => x.to_string(),
         ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),

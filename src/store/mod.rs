@@ -134,8 +134,15 @@ impl Store {
 
     /// Starts a write transaction recorded in history under `actor`.
     pub fn begin(&mut self, actor: &str) -> Result<Writer<'_>> {
+        let changes_before = self.conn.total_changes();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Ok(Writer { scope: Scope::Transaction(tx), actor: actor.to_owned(), at: now_stamp(), clock: Cell::new(None) })
+        Ok(Writer {
+            scope: Scope::Transaction(tx),
+            actor: actor.to_owned(),
+            at: now_stamp(),
+            clock: Cell::new(None),
+            changes_before,
+        })
     }
 
     pub fn read(&self) -> Reader<'_> {
@@ -187,6 +194,9 @@ pub struct Writer<'c> {
     at: String,
     /// This transaction's clock reading, taken when first needed.
     clock: Cell<Option<Hlc>>,
+    /// The connection's count of changed rows when the transaction began:
+    /// a transaction that changed nothing leaves the clock alone.
+    changes_before: u64,
 }
 
 enum Scope<'c> {
@@ -199,7 +209,7 @@ impl Writer<'_> {
     /// clock, so the clock reading says whether anything changed since (a
     /// merge skips a source whose clock it has already merged).
     pub fn commit(self) -> Result<()> {
-        if matches!(self.scope, Scope::Transaction(_)) {
+        if matches!(self.scope, Scope::Transaction(_)) && self.conn().total_changes() > self.changes_before {
             self.clock()?;
         }
         match self.scope {
@@ -221,6 +231,7 @@ impl Writer<'_> {
             actor: self.actor.clone(),
             at: self.at.clone(),
             clock: Cell::new(self.clock.get()),
+            changes_before: self.changes_before,
         })
     }
 

@@ -231,6 +231,7 @@ impl Writer<'_> {
         if exists {
             return Ok(false);
         }
+        let code = self.read().supplier(supplier)?.code;
         self.conn()
             .prepare_cached(
                 "INSERT INTO claims (supplier_id, capability, source, stated_on, statement, retired_on, gid)
@@ -243,7 +244,7 @@ impl Writer<'_> {
                 c.stated_on.to_string(),
                 c.statement,
                 c.retired_on.map(|d| d.to_string()),
-                crate::model::Gid::new()
+                claim_gid(&code, c)
             ])?;
         let key = format!("{} ({}, {})", c.capability, c.source, c.stated_on);
         self.record(&Change {
@@ -306,4 +307,13 @@ pub(crate) fn parse_field(s: &mut Supplier, field: &str, value: Option<&str>) ->
         _ => return Err(bad()),
     }
     Ok(())
+}
+
+/// A claim's id follows from its content (the one the identity migration
+/// gives existing claims): the same claim recorded in two databases — from
+/// one dossier, or typed on two laptops — is one claim when they merge.
+fn claim_gid(code: &str, c: &Claim) -> crate::model::Gid {
+    let stated = c.stated_on.to_string();
+    let parts = [code, c.capability.as_str(), c.source.as_str(), &stated, &c.statement].map(Some);
+    super::migrate_identity::derived_gid("claim", &parts, 0)
 }

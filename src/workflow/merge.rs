@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 
 use crate::error::Result;
-use crate::model::merge::{MergeReport, SourceReport};
+use crate::model::merge::{Cause, MergeReport, SourceReport};
 use crate::store::{Source, Store, Writer};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -65,6 +65,9 @@ fn merge_source(w: &Writer<'_>, source: &Source, options: MergeOptions) -> Resul
         r.notices.push(format!(
             "{attachments} attachment record(s) there are not merged: merging attachments and their files is not built yet"
         ));
+    }
+    for refused in r.refused.iter().filter(|x| x.cause != Cause::AfterSubmission) {
+        w.record_refusal(&file, refused)?;
     }
     if let Some(ahead) = clock_ahead(&installation) {
         r.notices.push(ahead);

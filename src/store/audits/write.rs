@@ -2,6 +2,8 @@
 //! findings and their closures, a whole audit from a dossier, and deleting a
 //! draft. Every change to a draft is refused once the audit is submitted.
 
+use std::collections::HashMap;
+
 use rusqlite::{OptionalExtension, params};
 
 use super::NewAudit;
@@ -9,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::model::{
     Answer, AnswerResult, Audit, AuditStatus, Closure, Evidence, Finding, Gid, HistoryAction, HistoryEntity,
 };
+use crate::store::migrate_identity::derived_gid;
 use crate::store::{Change, SupplierId, Writer, facts};
 
 impl Writer<'_> {
@@ -169,15 +172,47 @@ impl Writer<'_> {
             summary: audit.summary.as_deref(),
             amends: audit.amends.as_deref(),
         };
-        let (id, _) = self.create_audit(supplier, &header)?;
+        // A dossier without ids: the same ids the identity migration gives
+        // (see `migrate_identity::derived_gid`), so a dossier imported into
+        // two databases makes the same records in both.
+        let code = self.read().supplier(supplier)?.code;
+        let visited = audit.visited_on.to_string();
+        let parts = [&audit.id, &code, &audit.auditor, &visited, audit.kind.as_str(), &audit.template].map(Some);
+        let gid = derived_gid("audit", &parts, 0);
+        let (id, _) = self.create_audit_identified(supplier, &header, gid)?;
+        let audit_gid = gid.to_string();
         for answer in &audit.answers {
             self.insert_answer(id, answer)?;
         }
+        let mut seen: HashMap<Vec<Option<String>>, usize> = HashMap::new();
+        let mut next = |parts: Vec<Option<String>>| {
+            let n = seen.entry(parts.clone()).or_default();
+            *n += 1;
+            (parts, *n - 1)
+        };
         for e in &audit.evidence {
-            self.insert_evidence(id, e, Gid::new())?;
+            let (parts, n) = next(vec![
+                Some(audit_gid.clone()),
+                Some(e.pillar.to_string()),
+                Some(e.kind.to_string()),
+                Some(e.strength.to_string()),
+                Some(e.collected_on.to_string()),
+                Some(e.description.clone()),
+                e.reference.clone(),
+            ]);
+            let refs: Vec<Option<&str>> = parts.iter().map(Option::as_deref).collect();
+            self.insert_evidence(id, e, derived_gid("evidence", &refs, n))?;
         }
         for f in &audit.findings {
-            let finding = self.insert_finding(id, f, Gid::new())?;
+            let (parts, n) = next(vec![
+                Some(audit_gid.clone()),
+                Some(f.severity.to_string()),
+                Some(f.description.clone()),
+                f.owner.clone(),
+                Some(f.due_on.to_string()),
+            ]);
+            let refs: Vec<Option<&str>> = parts.iter().map(Option::as_deref).collect();
+            let finding = self.insert_finding(id, f, derived_gid("finding", &refs, n))?;
             if let Some(c) = &f.closure {
                 // A closure is a fact of its own: recorded in the history chain.
                 self.record_closure(finding, c)?;
