@@ -7,6 +7,7 @@
 #
 #   bench/flags.sh            # 15 runs each
 #   RUNS=30 bench/flags.sh
+#   BASELINE=/path/to/other/casebook bench/flags.sh   # also time another build (on a database it builds itself)
 #
 # Needs bash 5 ($EPOCHREALTIME), the sqlite3 shell and GNU time.
 set -euo pipefail
@@ -21,14 +22,29 @@ prepare_db
 ours=("$CASEBOOK" --db "$BIG_DB" --as-of "$AS_OF" flags --format json)
 theirs=(sqlite3 "$BIG_DB" "SELECT supplier_id, sum(started), sum(passed_first) FROM lots GROUP BY supplier_id")
 
+baseline=()
+if [ -n "${BASELINE:-}" ]; then
+  BASE_DB="$WORK/big-baseline.db"
+  if [ -n "${FRESH:-}" ] || [ ! -s "$BASE_DB" ]; then
+    rm -f "$BASE_DB" "$BASE_DB-wal" "$BASE_DB-shm"
+    echo "building $BASE_DB with $BASELINE…" >&2
+    "$BASELINE" --db "$BASE_DB" import "$DATA/suppliers.json" >/dev/null
+    "$BASELINE" --db "$BASE_DB" import "$DATA/lots.csv" >/dev/null
+  fi
+  baseline=("$BASELINE" --db "$BASE_DB" --as-of "$AS_OF" flags --format json)
+  "${baseline[@]}" >/dev/null
+fi
+
 # Warm the OS page cache for both, then alternate.
 "${ours[@]}" >/dev/null
 "${theirs[@]}" >/dev/null
 casebook_ms=()
 sqlite_ms=()
+baseline_ms=()
 for _ in $(seq "$RUNS"); do
   casebook_ms+=("$(ms "${ours[@]}")")
   sqlite_ms+=("$(ms "${theirs[@]}")")
+  if [ -n "${BASELINE:-}" ]; then baseline_ms+=("$(ms "${baseline[@]}")"); fi
 done
 cb=$(median "${casebook_ms[@]}")
 sq=$(median "${sqlite_ms[@]}")
@@ -36,5 +52,9 @@ read -r _ rss < <(timed "${ours[@]}")
 echo "casebook flags --format json: median $cb ms (peak RSS $((rss / 1024)) MB), $(${ours[@]} | wc -c) bytes of JSON"
 echo "sqlite3 GROUP BY supplier:     median $sq ms"
 echo "ratio: $(ratio "$cb" "$sq")x (target ≤ 3x; absolute target < 250 ms)"
+if [ -n "${BASELINE:-}" ]; then
+  base=$(median "${baseline_ms[@]}")
+  echo "baseline ($BASELINE) flags --format json: median $base ms; ratio to sqlite3 $(ratio "$base" "$sq")x; this build ÷ baseline $(ratio "$cb" "$base")"
+fi
 echo "phases of one run (CASEBOOK_TRACE=1):" >&2
 CASEBOOK_TRACE=1 "${ours[@]}" 2>&1 >/dev/null | sed 's/^/  /' >&2

@@ -6,6 +6,7 @@
 #
 #   bench/import.sh            # 3 runs each
 #   RUNS=5 bench/import.sh
+#   BASELINE=/path/to/other/casebook bench/import.sh   # also time another build in the same runs
 #
 # Needs the sqlite3 shell (apt-get install -y sqlite3) and GNU time.
 set -euo pipefail
@@ -41,7 +42,16 @@ casebook_times=()
 sqlite_times=()
 casebook_rss=()
 ratios=()
+baseline_times=()
+baseline_rss=()
 for run in $(seq "$RUNS"); do
+  if [ -n "${BASELINE:-}" ]; then
+    rm -f "$WORK"/base.db*
+    "$BASELINE" --db "$WORK/base.db" import "$DATA/suppliers.json" >/dev/null
+    read -r secs rss < <(timed "$BASELINE" --db "$WORK/base.db" import "$CSV")
+    baseline_times+=("$secs"); baseline_rss+=("$rss")
+    echo "run $run: baseline $secs s ($rss KB)" >&2
+  fi
   rm -f "$WORK"/cb.db*
   "$CASEBOOK" --db "$WORK/cb.db" import "$DATA/suppliers.json" >/dev/null
   read -r secs rss < <(timed "$CASEBOOK" --db "$WORK/cb.db" import "$CSV")
@@ -63,3 +73,8 @@ echo "casebook import: median $cb s, $(rate "$ROWS" "$cb") rows/s, peak RSS $((r
 echo "sqlite3 .import: median $sq s, $(rate "$ROWS" "$sq") rows/s"
 echo "ratio of medians (casebook rows/s ÷ sqlite3 rows/s): $(awk -v a="$sq" -v b="$cb" 'BEGIN { printf "%.2f", a / b }')"
 echo "median of per-run ratios: $(median "${ratios[@]}") (runs: ${ratios[*]})"
+if [ -n "${BASELINE:-}" ]; then
+  base=$(median "${baseline_times[@]}")
+  echo "baseline ($BASELINE) import: median $base s, $(rate "$ROWS" "$base") rows/s, peak RSS $(($(median "${baseline_rss[@]}") / 1024)) MB"
+  echo "baseline ÷ sqlite3 ratio of medians: $(awk -v a="$sq" -v b="$base" 'BEGIN { printf "%.2f", a / b }')"
+fi

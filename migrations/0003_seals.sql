@@ -37,22 +37,26 @@ ALTER TABLE lots ADD COLUMN voided_at TEXT;
 ALTER TABLE lots ADD COLUMN voided_by TEXT;
 ALTER TABLE lots ADD COLUMN void_reason TEXT
     CHECK ((voided_at IS NULL AND voided_by IS NULL AND void_reason IS NULL)
-           OR (voided_at IS NOT NULL AND length(trim(voided_by)) > 0 AND length(trim(void_reason)) > 0));
+           OR (voided_at IS NOT NULL AND voided_by IS NOT NULL AND void_reason IS NOT NULL
+               AND length(trim(voided_by)) > 0 AND length(trim(void_reason)) > 0));
 ALTER TABLE claims ADD COLUMN voided_at TEXT;
 ALTER TABLE claims ADD COLUMN voided_by TEXT;
 ALTER TABLE claims ADD COLUMN void_reason TEXT
     CHECK ((voided_at IS NULL AND voided_by IS NULL AND void_reason IS NULL)
-           OR (voided_at IS NOT NULL AND length(trim(voided_by)) > 0 AND length(trim(void_reason)) > 0));
+           OR (voided_at IS NOT NULL AND voided_by IS NOT NULL AND void_reason IS NOT NULL
+               AND length(trim(voided_by)) > 0 AND length(trim(void_reason)) > 0));
 ALTER TABLE evidence ADD COLUMN voided_at TEXT;
 ALTER TABLE evidence ADD COLUMN voided_by TEXT;
 ALTER TABLE evidence ADD COLUMN void_reason TEXT
     CHECK ((voided_at IS NULL AND voided_by IS NULL AND void_reason IS NULL)
-           OR (voided_at IS NOT NULL AND length(trim(voided_by)) > 0 AND length(trim(void_reason)) > 0));
+           OR (voided_at IS NOT NULL AND voided_by IS NOT NULL AND void_reason IS NOT NULL
+               AND length(trim(voided_by)) > 0 AND length(trim(void_reason)) > 0));
 ALTER TABLE findings ADD COLUMN voided_at TEXT;
 ALTER TABLE findings ADD COLUMN voided_by TEXT;
 ALTER TABLE findings ADD COLUMN void_reason TEXT
     CHECK ((voided_at IS NULL AND voided_by IS NULL AND void_reason IS NULL)
-           OR (voided_at IS NOT NULL AND length(trim(voided_by)) > 0 AND length(trim(void_reason)) > 0));
+           OR (voided_at IS NOT NULL AND voided_by IS NOT NULL AND void_reason IS NOT NULL
+               AND length(trim(voided_by)) > 0 AND length(trim(void_reason)) > 0));
 
 -- The verdict scan's covering index holds only lots in force: a voided lot
 -- leaves it, so no scan has to skip it. `voided_at` is in the index (always

@@ -632,6 +632,120 @@ fn append_only_cases() -> Vec<Case> {
     ]
 }
 
+/// Migration 3's voiding: all three columns or none, a reason, never undone;
+/// lots and claims never edited.
+fn void_cases() -> Vec<Case> {
+    let void = |table: &str, key: &str| {
+        format!(
+            "UPDATE {table} SET voided_at = '2026-01-01T00:00:00.000Z', voided_by = 'qa', void_reason = 'typo' WHERE {key}"
+        )
+    };
+    let draft_evidence = format!("audit_id = {DRAFT}");
+    let lot = "lot = (SELECT min(lot) FROM lots)";
+    vec![
+        ok("lots: voided with who and why", void("lots", lot)),
+        refused(
+            "lots: voided without a reason",
+            format!("UPDATE lots SET voided_at = '2026-01-01', voided_by = 'qa' WHERE {lot}"),
+            &[CHECK, "void_reason"],
+        ),
+        refused(
+            "lots: voided with a blank reason",
+            format!("UPDATE lots SET voided_at = '2026-01-01', voided_by = 'qa', void_reason = ' ' WHERE {lot}"),
+            &[CHECK, "void_reason"],
+        ),
+        refused(
+            "lots: voided and changed at once",
+            format!(
+                "UPDATE lots SET voided_at = 'x', voided_by = 'qa', void_reason = 'r', started = started + 1 WHERE {lot}"
+            ),
+            &["a lot is never changed, only voided"],
+        ),
+        refused(
+            "lots: un-voided",
+            format!(
+                "{}; UPDATE lots SET voided_at = NULL, voided_by = NULL, void_reason = NULL WHERE {lot}",
+                void("lots", lot)
+            ),
+            &["a voided lot never changes"],
+        ),
+        refused("lots: deleted", format!("DELETE FROM lots WHERE {lot}"), &["a lot is never deleted"]),
+        ok("claims: voided", void("claims", "id = 1")),
+        ok(
+            "claims: retired once",
+            "UPDATE claims SET retired_on = '2026-06-01' WHERE id = 1 AND retired_on IS NULL".to_owned(),
+        ),
+        refused(
+            "claims: edited",
+            "UPDATE claims SET statement = 'x' WHERE id = 1".to_owned(),
+            &["a claim is never edited"],
+        ),
+        refused("claims: deleted", "DELETE FROM claims WHERE id = 1".to_owned(), &["a claim is never deleted"]),
+        ok("evidence of a draft: voided", void("evidence", &draft_evidence)),
+        refused(
+            "evidence of a draft: un-voided",
+            format!(
+                "{}; UPDATE evidence SET voided_at = NULL, voided_by = NULL, void_reason = NULL WHERE {draft_evidence}",
+                void("evidence", &draft_evidence)
+            ),
+            &["a voided evidence item never changes"],
+        ),
+        refused(
+            "findings of a draft: voided, then deleted",
+            format!(
+                "{}; DELETE FROM findings WHERE audit_id = {DRAFT}",
+                void("findings", &format!("audit_id = {DRAFT}"))
+            ),
+            &["a voided finding is never deleted"],
+        ),
+        refused(
+            "evidence of a submitted audit: voided",
+            void("evidence", &format!("audit_id = {SEALED}")),
+            &["audit is submitted; its evidence cannot be changed"],
+        ),
+    ]
+}
+
+/// Templates sealed, hashes well formed, supplier codes fixed.
+fn seal_cases() -> Vec<Case> {
+    vec![
+        refused(
+            "checklist_templates: re-hashed",
+            format!("UPDATE checklist_templates SET content_hash = {HASH}"),
+            &["a checklist template never changes"],
+        ),
+        refused(
+            "checklist_templates: deleted",
+            "DELETE FROM checklist_templates WHERE template = 'odm-capability/1'".to_owned(),
+            &["never deleted"],
+        ),
+        ok(
+            "checklist_templates: an unsealed one gets its hash",
+            format!("UPDATE checklist_templates SET content_hash = {HASH} WHERE template = 'draft/1'"),
+        ),
+        refused(
+            "checklist_templates: a malformed hash",
+            "UPDATE checklist_templates SET content_hash = 'abc' WHERE template = 'draft/1'".to_owned(),
+            &[CHECK, "content_hash"],
+        ),
+        refused(
+            "history.chain_hash: malformed",
+            insert("history", HISTORY, &[("chain_hash", "'xyz'")]),
+            &[CHECK, "chain_hash"],
+        ),
+        refused(
+            "audits.seal_format: unknown",
+            format!("UPDATE audits SET seal_format = 3 WHERE id = {DRAFT}"),
+            &[CHECK, "seal_format"],
+        ),
+        refused(
+            "suppliers: code changed",
+            "UPDATE suppliers SET code = 'SZ-OTHER' WHERE code = 'SZ-ARMOR'".to_owned(),
+            &["a supplier's id and code never change"],
+        ),
+    ]
+}
+
 /// Runs one case inside a savepoint that is always rolled back.
 fn check(conn: &Connection, case: &Case) -> Result<(), String> {
     conn.execute_batch("SAVEPOINT one_case").expect("savepoint");
@@ -665,6 +779,8 @@ fn every_table_enforces_its_rules_in_sql() {
         other_table_cases(),
         submitted_audit_cases(),
         append_only_cases(),
+        void_cases(),
+        seal_cases(),
     ];
     let cases: Vec<&Case> = groups.iter().flatten().collect();
     let failures: Vec<String> = cases.iter().filter_map(|case| check(&conn, case).err()).collect();

@@ -442,3 +442,14 @@ fn a_noted_head_must_be_well_formed() {
     assert_eq!(run.code, Some(2), "a usage error: {}", run.stderr);
     assert!(run.stderr.contains("expected 64 hexadecimal digits"), "{}", run.stderr);
 }
+
+#[test]
+fn export_names_the_audit_chain_head_that_check_prints() {
+    let sandbox = Sandbox::demo();
+    let (_, results) = check(&sandbox, &[]);
+    let noted = head(&results, "seals");
+    let out = sandbox.path("all.json");
+    let run = sandbox.run(&["export", "-o", out.to_str().unwrap()]);
+    run.assert_success().assert_stderr_has(&format!("exported 14 supplier(s); audit chain head {noted}\n"));
+    assert!(check(&sandbox, &["--expect-head", &noted]).0);
+}

@@ -168,6 +168,14 @@ fn a_voided_claim_counts_in_no_verdict_and_is_listed_as_voided() {
     let c = counts(&sandbox, "SZ-NEWCO");
     assert_eq!((c["claims"].as_u64(), c["voided"].as_u64()), (Some(0), Some(1)));
     check_ok(&sandbox);
+    // Importing the claim again (the demo dossier's SZ-NEWCO) changes nothing.
+    let mut dossier = common::demo_dossier();
+    dossier["suppliers"].as_array_mut().unwrap().retain(|s| s["code"] == "SZ-NEWCO");
+    let file = sandbox.write("newco.json", serde_json::to_vec(&dossier).unwrap());
+    sandbox.run(&["import", file.to_str().unwrap()]).assert_success();
+    assert_eq!(json(&sandbox, &["explain", "SZ-NEWCO", "--format", "json"])["verdict"], "not_claimed");
+    let c = counts(&sandbox, "SZ-NEWCO");
+    assert_eq!((c["claims"].as_u64(), c["voided"].as_u64()), (Some(0), Some(1)));
     sandbox
         .run(&["claim", "void", "--supplier", "SZ-ARMOR", &number, "--reason", "x"])
         .assert_failure()

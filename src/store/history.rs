@@ -278,3 +278,84 @@ impl Reader<'_> {
         Ok(super::head_problem(noted, &links, "history chain"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+    use rusqlite::params;
+
+    use super::*;
+    use crate::store::Store;
+
+    /// A database whose history holds `n` policy changes, values `v0`…,
+    /// with the history's triggers dropped, as an attacker would.
+    fn history_of(n: usize) -> Store {
+        let mut store = Store::open_in_memory().unwrap();
+        let w = store.begin("tester").unwrap();
+        for i in 0..n {
+            let (key, value) = (format!("k{i}"), format!("v{i}"));
+            w.record(&Change {
+                new: Some(&value),
+                ..Change::of(None, HistoryEntity::Policy, &key, HistoryAction::Update)
+            })
+            .unwrap();
+        }
+        w.commit().unwrap();
+        store
+            .conn()
+            .execute_batch("DROP TRIGGER history_append_only_update; DROP TRIGGER history_append_only_delete;")
+            .unwrap();
+        store
+    }
+
+    fn problems(store: &Store) -> Vec<String> {
+        store.read().verify_history().unwrap().0
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Editing any row, deleting any row but the newest, or swapping two
+        /// rows' values shows; an untouched chain verifies.
+        #[test]
+        fn any_change_to_history_but_dropping_the_newest_row_shows(
+            n in 2_usize..24,
+            op in 0_u8..3,
+            a in any::<Index>(),
+            b in any::<Index>(),
+            text in "[a-z]{1,8}",
+        ) {
+            let store = history_of(n);
+            prop_assert!(problems(&store).is_empty());
+            let conn = store.conn();
+            let id = |k: usize| i64::try_from(k).unwrap() + 1;
+            let (i, j) = (id(a.index(n)), id(b.index(n)));
+            match op {
+                0 => { conn.execute("UPDATE history SET new_value = ?2 WHERE id = ?1", params![i, text]).unwrap(); }
+                1 => { conn.execute("DELETE FROM history WHERE id = ?1", [id(a.index(n - 1))]).unwrap(); }
+                _ => {
+                    let j = if i == j { i % id(n - 1) + 1 } else { j };
+                    conn.execute(
+                        "UPDATE history SET new_value = CASE id WHEN ?1 THEN (SELECT new_value FROM history WHERE id = ?2)
+                                                                  ELSE (SELECT new_value FROM history WHERE id = ?1) END
+                         WHERE id IN (?1, ?2)",
+                        params![i, j],
+                    ).unwrap();
+                }
+            }
+            prop_assert!(!problems(&store).is_empty(), "op {} at {} / {} of {} went unseen", op, i, j, n);
+        }
+    }
+
+    #[test]
+    fn dropping_the_newest_row_shows_only_against_a_noted_head() {
+        let store = history_of(5);
+        let (_, _, head) = store.read().verify_history().unwrap();
+        let noted = crate::store::NotedHead { seq: Some(head.0), hash: head.1 };
+        store.conn().execute("DELETE FROM history WHERE id = 5", []).unwrap();
+        assert!(problems(&store).is_empty());
+        let problem = store.read().history_head_problem(&noted).unwrap().unwrap();
+        assert!(problem.contains("the chain now ends at #4"), "{problem}");
+    }
+}

@@ -37,13 +37,26 @@ pub enum LotInsert {
 }
 
 pub struct LotWriter<'w> {
+    exists: CachedStatement<'w>,
     insert: CachedStatement<'w>,
+    /// Still to do before the first insert: suspend `lots_key_taken`.
+    suspend: Option<Box<dyn FnOnce() -> Result<()> + 'w>>,
 }
 
 impl LotWriter<'_> {
     /// Inserts a lot; `defects` is its counts as compact JSON (see
     /// `exchange::validate::defects_json`), `None` when it has none.
     pub fn insert(&mut self, supplier: SupplierId, lot: &NewLot<'_>, defects: Option<&str>) -> Result<LotInsert> {
+        // The schema refuses a taken key (even to `ON CONFLICT DO NOTHING`):
+        // a lot is never replaced. So look first. (`INSERT … SELECT … WHERE
+        // NOT EXISTS` would read the table it writes, which makes SQLite
+        // buffer every row in a temporary table: twice the import's time.)
+        if self.exists.exists(params![supplier.0, lot.lot])? {
+            return Ok(LotInsert::Duplicate);
+        }
+        if let Some(suspend) = self.suspend.take() {
+            suspend()?;
+        }
         let inserted = self.insert.execute(params![
             supplier.0,
             lot.lot,
@@ -123,14 +136,22 @@ pub struct LotFilter {
 }
 
 impl Writer<'_> {
-    /// Prepares the statement an import inserts lots with.
+    /// Prepares the statements an import inserts lots with.
+    ///
+    /// The schema's `lots_key_taken` trigger (a lot is never replaced) costs
+    /// as much as the rest of a large import (BENCHMARKS.md), and the writer
+    /// guarantees the same by looking each key up first. So, from the first
+    /// lot inserted, it is dropped for the rest of this transaction and
+    /// created again before it commits: other connections never see it
+    /// missing, and an import of nothing but duplicates changes nothing.
     pub fn lot_writer(&self) -> Result<LotWriter<'_>> {
         Ok(LotWriter {
+            suspend: Some(Box::new(move || self.suspend_trigger("lots_key_taken"))),
+            exists: self.conn().prepare_cached("SELECT 1 FROM lots WHERE supplier_id = ?1 AND lot = ?2")?,
             insert: self.conn().prepare_cached(
                 "INSERT INTO lots (supplier_id, lot, sku, process, material, produced_on, started, passed_first,
                                    reworked, scrapped, defects)
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11
-                 WHERE NOT EXISTS (SELECT 1 FROM lots WHERE supplier_id = ?1 AND lot = ?2)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?,
         })
     }

@@ -22,12 +22,14 @@ mod policy;
 mod shortlist;
 mod source;
 mod suppliers;
+mod suspend;
 mod versions;
 mod void;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::Duration;
 
 use chrono::{NaiveDate, SecondsFormat, Utc};
@@ -142,6 +144,7 @@ impl Store {
             at: now_stamp(),
             clock: Cell::new(None),
             changes_before,
+            suspended: Rc::default(),
         })
     }
 
@@ -197,6 +200,9 @@ pub struct Writer<'c> {
     /// The connection's count of changed rows when the transaction began:
     /// a transaction that changed nothing leaves the clock alone.
     changes_before: u64,
+    /// Triggers this transaction dropped for a bulk write, by name, with
+    /// their SQL: put back before it commits (see [`Writer::suspend_trigger`]).
+    suspended: Rc<RefCell<Vec<(String, String)>>>,
 }
 
 enum Scope<'c> {
@@ -213,10 +219,19 @@ impl Writer<'_> {
             self.clock()?;
         }
         match self.scope {
-            Scope::Transaction(tx) => tx.commit()?,
+            Scope::Transaction(tx) => {
+                suspend::restore_triggers(&tx, &self.suspended.borrow())?;
+                tx.commit()?;
+            }
             Scope::Savepoint(sp) => sp.commit()?,
         }
         Ok(())
+    }
+
+    /// Drops trigger `name` until this transaction commits (see
+    /// [`suspend_trigger`]).
+    pub(crate) fn suspend_trigger(&self, name: &str) -> Result<()> {
+        suspend::suspend_trigger(self.conn(), &self.suspended, name)
     }
 
     /// A savepoint inside this transaction: its changes join this one when
@@ -232,6 +247,7 @@ impl Writer<'_> {
             at: self.at.clone(),
             clock: Cell::new(self.clock.get()),
             changes_before: self.changes_before,
+            suspended: Rc::clone(&self.suspended),
         })
     }
 

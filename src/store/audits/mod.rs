@@ -3,11 +3,13 @@
 //! reads; `write` holds drafting and filing, `seal` submission and hashing.
 
 mod seal;
+mod seal_v1;
 mod verify;
 mod write;
 
 pub use seal::{Seal, hex, sha256_hex};
-pub(crate) use seal::{chain_hash_v1, chain_hash_v2};
+pub(crate) use seal::chain_hash_v2;
+pub(crate) use seal_v1::chain_hash_v1;
 pub use verify::{ChainReport, NotedHead, SealRow, head_problem};
 
 use std::collections::HashMap;

@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 
-use super::seal::{GENESIS_HASH, chain_hash_v1, chain_hash_v2, content_hash_v1};
+use super::seal::{GENESIS_HASH, chain_hash_v2};
+use super::seal_v1::{chain_hash_v1, content_hash_v1};
 use crate::error::Result;
 use crate::store::Reader;
 
