@@ -7,8 +7,8 @@ mod seal_v1;
 mod verify;
 mod write;
 
-pub use seal::{Seal, hex, sha256_hex};
 pub(crate) use seal::chain_hash_v2;
+pub use seal::{Seal, hex, sha256_hex};
 pub(crate) use seal_v1::chain_hash_v1;
 pub use verify::{ChainReport, NotedHead, SealRow, head_problem};
 
