@@ -21,6 +21,7 @@ macro_rules! out {
 mod admin;
 mod audit;
 mod data;
+mod hub;
 mod merge;
 mod output;
 mod report;
@@ -117,6 +118,9 @@ pub enum Command {
     /// The buyer's shortlist: add, remove, list, export (as in the UI's Shortlist screen).
     #[command(subcommand)]
     Shortlist(shortlist::ShortlistCommand),
+    /// The team hub (PostgreSQL): create one (administrator), remember one, show the sync state.
+    #[command(subcommand)]
+    Hub(hub::HubCommand),
     /// Open the UI on a fresh demo database (temporary unless --db is given), as of 2026-11-15.
     Demo(ui::DemoArgs),
 }
@@ -231,6 +235,7 @@ fn run(cli: Cli, db_given: bool) -> Result<ExitCode> {
         Command::Backup(args) => admin::backup(&ctx, &args),
         Command::Yield(args) => yield_cmd::run(&ctx, &args),
         Command::Shortlist(cmd) => shortlist::run(&ctx, cmd),
+        Command::Hub(cmd) => hub::run(&ctx, cmd),
         Command::Demo(args) => ui::demo(&ctx, cli.db.as_deref().filter(|_| db_given), cli.as_of, &args),
     }
 }
