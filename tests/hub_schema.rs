@@ -201,15 +201,14 @@ fn every_row_is_attributed_to_the_login_that_pushed_it() {
     let forged = a.execute("INSERT INTO casebook.suppliers (code, body, pushed_by) VALUES ('SZ-F', '{}', 'boss')", &[]);
     assert_eq!(sqlstate(forged).as_deref(), Some("42501"));
     push_supplier(&mut a, "SZ-A").expect("supplier");
-    // …and the owner's values are overwritten by the trigger.
+    // …and the owner's are checked: a push carries its own login and transaction.
     let mut owner = hub.client(&hub.owner());
-    owner
-        .execute(
-            "INSERT INTO casebook.suppliers (code, body, pushed_by, seq, tx, pushed_at)
-             VALUES ('SZ-B', '{}', 'nobody', 1, '1', '2000-01-01')",
-            &[],
-        )
-        .expect("owner pushes");
+    let forged = owner.execute(
+        "INSERT INTO casebook.suppliers (code, body, pushed_by, tx, pushed_at) VALUES ('SZ-F', '{}', 'nobody', '1', now())",
+        &[],
+    );
+    assert_eq!(sqlstate(forged).as_deref(), Some("CB004"));
+    owner.execute("INSERT INTO casebook.suppliers (code, body) VALUES ('SZ-B', '{}')", &[]).expect("owner pushes");
     let rows = a
         .query("SELECT code, pushed_by::text, pushed_at > '2020-01-01' FROM casebook.suppliers ORDER BY seq", &[])
         .expect("read");
@@ -263,18 +262,27 @@ fn pushes_are_serialised_so_the_pull_order_has_no_holes() {
     // While the first push is open, a second one waits (here: gives up).
     b.batch_execute("SET lock_timeout = '200ms'").expect("timeout");
     assert_eq!(sqlstate(push_supplier(&mut b, "SZ-B")).as_deref(), Some("55P03"), "second push waits");
+    b.batch_execute("SET lock_timeout = 0").expect("no timeout");
     // Readers do not wait, and see nothing of the open push.
     let visible: i64 = b.query_one("SELECT count(*) FROM casebook.suppliers", &[]).expect("read").get(0);
     assert_eq!(visible, 0);
+    // A push that starts now waits for the lock before it draws its seq,
+    // so it follows everything the open push adds meanwhile.
+    let waiting = std::thread::spawn(move || {
+        push_supplier(&mut b, "SZ-C").expect("third push");
+        b
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    tx.execute("INSERT INTO casebook.suppliers (code, body) VALUES ('SZ-D', '{}')", &[]).expect("more in a");
     tx.commit().expect("commit");
-    push_supplier(&mut b, "SZ-B").expect("second push after the first");
-    let seqs: Vec<(String, i64)> = b
-        .query("SELECT code, seq FROM casebook.suppliers ORDER BY seq", &[])
+    let mut b = waiting.join().expect("third push done");
+    let order: Vec<String> = b
+        .query("SELECT code FROM casebook.suppliers ORDER BY seq", &[])
         .expect("read")
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
+        .map(|r| r.get(0))
         .collect();
-    assert_eq!(seqs.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(), ["SZ-A", "SZ-B"]);
+    assert_eq!(order, ["SZ-A", "SZ-D", "SZ-C"]);
 }
 
 #[test]
