@@ -76,6 +76,16 @@ fn an_auditor_pushes_audits_and_a_buyer_cannot() {
         &[],
     );
     assert_eq!(sqlstate(foreign).as_deref(), Some("42501"), "buyer writes history about an audit");
+    // The hub says why, in the words the client shows.
+    let why: Option<String> =
+        b.query_one("SELECT casebook.why_refused(current_user, 'audits', NULL)", &[]).expect("why").get(0);
+    assert_eq!(
+        why.as_deref(),
+        Some(format!("your login {buyer} has role casebook_buyer; audits are pushed by casebook_auditor").as_str())
+    );
+    let why: Option<String> =
+        a.query_one("SELECT casebook.why_refused(current_user, 'audits', NULL)", &[]).expect("why").get(0);
+    assert_eq!(why, None);
     // Everyone reads.
     let audits: i64 = b.query_one("SELECT count(*) FROM casebook.audits", &[]).expect("read").get(0);
     assert_eq!(audits, 1);
@@ -126,6 +136,13 @@ fn only_the_owner_of_a_draft_adds_to_it_and_nobody_after_submission() {
         Some("42501"),
         "evidence in another auditor's draft"
     );
+    let why: Option<String> = b
+        .query_one("SELECT casebook.why_refused(current_user, 'records:evidence', $1)", &[&AUDIT_1])
+        .expect("why")
+        .get(0);
+    let expected =
+        format!("audit {AUDIT_1} is a draft of {first} on the hub; only {first} pushes what is filed under it");
+    assert_eq!(why.as_deref(), Some(expected.as_str()));
     let answer = "INSERT INTO casebook.versions (entity, key, field, clock, actor, value, audit)
                   VALUES ('answer', $1, 'result', $2, 'x', 'yes', $3)";
     let key = format!("{AUDIT_1} LG-01");

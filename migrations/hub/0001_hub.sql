@@ -158,7 +158,8 @@ CREATE TABLE casebook.records (
     pushed_by name NOT NULL DEFAULT session_user,
     pushed_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (kind, key),
-    CHECK (kind <> 'submission' OR key = audit)
+    CHECK (kind <> 'submission' OR key = audit),
+    CHECK (kind NOT IN ('evidence', 'finding', 'submission') OR audit IS NOT NULL)
 );
 CREATE INDEX records_by_supplier ON casebook.records (supplier, kind);
 CREATE INDEX records_by_audit ON casebook.records (audit) WHERE audit IS NOT NULL;
@@ -178,7 +179,8 @@ CREATE TABLE casebook.versions (
     tx        xid8 NOT NULL DEFAULT pg_current_xact_id(),
     pushed_by name NOT NULL DEFAULT session_user,
     pushed_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (entity, key, field, clock)
+    PRIMARY KEY (entity, key, field, clock),
+    CHECK (entity NOT IN ('audit', 'answer') OR audit IS NOT NULL)
 );
 CREATE INDEX versions_by_supplier ON casebook.versions (supplier) WHERE supplier IS NOT NULL;
 CREATE INDEX versions_by_audit ON casebook.versions (audit) WHERE audit IS NOT NULL;
@@ -234,10 +236,53 @@ CREATE VIEW casebook.history AS
 -- Functions. SECURITY DEFINER ones run as the owner with a fixed search
 -- path; they take the acting role as an argument where it matters.
 
--- Whether `who` (the current user) holds a role that pushes to `target`.
-CREATE FUNCTION casebook.may_push(who name, target text) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, casebook AS $$
-    SELECT EXISTS (SELECT 1 FROM casebook.lanes l WHERE l.target = $2 AND pg_has_role($1, l.role, 'USAGE'))
+-- Why `who` (the current user) may not push to `target` (a row of
+-- `lanes`) a record filed under `audit` (NULL: nothing under an audit, or
+-- no ownership rule for this target) — or NULL when it may. Row-level
+-- security allows exactly what this returns NULL for, and the client shows
+-- what it returns, so a refusal and its explanation never disagree.
+CREATE FUNCTION casebook.why_refused(who name, target text, audit text) RETURNS text
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, casebook AS $$
+DECLARE
+    pushers text;
+    held text;
+    owner name;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM casebook.lanes l WHERE l.target = $2 AND pg_has_role($1, l.role, 'USAGE')) THEN
+        SELECT string_agg(l.role, ' or ' ORDER BY l.role) INTO pushers FROM casebook.lanes l WHERE l.target = $2;
+        SELECT string_agg(r, ', ' ORDER BY r) INTO held
+        FROM unnest(ARRAY['casebook_auditor', 'casebook_qa', 'casebook_buyer']) r WHERE pg_has_role($1, r, 'USAGE');
+        RETURN format('your login %s has %s; %s are pushed by %s', $1,
+                      coalesce('role ' || held, 'no casebook role'), casebook.target_words($2),
+                      coalesce(pushers, 'nobody (the hub''s owner only)'));
+    END IF;
+    IF $3 IS NOT NULL THEN
+        owner := casebook.audit_owner($3);
+        IF owner IS DISTINCT FROM session_user THEN
+            RETURN format('audit %s is a draft of %s on the hub; only %s pushes what is filed under it',
+                          $3, coalesce(owner::text, 'nobody'), coalesce(owner::text, 'its owner'));
+        END IF;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- A lane's target in words: `records:claim` → claims, `history:lots` →
+-- history entries about lots.
+CREATE FUNCTION casebook.target_words(target text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN $1 LIKE 'history:%' THEN 'history entries about ' || replace(split_part($1, ':', 2), '_', ' ')
+        WHEN $1 LIKE 'versions:%' THEN 'edits of ' || replace(split_part($1, ':', 2), '_', ' ') || ' fields'
+        WHEN $1 LIKE 'records:%' THEN replace(split_part($1, ':', 2), '_', ' ') || 's'
+        ELSE $1
+    END
+$$;
+
+-- The lane a record goes by.
+CREATE FUNCTION casebook.record_target(kind text, topic text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE $1 WHEN 'history' THEN 'history:' || $2 ELSE 'records:' || $1 END
 $$;
 
 -- The login that owns an audit (the one that first pushed it).
@@ -476,14 +521,23 @@ BEGIN
 END
 $$;
 
-CREATE POLICY lane ON casebook.suppliers FOR INSERT WITH CHECK (casebook.may_push(current_user, 'suppliers'));
-CREATE POLICY lane ON casebook.audits FOR INSERT WITH CHECK (casebook.may_push(current_user, 'audits'));
-CREATE POLICY lane ON casebook.lots FOR INSERT WITH CHECK (casebook.may_push(current_user, 'lots'));
-CREATE POLICY lane ON casebook.files FOR INSERT WITH CHECK (casebook.may_push(current_user, 'files'));
+-- Suppliers, audits, lots and files: one lane per table, checked once per
+-- statement (an uncorrelated subquery), not per row.
+DO $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['suppliers', 'audits', 'lots', 'files'] LOOP
+        EXECUTE format('CREATE POLICY lane ON casebook.%I FOR INSERT WITH CHECK (EXISTS (
+                            SELECT 1 FROM casebook.lanes l WHERE l.target = %L
+                            AND pg_has_role(current_user, l.role, ''USAGE'')))', t, t);
+    END LOOP;
+END
+$$;
+-- Records and versions: the lane of the row's kind, and what is filed under
+-- a draft audit only from the login that owns it.
 CREATE POLICY lane ON casebook.records FOR INSERT WITH CHECK (
-    casebook.may_push(current_user, CASE kind WHEN 'history' THEN 'history:' || topic ELSE 'records:' || kind END)
-    AND (audit IS NULL OR kind NOT IN ('evidence', 'finding', 'submission', 'void')
-         OR casebook.audit_owner(audit) = session_user));
+    casebook.why_refused(current_user, casebook.record_target(kind, topic),
+                         CASE WHEN kind IN ('evidence', 'finding', 'submission', 'void') THEN audit END) IS NULL);
 CREATE POLICY lane ON casebook.versions FOR INSERT WITH CHECK (
-    casebook.may_push(current_user, 'versions:' || entity)
-    AND (entity NOT IN ('audit', 'answer') OR casebook.audit_owner(audit) = session_user));
+    casebook.why_refused(current_user, 'versions:' || entity,
+                         CASE WHEN entity IN ('audit', 'answer') THEN audit END) IS NULL);
