@@ -535,9 +535,16 @@ END
 $$;
 -- Records and versions: the lane of the row's kind, and what is filed under
 -- a draft audit only from the login that owns it.
-CREATE POLICY lane ON casebook.records FOR INSERT WITH CHECK (
-    casebook.why_refused(current_user, casebook.record_target(kind, topic),
-                         CASE WHEN kind IN ('evidence', 'finding', 'submission', 'void') THEN audit END) IS NULL);
-CREATE POLICY lane ON casebook.versions FOR INSERT WITH CHECK (
-    casebook.why_refused(current_user, 'versions:' || entity,
-                         CASE WHEN entity IN ('audit', 'answer') THEN audit END) IS NULL);
+CREATE FUNCTION casebook.record_refusal(who name, kind text, topic text, audit text) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT casebook.why_refused($1, casebook.record_target($2, $3),
+                                CASE WHEN $2 IN ('evidence', 'finding', 'submission', 'void') THEN $4 END)
+$$;
+CREATE FUNCTION casebook.version_refusal(who name, entity text, audit text) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT casebook.why_refused($1, 'versions:' || $2, CASE WHEN $2 IN ('audit', 'answer') THEN $3 END)
+$$;
+CREATE POLICY lane ON casebook.records FOR INSERT
+    WITH CHECK (casebook.record_refusal(current_user, kind, topic, audit) IS NULL);
+CREATE POLICY lane ON casebook.versions FOR INSERT
+    WITH CHECK (casebook.version_refusal(current_user, entity, audit) IS NULL);

@@ -9,11 +9,17 @@
 
 mod connect;
 mod init;
+mod pull;
+mod push;
+mod rows;
 
 use postgres::{Client, NoTls};
 
 pub use connect::{HubUrl, passfile_lookup, redact};
 pub use init::{HUB_VERSION, InitOutcome};
+pub use pull::PullWindow;
+pub use push::{PushConflict, PushRefusal, PushReport};
+pub use rows::{AuditRow, Batch, FileRow, HubTable, LotRow, RecordRow, SupplierRow, VersionRow};
 
 use crate::error::{Error, Result};
 

@@ -1,0 +1,91 @@
+//! Pulling from the hub: the rows that arrived after a cursor, table by
+//! table in arrival (`seq`) order, streamed by binary COPY.
+//!
+//! A window is fixed when it is opened: `upto` is the highest `seq` visible
+//! then. Because pushes are serialised (see the hub schema), every row with
+//! a `seq` at most `upto` is visible from then on and none appears later, so
+//! a window can be read over several connections, and a laptop that merged
+//! it whole moves its cursor to `upto` and misses nothing.
+
+use std::collections::BTreeMap;
+
+use postgres::binary_copy::BinaryCopyOutIter;
+use postgres::fallible_iterator::FallibleIterator;
+
+use super::rows::HubTable;
+use super::{Hub, pg_error};
+use crate::error::Result;
+
+/// The hub rows with `after < seq <= upto`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PullWindow {
+    pub after: i64,
+    pub upto: i64,
+    /// Rows in the window, per table.
+    pub counts: BTreeMap<&'static str, u64>,
+}
+
+const TABLES: [&str; 6] = ["suppliers", "audits", "records", "versions", "lots", "files"];
+
+impl PullWindow {
+    pub fn total(&self) -> u64 {
+        self.counts.values().sum()
+    }
+}
+
+impl Hub {
+    /// Opens the window from `after` to everything the hub holds now.
+    pub fn pull_window(&mut self, after: i64) -> Result<PullWindow> {
+        let highest = TABLES.map(|t| format!("(SELECT max(seq) FROM casebook.{t})")).join(", ");
+        let upto: i64 = self
+            .client
+            .query_one(&format!("SELECT greatest(0, {highest})::bigint"), &[])
+            .map_err(|e| pg_error(&e))?
+            .get(0);
+        let mut counts = BTreeMap::new();
+        if upto > after {
+            for table in TABLES {
+                let n: i64 = self
+                    .client
+                    .query_one(
+                        &format!("SELECT count(*) FROM casebook.{table} WHERE seq > $1 AND seq <= $2"),
+                        &[&after, &upto],
+                    )
+                    .map_err(|e| pg_error(&e))?
+                    .get(0);
+                counts.insert(table, u64::try_from(n).unwrap_or(0));
+            }
+        }
+        Ok(PullWindow { after, upto: upto.max(after), counts })
+    }
+
+    /// Streams the window's rows of one table, in `seq` order, to `each`.
+    pub fn pull_rows<T: HubTable>(&mut self, window: &PullWindow, each: &mut dyn FnMut(T) -> Result<()>) -> Result<()> {
+        let filter = format!("seq > {} AND seq <= {}", window.after, window.upto);
+        self.rows_where(&filter, each)
+    }
+
+    /// Streams the rows of one table that `filter` (SQL over its columns,
+    /// built by this module's callers from values they checked) selects, in
+    /// `seq` order.
+    pub(crate) fn rows_where<T: HubTable>(
+        &mut self,
+        filter: &str,
+        each: &mut dyn FnMut(T) -> Result<()>,
+    ) -> Result<()> {
+        let list = T::COLUMNS.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ");
+        let types: Vec<_> = T::COLUMNS.iter().map(|(_, ty)| ty.clone()).collect();
+        let reader = self
+            .client
+            .copy_out(&format!(
+                "COPY (SELECT {list} FROM casebook.{} WHERE {filter} ORDER BY seq) TO STDOUT (FORMAT binary)",
+                T::NAME
+            ))
+            .map_err(|e| pg_error(&e))?;
+        let mut rows = BinaryCopyOutIter::new(reader, &types);
+        while let Some(row) = rows.next().map_err(|e| pg_error(&e))? {
+            each(T::read(&row).map_err(|e| pg_error(&e))?)?;
+        }
+        Ok(())
+    }
+}
