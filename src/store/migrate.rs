@@ -52,7 +52,7 @@ const MIGRATIONS: &[Migration] = &[
         seed: Some(super::migrate_identity::seed),
         finish: Some(include_str!("../../migrations/0005_identity_triggers.sql")),
     },
-    Migration { name: "hub", sql: include_str!("../../migrations/0006_hub.sql"), seed: None },
+    Migration { name: "hub", sql: include_str!("../../migrations/0006_hub.sql"), seed: None, finish: None },
 ];
 
 /// The schema version this binary writes; newer files are refused.
