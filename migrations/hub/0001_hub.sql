@@ -87,6 +87,7 @@ INSERT INTO casebook.lanes (target, role) VALUES
     ('lots', 'casebook_auditor'),
     ('files', 'casebook_auditor'),
     ('records:claim', 'casebook_auditor'),
+    ('records:retirement', 'casebook_auditor'),
     ('records:evidence', 'casebook_auditor'),
     ('records:finding', 'casebook_auditor'),
     ('records:closure', 'casebook_auditor'),
@@ -108,6 +109,8 @@ INSERT INTO casebook.lanes (target, role) VALUES
     ('history:evidence', 'casebook_auditor'),
     ('history:finding', 'casebook_auditor'),
     ('history:lots', 'casebook_auditor'),
+    ('history:lot', 'casebook_auditor'),
+    ('history:closure', 'casebook_auditor'),
     ('history:attachment', 'casebook_auditor'),
     ('history:annotation', 'casebook_qa'),
     ('history:control_plan', 'casebook_qa'),
@@ -146,7 +149,7 @@ CREATE INDEX audits_by_supplier ON casebook.audits (supplier);
 -- record is filed under; `topic` is what a history entry is about, or what
 -- a void voids.
 CREATE TABLE casebook.records (
-    kind      text NOT NULL CHECK (kind IN ('claim', 'evidence', 'finding', 'closure', 'submission',
+    kind      text NOT NULL CHECK (kind IN ('claim', 'retirement', 'evidence', 'finding', 'closure', 'submission',
                                             'attachment', 'void', 'annotation', 'control_plan', 'history')),
     key       text NOT NULL CHECK (length(key) BETWEEN 1 AND 200),
     supplier  text REFERENCES casebook.suppliers (code),

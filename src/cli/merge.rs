@@ -50,24 +50,7 @@ fn print_text(report: &MergeReport) -> Result<()> {
     }
     out!("{}", table.render());
     for s in &report.sources {
-        for c in &s.conflicts {
-            outln!("{}: conflict resolved: {c}", s.source);
-        }
-        for refused in &s.refused {
-            outln!("{}: {refused}", s.source);
-        }
-        for m in &s.missing_files {
-            outln!(
-                "{}: file missing: {} ({}), attached to {}; the record is merged",
-                s.source,
-                m.name,
-                m.sha256,
-                m.attached_to
-            );
-        }
-        for n in &s.notices {
-            outln!("{}: note: {n}", s.source);
-        }
+        print_details(s)?;
     }
     let what = if report.committed {
         format!("merged {} database(s) into {} in one transaction", report.sources.len(), report.target)
@@ -80,8 +63,31 @@ fn print_text(report: &MergeReport) -> Result<()> {
     Ok(())
 }
 
+/// A source's conflicts, refusals, missing files and notices, a line each.
+pub(super) fn print_details(s: &SourceReport) -> Result<()> {
+    for c in &s.conflicts {
+        outln!("{}: conflict resolved: {c}", s.source);
+    }
+    for refused in &s.refused {
+        outln!("{}: {refused}", s.source);
+    }
+    for m in &s.missing_files {
+        outln!(
+            "{}: file missing: {} ({}), attached to {}; the record is merged",
+            s.source,
+            m.name,
+            m.sha256,
+            m.attached_to
+        );
+    }
+    for n in &s.notices {
+        outln!("{}: note: {n}", s.source);
+    }
+    Ok(())
+}
+
 /// One row per kind of record the source had anything of.
-fn push_counts(table: &mut Table, s: &SourceReport) {
+pub(super) fn push_counts(table: &mut Table, s: &SourceReport) {
     let mut any = false;
     for kind in KINDS {
         let (added, already, updated) = (s.added.get(kind), s.already.get(kind), s.updated.get(kind));

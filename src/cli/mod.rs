@@ -27,6 +27,7 @@ mod output;
 mod report;
 mod shortlist;
 mod supplier;
+mod sync;
 mod ui;
 mod verdicts;
 mod void;
@@ -118,6 +119,8 @@ pub enum Command {
     /// The buyer's shortlist: add, remove, list, export (as in the UI's Shortlist screen).
     #[command(subcommand)]
     Shortlist(shortlist::ShortlistCommand),
+    /// Exchange changes with the team hub: pull what it has that this database lacks, push what it lacks.
+    Sync(sync::SyncArgs),
     /// The team hub (PostgreSQL): create one (administrator), remember one, show the sync state.
     #[command(subcommand)]
     Hub(hub::HubCommand),
@@ -236,6 +239,7 @@ fn run(cli: Cli, db_given: bool) -> Result<ExitCode> {
         Command::Yield(args) => yield_cmd::run(&ctx, &args),
         Command::Shortlist(cmd) => shortlist::run(&ctx, cmd),
         Command::Hub(cmd) => hub::run(&ctx, cmd),
+        Command::Sync(args) => sync::run(&ctx, &args),
         Command::Demo(args) => ui::demo(&ctx, cli.db.as_deref().filter(|_| db_given), cli.as_of, &args),
     }
 }

@@ -100,6 +100,23 @@ impl Reader<'_> {
         Ok(self.conn.prepare_cached("SELECT count(*) FROM history WHERE id > ?1")?.query_row([mark], |r| r.get(0))?)
     }
 
+    /// What changed here in the history ids `after..` (but for the range
+    /// `skip`, what a pull merged): the suppliers concerned, and whether
+    /// anything not tied to a supplier (the policy) changed.
+    pub fn changed_since(&self, after: i64, skip: (i64, i64)) -> Result<super::PushScope> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT supplier_id FROM history WHERE id > ?1 AND NOT (id > ?2 AND id <= ?3)
+               AND entity NOT IN ('merge', 'sync')",
+        )?;
+        let ids: Vec<Option<i64>> =
+            stmt.query_map(params![after, skip.0, skip.1], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(super::PushScope {
+            all: false,
+            global: ids.iter().any(Option::is_none),
+            suppliers: ids.into_iter().flatten().map(super::SupplierId).collect(),
+        })
+    }
+
     /// The highest history id (0 when there is none).
     pub fn history_head(&self) -> Result<i64> {
         Ok(self.conn.prepare_cached("SELECT coalesce(max(id), 0) FROM history")?.query_row([], |r| r.get(0))?)

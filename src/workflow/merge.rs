@@ -29,7 +29,7 @@ pub fn merge(store: &mut Store, paths: &[PathBuf], actor: &str, options: MergeOp
         MergeReport { target: target.display().to_string(), dry_run: options.dry_run, ..MergeReport::default() };
     let w = store.begin(actor)?;
     for source in &sources {
-        report.sources.push(merge_source(&w, source, options)?);
+        report.sources.push(merge_source(&w, source, &source.path().display().to_string(), options)?);
     }
     if !options.dry_run {
         w.commit()?;
@@ -38,8 +38,27 @@ pub fn merge(store: &mut Store, paths: &[PathBuf], actor: &str, options: MergeOp
     Ok(report)
 }
 
-fn merge_source(w: &Writer<'_>, source: &Source, options: MergeOptions) -> Result<SourceReport> {
-    let file = source.path().display().to_string();
+/// Merges one source into `store` under the name `label` (the file, or a
+/// hub's URL), running `finish` in the same transaction just before it
+/// commits (a sync moves its cursor there, so the two happen together or
+/// not at all).
+pub fn merge_one(
+    store: &mut Store,
+    source: &Source,
+    label: &str,
+    actor: &str,
+    options: MergeOptions,
+    finish: impl FnOnce(&Writer<'_>) -> Result<()>,
+) -> Result<SourceReport> {
+    let w = store.begin(actor)?;
+    let report = merge_source(&w, source, label, options)?;
+    finish(&w)?;
+    w.commit()?;
+    Ok(report)
+}
+
+fn merge_source(w: &Writer<'_>, source: &Source, file: &str, options: MergeOptions) -> Result<SourceReport> {
+    let file = file.to_owned();
     let mut r = SourceReport::new(&file);
     let installation = source.installation()?;
     r.installation = Some(installation.tag.to_string());

@@ -3,6 +3,7 @@
 //! here so the importer, the CLI and the UI do these the same way.
 
 pub mod merge;
+pub mod sync;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -89,3 +89,88 @@ impl Hub {
         Ok(())
     }
 }
+
+/// `'text'` as a PostgreSQL string literal (standard-conforming strings).
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// `ARRAY['a', 'b']::text[]`.
+fn text_array<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let list = items.into_iter().map(literal).collect::<Vec<_>>().join(", ");
+    format!("ARRAY[{list}]::text[]")
+}
+
+impl Hub {
+    /// Rows of one table whose `column` is one of `values`, up to `upto`
+    /// (the window's end: rows a pull must not see yet stay out).
+    pub fn rows_with<T: HubTable>(
+        &mut self,
+        column: &str,
+        values: &[String],
+        upto: i64,
+        each: &mut dyn FnMut(T) -> Result<()>,
+    ) -> Result<()> {
+        if values.is_empty() {
+            return Ok(());
+        }
+        let filter = format!("{column} = ANY({}) AND seq <= {upto}", text_array(values.iter().map(String::as_str)));
+        self.rows_where(&filter, each)
+    }
+
+    /// The distinct suppliers of the window's lots.
+    pub fn window_lot_suppliers(&mut self, window: &PullWindow) -> Result<Vec<String>> {
+        let rows = self
+            .client
+            .query(
+                "SELECT DISTINCT supplier FROM casebook.lots WHERE seq > $1 AND seq <= $2",
+                &[&window.after, &window.upto],
+            )
+            .map_err(|e| pg_error(&e))?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+}
+
+impl Hub {
+    /// Claims by gid, up to `upto`.
+    pub fn claims_by_gid(
+        &mut self,
+        gids: &[String],
+        upto: i64,
+        each: &mut dyn FnMut(super::RecordRow) -> Result<()>,
+    ) -> Result<()> {
+        if gids.is_empty() {
+            return Ok(());
+        }
+        let filter =
+            format!("kind = 'claim' AND key = ANY({}) AND seq <= {upto}", text_array(gids.iter().map(String::as_str)));
+        self.rows_where(&filter, each)
+    }
+
+    /// Lots by `SUPPLIER LOT` (a supplier code has no spaces), up to `upto`.
+    pub fn lots_by_key(
+        &mut self,
+        keys: &[String],
+        upto: i64,
+        each: &mut dyn FnMut(super::LotRow) -> Result<()>,
+    ) -> Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let filter =
+            format!("supplier || ' ' || lot = ANY({}) AND seq <= {upto}", text_array(keys.iter().map(String::as_str)));
+        self.rows_where(&filter, each)
+    }
+
+    /// The distinct suppliers the window's versions belong to.
+    pub fn window_version_suppliers(&mut self, window: &PullWindow) -> Result<Vec<String>> {
+        let rows = self
+            .client
+            .query(
+                "SELECT DISTINCT supplier FROM casebook.versions WHERE seq > $1 AND seq <= $2 AND supplier IS NOT NULL",
+                &[&window.after, &window.upto],
+            )
+            .map_err(|e| pg_error(&e))?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+}
