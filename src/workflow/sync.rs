@@ -109,6 +109,11 @@ pub fn sync(store: &mut Store, url: &HubUrl, actor: &str, progress: &mut dyn FnM
     if pushed.refused.is_empty() && pushed.conflicts.is_empty() {
         state.history_mark = head;
     }
+    // Nothing arrived between this pull and this push: what the push added
+    // is here already, and the next pull starts after it.
+    if pushed.hub_before == state.pulled_seq {
+        state.pulled_seq = pushed.hub_after;
+    }
     let synced_at = crate::store::now_stamp();
     state.synced_at = Some(synced_at.clone());
     let w = store.begin(actor)?;

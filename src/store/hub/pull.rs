@@ -27,6 +27,12 @@ pub struct PullWindow {
 
 const TABLES: [&str; 6] = ["suppliers", "audits", "records", "versions", "lots", "files"];
 
+/// The highest `seq` on the hub that this connection can see.
+pub(super) fn highest_seq(client: &mut impl postgres::GenericClient) -> Result<i64> {
+    let highest = TABLES.map(|t| format!("(SELECT max(seq) FROM casebook.{t})")).join(", ");
+    Ok(client.query_one(&format!("SELECT greatest(0, {highest})::bigint"), &[]).map_err(|e| pg_error(&e))?.get(0))
+}
+
 impl PullWindow {
     pub fn total(&self) -> u64 {
         self.counts.values().sum()
@@ -36,12 +42,7 @@ impl PullWindow {
 impl Hub {
     /// Opens the window from `after` to everything the hub holds now.
     pub fn pull_window(&mut self, after: i64) -> Result<PullWindow> {
-        let highest = TABLES.map(|t| format!("(SELECT max(seq) FROM casebook.{t})")).join(", ");
-        let upto: i64 = self
-            .client
-            .query_one(&format!("SELECT greatest(0, {highest})::bigint"), &[])
-            .map_err(|e| pg_error(&e))?
-            .get(0);
+        let upto = highest_seq(&mut self.client)?;
         let mut counts = BTreeMap::new();
         if upto > after {
             for table in TABLES {

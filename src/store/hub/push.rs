@@ -36,6 +36,10 @@ pub struct PushReport {
     pub conflicts: Vec<PushConflict>,
     /// Rows the login may not push, by reason.
     pub refused: Vec<PushRefusal>,
+    /// The hub's highest `seq` when the push took the lock, and when it
+    /// committed: every row in between is this push's.
+    pub hub_before: i64,
+    pub hub_after: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -68,6 +72,7 @@ impl Hub {
         let mut report = PushReport::default();
         let mut tx = self.client.transaction().map_err(|e| pg_error(&e))?;
         tx.query_one("SELECT casebook.lock_push()", &[]).map_err(|e| pg_error(&e))?;
+        report.hub_before = super::pull::highest_seq(&mut tx)?;
         push_table(&mut tx, &batch.suppliers, &mut report)?;
         push_table(&mut tx, &batch.audits, &mut report)?;
         // What makes up an audit before its submission: the hub refuses
@@ -82,6 +87,7 @@ impl Hub {
         push_table(&mut tx, &versions, &mut report)?;
         push_table(&mut tx, &batch.lots, &mut report)?;
         push_table(&mut tx, &batch.files, &mut report)?;
+        report.hub_after = super::pull::highest_seq(&mut tx)?;
         tx.commit().map_err(|e| pg_error(&e))?;
         Ok(report)
     }
