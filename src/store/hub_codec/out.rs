@@ -187,7 +187,7 @@ impl Reader<'_> {
         let closures = format!(
             "SELECT f.gid, s.code, a.gid, c.closed_on, c.evidence, c.closed_by, c.recorded_at, c.fact_hash
              FROM finding_closures c JOIN findings f ON f.id = c.finding_id JOIN audits a ON a.id = f.audit_id
-             JOIN suppliers s ON s.id = a.supplier_id WHERE {} ORDER BY c.rowid",
+             JOIN suppliers s ON s.id = a.supplier_id WHERE a.status = 'submitted' AND {} ORDER BY c.rowid",
             scope.filter("a.supplier_id")
         );
         batch.records.extend(self.rows(&closures, part("closure"))?);
@@ -195,7 +195,7 @@ impl Reader<'_> {
             "SELECT t.gid, s.code, a.gid, e.gid AS evidence, t.path, t.size, t.sha256, t.attached_at, t.attached_by,
                     t.fact_hash
              FROM attachments t JOIN evidence e ON e.id = t.evidence_id JOIN audits a ON a.id = e.audit_id
-             JOIN suppliers s ON s.id = a.supplier_id WHERE {} ORDER BY t.id",
+             JOIN suppliers s ON s.id = a.supplier_id WHERE a.status = 'submitted' AND {} ORDER BY t.id",
             scope.filter("a.supplier_id")
         );
         batch.records.extend(self.rows(&attachments, part("attachment"))?);
