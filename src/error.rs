@@ -38,6 +38,11 @@ pub enum Error {
     #[error("{0}")]
     Field(crate::model::validate::FieldError),
 
+    /// The team hub (PostgreSQL) refused or could not be reached; the
+    /// message names the hub (never its password) and what was refused.
+    #[error("{0}")]
+    Hub(String),
+
     #[error(transparent)]
     Sql(#[from] rusqlite::Error),
 

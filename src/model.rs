@@ -7,7 +7,9 @@
 mod control;
 pub mod dates;
 mod findings;
+mod identity;
 mod lot_row;
+pub mod merge;
 pub mod records;
 pub mod validate;
 mod vocab;
@@ -16,6 +18,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 pub use control::{Annotation, ControlPlan, InLimits, PlanScope, SavedLimits};
+pub use identity::{BadGid, BadHlc, BadTag, Gid, Hlc, Tag};
 pub(crate) use lot_row::trusted as trusted_lot;
 pub use lot_row::{Defects, LotCounts, LotRow, LotText, ProducedOn};
 pub(crate) use vocab::vocab;

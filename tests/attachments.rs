@@ -163,11 +163,11 @@ fn check_reports_special_files_at_recorded_paths_without_hanging_and_goes_on() {
         (sandbox.path("gone.jpg"), "No such file"),
     ];
     let sql = sandbox.sql();
-    for (path, _) in &rows {
+    for (n, (path, _)) in rows.iter().enumerate() {
         sql.execute(
-            "INSERT INTO attachments (evidence_id, path, size, sha256, attached_at, attached_by)
-             VALUES (1, ?1, 3, ?2, '2026-11-15T00:00:00.000Z', 'tester')",
-            rusqlite::params![path.to_str().unwrap(), hash_of_abc],
+            "INSERT INTO attachments (evidence_id, path, size, sha256, attached_at, attached_by, gid)
+             VALUES (1, ?1, 3, ?2, '2026-11-15T00:00:00.000Z', 'tester', ?3)",
+            rusqlite::params![path.to_str().unwrap(), hash_of_abc, format!("0190f3c2-0000-7000-8000-{n:012x}")],
         )
         .unwrap();
     }
@@ -182,8 +182,8 @@ fn check_reports_special_files_at_recorded_paths_without_hanging_and_goes_on() {
         assert!(line.contains(&path.display().to_string()) && line.contains(why), "{line}");
     }
     let names: Vec<&str> = results.as_array().unwrap().iter().map(|r| r["check"].as_str().unwrap()).collect();
-    assert_eq!(names.len(), 9, "every check ran: {names:?}");
-    assert_eq!(names.last(), Some(&"attachments"));
+    assert_eq!(names.len(), 10, "every check ran: {names:?}");
+    assert_eq!(names.last(), Some(&"merges"), "after the attachments, which did not stop the run");
 }
 
 /// The legacy-v2 fixture restored with its attachment's recorded path moved

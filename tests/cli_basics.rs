@@ -235,7 +235,11 @@ fn init_twice_is_clean() {
     let version: i64 = sandbox.sql().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
     assert_eq!(version, LATEST_VERSION);
     let tables = sandbox.count("SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
-    assert_eq!(tables, 18, "suppliers … attachments, audit_cursors, lot_annotations, control_plans, question_notes");
+    assert_eq!(
+        tables, 23,
+        "suppliers … attachments, audit_cursors, lot_annotations, control_plans, question_notes, installation, \
+         merged_sources, field_versions, hub_link, hub_state"
+    );
     // The checklist template and the default policy are seeded once.
     assert_eq!(sandbox.count("SELECT count(*) FROM checklist_questions"), 41);
     assert!(sandbox.count("SELECT count(*) FROM policy") > 0);

@@ -1,5 +1,5 @@
 //! Crash safety, for real: the binary is killed with SIGKILL at random
-//! moments — mid-import, mid-edit, mid-submit — and every time the database
+//! moments — mid-import, mid-edit, mid-submit, mid-merge — and every time the database
 //! must pass `PRAGMA integrity_check` and hold all or none of each import and
 //! each change.
 //!
@@ -291,4 +291,57 @@ fn the_ui_killed_beside_other_processes_keeps_every_answer_it_showed() {
          (the difference: answers in flight at the kill that made it)",
         ui_kills()
     );
+}
+
+#[test]
+fn a_killed_merge_leaves_the_target_as_before_or_wholly_merged() {
+    let sandbox = Sandbox::demo();
+    // An auditor's copy with 6,000 new lots and a profile edit.
+    let source = sandbox.path("auditor.db");
+    std::fs::copy(&sandbox.db, &source).expect("copy");
+    let rows: Vec<String> = (0..6000)
+        .map(|i| common::lot_row(["SZ-ARMOR", "DG-PRIME", "XM-BAMBOO"][i % 3], &format!("FIELD-{i:05}")))
+        .collect();
+    let csv = sandbox.write("field.csv", common::csv_doc(&rows));
+    let mut prep = sandbox.command();
+    prep.arg("--db").arg(&source).arg("import").arg(&csv);
+    common::run(&mut prep).assert_success();
+    let mut edit = sandbox.command();
+    edit.arg("--db").arg(&source).args(["supplier", "edit", "DG-PRIME", "--moq", "777"]);
+    common::run(&mut edit).assert_success();
+
+    let template = sandbox.db.clone();
+    let db = sandbox.path("victim.db");
+    let base = count(&template, "SELECT count(*) FROM lots");
+    let moq = "SELECT moq FROM suppliers WHERE code = 'DG-PRIME'";
+    let base_moq = count(&template, moq);
+    let args = ["merge", source.to_str().expect("utf-8 path")];
+    reset(&template, &db);
+    let life = lifetime(&sandbox, &db, &args);
+    assert_eq!(count(&db, "SELECT count(*) FROM lots"), base + 6000);
+    assert_eq!(count(&db, moq), 777);
+
+    let mut rng = Rng(0x0dd_ba11);
+    let (mut mid, mut whole) = (0, 0);
+    let window = u64::try_from(life.as_micros()).expect("micros") * 6 / 5;
+    for _ in 0..kills() {
+        reset(&template, &db);
+        let after = Duration::from_micros(rng.below(window));
+        if kill_after(&sandbox, &db, &args, after) {
+            mid += 1;
+        }
+        assert_eq!(integrity(&db), "ok", "integrity after a kill at {after:?}");
+        let lots = count(&db, "SELECT count(*) FROM lots");
+        let merged = lots == base + 6000;
+        assert!(lots == base || merged, "a kill at {after:?} left {} of 6000 lots", lots - base);
+        assert_eq!(count(&db, moq), if merged { 777 } else { base_moq }, "the profile edit goes with the lots");
+        assert_eq!(count(&db, "SELECT count(*) FROM merged_sources"), i64::from(merged));
+        whole += usize::from(merged);
+    }
+    eprintln!(
+        "merge: {} kills ({mid} while running); {whole} left the target merged, {} as before",
+        kills(),
+        kills() - whole
+    );
+    assert!(mid > 0, "no kill landed while the merge ran; the harness is not testing anything");
 }

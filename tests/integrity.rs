@@ -325,8 +325,9 @@ fn check_runs_every_check_and_names_each_unreadable_value() {
          UPDATE suppliers SET name = CAST(x'41ff42' AS TEXT) WHERE code = 'SZ-ARMOR';
          DROP TRIGGER evidence_frozen_update;
          UPDATE evidence SET description = CAST(x'50ff' AS TEXT) WHERE id = {evidence};
-         INSERT INTO attachments (evidence_id, path, size, sha256, attached_at, attached_by, media_type)
-           VALUES ({evidence}, 'x.jpg', 1, '{}', '2026-11-01T00:00:00.000Z', 'tester', 'image/tiff');",
+         INSERT INTO attachments (evidence_id, path, size, sha256, attached_at, attached_by, media_type, gid)
+           VALUES ({evidence}, 'x.jpg', 1, '{}', '2026-11-01T00:00:00.000Z', 'tester', 'image/tiff',
+                   '0190f3c2-0000-7000-8000-000000000001');",
         "0".repeat(64)
     ))
     .unwrap();
@@ -337,7 +338,18 @@ fn check_runs_every_check_and_names_each_unreadable_value() {
     let names: Vec<&str> = results.as_array().unwrap().iter().map(|r| r["check"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        ["integrity", "foreign-keys", "schema", "domain", "templates", "seals", "history", "facts", "attachments"]
+        [
+            "integrity",
+            "foreign-keys",
+            "schema",
+            "domain",
+            "templates",
+            "seals",
+            "history",
+            "facts",
+            "attachments",
+            "merges"
+        ]
     );
     let domain = problems_of(&results, "domain");
     assert!(domain.contains(&format!("suppliers row {armor}, column name: not valid UTF-8 text")), "{domain:?}");

@@ -23,6 +23,11 @@ const SEALED: &str = "(SELECT id FROM audits WHERE ref = 'A-2026-014')";
 const SEALED_PARTIAL: &str = "(SELECT id FROM audits WHERE ref = 'A-2026-019')";
 const HASH: &str = "'0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef'";
 
+/// A fresh global id in SQL (the shape the schema's triggers require: lower
+/// case, 36 characters, version 7).
+const GID: &str = "printf('01900000-0000-7%03x-8%03x-%012x', abs(random()) % 4096, abs(random()) % 4096, \
+                   abs(random()) % 281474976710655)";
+
 const SUPPLIER: &[(&str, &str)] = &[
     ("code", "'T-NEW'"),
     ("name", "'Test Case Works'"),
@@ -41,6 +46,7 @@ const CLAIM: &[(&str, &str)] = &[
     ("stated_on", "'2026-01-10'"),
     ("statement", "''"),
     ("retired_on", "NULL"),
+    ("gid", GID),
 ];
 const TEMPLATE: &[(&str, &str)] = &[("template", "'test/1'"), ("title", "'Test'")];
 /// Questions go into a template the setup adds and leaves unsealed (the
@@ -67,6 +73,7 @@ const AUDIT: &[(&str, &str)] = &[
     ("score_pct", "NULL"),
     ("grade", "NULL"),
     ("content_hash", "NULL"),
+    ("gid", GID),
 ];
 const ANSWER: &[(&str, &str)] = &[
     ("audit_id", DRAFT),
@@ -83,6 +90,7 @@ const EVIDENCE: &[(&str, &str)] = &[
     ("collected_on", "'2026-01-01'"),
     ("description", "'DFM report'"),
     ("reference", "NULL"),
+    ("gid", GID),
 ];
 const FINDING: &[(&str, &str)] = &[
     ("audit_id", DRAFT),
@@ -90,6 +98,7 @@ const FINDING: &[(&str, &str)] = &[
     ("description", "'no peel tests'"),
     ("owner", "NULL"),
     ("due_on", "'2026-01-15'"),
+    ("gid", GID),
 ];
 const CLOSURE: &[(&str, &str)] = &[
     ("finding_id", "(SELECT id FROM findings WHERE description = 'T-open finding')"),
@@ -120,6 +129,7 @@ const HISTORY: &[(&str, &str)] = &[
     ("action", "'create'"),
     // The schema cannot compute the chain; `casebook check` verifies it.
     ("chain_hash", HASH),
+    ("gid", GID),
 ];
 const ATTACHMENT: &[(&str, &str)] = &[
     ("evidence_id", "(SELECT id FROM evidence WHERE description = 'T-draft evidence')"),
@@ -128,6 +138,7 @@ const ATTACHMENT: &[(&str, &str)] = &[
     ("sha256", HASH),
     ("attached_at", "'2026-01-01T00:00:00.000Z'"),
     ("attached_by", "'tester'"),
+    ("gid", GID),
 ];
 const SHORTLIST: &[(&str, &str)] = &[("supplier_id", ARMOR), ("added_at", "'2026-01-01T00:00:00.000Z'")];
 

@@ -68,15 +68,15 @@ fn insert_or_replace_cannot_swap_a_submitted_audit_for_a_draft() {
     // change its answers and submit it again.
     refused(
         &conn,
-        "INSERT OR REPLACE INTO audits (id, ref, supplier_id, auditor, visited_on, kind, status, template)
-         SELECT id, ref, supplier_id, auditor, visited_on, kind, 'draft', template FROM audits
+        "INSERT OR REPLACE INTO audits (id, ref, supplier_id, auditor, visited_on, kind, status, template, gid)
+         SELECT id, ref, supplier_id, auditor, visited_on, kind, 'draft', template, gid FROM audits
          WHERE chain_seq = (SELECT max(chain_seq) FROM audits)",
         "audits are never replaced",
     );
     refused(
         &conn,
-        "REPLACE INTO audits (ref, supplier_id, auditor, visited_on, kind, status, template)
-         SELECT ref, supplier_id, 'x', visited_on, kind, 'draft', template FROM audits WHERE ref = 'A-2026-014'",
+        "REPLACE INTO audits (ref, supplier_id, auditor, visited_on, kind, status, template, gid)
+         SELECT ref, supplier_id, 'x', visited_on, kind, 'draft', template, gid FROM audits WHERE ref = 'A-2026-014'",
         "audits are never replaced",
     );
     drop(conn);

@@ -79,8 +79,9 @@ fn poisoned() -> (Sandbox, String) {
     .unwrap();
     sql.execute("UPDATE audits SET auditor = ?1 WHERE ref = ?2", [format!("eve{ESC}"), reference.clone()]).unwrap();
     sql.execute(
-        "INSERT INTO history (at, actor, supplier_id, entity, entity_key, action, new_value, chain_hash)
-         SELECT '2026-11-20T10:00:00Z', ?1, id, 'supplier', code, 'update', ?1, printf('%064d', 0)
+        "INSERT INTO history (at, actor, supplier_id, entity, entity_key, action, new_value, chain_hash, gid)
+         SELECT '2026-11-20T10:00:00Z', ?1, id, 'supplier', code, 'update', ?1, printf('%064d', 0),
+                '0190f3c2-0000-7000-8000-000000000001'
          FROM suppliers WHERE code = 'SZ-ARMOR'",
         [format!("mallory{ESC}")],
     )

@@ -86,6 +86,9 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     }
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
+    // New audits are numbered per installation tag: A-2026-<tag>-001.
+    let reference = format!("A-2026-{}-001", query(&db, "SELECT tag FROM installation"));
+    let draft = format!("{reference} (draft)");
     let tmux = Tmux::start("sigkill", &ui_command(&db, &dir.path().join("home")), dir.path());
     tmux.wait_for("the supplier list", |s| s.contains("SZ-ARMOR") && s.contains("14 of 14"));
 
@@ -94,7 +97,7 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     tmux.send("a");
     tmux.wait_for("the audit form", |s| s.contains("Start an audit") && s.contains("floor.auditor"));
     tmux.send("Enter");
-    tmux.wait_for("the editor", |s| s.contains("A-2026-042 (draft)") && s.contains("0 of 41 applicable answered"));
+    tmux.wait_for("the editor", |s| s.contains(&draft) && s.contains("0 of 41 applicable answered"));
     tmux.send("y");
     tmux.wait_for("one answer", |s| s.contains("1 of 41 applicable answered"));
     tmux.send("p");
@@ -123,7 +126,7 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     tmux.wait_for("the shell after the kill", |s| s.contains("EXIT=137"));
 
     let audit = "(SELECT max(id) FROM audits)";
-    assert_eq!(query(&db, &format!("SELECT ref FROM audits WHERE id = {audit}")), "A-2026-042");
+    assert_eq!(query(&db, &format!("SELECT ref FROM audits WHERE id = {audit}")), reference);
     assert_eq!(query(&db, &format!("SELECT count(*) FROM answers WHERE audit_id = {audit}")), "2");
     let results = format!("SELECT group_concat(question || '=' || result, ' ') FROM answers WHERE audit_id = {audit}");
     assert_eq!(query(&db, &results), "LG-01=yes LG-02=partial");
@@ -140,11 +143,11 @@ fn an_audit_survives_sigkill_and_reopens_where_it_was_left() {
     tmux.wait_for("the supplier list again", |s| s.contains("SZ-ARMOR") && s.contains("14 of 14"));
     tmux.open_armor();
     tmux.send("3");
-    tmux.wait_for("the audits pane", |s| s.contains("A-2026-042") && s.contains("draft"));
+    tmux.wait_for("the audits pane", |s| s.contains(&reference) && s.contains("draft"));
     tmux.send("End");
     tmux.send("Enter");
     let screen = tmux.wait_for("the editor where it was left", |s| {
-        s.contains("A-2026-042 (draft)") && s.contains("LG-02 ! partial") && s.contains("2 Evidence (1)")
+        s.contains(&draft) && s.contains("LG-02 ! partial") && s.contains("2 Evidence (1)")
     });
     assert!(screen.contains("LG-04 · critical · Legitimacy"), "{screen}");
     assert!(screen.contains("2 of 41 applicable answered") && screen.contains("2 Evidence (1)"), "{screen}");

@@ -19,6 +19,14 @@ use tmux_support::{Tmux, query, quit_expect_exit_0, tmux_or_skip, ui_command};
 
 const NOTE: &str = "Licence seen at reception.\nno problems found\npartially translated";
 
+/// The database's installation tag: new audits here are `A-2026-<tag>-001`, …
+static TAG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// The reference of the `n`th audit started in the test's database.
+fn reference(n: u32) -> String {
+    format!("A-2026-{}-{n:03}", TAG.get().expect("the tag is read after init"))
+}
+
 #[test]
 fn a_whole_visit_from_an_empty_database() {
     if !tmux_or_skip() {
@@ -32,6 +40,7 @@ fn a_whole_visit_from_an_empty_database() {
     std::fs::write(home.join("IMG_2041.jpg"), &photo).unwrap();
     let bin = env!("CARGO_BIN_EXE_casebook");
     assert!(Command::new(bin).arg("--db").arg(&db).arg("init").status().unwrap().success());
+    TAG.set(query(&db, "SELECT tag FROM installation")).unwrap();
     let tmux = Tmux::start("visit", &ui_command(&db, &home), dir.path());
     tmux.wait_for("the empty list", |s| s.contains("No suppliers in this database yet") && s.contains("Press n"));
     supplier_and_claim(&tmux);
@@ -70,7 +79,9 @@ fn note_and_answers(tmux: &Tmux, db: &std::path::Path) {
     tmux.send("a");
     tmux.wait_for("the audit form", |s| s.contains("Start an audit") && s.contains("floor.auditor"));
     tmux.send("Enter");
-    tmux.wait_for("the editor", |s| s.contains("A-2026-001 (draft)") && s.contains("0 of 41 applicable answered"));
+    tmux.wait_for("the editor", |s| {
+        s.contains(&format!("{} (draft)", reference(1))) && s.contains("0 of 41 applicable answered")
+    });
     tmux.send("Enter");
     tmux.wait_for("the note form", |s| s.contains("Note on LG-01") && s.contains("not answered yet"));
     tmux.paste(NOTE);
@@ -139,9 +150,9 @@ fn correct_submit_amend(tmux: &Tmux) {
 
     // Submit.
     tmux.send("S");
-    tmux.wait_for("the confirmation", |s| s.contains("Submit audit A-2026-001"));
+    tmux.wait_for("the confirmation", |s| s.contains(&format!("Submit audit {}", reference(1))));
     tmux.send("Enter");
-    tmux.wait_for("the submission", |s| s.contains("A-2026-001 submitted"));
+    tmux.wait_for("the submission", |s| s.contains(&format!("{} submitted", reference(1))));
     // One Escape at a time: two in a row may reach the app as one Alt-Escape.
     tmux.send("Escape");
     tmux.wait_for("the notice closed", |s| s.contains("(sealed at submission)") && !s.contains("submitted ─"));
@@ -151,13 +162,17 @@ fn correct_submit_amend(tmux: &Tmux) {
     // Amend it from the Audits pane.
     tmux.send("3");
     tmux.send("A");
-    tmux.wait_for("the amend form", |s| s.contains("Amend audit A-2026-001"));
+    tmux.wait_for("the amend form", |s| s.contains(&format!("Amend audit {}", reference(1))));
     tmux.send("Enter");
-    tmux.wait_for("the amendment", |s| s.contains("A-2026-002 (draft)") && s.contains("41 of 41 applicable answered"));
+    tmux.wait_for("the amendment", |s| {
+        s.contains(&format!("{} (draft)", reference(2))) && s.contains("41 of 41 applicable answered")
+    });
     tmux.send("Escape");
     tmux.wait_for("the supplier", |s| s.contains("SZ-VISIT · Visit Case Co.") && !s.contains("(draft)"));
     tmux.send("Escape");
-    tmux.wait_for("the list", |s| s.contains("SZ-VISIT") && s.contains("Drafts (1): A-2026-002 SZ-VISIT"));
+    tmux.wait_for("the list", |s| {
+        s.contains("SZ-VISIT") && s.contains(&format!("Drafts (1): {} SZ-VISIT", reference(2)))
+    });
 }
 
 /// The database, as another tool reads it, and `casebook check`.
@@ -165,7 +180,7 @@ fn check_database(db: &std::path::Path, photo: &[u8]) {
     let one = |sql: &str| query(db, sql);
     assert_eq!(one("SELECT code || ' ' || country FROM suppliers"), "SZ-VISIT CN");
     assert_eq!(one("SELECT capability FROM claims"), "material_selection");
-    let original = "(SELECT id FROM audits WHERE ref = 'A-2026-001')";
+    let original = &format!("(SELECT id FROM audits WHERE ref = '{}')", reference(1));
     assert_eq!(one(&format!("SELECT status || ' ' || grade FROM audits WHERE id = {original}")), "submitted A");
     assert_eq!(one(&format!("SELECT count(*) FROM answers WHERE audit_id = {original}")), "41");
     assert_eq!(one(&format!("SELECT count(*) FROM answers WHERE audit_id = {original} AND result = 'yes'")), "41");
@@ -175,7 +190,7 @@ fn check_database(db: &std::path::Path, photo: &[u8]) {
     assert_eq!(one("SELECT sha256 FROM attachments"), sha);
     assert_eq!(one("SELECT description FROM findings"), "No peel-test record for lot 24-117");
     assert_eq!(one("SELECT lot || ' ' || sku || ' ' || started FROM lots"), "VL-001 IP16-DUAL 1000");
-    let amendment = "(SELECT id FROM audits WHERE ref = 'A-2026-002')";
+    let amendment = &format!("(SELECT id FROM audits WHERE ref = '{}')", reference(2));
     assert_eq!(
         one(&format!("SELECT amends = {original} AND status = 'draft' FROM audits WHERE id = {amendment}")),
         "1"

@@ -324,8 +324,9 @@ fn migration_answers_are_bound_to_the_template() {
     let conn = store.conn();
     conn.execute_batch(
         "INSERT INTO suppliers (id, code, name, country) VALUES (1, 'S', 'S', 'CN');
-         INSERT INTO audits (id, ref, supplier_id, auditor, visited_on, kind, template)
-         VALUES (1, 'A-1', 1, 'me', '2026-05-10', 'on_site', 'odm-capability/1');
+         INSERT INTO audits (id, ref, supplier_id, auditor, visited_on, kind, template, gid)
+         VALUES (1, 'A-1', 1, 'me', '2026-05-10', 'on_site', 'odm-capability/1',
+                 '0190f3c2-7b1e-7cc0-9a4e-2f1d0c3b5a61');
          INSERT INTO answers (audit_id, template, question, result)
          VALUES (1, 'odm-capability/1', 'LG-01', 'yes');",
     )

@@ -98,7 +98,29 @@ pub fn run_checks(store: &Store, today: &str, noted: Noted<'_>) -> Vec<CheckResu
             Ok((format!("{count} closure(s) and attachment(s) match their hashes and the history"), facts))
         }),
         guarded("attachments", || check_attachments(store)),
+        merge_refusals(store),
     ]
+}
+
+/// Records merges refused (a conflict of facts, a broken seal): not a
+/// problem of this database, which kept its own version, so the check
+/// passes, and each is explained: which source, when, both versions, why.
+fn merge_refusals(store: &Store) -> CheckResult {
+    match store.read().merge_refusals() {
+        Ok(refusals) => {
+            let summary = if refusals.is_empty() {
+                "no record refused by a merge".to_owned()
+            } else {
+                format!("{} record(s) refused by merges, this database's version kept; explained below", refusals.len())
+            };
+            let problems = refusals
+                .iter()
+                .map(|(at, actor, source, what)| format!("merging {source} ({at}, by {actor}): {what}"))
+                .collect();
+            CheckResult { check: "merges", ok: true, summary, problems }
+        }
+        Err(e) => result("merges", "could not run to its end".into(), vec![format!("the check stopped: {e}")]),
+    }
 }
 
 /// One check's outcome; an error is the check's problem, not the end.

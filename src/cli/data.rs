@@ -28,11 +28,15 @@ pub fn where_is(ctx: &Context) -> Result<ExitCode> {
     let read = store.read();
     let size = std::fs::metadata(&ctx.db).map_or(0, |m| m.len());
     eprintln!(
-        "schema version {LATEST_VERSION}; {} suppliers; {} lots; {:.1} MiB",
+        "schema version {LATEST_VERSION}; {} suppliers; {} lots; {:.1} MiB; installation tag {}",
         read.suppliers()?.len(),
         read.lot_count()?,
-        size as f64 / f64::from(1 << 20)
+        size as f64 / f64::from(1 << 20),
+        read.installation()?.tag
     );
+    if store.is_unclaimed_copy()? {
+        eprintln!("(this file is a copy: it takes an installation tag of its own at its first change)");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

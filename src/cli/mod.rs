@@ -28,10 +28,14 @@ mod admin;
 mod audit;
 mod control;
 mod data;
+mod hub;
+mod merge;
 mod output;
 mod policy;
 mod report;
 mod shortlist;
+mod supplier;
+mod sync;
 mod ui;
 mod verdicts;
 mod void;
@@ -88,8 +92,13 @@ pub enum Command {
     Import(data::ImportArgs),
     /// Export suppliers as a casebook-dossier JSON document (/1, or /2 with annotations and control plans).
     Export(data::ExportArgs),
+    /// Merge other casebook databases (auditors' copies) into this one, in one transaction.
+    Merge(merge::MergeArgs),
     /// List suppliers with counts of claims, audits, evidence and lots.
     Suppliers(data::SuppliersArgs),
+    /// Record a supplier or change its profile: `supplier edit CODE --moq 500 --city Dongguan`.
+    #[command(subcommand)]
+    Supplier(supplier::SupplierCommand),
     /// Record audits from the command line (the same operations as the UI).
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -124,6 +133,11 @@ pub enum Command {
     /// The buyer's shortlist: add, remove, list, export (as in the UI's Shortlist screen).
     #[command(subcommand)]
     Shortlist(shortlist::ShortlistCommand),
+    /// Exchange changes with the team hub: pull what it has that this database lacks, push what it lacks.
+    Sync(sync::SyncArgs),
+    /// The team hub (PostgreSQL): create one (administrator), remember one, show the sync state.
+    #[command(subcommand)]
+    Hub(hub::HubCommand),
     /// Open the UI on a fresh demo database (temporary unless --db is given), as of 2026-11-15.
     Demo(ui::DemoArgs),
 }
@@ -266,7 +280,9 @@ fn run(cli: Cli, db_given: bool) -> Result<ExitCode> {
         Command::Where => data::where_is(&ctx),
         Command::Import(args) => data::import(&ctx, &args),
         Command::Export(args) => data::export(&ctx, &args),
+        Command::Merge(args) => merge::run(&ctx, &args),
         Command::Suppliers(args) => data::suppliers(&ctx, &args),
+        Command::Supplier(cmd) => supplier::run(&ctx, cmd),
         Command::Audit(cmd) => audit::run(&ctx, cmd),
         Command::Claim(cmd) => void::claim(&ctx, &cmd),
         Command::Policy(args) => policy::policy(&ctx, &args),
@@ -281,6 +297,8 @@ fn run(cli: Cli, db_given: bool) -> Result<ExitCode> {
         Command::Lot(cmd) => control::lot(&ctx, cmd),
         Command::Plan(cmd) => control::plan(&ctx, cmd),
         Command::Shortlist(cmd) => shortlist::run(&ctx, cmd),
+        Command::Hub(cmd) => hub::run(&ctx, cmd),
+        Command::Sync(args) => sync::run(&ctx, &args),
         Command::Demo(args) => ui::demo(&ctx, cli.db.as_deref().filter(|_| db_given), cli.as_of, &args),
     }
 }

@@ -1,14 +1,17 @@
 //! Facts recorded after an audit's seal: finding closures and attachments.
 //!
 //! Each is append-only (triggers) and carries its own hash (`fact_hash`) of
-//! its canonical content, which names the audit by reference and the finding
-//! or evidence item it belongs to by its key in this database — not by its
-//! content: a draft's findings and evidence can still be corrected after a
-//! closure or a photo is filed under them. (A fact hash is this database's
-//! own record, like the chains; it is recomputed where a fact arrives.) The history row that
-//! records the fact carries the same hash, so the history chain covers it:
-//! editing a closure or an attachment row shows as a hash mismatch, and
-//! re-hashing it as a fact the history chain does not hold.
+//! its canonical content, which names the audit and the finding or evidence
+//! item it belongs to by their global ids — not by their content: a draft's
+//! findings and evidence can still be corrected after a closure or a photo
+//! is filed under them; and not by row ids: a fact and the history row that
+//! records it travel to other databases (merge, sync) and must verify there.
+//! Facts recorded before global ids (format 1) named the audit by reference
+//! and the item by its row id in the database they were recorded in, and
+//! still verify so. The history row that records the fact carries the same
+//! hash, so the history chain covers it: editing a closure or an attachment
+//! row shows as a hash mismatch, and re-hashing it as a fact the history
+//! chain does not hold.
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Row, params};
@@ -17,22 +20,30 @@ use serde_json::Value;
 use super::{Reader, sha256_hex};
 use crate::error::Result;
 
-/// The columns a closure's hash covers: its audit's reference, its finding's key, its own values.
-const CLOSURE_SQL: &str = "SELECT a.ref, c.finding_id,
+/// A closure's parent in both formats — (audit reference, finding row id)
+/// for format 1, (audit gid, finding gid) for format 2 — then the values
+/// its hash covers, the finding id and the stored hash.
+const CLOSURE_SQL: &str = "SELECT a.ref, c.finding_id, a.gid, f.gid,
         c.closed_on, c.evidence, c.closed_by, c.recorded_at, c.finding_id, c.fact_hash
     FROM finding_closures c JOIN findings f ON f.id = c.finding_id JOIN audits a ON a.id = f.audit_id";
 
-/// The columns an attachment's hash covers: its audit's reference, its evidence item's key, its own values
-/// — and, for a file in the file store, the flag, its name and type (after the id and hash here; rows
-/// recorded by path only keep the hash they had before the file store).
-const ATTACHMENT_SQL: &str = "SELECT a.ref, t.evidence_id,
+/// An attachment's parent in both formats, then its own values — and, for a
+/// file in the file store, the flag, its name and type (after the id and
+/// hash here; rows recorded by path only hash as they did before the file
+/// store).
+const ATTACHMENT_SQL: &str = "SELECT a.ref, t.evidence_id, a.gid, e.gid,
         t.path, t.size, t.sha256, t.attached_at, t.attached_by, t.id, t.fact_hash,
         t.stored, t.original_name, t.media_type
     FROM attachments t JOIN evidence e ON e.id = t.evidence_id JOIN audits a ON a.id = e.audit_id";
 
 /// The hash of a fact of `kind` whose canonical content is `values`.
 pub(crate) fn fact_hash(kind: &str, values: &[Value]) -> String {
-    let mut bytes = format!("casebook-{kind}/1\x1f").into_bytes();
+    versioned_hash(kind, 1, values)
+}
+
+/// The hash of a fact of `kind` in hash format `format`.
+fn versioned_hash(kind: &str, format: u8, values: &[Value]) -> String {
+    let mut bytes = format!("casebook-{kind}/{format}\x1f").into_bytes();
     bytes.extend(Value::from(values.to_vec()).to_string().into_bytes());
     sha256_hex(&bytes)
 }
@@ -50,8 +61,26 @@ fn values(row: &Row<'_>, count: usize) -> rusqlite::Result<Vec<Value>> {
     (0..count).map(|i| value(row, i)).collect()
 }
 
-/// The hash a closure of `finding` with these values will have.
+/// The hash a closure of `finding` with these values will have (format 2:
+/// the audit and the finding named by their global ids).
 pub(crate) fn closure_hash(
+    conn: &Connection,
+    finding: i64,
+    closed_on: &str,
+    evidence: &str,
+    closed_by: &str,
+    recorded_at: &str,
+) -> Result<String> {
+    let mut parts = conn
+        .prepare_cached("SELECT a.gid, f.gid FROM findings f JOIN audits a ON a.id = f.audit_id WHERE f.id = ?1")?
+        .query_row([finding], |r| values(r, 2))?;
+    parts.extend([closed_on, evidence, closed_by, recorded_at].map(Value::from));
+    Ok(versioned_hash("closure", 2, &parts))
+}
+
+/// Format 1 of [`closure_hash`], as the seals migration recorded closures
+/// before global ids existed (the audit by reference, the finding by row id).
+pub(crate) fn closure_hash_v1(
     conn: &Connection,
     finding: i64,
     closed_on: &str,
@@ -67,44 +96,85 @@ pub(crate) fn closure_hash(
 }
 
 /// The hash an attachment of evidence item `evidence` with these values
-/// will have; `stored` (name, media type) for a file in the file store.
+/// will have (format 2: the audit and the item named by their global ids);
+/// `stored` (name, media type) for a file in the file store.
 pub(crate) fn attachment_hash(
     conn: &Connection,
     evidence: i64,
     file: (&str, i64, &str),
     stored: Option<(&str, Option<crate::model::MediaType>)>,
-    (attached_at, attached_by): (&str, &str),
+    stamp: (&str, &str),
 ) -> Result<String> {
-    let mut parts = conn
-        .prepare_cached("SELECT a.ref, e.id FROM evidence e JOIN audits a ON a.id = e.audit_id WHERE e.id = ?1")?
-        .query_row([evidence], |r| values(r, 2))?;
+    let parent = "SELECT a.gid, e.gid FROM evidence e JOIN audits a ON a.id = e.audit_id WHERE e.id = ?1";
+    attachment_parts(conn, parent, evidence, file, stored, stamp).map(|parts| versioned_hash("attachment", 2, &parts))
+}
+
+/// Format 1 of [`attachment_hash`] (the audit by reference, the item by row id).
+pub(crate) fn attachment_hash_v1(
+    conn: &Connection,
+    evidence: i64,
+    file: (&str, i64, &str),
+    stored: Option<(&str, Option<crate::model::MediaType>)>,
+    stamp: (&str, &str),
+) -> Result<String> {
+    let parent = "SELECT a.ref, e.id FROM evidence e JOIN audits a ON a.id = e.audit_id WHERE e.id = ?1";
+    attachment_parts(conn, parent, evidence, file, stored, stamp).map(|parts| fact_hash("attachment", &parts))
+}
+
+fn attachment_parts(
+    conn: &Connection,
+    parent: &str,
+    evidence: i64,
+    file: (&str, i64, &str),
+    stored: Option<(&str, Option<crate::model::MediaType>)>,
+    (attached_at, attached_by): (&str, &str),
+) -> Result<Vec<Value>> {
+    let mut parts = conn.prepare_cached(parent)?.query_row([evidence], |r| values(r, 2))?;
     let (path, size, sha256) = file;
     parts.extend([Value::from(path), Value::from(size), Value::from(sha256)]);
     parts.extend([attached_at, attached_by].map(Value::from));
     if let Some((name, media)) = stored {
         parts.extend([Value::from(1), Value::from(name), media.map_or(Value::Null, |m| Value::from(m.as_str()))]);
     }
-    Ok(fact_hash("attachment", &parts))
+    Ok(parts)
+}
+
+/// A recorded fact: its name for messages, its hash recomputed in each
+/// format (format 1 only where the fact could have been recorded so), and
+/// its stored hash.
+pub(crate) struct FactCheck {
+    pub name: String,
+    pub recomputed: Vec<String>,
+    pub stored: Option<String>,
 }
 
 /// Every closure (finding id) and attachment (id) with its recomputed and
 /// its stored hash.
-pub(crate) fn all_facts(conn: &Connection) -> Result<Vec<(String, String, Option<String>)>> {
+pub(crate) fn all_facts(conn: &Connection) -> Result<Vec<FactCheck>> {
     let mut out = Vec::new();
-    for (kind, sql, count) in [("closure", CLOSURE_SQL, 6), ("attachment", ATTACHMENT_SQL, 7)] {
+    // Columns: parent v1 (2), parent v2 (2), the values hashed, the key, the stored hash.
+    for (kind, sql, own) in [("closure", CLOSURE_SQL, 4), ("attachment", ATTACHMENT_SQL, 5)] {
         let mut stmt = conn.prepare(sql)?;
         let mut rows = stmt.query([])?;
+        let key_at = 4 + own;
         while let Some(r) = rows.next()? {
             let name = match kind {
-                "closure" => format!("the closure of finding {}", r.get::<_, i64>(count)?),
-                _ => format!("attachment {}", r.get::<_, i64>(count)?),
+                "closure" => format!("the closure of finding {}", r.get::<_, i64>(key_at)?),
+                _ => format!("attachment {}", r.get::<_, i64>(key_at)?),
             };
-            let mut content = values(r, count)?;
+            let mut content = (4..key_at).map(|i| value(r, i)).collect::<rusqlite::Result<Vec<_>>>()?;
             // A file in the file store: its flag, name and type are covered too.
-            if kind == "attachment" && r.get::<_, i64>(count + 2)? == 1 {
-                content.extend((count + 2..count + 5).map(|i| value(r, i)).collect::<rusqlite::Result<Vec<_>>>()?);
+            if kind == "attachment" && r.get::<_, i64>(key_at + 2)? == 1 {
+                content.extend((key_at + 2..key_at + 5).map(|i| value(r, i)).collect::<rusqlite::Result<Vec<_>>>()?);
             }
-            out.push((name, fact_hash(kind, &content), r.get(count + 1)?));
+            let with_parent = |parent: [usize; 2]| -> rusqlite::Result<Vec<Value>> {
+                let mut parts = vec![value(r, parent[0])?, value(r, parent[1])?];
+                parts.extend(content.iter().cloned());
+                Ok(parts)
+            };
+            let recomputed =
+                vec![versioned_hash(kind, 2, &with_parent([2, 3])?), versioned_hash(kind, 1, &with_parent([0, 1])?)];
+            out.push(FactCheck { name, recomputed, stored: r.get(key_at + 1)? });
         }
     }
     Ok(out)
@@ -117,9 +187,9 @@ impl Reader<'_> {
         let facts = all_facts(self.conn)?;
         let mut linked = self.conn.prepare("SELECT EXISTS (SELECT 1 FROM history WHERE fact_hash = ?1)")?;
         let mut problems = Vec::new();
-        for (name, recomputed, stored) in &facts {
+        for FactCheck { name, recomputed, stored } in &facts {
             match stored {
-                Some(stored) if stored == recomputed => {
+                Some(stored) if recomputed.contains(stored) => {
                     if !linked.query_row(params![stored], |r| r.get::<_, bool>(0))? {
                         problems.push(format!(
                             "{name} is not recorded in the history chain: it was added or re-hashed outside casebook"

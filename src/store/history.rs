@@ -8,7 +8,7 @@
 //! carries that fact's hash, so the chain covers the fact as well. The chain
 //! is local: each database's chain orders what it received.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -90,9 +90,25 @@ pub(crate) fn history_head(conn: &Connection) -> Result<(i64, String)> {
         .unwrap_or_else(|| (0, HISTORY_GENESIS.to_owned())))
 }
 
-/// Appends one row to the history chain (also used by the migration that
-/// introduced the chain, to re-record the rows written before it).
+/// Appends one row to the history chain, as the migration that introduced
+/// the chain re-records the rows written before it (before rows had global
+/// ids: migration 5 gives them theirs).
 pub(crate) fn append(conn: &Connection, at: &str, actor: &str, change: &Change<'_>) -> Result<()> {
+    insert(conn, at, actor, change, None)
+}
+
+/// Appends one row with its global id to the history chain.
+pub(crate) fn append_identified(
+    conn: &Connection,
+    at: &str,
+    actor: &str,
+    change: &Change<'_>,
+    gid: crate::model::Gid,
+) -> Result<()> {
+    insert(conn, at, actor, change, Some(gid))
+}
+
+fn insert(conn: &Connection, at: &str, actor: &str, change: &Change<'_>, gid: Option<crate::model::Gid>) -> Result<()> {
     let code: Option<String> = match change.supplier {
         Some(id) => conn
             .prepare_cached("SELECT code FROM suppliers WHERE id = ?1")?
@@ -114,30 +130,40 @@ pub(crate) fn append(conn: &Connection, at: &str, actor: &str, change: &Change<'
         fact: change.fact,
     };
     let link = history_link(&previous, &row);
-    conn.prepare_cached(
+    let sql = if gid.is_some() {
+        "INSERT INTO history (at, actor, supplier_id, entity, entity_key, action, field, old_value, new_value,
+                              fact_hash, chain_hash, gid)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    } else {
         "INSERT INTO history (at, actor, supplier_id, entity, entity_key, action, field, old_value, new_value,
                               fact_hash, chain_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?
-    .execute(params![
-        at,
-        actor,
-        change.supplier.map(|s| s.0),
-        change.entity,
-        change.key,
-        change.action,
-        change.field,
-        change.old,
-        change.new,
-        change.fact,
-        link
-    ])?;
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let gid = gid.map(|g| g.to_string());
+    let mut values: Vec<&dyn rusqlite::ToSql> = vec![&at, &actor];
+    let supplier = change.supplier.map(|s| s.0);
+    values.extend_from_slice(&[
+        &supplier,
+        &change.entity,
+        &change.key,
+        &change.action,
+        &change.field,
+        &change.old,
+        &change.new,
+        &change.fact,
+        &link,
+    ]);
+    if let Some(g) = &gid {
+        values.push(g);
+    }
+    stmt.execute(values.as_slice())?;
     Ok(())
 }
 
 impl Writer<'_> {
     pub(crate) fn record(&self, change: &Change<'_>) -> Result<()> {
-        append(self.conn(), &self.at, &self.actor, change)
+        append_identified(self.conn(), &self.at, &self.actor, change, crate::model::Gid::new())
     }
 
     /// Records one `update` row per field whose value differs.
@@ -257,6 +283,7 @@ impl Reader<'_> {
 mod tests {
     use proptest::prelude::*;
     use proptest::sample::Index;
+    use rusqlite::params;
 
     use super::*;
     use crate::store::Store;

@@ -299,8 +299,8 @@ impl Writer<'_> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO attachments (evidence_id, path, size, sha256, attached_at, attached_by, fact_hash, stored,
-                   original_name, media_type)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                   original_name, media_type, gid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 evidence,
@@ -312,7 +312,8 @@ impl Writer<'_> {
                 fact,
                 new.stored,
                 new.original_name,
-                new.media_type
+                new.media_type,
+                crate::model::Gid::new()
             ])?;
         let id = self.conn().last_insert_rowid();
         let key = format!("{reference} evidence {evidence}");

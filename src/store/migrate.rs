@@ -58,6 +58,19 @@ const MIGRATIONS: &[Migration] = &[
         seed: None,
         finish: None,
     },
+    Migration {
+        name: "installation",
+        sql: include_str!("../../migrations/0007_installation.sql"),
+        seed: Some(super::installation::seed),
+        finish: None,
+    },
+    Migration {
+        name: "identity",
+        sql: include_str!("../../migrations/0008_identity.sql"),
+        seed: Some(super::migrate_identity::seed),
+        finish: Some(include_str!("../../migrations/0008_identity_triggers.sql")),
+    },
+    Migration { name: "hub", sql: include_str!("../../migrations/0009_hub.sql"), seed: None, finish: None },
 ];
 
 /// The schema version this binary writes; newer files are refused.

@@ -15,20 +15,29 @@ mod facts;
 pub mod files;
 mod guard;
 mod history;
+pub mod hub;
+mod hub_codec;
+mod hub_link;
+mod installation;
 mod integrity;
 mod lots;
+mod merge;
+mod merge_audits;
 mod migrate;
+mod migrate_identity;
 mod migrate_seals;
 mod open;
 mod plans;
 mod policy;
 mod shortlist;
+mod source;
 mod suppliers;
 mod suspend;
+mod versions;
 mod void;
 pub mod wait;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -46,6 +55,9 @@ pub use control::{ControlEvent, NewAnnotation, new_gid};
 pub(crate) use facts::fact_hash;
 pub use guard::{refuse_database_file, same_file_as_database};
 pub use history::{Change, HistoryEntry};
+pub use hub_codec::{FilledInbox, Inbox, PushScope};
+pub use hub_link::{HubLink, HubState};
+pub use installation::{FileId, Installation};
 pub use integrity::{AttachmentRow, NewAttachment};
 pub use lots::{LotFilter, LotInsert, LotPoint, LotWriter};
 pub use migrate::LATEST_VERSION;
@@ -53,11 +65,14 @@ pub(crate) use migrate::reference as reference_schema;
 pub use open::explain_storage_error;
 pub use plans::NewPlan;
 pub use shortlist::ShortlistEntry;
+pub use source::Source;
 pub use suppliers::{SupplierCounts, SupplierId, nearest_code};
+pub use versions::{Version, Versioned};
 pub use void::{ClaimRow, VoidedItem, VoidedLot, VoidedRecord};
 pub use wait::{Patience, describe as describe_wait};
 
 use crate::error::{Error, Result};
+use crate::model::Hlc;
 
 /// `PRAGMA application_id` of a casebook database ("CBK1").
 const APPLICATION_ID: i64 = 0x4342_4b31;
@@ -81,6 +96,9 @@ pub struct Store {
     read_only: Option<String>,
     /// How long a write waits for another process's.
     patience: Patience,
+    /// The file's device and inode when it was opened: the installation is
+    /// tied to it at the first write ([`installation::claim`]).
+    file: Option<FileId>,
     /// Counts this connection in the process-wide tally until it is closed;
     /// after `conn`, so it is dropped after the connection.
     _held: Option<guard::Held>,
@@ -111,7 +129,17 @@ impl Store {
             }
         })?;
         drop(waiting);
-        Ok(Writer { scope: Scope::Transaction(tx), actor: actor.to_owned(), at: now_stamp(), suspended: Rc::default() })
+        let claimed = installation::claim(&tx, self.file)?;
+        let changes_before = tx.total_changes();
+        Ok(Writer {
+            scope: Scope::Transaction(tx),
+            actor: actor.to_owned(),
+            at: now_stamp(),
+            clock: Cell::new(None),
+            changes_before,
+            claimed,
+            suspended: Rc::default(),
+        })
     }
 
     /// How long writes wait for another process's write lock, and who is
@@ -158,6 +186,15 @@ pub struct Writer<'c> {
     scope: Scope<'c>,
     actor: String,
     at: String,
+    /// This transaction's clock reading, taken when first needed.
+    clock: Cell<Option<Hlc>>,
+    /// The connection's count of changed rows when the transaction began:
+    /// a transaction that changed nothing leaves the clock alone.
+    changes_before: u64,
+    /// Whether this transaction tied the installation to the file (a copy
+    /// taking its own tag): kept only if something else is written too, so
+    /// a write that changes nothing leaves the file exactly as it was.
+    claimed: bool,
     /// Triggers this transaction dropped for a bulk write, by name, with
     /// their SQL: put back before it commits (see [`Writer::suspend_trigger`]).
     suspended: Rc<RefCell<Vec<(String, String)>>>,
@@ -169,8 +206,16 @@ enum Scope<'c> {
 }
 
 impl Writer<'_> {
+    /// Commits. A whole transaction also advances this installation's
+    /// clock, so the clock reading says whether anything changed since (a
+    /// merge skips a source whose clock it has already merged).
     pub fn commit(self) -> Result<()> {
+        let changed = self.conn().total_changes() > self.changes_before;
+        if matches!(self.scope, Scope::Transaction(_)) && changed {
+            self.clock()?;
+        }
         match self.scope {
+            Scope::Transaction(tx) if self.claimed && !changed => tx.rollback()?,
             Scope::Transaction(tx) => {
                 suspend::restore_triggers(&tx, &self.suspended.borrow())?;
                 tx.commit()?;
@@ -197,6 +242,9 @@ impl Writer<'_> {
             scope: Scope::Savepoint(savepoint),
             actor: self.actor.clone(),
             at: self.at.clone(),
+            clock: Cell::new(self.clock.get()),
+            changes_before: self.changes_before,
+            claimed: false,
             suspended: Rc::clone(&self.suspended),
         })
     }

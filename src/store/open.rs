@@ -42,7 +42,11 @@ impl Store {
             Access::ReadWrite => None,
             Access::ReadOnly { why, .. } => Some(why),
         };
-        let mut store = Self { conn, path: path.to_owned(), read_only, patience: Patience::default(), _held: held };
+        // Which file this is (device, inode: a `stat`, never an open), so a
+        // copied file takes an installation tag of its own at its first write.
+        let file = super::FileId::at(path);
+        let mut store =
+            Self { conn, path: path.to_owned(), read_only, patience: Patience::default(), file, _held: held };
         store.prepare(found == Found::New, mode)?;
         Ok(store)
     }
@@ -50,8 +54,14 @@ impl Store {
     /// A private database in memory, fully migrated (tests and dry runs).
     pub fn open_in_memory() -> Result<Self> {
         let conn = Connection::open_in_memory()?;
-        let mut store =
-            Self { conn, path: PathBuf::from(":memory:"), read_only: None, patience: Patience::default(), _held: None };
+        let mut store = Self {
+            conn,
+            path: PathBuf::from(":memory:"),
+            read_only: None,
+            patience: Patience::default(),
+            file: None,
+            _held: None,
+        };
         store.prepare(true, OpenMode::Create)?;
         Ok(store)
     }
@@ -104,7 +114,8 @@ impl Store {
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrate::apply(&mut self.conn, APPLICATION_ID)
+        migrate::apply(&mut self.conn, APPLICATION_ID)?;
+        self.tie_new_installation()
     }
 
     fn identity(&self) -> rusqlite::Result<(i64, i64)> {

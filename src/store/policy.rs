@@ -52,6 +52,7 @@ impl Writer<'_> {
             )?
             .execute(params![key, canonical])?;
         let before = previous.or(old).unwrap_or_default();
+        self.record_version(super::versions::Versioned::Policy, key, "value", Some(&canonical))?;
         self.record(&Change {
             field: Some(key),
             old: Some(&before),

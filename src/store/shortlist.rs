@@ -33,10 +33,13 @@ impl Writer<'_> {
     /// Adds a supplier to the shortlist; `false` when it was already on it
     /// (nothing is changed or recorded then).
     pub fn shortlist_add(&self, id: SupplierId) -> Result<bool> {
+        // Stamped with the clock reading the mark's version carries, which is
+        // what every other database that merges the mark stamps it with.
+        let at = self.clock()?.stamp().unwrap_or_else(|| self.at.clone());
         let added = self
             .conn()
             .prepare_cached("INSERT INTO shortlist (supplier_id, added_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?
-            .execute(params![id.0, self.at])?;
+            .execute(params![id.0, at])?;
         if added == 1 {
             self.record_shortlist(id, HistoryAction::Create)?;
         }
@@ -55,6 +58,8 @@ impl Writer<'_> {
 
     fn record_shortlist(&self, id: SupplierId, action: HistoryAction) -> Result<()> {
         let code = self.read().supplier(id)?.code;
+        let marked = if action == HistoryAction::Create { "1" } else { "0" };
+        self.record_version(super::versions::Versioned::Shortlist, &code, "marked", Some(marked))?;
         self.record(&Change::of(Some(id), HistoryEntity::Shortlist, &code, action))
     }
 }

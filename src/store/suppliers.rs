@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
+use super::versions::Versioned;
 use super::{Change, Reader, Writer, date_at, opt_date_at};
 use crate::error::{Error, Result};
 use crate::model::{Claim, HistoryAction, HistoryEntity, Models, Supplier, dates, records, validate};
@@ -61,8 +62,9 @@ fn supplier_params<'a>(key: &'a dyn rusqlite::ToSql, s: &'a Supplier) -> [&'a dy
     ]
 }
 
-/// The supplier's fields as text, for history diffs.
-fn supplier_fields(s: &Supplier) -> Vec<(&'static str, Option<String>)> {
+/// The supplier's fields as text, for history diffs and field versions
+/// (see [`parse_field`] for the way back).
+pub(crate) fn supplier_fields(s: &Supplier) -> Vec<(&'static str, Option<String>)> {
     vec![
         ("name", Some(s.name.clone())),
         ("country", Some(s.country.clone())),
@@ -200,6 +202,9 @@ impl Writer<'_> {
             )?
             .execute(supplier_params(&s.code, s).as_slice())?;
         let id = SupplierId(self.conn().last_insert_rowid());
+        for (field, value) in supplier_fields(s) {
+            self.record_version(Versioned::Supplier, &s.code, field, value.as_deref())?;
+        }
         self.record(&Change {
             new: Some(&s.name),
             ..Change::of(Some(id), HistoryEntity::Supplier, &s.code, HistoryAction::Create)
@@ -212,7 +217,13 @@ impl Writer<'_> {
         records::supplier(s)?;
         let old = self.read().supplier(id)?;
         let base = Change::of(Some(id), HistoryEntity::Supplier, &old.code, HistoryAction::Update);
-        let changed = self.record_diff(&base, &supplier_fields(&old), &supplier_fields(s))?;
+        let (before, after) = (supplier_fields(&old), supplier_fields(s));
+        let changed = self.record_diff(&base, &before, &after)?;
+        for ((field, was), (_, now)) in before.iter().zip(&after) {
+            if was != now {
+                self.record_version(Versioned::Supplier, &old.code, field, now.as_deref())?;
+            }
+        }
         if changed > 0 {
             self.conn()
                 .prepare_cached(
@@ -239,10 +250,11 @@ impl Writer<'_> {
         if exists {
             return Ok(false);
         }
+        let code = self.read().supplier(supplier)?.code;
         self.conn()
             .prepare_cached(
-                "INSERT INTO claims (supplier_id, capability, source, stated_on, statement, retired_on)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO claims (supplier_id, capability, source, stated_on, statement, retired_on, gid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![
                 supplier.0,
@@ -250,7 +262,8 @@ impl Writer<'_> {
                 c.source,
                 c.stated_on.to_string(),
                 c.statement,
-                c.retired_on.map(|d| d.to_string())
+                c.retired_on.map(|d| d.to_string()),
+                claim_gid(&code, c)
             ])?;
         let key = format!("{} ({}, {})", c.capability, c.source, c.stated_on);
         self.record(&Change {
@@ -306,4 +319,35 @@ pub fn nearest_code<'c>(codes: &'c [String], typed: &str) -> Option<&'c str> {
         .filter(|(d, _)| *d <= near)
         .min()
         .map(|(_, c)| c.as_str())
+}
+
+/// Sets one profile field of `s` from its text as [`supplier_fields`]
+/// writes it (a field version arriving from another database).
+pub(crate) fn parse_field(s: &mut Supplier, field: &str, value: Option<&str>) -> Result<()> {
+    let bad = || Error::Invalid(format!("supplier {}: field `{field}` has an unreadable value {value:?}", s.code));
+    let number = |v: Option<&str>| v.map(str::parse::<u32>).transpose().map_err(|_| bad());
+    match field {
+        "name" => s.name = value.ok_or_else(bad)?.to_owned(),
+        "country" => s.country = value.ok_or_else(bad)?.to_owned(),
+        "city" => s.city = value.map(str::to_owned),
+        "business_type" => s.business_type = value.and_then(crate::model::BusinessType::parse).ok_or_else(bad)?,
+        "models" => {
+            let label = value.ok_or_else(bad)?;
+            s.models = Models { oem: label.split('+').any(|m| m == "oem"), odm: label.split('+').any(|m| m == "odm") };
+        }
+        "moq" => s.moq = number(value)?,
+        "dev_lead_days" => s.dev_lead_days = number(value)?,
+        "notes" => s.notes = value.map(str::to_owned),
+        _ => return Err(bad()),
+    }
+    Ok(())
+}
+
+/// A claim's id follows from its content (the one the identity migration
+/// gives existing claims): the same claim recorded in two databases — from
+/// one dossier, or typed on two laptops — is one claim when they merge.
+fn claim_gid(code: &str, c: &Claim) -> crate::model::Gid {
+    let stated = c.stated_on.to_string();
+    let parts = [code, c.capability.as_str(), c.source.as_str(), &stated, &c.statement].map(Some);
+    super::migrate_identity::derived_gid("claim", &parts, 0)
 }

@@ -125,6 +125,8 @@ impl Sandbox {
         });
         let sandbox = Self::new();
         std::fs::write(&sandbox.db, bytes).expect("copy demo database");
+        // A copy of the template: it takes an installation tag of its own
+        // at its first change (opening it writes nothing).
         sandbox
     }
 

@@ -33,7 +33,10 @@ impl Demo {
         });
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("demo.db"), bytes).expect("copy demo database");
-        Self { dir }
+        let demo = Self { dir };
+        // A copied file takes its own installation tag when first opened.
+        drop(demo.store());
+        demo
     }
 
     pub fn db(&self) -> PathBuf {
@@ -81,7 +84,7 @@ pub fn screens_after(script: &str, then: impl Fn(&mut App, &Demo)) -> Vec<(Strin
             press_at(&mut app, &script.replace("[TMP]", &dir), (w, h));
             then(&mut app, &demo);
             let screen = text(&app, w, h).replace(&dir, "[TMP]");
-            (format!("{w}x{h}"), mask_times(&screen))
+            (format!("{w}x{h}"), mask_tag(&mask_times(&screen), &demo))
         })
         .collect()
 }
@@ -208,6 +211,13 @@ pub fn listed_codes(screen: &str) -> Vec<String> {
 /// Wall-clock times (`2026-11-21 09:12`, as the History pane shows them)
 /// replaced by `YYYY-MM-DD hh:mm`, so snapshots do not depend on the day
 /// the test database was made.
+/// New audit references carry the demo copy's random installation tag
+/// (`A-2026-K7Q-001`); snapshots show it as `TAG`, the same width.
+pub fn mask_tag(text: &str, demo: &Demo) -> String {
+    let tag = demo.store().read().installation().expect("installation").tag;
+    text.replace(&format!("-{tag}-"), "-TAG-")
+}
+
 pub fn mask_times(text: &str) -> String {
     const SHAPE: &[u8] = b"dddd-dd-dd dd:dd";
     let bytes = text.as_bytes();

@@ -9,7 +9,9 @@ mod verify;
 mod write;
 
 pub use edit::{AuditHeader, DraftRef};
+pub(crate) use seal::chain_hash_v2;
 pub use seal::{Seal, hex, sha256_hex};
+pub(crate) use seal_v1::chain_hash_v1;
 pub use verify::{AuditSeal, ChainReport, NotedHead, SealRow, head_problem};
 
 use std::collections::HashMap;
@@ -261,11 +263,18 @@ impl Reader<'_> {
         })
     }
 
-    /// The next free reference `A-YYYY-NNN` for audits visited in `year`.
+    /// The next free reference `A-YYYY-TAG-NNN` for audits visited in
+    /// `year`, numbered per installation tag: two copies of one database
+    /// have different tags, so they never mint the same reference. (Audits
+    /// from before tags keep their `A-YYYY-NNN`.)
     pub fn next_audit_ref(&self, year: i32) -> Result<String> {
-        let prefix = format!("A-{year}-");
-        let mut stmt = self.conn.prepare_cached("SELECT ref FROM audits WHERE ref LIKE ?1 || '%'")?;
-        let used = stmt.query_map([&prefix], |r| r.get::<_, String>(0))?;
+        let tag = self.installation()?.tag;
+        let prefix = format!("A-{year}-{tag}-");
+        let mut stmt = self.conn.prepare_cached("SELECT ref FROM audits WHERE substr(ref, 1, ?2) = ?1")?;
+        let used = stmt
+            .query_map(rusqlite::params![&prefix, i64::try_from(prefix.len()).unwrap_or(i64::MAX)], |r| {
+                r.get::<_, String>(0)
+            })?;
         let mut highest = 0_u32;
         for reference in used {
             if let Ok(n) = reference?[prefix.len()..].parse::<u32>() {

@@ -133,6 +133,23 @@ impl Reader<'_> {
         })
     }
 
+    /// The content hash of audit `id` recomputed in seal `format` from what
+    /// is stored now (`None` for an unknown format): a merge verifies an
+    /// arriving audit's seal with it, before and after taking it in.
+    pub(crate) fn recompute_seal(&self, id: i64, format: Option<i64>) -> Result<Option<String>> {
+        let seal = SealRow {
+            id,
+            reference: String::new(),
+            supplier: String::new(),
+            seq: 0,
+            format,
+            submitted_at: String::new(),
+            content_hash: String::new(),
+            chain_hash: String::new(),
+        };
+        self.recomputed(&seal, &mut HashMap::new())
+    }
+
     /// Verifies every seal and the chain; `noted` is a head noted down
     /// earlier, which the chain must still hold.
     pub fn verify_seals(&self, noted: Option<&NotedHead>) -> Result<ChainReport> {

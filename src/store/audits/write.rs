@@ -2,6 +2,8 @@
 //! findings and their closures, a whole audit from a dossier, and deleting a
 //! draft. Every change to a draft is refused once the audit is submitted.
 
+use std::collections::HashMap;
+
 use rusqlite::{OptionalExtension, params};
 
 use super::NewAudit;
@@ -9,14 +11,26 @@ use crate::error::{Error, Result};
 use chrono::NaiveDate;
 
 use crate::model::{
-    Answer, AnswerResult, Audit, AuditStatus, Closure, Evidence, Finding, HistoryAction, HistoryEntity, records,
+    Answer, AnswerResult, Audit, AuditStatus, Closure, Evidence, Finding, Gid, HistoryAction, HistoryEntity, records,
     validate,
 };
+use crate::store::migrate_identity::derived_gid;
 use crate::store::{Change, SupplierId, Writer, facts};
 
 impl Writer<'_> {
     /// Creates a draft audit; returns its row id and reference.
     pub fn create_audit(&self, supplier: SupplierId, new: &NewAudit<'_>) -> Result<(i64, String)> {
+        self.create_audit_identified(supplier, new, Gid::new())
+    }
+
+    /// [`Writer::create_audit`] with the audit's global id given (a merge
+    /// takes in an audit made elsewhere).
+    pub(crate) fn create_audit_identified(
+        &self,
+        supplier: SupplierId,
+        new: &NewAudit<'_>,
+        gid: Gid,
+    ) -> Result<(i64, String)> {
         records::audit(new.auditor, new.visited_on, new.summary, new.reference, validate::today())?;
         let reference = match new.reference {
             Some(r) => r.to_owned(),
@@ -28,8 +42,8 @@ impl Writer<'_> {
         };
         self.conn()
             .prepare_cached(
-                "INSERT INTO audits (ref, supplier_id, auditor, visited_on, kind, status, summary, template, amends)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?7, ?8)",
+                "INSERT INTO audits (ref, supplier_id, auditor, visited_on, kind, status, summary, template, amends, gid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
                 reference,
@@ -39,7 +53,8 @@ impl Writer<'_> {
                 new.kind,
                 new.summary,
                 new.template,
-                amends
+                amends,
+                gid
             ])?;
         let id = self.conn().last_insert_rowid();
         self.record(&Change {
@@ -120,12 +135,12 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn insert_evidence(&self, audit: i64, e: &Evidence) -> Result<i64> {
+    pub(crate) fn insert_evidence(&self, audit: i64, e: &Evidence, gid: Gid) -> Result<i64> {
         records::evidence(e, validate::today())?;
         self.conn()
             .prepare_cached(
-                "INSERT INTO evidence (audit_id, pillar, kind, strength, collected_on, description, reference)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO evidence (audit_id, pillar, kind, strength, collected_on, description, reference, gid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 audit,
@@ -134,7 +149,8 @@ impl Writer<'_> {
                 e.strength,
                 e.collected_on.to_string(),
                 e.description,
-                e.reference
+                e.reference,
+                gid
             ])?;
         Ok(self.conn().last_insert_rowid())
     }
@@ -148,13 +164,14 @@ impl Writer<'_> {
         Ok(crate::store::parse_date(&day)?)
     }
 
-    fn insert_finding(&self, audit: i64, f: &Finding) -> Result<i64> {
+    pub(crate) fn insert_finding(&self, audit: i64, f: &Finding, gid: Gid) -> Result<i64> {
         records::finding(f, self.visited_on(audit)?, validate::today())?;
         self.conn()
             .prepare_cached(
-                "INSERT INTO findings (audit_id, severity, description, owner, due_on) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO findings (audit_id, severity, description, owner, due_on, gid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![audit, f.severity, f.description, f.owner, f.due_on.to_string()])?;
+            .execute(params![audit, f.severity, f.description, f.owner, f.due_on.to_string(), gid])?;
         Ok(self.conn().last_insert_rowid())
     }
 
@@ -181,15 +198,47 @@ impl Writer<'_> {
             summary: audit.summary.as_deref(),
             amends: audit.amends.as_deref(),
         };
-        let (id, _) = self.create_audit(supplier, &header)?;
+        // A dossier without ids: the same ids the identity migration gives
+        // (see `migrate_identity::derived_gid`), so a dossier imported into
+        // two databases makes the same records in both.
+        let code = self.read().supplier(supplier)?.code;
+        let visited = audit.visited_on.to_string();
+        let parts = [&audit.id, &code, &audit.auditor, &visited, audit.kind.as_str(), &audit.template].map(Some);
+        let gid = derived_gid("audit", &parts, 0);
+        let (id, _) = self.create_audit_identified(supplier, &header, gid)?;
+        let audit_gid = gid.to_string();
         for answer in &audit.answers {
             self.insert_answer(id, answer)?;
         }
+        let mut seen: HashMap<Vec<Option<String>>, usize> = HashMap::new();
+        let mut next = |parts: Vec<Option<String>>| {
+            let n = seen.entry(parts.clone()).or_default();
+            *n += 1;
+            (parts, *n - 1)
+        };
         for e in &audit.evidence {
-            self.insert_evidence(id, e)?;
+            let (parts, n) = next(vec![
+                Some(audit_gid.clone()),
+                Some(e.pillar.to_string()),
+                Some(e.kind.to_string()),
+                Some(e.strength.to_string()),
+                Some(e.collected_on.to_string()),
+                Some(e.description.clone()),
+                e.reference.clone(),
+            ]);
+            let refs: Vec<Option<&str>> = parts.iter().map(Option::as_deref).collect();
+            self.insert_evidence(id, e, derived_gid("evidence", &refs, n))?;
         }
         for f in &audit.findings {
-            let finding = self.insert_finding(id, f)?;
+            let (parts, n) = next(vec![
+                Some(audit_gid.clone()),
+                Some(f.severity.to_string()),
+                Some(f.description.clone()),
+                f.owner.clone(),
+                Some(f.due_on.to_string()),
+            ]);
+            let refs: Vec<Option<&str>> = parts.iter().map(Option::as_deref).collect();
+            let finding = self.insert_finding(id, f, derived_gid("finding", &refs, n))?;
             if let Some(c) = &f.closure {
                 // A closure is a fact of its own: recorded in the history chain.
                 self.record_closure(finding, c)?;
@@ -200,7 +249,7 @@ impl Writer<'_> {
 
     pub fn add_evidence(&self, audit: i64, e: &Evidence) -> Result<i64> {
         let (supplier, reference) = self.draft_owner(audit)?;
-        let id = self.insert_evidence(audit, e)?;
+        let id = self.insert_evidence(audit, e, Gid::new())?;
         let key = format!("{reference} evidence {id}");
         let what = format!("{} {} ({}): {}", e.pillar, e.kind, e.strength, e.description);
         self.record(&Change {
@@ -212,7 +261,7 @@ impl Writer<'_> {
 
     pub fn add_finding(&self, audit: i64, f: &Finding) -> Result<i64> {
         let (supplier, reference) = self.draft_owner(audit)?;
-        let id = self.insert_finding(audit, f)?;
+        let id = self.insert_finding(audit, f, Gid::new())?;
         let key = format!("{reference} finding {id}");
         let what = format!("{}: {} (due {})", f.severity, f.description, f.due_on);
         self.record(&Change {

@@ -107,7 +107,8 @@ pub fn render_evidence(frame: &mut Frame, area: Rect, detail: &SupplierDetail, l
     // Narrow screens leave out the audit (the Audits pane has it) for the description.
     let wide = area.width >= 100;
     let mut titles = vec!["pillar", "kind", "strength", "collected", "audit", "standing", "description"];
-    let mut widths = vec![8, 17, 8, 10, 11, 8];
+    let reference = evidence_items(detail).map(|(_, j)| j.audit.chars().count()).max().unwrap_or(0).max(11);
+    let mut widths = vec![8, 17, 8, 10, u16::try_from(reference).unwrap_or(u16::MAX), 8];
     if !wide {
         titles.remove(4);
         widths.remove(4);
@@ -165,7 +166,10 @@ pub fn render_audits(frame: &mut Frame, area: Rect, detail: &SupplierDetail, lis
         ]);
         if selected { row.style(theme.selected()) } else { row }
     });
-    let widths = [11, 10, 11, 9, 14, 6, 12].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]);
+    // References are A-2026-042 from before installation tags, A-2026-K7Q-042 since.
+    let reference = detail.audits.iter().map(|a| a.audit.id.chars().count()).max().unwrap_or(0).max(11);
+    let reference = u16::try_from(reference).unwrap_or(u16::MAX);
+    let widths = [reference, 10, 11, 9, 14, 6, 12].map(Constraint::Length).into_iter().chain([Constraint::Fill(1)]);
     frame.render_widget(Table::new(rows, widths).header(header.style(theme.header())).column_spacing(1), area);
 }
 

@@ -1,0 +1,325 @@
+//! What a pull brought, as a casebook database the merge engine can read
+//! (`Source`): a private file in a temporary directory, created with the
+//! current schema, into which the hub rows are written back as the laptop
+//! tables they came from. Identities become this file's row ids again.
+//!
+//! The file is only ever a merge source: its protective triggers are
+//! dropped (rows arrive in whatever state the hub holds them — a submitted
+//! audit whole, a void after its lot), its chains are left empty, and the
+//! merge engine checks everything it takes from it as it does for any other
+//! database (seals recomputed from the content, conflicts refused).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::store::hub::{AuditRow, LotRow, RecordRow, SupplierRow, VersionRow};
+use crate::store::{OpenMode, Store};
+
+pub struct Inbox {
+    /// Holds the file; removed with it.
+    dir: tempfile::TempDir,
+    path: PathBuf,
+    conn: Connection,
+    suppliers: HashMap<String, i64>,
+    audits: HashMap<String, i64>,
+    /// Columns of each table, for writing a JSON body back.
+    columns: HashMap<String, Vec<String>>,
+    chain: i64,
+}
+
+/// A written inbox, ready to be opened as a merge source; removed on drop.
+pub struct FilledInbox {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl FilledInbox {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+const ZERO_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+impl Inbox {
+    /// A new, empty inbox that presents itself as installation `tag` (the
+    /// hub's, so merges from it are recorded under one name).
+    pub fn create(tag: &str, made_at: &str) -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("hub-inbox.db");
+        drop(Store::open(&path, OpenMode::Create)?);
+        let conn = Connection::open(&path)?;
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        conn.pragma_update(None, "synchronous", "OFF")?;
+        let triggers: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for name in triggers {
+            conn.execute_batch(&format!("DROP TRIGGER \"{name}\""))?;
+        }
+        conn.execute("UPDATE installation SET tag = ?1, made_at = ?2, clock = NULL", params![tag, made_at])?;
+        conn.execute_batch("BEGIN")?;
+        Ok(Self {
+            dir,
+            path,
+            conn,
+            suppliers: HashMap::new(),
+            audits: HashMap::new(),
+            columns: HashMap::new(),
+            chain: 0,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Commits what was written (the clock is the latest version's) and
+    /// closes the file; it is removed when the returned guard is dropped.
+    pub fn finish(self) -> Result<FilledInbox> {
+        self.conn.execute("UPDATE installation SET clock = (SELECT max(clock) FROM field_versions)", [])?;
+        self.conn.execute_batch("COMMIT")?;
+        drop(self.conn);
+        Ok(FilledInbox { _dir: self.dir, path: self.path })
+    }
+
+    fn table_columns(&mut self, table: &str) -> Result<Vec<String>> {
+        if let Some(c) = self.columns.get(table) {
+            return Ok(c.clone());
+        }
+        let cols: Vec<String> = self
+            .conn
+            .prepare("SELECT name FROM pragma_table_info(?1)")?
+            .query_map([table], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        self.columns.insert(table.to_owned(), cols.clone());
+        Ok(cols)
+    }
+
+    /// Inserts `fixed` values and the fields of `body` that are columns of
+    /// `table` (anything else in the body is not this schema's, and left).
+    fn insert(&mut self, table: &str, fixed: &[(&str, rusqlite::types::Value)], body: &Value) -> Result<i64> {
+        let known = self.table_columns(table)?;
+        let mut names: Vec<String> = fixed.iter().map(|(n, _)| (*n).to_owned()).collect();
+        let mut values: Vec<rusqlite::types::Value> = fixed.iter().map(|(_, v)| v.clone()).collect();
+        if let Value::Object(map) = body {
+            for (k, v) in map {
+                if known.iter().any(|c| c == k) && !names.iter().any(|n| n == k) {
+                    names.push(k.clone());
+                    values.push(sql_value(v));
+                }
+            }
+        }
+        let marks = (1..=names.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!("INSERT OR IGNORE INTO {table} ({}) VALUES ({marks})", names.join(", "));
+        self.conn.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn supplier(&mut self, row: &SupplierRow) -> Result<()> {
+        if self.suppliers.contains_key(&row.code) {
+            return Ok(());
+        }
+        let id = self.insert("suppliers", &[("code", row.code.clone().into())], &row.body)?;
+        self.suppliers.insert(row.code.clone(), id);
+        Ok(())
+    }
+
+    fn supplier_id(&self, code: &str) -> Result<i64> {
+        self.suppliers
+            .get(code)
+            .copied()
+            .ok_or_else(|| Error::Invalid(format!("hub: supplier {code} is missing from what the hub sent")))
+    }
+
+    /// A submitted audit: its header, then its seal and answers.
+    pub fn audit(&mut self, row: &AuditRow, submission: &RecordRow) -> Result<()> {
+        if self.audits.contains_key(&row.gid) {
+            return Ok(());
+        }
+        let supplier = self.supplier_id(&row.supplier)?;
+        let amends = match row.body.get("amends").and_then(Value::as_str) {
+            Some(gid) => self.audits.get(gid).copied(),
+            None => None,
+        };
+        self.chain += 1;
+        let mut body = row.body.clone();
+        if let (Value::Object(b), Value::Object(s)) = (&mut body, &submission.body) {
+            for (k, v) in s {
+                if k != "answers" {
+                    b.insert(k.clone(), v.clone());
+                }
+            }
+            b.remove("amends");
+        }
+        let id = self.insert(
+            "audits",
+            &[
+                ("gid", row.gid.clone().into()),
+                ("supplier_id", supplier.into()),
+                ("status", "submitted".to_owned().into()),
+                ("amends", amends.map_or(rusqlite::types::Value::Null, Into::into)),
+                ("chain_seq", self.chain.into()),
+                ("chain_hash", ZERO_HASH.to_owned().into()),
+            ],
+            &body,
+        )?;
+        self.audits.insert(row.gid.clone(), id);
+        let template = row.body.get("template").and_then(Value::as_str).unwrap_or_default().to_owned();
+        for answer in submission.body.get("answers").and_then(Value::as_array).into_iter().flatten() {
+            self.insert("answers", &[("audit_id", id.into()), ("template", template.clone().into())], answer)?;
+        }
+        Ok(())
+    }
+
+    pub fn has_audit(&self, gid: &str) -> bool {
+        self.audits.contains_key(gid)
+    }
+
+    /// Any other record: filed in its table by kind.
+    pub fn record(&mut self, row: &RecordRow) -> Result<()> {
+        match row.kind.as_str() {
+            "claim" => {
+                let supplier = self.supplier_id(row.supplier.as_deref().unwrap_or_default())?;
+                self.insert("claims", &[("gid", row.key.clone().into()), ("supplier_id", supplier.into())], &row.body)?;
+            }
+            "retirement" => {
+                let day = row.body.get("retired_on").and_then(Value::as_str);
+                self.conn.execute("UPDATE claims SET retired_on = ?2 WHERE gid = ?1", params![row.key, day])?;
+            }
+            "evidence" | "finding" => {
+                let audit = self.audit_id(row)?;
+                let table = if row.kind == "evidence" { "evidence" } else { "findings" };
+                self.insert(table, &[("gid", row.key.clone().into()), ("audit_id", audit.into())], &row.body)?;
+            }
+            "closure" => {
+                let finding = self.id_of("findings", &row.key)?;
+                self.insert("finding_closures", &[("finding_id", finding.into())], &row.body)?;
+            }
+            "attachment" => {
+                let evidence =
+                    self.id_of("evidence", row.body.get("evidence").and_then(Value::as_str).unwrap_or(""))?;
+                self.insert(
+                    "attachments",
+                    &[("gid", row.key.clone().into()), ("evidence_id", evidence.into())],
+                    &row.body,
+                )?;
+            }
+            "history" => {
+                let supplier = row.supplier.as_deref().map(|c| self.supplier_id(c)).transpose()?;
+                self.insert(
+                    "history",
+                    &[
+                        ("gid", row.key.clone().into()),
+                        ("supplier_id", supplier.map_or(rusqlite::types::Value::Null, Into::into)),
+                        ("chain_hash", ZERO_HASH.to_owned().into()),
+                    ],
+                    &row.body,
+                )?;
+            }
+            "void" => self.void(row)?,
+            // Submissions come with their audits; kinds this schema does
+            // not hold (a newer casebook's) are left for it.
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn void(&mut self, row: &RecordRow) -> Result<()> {
+        let b = &row.body;
+        let field = |k: &str| b.get(k).and_then(Value::as_str).map(str::to_owned);
+        let (at, by, why) = (field("voided_at"), field("voided_by"), field("void_reason"));
+        match row.topic.as_deref() {
+            Some("lot") => {
+                let supplier = self.supplier_id(row.supplier.as_deref().unwrap_or_default())?;
+                self.conn.execute(
+                    "UPDATE lots SET voided_at = ?3, voided_by = ?4, void_reason = ?5 WHERE supplier_id = ?1 AND lot = ?2",
+                    params![supplier, field("target"), at, by, why],
+                )?;
+            }
+            Some("claim") => {
+                self.conn.execute(
+                    "UPDATE claims SET voided_at = ?2, voided_by = ?3, void_reason = ?4 WHERE gid = ?1",
+                    params![field("target"), at, by, why],
+                )?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn audit_id(&self, row: &RecordRow) -> Result<i64> {
+        let gid = row.audit.as_deref().unwrap_or_default();
+        self.audits
+            .get(gid)
+            .copied()
+            .ok_or_else(|| Error::Invalid(format!("hub: audit {gid} is missing from what the hub sent")))
+    }
+
+    fn id_of(&self, table: &str, gid: &str) -> Result<i64> {
+        self.conn
+            .prepare_cached(&format!("SELECT id FROM {table} WHERE gid = ?1"))?
+            .query_row([gid], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::Invalid(format!("hub: {table} {gid} is missing from what the hub sent")))
+    }
+
+    pub fn version(&mut self, row: &VersionRow) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO field_versions (entity, key, field, clock, actor, value)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![row.entity, row.key, row.field, row.clock, row.actor, row.value])?;
+        Ok(())
+    }
+
+    pub fn lot(&mut self, row: &LotRow) -> Result<()> {
+        let supplier = self.supplier_id(&row.supplier)?;
+        let defects = row.defects.as_ref().map(canonical_defects);
+        self.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO lots (supplier_id, lot, sku, process, material, produced_on, started,
+                                             passed_first, reworked, scrapped, defects)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                supplier,
+                row.lot,
+                row.sku,
+                row.process,
+                row.material,
+                row.produced_on.to_string(),
+                row.started,
+                row.passed_first,
+                row.reworked,
+                row.scrapped,
+                defects
+            ])?;
+        Ok(())
+    }
+}
+
+/// Defect counts as the laptops store them: compact JSON, codes sorted.
+fn canonical_defects(defects: &Value) -> String {
+    let mut pairs: Vec<(&String, &Value)> = defects.as_object().map(|m| m.iter().collect()).unwrap_or_default();
+    pairs.sort_by(|a, b| a.0.cmp(b.0));
+    let body = pairs.iter().map(|(k, v)| format!("{}:{v}", Value::from(k.as_str()))).collect::<Vec<_>>().join(",");
+    format!("{{{body}}}")
+}
+
+fn sql_value(v: &Value) -> rusqlite::types::Value {
+    use rusqlite::types::Value as S;
+    match v {
+        Value::Null => S::Null,
+        Value::Bool(b) => S::Integer(i64::from(*b)),
+        Value::Number(n) => n.as_i64().map_or_else(|| S::Real(n.as_f64().unwrap_or(0.0)), S::Integer),
+        Value::String(s) => S::Text(s.clone()),
+        other => S::Text(other.to_string()),
+    }
+}

@@ -1,0 +1,8 @@
+//! Between this database and the hub: its records as hub rows (`out`), and
+//! hub rows back as a casebook database for the merge engine (`inbox`).
+
+mod inbox;
+mod out;
+
+pub use inbox::{FilledInbox, Inbox};
+pub use out::PushScope;

@@ -1,0 +1,293 @@
+//! This database's records as hub rows (what a push offers), one supplier
+//! at a time or all. Row ids never leave: references become global
+//! identities (a supplier's code, an audit's or evidence item's gid).
+//!
+//! What travels, by kind (see the hub schema for the tables):
+//!
+//! | here | on the hub |
+//! |---|---|
+//! | supplier | `suppliers` (code, profile as first pushed); profile edits are `versions` |
+//! | claim | `records` claim (gid); its retirement a `retirement` record, its void a `void` record |
+//! | submitted audit | `audits` (gid, header) + `submission` record (seal, answers) |
+//! | evidence item, finding of a submitted audit | `records` (gid, with its void mark) |
+//! | closure | `records` closure (the finding's gid) |
+//! | attachment | `records` attachment (gid) + its file in `files` (by SHA-256) when present |
+//! | history entry | `records` history (gid; topic = what it is about) |
+//! | lot | `lots` (supplier, lot code); its void a `void` record |
+//! | field version (profile, policy, shortlist) | `versions` |
+//!
+//! Draft audits stay on the laptop until they are submitted (see README).
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Row, params_from_iter};
+use serde_json::{Map, Value};
+
+use crate::error::Result;
+use crate::store::hub::{AuditRow, Batch, LotRow, RecordRow, SupplierRow, VersionRow};
+use crate::store::{Reader, SupplierId};
+
+/// Columns `first..` of `row` as a JSON object keyed by their names.
+pub(super) fn object(row: &Row<'_>, first: usize) -> rusqlite::Result<Value> {
+    let stmt = row.as_ref();
+    let mut map = Map::new();
+    for i in first..stmt.column_count() {
+        let value = match row.get_ref(i)? {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(n) => n.into(),
+            ValueRef::Real(x) => x.into(),
+            ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
+            ValueRef::Blob(b) => String::from_utf8_lossy(b).into_owned().into(),
+        };
+        map.insert(stmt.column_name(i)?.to_owned(), value);
+    }
+    Ok(Value::Object(map))
+}
+
+/// Which records to read: everything, or those of some suppliers and, if
+/// `global`, those of none (the policy and its history).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PushScope {
+    pub all: bool,
+    pub suppliers: Vec<SupplierId>,
+    pub global: bool,
+}
+
+impl PushScope {
+    pub fn all() -> Self {
+        Self { all: true, suppliers: Vec::new(), global: true }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        !self.all && !self.global && self.suppliers.is_empty()
+    }
+
+    /// A condition on a supplier column: `true` for everything.
+    fn filter(&self, column: &str) -> String {
+        if self.all {
+            return "1 = 1".to_owned();
+        }
+        let list = self.suppliers.iter().map(|id| id.0.to_string()).collect::<Vec<_>>().join(", ");
+        format!("{column} IN ({list})")
+    }
+
+    /// The same for rows whose supplier may be NULL (global rows).
+    fn rows_of(&self, column: &str) -> String {
+        if self.global { format!("({} OR {column} IS NULL)", self.filter(column)) } else { self.filter(column) }
+    }
+}
+
+impl Reader<'_> {
+    /// This database's records in `scope`, as hub rows, parents first.
+    pub fn hub_rows(&self, scope: &PushScope) -> Result<Batch> {
+        let mut batch = Batch::default();
+        if scope.is_empty() {
+            return Ok(batch);
+        }
+        self.out_suppliers(scope, &mut batch)?;
+        self.out_claims(scope, &mut batch)?;
+        self.out_audits(scope, &mut batch)?;
+        self.out_audit_parts(scope, &mut batch)?;
+        self.out_history(scope, &mut batch)?;
+        self.out_versions(scope, &mut batch)?;
+        self.out_lots(scope, &mut batch)?;
+        Ok(batch)
+    }
+
+    fn rows<T>(&self, sql: &str, f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>) -> Result<Vec<T>> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows = stmt.query_map(params_from_iter(std::iter::empty::<i64>()), f)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn out_suppliers(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
+        let sql = format!(
+            "SELECT code, name, country, city, business_type, model_oem, model_odm, moq, dev_lead_days, notes
+             FROM suppliers WHERE {} ORDER BY id",
+            scope.filter("id")
+        );
+        batch.suppliers = self.rows(&sql, |r| Ok(SupplierRow { code: r.get(0)?, body: object(r, 1)? }))?;
+        Ok(())
+    }
+
+    fn out_claims(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
+        let sql = format!(
+            "SELECT c.gid, s.code, c.capability, c.source, c.stated_on, c.statement
+             FROM claims c JOIN suppliers s ON s.id = c.supplier_id WHERE {} ORDER BY c.id",
+            scope.filter("c.supplier_id")
+        );
+        batch.records.extend(self.rows(&sql, |r| Ok(record("claim", r.get(0)?, r.get(1)?, None, object(r, 2)?)))?);
+        let sql = format!(
+            "SELECT c.gid, s.code, c.retired_on FROM claims c JOIN suppliers s ON s.id = c.supplier_id
+             WHERE c.retired_on IS NOT NULL AND {} ORDER BY c.id",
+            scope.filter("c.supplier_id")
+        );
+        batch.records.extend(self.rows(&sql, |r| Ok(record("retirement", r.get(0)?, r.get(1)?, None, object(r, 2)?)))?);
+        let sql = format!(
+            "SELECT 'claim ' || c.gid, s.code, 'claim' AS what, c.gid AS target, c.voided_at, c.voided_by, c.void_reason
+             FROM claims c JOIN suppliers s ON s.id = c.supplier_id WHERE c.voided_at IS NOT NULL AND {} ORDER BY c.id",
+            scope.filter("c.supplier_id")
+        );
+        batch.records.extend(self.rows(&sql, |r| Ok(void(r.get(0)?, r.get(1)?, "claim", object(r, 2)?)))?);
+        Ok(())
+    }
+
+    /// Submitted audits: the header, and the seal with the answers it covers.
+    fn out_audits(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
+        let sql = format!(
+            "SELECT a.gid, s.code, a.ref, a.auditor, a.visited_on, a.kind, a.summary, a.template, o.gid AS amends
+             FROM audits a JOIN suppliers s ON s.id = a.supplier_id LEFT JOIN audits o ON o.id = a.amends
+             WHERE a.status = 'submitted' AND {} ORDER BY a.chain_seq",
+            scope.filter("a.supplier_id")
+        );
+        batch.audits =
+            self.rows(&sql, |r| Ok(AuditRow { gid: r.get(0)?, supplier: r.get(1)?, body: object(r, 2)? }))?;
+        let sql = format!(
+            "SELECT a.gid, s.code, a.submitted_at, a.score_pct, a.grade, a.critical_no, a.content_hash,
+                    a.seal_format,
+                    (SELECT json_group_array(json_object('question', question, 'result', result, 'note', note))
+                     FROM (SELECT * FROM answers WHERE audit_id = a.id ORDER BY question)) AS answers
+             FROM audits a JOIN suppliers s ON s.id = a.supplier_id
+             WHERE a.status = 'submitted' AND {} ORDER BY a.chain_seq",
+            scope.filter("a.supplier_id")
+        );
+        let submissions = self.rows(&sql, |r| {
+            let gid: String = r.get(0)?;
+            let mut body = object(r, 2)?;
+            // The answers arrive as JSON text; keep them as JSON.
+            if let Some(text) = body.get("answers").and_then(Value::as_str) {
+                body["answers"] = serde_json::from_str(text).unwrap_or(Value::Null);
+            }
+            Ok(record("submission", gid.clone(), r.get(1)?, Some(gid), body))
+        })?;
+        batch.records.extend(submissions);
+        Ok(())
+    }
+
+    /// Evidence, findings, closures and attachments of submitted audits.
+    fn out_audit_parts(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
+        let under = |table: &str, columns: &str| {
+            format!(
+                "SELECT x.gid, s.code, a.gid, {columns} FROM {table} x JOIN audits a ON a.id = x.audit_id
+                 JOIN suppliers s ON s.id = a.supplier_id WHERE a.status = 'submitted' AND {} ORDER BY x.id",
+                scope.filter("a.supplier_id")
+            )
+        };
+        let part = |kind: &'static str| {
+            move |r: &Row<'_>| Ok(record(kind, r.get(0)?, r.get(1)?, Some(r.get(2)?), object(r, 3)?))
+        };
+        let evidence = under(
+            "evidence",
+            "x.pillar, x.kind, x.strength, x.collected_on, x.description, x.reference, x.voided_at, x.voided_by, \
+             x.void_reason",
+        );
+        batch.records.extend(self.rows(&evidence, part("evidence"))?);
+        let findings =
+            under("findings", "x.severity, x.description, x.owner, x.due_on, x.voided_at, x.voided_by, x.void_reason");
+        batch.records.extend(self.rows(&findings, part("finding"))?);
+        let closures = format!(
+            "SELECT f.gid, s.code, a.gid, c.closed_on, c.evidence, c.closed_by, c.recorded_at, c.fact_hash
+             FROM finding_closures c JOIN findings f ON f.id = c.finding_id JOIN audits a ON a.id = f.audit_id
+             JOIN suppliers s ON s.id = a.supplier_id WHERE a.status = 'submitted' AND {} ORDER BY c.rowid",
+            scope.filter("a.supplier_id")
+        );
+        batch.records.extend(self.rows(&closures, part("closure"))?);
+        let attachments = format!(
+            "SELECT t.gid, s.code, a.gid, e.gid AS evidence, t.path, t.size, t.sha256, t.attached_at, t.attached_by,
+                    t.fact_hash
+             FROM attachments t JOIN evidence e ON e.id = t.evidence_id JOIN audits a ON a.id = e.audit_id
+             JOIN suppliers s ON s.id = a.supplier_id WHERE a.status = 'submitted' AND {} ORDER BY t.id",
+            scope.filter("a.supplier_id")
+        );
+        batch.records.extend(self.rows(&attachments, part("attachment"))?);
+        Ok(())
+    }
+
+    /// History entries, but for what a merge or sync wrote about itself
+    /// (local to each database).
+    fn out_history(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
+        let sql = format!(
+            "SELECT h.gid, s.code, h.entity, h.at, h.actor, h.entity, h.entity_key, h.action, h.field, h.old_value,
+                    h.new_value, h.fact_hash
+             FROM history h LEFT JOIN suppliers s ON s.id = h.supplier_id
+             WHERE h.entity NOT IN ('merge', 'sync', 'checklist') AND {} ORDER BY h.id",
+            scope.rows_of("h.supplier_id")
+        );
+        batch.records.extend(self.rows(&sql, |r| {
+            Ok(RecordRow {
+                kind: "history".into(),
+                key: r.get(0)?,
+                supplier: r.get(1)?,
+                audit: None,
+                topic: Some(r.get(2)?),
+                body: object(r, 3)?,
+            })
+        })?);
+        Ok(())
+    }
+
+    /// Versions of supplier profiles and shortlist marks (keyed by supplier
+    /// code) and of the policy (global).
+    fn out_versions(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
+        let filter = scope.filter("s.id");
+        let policy = if scope.global { " OR v.entity = 'policy'" } else { "" };
+        let sql = format!(
+            "SELECT v.entity, v.key, v.field, v.clock, v.actor, v.value, s.code
+             FROM field_versions v LEFT JOIN suppliers s ON v.entity IN ('supplier', 'shortlist') AND s.code = v.key
+             WHERE (s.id IS NOT NULL AND {filter}){policy} ORDER BY v.entity, v.key, v.field, v.clock"
+        );
+        batch.versions = self.rows(&sql, |r| {
+            Ok(VersionRow {
+                entity: r.get(0)?,
+                key: r.get(1)?,
+                field: r.get(2)?,
+                clock: r.get(3)?,
+                actor: r.get(4)?,
+                value: r.get(5)?,
+                supplier: r.get(6)?,
+                audit: None,
+            })
+        })?;
+        Ok(())
+    }
+
+    fn out_lots(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
+        let sql = format!(
+            "SELECT s.code, l.lot, l.sku, l.process, l.material, l.produced_on, l.started, l.passed_first,
+                    l.reworked, l.scrapped, l.defects
+             FROM lots l JOIN suppliers s ON s.id = l.supplier_id WHERE {} ORDER BY l.supplier_id, l.lot",
+            scope.filter("l.supplier_id")
+        );
+        batch.lots = self.rows(&sql, |r| {
+            let defects: Option<String> = r.get(10)?;
+            Ok(LotRow {
+                supplier: r.get(0)?,
+                lot: r.get(1)?,
+                sku: r.get(2)?,
+                process: r.get(3)?,
+                material: r.get(4)?,
+                produced_on: crate::store::date_at(r, 5)?,
+                started: r.get(6)?,
+                passed_first: r.get(7)?,
+                reworked: r.get(8)?,
+                scrapped: r.get(9)?,
+                defects: defects.and_then(|d| serde_json::from_str(&d).ok()),
+            })
+        })?;
+        let sql = format!(
+            "SELECT 'lot ' || s.code || ' ' || l.lot, s.code, 'lot' AS what, l.lot AS target, l.voided_at,
+                    l.voided_by, l.void_reason
+             FROM lots l JOIN suppliers s ON s.id = l.supplier_id WHERE l.voided_at IS NOT NULL AND {}",
+            scope.filter("l.supplier_id")
+        );
+        batch.records.extend(self.rows(&sql, |r| Ok(void(r.get(0)?, r.get(1)?, "lot", object(r, 2)?)))?);
+        Ok(())
+    }
+}
+
+fn record(kind: &str, key: String, supplier: String, audit: Option<String>, body: Value) -> RecordRow {
+    RecordRow { kind: kind.to_owned(), key, supplier: Some(supplier), audit, topic: None, body }
+}
+
+fn void(key: String, supplier: String, topic: &str, body: Value) -> RecordRow {
+    RecordRow { kind: "void".into(), key, supplier: Some(supplier), audit: None, topic: Some(topic.to_owned()), body }
+}

@@ -1,0 +1,606 @@
+//! Merging audits (with their answers, evidence, findings and closures),
+//! claims and history entries from another database, by global id.
+//!
+//! A submitted audit arrives with its seal: the content hash is recomputed
+//! from the content that arrived, in the audit's own seal format, and must
+//! match before anything of it is written; it is then taken in as a draft
+//! with its parts and sealed with the seal it came with, linked into this
+//! database's chain in the order received. A draft arrives as a draft; a
+//! draft here that was submitted there takes the submitted content. The
+//! same id with other sealed content is a conflict of facts: refused and
+//! reported. History entries come with their records; one that records a
+//! fact this database did not take is left out with it.
+
+use std::collections::HashSet;
+
+use rusqlite::{OptionalExtension, params};
+
+use super::audits::{chain_hash_v1, chain_hash_v2};
+use super::{Reader, SupplierId, Writer};
+use crate::error::{Error, Result};
+use crate::model::merge::{Cause, Refused, SourceReport};
+use crate::model::{Evidence, Finding, Gid};
+
+/// An audit's header and seal as stored in the source.
+struct Header {
+    id: i64,
+    gid: Gid,
+    reference: String,
+    supplier: String,
+    auditor: String,
+    visited_on: String,
+    kind: String,
+    status: String,
+    summary: Option<String>,
+    template: String,
+    amends: Option<Gid>,
+    submitted_at: Option<String>,
+    score_pct: Option<f64>,
+    grade: Option<String>,
+    critical_no: Option<String>,
+    content_hash: Option<String>,
+    seal_format: Option<i64>,
+}
+
+const HEADER: &str =
+    "SELECT a.id, a.gid, a.ref, s.code, a.auditor, a.visited_on, a.kind, a.status, a.summary, a.template,
+        o.gid, a.submitted_at, a.score_pct, a.grade, a.critical_no, a.content_hash, a.seal_format
+     FROM audits a JOIN suppliers s ON s.id = a.supplier_id LEFT JOIN audits o ON o.id = a.amends";
+
+fn header(r: &rusqlite::Row<'_>) -> rusqlite::Result<Header> {
+    Ok(Header {
+        id: r.get(0)?,
+        gid: r.get(1)?,
+        reference: r.get(2)?,
+        supplier: r.get(3)?,
+        auditor: r.get(4)?,
+        visited_on: r.get(5)?,
+        kind: r.get(6)?,
+        status: r.get(7)?,
+        summary: r.get(8)?,
+        template: r.get(9)?,
+        amends: r.get(10)?,
+        submitted_at: r.get(11)?,
+        score_pct: r.get(12)?,
+        grade: r.get(13)?,
+        critical_no: r.get(14)?,
+        content_hash: r.get(15)?,
+        seal_format: r.get(16)?,
+    })
+}
+
+/// The source's audits, originals before the amendments that name them.
+fn source_headers(src: Reader<'_>) -> Result<Vec<Header>> {
+    let sql = format!("{HEADER} ORDER BY a.amends IS NOT NULL, a.chain_seq IS NULL, a.chain_seq, a.id");
+    let mut stmt = src.conn.prepare(&sql)?;
+    let rows = stmt.query_map([], header)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+impl Writer<'_> {
+    /// Claims by gid: facts but for their retirement, which is merged by its
+    /// versions (the later retirement wins).
+    pub fn merge_claims(&self, src: Reader<'_>, r: &mut SourceReport) -> Result<()> {
+        let mut stmt = src.conn.prepare(
+            "SELECT c.gid, s.code, c.capability, c.source, c.stated_on, c.statement, c.retired_on
+             FROM claims c JOIN suppliers s ON s.id = c.supplier_id ORDER BY c.id",
+        )?;
+        let claims = stmt
+            .query_map([], |row| {
+                Ok((
+                    row.get::<_, Gid>(0)?,
+                    row.get::<_, String>(1)?,
+                    [row.get::<_, String>(2)?, row.get(3)?, row.get(4)?, row.get(5)?],
+                    row.get::<_, Option<String>>(6)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (gid, code, [capability, source, stated_on, statement], retired_on) in claims {
+            let here: Option<(String, String, String, String, String, Option<String>)> = self
+                .conn()
+                .prepare_cached(
+                    "SELECT s.code, c.capability, c.source, c.stated_on, c.statement, c.retired_on
+                     FROM claims c JOIN suppliers s ON s.id = c.supplier_id WHERE c.gid = ?1",
+                )?
+                .query_row([gid], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+                })
+                .optional()?;
+            match here {
+                None => {
+                    let supplier = self.read().require_supplier(&code)?;
+                    self.conn()
+                        .prepare_cached(
+                            "INSERT INTO claims (supplier_id, capability, source, stated_on, statement, retired_on, gid)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        )?
+                        .execute(params![supplier.0, capability, source, stated_on, statement, retired_on, gid])?;
+                    r.added.add("claims", 1);
+                }
+                Some(h)
+                    if (h.0.as_str(), h.1.as_str(), h.2.as_str(), h.3.as_str(), h.4.as_str())
+                        == (
+                            code.as_str(),
+                            capability.as_str(),
+                            source.as_str(),
+                            stated_on.as_str(),
+                            statement.as_str(),
+                        ) =>
+                {
+                    r.already.add("claims", 1);
+                    if h.5.is_none() && retired_on.is_some() {
+                        self.conn()
+                            .prepare_cached("UPDATE claims SET retired_on = ?2 WHERE gid = ?1")?
+                            .execute(params![gid, retired_on])?;
+                        r.updated.add("claims", 1);
+                    }
+                }
+                Some(h) => r.refused.push(Refused {
+                    entity: "claim",
+                    id: gid.to_string(),
+                    key: format!("{code} claim {capability} ({source}, {stated_on})"),
+                    cause: Cause::DifferentContent,
+                    differs: vec![("statement".into(), Some(h.4), Some(statement))],
+                }),
+            }
+        }
+        Ok(())
+    }
+
+    /// Audits and what is filed under them, by gid; returns the gids of the
+    /// audits refused, whose history entries stay behind too.
+    pub fn merge_audits(&self, src: Reader<'_>, r: &mut SourceReport) -> Result<HashSet<Gid>> {
+        let mut refused = HashSet::new();
+        for h in source_headers(src)? {
+            if let Some(cause) = self.merge_audit(src, &h, r)? {
+                refused.insert(h.gid);
+                r.refused.push(Refused {
+                    entity: "audit",
+                    id: h.gid.to_string(),
+                    key: format!("{} ({})", h.reference, h.supplier),
+                    cause,
+                    differs: Vec::new(),
+                });
+            }
+        }
+        Ok(refused)
+    }
+
+    /// One audit; `Some(cause)` when it is refused.
+    fn merge_audit(&self, src: Reader<'_>, h: &Header, r: &mut SourceReport) -> Result<Option<Cause>> {
+        let submitted = h.status == "submitted";
+        if submitted && src.recompute_seal(h.id, h.seal_format)?.as_deref() != h.content_hash.as_deref() {
+            return Ok(Some(Cause::BrokenSeal));
+        }
+        let here = self.read().audit_by_gid(h.gid)?;
+        match here {
+            Some((here_id, status, hash)) if status == "submitted" => {
+                if submitted && hash != h.content_hash {
+                    // Sealed in both databases: the same audit imported into
+                    // each from one dossier is sealed twice, at two times.
+                    if audit_body(src, h.id)? != audit_body(self.read(), here_id)? {
+                        return Ok(Some(Cause::DifferentContent));
+                    }
+                    r.notices.push(format!(
+                        "audit {} ({}) is sealed in both databases with the same content (imported into each?): \
+                         this database's seal is kept",
+                        h.reference, h.supplier
+                    ));
+                }
+                r.already.add("audits", 1);
+                self.merge_closures(src, h, r)?;
+                Ok(None)
+            }
+            Some((id, _, _)) => {
+                let changed = self.merge_draft_parts(src, h, id, r)?;
+                if submitted {
+                    self.seal_as_received(id, h)?;
+                    r.updated.add("audits", 1);
+                } else if changed {
+                    r.updated.add("audits", 1);
+                } else {
+                    r.already.add("audits", 1);
+                }
+                self.merge_closures(src, h, r)?;
+                Ok(None)
+            }
+            None => self.add_audit(src, h, r),
+        }
+    }
+
+    fn add_audit(&self, src: Reader<'_>, h: &Header, r: &mut SourceReport) -> Result<Option<Cause>> {
+        if self.read().audit_id(&h.reference)?.is_some() {
+            return Ok(Some(Cause::ReferenceTaken));
+        }
+        let supplier = self.read().require_supplier(&h.supplier)?;
+        let amends = match h.amends {
+            Some(original) => match self.read().audit_by_gid(original)? {
+                Some((id, status, _)) if status == "submitted" => Some(id),
+                _ => return Ok(Some(Cause::ParentRefused)),
+            },
+            None => None,
+        };
+        let id = self.insert_audit_row(supplier, h, amends)?;
+        r.added.add("audits", 1);
+        self.merge_draft_parts(src, h, id, r)?;
+        if h.status == "submitted" {
+            self.seal_as_received(id, h)?;
+        }
+        self.merge_closures(src, h, r)?;
+        Ok(None)
+    }
+
+    fn insert_audit_row(&self, supplier: SupplierId, h: &Header, amends: Option<i64>) -> Result<i64> {
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO audits (ref, supplier_id, auditor, visited_on, kind, status, summary, template, amends, gid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                h.reference,
+                supplier.0,
+                h.auditor,
+                h.visited_on,
+                h.kind,
+                h.summary,
+                h.template,
+                amends,
+                h.gid
+            ])?;
+        Ok(self.conn().last_insert_rowid())
+    }
+
+    /// Answers, evidence and findings of a draft (here) from the source's
+    /// audit: evidence and findings are unioned by gid; an answer is taken
+    /// when the source's is newer by its version. Returns whether anything
+    /// changed.
+    fn merge_draft_parts(&self, src: Reader<'_>, h: &Header, id: i64, r: &mut SourceReport) -> Result<bool> {
+        let mut changed = false;
+        for (question, result, note) in source_answers(src, h.id)? {
+            let here: Option<(String, Option<String>)> = self
+                .conn()
+                .prepare_cached("SELECT result, note FROM answers WHERE audit_id = ?1 AND question = ?2")?
+                .query_row(params![id, question], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?;
+            match here {
+                Some(ours) if ours == (result.clone(), note.clone()) => r.already.add("answers", 1),
+                Some(_) if h.status != "submitted" => r.already.add("answers", 1),
+                Some(_) => {
+                    self.conn()
+                        .prepare_cached(
+                            "UPDATE answers SET result = ?3, note = ?4 WHERE audit_id = ?1 AND question = ?2",
+                        )?
+                        .execute(params![id, question, result, note])?;
+                    r.updated.add("answers", 1);
+                    changed = true;
+                }
+                None => {
+                    self.conn()
+                        .prepare_cached(
+                            "INSERT INTO answers (audit_id, template, question, result, note)
+                             SELECT id, template, ?2, ?3, ?4 FROM audits WHERE id = ?1",
+                        )?
+                        .execute(params![id, question, result, note])?;
+                    r.added.add("answers", 1);
+                    changed = true;
+                }
+            }
+        }
+        if h.status == "submitted" {
+            changed |= self.drop_answers_not_in(src, h, id, r)?;
+        }
+        changed |= self.merge_items(src, h, id, r)?;
+        Ok(changed)
+    }
+
+    /// A draft here submitted there: answers given here after the copy was
+    /// made are not part of what was sealed; they are taken out and listed.
+    fn drop_answers_not_in(&self, src: Reader<'_>, h: &Header, id: i64, r: &mut SourceReport) -> Result<bool> {
+        let theirs: HashSet<String> = source_answers(src, h.id)?.into_iter().map(|(q, _, _)| q).collect();
+        let mut stmt = self.conn().prepare_cached("SELECT question, result FROM answers WHERE audit_id = ?1")?;
+        let ours: Vec<(String, String)> =
+            stmt.query_map([id], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let mut changed = false;
+        for (question, result) in ours.into_iter().filter(|(q, _)| !theirs.contains(q)) {
+            self.conn()
+                .prepare_cached("DELETE FROM answers WHERE audit_id = ?1 AND question = ?2")?
+                .execute(params![id, question])?;
+            r.refused.push(Refused {
+                entity: "answer",
+                id: format!("{} {question}", h.gid),
+                key: format!("{} {question}", h.reference),
+                cause: Cause::AfterSubmission,
+                differs: vec![("result".into(), Some(result), None)],
+            });
+            changed = true;
+        }
+        Ok(changed)
+    }
+
+    /// Evidence items and findings by gid, with their void marks.
+    fn merge_items(&self, src: Reader<'_>, h: &Header, id: i64, r: &mut SourceReport) -> Result<bool> {
+        let mut changed = false;
+        for (gid, e, void) in source_evidence(src, h.id)? {
+            if self.read().gid_exists("evidence", gid)? {
+                r.already.add("evidence", 1);
+                continue;
+            }
+            let row = self.insert_evidence(id, &e, gid)?;
+            self.copy_void("evidence", row, &void)?;
+            r.added.add("evidence", 1);
+            changed = true;
+        }
+        for (gid, f, void) in source_findings(src, h.id)? {
+            if self.read().gid_exists("findings", gid)? {
+                r.already.add("findings", 1);
+                continue;
+            }
+            let row = self.insert_finding(id, &f, gid)?;
+            self.copy_void("findings", row, &void)?;
+            r.added.add("findings", 1);
+            changed = true;
+        }
+        Ok(changed)
+    }
+
+    fn copy_void(&self, table: &str, row: i64, void: &Void) -> Result<()> {
+        if let (Some(at), Some(by), Some(reason)) = void {
+            let sql = format!("UPDATE {table} SET voided_at = ?2, voided_by = ?3, void_reason = ?4 WHERE id = ?1");
+            self.conn().prepare_cached(&sql)?.execute(params![row, at, by, reason])?;
+        }
+        Ok(())
+    }
+
+    /// Seals audit `id` (here a draft holding the arriving content) with the
+    /// seal it arrived with, linked next in this database's chain, and
+    /// checks that what is stored now hashes to it.
+    fn seal_as_received(&self, id: i64, h: &Header) -> Result<()> {
+        let (seq, previous) = self.read().chain_head()?;
+        let content = h.content_hash.clone().unwrap_or_default();
+        let submitted_at = h.submitted_at.clone().unwrap_or_default();
+        let link = if h.seal_format == Some(1) {
+            chain_hash_v1(seq + 1, &previous, &content)
+        } else {
+            chain_hash_v2(seq + 1, &previous, &content, &submitted_at)
+        };
+        self.conn()
+            .prepare_cached(
+                "UPDATE audits SET status = 'submitted', submitted_at = ?2, score_pct = ?3, grade = ?4, critical_no = ?5,
+                    content_hash = ?6, seal_format = ?7, chain_seq = ?8, chain_hash = ?9
+                 WHERE id = ?1 AND status = 'draft'",
+            )?
+            .execute(params![
+                id,
+                submitted_at,
+                h.score_pct,
+                h.grade,
+                h.critical_no,
+                content,
+                h.seal_format,
+                seq + 1,
+                link
+            ])?;
+        if self.read().recompute_seal(id, h.seal_format)?.as_deref() != Some(content.as_str()) {
+            return Err(Error::Invalid(format!(
+                "audit {} ({}): its content as taken in here does not match its seal; nothing was merged",
+                h.reference, h.supplier
+            )));
+        }
+        Ok(())
+    }
+
+    /// Closures of the audit's findings, by finding gid (closed once).
+    fn merge_closures(&self, src: Reader<'_>, h: &Header, r: &mut SourceReport) -> Result<()> {
+        let mut stmt = src.conn.prepare(
+            "SELECT f.gid, c.closed_on, c.evidence, c.closed_by, c.recorded_at, c.fact_hash
+             FROM finding_closures c JOIN findings f ON f.id = c.finding_id WHERE f.audit_id = ?1 ORDER BY f.id",
+        )?;
+        let closures = stmt
+            .query_map([h.id], |row| {
+                Ok((
+                    row.get::<_, Gid>(0)?,
+                    [row.get::<_, String>(1)?, row.get(2)?, row.get(3)?, row.get(4)?],
+                    row.get::<_, Option<String>>(5)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (finding, [closed_on, evidence, closed_by, recorded_at], fact) in closures {
+            let Some(id) = self.read().row_of("findings", finding)? else { continue };
+            let here: Option<(String, String, String)> = self
+                .conn()
+                .prepare_cached("SELECT closed_on, evidence, closed_by FROM finding_closures WHERE finding_id = ?1")?
+                .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                .optional()?;
+            match here {
+                // The same closure, recorded at two times (imported into each database).
+                Some(ours) if ours == (closed_on.clone(), evidence.clone(), closed_by.clone()) => {
+                    r.already.add("closures", 1);
+                }
+                Some(_) => r.refused.push(Refused {
+                    entity: "closure",
+                    id: finding.to_string(),
+                    key: format!("{} finding {finding}", h.reference),
+                    cause: Cause::DifferentContent,
+                    differs: vec![("closure".into(), here.map(|h| h.1), Some(evidence))],
+                }),
+                None => {
+                    self.conn()
+                        .prepare_cached(
+                            "INSERT INTO finding_closures (finding_id, closed_on, evidence, closed_by, recorded_at, fact_hash)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        )?
+                        .execute(params![id, closed_on, evidence, closed_by, recorded_at, fact])?;
+                    r.added.add("closures", 1);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// History entries by gid, appended to this database's chain in the
+    /// source's order. An entry that records a fact (by its hash) this
+    /// database does not hold — a refused audit's submission, say — stays
+    /// behind with it.
+    pub fn merge_history(&self, src: Reader<'_>, r: &mut SourceReport) -> Result<()> {
+        let mut stmt = src.conn.prepare(
+            "SELECT h.gid, h.at, h.actor, s.code, h.entity, h.entity_key, h.action, h.field, h.old_value, h.new_value,
+                    h.fact_hash
+             FROM history h LEFT JOIN suppliers s ON s.id = h.supplier_id ORDER BY h.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let gid: Gid = row.get(0)?;
+            if self.read().gid_exists("history", gid)? {
+                r.already.add("history", 1);
+                continue;
+            }
+            let fact: Option<String> = row.get(10)?;
+            if let Some(hash) = &fact
+                && !self.read().holds_fact(hash)?
+            {
+                continue;
+            }
+            let code: Option<String> = row.get(3)?;
+            let supplier = code.map(|c| self.read().require_supplier(&c)).transpose()?;
+            let (entity, action): (String, String) = (row.get(4)?, row.get(6)?);
+            let entity = entity.parse().map_err(|_| Error::Invalid(format!("history entity `{entity}` unknown")))?;
+            let action = action.parse().map_err(|_| Error::Invalid(format!("history action `{action}` unknown")))?;
+            let (key, field, old, new): (String, Option<String>, Option<String>, Option<String>) =
+                (row.get(5)?, row.get(7)?, row.get(8)?, row.get(9)?);
+            let change = super::Change {
+                supplier,
+                entity,
+                key: &key,
+                action,
+                field: field.as_deref(),
+                old: old.as_deref(),
+                new: new.as_deref(),
+                fact: fact.as_deref(),
+            };
+            let (at, actor): (String, String) = (row.get(1)?, row.get(2)?);
+            super::history::append_identified(self.conn(), &at, &actor, &change, gid)?;
+            r.added.add("history", 1);
+        }
+        Ok(())
+    }
+}
+
+type Void = (Option<String>, Option<String>, Option<String>);
+
+/// What an audit says, without its seal: header, answers, evidence items
+/// and findings (with their ids and void marks), in an order that does not
+/// depend on row ids. Two audits with one id and equal bodies are the same
+/// audit, however often it was sealed.
+fn audit_body(read: Reader<'_>, id: i64) -> Result<Vec<String>> {
+    use std::fmt::Write as _;
+    let queries = [
+        "SELECT a.ref, s.code, a.auditor, a.visited_on, a.kind, a.summary, a.template, o.gid
+         FROM audits a JOIN suppliers s ON s.id = a.supplier_id LEFT JOIN audits o ON o.id = a.amends WHERE a.id = ?1",
+        "SELECT question, result, note FROM answers WHERE audit_id = ?1",
+        "SELECT gid, pillar, kind, strength, collected_on, description, reference, voided_at, void_reason
+         FROM evidence WHERE audit_id = ?1",
+        "SELECT gid, severity, description, owner, due_on, voided_at, void_reason FROM findings WHERE audit_id = ?1",
+    ];
+    let mut out = Vec::new();
+    for (i, sql) in queries.iter().enumerate() {
+        let mut stmt = read.conn.prepare_cached(sql)?;
+        let n = stmt.column_count();
+        let mut rows = stmt.query([id])?;
+        while let Some(row) = rows.next()? {
+            let mut line = i.to_string();
+            for c in 0..n {
+                line.push('\u{1f}');
+                let _ = write!(line, "{:?}", row.get_ref(c)?);
+            }
+            out.push(line);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn source_answers(src: Reader<'_>, audit: i64) -> Result<Vec<(String, String, Option<String>)>> {
+    let mut stmt =
+        src.conn.prepare_cached("SELECT question, result, note FROM answers WHERE audit_id = ?1 ORDER BY question")?;
+    let rows = stmt.query_map([audit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn source_evidence(src: Reader<'_>, audit: i64) -> Result<Vec<(Gid, Evidence, Void)>> {
+    let mut stmt = src.conn.prepare_cached(
+        "SELECT gid, pillar, kind, strength, collected_on, description, reference, voided_at, voided_by, void_reason
+         FROM evidence WHERE audit_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([audit], |r| {
+        Ok((
+            r.get(0)?,
+            Evidence {
+                pillar: r.get(1)?,
+                kind: r.get(2)?,
+                strength: r.get(3)?,
+                collected_on: super::date_at(r, 4)?,
+                description: r.get(5)?,
+                reference: r.get(6)?,
+            },
+            (r.get(7)?, r.get(8)?, r.get(9)?),
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn source_findings(src: Reader<'_>, audit: i64) -> Result<Vec<(Gid, Finding, Void)>> {
+    let mut stmt = src.conn.prepare_cached(
+        "SELECT gid, severity, description, owner, due_on, voided_at, voided_by, void_reason
+         FROM findings WHERE audit_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([audit], |r| {
+        Ok((
+            r.get(0)?,
+            Finding {
+                severity: r.get(1)?,
+                description: r.get(2)?,
+                owner: r.get(3)?,
+                due_on: super::date_at(r, 4)?,
+                closure: None,
+            },
+            (r.get(5)?, r.get(6)?, r.get(7)?),
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+impl Reader<'_> {
+    /// An audit by gid: (row id, status, content hash).
+    pub(crate) fn audit_by_gid(&self, gid: Gid) -> Result<Option<(i64, String, Option<String>)>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id, status, content_hash FROM audits WHERE gid = ?1")?
+            .query_row([gid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?)
+    }
+
+    fn gid_exists(&self, table: &str, gid: Gid) -> Result<bool> {
+        Ok(self.row_of(table, gid)?.is_some())
+    }
+
+    fn row_of(&self, table: &str, gid: Gid) -> Result<Option<i64>> {
+        let sql = format!("SELECT id FROM {table} WHERE gid = ?1");
+        Ok(self.conn.prepare_cached(&sql)?.query_row([gid], |r| r.get(0)).optional()?)
+    }
+
+    pub fn attachment_count(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM attachments", [], |r| r.get(0))?)
+    }
+
+    /// Whether a submitted audit, closure or attachment with this hash is here.
+    fn holds_fact(&self, hash: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM audits WHERE content_hash = ?1)
+                     OR EXISTS (SELECT 1 FROM finding_closures WHERE fact_hash = ?1)
+                     OR EXISTS (SELECT 1 FROM attachments WHERE fact_hash = ?1)",
+            )?
+            .query_row([hash], |r| r.get(0))?)
+    }
+}

@@ -1,0 +1,115 @@
+//! `casebook merge`: other databases into this one, in one transaction.
+//!
+//! Every source is opened (and, if older, migrated in a temporary copy)
+//! before anything is written, so a file that cannot be read stops the
+//! merge before it starts. Then one write transaction takes in each source
+//! in turn — suppliers, their profile versions, lots, policy, shortlist —
+//! and commits once at the end: a merge killed halfway leaves the target as
+//! it was.
+
+use std::path::PathBuf;
+
+use crate::error::Result;
+use crate::model::merge::{Cause, MergeReport, SourceReport};
+use crate::store::{Source, Store, Writer};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MergeOptions {
+    /// Check and report, write nothing.
+    pub dry_run: bool,
+    /// Compare every record even of a source merged before and unchanged since.
+    pub full: bool,
+}
+
+/// Merges `paths` into `store` as `actor`.
+pub fn merge(store: &mut Store, paths: &[PathBuf], actor: &str, options: MergeOptions) -> Result<MergeReport> {
+    let target = store.path().to_owned();
+    let sources: Vec<Source> = paths.iter().map(|p| Source::open(p, &target)).collect::<Result<_>>()?;
+    let mut report =
+        MergeReport { target: target.display().to_string(), dry_run: options.dry_run, ..MergeReport::default() };
+    let w = store.begin(actor)?;
+    for source in &sources {
+        report.sources.push(merge_source(&w, source, &source.path().display().to_string(), options)?);
+    }
+    if !options.dry_run {
+        w.commit()?;
+        report.committed = true;
+    }
+    Ok(report)
+}
+
+/// Merges one source into `store` under the name `label` (the file, or a
+/// hub's URL), running `finish` in the same transaction just before it
+/// commits (a sync moves its cursor there, so the two happen together or
+/// not at all).
+pub fn merge_one(
+    store: &mut Store,
+    source: &Source,
+    label: &str,
+    actor: &str,
+    options: MergeOptions,
+    finish: impl FnOnce(&Writer<'_>) -> Result<()>,
+) -> Result<SourceReport> {
+    let w = store.begin(actor)?;
+    let report = merge_source(&w, source, label, options)?;
+    finish(&w)?;
+    w.commit()?;
+    Ok(report)
+}
+
+fn merge_source(w: &Writer<'_>, source: &Source, file: &str, options: MergeOptions) -> Result<SourceReport> {
+    let file = file.to_owned();
+    let mut r = SourceReport::new(&file);
+    let installation = source.installation()?;
+    r.installation = Some(installation.tag.to_string());
+    r.schema_version = source.version();
+    if !options.full && w.merged_already(&installation)? {
+        r.notices.push(format!(
+            "unchanged since it was last merged (installation {}, clock {}): nothing to do; --full compares every record",
+            installation.tag,
+            installation.clock.map(|c| c.to_string()).unwrap_or_default()
+        ));
+        return Ok(r);
+    }
+    let read = source.read();
+    w.merge_suppliers(read, &mut r)?;
+    w.merge_claims(read, &mut r)?;
+    w.merge_audits(read, &mut r)?;
+    w.merge_lots(read, &mut r)?;
+    w.merge_policy(read, &mut r)?;
+    w.merge_shortlist(read, &mut r)?;
+    w.merge_history(read, &mut r)?;
+    let attachments = read.attachment_count()?;
+    if attachments > 0 {
+        r.notices.push(format!(
+            "{attachments} attachment record(s) there are not merged: merging attachments and their files is not built yet"
+        ));
+    }
+    for refused in r.refused.iter().filter(|x| x.cause != Cause::AfterSubmission) {
+        w.record_refusal(&file, refused)?;
+    }
+    if let Some(ahead) = clock_ahead(&installation) {
+        r.notices.push(ahead);
+    }
+    w.record_merged(&installation, &file)?;
+    Ok(r)
+}
+
+/// A day of tolerance: laptops' clocks drift by seconds or minutes, not days.
+const AHEAD_MS: u64 = 86_400_000;
+
+/// A notice when the source's clock reads more than a day ahead of this
+/// computer's: its edits win over everything made here until real time
+/// catches up or someone edits them again.
+fn clock_ahead(source: &crate::store::Installation) -> Option<String> {
+    let clock = source.clock?;
+    let now = u64::try_from(chrono::Utc::now().timestamp_millis()).ok()?;
+    (clock.millis > now + AHEAD_MS).then(|| {
+        format!(
+            "installation {}'s clock reads {}, more than a day ahead of this computer's: its edits win over later \
+             ones made here until real time catches up or someone edits those fields after this merge",
+            source.tag,
+            clock.stamp().unwrap_or_default()
+        )
+    })
+}

@@ -1,0 +1,339 @@
+//! `casebook sync`: exchange changes with the team hub.
+//!
+//! 1. **Pull**: what arrived on the hub after this database's cursor (a
+//!    `seq` window, see the hub schema), with whatever those rows need to
+//!    stand on their own (their suppliers, whole audits, the claims and lots
+//!    a void names), is written into a private casebook database (the
+//!    inbox) and merged by the merge engine exactly as `casebook merge`
+//!    merges a file: facts unioned, seals recomputed, conflicts refused and
+//!    reported, mutable fields by their versions. The cursor moves in the
+//!    merge's own transaction: a pull cut off at any point merged nothing
+//!    and the next one starts from the same place.
+//! 2. **Push**: what changed here since the last sync (history entries
+//!    after the mark, but for what the pull just merged) goes up in one
+//!    PostgreSQL transaction; the hub adds what it lacks, and its roles
+//!    decide what this login may add. A cut-off push added nothing.
+//! 3. The mark moves past what was pushed only when nothing was refused, so
+//!    refused records are reported again until they can go.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::error::Result;
+use crate::model::merge::SourceReport;
+use crate::store::hub::{
+    AuditRow, Batch, FileRow, Hub, HubUrl, LotRow, PullWindow, PushReport, RecordRow, SupplierRow, VersionRow,
+};
+use crate::store::{HubState, Inbox, PushScope, Source, Store};
+use crate::workflow::merge::{MergeOptions, merge_one};
+
+/// Where a sync is, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Pulling { done: u64, total: u64 },
+    Merging,
+    Pushing { rows: u64 },
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SyncReport {
+    pub hub: String,
+    pub hub_id: String,
+    pub login: String,
+    /// Hub rows pulled (after → upto), per table.
+    pub pulled: PullWindow,
+    /// What the pull merged here (as `casebook merge` reports a source).
+    pub merged: Option<SourceReport>,
+    /// What the push did on the hub.
+    pub pushed: PushReport,
+    pub synced_at: String,
+}
+
+impl SyncReport {
+    /// Whether nothing was refused or in conflict either way.
+    pub fn clean(&self) -> bool {
+        self.merged.as_ref().is_none_or(SourceReport::clean)
+            && self.pushed.conflicts.is_empty()
+            && self.pushed.refused.is_empty()
+    }
+}
+
+/// Syncs `store` with the hub at `url` as `actor`.
+pub fn sync(store: &mut Store, url: &HubUrl, actor: &str, progress: &mut dyn FnMut(Stage)) -> Result<SyncReport> {
+    let mut hub = Hub::connect(url)?;
+    let info = hub.info()?;
+    let login = hub.login()?;
+    let mut state = store.read().hub_state(&info.hub_id)?.unwrap_or(HubState {
+        hub_id: info.hub_id.clone(),
+        url: url.shown(),
+        pulled_seq: 0,
+        history_mark: 0,
+        synced_at: None,
+    });
+    state.url = url.shown();
+    let window = hub.pull_window(state.pulled_seq)?;
+    // A database that had nothing before its first pull has nothing of its
+    // own to push but what is recorded after it.
+    let empty_before = state.history_mark == 0 && store.read().history_head()? == 0;
+    let (merged, skip) = if window.total() > 0 {
+        let inbox = fill_inbox(&mut hub, &info.hub_id, &window, progress)?;
+        progress(Stage::Merging);
+        let source = Source::open(inbox.path(), store.path())?;
+        let before = store.read().history_head()?;
+        let mut after = before;
+        let mut pulled = state.clone();
+        pulled.pulled_seq = window.upto;
+        let options = MergeOptions { dry_run: false, full: true };
+        let report = merge_one(store, &source, &url.shown(), actor, options, |w| {
+            after = w.read().history_head()?;
+            w.save_hub_state(&pulled)
+        })?;
+        state.pulled_seq = window.upto;
+        (Some(report), (before, after))
+    } else {
+        (None, (0, 0))
+    };
+    let head = store.read().history_head()?;
+    let scope = if state.history_mark == 0 && !empty_before {
+        PushScope::all()
+    } else {
+        store.read().changed_since(state.history_mark, skip)?
+    };
+    let mut batch = store.read().hub_rows(&scope)?;
+    attach_files(&mut batch);
+    progress(Stage::Pushing { rows: batch.len() as u64 });
+    let pushed = if batch.is_empty() { PushReport::default() } else { hub.push(&batch)? };
+    if pushed.refused.is_empty() && pushed.conflicts.is_empty() {
+        state.history_mark = head;
+    }
+    // Nothing arrived between this pull and this push: what the push added
+    // is here already, and the next pull starts after it.
+    if pushed.hub_before == state.pulled_seq {
+        state.pulled_seq = pushed.hub_after;
+    }
+    let synced_at = crate::store::now_stamp();
+    state.synced_at = Some(synced_at.clone());
+    let w = store.begin(actor)?;
+    w.save_hub_state(&state)?;
+    w.commit()?;
+    Ok(SyncReport {
+        hub: url.shown(),
+        hub_id: info.hub_id,
+        login: login.login,
+        pulled: window,
+        merged,
+        pushed,
+        synced_at,
+    })
+}
+
+/// The files of the batch's attachments, read from where they were
+/// attached when they are still there with the recorded hash (a missing
+/// file is reported by `casebook check`; its record travels anyway).
+fn attach_files(batch: &mut Batch) {
+    let mut seen = HashSet::new();
+    for r in batch.records.iter().filter(|r| r.kind == "attachment") {
+        let (Some(path), Some(sha)) =
+            (r.body.get("path").and_then(Value::as_str), r.body.get("sha256").and_then(Value::as_str))
+        else {
+            continue;
+        };
+        if !seen.insert(sha.to_owned()) {
+            continue;
+        }
+        let Ok(content) = std::fs::read(path) else { continue };
+        if crate::store::hex(&Sha256::digest(&content)) == sha {
+            let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
+            batch.files.push(FileRow { sha256: sha.to_owned(), size, content });
+        }
+    }
+}
+
+/// The installation tag an inbox from this hub presents (so every pull
+/// from one hub is recorded under one name).
+fn hub_tag(hub_id: &str) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let digest = Sha256::digest(hub_id.as_bytes());
+    digest[..3].iter().map(|b| char::from(ALPHABET[usize::from(b % 32)])).collect()
+}
+
+/// What the window brought, and what it stands on. Records keep the order
+/// they arrived at the hub in (evidence and findings go back into the inbox
+/// in their original order, which a seal of format 1 covers).
+#[derive(Default)]
+struct Pulled {
+    suppliers: BTreeMap<String, SupplierRow>,
+    audits: BTreeMap<String, AuditRow>,
+    records: Vec<RecordRow>,
+    seen: HashSet<(String, String)>,
+}
+
+impl Pulled {
+    fn add_record(&mut self, r: RecordRow) {
+        if self.seen.insert((r.kind.clone(), r.key.clone())) {
+            self.records.push(r);
+        }
+    }
+
+    fn has(&self, kind: &str, key: &str) -> bool {
+        self.seen.contains(&(kind.to_owned(), key.to_owned()))
+    }
+
+    fn record(&self, kind: &str, key: &str) -> Option<&RecordRow> {
+        self.records.iter().find(|r| r.kind == kind && r.key == key)
+    }
+
+    fn kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a RecordRow> + 'a {
+        self.records.iter().filter(move |r| r.kind == kind)
+    }
+}
+
+fn fill_inbox(
+    hub: &mut Hub,
+    hub_id: &str,
+    window: &PullWindow,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<crate::store::FilledInbox> {
+    let total = window.total();
+    let mut done = 0_u64;
+    let mut tick = |n: u64, progress: &mut dyn FnMut(Stage)| {
+        done += n;
+        if done % 10_000 < n || done == total {
+            progress(Stage::Pulling { done, total });
+        }
+    };
+    let mut p = Pulled::default();
+    hub.pull_rows(window, &mut |s: SupplierRow| {
+        p.suppliers.insert(s.code.clone(), s);
+        Ok(())
+    })?;
+    hub.pull_rows(window, &mut |a: AuditRow| {
+        p.audits.insert(a.gid.clone(), a);
+        Ok(())
+    })?;
+    hub.pull_rows(window, &mut |r: RecordRow| {
+        p.add_record(r);
+        Ok(())
+    })?;
+    let small: u64 = ["suppliers", "audits", "records"].iter().filter_map(|t| window.counts.get(t)).sum();
+    tick(small, progress);
+    complete(hub, window, &mut p)?;
+    let mut inbox = Inbox::create(&hub_tag(hub_id), &format!("hub {hub_id}"))?;
+    for s in p.suppliers.values() {
+        inbox.supplier(s)?;
+    }
+    for kind in ["claim", "retirement"] {
+        for r in p.kind(kind) {
+            inbox.record(r)?;
+        }
+    }
+    add_audits(&mut inbox, &p)?;
+    for kind in ["evidence", "finding", "closure", "attachment", "history"] {
+        for r in p.kind(kind) {
+            inbox.record(r)?;
+        }
+    }
+    hub.pull_rows(window, &mut |v: VersionRow| inbox.version(&v))?;
+    hub.pull_rows(window, &mut |l: LotRow| {
+        tick(1, progress);
+        inbox.lot(&l)
+    })?;
+    let voided_lots: Vec<String> = p
+        .kind("void")
+        .filter(|r| r.topic.as_deref() == Some("lot"))
+        .filter_map(|r| r.key.strip_prefix("lot ").map(str::to_owned))
+        .collect();
+    hub.lots_by_key(&voided_lots, window.upto, &mut |l: LotRow| inbox.lot(&l))?;
+    for r in p.kind("void") {
+        inbox.record(r)?;
+    }
+    inbox.finish()
+}
+
+/// Audits in the order their amendments need (originals first).
+fn add_audits(inbox: &mut Inbox, p: &Pulled) -> Result<()> {
+    let mut left: Vec<&AuditRow> = p.audits.values().collect();
+    while !left.is_empty() {
+        let before = left.len();
+        let mut next = Vec::new();
+        for a in left {
+            let amends = a.body.get("amends").and_then(Value::as_str);
+            if amends.is_some_and(|g| p.audits.contains_key(g) && !inbox.has_audit(g)) {
+                next.push(a);
+                continue;
+            }
+            // An audit travels once submitted; one without its submission
+            // on the hub (a push cut off between them) waits for it.
+            if let Some(submission) = p.record("submission", &a.gid) {
+                inbox.audit(a, submission)?;
+            }
+        }
+        if next.len() == before {
+            break;
+        }
+        left = next;
+    }
+    Ok(())
+}
+
+/// Adds what the window's rows stand on: whole audits (an audit touched by
+/// any row comes with its submission and every part), the claims and lots
+/// a void or retirement names, amended audits, and every supplier named.
+fn complete(hub: &mut Hub, window: &PullWindow, p: &mut Pulled) -> Result<()> {
+    let upto = window.upto;
+    let mut touched: BTreeSet<String> = p.audits.keys().cloned().collect();
+    touched.extend(p.records.iter().filter_map(|r| r.audit.clone()));
+    loop {
+        let missing: Vec<String> = touched.iter().filter(|g| !p.audits.contains_key(*g)).cloned().collect();
+        hub.rows_with("gid", &missing, upto, &mut |a: AuditRow| {
+            p.audits.insert(a.gid.clone(), a);
+            Ok(())
+        })?;
+        let amended: BTreeSet<String> = p
+            .audits
+            .values()
+            .filter_map(|a| a.body.get("amends").and_then(Value::as_str).map(str::to_owned))
+            .filter(|g| !p.audits.contains_key(g))
+            .collect();
+        if amended.is_empty() {
+            break;
+        }
+        touched.extend(amended);
+    }
+    // Everything filed under these audits, in arrival order, before the
+    // window's other records.
+    let all: Vec<String> = p.audits.keys().cloned().collect();
+    let others: Vec<RecordRow> = std::mem::take(&mut p.records).into_iter().filter(|r| r.audit.is_none()).collect();
+    p.seen.clear();
+    hub.rows_with("audit", &all, upto, &mut |r: RecordRow| {
+        p.add_record(r);
+        Ok(())
+    })?;
+    for r in others {
+        p.add_record(r);
+    }
+    let claims: Vec<String> = p
+        .records
+        .iter()
+        .filter(|r| r.kind == "retirement" || (r.kind == "void" && r.topic.as_deref() == Some("claim")))
+        .filter_map(|r| r.body.get("target").and_then(Value::as_str).map(str::to_owned).or(Some(r.key.clone())))
+        .filter(|g| !p.has("claim", g))
+        .collect();
+    hub.claims_by_gid(&claims, upto, &mut |r: RecordRow| {
+        p.add_record(r);
+        Ok(())
+    })?;
+    let mut codes: BTreeSet<String> = p.audits.values().map(|a| a.supplier.clone()).collect();
+    codes.extend(p.records.iter().filter_map(|r| r.supplier.clone()));
+    codes.extend(hub.window_lot_suppliers(window)?);
+    codes.extend(hub.window_version_suppliers(window)?);
+    let missing: Vec<String> = codes.into_iter().filter(|c| !p.suppliers.contains_key(c)).collect();
+    hub.rows_with("code", &missing, upto, &mut |s: SupplierRow| {
+        p.suppliers.insert(s.code.clone(), s);
+        Ok(())
+    })?;
+    Ok(())
+}

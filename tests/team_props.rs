@@ -1,0 +1,133 @@
+//! Property tests over random offline sessions of a team of 2–5 auditors
+//! (see `team_support`): every copy of the team database mints its own
+//! audit references, every copy stays sound (`casebook check` passes), and
+//! merging the copies at HQ loses nothing, duplicates nothing, changes
+//! nothing when done again, gives the same content in any order, and leaves
+//! a database `casebook check` passes.
+//!
+//! `TEAM_CASES=N` sets how many sessions are played (default 16).
+
+mod common;
+mod team_support;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use casebook::store::{OpenMode, Store};
+use casebook::workflow::merge::{MergeOptions, merge};
+use proptest::test_runner::{Config, TestRunner};
+use team_support::{Team, arb_session, content, identities, references};
+
+fn cases() -> u32 {
+    std::env::var("TEAM_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(16)
+}
+
+#[test]
+fn offline_copies_never_mint_the_same_reference_and_stay_sound() {
+    let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+    let minted_in_all = std::cell::Cell::new(0_usize);
+    runner
+        .run(&arb_session(), |session| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let team = Team::new(dir.path(), session.auditors);
+            team.play(&session);
+            let mut minted: HashMap<String, usize> = HashMap::new();
+            for (who, copy) in team.copies.iter().enumerate() {
+                for reference in references(copy) {
+                    minted_in_all.set(minted_in_all.get() + 1);
+                    if let Some(other) = minted.insert(reference.clone(), who) {
+                        panic!("{reference} was minted by auditors {other} and {who}");
+                    }
+                }
+                let sandbox_cmd = common::run(
+                    std::process::Command::new(env!("CARGO_BIN_EXE_casebook"))
+                        .env_remove("CASEBOOK_DB")
+                        .args(["--as-of", "2026-12-01", "check", "--db"])
+                        .arg(copy),
+                );
+                assert_eq!(sandbox_cmd.code, Some(0), "check failed on auditor {who}'s copy:\n{}", sandbox_cmd.stdout);
+            }
+            Ok(())
+        })
+        .expect("every session keeps references apart and every copy sound");
+    assert!(minted_in_all.get() > 0, "the sessions recorded no audit: the generator is not exercising anything");
+}
+
+/// Merges `sources` into a copy of the team database at `hq` through the
+/// library (the same code `casebook merge` runs).
+fn merge_into(hq: &Path, base: &Path, sources: &[PathBuf]) -> casebook::model::merge::MergeReport {
+    std::fs::copy(base, hq).expect("copy the team database");
+    let mut store = Store::open(hq, OpenMode::Existing).expect("open HQ");
+    merge(&mut store, sources, "hq.lead", MergeOptions::default()).expect("merge")
+}
+
+/// Fails with the lines only one side has, not both whole contents.
+fn same_content(got: &[String], want: &[String], what: &str) {
+    let (a, b): (BTreeSet<&String>, BTreeSet<&String>) = (got.iter().collect(), want.iter().collect());
+    let extra: Vec<&&String> = a.difference(&b).take(8).collect();
+    let missing: Vec<&&String> = b.difference(&a).take(8).collect();
+    assert!(
+        extra.is_empty() && missing.is_empty(),
+        "{what} gives other content:\nonly there: {extra:#?}\nonly in the first: {missing:#?}"
+    );
+    assert_eq!(got.len(), want.len(), "{what}: the same lines, other counts");
+}
+
+fn check_ok(db: &Path) {
+    let out = common::run(
+        std::process::Command::new(env!("CARGO_BIN_EXE_casebook"))
+            .env_remove("CASEBOOK_DB")
+            .args(["--as-of", "2026-12-01", "check", "--db"])
+            .arg(db),
+    );
+    assert_eq!(out.code, Some(0), "check failed on {}:\n{}", db.display(), out.stdout);
+}
+
+#[test]
+fn merging_the_team_loses_nothing_duplicates_nothing_and_ignores_order() {
+    let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+    let audits_seen = std::cell::Cell::new(0_usize);
+    runner
+        .run(&arb_session(), |session| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let team = Team::new(dir.path(), session.auditors);
+            team.play(&session);
+            let forward = dir.path().join("hq-forward.db");
+            let report = merge_into(&forward, &team.base, &team.copies);
+            assert!(report.committed && report.clean(), "refusals in a clean session: {report:#?}");
+            let merged = content(&forward);
+
+            // Nothing lost, nothing duplicated.
+            for kind in ["supplier", "claim", "audit", "evidence", "finding", "lot", "history"] {
+                let at_hq = identities(&merged, kind);
+                let unique: BTreeSet<&String> = at_hq.iter().collect();
+                assert_eq!(unique.len(), at_hq.len(), "a {kind} is duplicated at HQ");
+                for copy in &team.copies {
+                    for id in identities(&content(copy), kind) {
+                        assert!(unique.contains(&id), "{kind} {id} of {} is missing at HQ", copy.display());
+                    }
+                }
+            }
+            audits_seen.set(audits_seen.get() + identities(&merged, "audit").len());
+
+            // Order-free: the reverse order gives the same content.
+            let backward = dir.path().join("hq-backward.db");
+            let reversed: Vec<PathBuf> = team.copies.iter().rev().cloned().collect();
+            merge_into(&backward, &team.base, &reversed);
+            same_content(&content(&backward), &merged, "merging in reverse order");
+
+            // Idempotent: everything again, compared record by record, changes nothing.
+            let mut store = Store::open(&forward, OpenMode::Existing).expect("open HQ");
+            let again =
+                merge(&mut store, &team.copies, "hq.lead", MergeOptions { full: true, ..MergeOptions::default() })
+                    .expect("merge again");
+            drop(store);
+            assert_eq!(again.added().total(), 0, "merging again added {}", again.added());
+            same_content(&content(&forward), &merged, "merging again");
+            check_ok(&forward);
+            check_ok(&backward);
+            Ok(())
+        })
+        .expect("merging is lossless, idempotent and order-free");
+    assert!(audits_seen.get() > 0, "no session made an audit: the generator is not exercising the merge");
+}
