@@ -17,7 +17,7 @@ use crate::assess::checklist::{self, Score, Template};
 use crate::error::{Error, Result};
 use crate::exchange::shortlist::{NONE, opt};
 use crate::model::{AnswerResult, AuditKind, AuditStatus, EvidenceKind, Finding, FindingSeverity};
-use crate::store::{AuditRow, Reader, Store, SupplierId};
+use crate::store::{AttachmentRow, AuditRow, Reader, Store, SupplierId};
 
 /// The audit `reference` as of `as_of`; photo problems are added to `warnings`.
 pub fn build(store: &Store, reference: &str, as_of: NaiveDate, warnings: &mut Warnings) -> Result<AuditReport> {
@@ -200,9 +200,16 @@ fn answer_sections(row: &AuditRow, score: &Score, template: &Template) -> Vec<An
 
 fn evidence(store: &Store, read: Reader<'_>, audit: i64, warnings: &mut Warnings) -> Result<Vec<EvidenceItem>> {
     let attachments = read.audit_attachments(audit)?;
+    let evidence = read.evidence(audit)?;
+    // In the order the report shows them: by evidence item, then as attached.
+    let shown: Vec<&AttachmentRow> = evidence
+        .iter()
+        .flat_map(|(id, _)| attachments.iter().filter(move |a| a.evidence_id == *id))
+        .collect();
+    let mut loaded = photos::load_all(store.path(), &shown).into_iter();
     let mut items = Vec::new();
     let mut photo_number = 0;
-    for (id, e) in read.evidence(audit)? {
+    for (id, e) in evidence {
         let mut item = EvidenceItem {
             number: id,
             pillar: e.pillar.label().to_owned(),
@@ -221,7 +228,8 @@ fn evidence(store: &Store, read: Reader<'_>, audit: i64, warnings: &mut Warnings
                     .file_name()
                     .map_or_else(|| attachment.path.display().to_string(), |n| n.to_string_lossy().into_owned())
             });
-            match photos::load(store.path(), attachment) {
+            let outcome = loaded.next().unwrap_or_else(|| Loaded::Problem("the photo was not prepared".to_owned()));
+            match outcome {
                 Loaded::Document => item.documents.push(format!("{name} ({} bytes)", attachment.size)),
                 Loaded::Photo(image) => {
                     photo_number += 1;

@@ -114,6 +114,29 @@ pub fn load(database: &Path, attachment: &AttachmentRow) -> Loaded {
     }
 }
 
+/// Loads every attachment (decoding and scaling are the slow part: a
+/// 12-megapixel JPEG takes a few hundred milliseconds), spread over the
+/// machine's cores; the results are in the order given.
+pub fn load_all(database: &Path, attachments: &[&AttachmentRow]) -> Vec<Loaded> {
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(attachments.len());
+    if workers <= 1 {
+        return attachments.iter().map(|a| load(database, a)).collect();
+    }
+    let per_worker = attachments.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = attachments
+            .chunks(per_worker)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(|a| load(database, a)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join().unwrap_or_else(|_| vec![Loaded::Problem("the photo could not be prepared".to_owned())])
+            })
+            .collect()
+    })
+}
+
 /// Checks that the image decodes; scales it to [`MAX_SIDE`] (re-encoded as
 /// JPEG, turned upright by its EXIF orientation, which re-encoding drops)
 /// when larger, else keeps the original bytes (viewers and Typst apply the
