@@ -28,6 +28,8 @@ pub struct EditorDetail {
     pub notes: Vec<(String, String)>,
     /// Files attached to its evidence: (evidence id, path, size).
     pub attachments: Vec<crate::store::AttachmentRow>,
+    /// Evidence items and findings voided (shown struck, counted nowhere).
+    pub voided: Vec<crate::store::VoidedItem>,
 }
 
 /// One audit for the read-only audit view.
@@ -77,6 +79,7 @@ impl Data {
         Ok(EditorDetail {
             notes: read.question_notes(audit)?,
             attachments: read.audit_attachments(audit)?,
+            voided: read.voided_items(audit)?,
             evidence: read.evidence(audit)?,
             findings: read.findings(audit)?,
             row,

@@ -30,6 +30,41 @@ pub struct AuditStart {
     pub amends: Option<(i64, String)>,
 }
 
+/// What a void is of: a record entered wrongly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VoidTarget {
+    Lot {
+        supplier: SupplierId,
+        lot: String,
+    },
+    Claim {
+        supplier: SupplierId,
+        claim: i64,
+    },
+    /// An evidence item of draft `audit`.
+    Evidence {
+        audit: i64,
+        id: i64,
+    },
+    /// A finding of draft `audit`.
+    Finding {
+        audit: i64,
+        id: i64,
+    },
+}
+
+impl VoidTarget {
+    /// `lot L-7`, `claim 3`, `evidence item 12`, `finding 4`.
+    pub fn noun(&self) -> String {
+        match self {
+            Self::Lot { lot, .. } => format!("lot {lot}"),
+            Self::Claim { claim, .. } => format!("claim {claim}"),
+            Self::Evidence { id, .. } => format!("evidence item {id}"),
+            Self::Finding { id, .. } => format!("finding {id}"),
+        }
+    }
+}
+
 /// One change to the database.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
@@ -101,6 +136,11 @@ pub enum Write {
         file: std::path::PathBuf,
     },
     Submit(i64),
+    /// Void a record entered wrongly: it stays, marked, and counts nowhere.
+    Void {
+        target: VoidTarget,
+        reason: String,
+    },
     /// An assignable cause for a lot, as of the day.
     Annotate {
         supplier: SupplierId,
@@ -264,10 +304,35 @@ impl Data {
                 let attached = self.transact(|w| super::attach::attach_file(w, *evidence, &checked))?;
                 Ok(Written::Attached { audit: *audit, supplier: self.audit_supplier(*audit)?, attached })
             }
+            Write::Void { target, reason } => self.void(target, reason),
             Write::Submit(audit) => {
                 let supplier = self.audit_supplier(*audit)?;
                 let score = self.transact(|w| workflow::seal(w, *audit))?;
                 Ok(Written::Submitted { audit: *audit, supplier, score })
+            }
+        }
+    }
+
+    /// A void, refused in the store's words (a submitted audit's item,
+    /// one voided already).
+    fn void(&mut self, target: &VoidTarget, reason: &str) -> Result<Written, Refusal> {
+        let refused = |e: Error| Refusal { field: None, message: format!("Not voided: {e}") };
+        match target {
+            VoidTarget::Lot { supplier, lot } => {
+                self.transact(|w| w.void_lot(*supplier, lot, reason)).map_err(refused)?;
+                Ok(Written::Supplier(*supplier))
+            }
+            VoidTarget::Claim { supplier, claim } => {
+                self.transact(|w| w.void_claim(*supplier, *claim, reason)).map_err(refused)?;
+                Ok(Written::Supplier(*supplier))
+            }
+            VoidTarget::Evidence { audit, id } => {
+                self.transact(|w| w.void_evidence(*id, reason)).map_err(refused)?;
+                Ok(Written::Draft { audit: *audit, supplier: self.audit_supplier(*audit)? })
+            }
+            VoidTarget::Finding { audit, id } => {
+                self.transact(|w| w.void_finding(*id, reason)).map_err(refused)?;
+                Ok(Written::Draft { audit: *audit, supplier: self.audit_supplier(*audit)? })
             }
         }
     }
