@@ -273,7 +273,7 @@ pub const YIELD: KeyMap = KeyMap {
                 bind(&[code(KeyCode::Down), k('j')], Message::Down, "next violation in the list"),
                 main(&[code(KeyCode::Enter)], Message::Open, "go to", "move the chart's cursor to the violation's lot"),
                 main(&[k('a')], Message::Annotate, "cause", "note an assignable cause on the lot under the cursor"),
-                bind(&[k('X')], Message::Void, "void the lot under the cursor, entered wrongly, with a reason"),
+                bind(&[k('X')], Message::Void, "void the lot under the cursor, with a reason"),
                 main(&[k('v')], Message::NextView, "view", "chart, FPY by material, FPY by process, defects"),
                 main(&[k('c')], Message::ToggleChart, "chart", "next chart: p → Laney p′ → u → Laney u′"),
                 main(&[k('r')], Message::ToggleRules, "rules", "attribute or Western Electric run rules"),

@@ -23,7 +23,7 @@ pub(super) const SUPPLIER_RECORD: KeyTable = KeyTable {
             Message::Amend,
             "amend the selected submitted audit: a new draft with its answers (Audits pane)",
         ),
-        bind(&[k('X')], Message::Void, "void the selected claim, entered wrongly, with a reason (Claims pane)"),
+        bind(&[k('X')], Message::Void, "void the selected claim, with a reason (Claims pane)"),
         bind(&[k('l')], Message::AddLot, "enter a yield lot by hand"),
         bind(&[k('i')], Message::ImportLots, "import a yield-lot CSV file"),
     ],
@@ -66,12 +66,7 @@ const FINDINGS: KeyTable = KeyTable {
     bindings: &[
         main(&[code(KeyCode::Enter)], Message::EditItem, "edit", "edit the selected finding (each change in history)"),
         main(&[k('c')], Message::CloseFinding, "close", "close the selected finding with closure evidence"),
-        main(
-            &[k('X'), code(KeyCode::Delete)],
-            Message::Void,
-            "void",
-            "void the selected finding, entered wrongly, with a reason (stays on file, counts nowhere)",
-        ),
+        bind(&[k('X'), code(KeyCode::Delete)], Message::Void, "void the selected finding, with a reason"),
     ],
 };
 
@@ -85,12 +80,7 @@ const EVIDENCE: KeyTable = KeyTable {
             "edit the selected evidence item (each change in history)",
         ),
         main(&[k('A')], Message::Attach, "attach", "attach a photo or document to the selected item (several allowed)"),
-        main(
-            &[k('X'), code(KeyCode::Delete)],
-            Message::Void,
-            "void",
-            "void the selected item, entered wrongly, with a reason (stays on file, counts nowhere)",
-        ),
+        bind(&[k('X'), code(KeyCode::Delete)], Message::Void, "void the selected item, with a reason"),
     ],
 };
 
