@@ -3,8 +3,9 @@
 //! supplier and its ODM claim, starts an audit, writes a note before the
 //! first answer by pasting three lines (bracketed paste), answers all 41
 //! questions one key each, adds evidence and attaches a photo from `~`,
-//! raises a finding, enters a lot, corrects the evidence item, submits,
-//! and amends the submitted audit from the Audits pane. Then the database
+//! raises a finding, enters a lot, corrects the evidence item, raises a
+//! finding by mistake and voids it (Delete, a reason, a confirmation),
+//! submits, and amends the submitted audit from the Audits pane. Then the database
 //! is read with another connection and `casebook check` must pass.
 //!
 //! Needs tmux (see `tests/tui_tmux.rs`).
@@ -148,6 +149,23 @@ fn correct_submit_amend(tmux: &Tmux) {
     tmux.send("Enter");
     tmux.wait_for("the correction", |s| s.contains("log photographed") && !s.contains("Edit evidence"));
 
+    // A finding raised by mistake, voided: Delete on it, a reason, y.
+    tmux.send("f");
+    tmux.wait_for("the finding form", |s| s.contains("Raise a finding"));
+    tmux.send("Tab");
+    tmux.type_text("Raised on the wrong supplier");
+    tmux.send("Enter");
+    tmux.wait_for("the second finding", |s| s.contains("3 Findings (2)"));
+    tmux.send("3");
+    tmux.send("End");
+    tmux.send("DC");
+    tmux.wait_for("the reason form", |s| s.contains("Void finding") && s.contains("Raised on the wrong supplier"));
+    tmux.type_text("Meant for SZ-OTHER");
+    tmux.send("Enter");
+    tmux.wait_for("the confirmation", |s| s.contains("reason: Meant for SZ-OTHER") && s.contains("never undone"));
+    tmux.send("y");
+    tmux.wait_for("the voided finding", |s| s.contains("3 Findings (1)") && s.contains("voided: Meant for SZ-OTHER"));
+
     // Submit.
     tmux.send("S");
     tmux.wait_for("the confirmation", |s| s.contains(&format!("Submit audit {}", reference(1))));
@@ -188,7 +206,17 @@ fn check_database(db: &std::path::Path, photo: &[u8]) {
     assert_eq!(one("SELECT description FROM evidence"), "Peel tests, 12 batches, log photographed");
     let sha = casebook::store::hex(&<sha2::Sha256 as sha2::Digest>::digest(photo));
     assert_eq!(one("SELECT sha256 FROM attachments"), sha);
-    assert_eq!(one("SELECT description FROM findings"), "No peel-test record for lot 24-117");
+    assert_eq!(one("SELECT description FROM findings WHERE voided_at IS NULL"), "No peel-test record for lot 24-117");
+    assert_eq!(
+        one(
+            "SELECT description || ' | ' || voided_by || ' | ' || void_reason FROM findings WHERE voided_at IS NOT NULL"
+        ),
+        "Raised on the wrong supplier | floor.auditor | Meant for SZ-OTHER"
+    );
+    assert_eq!(
+        one("SELECT entity || ' ' || new_value FROM history WHERE action = 'void'"),
+        "finding Meant for SZ-OTHER"
+    );
     assert_eq!(one("SELECT lot || ' ' || sku || ' ' || started FROM lots"), "VL-001 IP16-DUAL 1000");
     let amendment = &format!("(SELECT id FROM audits WHERE ref = '{}')", reference(2));
     assert_eq!(
