@@ -115,7 +115,11 @@ fn evidence_photo_finding_lot(tmux: &Tmux) {
     tmux.send("Enter");
     tmux.wait_for("the photo attached", |s| s.contains("File attached"));
     tmux.send("Escape");
-    tmux.wait_for("the file listed", |s| s.contains("1 file(s)") && s.contains("IMG_2041.jpg · 5.0 kB"));
+    // The notice must be gone before the next key: an Escape read together
+    // with the `f` after it would be one Alt-f.
+    tmux.wait_for("the file listed", |s| {
+        s.contains("1 file(s)") && s.contains("IMG_2041.jpg · 5.0 kB") && !s.contains("File attached")
+    });
 
     // A finding and a lot.
     tmux.send("f");
