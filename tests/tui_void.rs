@@ -45,6 +45,9 @@ fn a_claim_is_voided_from_the_claims_pane_after_a_reason_and_a_confirmation() {
     );
     press(&mut app, "/armor<Enter><Enter>X");
     assert!(text(&app, W, H).contains("Select a claim in the Claims pane"), "X outside the Claims pane explains");
+    // The claims × pillars matrix has a feasibility row, which the void removes.
+    let matrix_row = |screen: &str| screen.lines().any(|l| l.starts_with("feasibility") && l.contains("evidenced"));
+    assert!(matrix_row(&text(&app, W, H)));
     press(&mut app, "<Enter>5X");
     let screen = text(&app, W, H);
     assert!(screen.contains(&format!("Void claim {id}")) && screen.contains("feasibility (catalogue"), "{screen}");
@@ -73,6 +76,7 @@ fn a_claim_is_voided_from_the_claims_pane_after_a_reason_and_a_confirmation() {
     );
     let screen = text(&app, W, H);
     assert!(screen.contains("voided by tester: Stated by the agent"), "shown voided in the pane\n{screen}");
+    assert!(!matrix_row(&screen), "the verdict no longer counts the claim\n{screen}");
     // Voiding it again says so, and asks nothing.
     press(&mut app, "X");
     assert!(text(&app, W, H).contains("This claim was voided on"));
