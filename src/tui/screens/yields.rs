@@ -331,13 +331,14 @@ impl YieldScreen {
             RuleSet::Attribute => "attribute (beyond 3σ, nine in a row)",
             RuleSet::WesternElectric => "Western Electric (beyond 3σ, 2 of 3 > 2σ, 4 of 5 > 1σ, eight in a row)",
         };
-        let mut title = vec![Span::styled(format!("{} · {}", self.code, self.name), theme.title())];
+        let mut title = vec![Span::raw(format!("{} · {}", self.code, self.name))];
         if let Some(v) = self.report().map(|r| &r.voided).filter(|v| !v.is_empty()) {
             let listed: Vec<String> = v.iter().map(|v| format!("{} ({})", v.lot.lot, v.voided.reason)).collect();
-            title.push(Span::styled(format!("  · voided, left out: {}", listed.join(", ")), theme.dim()));
+            let dim = theme.dim().remove_modifier(ratatui::style::Modifier::BOLD);
+            title.push(Span::styled(format!("  · voided, left out: {}", listed.join(", ")), dim));
         }
         let mut lines = vec![
-            Line::from(title),
+            Line::from(title).style(theme.title()),
             Line::from(vec![
                 Span::styled("chart ", theme.dim()),
                 Span::styled(q.chart.describe(), theme.header()),
