@@ -169,3 +169,15 @@ fn an_item_of_an_audit_submitted_meanwhile_is_refused_in_the_store_s_words() {
     assert_eq!(count(&demo, "SELECT count(*) FROM evidence WHERE voided_at IS NOT NULL"), 0);
     assert!(void_history(&demo).is_empty());
 }
+
+#[test]
+fn the_sealed_audit_lists_what_was_voided_while_it_was_a_draft() {
+    let demo = Demo::new();
+    let mut app = demo.app();
+    press(&mut app, &format!("{EDITOR}f<Tab>Raised on the wrong supplier<Enter>3XMeant for SZ-OTHER<Enter>y"));
+    press(&mut app, "S<Enter><Esc>G");
+    let screen = text(&app, W, H);
+    assert!(screen.contains("Voided before submission"), "{screen}");
+    assert!(screen.contains("Raised on the wrong supplier") && screen.contains(": Meant for SZ-OTHER"), "{screen}");
+    assert!(screen.contains("Findings (0)"), "it counts nowhere\n{screen}");
+}

@@ -40,6 +40,8 @@ pub struct AuditDetail {
     pub template: Template,
     /// The score on its template (section by section).
     pub score: Score,
+    /// Evidence items and findings voided while it was a draft.
+    pub voided: Vec<crate::store::VoidedItem>,
 }
 
 impl Data {
@@ -95,7 +97,7 @@ impl Data {
         let read = self.store.read();
         let ScoredAudit { row, template, score } = workflow::scored_audit(read, audit)?;
         let supplier = read.require_supplier(&row.supplier)?;
-        Ok(AuditDetail { row, supplier, template, score })
+        Ok(AuditDetail { voided: read.voided_items(audit)?, row, supplier, template, score })
     }
 
     /// Whether the audit is still a draft (opens in the editor).
