@@ -15,6 +15,7 @@ mod attach;
 mod edits;
 mod import;
 mod report;
+mod void;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -38,7 +39,8 @@ pub use attach::{Attached, MAX_ATTACHMENT};
 pub use edits::{AuditDetail, EditorDetail};
 pub use import::{ImportJob, Started};
 pub use report::{ReportJob, ReportStarted};
-pub use write::{AuditStart, Refusal, VoidTarget, Write, Written};
+pub use void::VoidTarget;
+pub use write::{AuditStart, Refusal, Write, Written};
 
 /// A read a screen asks for; the app carries it out with [`Data::load`].
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 
 use super::Data;
+use super::void::VoidTarget;
 use crate::assess::checklist::Score;
 use crate::error::Error;
 use crate::model::validate::{self, FieldError};
@@ -28,41 +29,6 @@ pub struct AuditStart {
     /// The submitted audit this one corrects: (row id, reference). Its
     /// answers are copied into the new draft as the starting point.
     pub amends: Option<(i64, String)>,
-}
-
-/// What a void is of: a record entered wrongly.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VoidTarget {
-    Lot {
-        supplier: SupplierId,
-        lot: String,
-    },
-    Claim {
-        supplier: SupplierId,
-        claim: i64,
-    },
-    /// An evidence item of draft `audit`.
-    Evidence {
-        audit: i64,
-        id: i64,
-    },
-    /// A finding of draft `audit`.
-    Finding {
-        audit: i64,
-        id: i64,
-    },
-}
-
-impl VoidTarget {
-    /// `lot L-7`, `claim 3`, `evidence item 12`, `finding 4`.
-    pub fn noun(&self) -> String {
-        match self {
-            Self::Lot { lot, .. } => format!("lot {lot}"),
-            Self::Claim { claim, .. } => format!("claim {claim}"),
-            Self::Evidence { id, .. } => format!("evidence item {id}"),
-            Self::Finding { id, .. } => format!("finding {id}"),
-        }
-    }
 }
 
 /// One change to the database.
@@ -313,31 +279,7 @@ impl Data {
         }
     }
 
-    /// A void, refused in the store's words (a submitted audit's item,
-    /// one voided already).
-    fn void(&mut self, target: &VoidTarget, reason: &str) -> Result<Written, Refusal> {
-        let refused = |e: Error| Refusal { field: None, message: format!("Not voided: {e}") };
-        match target {
-            VoidTarget::Lot { supplier, lot } => {
-                self.transact(|w| w.void_lot(*supplier, lot, reason)).map_err(refused)?;
-                Ok(Written::Supplier(*supplier))
-            }
-            VoidTarget::Claim { supplier, claim } => {
-                self.transact(|w| w.void_claim(*supplier, *claim, reason)).map_err(refused)?;
-                Ok(Written::Supplier(*supplier))
-            }
-            VoidTarget::Evidence { audit, id } => {
-                self.transact(|w| w.void_evidence(*id, reason)).map_err(refused)?;
-                Ok(Written::Draft { audit: *audit, supplier: self.audit_supplier(*audit)? })
-            }
-            VoidTarget::Finding { audit, id } => {
-                self.transact(|w| w.void_finding(*id, reason)).map_err(refused)?;
-                Ok(Written::Draft { audit: *audit, supplier: self.audit_supplier(*audit)? })
-            }
-        }
-    }
-
-    fn audit_supplier(&self, audit: i64) -> crate::error::Result<SupplierId> {
+    pub(super) fn audit_supplier(&self, audit: i64) -> crate::error::Result<SupplierId> {
         let read = self.store.read();
         read.require_supplier(&read.audit(audit)?.supplier)
     }
