@@ -3,8 +3,9 @@
 //! supplier and its ODM claim, starts an audit, writes a note before the
 //! first answer by pasting three lines (bracketed paste), answers all 41
 //! questions one key each, adds evidence and attaches a photo from `~`,
-//! raises a finding, enters a lot, corrects the evidence item, submits,
-//! and amends the submitted audit from the Audits pane. Then the database
+//! raises a finding, enters a lot, corrects the evidence item, raises a
+//! finding by mistake and voids it (Delete, a reason, a confirmation),
+//! submits, and amends the submitted audit from the Audits pane. Then the database
 //! is read with another connection and `casebook check` must pass.
 //!
 //! Needs tmux (see `tests/tui_tmux.rs`).
@@ -114,7 +115,11 @@ fn evidence_photo_finding_lot(tmux: &Tmux) {
     tmux.send("Enter");
     tmux.wait_for("the photo attached", |s| s.contains("File attached"));
     tmux.send("Escape");
-    tmux.wait_for("the file listed", |s| s.contains("1 file(s)") && s.contains("IMG_2041.jpg · 5.0 kB"));
+    // The notice must be gone before the next key: an Escape read together
+    // with the `f` after it would be one Alt-f.
+    tmux.wait_for("the file listed", |s| {
+        s.contains("1 file(s)") && s.contains("IMG_2041.jpg · 5.0 kB") && !s.contains("File attached")
+    });
 
     // A finding and a lot.
     tmux.send("f");
@@ -147,6 +152,23 @@ fn correct_submit_amend(tmux: &Tmux) {
     tmux.type_text("Peel tests, 12 batches, log photographed");
     tmux.send("Enter");
     tmux.wait_for("the correction", |s| s.contains("log photographed") && !s.contains("Edit evidence"));
+
+    // A finding raised by mistake, voided: Delete on it, a reason, y.
+    tmux.send("f");
+    tmux.wait_for("the finding form", |s| s.contains("Raise a finding"));
+    tmux.send("Tab");
+    tmux.type_text("Raised on the wrong supplier");
+    tmux.send("Enter");
+    tmux.wait_for("the second finding", |s| s.contains("3 Findings (2)"));
+    tmux.send("3");
+    tmux.send("End");
+    tmux.send("DC");
+    tmux.wait_for("the reason form", |s| s.contains("Void finding") && s.contains("Raised on the wrong supplier"));
+    tmux.type_text("Meant for SZ-OTHER");
+    tmux.send("Enter");
+    tmux.wait_for("the confirmation", |s| s.contains("reason: Meant for SZ-OTHER") && s.contains("never undone"));
+    tmux.send("y");
+    tmux.wait_for("the voided finding", |s| s.contains("3 Findings (1)") && s.contains("voided: Meant for SZ-OTHER"));
 
     // Submit.
     tmux.send("S");
@@ -188,7 +210,17 @@ fn check_database(db: &std::path::Path, photo: &[u8]) {
     assert_eq!(one("SELECT description FROM evidence"), "Peel tests, 12 batches, log photographed");
     let sha = casebook::store::hex(&<sha2::Sha256 as sha2::Digest>::digest(photo));
     assert_eq!(one("SELECT sha256 FROM attachments"), sha);
-    assert_eq!(one("SELECT description FROM findings"), "No peel-test record for lot 24-117");
+    assert_eq!(one("SELECT description FROM findings WHERE voided_at IS NULL"), "No peel-test record for lot 24-117");
+    assert_eq!(
+        one(
+            "SELECT description || ' | ' || voided_by || ' | ' || void_reason FROM findings WHERE voided_at IS NOT NULL"
+        ),
+        "Raised on the wrong supplier | floor.auditor | Meant for SZ-OTHER"
+    );
+    assert_eq!(
+        one("SELECT entity || ' ' || new_value FROM history WHERE action = 'void'"),
+        "finding Meant for SZ-OTHER"
+    );
     assert_eq!(one("SELECT lot || ' ' || sku || ' ' || started FROM lots"), "VL-001 IP16-DUAL 1000");
     let amendment = &format!("(SELECT id FROM audits WHERE ref = '{}')", reference(2));
     assert_eq!(

@@ -68,7 +68,7 @@ pub use shortlist::ShortlistEntry;
 pub use source::Source;
 pub use suppliers::{SupplierCounts, SupplierId, nearest_code};
 pub use versions::{Version, Versioned};
-pub use void::{ClaimRow, VoidedItem, VoidedLot, VoidedRecord};
+pub use void::{ClaimRow, REASON_MAX as VOID_REASON_MAX, VoidedItem, VoidedLot, VoidedRecord};
 pub use wait::{Patience, describe as describe_wait};
 
 use crate::error::{Error, Result};

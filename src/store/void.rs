@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::{AuditStatus, Claim, HistoryAction, HistoryEntity, Lot, Voided};
 
 /// Longest reason accepted, in characters.
-const REASON_MAX: usize = 1000;
+pub const REASON_MAX: usize = 1000;
 
 /// A claim with its number (the handle `casebook claim void` takes) and,
 /// if voided, who voided it and why.

@@ -303,6 +303,7 @@ impl App {
                 }
                 Some(Popup::Form(form)) => self.save_form(*form),
                 Some(Popup::Submit(confirm)) => self.submit(&confirm),
+                Some(Popup::ConfirmVoid(confirm)) => self.write(&confirm.change),
                 Some(Popup::ConfirmQuit { .. }) => self.stop(),
                 other => self.popup = other,
             },
@@ -314,7 +315,7 @@ impl App {
         if matches!(self.popup, Some(Popup::ConfirmQuit { .. })) {
             return self.stop();
         }
-        let form = matches!(self.popup, Some(Popup::Form(_)));
+        let form = matches!(self.popup, Some(Popup::Form(_) | Popup::ConfirmVoid(_)));
         let draft = self.stacks.all().any(|s| s.draft().is_some());
         if !form && !draft {
             return self.stop();

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use super::app::App;
 use super::data::{Started, Write, Written};
-use super::popup::{Popup, SubmitConfirm};
+use super::popup::{Popup, SubmitConfirm, VoidConfirm};
 use super::record_forms::{self, FormPopup, Purpose, Submitted};
 use super::screens::audit::AuditScreen;
 use super::screens::{Screen, Target};
@@ -37,6 +37,10 @@ impl App {
             }
         };
         match submitted {
+            Submitted::Write(change @ Write::Void { .. }) => {
+                let confirm = VoidConfirm::new(change, form, self.data.actor());
+                self.popup = Some(Popup::ConfirmVoid(Box::new(confirm)));
+            }
             Submitted::Write(change) => match self.data.write(&change) {
                 Ok(written) => self.written(written),
                 Err(refusal) => {

@@ -273,6 +273,7 @@ pub const YIELD: KeyMap = KeyMap {
                 bind(&[code(KeyCode::Down), k('j')], Message::Down, "next violation in the list"),
                 main(&[code(KeyCode::Enter)], Message::Open, "go to", "move the chart's cursor to the violation's lot"),
                 main(&[k('a')], Message::Annotate, "cause", "note an assignable cause on the lot under the cursor"),
+                bind(&[k('X')], Message::Void, "void the lot under the cursor, with a reason"),
                 main(&[k('v')], Message::NextView, "view", "chart, FPY by material, FPY by process, defects"),
                 main(&[k('c')], Message::ToggleChart, "chart", "next chart: p → Laney p′ → u → Laney u′"),
                 main(&[k('r')], Message::ToggleRules, "rules", "attribute or Western Electric run rules"),
@@ -439,8 +440,18 @@ mod tests {
     #[test]
     fn no_key_means_two_things_on_one_map() {
         let maps = [SUPPLIERS, SUPPLIER, AUDIT, YIELD, FLAGS, SHORTLIST, FILTER, PROMPT, HELP, NOTICE];
-        let record =
-            [FORM, AUDIT_CHECKLIST, AUDIT_EVIDENCE, AUDIT_FINDINGS, CONFIRM, CONFIRM_QUIT, REPORT, BUSY, REPORTING];
+        let record = [
+            FORM,
+            AUDIT_CHECKLIST,
+            AUDIT_EVIDENCE,
+            AUDIT_FINDINGS,
+            CONFIRM,
+            CONFIRM_VOID,
+            CONFIRM_QUIT,
+            REPORT,
+            BUSY,
+            REPORTING,
+        ];
         for map in maps.into_iter().chain(record) {
             let presses: Vec<KeyPress> = map.bindings().flat_map(|b| b.keys.iter().copied()).collect();
             for (i, a) in presses.iter().enumerate() {

@@ -93,6 +93,8 @@ pub enum Message {
     OpenDraft,
     /// Attach a file to the selected evidence item.
     Attach,
+    /// Void the selected claim, lot, evidence item or finding, with a reason.
+    Void,
 
     // Text entry (filter box, path prompt, form fields).
     Input(char),

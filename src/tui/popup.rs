@@ -46,6 +46,8 @@ pub enum Popup {
     Reporting(ReportJob),
     Form(Box<FormPopup>),
     Submit(Box<record::SubmitConfirm>),
+    /// Void this record for the reason typed? (`n` goes back to the form.)
+    ConfirmVoid(Box<record::VoidConfirm>),
     Importing(ImportJob),
     /// A long notice that scrolls (an import's report).
     Report {
@@ -62,7 +64,7 @@ pub enum Popup {
     },
 }
 
-pub use record::{SubmitConfirm, report_lines};
+pub use record::{SubmitConfirm, VoidConfirm, report_lines};
 
 /// What a message did to the popup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +108,7 @@ impl Popup {
     pub fn closed(self) -> Option<Self> {
         match self {
             Self::ConfirmQuit { behind, .. } => behind.map(|b| *b),
+            Self::ConfirmVoid(confirm) => Some(Self::Form(Box::new(confirm.form))),
             _ => None,
         }
     }
@@ -119,6 +122,7 @@ impl Popup {
             Self::Reporting(_) => &keys::REPORTING,
             Self::Form(_) => &keys::FORM,
             Self::Submit(_) => &keys::CONFIRM,
+            Self::ConfirmVoid(_) => &keys::CONFIRM_VOID,
             Self::Importing(_) => &keys::BUSY,
             Self::Report { .. } => &keys::REPORT,
         }
@@ -136,10 +140,15 @@ impl Popup {
                 scroll.apply(msg);
             }
             Self::Notice { .. } | Self::Report { .. } if msg == Message::Back => return Closing::Close,
-            Self::Submit(_) | Self::ConfirmQuit { .. } if msg == Message::Accept => return Closing::Submit,
-            Self::Submit(_) | Self::ConfirmQuit { .. } if msg == Message::Cancel => return Closing::Close,
+            Self::Submit(_) | Self::ConfirmQuit { .. } | Self::ConfirmVoid(_) if msg == Message::Accept => {
+                return Closing::Submit;
+            }
+            Self::Submit(_) | Self::ConfirmQuit { .. } | Self::ConfirmVoid(_) if msg == Message::Cancel => {
+                return Closing::Close;
+            }
             Self::Notice { .. }
             | Self::Submit(_)
+            | Self::ConfirmVoid(_)
             | Self::Importing(_)
             | Self::Reporting(_)
             | Self::ConfirmQuit { .. } => {}
@@ -227,6 +236,11 @@ impl Popup {
                     theme.focused_border(),
                     theme,
                 );
+            }
+            Self::ConfirmVoid(confirm) => {
+                let lines = confirm.lines.iter().map(|l| Line::raw(l.clone())).collect();
+                let hint = "y voids · n or Esc back to the reason";
+                render_box(frame, area, &confirm.title, lines, hint, theme.tone(Tone::Warn), theme);
             }
             Self::Importing(job) => {
                 let lines = record::progress_lines(job, usize::from(area.width.min(76).saturating_sub(6)), theme);

@@ -110,6 +110,11 @@ impl Theme {
         }
     }
 
+    /// A voided record: dim and struck through (the word "voided" says it too).
+    pub fn struck(self) -> Style {
+        self.dim().add_modifier(Modifier::CROSSED_OUT)
+    }
+
     pub fn active_tab(self) -> Style {
         self.fg(Color::Yellow).add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }

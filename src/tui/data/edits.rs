@@ -28,6 +28,8 @@ pub struct EditorDetail {
     pub notes: Vec<(String, String)>,
     /// Files attached to its evidence: (evidence id, path, size).
     pub attachments: Vec<crate::store::AttachmentRow>,
+    /// Evidence items and findings voided (shown struck, counted nowhere).
+    pub voided: Vec<crate::store::VoidedItem>,
 }
 
 /// One audit for the read-only audit view.
@@ -38,6 +40,8 @@ pub struct AuditDetail {
     pub template: Template,
     /// The score on its template (section by section).
     pub score: Score,
+    /// Evidence items and findings voided while it was a draft.
+    pub voided: Vec<crate::store::VoidedItem>,
 }
 
 impl Data {
@@ -77,6 +81,7 @@ impl Data {
         Ok(EditorDetail {
             notes: read.question_notes(audit)?,
             attachments: read.audit_attachments(audit)?,
+            voided: read.voided_items(audit)?,
             evidence: read.evidence(audit)?,
             findings: read.findings(audit)?,
             row,
@@ -92,7 +97,7 @@ impl Data {
         let read = self.store.read();
         let ScoredAudit { row, template, score } = workflow::scored_audit(read, audit)?;
         let supplier = read.require_supplier(&row.supplier)?;
-        Ok(AuditDetail { row, supplier, template, score })
+        Ok(AuditDetail { voided: read.voided_items(audit)?, row, supplier, template, score })
     }
 
     /// Whether the audit is still a draft (opens in the editor).

@@ -15,6 +15,7 @@ mod attach;
 mod edits;
 mod import;
 mod report;
+mod void;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -30,14 +31,15 @@ use crate::assess::verdict::Assessment;
 use crate::assess::yield_stats::{self, MonthYield, YieldOptions, YieldReport};
 use crate::error::{Error, Result};
 use crate::exchange::shortlist::{self as compare, Compared};
-use crate::model::{Capability, Claim, FindingRow, Process, Supplier};
-use crate::store::{AuditRow, HistoryEntry, LotFilter, Store, SupplierId};
+use crate::model::{Capability, FindingRow, Process, Supplier};
+use crate::store::{AuditRow, ClaimRow, HistoryEntry, LotFilter, Store, SupplierId};
 use crate::workflow;
 
 pub use attach::{Attached, MAX_ATTACHMENT};
 pub use edits::{AuditDetail, EditorDetail};
 pub use import::{ImportJob, Started};
 pub use report::{ReportJob, ReportStarted};
+pub use void::VoidTarget;
 pub use write::{AuditStart, Refusal, Write, Written};
 
 /// A read a screen asks for; the app carries it out with [`Data::load`].
@@ -84,8 +86,8 @@ pub struct SupplierDetail {
     pub assessment: Assessment,
     /// Active ODM claims: the rows of the claims × pillars matrix.
     pub claims: Vec<Capability>,
-    /// Every claim on record (retired and OEM ones too), with its row id.
-    pub all_claims: Vec<(i64, Claim)>,
+    /// Every claim on record (retired, voided and OEM ones too), with its row id.
+    pub all_claims: Vec<ClaimRow>,
     /// Audit headers, oldest visit first.
     pub audits: Vec<AuditRow>,
     /// Each draft's live score (by audit row id): the sealed one is on its row.
@@ -119,6 +121,8 @@ pub struct YieldLoaded {
     pub lots: Vec<crate::model::Lot>,
     pub by_material: Vec<StratumYield>,
     pub by_process: Vec<StratumYield>,
+    /// The query's lots voided (left out of all of the above).
+    pub voided: Vec<crate::store::VoidedLot>,
 }
 
 /// The values the Yield screen's filters cycle through.
@@ -217,10 +221,11 @@ impl Data {
     /// (after a write, the one just put in the catalog).
     pub fn supplier_detail_with(&self, id: SupplierId, assessment: Assessment) -> Result<SupplierDetail> {
         let read = self.store.read();
-        let all_claims = read.claims(id)?;
+        let all_claims = read.claim_rows(id)?;
         let mut claims: Vec<Capability> = all_claims
             .iter()
-            .map(|(_, c)| c)
+            .filter(|c| c.voided.is_none())
+            .map(|c| &c.claim)
             .filter(|c| c.capability.is_odm() && c.active_on(self.as_of))
             .map(|c| c.capability)
             .collect();
@@ -284,7 +289,8 @@ impl Data {
         let report = workflow::chart_lots(read, id, &lots, &filter, &options, self.as_of)?;
         let by_material = strata::compare(&lots, Stratum::Material);
         let by_process = strata::compare(&lots, Stratum::Process);
-        Ok(Some(YieldLoaded { report, lots, by_material, by_process }))
+        let voided = read.voided_lots(id, &filter)?;
+        Ok(Some(YieldLoaded { report, lots, by_material, by_process, voided }))
     }
 
     /// The shortlist in the order it was made, each supplier with its

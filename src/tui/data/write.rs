@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 
 use super::Data;
+use super::void::VoidTarget;
 use crate::assess::checklist::Score;
 use crate::error::Error;
 use crate::model::validate::{self, FieldError};
@@ -101,6 +102,11 @@ pub enum Write {
         file: std::path::PathBuf,
     },
     Submit(i64),
+    /// Void a record entered wrongly: it stays, marked, and counts nowhere.
+    Void {
+        target: VoidTarget,
+        reason: String,
+    },
     /// An assignable cause for a lot, as of the day.
     Annotate {
         supplier: SupplierId,
@@ -264,6 +270,7 @@ impl Data {
                 let attached = self.transact(|w| super::attach::attach_file(w, *evidence, &checked))?;
                 Ok(Written::Attached { audit: *audit, supplier: self.audit_supplier(*audit)?, attached })
             }
+            Write::Void { target, reason } => self.void(target, reason),
             Write::Submit(audit) => {
                 let supplier = self.audit_supplier(*audit)?;
                 let score = self.transact(|w| workflow::seal(w, *audit))?;
@@ -272,7 +279,7 @@ impl Data {
         }
     }
 
-    fn audit_supplier(&self, audit: i64) -> crate::error::Result<SupplierId> {
+    pub(super) fn audit_supplier(&self, audit: i64) -> crate::error::Result<SupplierId> {
         let read = self.store.read();
         read.require_supplier(&read.audit(audit)?.supplier)
     }

@@ -23,6 +23,7 @@ pub(super) const SUPPLIER_RECORD: KeyTable = KeyTable {
             Message::Amend,
             "amend the selected submitted audit: a new draft with its answers (Audits pane)",
         ),
+        bind(&[k('X')], Message::Void, "void the selected claim, with a reason (Claims pane)"),
         bind(&[k('l')], Message::AddLot, "enter a yield lot by hand"),
         bind(&[k('i')], Message::ImportLots, "import a yield-lot CSV file"),
     ],
@@ -65,6 +66,7 @@ const FINDINGS: KeyTable = KeyTable {
     bindings: &[
         main(&[code(KeyCode::Enter)], Message::EditItem, "edit", "edit the selected finding (each change in history)"),
         main(&[k('c')], Message::CloseFinding, "close", "close the selected finding with closure evidence"),
+        bind(&[k('X'), code(KeyCode::Delete)], Message::Void, "void the selected finding, with a reason"),
     ],
 };
 
@@ -78,6 +80,7 @@ const EVIDENCE: KeyTable = KeyTable {
             "edit the selected evidence item (each change in history)",
         ),
         main(&[k('A')], Message::Attach, "attach", "attach a photo or document to the selected item (several allowed)"),
+        bind(&[k('X'), code(KeyCode::Delete)], Message::Void, "void the selected item, with a reason"),
     ],
 };
 
@@ -124,6 +127,20 @@ pub const CONFIRM: KeyMap = KeyMap {
         bindings: &[
             main(&[code(KeyCode::Enter), k('y')], Message::Accept, "submit", "submit and lock"),
             main(&[code(KeyCode::Esc), k('n')], Message::Cancel, "back", "back to the audit, nothing submitted"),
+            bind(&[ctrl('c')], Message::Quit, "quit"),
+        ],
+    }],
+    text_input: false,
+};
+
+/// Void this, with the reason typed?
+pub const CONFIRM_VOID: KeyMap = KeyMap {
+    name: "Void?",
+    tables: &[KeyTable {
+        title: "Void?",
+        bindings: &[
+            main(&[k('y'), code(KeyCode::Enter)], Message::Accept, "void", "void it (never undone)"),
+            main(&[k('n'), code(KeyCode::Esc)], Message::Cancel, "back", "back to the reason, nothing voided"),
             bind(&[ctrl('c')], Message::Quit, "quit"),
         ],
     }],

@@ -2,8 +2,8 @@
 //! keys run on and the help overlay shows.
 
 use super::{
-    AUDIT, AUDIT_CHECKLIST, AUDIT_EVIDENCE, AUDIT_FINDINGS, BUSY, CONFIRM, CONFIRM_QUIT, FILTER, FLAGS, FORM, HELP,
-    KeyMap, KeyTable, NOTICE, PROMPT, REPORT, SHORTLIST, SUPPLIER, SUPPLIERS, YIELD, key_name,
+    AUDIT, AUDIT_CHECKLIST, AUDIT_EVIDENCE, AUDIT_FINDINGS, BUSY, CONFIRM, CONFIRM_QUIT, CONFIRM_VOID, FILTER, FLAGS,
+    FORM, HELP, KeyMap, KeyTable, NOTICE, PROMPT, REPORT, SHORTLIST, SUPPLIER, SUPPLIERS, YIELD, key_name,
 };
 
 /// Every key map a user meets, in the order the README lists them.
@@ -20,6 +20,7 @@ pub const ALL: &[&KeyMap] = &[
     &FILTER,
     &FORM,
     &CONFIRM,
+    &CONFIRM_VOID,
     &CONFIRM_QUIT,
     &PROMPT,
     &HELP,

@@ -13,6 +13,41 @@ use crate::tui::list::Scroll;
 use crate::tui::theme::{Theme, Tone};
 use crate::tui::widgets::{centered, popup_frame, score_pct};
 
+/// A void about to be written, shown before it is: what, why, and that
+/// it is never undone. `form` is the reason's form, back on `n`.
+#[derive(Debug, Clone)]
+pub struct VoidConfirm {
+    pub change: crate::tui::data::Write,
+    pub title: String,
+    pub lines: Vec<String>,
+    pub form: crate::tui::record_forms::FormPopup,
+}
+
+impl VoidConfirm {
+    /// The confirmation of the void `form` asks for (`change`), by `actor`.
+    pub fn new(change: crate::tui::data::Write, form: crate::tui::record_forms::FormPopup, actor: &str) -> Self {
+        let (title, what) = match &form.purpose {
+            crate::tui::record_forms::Purpose::Void { target, what } => {
+                (format!("Void {}?", target.noun()), what.clone())
+            }
+            _ => ("Void?".to_owned(), String::new()),
+        };
+        let reason = match &change {
+            crate::tui::data::Write::Void { reason, .. } => reason.clone(),
+            _ => String::new(),
+        };
+        let lines = vec![
+            what,
+            format!("reason: {reason}"),
+            String::new(),
+            format!("It stays on file, marked voided by {actor} with this reason;"),
+            "verdicts, charts, scores and counts leave it out.".to_owned(),
+            "Voiding is never undone.".to_owned(),
+        ];
+        Self { change, title, lines, form }
+    }
+}
+
 /// What submitting would seal, shown before it does.
 #[derive(Debug, Clone)]
 pub struct SubmitConfirm {

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 pub use save::{Submitted, save};
 
-use super::data::Data;
+use super::data::{Data, VoidTarget};
 use super::form_kit::{Entry, Field, Form, Rule, Step};
 use crate::error::Result;
 use crate::model::{
@@ -100,6 +100,11 @@ pub enum Purpose {
         evidence: i64,
         what: String,
     },
+    /// The reason for voiding a record entered wrongly; `what` describes it.
+    Void {
+        target: VoidTarget,
+        what: String,
+    },
 }
 
 /// A form on screen and what it is for.
@@ -187,6 +192,7 @@ pub fn open(purpose: Purpose, data: &Data) -> Result<FormPopup> {
         Purpose::Import => import_form(today),
         Purpose::Annotate { what, excluded, .. } => annotate_form(*excluded, today).intro(what.clone()),
         Purpose::Attach { what, .. } => attach_form(today).intro(what.clone()),
+        Purpose::Void { target, what } => void_form(target, what, today),
     };
     Ok(FormPopup { purpose, form })
 }
@@ -405,4 +411,14 @@ fn attach_form(today: NaiveDate) -> Form {
     let hint = "~ is your home folder; Tab completes from the folder's entries";
     Form::new("Attach a photo or document", today, vec![Entry::text(Field::Path, "File", "", Rule::Path).hint(hint)])
         .intro(format!("Its path, size and SHA-256 are recorded; files up to {limit}, not folders or devices."))
+}
+
+/// The reason for a void: required, one line, checked as typed; Enter then
+/// asks for confirmation, saying what will be voided.
+fn void_form(target: &VoidTarget, what: &str, today: NaiveDate) -> Form {
+    let reason = Entry::text(Field::Reason, "Reason", "", Rule::Text(crate::store::VOID_REASON_MAX))
+        .hint("why it is wrong, e.g. typed under the wrong supplier");
+    Form::new(format!("Void {}", target.noun()), today, vec![reason])
+        .intro(what.to_owned())
+        .intro("It stays on file, marked voided with who, when and why, and counts nowhere. Never undone.")
 }

@@ -71,6 +71,7 @@ pub fn save(popup: &FormPopup) -> Saving<Submitted> {
             evidence: *evidence,
             file: crate::tui::paths::expand(&form.text(Field::Path)),
         },
+        Purpose::Void { target, .. } => Write::Void { target: target.clone(), reason: form.text(Field::Reason) },
     };
     Ok(Submitted::Write(write))
 }

@@ -36,7 +36,25 @@ impl AuditScreen {
         self.answers(width, theme, &mut lines);
         self.evidence(width, theme, &mut lines);
         self.findings(width, theme, &mut lines);
+        self.voided(width, theme, &mut lines);
         lines
+    }
+
+    /// Items voided while it was a draft: struck, each with its reason.
+    fn voided(&self, width: usize, theme: Theme, lines: &mut Vec<Line<'static>>) {
+        if self.detail.voided.is_empty() {
+            return;
+        }
+        lines.push(Line::raw(""));
+        lines.push(heading("Voided before submission (on file, counted nowhere)".to_owned(), theme));
+        for v in &self.detail.voided {
+            lines.push(Line::styled(
+                widgets::fit(&format!("{} {}: {}", v.kind, v.id, v.summary), width),
+                theme.struck(),
+            ));
+            let said = format!("  voided by {} on {}: {}", v.voided.by, v.voided.at, v.voided.reason);
+            lines.push(Line::raw(widgets::fit(&said, width)));
+        }
     }
 
     fn header(&self, width: usize, theme: Theme) -> Vec<Line<'static>> {

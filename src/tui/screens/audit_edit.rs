@@ -12,7 +12,7 @@
 use super::{Outcome, Screen, View};
 use crate::model::{Answer, AnswerResult};
 use crate::store::{AuditHeader, SupplierId};
-use crate::tui::data::{EditorDetail, Fresh, Load, Write};
+use crate::tui::data::{EditorDetail, Fresh, Load, VoidTarget, Write};
 use crate::tui::input::contains_folded;
 use crate::tui::keys::{self, KeyMap};
 use crate::tui::list::{Cursor, Listed, Listing, switch_pane};
@@ -210,7 +210,7 @@ impl AuditEditor {
     }
 
     fn on_evidence(&mut self, msg: Message) -> Outcome {
-        if !matches!(msg, Message::EditItem | Message::Attach) {
+        if !matches!(msg, Message::EditItem | Message::Attach | Message::Void) {
             self.evidence.apply(msg);
             return Outcome::None;
         }
@@ -221,6 +221,11 @@ impl AuditEditor {
         if msg == Message::Attach {
             let what = format!("Evidence of {reference}: {} · {} · {}", e.pillar, e.kind, e.description);
             return Outcome::Form(Purpose::Attach { audit: self.audit(), evidence: *id, what });
+        }
+        if msg == Message::Void {
+            let what = format!("Evidence item {id} of {reference}: {} · {} · {}", e.pillar, e.kind, e.description);
+            let target = VoidTarget::Evidence { audit: self.audit(), id: *id };
+            return Outcome::Form(Purpose::Void { target, what });
         }
         Outcome::Form(Purpose::EditEvidence { audit: self.audit(), id: *id, reference, evidence: e.clone() })
     }
@@ -267,13 +272,22 @@ impl AuditEditor {
     }
 
     fn on_findings(&mut self, msg: Message) -> Outcome {
-        if !matches!(msg, Message::CloseFinding | Message::EditItem) {
+        if !matches!(msg, Message::CloseFinding | Message::EditItem | Message::Void) {
             self.findings.apply(msg);
             return Outcome::None;
         }
         let Some((id, finding)) = self.findings.selected().and_then(|i| self.detail.findings.get(i)) else {
             return Outcome::Info("No findings: f raises one.".to_owned());
         };
+        if msg == Message::Void {
+            let reference = &self.detail.row.audit.id;
+            let what = format!(
+                "Finding {id} of {reference}: {} · due {} · {}",
+                finding.severity, finding.due_on, finding.description
+            );
+            let target = VoidTarget::Finding { audit: self.audit(), id: *id };
+            return Outcome::Form(Purpose::Void { target, what });
+        }
         if msg == Message::EditItem {
             let reference = self.detail.row.audit.id.clone();
             return Outcome::Form(Purpose::EditFinding {

@@ -12,7 +12,7 @@ use super::View;
 use super::audit_edit::{AuditEditor, EditPane};
 use super::supplier::short_pillar;
 use crate::assess::checklist::{Question, Score};
-use crate::model::{AnswerResult, Section};
+use crate::model::{AnswerResult, HistoryEntity, Section};
 use crate::tui::theme::{Theme, Tone, finding_tone};
 use crate::tui::widgets::{self, fit, opt, score_pct};
 
@@ -184,7 +184,35 @@ fn render_question(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: T
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
 }
 
+/// The pane's voided items of `kind` at its foot, struck, each with its
+/// reason; the area left above for the live ones.
+fn voided_below(editor: &AuditEditor, kind: HistoryEntity, frame: &mut Frame, area: Rect, theme: Theme) -> Rect {
+    const SHOWN: usize = 3;
+    let voided: Vec<_> = editor.detail.voided.iter().filter(|v| v.kind == kind).collect();
+    if voided.is_empty() {
+        return area;
+    }
+    let height = u16::try_from(voided.len().min(SHOWN + 1) + 1).unwrap_or(5);
+    let [above, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(area);
+    let width = usize::from(area.width);
+    let mut lines = vec![Line::styled("Voided (on file, counted nowhere):", theme.dim())];
+    for v in voided.iter().take(SHOWN) {
+        let reason = format!("  voided: {}", v.voided.reason);
+        let room = width.saturating_sub(reason.chars().count().min(width / 2) + 8);
+        lines.push(Line::from(vec![
+            Span::styled(format!("  #{} {}", v.id, fit(&v.summary.replace('\n', " "), room)), theme.struck()),
+            Span::raw(fit(&reason, width / 2)),
+        ]));
+    }
+    if voided.len() > SHOWN {
+        lines.push(Line::styled(format!("  … and {} more", voided.len() - SHOWN), theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(lines), foot);
+    above
+}
+
 fn render_evidence(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
+    let area = voided_below(editor, HistoryEntity::Evidence, frame, area, theme);
     let items = &editor.detail.evidence;
     if items.is_empty() {
         let text = "No evidence yet: e adds an item (pillar, kind, strength, what was seen, a photo or document).";
@@ -228,6 +256,7 @@ fn render_evidence(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: T
 }
 
 fn render_findings(editor: &AuditEditor, frame: &mut Frame, area: Rect, theme: Theme) {
+    let area = voided_below(editor, HistoryEntity::Finding, frame, area, theme);
     let items = &editor.detail.findings;
     if items.is_empty() {
         let text = "No findings: f raises one (severity, description, owner, due date).";

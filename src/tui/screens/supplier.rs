@@ -15,7 +15,7 @@ use crate::exchange::shortlist::status_label;
 use crate::model::Pillar;
 use crate::store::SupplierId;
 use crate::tui::data::SupplierDetail;
-use crate::tui::data::{Fresh, Load, Write};
+use crate::tui::data::{Fresh, Load, VoidTarget, Write};
 use crate::tui::keys::{self, KeyMap};
 use crate::tui::list::{Listed, Listing, switch_pane};
 use crate::tui::message::Message;
@@ -136,6 +136,7 @@ impl SupplierScreen {
             Message::AddLot => return Outcome::Form(Purpose::Lot(id)),
             Message::ImportLots => return Outcome::Form(Purpose::Import),
             Message::RetireClaim => return self.retire_selected(),
+            Message::Void => return self.void_selected(),
             Message::Amend => return self.amend_selected(),
             Message::OpenDraft => return self.open_draft(),
             Message::CloseFinding => return self.close_selected(),
@@ -161,15 +162,41 @@ impl SupplierScreen {
     }
 
     fn retire_selected(&self) -> Outcome {
-        let selected = self.list(Pane::Claims).selected().and_then(|i| self.detail.all_claims.get(i));
-        let Some((claim, c)) = selected.filter(|_| self.pane == Pane::Claims) else {
+        let Some((claim, c)) = self.selected_claim() else {
             return Outcome::Info("Select a claim in the Claims pane (5) first; r retires it.".to_owned());
         };
+        if c.voided.is_some() {
+            return Outcome::Info("This claim is voided: it counts nowhere.".to_owned());
+        }
+        let c = &c.claim;
         if let Some(day) = c.retired_on {
             return Outcome::Info(format!("This claim was retired on {day} already."));
         }
         let what = format!("{} ({}, stated {})", c.capability, c.source, c.stated_on);
-        Outcome::Form(Purpose::RetireClaim { supplier: self.detail.id, claim: *claim, what })
+        Outcome::Form(Purpose::RetireClaim { supplier: self.detail.id, claim, what })
+    }
+
+    /// The claim selected in the Claims pane (when it is the pane in view).
+    fn selected_claim(&self) -> Option<(i64, &crate::store::ClaimRow)> {
+        let selected = self.list(Pane::Claims).selected().and_then(|i| self.detail.all_claims.get(i));
+        selected.filter(|_| self.pane == Pane::Claims).map(|c| (c.id, c))
+    }
+
+    /// The reason's form for voiding the selected claim.
+    fn void_selected(&self) -> Outcome {
+        let Some((claim, c)) = self.selected_claim() else {
+            return Outcome::Info("Select a claim in the Claims pane (5) first; X voids it.".to_owned());
+        };
+        if let Some(v) = &c.voided {
+            return Outcome::Info(format!("This claim was voided on {} by {}: {}", v.at, v.by, v.reason));
+        }
+        let c = &c.claim;
+        let what = format!(
+            "Claim {claim} of {}: {} ({}, stated {})",
+            self.detail.supplier.code, c.capability, c.source, c.stated_on
+        );
+        let target = VoidTarget::Claim { supplier: self.detail.id, claim };
+        Outcome::Form(Purpose::Void { target, what })
     }
 
     /// The latest draft audit of this supplier, in the editor.

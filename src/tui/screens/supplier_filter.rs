@@ -28,9 +28,10 @@ pub fn says(detail: &SupplierDetail, pane: Pane, i: usize, needle: &str) -> bool
             let owner = f.finding.owner.as_deref().unwrap_or_default();
             has(&[f.finding.severity.as_str(), &due, &f.audit, owner, &f.finding.description])
         }),
-        Pane::Claims => detail.all_claims.get(i).is_some_and(|(_, c)| {
-            let day = c.stated_on.to_string();
-            has(&[c.capability.as_str(), c.source.as_str(), &day, &c.statement])
+        Pane::Claims => detail.all_claims.get(i).is_some_and(|row| {
+            let (c, day) = (&row.claim, row.claim.stated_on.to_string());
+            let voided = row.voided.as_ref().map(|v| format!("voided {}", v.reason)).unwrap_or_default();
+            has(&[c.capability.as_str(), c.source.as_str(), &day, &c.statement, &voided])
         }),
         Pane::History => detail.history.get(i).is_some_and(|h| {
             let texts = [h.at.as_str(), &h.actor, h.action.as_str(), h.entity.as_str(), &h.key];

@@ -21,19 +21,30 @@ pub fn render_claims(frame: &mut Frame, area: Rect, detail: &SupplierDetail, lis
         return render_nothing(frame, area, list, "No claims on record: n adds one.", theme);
     }
     let rows = list.window(usize::from(area.height.saturating_sub(1))).map(|(i, selected)| {
-        let c = &detail.all_claims[i].1;
-        let (state, tone) = match c.retired_on {
-            Some(day) => (format!("retired {day}"), Tone::Muted),
-            None if c.active_on(view.as_of) => ("in force".to_owned(), Tone::Good),
-            None => ("not yet".to_owned(), Tone::Muted),
+        let (c, voided) = (&detail.all_claims[i].claim, &detail.all_claims[i].voided);
+        let (state, tone) = match (voided, c.retired_on) {
+            (Some(v), _) => (format!("voided {}", v.at.get(..10).unwrap_or(&v.at)), Tone::Bad),
+            (None, Some(day)) => (format!("retired {day}"), Tone::Muted),
+            (None, None) if c.active_on(view.as_of) => ("in force".to_owned(), Tone::Good),
+            (None, None) => ("not yet".to_owned(), Tone::Muted),
         };
+        // A voided claim is struck through, its reason in place of the statement.
+        let statement = match voided {
+            Some(v) => format!("voided by {}: {}", v.by, v.reason),
+            None if c.statement.is_empty() => NONE.to_owned(),
+            None => c.statement.clone(),
+        };
+        let capability = Span::styled(
+            c.capability.as_str(),
+            if voided.is_some() { theme.struck() } else { ratatui::style::Style::new() },
+        );
         let row = Row::new([
-            Cell::from(c.capability.as_str()),
+            Cell::from(capability),
             Cell::from(c.capability.model().as_str()),
             Cell::from(c.source.as_str()),
             Cell::from(c.stated_on.to_string()),
             Cell::from(Span::styled(state, theme.tone(tone))),
-            Cell::from(if c.statement.is_empty() { NONE.to_owned() } else { c.statement.clone() }),
+            Cell::from(statement),
         ]);
         if selected { row.style(theme.selected()) } else { row }
     });

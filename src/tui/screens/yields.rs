@@ -177,6 +177,7 @@ impl YieldScreen {
                 }
             }
             Message::Annotate => return self.annotate(),
+            Message::Void => return self.void_lot(),
             _ => {}
         }
         Outcome::None
@@ -189,6 +190,16 @@ impl YieldScreen {
         };
         let what = format!("Supplier {} · lot {} produced {}", self.code, point.lot, point.produced_on);
         Outcome::Form(Purpose::Annotate { supplier: self.id, lot: point.lot.clone(), what, excluded: point.excluded() })
+    }
+
+    /// The reason's form for voiding the lot under the cursor.
+    fn void_lot(&self) -> Outcome {
+        let Some(point) = self.report().zip(self.chart.selected()).and_then(|(r, i)| r.report.lots.get(i)) else {
+            return Outcome::Info("No lot under the cursor to void.".to_owned());
+        };
+        let what = format!("Lot {} of {}, produced {}", point.lot, self.code, point.produced_on);
+        let target = crate::tui::data::VoidTarget::Lot { supplier: self.id, lot: point.lot.clone() };
+        Outcome::Form(Purpose::Void { target, what })
     }
 
     fn take(&mut self, found: std::result::Result<Option<Box<YieldLoaded>>, String>) {
@@ -320,8 +331,14 @@ impl YieldScreen {
             RuleSet::Attribute => "attribute (beyond 3σ, nine in a row)",
             RuleSet::WesternElectric => "Western Electric (beyond 3σ, 2 of 3 > 2σ, 4 of 5 > 1σ, eight in a row)",
         };
+        let mut title = vec![Span::raw(format!("{} · {}", self.code, self.name))];
+        if let Some(v) = self.report().map(|r| &r.voided).filter(|v| !v.is_empty()) {
+            let listed: Vec<String> = v.iter().map(|v| format!("{} ({})", v.lot.lot, v.voided.reason)).collect();
+            let dim = theme.dim().remove_modifier(ratatui::style::Modifier::BOLD);
+            title.push(Span::styled(format!("  · voided, left out: {}", listed.join(", ")), dim));
+        }
         let mut lines = vec![
-            Line::styled(format!("{} · {}", self.code, self.name), theme.title()),
+            Line::from(title).style(theme.title()),
             Line::from(vec![
                 Span::styled("chart ", theme.dim()),
                 Span::styled(q.chart.describe(), theme.header()),
