@@ -579,11 +579,11 @@ impl Reader<'_> {
             .optional()?)
     }
 
-    fn gid_exists(&self, table: &str, gid: Gid) -> Result<bool> {
+    pub(super) fn gid_exists(&self, table: &str, gid: Gid) -> Result<bool> {
         Ok(self.row_of(table, gid)?.is_some())
     }
 
-    fn row_of(&self, table: &str, gid: Gid) -> Result<Option<i64>> {
+    pub(super) fn row_of(&self, table: &str, gid: Gid) -> Result<Option<i64>> {
         let sql = format!("SELECT id FROM {table} WHERE gid = ?1");
         Ok(self.conn.prepare_cached(&sql)?.query_row([gid], |r| r.get(0)).optional()?)
     }
