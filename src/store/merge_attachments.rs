@@ -90,24 +90,20 @@ impl Writer<'_> {
             // Format 2 names the audit and the item by their global ids: the
             // same hash here as there.
             let hash = theirs.recomputed[0].clone();
-            match self.read().row_of("attachments", a.gid)? {
-                Some(here) => {
-                    let ours = attachment_fact(self.conn(), here)?;
-                    if ours.recomputed.first() == Some(&hash) {
-                        r.already.add("attachments", 1);
-                    } else {
-                        let differs = vec![("content".into(), ours.stored, theirs.stored)];
-                        r.refused.push(refusal(&a, Cause::DifferentContent, differs));
-                        continue;
-                    }
+            if let Some(here) = self.read().row_of("attachments", a.gid)? {
+                let ours = attachment_fact(self.conn(), here)?;
+                if ours.recomputed.first() != Some(&hash) {
+                    let differs = vec![("content".into(), ours.stored, theirs.stored)];
+                    r.refused.push(refusal(&a, Cause::DifferentContent, differs));
+                    continue;
                 }
-                None => {
-                    self.insert_attachment(evidence, &a, &hash)?;
-                    if theirs.stored.as_deref() != Some(hash.as_str()) {
-                        self.record_rehashed(evidence, &a, &hash)?;
-                    }
-                    r.added.add("attachments", 1);
+                r.already.add("attachments", 1);
+            } else {
+                self.insert_attachment(evidence, &a, &hash)?;
+                if theirs.stored.as_deref() != Some(hash.as_str()) {
+                    self.record_rehashed(evidence, &a, &hash)?;
                 }
+                r.added.add("attachments", 1);
             }
             if let Some(missing) = bring_file(&a, files)? {
                 r.missing_files.push(missing);
