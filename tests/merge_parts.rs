@@ -147,3 +147,122 @@ fn an_attachment_altered_in_the_source_is_refused_and_the_rest_merged() {
     assert_eq!(sql_i64(b, "SELECT count(*) FROM attachments"), 0);
     check(&sandbox, b).assert_success();
 }
+
+fn answer_of(db: &Path, reference: &str, question: &str) -> Option<(String, Option<String>)> {
+    use rusqlite::OptionalExtension;
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row(
+            "SELECT n.result, n.note FROM answers n JOIN audits a ON a.id = n.audit_id WHERE a.ref = ?1 AND n.question = ?2",
+            [reference, question],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .unwrap()
+}
+
+/// A draft handed over from laptop a to laptop b, then worked on by both.
+fn handed_over_draft(sandbox: &Sandbox, a: &Path, b: &Path) -> String {
+    let out = at(sandbox, a, "auditor a", &["--as-of", "2026-11-10", "audit", "new", "XM-FEWLOTS"]);
+    out.assert_success();
+    let reference =
+        out.stdout.split_whitespace().find(|w| w.starts_with("A-")).unwrap().trim_end_matches(':').to_owned();
+    at(sandbox, a, "auditor a", &["audit", "answer", &reference, "LG-01", "yes"]).assert_success();
+    at(sandbox, a, "auditor a", &["audit", "answer", &reference, "LG-02", "yes"]).assert_success();
+    at(
+        sandbox,
+        a,
+        "auditor a",
+        &[
+            "audit",
+            "evidence",
+            &reference,
+            "--pillar",
+            "production_yield",
+            "--kind",
+            "inspection_record",
+            "--strength",
+            "observed",
+            "--description",
+            "yield log seen",
+        ],
+    )
+    .assert_success();
+    merge(sandbox, b, &[a]).0.assert_success();
+    reference
+}
+
+fn copy_of(sandbox: &Sandbox, db: &Path, name: &str) -> PathBuf {
+    let to = sandbox.path(name);
+    std::fs::copy(db, &to).unwrap();
+    to
+}
+
+#[test]
+fn draft_answers_edited_on_two_laptops_take_the_later_edit_in_either_order() {
+    let (sandbox, copies) = team(2);
+    let (a, b) = (&copies[0], &copies[1]);
+    let reference = handed_over_draft(&sandbox, a, b);
+    at(&sandbox, a, "auditor a", &["audit", "answer", &reference, "LG-01", "partial"]).assert_success();
+    at(&sandbox, b, "auditor b", &["audit", "answer", &reference, "LG-02", "no", "--note", "no records"])
+        .assert_success();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    at(&sandbox, b, "auditor b", &["audit", "answer", &reference, "LG-01", "no", "--note", "not seen"])
+        .assert_success();
+    let evidence = sql_i64(b, "SELECT max(id) FROM evidence").to_string();
+    at(&sandbox, b, "auditor b", &["audit", "void-evidence", &reference, &evidence, "--reason", "wrong supplier"])
+        .assert_success();
+
+    let (ab, ba) = (copy_of(&sandbox, a, "ab.db"), copy_of(&sandbox, b, "ba.db"));
+    let into_a = merge_text(&sandbox, &ab, &[b]);
+    into_a.assert_success();
+    merge_text(&sandbox, &ba, &[a]).assert_success();
+    for db in [&ab, &ba] {
+        assert_eq!(answer_of(db, &reference, "LG-01"), Some(("no".into(), Some("not seen".into()))), "the later edit");
+        assert_eq!(answer_of(db, &reference, "LG-02"), Some(("no".into(), Some("no records".into()))));
+        assert_eq!(
+            sql_i64(db, "SELECT count(*) FROM evidence WHERE description = 'yield log seen' AND voided_at IS NOT NULL"),
+            1,
+            "the void travels"
+        );
+        assert_eq!(
+            sql_i64(
+                db,
+                "SELECT count(*) FROM field_versions WHERE entity = 'answer' AND field = 'result' AND value = 'partial'"
+            ),
+            1,
+            "the losing value stays in the history"
+        );
+        check(&sandbox, db).assert_success();
+    }
+    let line = into_a.stdout.lines().find(|l| l.contains("conflict resolved")).unwrap_or_default();
+    assert!(line.contains(&format!("answer {reference} LG-01 result: partial by auditor a (")), "{}", into_a.stdout);
+    assert!(line.ends_with("→ no"), "{line}");
+
+    // Submitted on b, then merged into a's draft: the sealed content, and check passes.
+    at(&sandbox, &ba, "auditor b", &["--as-of", "2026-11-12", "audit", "submit", &reference]).assert_success();
+    merge_text(&sandbox, a, &[&ba]).assert_success();
+    assert_eq!(answer_of(a, &reference, "LG-01"), Some(("no".into(), Some("not seen".into()))));
+    check(&sandbox, a).assert_success();
+}
+
+#[test]
+fn a_cleared_answer_stays_cleared_and_a_later_answer_comes_back() {
+    let (sandbox, copies) = team(2);
+    let (a, b) = (&copies[0], &copies[1]);
+    let reference = handed_over_draft(&sandbox, a, b);
+    // a clears LG-02 (b never touched it): merging b's copy must not bring it back.
+    let out = at(&sandbox, a, "auditor a", &["audit", "answer", &reference, "LG-02", "na"]);
+    out.assert_success();
+    {
+        let mut store = casebook::store::Store::open(a, casebook::store::OpenMode::Existing).unwrap();
+        let w = store.begin("auditor a").unwrap();
+        let id = w.read().audit_id(&reference).unwrap().unwrap();
+        w.clear_answer(id, "LG-02").unwrap();
+        w.commit().unwrap();
+    }
+    merge_text(&sandbox, a, &[b]).assert_success();
+    assert_eq!(answer_of(a, &reference, "LG-02"), None, "the clearing is the later edit");
+    merge_text(&sandbox, b, &[a]).assert_success();
+    assert_eq!(answer_of(b, &reference, "LG-02"), None, "and it travels");
+}

@@ -17,11 +17,12 @@ use super::Hlc;
 pub struct Counts(pub BTreeMap<&'static str, u64>);
 
 /// The kinds of record a merge counts, parents before children.
-pub const KINDS: [&str; 15] = [
+pub const KINDS: [&str; 16] = [
     "suppliers",
     "claims",
     "audits",
     "answers",
+    "question_notes",
     "evidence",
     "findings",
     "closures",

@@ -38,7 +38,7 @@ impl Reader<'_> {
 }
 
 /// A field whose winning version changed: the row must take this value.
-struct Winner {
+pub(super) struct Winner {
     field: String,
     value: Option<String>,
 }
@@ -118,7 +118,7 @@ impl Writer<'_> {
     /// fields whose winning version is now one of the source's. Each field
     /// both sides edited without seeing the other's edit is a conflict,
     /// reported with both values and which was kept.
-    fn merge_versions(
+    pub(super) fn merge_versions(
         &self,
         src: Reader<'_>,
         entity: Versioned,

@@ -188,15 +188,18 @@ impl Writer<'_> {
                     ));
                 }
                 r.already.add("audits", 1);
+                self.merge_draft_edits(src, (h.id, here_id), (h.gid, &h.reference), false, r)?;
                 self.merge_closures(src, h, r)?;
                 Ok(None)
             }
             Some((id, _, _)) => {
                 let changed = self.merge_draft_parts(src, h, id, r)?;
                 if submitted {
+                    self.take_sealed_parts(src, (h.id, id))?;
+                    self.merge_draft_edits(src, (h.id, id), (h.gid, &h.reference), false, r)?;
                     self.seal_as_received(id, h)?;
                     r.updated.add("audits", 1);
-                } else if changed {
+                } else if self.merge_draft_edits(src, (h.id, id), (h.gid, &h.reference), true, r)? || changed {
                     r.updated.add("audits", 1);
                 } else {
                     r.already.add("audits", 1);
@@ -223,6 +226,7 @@ impl Writer<'_> {
         let id = self.insert_audit_row(supplier, h, amends)?;
         r.added.add("audits", 1);
         self.merge_draft_parts(src, h, id, r)?;
+        self.merge_draft_edits(src, (h.id, id), (h.gid, &h.reference), h.status != "submitted", r)?;
         if h.status == "submitted" {
             self.seal_as_received(id, h)?;
         }
@@ -256,7 +260,9 @@ impl Writer<'_> {
     /// changed.
     fn merge_draft_parts(&self, src: Reader<'_>, h: &Header, id: i64, r: &mut SourceReport) -> Result<bool> {
         let mut changed = false;
-        for (question, result, note) in source_answers(src, h.id)? {
+        // A draft's answers are merged by their field versions (merge_drafts).
+        let sealed = if h.status == "submitted" { source_answers(src, h.id)? } else { Vec::new() };
+        for (question, result, note) in sealed {
             let here: Option<(String, Option<String>)> = self
                 .conn()
                 .prepare_cached("SELECT result, note FROM answers WHERE audit_id = ?1 AND question = ?2")?
