@@ -266,3 +266,47 @@ fn a_cleared_answer_stays_cleared_and_a_later_answer_comes_back() {
     merge_text(&sandbox, b, &[a]).assert_success();
     assert_eq!(answer_of(b, &reference, "LG-02"), None, "and it travels");
 }
+
+#[test]
+fn voids_of_lots_and_claims_travel_and_stay() {
+    let (sandbox, copies) = team(2);
+    let (a, b) = (&copies[0], &copies[1]);
+    let lot: String = rusqlite::Connection::open(b)
+        .unwrap()
+        .query_row(
+            "SELECT l.lot FROM lots l JOIN suppliers s ON s.id = l.supplier_id WHERE s.code = 'XM-FEWLOTS' ORDER BY l.lot",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let claim =
+        sql_i64(b, "SELECT min(c.id) FROM claims c JOIN suppliers s ON s.id = c.supplier_id WHERE s.code = 'DG-FOLIO'");
+    at(
+        &sandbox,
+        b,
+        "auditor b",
+        &["lot", "void", "--supplier", "XM-FEWLOTS", "--lot", &lot, "--reason", "typed twice"],
+    )
+    .assert_success();
+    at(&sandbox, b, "auditor b", &["claim", "void", "--supplier", "DG-FOLIO", "--reason", "wrong", &claim.to_string()])
+        .assert_success();
+    let voided = "SELECT (SELECT count(*) FROM lots WHERE voided_at IS NOT NULL) * 10
+                        + (SELECT count(*) FROM claims WHERE voided_at IS NOT NULL)";
+
+    // Into the copy that voided them: the source's un-voided rows change nothing.
+    let (into_b, report) = merge(&sandbox, b, &[a]);
+    into_b.assert_success();
+    assert_eq!(report["sources"][0]["refused"], Value::Array(Vec::new()), "{report}");
+    assert_eq!(sql_i64(b, voided), 11, "still voided");
+    // Into the other: the voids arrive.
+    let (into_a, report) = merge(&sandbox, a, &[b]);
+    into_a.assert_success();
+    assert_eq!(report["sources"][0]["updated"]["lots"], 1, "{report}");
+    assert_eq!(report["sources"][0]["updated"]["claims"], 1, "{report}");
+    assert_eq!(sql_i64(a, voided), 11);
+    let (again, report) = merge(&sandbox, a, &[b]);
+    again.assert_success();
+    assert!(report["sources"][0]["updated"].get("lots").is_none(), "{report}");
+    check(&sandbox, a).assert_success();
+    check(&sandbox, b).assert_success();
+}

@@ -82,7 +82,8 @@ impl Writer<'_> {
     /// versions (the later retirement wins).
     pub fn merge_claims(&self, src: Reader<'_>, r: &mut SourceReport) -> Result<()> {
         let mut stmt = src.conn.prepare(
-            "SELECT c.gid, s.code, c.capability, c.source, c.stated_on, c.statement, c.retired_on
+            "SELECT c.gid, s.code, c.capability, c.source, c.stated_on, c.statement, c.retired_on,
+                    c.voided_at, c.voided_by, c.void_reason
              FROM claims c JOIN suppliers s ON s.id = c.supplier_id ORDER BY c.id",
         )?;
         let claims = stmt
@@ -92,18 +93,19 @@ impl Writer<'_> {
                     row.get::<_, String>(1)?,
                     [row.get::<_, String>(2)?, row.get(3)?, row.get(4)?, row.get(5)?],
                     row.get::<_, Option<String>>(6)?,
+                    (row.get(7)?, row.get(8)?, row.get(9)?),
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        for (gid, code, [capability, source, stated_on, statement], retired_on) in claims {
-            let here: Option<(String, String, String, String, String, Option<String>)> = self
+        for (gid, code, [capability, source, stated_on, statement], retired_on, void) in claims {
+            let here: Option<(String, String, String, String, String, Option<String>, Option<String>)> = self
                 .conn()
                 .prepare_cached(
-                    "SELECT s.code, c.capability, c.source, c.stated_on, c.statement, c.retired_on
+                    "SELECT s.code, c.capability, c.source, c.stated_on, c.statement, c.retired_on, c.voided_at
                      FROM claims c JOIN suppliers s ON s.id = c.supplier_id WHERE c.gid = ?1",
                 )?
                 .query_row([gid], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
                 })
                 .optional()?;
             match here {
@@ -115,6 +117,8 @@ impl Writer<'_> {
                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                         )?
                         .execute(params![supplier.0, capability, source, stated_on, statement, retired_on, gid])?;
+                    let row = self.conn().last_insert_rowid();
+                    self.copy_void("claims", row, &void)?;
                     r.added.add("claims", 1);
                 }
                 Some(h)
@@ -127,12 +131,23 @@ impl Writer<'_> {
                             statement.as_str(),
                         ) =>
                 {
-                    r.already.add("claims", 1);
-                    if h.5.is_none() && retired_on.is_some() {
+                    let voided_here = h.6.is_some();
+                    let mut updated = false;
+                    if !voided_here && h.5.is_none() && retired_on.is_some() {
                         self.conn()
                             .prepare_cached("UPDATE claims SET retired_on = ?2 WHERE gid = ?1")?
                             .execute(params![gid, retired_on])?;
+                        updated = true;
+                    }
+                    if !voided_here && void.0.is_some() {
+                        let row = self.read().row_of("claims", gid)?.unwrap_or_default();
+                        self.copy_void("claims", row, &void)?;
+                        updated = true;
+                    }
+                    if updated {
                         r.updated.add("claims", 1);
+                    } else {
+                        r.already.add("claims", 1);
                     }
                 }
                 Some(h) => r.refused.push(Refused {
