@@ -98,7 +98,7 @@ impl Writer<'_> {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         for (gid, code, [capability, source, stated_on, statement], retired_on, void) in claims {
-            let here: Option<(String, String, String, String, String, Option<String>, Option<String>)> = self
+            let here: Option<ClaimHere> = self
                 .conn()
                 .prepare_cached(
                     "SELECT s.code, c.capability, c.source, c.stated_on, c.statement, c.retired_on, c.voided_at
@@ -507,6 +507,10 @@ impl Writer<'_> {
 }
 
 type Void = (Option<String>, Option<String>, Option<String>);
+
+/// A claim here: supplier code, capability, source, stated on, statement,
+/// retired on, voided at.
+type ClaimHere = (String, String, String, String, String, Option<String>, Option<String>);
 
 /// What an audit says, without its seal: header, answers, evidence items
 /// and findings (with their ids and void marks), in an order that does not
