@@ -310,3 +310,51 @@ fn voids_of_lots_and_claims_travel_and_stay() {
     check(&sandbox, a).assert_success();
     check(&sandbox, b).assert_success();
 }
+
+#[test]
+fn lot_annotations_and_control_plans_travel_and_an_unfreezing_follows() {
+    let (sandbox, copies) = team(2);
+    let (a, b) = (&copies[0], &copies[1]);
+    let lot: String = rusqlite::Connection::open(a)
+        .unwrap()
+        .query_row(
+            "SELECT l.lot FROM lots l JOIN suppliers s ON s.id = l.supplier_id WHERE s.code = 'SZ-ARMOR' ORDER BY l.lot",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let qa = |db: &Path, args: &[&str]| at(&sandbox, db, "qa.lead", &[&["--as-of", "2026-11-15"], args].concat());
+    qa(a, &["lot", "annotate", "--supplier", "SZ-ARMOR", "--lot", &lot, "--cause", "wet resin", "--exclude"])
+        .assert_success();
+    qa(a, &["plan", "freeze", "--supplier", "SZ-ARMOR", "--baseline-until", "2026-10-31"]).assert_success();
+
+    let (out, report) = merge(&sandbox, b, &[a]);
+    out.assert_success();
+    assert_eq!(report["sources"][0]["added"]["annotations"], 1, "{report}");
+    assert_eq!(report["sources"][0]["added"]["control_plans"], 1, "{report}");
+    let same = "SELECT count(*) FROM lot_annotations WHERE cause = 'wet resin' AND excluded = 1";
+    assert_eq!(sql_i64(b, same), 1);
+    assert_eq!(sql_i64(b, "SELECT count(*) FROM control_plans WHERE unfrozen_on IS NULL"), 1);
+
+    // Unfrozen on b: merged back into a, a's plan is unfrozen as on b.
+    qa(b, &["plan", "unfreeze", "--supplier", "SZ-ARMOR"]).assert_success();
+    let (back, report) = merge(&sandbox, a, &[b]);
+    back.assert_success();
+    assert_eq!(report["sources"][0]["updated"]["control_plans"], 1, "{report}");
+    assert_eq!(sql_i64(a, "SELECT count(*) FROM control_plans WHERE unfrozen_on = '2026-11-15'"), 1);
+    let (again, report) = merge(&sandbox, a, &[b]);
+    again.assert_success();
+    assert_eq!(report["sources"][0]["already"]["control_plans"], 1, "{report}");
+    assert_eq!(report["sources"][0]["already"]["annotations"], 1, "{report}");
+
+    // Two laptops freezing limits for the same lots: the second is refused, reported.
+    let c = sandbox.path("c.db");
+    std::fs::copy(&sandbox.db, &c).unwrap();
+    qa(&c, &["plan", "freeze", "--supplier", "SZ-ARMOR", "--baseline-until", "2026-09-30"]).assert_success();
+    qa(a, &["plan", "freeze", "--supplier", "SZ-ARMOR", "--baseline-until", "2026-10-31"]).assert_success();
+    let (clash, report) = merge(&sandbox, a, &[&c]);
+    clash.assert_failure();
+    assert_eq!(report["sources"][0]["refused"][0]["entity"], "control_plan", "{report}");
+    check(&sandbox, a).assert_success();
+    check(&sandbox, b).assert_success();
+}

@@ -24,6 +24,7 @@ mod lots;
 mod merge;
 mod merge_attachments;
 mod merge_audits;
+mod merge_control;
 mod merge_drafts;
 mod migrate;
 mod migrate_identity;

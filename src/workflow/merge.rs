@@ -94,6 +94,7 @@ fn merge_source(
     w.merge_audits(read, &mut r)?;
     w.merge_attachments(read, files, &mut r)?;
     w.merge_lots(read, &mut r)?;
+    w.merge_control(read, &mut r)?;
     w.merge_policy(read, &mut r)?;
     w.merge_shortlist(read, &mut r)?;
     w.merge_history(read, &mut r)?;
