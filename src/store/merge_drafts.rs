@@ -67,12 +67,17 @@ impl Reader<'_> {
 
     /// Every (entity, key) with field versions about audit `gid`'s parts.
     fn draft_version_keys(&self, gid: Gid) -> Result<Vec<(String, String)>> {
+        // Key ranges, so the primary key's index is used: `<gid> …` sorts
+        // after `<gid> ` and before `<gid>!`.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT entity, key FROM field_versions
-             WHERE (entity = 'audit' AND (key = ?1 OR key LIKE ?1 || ' %')) OR (entity = 'answer' AND key LIKE ?1 || ' %')
-             ORDER BY entity, key",
+            "SELECT entity, key FROM field_versions WHERE entity = 'audit' AND key = ?1
+             UNION SELECT entity, key FROM field_versions WHERE entity = 'audit' AND key > ?2 AND key < ?3
+             UNION SELECT entity, key FROM field_versions WHERE entity = 'answer' AND key > ?2 AND key < ?3
+             ORDER BY 1, 2",
         )?;
-        let rows = stmt.query_map([gid.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let gid = gid.to_string();
+        let rows =
+            stmt.query_map(params![gid, format!("{gid} "), format!("{gid}!")], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
