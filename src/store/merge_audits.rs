@@ -210,7 +210,7 @@ impl Writer<'_> {
             Some((id, _, _)) => {
                 let changed = self.merge_draft_parts(src, h, id, r)?;
                 if submitted {
-                    self.take_sealed_parts(src, (h.id, id))?;
+                    self.take_sealed_parts(src, (h.id, id), &h.reference, r)?;
                     self.merge_draft_edits(src, (h.id, id), (h.gid, &h.reference), false, r)?;
                     self.seal_as_received(id, h)?;
                     r.updated.add("audits", 1);

@@ -29,7 +29,7 @@ use super::versions::{PENDING_NOTE, Versioned};
 use super::{Reader, Writer};
 use crate::error::Result;
 use crate::model::Gid;
-use crate::model::merge::SourceReport;
+use crate::model::merge::{Cause, Refused, SourceReport};
 
 const HEADER_COLUMNS: [&str; 3] = ["auditor", "visited_on", "summary"];
 const EVIDENCE_COLUMNS: [&str; 6] = ["pillar", "kind", "strength", "collected_on", "description", "reference"];
@@ -161,8 +161,37 @@ impl Writer<'_> {
     }
 
     /// A draft here submitted in the source: its header and items take the
-    /// sealed content (and voids), so what is stored hashes to the seal.
-    pub(super) fn take_sealed_parts(&self, src: Reader<'_>, (theirs, here): (i64, i64)) -> Result<()> {
+    /// sealed content (and voids), so what is stored hashes to the seal;
+    /// items added here that the sealed content does not have are taken out
+    /// (and listed in the report), and so are notes on unanswered questions.
+    pub(super) fn take_sealed_parts(
+        &self,
+        src: Reader<'_>,
+        (theirs, here): (i64, i64),
+        reference: &str,
+        r: &mut SourceReport,
+    ) -> Result<()> {
+        self.conn().prepare_cached("DELETE FROM question_notes WHERE audit_id = ?1")?.execute([here])?;
+        for (table, noun, columns) in
+            [("evidence", "evidence", &EVIDENCE_COLUMNS[..]), ("findings", "finding", &FINDING_COLUMNS[..])]
+        {
+            let sealed = src.items(table, columns, theirs)?;
+            for (item_gid, mine) in self.read().items(table, columns, here)? {
+                if sealed.contains_key(&item_gid) || mine.void.0.is_some() {
+                    continue; // a voided item cannot go: the seal check then refuses the merge
+                }
+                let described = mine.values.get(if table == "evidence" { 4 } else { 1 }).cloned().flatten();
+                let sql = format!("DELETE FROM {table} WHERE id = ?1");
+                self.conn().prepare_cached(&sql)?.execute([mine.id])?;
+                r.refused.push(Refused {
+                    entity: if table == "evidence" { "evidence" } else { "finding" },
+                    id: item_gid.to_string(),
+                    key: format!("{reference} {noun} {item_gid}"),
+                    cause: Cause::AfterSubmission,
+                    differs: vec![("description".into(), described, None)],
+                });
+            }
+        }
         let sealed = src.header_values(theirs)?;
         for ((column, ours), value) in HEADER_COLUMNS.iter().zip(self.read().header_values(here)?).zip(sealed) {
             if ours != value {
