@@ -10,19 +10,30 @@
 #
 #   bench/merge.sh            # 3 runs each
 #   RUNS=5 FIELDS=20 bench/merge.sh
+#
+# A reduced size (say so wherever its figures are quoted), in its own folders:
+#   DATA=bench/out/small WORK=bench/out/small-work GEN_ARGS="--suppliers 500 --lots 100000" \
+#     FIELD_ARGS="--suppliers 50 --audits 50 --lots 2000" FIELDS=5 RUNS=1 bench/merge.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 
 RUNS=${RUNS:-3}
 FIELDS=${FIELDS:-20}
+if [ -n "${GEN_ARGS:-}" ] && { [ ! -s "$DATA/lots.csv" ] || [ ! -s "$DATA/suppliers.json" ]; }; then
+  cargo build --release --quiet --bin casebook --example casebook-gen
+  mkdir -p "$DATA" "$WORK"
+  # shellcheck disable=SC2086
+  "$GEN" --out "$DATA" $GEN_ARGS >&2
+fi
 prepare_db
 cargo build --release --quiet --example merge-fieldgen
 FIELD_DIR="$WORK/fields"
 if [ -n "${FRESH:-}" ] || [ ! -s "$FIELD_DIR/field$(printf %02d $((FIELDS - 1))).db" ]; then
   rm -rf "$FIELD_DIR"
   echo "generating $FIELDS field databases…" >&2
-  target/release/examples/merge-fieldgen --team "$BIG_DB" --out "$FIELD_DIR" --fields "$FIELDS" >&2
+  # shellcheck disable=SC2086
+  target/release/examples/merge-fieldgen --team "$BIG_DB" --out "$FIELD_DIR" --fields "$FIELDS" ${FIELD_ARGS:-} >&2
 fi
 mapfile -t FILES < <(ls "$FIELD_DIR"/field*.db | head -n "$FIELDS")
 

@@ -17,11 +17,12 @@ use super::Hlc;
 pub struct Counts(pub BTreeMap<&'static str, u64>);
 
 /// The kinds of record a merge counts, parents before children.
-pub const KINDS: [&str; 15] = [
+pub const KINDS: [&str; 16] = [
     "suppliers",
     "claims",
     "audits",
     "answers",
+    "question_notes",
     "evidence",
     "findings",
     "closures",
@@ -146,6 +147,8 @@ pub enum Cause {
     DifferentContent,
     /// A submitted audit whose seal does not match its content.
     BrokenSeal,
+    /// A closure or attachment whose recorded hash does not match its content.
+    BrokenHash,
     /// Its parent (supplier, audit, finding, evidence) was not taken.
     ParentRefused,
     /// Edits of a draft that was submitted elsewhere: the sealed audit is
@@ -164,6 +167,7 @@ impl Cause {
                  (tampering) or written by a bug"
             }
             Self::BrokenSeal => "its seal does not match its content: it was altered after submission",
+            Self::BrokenHash => "its recorded hash does not match its content: it was altered after it was recorded",
             Self::ParentRefused => "the record it belongs to was refused",
             Self::AfterSubmission => "the audit was submitted elsewhere; its sealed content is kept",
             Self::ReferenceTaken => {

@@ -152,32 +152,46 @@ pub(crate) struct FactCheck {
 /// its stored hash.
 pub(crate) fn all_facts(conn: &Connection) -> Result<Vec<FactCheck>> {
     let mut out = Vec::new();
-    // Columns: parent v1 (2), parent v2 (2), the values hashed, the key, the stored hash.
-    for (kind, sql, own) in [("closure", CLOSURE_SQL, 4), ("attachment", ATTACHMENT_SQL, 5)] {
+    for (kind, sql) in [("closure", CLOSURE_SQL), ("attachment", ATTACHMENT_SQL)] {
         let mut stmt = conn.prepare(sql)?;
         let mut rows = stmt.query([])?;
-        let key_at = 4 + own;
         while let Some(r) = rows.next()? {
-            let name = match kind {
-                "closure" => format!("the closure of finding {}", r.get::<_, i64>(key_at)?),
-                _ => format!("attachment {}", r.get::<_, i64>(key_at)?),
-            };
-            let mut content = (4..key_at).map(|i| value(r, i)).collect::<rusqlite::Result<Vec<_>>>()?;
-            // A file in the file store: its flag, name and type are covered too.
-            if kind == "attachment" && r.get::<_, i64>(key_at + 2)? == 1 {
-                content.extend((key_at + 2..key_at + 5).map(|i| value(r, i)).collect::<rusqlite::Result<Vec<_>>>()?);
-            }
-            let with_parent = |parent: [usize; 2]| -> rusqlite::Result<Vec<Value>> {
-                let mut parts = vec![value(r, parent[0])?, value(r, parent[1])?];
-                parts.extend(content.iter().cloned());
-                Ok(parts)
-            };
-            let recomputed =
-                vec![versioned_hash(kind, 2, &with_parent([2, 3])?), versioned_hash(kind, 1, &with_parent([0, 1])?)];
-            out.push(FactCheck { name, recomputed, stored: r.get(key_at + 1)? });
+            out.push(fact_check(kind, r)?);
         }
     }
     Ok(out)
+}
+
+/// One attachment (by row id) with its recomputed hashes (format 2 first)
+/// and its stored hash.
+pub(crate) fn attachment_fact(conn: &Connection, id: i64) -> Result<FactCheck> {
+    let sql = format!("{ATTACHMENT_SQL} WHERE t.id = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([id], |r| fact_check("attachment", r))?)
+}
+
+/// A closure's or attachment's row as [`CLOSURE_SQL`] / [`ATTACHMENT_SQL`]
+/// select it, checked. Columns: parent v1 (2), parent v2 (2), the values
+/// hashed, the key, the stored hash.
+fn fact_check(kind: &str, r: &Row<'_>) -> rusqlite::Result<FactCheck> {
+    let own = if kind == "closure" { 4 } else { 5 };
+    let key_at = 4 + own;
+    let name = match kind {
+        "closure" => format!("the closure of finding {}", r.get::<_, i64>(key_at)?),
+        _ => format!("attachment {}", r.get::<_, i64>(key_at)?),
+    };
+    let mut content = (4..key_at).map(|i| value(r, i)).collect::<rusqlite::Result<Vec<_>>>()?;
+    // A file in the file store: its flag, name and type are covered too.
+    if kind == "attachment" && r.get::<_, i64>(key_at + 2)? == 1 {
+        content.extend((key_at + 2..key_at + 5).map(|i| value(r, i)).collect::<rusqlite::Result<Vec<_>>>()?);
+    }
+    let with_parent = |parent: [usize; 2]| -> rusqlite::Result<Vec<Value>> {
+        let mut parts = vec![value(r, parent[0])?, value(r, parent[1])?];
+        parts.extend(content.iter().cloned());
+        Ok(parts)
+    };
+    let recomputed =
+        vec![versioned_hash(kind, 2, &with_parent([2, 3])?), versioned_hash(kind, 1, &with_parent([0, 1])?)];
+    Ok(FactCheck { name, recomputed, stored: r.get(key_at + 1)? })
 }
 
 impl Reader<'_> {

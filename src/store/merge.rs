@@ -20,7 +20,9 @@ use super::versions::{Version, Versioned};
 use super::{LotFilter, Reader, SupplierId, Writer};
 use crate::error::{Error, Result};
 use crate::model::merge::{Cause, FieldConflict, Kept, Refused, SourceReport};
-use crate::model::{Defects, HistoryAction, HistoryEntity, Hlc, Lot, LotCounts, LotRow, LotText, ProducedOn, Supplier};
+use crate::model::{
+    Defects, HistoryAction, HistoryEntity, Hlc, Lot, LotCounts, LotRow, LotText, ProducedOn, Supplier, Voided,
+};
 
 impl Reader<'_> {
     /// Every record a merge refused, as recorded: (when, who merged, source,
@@ -38,7 +40,7 @@ impl Reader<'_> {
 }
 
 /// A field whose winning version changed: the row must take this value.
-struct Winner {
+pub(super) struct Winner {
     field: String,
     value: Option<String>,
 }
@@ -118,7 +120,7 @@ impl Writer<'_> {
     /// fields whose winning version is now one of the source's. Each field
     /// both sides edited without seeing the other's edit is a conflict,
     /// reported with both values and which was kept.
-    fn merge_versions(
+    pub(super) fn merge_versions(
         &self,
         src: Reader<'_>,
         entity: Versioned,
@@ -222,31 +224,52 @@ impl Writer<'_> {
     }
 
     /// Lots by (supplier code, lot code): facts, so a lot here with other
-    /// content is refused and reported, never overwritten.
+    /// content is refused and reported, never overwritten. A void travels
+    /// with its lot (once voided, voided).
     pub fn merge_lots(&self, src: Reader<'_>, r: &mut SourceReport) -> Result<()> {
         let targets = self.read().supplier_ids()?;
         let mut lots = self.lot_writer()?;
         for (their_id, supplier) in src.suppliers()? {
-            let incoming = src.lots(their_id, &LotFilter::default())?;
+            let incoming = all_lots(src, their_id)?;
             if incoming.is_empty() {
                 continue;
             }
             let id = *targets
                 .get(&supplier.code)
                 .ok_or_else(|| Error::Invalid(format!("supplier {} was not merged before its lots", supplier.code)))?;
-            let here: HashMap<String, Lot> =
-                self.read().lots(id, &LotFilter::default())?.into_iter().map(|l| (l.lot.clone(), l)).collect();
-            for lot in &incoming {
+            let here: HashMap<String, (Lot, Option<Voided>)> =
+                all_lots(self.read(), id)?.into_iter().map(|l| (l.0.lot.clone(), l)).collect();
+            for (lot, void) in &incoming {
                 match here.get(&lot.lot) {
-                    Some(same) if same == lot => r.already.add("lots", 1),
-                    Some(other) => r.refused.push(lot_conflict(&supplier.code, other, lot)),
+                    Some((same, ours)) if same == lot => {
+                        if let (None, Some(v)) = (ours, void) {
+                            self.void_lot_as(id, &lot.lot, v)?;
+                            r.updated.add("lots", 1);
+                        } else {
+                            r.already.add("lots", 1);
+                        }
+                    }
+                    Some((other, _)) => r.refused.push(lot_conflict(&supplier.code, other, lot)),
                     None => {
                         lots.insert(id, &lot_row(lot)?)?;
+                        if let Some(v) = void {
+                            self.void_lot_as(id, &lot.lot, v)?;
+                        }
                         r.added.add("lots", 1);
                     }
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Marks a lot voided as the source voided it (when, by whom, why).
+    fn void_lot_as(&self, supplier: SupplierId, lot: &str, v: &Voided) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "UPDATE lots SET voided_at = ?3, voided_by = ?4, void_reason = ?5 WHERE supplier_id = ?1 AND lot = ?2",
+            )?
+            .execute(params![supplier.0, lot, v.at, v.by, v.reason])?;
         Ok(())
     }
 
@@ -299,6 +322,14 @@ impl Writer<'_> {
             .execute(params![source.tag.as_str(), source.made_at, clock, self.at, file])?;
         Ok(())
     }
+}
+
+/// A supplier's lots, in force and voided (with the voiding).
+fn all_lots(read: Reader<'_>, supplier: SupplierId) -> Result<Vec<(Lot, Option<Voided>)>> {
+    let mut out: Vec<(Lot, Option<Voided>)> =
+        read.lots(supplier, &LotFilter::default())?.into_iter().map(|l| (l, None)).collect();
+    out.extend(read.voided_lots(supplier, &LotFilter::default())?.into_iter().map(|v| (v.lot, Some(v.voided))));
+    Ok(out)
 }
 
 /// Each field's winning version among `versions`.

@@ -82,7 +82,8 @@ impl Writer<'_> {
     /// versions (the later retirement wins).
     pub fn merge_claims(&self, src: Reader<'_>, r: &mut SourceReport) -> Result<()> {
         let mut stmt = src.conn.prepare(
-            "SELECT c.gid, s.code, c.capability, c.source, c.stated_on, c.statement, c.retired_on
+            "SELECT c.gid, s.code, c.capability, c.source, c.stated_on, c.statement, c.retired_on,
+                    c.voided_at, c.voided_by, c.void_reason
              FROM claims c JOIN suppliers s ON s.id = c.supplier_id ORDER BY c.id",
         )?;
         let claims = stmt
@@ -92,18 +93,19 @@ impl Writer<'_> {
                     row.get::<_, String>(1)?,
                     [row.get::<_, String>(2)?, row.get(3)?, row.get(4)?, row.get(5)?],
                     row.get::<_, Option<String>>(6)?,
+                    (row.get(7)?, row.get(8)?, row.get(9)?),
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        for (gid, code, [capability, source, stated_on, statement], retired_on) in claims {
-            let here: Option<(String, String, String, String, String, Option<String>)> = self
+        for (gid, code, [capability, source, stated_on, statement], retired_on, void) in claims {
+            let here: Option<ClaimHere> = self
                 .conn()
                 .prepare_cached(
-                    "SELECT s.code, c.capability, c.source, c.stated_on, c.statement, c.retired_on
+                    "SELECT s.code, c.capability, c.source, c.stated_on, c.statement, c.retired_on, c.voided_at
                      FROM claims c JOIN suppliers s ON s.id = c.supplier_id WHERE c.gid = ?1",
                 )?
                 .query_row([gid], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
                 })
                 .optional()?;
             match here {
@@ -115,6 +117,8 @@ impl Writer<'_> {
                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                         )?
                         .execute(params![supplier.0, capability, source, stated_on, statement, retired_on, gid])?;
+                    let row = self.conn().last_insert_rowid();
+                    self.copy_void("claims", row, &void)?;
                     r.added.add("claims", 1);
                 }
                 Some(h)
@@ -127,12 +131,23 @@ impl Writer<'_> {
                             statement.as_str(),
                         ) =>
                 {
-                    r.already.add("claims", 1);
-                    if h.5.is_none() && retired_on.is_some() {
+                    let voided_here = h.6.is_some();
+                    let mut updated = false;
+                    if !voided_here && h.5.is_none() && retired_on.is_some() {
                         self.conn()
                             .prepare_cached("UPDATE claims SET retired_on = ?2 WHERE gid = ?1")?
                             .execute(params![gid, retired_on])?;
+                        updated = true;
+                    }
+                    if !voided_here && void.0.is_some() {
+                        let row = self.read().row_of("claims", gid)?.unwrap_or_default();
+                        self.copy_void("claims", row, &void)?;
+                        updated = true;
+                    }
+                    if updated {
                         r.updated.add("claims", 1);
+                    } else {
+                        r.already.add("claims", 1);
                     }
                 }
                 Some(h) => r.refused.push(Refused {
@@ -188,15 +203,18 @@ impl Writer<'_> {
                     ));
                 }
                 r.already.add("audits", 1);
+                self.merge_draft_edits(src, (h.id, here_id), (h.gid, &h.reference), false, r)?;
                 self.merge_closures(src, h, r)?;
                 Ok(None)
             }
             Some((id, _, _)) => {
                 let changed = self.merge_draft_parts(src, h, id, r)?;
                 if submitted {
+                    self.take_sealed_parts(src, (h.id, id), &h.reference, r)?;
+                    self.merge_draft_edits(src, (h.id, id), (h.gid, &h.reference), false, r)?;
                     self.seal_as_received(id, h)?;
                     r.updated.add("audits", 1);
-                } else if changed {
+                } else if self.merge_draft_edits(src, (h.id, id), (h.gid, &h.reference), true, r)? || changed {
                     r.updated.add("audits", 1);
                 } else {
                     r.already.add("audits", 1);
@@ -223,6 +241,7 @@ impl Writer<'_> {
         let id = self.insert_audit_row(supplier, h, amends)?;
         r.added.add("audits", 1);
         self.merge_draft_parts(src, h, id, r)?;
+        self.merge_draft_edits(src, (h.id, id), (h.gid, &h.reference), h.status != "submitted", r)?;
         if h.status == "submitted" {
             self.seal_as_received(id, h)?;
         }
@@ -256,7 +275,9 @@ impl Writer<'_> {
     /// changed.
     fn merge_draft_parts(&self, src: Reader<'_>, h: &Header, id: i64, r: &mut SourceReport) -> Result<bool> {
         let mut changed = false;
-        for (question, result, note) in source_answers(src, h.id)? {
+        // A draft's answers are merged by their field versions (merge_drafts).
+        let sealed = if h.status == "submitted" { source_answers(src, h.id)? } else { Vec::new() };
+        for (question, result, note) in sealed {
             let here: Option<(String, Option<String>)> = self
                 .conn()
                 .prepare_cached("SELECT result, note FROM answers WHERE audit_id = ?1 AND question = ?2")?
@@ -487,6 +508,10 @@ impl Writer<'_> {
 
 type Void = (Option<String>, Option<String>, Option<String>);
 
+/// A claim here: supplier code, capability, source, stated on, statement,
+/// retired on, voided at.
+type ClaimHere = (String, String, String, String, String, Option<String>, Option<String>);
+
 /// What an audit says, without its seal: header, answers, evidence items
 /// and findings (with their ids and void marks), in an order that does not
 /// depend on row ids. Two audits with one id and equal bodies are the same
@@ -579,11 +604,11 @@ impl Reader<'_> {
             .optional()?)
     }
 
-    fn gid_exists(&self, table: &str, gid: Gid) -> Result<bool> {
+    pub(super) fn gid_exists(&self, table: &str, gid: Gid) -> Result<bool> {
         Ok(self.row_of(table, gid)?.is_some())
     }
 
-    fn row_of(&self, table: &str, gid: Gid) -> Result<Option<i64>> {
+    pub(super) fn row_of(&self, table: &str, gid: Gid) -> Result<Option<i64>> {
         let sql = format!("SELECT id FROM {table} WHERE gid = ?1");
         Ok(self.conn.prepare_cached(&sql)?.query_row([gid], |r| r.get(0)).optional()?)
     }

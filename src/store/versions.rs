@@ -36,6 +36,10 @@ impl Versioned {
     }
 }
 
+/// The field (of entity `answer`, key `<audit gid> <question>`) that holds
+/// the versions of a note on a question not answered yet.
+pub(crate) const PENDING_NOTE: &str = "pending_note";
+
 /// One stored version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Version {
@@ -67,6 +71,22 @@ impl Writer<'_> {
                  ON CONFLICT DO NOTHING",
             )?
             .execute(params![entity.as_str(), key, field, clock, self.actor, value])?;
+        Ok(())
+    }
+
+    /// Records a version of each field whose value `new` changes from `old`.
+    pub(crate) fn record_changed_versions(
+        &self,
+        entity: Versioned,
+        key: &str,
+        old: &[(&str, Option<String>)],
+        new: &[(&str, Option<String>)],
+    ) -> Result<()> {
+        for ((field, before), (_, after)) in old.iter().zip(new) {
+            if before != after {
+                self.record_version(entity, key, field, after.as_deref())?;
+            }
+        }
         Ok(())
     }
 

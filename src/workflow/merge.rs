@@ -11,7 +11,8 @@ use std::path::PathBuf;
 
 use crate::error::Result;
 use crate::model::merge::{Cause, MergeReport, SourceReport};
-use crate::store::{Source, Store, Writer};
+use crate::store::files::FileStore;
+use crate::store::{FileStores, Source, Store, Writer};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MergeOptions {
@@ -29,7 +30,8 @@ pub fn merge(store: &mut Store, paths: &[PathBuf], actor: &str, options: MergeOp
         MergeReport { target: target.display().to_string(), dry_run: options.dry_run, ..MergeReport::default() };
     let w = store.begin(actor)?;
     for source in &sources {
-        report.sources.push(merge_source(&w, source, &source.path().display().to_string(), options)?);
+        let files = file_stores(source, &target, options);
+        report.sources.push(merge_source(&w, source, &source.path().display().to_string(), &files, options)?);
     }
     if !options.dry_run {
         w.commit()?;
@@ -50,14 +52,29 @@ pub fn merge_one(
     options: MergeOptions,
     finish: impl FnOnce(&Writer<'_>) -> Result<()>,
 ) -> Result<SourceReport> {
+    let files = file_stores(source, store.path(), options);
     let w = store.begin(actor)?;
-    let report = merge_source(&w, source, label, options)?;
+    let report = merge_source(&w, source, label, &files, options)?;
     finish(&w)?;
     w.commit()?;
     Ok(report)
 }
 
-fn merge_source(w: &Writer<'_>, source: &Source, file: &str, options: MergeOptions) -> Result<SourceReport> {
+fn file_stores(source: &Source, target: &std::path::Path, options: MergeOptions) -> FileStores {
+    FileStores {
+        source: FileStore::for_database(source.path()),
+        target: FileStore::for_database(target),
+        dry_run: options.dry_run,
+    }
+}
+
+fn merge_source(
+    w: &Writer<'_>,
+    source: &Source,
+    file: &str,
+    files: &FileStores,
+    options: MergeOptions,
+) -> Result<SourceReport> {
     let file = file.to_owned();
     let mut r = SourceReport::new(&file);
     let installation = source.installation()?;
@@ -75,16 +92,12 @@ fn merge_source(w: &Writer<'_>, source: &Source, file: &str, options: MergeOptio
     w.merge_suppliers(read, &mut r)?;
     w.merge_claims(read, &mut r)?;
     w.merge_audits(read, &mut r)?;
+    w.merge_attachments(read, files, &mut r)?;
     w.merge_lots(read, &mut r)?;
+    w.merge_control(read, &mut r)?;
     w.merge_policy(read, &mut r)?;
     w.merge_shortlist(read, &mut r)?;
     w.merge_history(read, &mut r)?;
-    let attachments = read.attachment_count()?;
-    if attachments > 0 {
-        r.notices.push(format!(
-            "{attachments} attachment record(s) there are not merged: merging attachments and their files is not built yet"
-        ));
-    }
     for refused in r.refused.iter().filter(|x| x.cause != Cause::AfterSubmission) {
         w.record_refusal(&file, refused)?;
     }

@@ -15,6 +15,7 @@ use crate::model::{
     validate,
 };
 use crate::store::migrate_identity::derived_gid;
+use crate::store::versions::Versioned;
 use crate::store::{Change, SupplierId, Writer, facts};
 
 impl Writer<'_> {
@@ -114,6 +115,8 @@ impl Writer<'_> {
             [("result", old.as_ref().map(|(r, _)| r.to_string())), ("note", old.as_ref().and_then(|(_, n)| n.clone()))];
         let after = [("result", Some(answer.result.to_string())), ("note", answer.note.clone())];
         self.record_diff(&base, &before, &after)?;
+        let versioned = format!("{} {}", self.read().audit_gid(audit)?, answer.question);
+        self.record_changed_versions(Versioned::Answer, &versioned, &before, &after)?;
         Ok(())
     }
 
@@ -131,6 +134,8 @@ impl Writer<'_> {
                 old: Some(&old),
                 ..Change::of(Some(supplier), HistoryEntity::Answer, &key, HistoryAction::Delete)
             })?;
+            let versioned = format!("{} {question}", self.read().audit_gid(audit)?);
+            self.record_version(Versioned::Answer, &versioned, "result", None)?;
         }
         Ok(())
     }

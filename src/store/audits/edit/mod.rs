@@ -10,6 +10,7 @@ use rusqlite::{OptionalExtension, params};
 
 use crate::error::{Error, Result};
 use crate::model::{Evidence, Finding, HistoryAction, HistoryEntity};
+use crate::store::versions::{PENDING_NOTE, Versioned};
 use crate::store::{Change, Reader, Writer};
 
 /// An audit's header as it can be corrected while it is a draft.
@@ -38,6 +39,8 @@ impl Writer<'_> {
             ("visited_on", Some(header.visited_on.to_string())),
             ("summary", header.summary.clone()),
         ];
+        let gid = self.read().audit_gid(audit)?.to_string();
+        self.record_changed_versions(Versioned::Audit, &gid, &before, &after)?;
         self.record_diff(&base, &before, &after)
     }
 
@@ -77,6 +80,8 @@ impl Writer<'_> {
             ])?;
         let key = format!("{reference} evidence {id}");
         let base = Change::of(Some(supplier), HistoryEntity::Evidence, &key, HistoryAction::Update);
+        let versioned = self.read().item_version_key("evidence", id)?;
+        self.record_changed_versions(Versioned::Audit, &versioned, &evidence_fields(&old), &evidence_fields(e))?;
         self.record_diff(&base, &evidence_fields(&old), &evidence_fields(e))
     }
 
@@ -93,6 +98,8 @@ impl Writer<'_> {
             .execute(params![id, f.severity, f.description, f.owner, f.due_on.to_string()])?;
         let key = format!("{reference} finding {id}");
         let base = Change::of(Some(supplier), HistoryEntity::Finding, &key, HistoryAction::Update);
+        let versioned = self.read().item_version_key("findings", id)?;
+        self.record_changed_versions(Versioned::Audit, &versioned, &finding_fields(&old), &finding_fields(f))?;
         self.record_diff(&base, &finding_fields(&old), &finding_fields(f))
     }
 
@@ -121,6 +128,14 @@ impl Writer<'_> {
         };
         let key = format!("{reference} {question}");
         let base = Change::of(Some(supplier), HistoryEntity::Answer, &key, HistoryAction::Update);
+        let versioned = format!("{} {question}", self.read().audit_gid(audit)?);
+        let new = note.map(str::to_owned);
+        self.record_changed_versions(
+            Versioned::Answer,
+            &versioned,
+            &[(PENDING_NOTE, old.clone())],
+            &[(PENDING_NOTE, new)],
+        )?;
         self.record_diff(&base, &[("note", old)], &[("note", note.map(str::to_owned))])?;
         Ok(())
     }
@@ -128,11 +143,16 @@ impl Writer<'_> {
     /// Takes the note written on a question before it was answered (the
     /// answer keeps it from now on).
     pub(super) fn take_question_note(&self, audit: i64, question: &str) -> Result<Option<String>> {
-        Ok(self
+        let taken: Option<String> = self
             .conn()
             .prepare_cached("DELETE FROM question_notes WHERE audit_id = ?1 AND question = ?2 RETURNING note")?
             .query_row(params![audit, question], |r| r.get(0))
-            .optional()?)
+            .optional()?;
+        if taken.is_some() {
+            let versioned = format!("{} {question}", self.read().audit_gid(audit)?);
+            self.record_version(Versioned::Answer, &versioned, PENDING_NOTE, None)?;
+        }
+        Ok(taken)
     }
 
     /// Copies the answers (and their notes) of a submitted audit into its
