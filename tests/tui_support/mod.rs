@@ -153,7 +153,7 @@ pub fn press(app: &mut App, script: &str) {
 
 /// Presses keys from a script: plain characters, and `<Enter>`, `<Esc>`,
 /// `<Tab>`, `<S-Tab>`, `<Up>`, `<Down>`, `<Left>`, `<Right>`, `<PgUp>`,
-/// `<PgDn>`, `<Home>`, `<End>`, `<BS>`, `<C-u>`, `<WheelDown>`, `<WheelUp>`;
+/// `<PgDn>`, `<Home>`, `<End>`, `<BS>`, `<C-u>`, `<C-s>`, `<WheelDown>`, `<WheelUp>`;
 /// draws at `size` after each.
 pub fn press_at(app: &mut App, script: &str, (width, height): (u16, u16)) {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
@@ -191,6 +191,7 @@ fn named(name: &str) -> Event {
         "End" => key(KeyCode::End),
         "BS" => key(KeyCode::Backspace),
         "C-u" => Event::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+        "C-s" => Event::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
         "WheelDown" => wheel(MouseEventKind::ScrollDown),
         "WheelUp" => wheel(MouseEventKind::ScrollUp),
         other => panic!("unknown key <{other}> in a test script"),
