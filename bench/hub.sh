@@ -97,6 +97,7 @@ done
 # One day of field work on a copy of the synced laptop, then its push.
 QUESTIONS=$(sqlite3 "$WORK/laptop.db" "SELECT code FROM checklist_questions WHERE template = 'odm-capability/1' ORDER BY position")
 SUPPLIER=$(sqlite3 "$WORK/laptop.db" "SELECT code FROM suppliers ORDER BY code LIMIT 1 OFFSET 1")
+AUDITS_BEFORE=$(psql "$HUB" -Atc "SELECT count(*) FROM casebook.audits")
 push_times=()
 push_rss=()
 for run in $(seq "$RUNS"); do
@@ -117,6 +118,13 @@ for run in $(seq "$RUNS"); do
   push_times+=("$secs"); push_rss+=("$rss")
   echo "run $run: push of one day's work ${push_times[-1]} s (${push_rss[-1]} KB)" >&2
 done
+
+# What the pushes carried, counted on the hub (a push that carried nothing
+# would time well too).
+day_lots=$(psql "$HUB" -Atc "SELECT count(*) FROM casebook.lots WHERE lot LIKE 'DAY-%'")
+day_audits=$(( $(psql "$HUB" -Atc "SELECT count(*) FROM casebook.audits") - AUDITS_BEFORE ))
+echo "on the hub after the pushes: $day_lots day lots, $day_audits new audits (expected $((50 * RUNS)) and $RUNS)" >&2
+[ "$day_lots" -eq $((50 * RUNS)) ] && [ "$day_audits" -eq "$RUNS" ] || { echo "the pushes did not carry it all" >&2; exit 1; }
 
 pull=$(median "${pull_times[@]}")
 ref=$(median "${ref_times[@]}")
