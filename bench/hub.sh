@@ -29,6 +29,11 @@ trap '.ci/pg-cluster stop "$URL"' EXIT
 psql "$URL" -qc "CREATE DATABASE bench_hub"
 HUB=${URL/@\/postgres\?/@/bench_hub?}
 "$CASEBOOK" hub init "$HUB" >/dev/null
+# The laptops pull and push as an auditor's login (a password, row-level
+# security and the hub's triggers in force); the reference reads as it too.
+psql "$HUB" -qc "CREATE ROLE bench_auditor LOGIN PASSWORD 'bench' IN ROLE casebook_auditor"
+AUDITOR=${HUB/postgres@/bench_auditor@}
+export PGPASSWORD=bench
 
 # The team database goes to the hub once (the administrator's first push).
 cp "$BIG_DB" "$WORK/team.db"
@@ -66,12 +71,12 @@ by_hand() {
       versions) cols="entity, key, field, clock, actor, value, supplier, audit" ;;
       lots) cols="supplier, lot, sku, process, material, produced_on, started, passed_first, reworked, scrapped, defects" ;;
     esac
-    psql "$HUB" -qc "\\copy (SELECT $cols FROM casebook.$t ORDER BY seq) TO STDOUT CSV" |
+    psql "$AUDITOR" -qc "\\copy (SELECT $cols FROM casebook.$t ORDER BY seq) TO STDOUT CSV" |
       sqlite3 "$db" ".import --csv /dev/stdin $t"
   done
 }
 export -f by_hand
-export HUB
+export AUDITOR
 
 pull_times=()
 pull_rss=()
@@ -79,7 +84,7 @@ ref_times=()
 for run in $(seq "$RUNS"); do
   rm -f "$WORK"/laptop.db*
   "$CASEBOOK" --db "$WORK/laptop.db" init >/dev/null
-  read -r secs rss < <(timed "$CASEBOOK" --db "$WORK/laptop.db" sync "$HUB")
+  read -r secs rss < <(timed "$CASEBOOK" --db "$WORK/laptop.db" sync "$AUDITOR")
   pull_times+=("$secs"); pull_rss+=("$rss")
   rm -f "$WORK"/ref.db*
   ref_schema | sqlite3 "$WORK/ref.db" >/dev/null
@@ -92,6 +97,7 @@ done
 # One day of field work on a copy of the synced laptop, then its push.
 QUESTIONS=$(sqlite3 "$WORK/laptop.db" "SELECT code FROM checklist_questions WHERE template = 'odm-capability/1' ORDER BY position")
 SUPPLIER=$(sqlite3 "$WORK/laptop.db" "SELECT code FROM suppliers ORDER BY code LIMIT 1 OFFSET 1")
+AUDITS_BEFORE=$(psql "$HUB" -Atc "SELECT count(*) FROM casebook.audits")
 push_times=()
 push_rss=()
 for run in $(seq "$RUNS"); do
@@ -108,10 +114,17 @@ for run in $(seq "$RUNS"); do
     for i in $(seq 50); do echo "$SUPPLIER,DAY-$run-$i,S,injection,TPU+PC,2026-11-20,1000,950,30,20"; done
   } >"$WORK/day.csv"
   "$CASEBOOK" --db "$WORK/day.db" import "$WORK/day.csv" >/dev/null
-  read -r secs rss < <(timed "$CASEBOOK" --db "$WORK/day.db" sync "$HUB")
+  read -r secs rss < <(timed "$CASEBOOK" --db "$WORK/day.db" sync "$AUDITOR")
   push_times+=("$secs"); push_rss+=("$rss")
   echo "run $run: push of one day's work ${push_times[-1]} s (${push_rss[-1]} KB)" >&2
 done
+
+# What the pushes carried, counted on the hub (a push that carried nothing
+# would time well too).
+day_lots=$(psql "$HUB" -Atc "SELECT count(*) FROM casebook.lots WHERE lot LIKE 'DAY-%'")
+day_audits=$(( $(psql "$HUB" -Atc "SELECT count(*) FROM casebook.audits") - AUDITS_BEFORE ))
+echo "on the hub after the pushes: $day_lots day lots, $day_audits new audits (expected $((50 * RUNS)) and $RUNS)" >&2
+[ "$day_lots" -eq $((50 * RUNS)) ] && [ "$day_audits" -eq "$RUNS" ] || { echo "the pushes did not carry it all" >&2; exit 1; }
 
 pull=$(median "${pull_times[@]}")
 ref=$(median "${ref_times[@]}")

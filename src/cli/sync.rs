@@ -13,7 +13,7 @@ use super::Context;
 use super::data::ReportFormat;
 use super::merge::{print_details, push_counts};
 use super::output::{Table, print_json};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::OpenMode;
 use crate::store::hub::HubUrl;
 use crate::workflow::sync::{Stage, SyncReport, sync};
@@ -32,16 +32,9 @@ pub struct SyncArgs {
 pub fn run(ctx: &Context, args: &SyncArgs) -> Result<ExitCode> {
     let mut store = ctx.open(OpenMode::Existing)?;
     let url = match &args.url {
-        Some(url) => url.clone(),
-        None => store.read().hub_link()?.map(|l| l.url).ok_or_else(|| {
-            Error::Invalid(
-                "no hub for this database: give its URL (casebook sync URL) or remember one with \
-                            `casebook hub set URL`"
-                    .into(),
-            )
-        })?,
+        Some(url) => HubUrl::parse(url)?,
+        None => crate::workflow::remembered_hub(&store)?,
     };
-    let url = HubUrl::parse(&url)?;
     let bar = std::io::stderr().is_terminal().then(progress_bar);
     let report = sync(&mut store, &url, &ctx.actor, &mut |stage| {
         if let Some(bar) = &bar {

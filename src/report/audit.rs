@@ -202,10 +202,8 @@ fn evidence(store: &Store, read: Reader<'_>, audit: i64, warnings: &mut Warnings
     let attachments = read.audit_attachments(audit)?;
     let evidence = read.evidence(audit)?;
     // In the order the report shows them: by evidence item, then as attached.
-    let shown: Vec<&AttachmentRow> = evidence
-        .iter()
-        .flat_map(|(id, _)| attachments.iter().filter(move |a| a.evidence_id == *id))
-        .collect();
+    let shown: Vec<&AttachmentRow> =
+        evidence.iter().flat_map(|(id, _)| attachments.iter().filter(move |a| a.evidence_id == *id)).collect();
     let mut loaded = photos::load_all(store.path(), &shown).into_iter();
     let mut items = Vec::new();
     let mut photo_number = 0;

@@ -94,10 +94,16 @@ impl Reader<'_> {
             .optional()?)
     }
 
-    /// History entries recorded after `mark`: changes made here since the
-    /// last sync.
+    /// History entries recorded after `mark` that a push carries: changes
+    /// made here since the last sync (not what merges noted about
+    /// themselves, nor checklist templates, which stay local).
     pub fn history_after(&self, mark: i64) -> Result<i64> {
-        Ok(self.conn.prepare_cached("SELECT count(*) FROM history WHERE id > ?1")?.query_row([mark], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM history WHERE id > ?1 AND entity NOT IN ('merge', 'sync', 'checklist')",
+            )?
+            .query_row([mark], |r| r.get(0))?)
     }
 
     /// What changed here in the history ids `after..` (but for the range

@@ -18,7 +18,7 @@ use ratatui::Frame;
 use ratatui::crossterm::event::{Event, MouseEventKind};
 
 use super::catalog::Catalog;
-use super::data::{Data, Loading};
+use super::data::{Data, Loading, SyncJob};
 use super::input::TextInput;
 use super::keys::KeyMap;
 use super::message::Message;
@@ -31,6 +31,7 @@ use super::theme::{Theme, Tone};
 use crate::assess::verdict::Assessment;
 use crate::error::Result;
 use crate::store::Store;
+use crate::workflow::HubLocal;
 
 /// How long without a key before the editor's place is written.
 const PAUSE: Duration = Duration::from_millis(800);
@@ -110,6 +111,12 @@ pub struct App {
     pub(super) loading: Loading,
     /// The last key or paste: held-back writes go out after a pause.
     last_input: Instant,
+    /// A sync with the hub running in the background (`Ctrl-S`), and its
+    /// notice while another popup is open.
+    pub(super) sync: Option<SyncJob>,
+    pub(super) sync_notice: Option<Popup>,
+    /// What the status line says of the hub (`None`: no hub set).
+    pub(super) hub: Option<HubLocal>,
 }
 
 impl App {
@@ -134,7 +141,11 @@ impl App {
             export_dir: options.export_dir,
             loading: options.loading,
             last_input: Instant::now(),
+            sync: None,
+            sync_notice: None,
+            hub: None,
         };
+        app.refresh_hub();
         if let Some(result) = first {
             app.assessed(result);
         }
@@ -145,9 +156,12 @@ impl App {
         self.state == State::Running
     }
 
-    /// Whether background work (the assessment, an import) is running.
+    /// Whether background work (the assessment, an import, a report, a
+    /// sync) is running.
     pub fn is_loading(&self) -> bool {
-        self.data.is_loading() || matches!(self.popup, Some(Popup::Importing(_) | Popup::Reporting(_)))
+        self.data.is_loading()
+            || self.sync.is_some()
+            || matches!(self.popup, Some(Popup::Importing(_) | Popup::Reporting(_)))
     }
 
     pub fn popup(&self) -> Option<&Popup> {
@@ -161,7 +175,10 @@ impl App {
         if self.last_input.elapsed() >= PAUSE {
             self.flush_pending();
         }
-        let imported = self.poll_import() | self.poll_report();
+        let imported = self.poll_import() | self.poll_report() | self.poll_sync();
+        if imported {
+            self.refresh_hub();
+        }
         match self.data.poll() {
             Some(result) => {
                 self.assessed(result);
@@ -243,6 +260,7 @@ impl App {
         if let Some(msg) = msg {
             self.last_input = Instant::now();
             self.update(msg);
+            self.refresh_hub();
         }
     }
 
@@ -273,6 +291,7 @@ impl App {
             Message::NextTab => self.switch_tab(1),
             Message::PrevTab => self.switch_tab(Tab::ALL.len() - 1),
             Message::Help => self.popup = Some(Popup::help(self.screen_keys())),
+            Message::Sync => self.start_sync(),
             other => {
                 let view = View { catalog: &self.catalog, theme: self.theme, as_of: self.data.as_of };
                 let outcome = match self.stacks.of_mut(self.tab).last_mut() {

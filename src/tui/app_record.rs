@@ -190,9 +190,9 @@ impl App {
         }
     }
 
-    /// After an import: new suppliers into the list, every verdict again (in
+    /// After an import or a sync: new suppliers into the list, every verdict again (in
     /// the background), and the supplier in front at once.
-    fn reassess_all(&mut self) {
+    pub(super) fn reassess_all(&mut self) {
         match self.data.catalog() {
             Ok(fresh) => self.catalog.replace(fresh),
             Err(e) => self.catalog.fail(e.to_string()),

@@ -1,6 +1,6 @@
 //! The frame around the screens: the tab bar (with the path of opened
-//! screens and the as-of day) on top, the footer of main keys below, and
-//! the popup over everything.
+//! screens, the team hub's status when one is set, and the as-of day) on
+//! top, the footer of main keys below, and the popup over everything.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -48,16 +48,23 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect, view: View<'_>) {
             spans.push(Span::styled(title, theme.dim()));
         }
     }
-    // When the path of opened screens is long, the name goes first, then the day.
+    // When the path of opened screens is long, the name goes first, then
+    // the hub's status, then the day.
     let brand = Span::styled(" casebook ", theme.title());
     let day = format!("  as of {} ", view.as_of);
+    let hub = app.hub_words().map(|words| format!("  {words} │"));
     let room = usize::from(area.width);
     let tabs = Line::from(spans.clone()).width();
-    if tabs + brand.width() + day.width() <= room {
+    let hub_width = hub.as_ref().map_or(0, |h| h.width());
+    if tabs + brand.width() + hub_width + day.width() <= room {
         spans.insert(0, brand);
     }
-    if tabs + day.width() <= room {
-        frame.render_widget(Line::styled(day, theme.dim()).right_aligned(), area);
+    let right = match hub {
+        Some(hub) if tabs + hub.width() + day.width() <= room => format!("{hub}{day}"),
+        _ => day,
+    };
+    if tabs + right.width() <= room {
+        frame.render_widget(Line::styled(right, theme.dim()).right_aligned(), area);
     }
     frame.render_widget(Line::from(spans), area);
 }

@@ -13,6 +13,8 @@ pub enum Message {
     PrevTab,
     Back,
     Help,
+    /// `Ctrl-S`: sync with the team hub now.
+    Sync,
 
     // Moving in a list, a pane or a page.
     Up,

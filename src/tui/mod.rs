@@ -16,6 +16,7 @@ pub mod app;
 mod app_open;
 mod app_record;
 mod app_report;
+mod app_sync;
 mod catalog;
 pub mod chart;
 mod chrome;

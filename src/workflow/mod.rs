@@ -2,8 +2,11 @@
 //! audit with its score, and gathering suppliers' facts for a verdict. Kept
 //! here so the importer, the CLI and the UI do these the same way.
 
+mod hub;
 pub mod merge;
 pub mod sync;
+
+pub use hub::{HubLocal, HubStatus, hub_local, hub_status, remembered_hub, set_hub};
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -399,67 +402,4 @@ pub fn annotate(
         noted_on: as_of,
     };
     writer.annotate_lot(id, &new)
-}
-/// Checks that `url` is a hub this casebook can sync with, then remembers it
-/// in `store`. Returns the hub and who the URL logs in as.
-pub fn set_hub(
-    store: &mut Store,
-    url: &crate::store::hub::HubUrl,
-    actor: &str,
-) -> Result<(crate::store::hub::HubInfo, crate::store::hub::Login)> {
-    // Refused before connecting: a URL with a password is not tried either.
-    url.storable()?;
-    let mut hub = crate::store::hub::Hub::connect(url)?;
-    let info = hub.info()?;
-    let login = hub.login()?;
-    let w = store.begin(actor)?;
-    w.set_hub_link(url)?;
-    w.commit()?;
-    Ok((info, login))
-}
-
-/// What `casebook hub status` and the UI's status line say about the hub.
-#[derive(Debug, serde::Serialize)]
-pub struct HubStatus {
-    pub link: Option<crate::store::HubLink>,
-    pub state: Option<crate::store::HubState>,
-    /// Changes recorded here since the last complete sync.
-    pub unsynced: i64,
-    /// Who the remembered URL logs in as, or why it cannot now.
-    #[serde(serialize_with = "reached_json")]
-    pub reached: std::result::Result<crate::store::hub::Login, String>,
-}
-
-fn reached_json<S: serde::Serializer>(
-    reached: &std::result::Result<crate::store::hub::Login, String>,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    use serde::Serialize as _;
-    match reached {
-        Ok(login) => login.serialize(s),
-        Err(why) => serde_json::json!({ "error": why }).serialize(s),
-    }
-}
-
-/// The remembered hub, how far this database has synced with it, and
-/// (connecting) who it logs in as.
-pub fn hub_status(store: &Store) -> Result<HubStatus> {
-    let read = store.read();
-    let link = read.hub_link()?;
-    let state = match &link {
-        Some(l) => read.hub_state_for_url(&l.url)?,
-        None => None,
-    };
-    let unsynced = read.history_after(state.as_ref().map_or(0, |s| s.history_mark))?;
-    let reached = match &link {
-        None => Err("no hub set".to_owned()),
-        Some(l) => crate::store::hub::HubUrl::parse(&l.url)
-            .and_then(|url| crate::store::hub::Hub::connect(&url))
-            .and_then(|mut hub| {
-                hub.info()?;
-                hub.login()
-            })
-            .map_err(|e| e.to_string()),
-    };
-    Ok(HubStatus { link, state, unsynced, reached })
 }

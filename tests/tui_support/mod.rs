@@ -153,7 +153,7 @@ pub fn press(app: &mut App, script: &str) {
 
 /// Presses keys from a script: plain characters, and `<Enter>`, `<Esc>`,
 /// `<Tab>`, `<S-Tab>`, `<Up>`, `<Down>`, `<Left>`, `<Right>`, `<PgUp>`,
-/// `<PgDn>`, `<Home>`, `<End>`, `<BS>`, `<Del>`, `<C-u>`, `<WheelDown>`, `<WheelUp>`;
+/// `<PgDn>`, `<Home>`, `<End>`, `<BS>`, `<Del>`, `<C-u>`, `<C-s>`, `<WheelDown>`, `<WheelUp>`;
 /// draws at `size` after each.
 pub fn press_at(app: &mut App, script: &str, (width, height): (u16, u16)) {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
@@ -192,6 +192,7 @@ fn named(name: &str) -> Event {
         "BS" => key(KeyCode::Backspace),
         "Del" => key(KeyCode::Delete),
         "C-u" => Event::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+        "C-s" => Event::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
         "WheelDown" => wheel(MouseEventKind::ScrollDown),
         "WheelUp" => wheel(MouseEventKind::ScrollUp),
         other => panic!("unknown key <{other}> in a test script"),

@@ -9,12 +9,14 @@
 //! Screens never call this module: they return [`Load`]s and [`Write`]s in
 //! their `Outcome`, and the app carries them out here ([`Data::load`],
 //! [`Data::write`]) and hands the [`Fresh`] result back. The audit screens'
-//! loads are in [`edits`], the writes in [`write`], imports in [`import`].
+//! loads are in [`edits`], the writes in [`write`], imports in [`import`],
+//! syncs with the hub in [`sync`].
 
 mod attach;
 mod edits;
 mod import;
 mod report;
+mod sync;
 mod void;
 mod write;
 
@@ -39,6 +41,7 @@ pub use attach::{Attached, MAX_ATTACHMENT};
 pub use edits::{AuditDetail, EditorDetail};
 pub use import::{ImportJob, Started};
 pub use report::{ReportJob, ReportStarted};
+pub use sync::{SyncJob, SyncStarted};
 pub use void::VoidTarget;
 pub use write::{AuditStart, Refusal, Write, Written};
 
