@@ -187,6 +187,21 @@ pub struct LotRow {
 }
 
 impl LotRow {
+    /// A lot already in memory (the UI's lot form, a lot arriving by merge)
+    /// checked by the importers' rules as of `today`; a refusal names its
+    /// field by the lot's column name (`lot`, `sku`, `produced_on`, …).
+    pub fn from_lot(lot: &super::Lot, today: NaiveDate) -> Result<Self, FieldError> {
+        Ok(Self {
+            lot: LotText::parse("lot", &lot.lot)?,
+            sku: LotText::parse("sku", &lot.sku)?,
+            process: lot.process,
+            material: LotText::parse("material", &lot.material)?,
+            produced_on: ProducedOn::new(lot.produced_on, today)?,
+            counts: LotCounts::new(lot.started, lot.passed_first, lot.reworked, lot.scrapped)?,
+            defects: Defects::from_counts("defects", lot.defects.iter().map(|(c, n)| (c.as_str(), *n)))?,
+        })
+    }
+
     /// Memory held beyond `size_of::<LotRow>()`, for bounding sort runs.
     pub fn heap_bytes(&self) -> usize {
         self.lot.heap_bytes() + self.sku.heap_bytes() + self.material.heap_bytes() + self.defects.heap_bytes()

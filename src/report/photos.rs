@@ -126,12 +126,18 @@ pub fn load_all(database: &Path, attachments: &[&AttachmentRow]) -> Vec<Loaded> 
     std::thread::scope(|scope| {
         let handles: Vec<_> = attachments
             .chunks(per_worker)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(|a| load(database, a)).collect::<Vec<_>>()))
+            .map(|chunk| {
+                (chunk.len(), scope.spawn(move || chunk.iter().map(|a| load(database, a)).collect::<Vec<_>>()))
+            })
             .collect();
+        // A worker that panicked still accounts for each of its photos, so
+        // the others stay with their evidence items.
         handles
             .into_iter()
-            .flat_map(|h| {
-                h.join().unwrap_or_else(|_| vec![Loaded::Problem("the photo could not be prepared".to_owned())])
+            .flat_map(|(n, h)| {
+                h.join().unwrap_or_else(|_| {
+                    (0..n).map(|_| Loaded::Problem("the photo could not be prepared".to_owned())).collect()
+                })
             })
             .collect()
     })

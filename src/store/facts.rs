@@ -63,36 +63,24 @@ fn values(row: &Row<'_>, count: usize) -> rusqlite::Result<Vec<Value>> {
 
 /// The hash a closure of `finding` with these values will have (format 2:
 /// the audit and the finding named by their global ids).
-pub(crate) fn closure_hash(
-    conn: &Connection,
-    finding: i64,
-    closed_on: &str,
-    evidence: &str,
-    closed_by: &str,
-    recorded_at: &str,
-) -> Result<String> {
-    let mut parts = conn
-        .prepare_cached("SELECT a.gid, f.gid FROM findings f JOIN audits a ON a.id = f.audit_id WHERE f.id = ?1")?
-        .query_row([finding], |r| values(r, 2))?;
-    parts.extend([closed_on, evidence, closed_by, recorded_at].map(Value::from));
-    Ok(versioned_hash("closure", 2, &parts))
+pub(crate) fn closure_hash(conn: &Connection, finding: i64, closure: [&str; 4]) -> Result<String> {
+    let parent = "SELECT a.gid, f.gid FROM findings f JOIN audits a ON a.id = f.audit_id WHERE f.id = ?1";
+    closure_parts(conn, parent, finding, closure).map(|parts| versioned_hash("closure", 2, &parts))
 }
 
 /// Format 1 of [`closure_hash`], as the seals migration recorded closures
 /// before global ids existed (the audit by reference, the finding by row id).
-pub(crate) fn closure_hash_v1(
-    conn: &Connection,
-    finding: i64,
-    closed_on: &str,
-    evidence: &str,
-    closed_by: &str,
-    recorded_at: &str,
-) -> Result<String> {
-    let mut parts = conn
-        .prepare_cached("SELECT a.ref, f.id FROM findings f JOIN audits a ON a.id = f.audit_id WHERE f.id = ?1")?
-        .query_row([finding], |r| values(r, 2))?;
-    parts.extend([closed_on, evidence, closed_by, recorded_at].map(Value::from));
-    Ok(fact_hash("closure", &parts))
+pub(crate) fn closure_hash_v1(conn: &Connection, finding: i64, closure: [&str; 4]) -> Result<String> {
+    let parent = "SELECT a.ref, f.id FROM findings f JOIN audits a ON a.id = f.audit_id WHERE f.id = ?1";
+    closure_parts(conn, parent, finding, closure).map(|parts| fact_hash("closure", &parts))
+}
+
+/// A closure's parent (as `parent` selects it) and its values: closed on,
+/// evidence, closed by, recorded at.
+fn closure_parts(conn: &Connection, parent: &str, finding: i64, closure: [&str; 4]) -> Result<Vec<Value>> {
+    let mut parts = conn.prepare_cached(parent)?.query_row([finding], |r| values(r, 2))?;
+    parts.extend(closure.map(Value::from));
+    Ok(parts)
 }
 
 /// The hash an attachment of evidence item `evidence` with these values

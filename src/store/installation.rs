@@ -102,7 +102,7 @@ fn tags_in_use(conn: &Connection) -> Result<HashSet<Tag>> {
 }
 
 /// Migration hook: the new database's installation, not yet tied to a file
-/// (the first open records which file it is).
+/// (the open that migrated it ties it: [`super::Store::tie_new_installation`]).
 pub(super) fn seed(conn: &Connection) -> Result<()> {
     let tag = fresh_tag(&tags_in_use(conn)?);
     conn.execute("INSERT INTO installation (id, tag, made_at) VALUES (1, ?1, ?2)", params![tag.as_str(), now_stamp()])?;
@@ -158,8 +158,11 @@ impl super::Store {
     /// the file it was copied from).
     pub fn is_unclaimed_copy(&self) -> Result<bool> {
         let Some(file) = self.file else { return Ok(false) };
-        Ok(matches!(self.read().installation_record()?, Recorded::File(f) if f != file)
-            || matches!(self.read().installation_record()?, Recorded::Missing))
+        Ok(match self.read().installation_record()? {
+            Recorded::File(f) => f != file,
+            Recorded::Missing => true,
+            Recorded::Untied => false,
+        })
     }
 }
 

@@ -20,9 +20,7 @@ use super::versions::{Version, Versioned};
 use super::{LotFilter, Reader, SupplierId, Writer};
 use crate::error::{Error, Result};
 use crate::model::merge::{Cause, FieldConflict, Kept, Refused, SourceReport};
-use crate::model::{
-    Defects, HistoryAction, HistoryEntity, Hlc, Lot, LotCounts, LotRow, LotText, ProducedOn, Supplier, Voided,
-};
+use crate::model::{HistoryAction, HistoryEntity, Hlc, Lot, LotRow, Supplier, Voided};
 
 impl Reader<'_> {
     /// Every record a merge refused, as recorded: (when, who merged, source,
@@ -251,7 +249,7 @@ impl Writer<'_> {
                     }
                     Some((other, _)) => r.refused.push(lot_conflict(&supplier.code, other, lot)),
                     None => {
-                        lots.insert(id, &lot_row(lot)?)?;
+                        lots.insert(id, &LotRow::from_lot(lot, crate::model::validate::today())?)?;
                         if let Some(v) = void {
                             self.void_lot_as(id, &lot.lot, v)?;
                         }
@@ -374,19 +372,4 @@ fn lot_fields(l: &Lot) -> Vec<(&'static str, String)> {
         ("scrapped", l.scrapped.to_string()),
         ("defects", defects.join(",")),
     ]
-}
-
-/// A lot from another database as the importer would take it: the same
-/// checks (text, counts, the day not after today, defects), so nothing a
-/// source holds can put a row past the rules here.
-fn lot_row(lot: &Lot) -> Result<LotRow> {
-    Ok(LotRow {
-        lot: LotText::parse("lot", &lot.lot)?,
-        sku: LotText::parse("sku", &lot.sku)?,
-        process: lot.process,
-        material: LotText::parse("material", &lot.material)?,
-        produced_on: ProducedOn::new(lot.produced_on, crate::model::validate::today())?,
-        counts: LotCounts::new(lot.started, lot.passed_first, lot.reworked, lot.scrapped)?,
-        defects: Defects::from_counts("defects", lot.defects.iter().map(|(c, n)| (c.as_str(), *n)))?,
-    })
 }

@@ -33,7 +33,7 @@ fn hash_facts(conn: &Connection) -> Result<()> {
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (finding, closed_on, evidence, closed_by, recorded_at) in closures {
-        let hash = facts::closure_hash_v1(conn, finding, &closed_on, &evidence, &closed_by, &recorded_at)?;
+        let hash = facts::closure_hash_v1(conn, finding, [&closed_on, &evidence, &closed_by, &recorded_at])?;
         conn.execute("UPDATE finding_closures SET fact_hash = ?2 WHERE finding_id = ?1", params![finding, hash])?;
     }
     let attachments: Vec<(i64, i64, String, i64, String, String, String)> = conn

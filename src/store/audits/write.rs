@@ -312,7 +312,7 @@ impl Writer<'_> {
         records::closure(closure, self.visited_on(audit)?, validate::today())?;
         let closed_on = closure.closed_on.to_string();
         let fact =
-            facts::closure_hash(self.conn(), finding, &closed_on, &closure.evidence, &closure.closed_by, &self.at)?;
+            facts::closure_hash(self.conn(), finding, [&closed_on, &closure.evidence, &closure.closed_by, &self.at])?;
         self.conn()
             .prepare_cached(
                 "INSERT INTO finding_closures (finding_id, closed_on, evidence, closed_by, recorded_at, fact_hash)

@@ -10,11 +10,8 @@ use super::Data;
 use super::void::VoidTarget;
 use crate::assess::checklist::Score;
 use crate::error::Error;
-use crate::model::validate::{self, FieldError};
-use crate::model::{
-    Answer, AuditKind, Claim, Closure, DEFAULT_TEMPLATE, Defects, Evidence, Finding, Lot, LotCounts, LotRow, LotText,
-    ProducedOn, Supplier,
-};
+use crate::model::validate;
+use crate::model::{Answer, AuditKind, Claim, Closure, DEFAULT_TEMPLATE, Evidence, Finding, Lot, LotRow, Supplier};
 use crate::store::{AuditHeader, LotInsert, NewAudit, SupplierId};
 use crate::tui::form_kit::Field;
 use crate::workflow;
@@ -338,19 +335,9 @@ impl Data {
     }
 }
 
-/// The form's lot as the checked row the store takes: the importers' rules
-/// (texts, the counts together, not produced after today, defects), each
-/// refusal on the field it names.
+/// The form's lot as the checked row the store takes (the importers'
+/// rules), a refusal on the field it names.
 fn lot_row(lot: &Lot) -> Result<LotRow, Refusal> {
-    let at = |e: FieldError| Refusal { field: Field::from_key(&e.field), message: e.message };
-    let text = |field: Field, value: &str| LotText::parse(field.key(), value).map_err(at);
-    Ok(LotRow {
-        lot: text(Field::Lot, &lot.lot)?,
-        sku: text(Field::Sku, &lot.sku)?,
-        process: lot.process,
-        material: text(Field::Material, &lot.material)?,
-        produced_on: ProducedOn::new(lot.produced_on, validate::today()).map_err(at)?,
-        counts: LotCounts::new(lot.started, lot.passed_first, lot.reworked, lot.scrapped).map_err(at)?,
-        defects: Defects::from_counts("defects", lot.defects.iter().map(|(c, n)| (c.as_str(), *n))).map_err(at)?,
-    })
+    LotRow::from_lot(lot, validate::today())
+        .map_err(|e| Refusal { field: Field::from_key(&e.field), message: e.message })
 }
