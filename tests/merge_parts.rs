@@ -358,3 +358,36 @@ fn lot_annotations_and_control_plans_travel_and_an_unfreezing_follows() {
     check(&sandbox, a).assert_success();
     check(&sandbox, b).assert_success();
 }
+
+/// Found by the team property test: a draft handed over to laptop b and
+/// submitted on a, while b went on adding a finding. Merged into a database
+/// that already holds the sealed audit, b's finding cannot join it — and is
+/// listed (after submission), not dropped in silence; the sealed audit is
+/// unchanged and `check` passes.
+#[test]
+fn a_finding_added_to_a_draft_sealed_elsewhere_is_listed_not_lost() {
+    let (sandbox, copies) = team(2);
+    let (a, b) = (&copies[0], &copies[1]);
+    let reference = handed_over_draft(&sandbox, a, b);
+    at(&sandbox, a, "auditor a", &["--as-of", "2026-11-12", "audit", "submit", &reference]).assert_success();
+    let finding = ["audit", "finding", &reference, "--severity", "minor", "--description", "burrs on the gate"];
+    at(&sandbox, b, "auditor b", &finding).assert_success();
+    let hq = copy_of(&sandbox, &sandbox.db, "hq.db");
+    merge(&sandbox, &hq, &[a]).0.assert_success();
+    let sealed = "SELECT count(*) FROM findings f JOIN audits a ON a.id = f.audit_id WHERE a.status = 'submitted'";
+    let before = sql_i64(&hq, sealed);
+
+    let (out, report) = merge(&sandbox, &hq, &[b]);
+    out.assert_failure(); // something stays behind: scripts notice
+    let refused = report["sources"][0]["refused"].as_array().cloned().unwrap_or_default();
+    let listed: Vec<&Value> = refused.iter().filter(|x| x["entity"] == "finding").collect();
+    assert_eq!(listed.len(), 1, "{report}");
+    assert_eq!(listed[0]["cause"], "after_submission", "{report}");
+    let gid: String = rusqlite::Connection::open(b)
+        .unwrap()
+        .query_row("SELECT gid FROM findings WHERE description = 'burrs on the gate'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(listed[0]["id"], gid.as_str(), "{report}");
+    assert_eq!(sql_i64(&hq, sealed), before, "the sealed audit took nothing");
+    check(&sandbox, &hq).assert_success();
+}

@@ -203,6 +203,9 @@ impl Writer<'_> {
                     ));
                 }
                 r.already.add("audits", 1);
+                if !submitted {
+                    self.list_after_submission(src, (h.id, here_id), &h.reference, r)?;
+                }
                 self.merge_draft_edits(src, (h.id, here_id), (h.gid, &h.reference), false, r)?;
                 self.merge_closures(src, h, r)?;
                 Ok(None)

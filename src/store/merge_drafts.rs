@@ -160,6 +160,32 @@ impl Writer<'_> {
         Ok(changed)
     }
 
+    /// The other direction of [`Self::take_sealed_parts`]: an audit sealed
+    /// here arrives as a draft that went on being edited elsewhere after the
+    /// hand-over. What that draft added (evidence, findings) is not part of
+    /// the sealed audit and cannot join it: it is listed, never dropped in
+    /// silence.
+    pub(super) fn list_after_submission(
+        &self,
+        src: Reader<'_>,
+        (theirs, here): (i64, i64),
+        reference: &str,
+        r: &mut SourceReport,
+    ) -> Result<()> {
+        for (table, noun, columns) in
+            [("evidence", "evidence", &EVIDENCE_COLUMNS[..]), ("findings", "finding", &FINDING_COLUMNS[..])]
+        {
+            let sealed = self.read().items(table, columns, here)?;
+            for (item_gid, item) in src.items(table, columns, theirs)? {
+                if sealed.contains_key(&item_gid) {
+                    continue;
+                }
+                r.refused.push(after_submission(table, noun, reference, item_gid, &item));
+            }
+        }
+        Ok(())
+    }
+
     /// A draft here submitted in the source: its header and items take the
     /// sealed content (and voids), so what is stored hashes to the seal;
     /// items added here that the sealed content does not have are taken out
@@ -180,16 +206,9 @@ impl Writer<'_> {
                 if sealed.contains_key(&item_gid) || mine.void.0.is_some() {
                     continue; // a voided item cannot go: the seal check then refuses the merge
                 }
-                let described = mine.values.get(if table == "evidence" { 4 } else { 1 }).cloned().flatten();
                 let sql = format!("DELETE FROM {table} WHERE id = ?1");
                 self.conn().prepare_cached(&sql)?.execute([mine.id])?;
-                r.refused.push(Refused {
-                    entity: if table == "evidence" { "evidence" } else { "finding" },
-                    id: item_gid.to_string(),
-                    key: format!("{reference} {noun} {item_gid}"),
-                    cause: Cause::AfterSubmission,
-                    differs: vec![("description".into(), described, None)],
-                });
+                r.refused.push(after_submission(table, noun, reference, item_gid, &mine));
             }
         }
         let sealed = src.header_values(theirs)?;
@@ -389,5 +408,18 @@ impl Writer<'_> {
             }
         }
         Ok(changed)
+    }
+}
+
+/// An evidence item or finding added to a draft after it was handed over
+/// and submitted elsewhere: listed in the report, with its description.
+fn after_submission(table: &str, noun: &str, reference: &str, gid: Gid, item: &Item) -> Refused {
+    let described = item.values.get(if table == "evidence" { 4 } else { 1 }).cloned().flatten();
+    Refused {
+        entity: if table == "evidence" { "evidence" } else { "finding" },
+        id: gid.to_string(),
+        key: format!("{reference} {noun} {gid}"),
+        cause: Cause::AfterSubmission,
+        differs: vec![("description".into(), described, None)],
     }
 }
