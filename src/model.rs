@@ -499,6 +499,11 @@ pub const DOSSIER_FORMAT: &str = "casebook-dossier/1";
 /// The dossier with annotations and control plans; every `/1` document is
 /// a valid `/2` document, and export writes `/1` when nothing needs `/2`.
 pub const DOSSIER_FORMAT_2: &str = "casebook-dossier/2";
+/// A `/2` document and, under `records`, every record whole (global ids,
+/// seals, field versions, drafts, voids, history, attachment files): what
+/// `casebook export` writes, so a dossier moves work between databases as
+/// losslessly as `casebook merge`.
+pub const DOSSIER_FORMAT_3: &str = "casebook-dossier/3";
 pub const DEFAULT_TEMPLATE: &str = "odm-capability/1";
 
 impl Dossier {

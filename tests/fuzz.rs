@@ -56,7 +56,7 @@ fn fingerprint(store: &Store) -> String {
     let path = dir.path().join("f.json");
     let mut out = String::new();
     let mut file = std::fs::File::create(&path).unwrap();
-    exchange::export(store, &[], &mut file).unwrap();
+    exchange::export(store, &[], false, &mut file).unwrap();
     out.push_str(&std::fs::read_to_string(&path).unwrap());
     out
 }

@@ -159,3 +159,87 @@ fn merging_the_team_loses_nothing_duplicates_nothing_and_ignores_order() {
         .expect("merging is lossless, idempotent and order-free");
     assert!(audits_seen.get() > 0, "no session made an audit: the generator is not exercising the merge");
 }
+
+/// Moves every copy's work to HQ as a `casebook-dossier/3` (each copy
+/// exported whole, imported in turn through the same code `casebook export`
+/// and `casebook import` run); returns the import reports.
+fn import_dossiers_into(hq: &Path, base: &Path, sources: &[PathBuf]) -> Vec<casebook::exchange::ImportReport> {
+    std::fs::copy(base, hq).expect("copy the team database");
+    let dossiers: Vec<Vec<u8>> = sources
+        .iter()
+        .map(|source| {
+            let store = Store::open(source, OpenMode::Existing).expect("open a copy");
+            let mut out = Vec::new();
+            casebook::exchange::export(&store, &[], false, &mut out).expect("export");
+            out
+        })
+        .collect();
+    let mut store = Store::open(hq, OpenMode::Existing).expect("open HQ");
+    dossiers
+        .iter()
+        .zip(sources)
+        .map(|(bytes, source)| {
+            let name = source.display().to_string();
+            casebook::exchange::import_bytes(&mut store, &name, bytes, "hq.lead", Default::default()).expect("import")
+        })
+        .collect()
+}
+
+#[test]
+fn dossiers_move_the_team_as_losslessly_as_merge() {
+    let mut runner = TestRunner::new(Config { cases: cases(), failure_persistence: None, ..Config::default() });
+    let audits_seen = std::cell::Cell::new(0_usize);
+    runner
+        .run(&arb_session(), |session| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let team = Team::new(dir.path(), session.auditors);
+            team.play(&session);
+            let merged_db = dir.path().join("hq-merged.db");
+            let report = merge_into(&merged_db, &team.base, &team.copies);
+            // Only a session without refusals is compared: a refused record
+            // refuses a whole dossier, where a merge goes on without it.
+            let refused = report.sources.iter().flat_map(|s| &s.refused);
+            if refused.filter(|x| x.cause != casebook::model::merge::Cause::AfterSubmission).count() > 0 {
+                return Ok(());
+            }
+            let merged = content(&merged_db);
+
+            let forward = dir.path().join("hq-dossiers.db");
+            for r in import_dossiers_into(&forward, &team.base, &team.copies) {
+                assert!(r.committed, "{}: {:#?}", r.file, r.problems);
+            }
+            same_content(&content(&forward), &merged, "importing the copies' dossiers");
+            audits_seen.set(audits_seen.get() + identities(&merged, "audit").len());
+
+            let backward = dir.path().join("hq-dossiers-backward.db");
+            let reversed: Vec<PathBuf> = team.copies.iter().rev().cloned().collect();
+            import_dossiers_into(&backward, &team.base, &reversed);
+            same_content(&content(&backward), &merged, "importing the dossiers in reverse order");
+
+            // Again: nothing added; then the copies merged on top: nothing added either.
+            let mut store = Store::open(&forward, OpenMode::Existing).expect("open HQ");
+            for source in &team.copies {
+                let mut out = Vec::new();
+                casebook::exchange::export(
+                    &Store::open(source, OpenMode::Existing).expect("open"),
+                    &[],
+                    false,
+                    &mut out,
+                )
+                .expect("export");
+                let again = casebook::exchange::import_bytes(&mut store, "again", &out, "hq.lead", Default::default())
+                    .expect("import again");
+                assert_eq!(again.inserted.total(), 0, "importing a dossier again inserted {}", again.inserted);
+            }
+            let on_top =
+                merge(&mut store, &team.copies, "hq.lead", MergeOptions { full: true, ..MergeOptions::default() })
+                    .expect("merge on top");
+            drop(store);
+            assert_eq!(on_top.added().total(), 0, "merging the copies after their dossiers added {}", on_top.added());
+            same_content(&content(&forward), &merged, "importing again and merging on top");
+            check_ok(&forward);
+            Ok(())
+        })
+        .expect("dossiers are lossless, idempotent and order-free, and agree with merge");
+    assert!(audits_seen.get() > 0, "no session made an audit: the generator is not exercising the dossiers");
+}

@@ -168,5 +168,113 @@ fn two_auditors_offline_both_audits_reach_hq_through_dossier_import() {
         let row = hq.iter().find(|r| &r.1 == reference).expect("the audit is at HQ");
         assert_eq!((row.2.as_str(), row.4.as_deref()), ("submitted", Some(result)));
     }
+    // The dossiers carried each audit's identity and seal: the audits at HQ
+    // are the field's own (gid and content hash), so merging the field
+    // databases afterwards finds them there and adds nothing.
+    for db in [&a, &b] {
+        let field = audits(db);
+        let theirs = field.iter().find(|r| r.3.is_some() && !hq.iter().any(|h| h.1 == r.1 && h.0 != r.0));
+        assert!(theirs.is_some(), "{}: the audit keeps its global id at HQ", db.display());
+        for line in field.iter().filter(|r| r.1 == ref_a || r.1 == ref_b) {
+            assert!(hq.contains(line), "{line:?} of {} is at HQ as it is there", db.display());
+        }
+    }
+    let merged = at(&sandbox, &sandbox.db, "hq.lead", &["merge", "--full", "--format", "json", path(&a), path(&b)]);
+    merged.assert_success();
+    let report: serde_json::Value = serde_json::from_str(&merged.stdout).expect("merge JSON");
+    for source in report["sources"].as_array().expect("sources") {
+        assert_eq!(source["added"].get("audits"), None, "merging after the dossiers adds no audit: {source}");
+        assert_eq!(source["refused"].as_array().map(Vec::len), Some(0), "nothing refused: {source}");
+    }
+    assert_eq!(audits(&sandbox.db).len(), before + 2, "no audit duplicated by the merge");
+    for json in [&json_a, &json_b] {
+        let out = at(&sandbox, &sandbox.db, "hq.lead", &["import", path(json)]);
+        out.assert_success().assert_stdout_has("inserted 0;");
+    }
     at(&sandbox, &sandbox.db, "hq.lead", &["check"]).assert_success();
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// Exports the field audit of `db` as a dossier and returns it parsed.
+fn dossier_of(sandbox: &Sandbox, db: &Path) -> serde_json::Value {
+    let json = sandbox.path("field.json");
+    at(sandbox, db, "tester", &["export", "--supplier", "XM-FEWLOTS", "-o", path(&json)]).assert_success();
+    serde_json::from_slice(&std::fs::read(&json).expect("read")).expect("JSON")
+}
+
+fn import_value(sandbox: &Sandbox, doc: &serde_json::Value) -> common::Run {
+    let json = sandbox.path("edited.json");
+    std::fs::write(&json, serde_json::to_vec_pretty(doc).expect("JSON")).expect("write");
+    at(sandbox, &sandbox.db, "hq.lead", &["import", path(&json)])
+}
+
+#[test]
+fn an_altered_dossier_is_refused_whole_saying_where() {
+    let sandbox = Sandbox::demo();
+    let [a] = <[PathBuf; 1]>::try_from(copies(&sandbox, &["a.db"])).expect("one");
+    let reference = field_audit(&sandbox, &a, "auditor.a", "2026-11-20", "yes");
+    let doc = dossier_of(&sandbox, &a);
+    let before = audits(&sandbox.db);
+    let audit_at = doc["suppliers"][0]["audits"]
+        .as_array()
+        .expect("audits")
+        .iter()
+        .position(|x| x["id"] == reference.as_str())
+        .expect("the field audit is in the dossier");
+    let answer_at = doc["suppliers"][0]["audits"][audit_at]["answers"]
+        .as_array()
+        .expect("answers")
+        .iter()
+        .position(|x| x["question"] == "LG-01")
+        .expect("LG-01 answered");
+
+    // The readable part alone edited: refused, naming the first difference.
+    let mut readable = doc.clone();
+    readable["suppliers"][0]["audits"][audit_at]["answers"][answer_at]["result"] = "no".into();
+    let out = import_value(&sandbox, &readable);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    out.assert_stderr_has(&format!("suppliers[0].audits[{audit_at}].answers[{answer_at}].result"));
+
+    // Readable part and records edited alike: the seal no longer matches.
+    let mut both = readable;
+    let records = both["records"]["records"].as_array_mut().expect("records");
+    let submission = records
+        .iter_mut()
+        .find(|r| r["kind"] == "submission" && r["body"]["answers"].to_string().contains("LG-01"))
+        .expect("the submission");
+    for answer in submission["body"]["answers"].as_array_mut().expect("answers") {
+        if answer["question"] == "LG-01" {
+            answer["result"] = "no".into();
+        }
+    }
+    let out = import_value(&sandbox, &both);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    out.assert_stderr_has("its seal does not match its content");
+    assert_eq!(audits(&sandbox.db), before, "nothing written by a refused dossier");
+
+    // The dossier as exported goes in.
+    import_value(&sandbox, &doc).assert_success().assert_stdout_has("inserted");
+    at(&sandbox, &sandbox.db, "hq.lead", &["check"]).assert_success();
+}
+
+#[test]
+fn a_profile_edited_on_two_laptops_keeps_the_later_edit_through_dossiers() {
+    let sandbox = Sandbox::demo();
+    let [a, b] = <[PathBuf; 2]>::try_from(copies(&sandbox, &["a.db", "b.db"])).expect("two");
+    at(&sandbox, &a, "auditor.a", &["supplier", "edit", "XM-FEWLOTS", "--moq", "350"]).assert_success();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    at(&sandbox, &b, "auditor.b", &["supplier", "edit", "XM-FEWLOTS", "--moq", "500"]).assert_success();
+    let (doc_a, doc_b) = (dossier_of(&sandbox, &a), dossier_of(&sandbox, &b));
+    // The later edit (b's) arrives first; a's earlier one must not overwrite it.
+    import_value(&sandbox, &doc_b).assert_success();
+    let out = import_value(&sandbox, &doc_a);
+    out.assert_success();
+    out.assert_stdout_has("moq");
+    let conn = rusqlite::Connection::open(&sandbox.db).expect("open HQ");
+    let moq: i64 =
+        conn.query_row("SELECT moq FROM suppliers WHERE code = 'XM-FEWLOTS'", [], |r| r.get(0)).expect("moq");
+    assert_eq!(moq, 500, "the later edit is kept");
 }

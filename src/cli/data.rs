@@ -97,6 +97,11 @@ fn print_report(report: &ImportReport) -> Result<()> {
     if report.unlisted > 0 {
         eprintln!("{}: … and {} more problem(s) not listed", report.file, report.unlisted);
     }
+    if let Some(merged) = report.merged.as_ref().filter(|_| report.ok()) {
+        // A casebook-dossier/3 is merged: its conflicts, missing files and notices.
+        let details = crate::model::merge::SourceReport { refused: Vec::new(), ..merged.clone() };
+        super::merge::print_details(&details)?;
+    }
     outln!("{}", report.summary());
     Ok(())
 }
@@ -109,6 +114,11 @@ pub struct ExportArgs {
     /// Write to this file instead of stdout (replaced atomically).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Only the readable part (`casebook-dossier/1`, or `/2` with annotations
+    /// or control plans), without the records that make an import lossless
+    /// (global ids, seals, field versions, drafts' edits, voids, history, files).
+    #[arg(long)]
+    pub plain: bool,
 }
 
 pub fn export(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
@@ -116,10 +126,10 @@ pub fn export(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
     match &args.output {
         None => {
             let stdout = std::io::stdout();
-            exchange::export(&store, &args.suppliers, &mut stdout.lock())?;
+            exchange::export(&store, &args.suppliers, args.plain, &mut stdout.lock())?;
         }
         Some(path) => {
-            let n = write_atomically(&ctx.db, path, |out| exchange::export(&store, &args.suppliers, out))?;
+            let n = write_atomically(&ctx.db, path, |out| exchange::export(&store, &args.suppliers, args.plain, out))?;
             // The chain head, to note down: `check --expect-head` compares it later.
             let (seq, head) = store.read().chain_head()?;
             eprintln!("{}: exported {n} supplier(s); audit chain head {seq}:{head}", path.display());

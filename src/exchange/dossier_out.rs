@@ -13,8 +13,9 @@ use serde::ser::{Error as _, SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use crate::error::{Error, Result};
-use crate::model::{DOSSIER_FORMAT, DOSSIER_FORMAT_2, SupplierRecord};
-use crate::store::{LotFilter, Reader, Store, SupplierId};
+use crate::model::{DOSSIER_FORMAT, DOSSIER_FORMAT_2, DOSSIER_FORMAT_3, SupplierRecord};
+use crate::store::hub::Batch;
+use crate::store::{LotFilter, PushScope, Reader, Store, SupplierId};
 
 /// Loads one supplier with everything recorded about it.
 pub fn supplier_record(read: Reader<'_>, id: SupplierId) -> Result<SupplierRecord> {
@@ -50,6 +51,8 @@ fn select(read: Reader<'_>, codes: &[String]) -> Result<Vec<SupplierId>> {
 struct LazyDossier<'s> {
     read: Reader<'s>,
     ids: Vec<SupplierId>,
+    /// `casebook-dossier/3`: these records follow the readable part.
+    records: Option<Batch>,
     /// Some supplier has annotations or control plans.
     format_2: bool,
     /// The first load error, kept because serde's errors carry only text.
@@ -58,9 +61,17 @@ struct LazyDossier<'s> {
 
 impl Serialize for LazyDossier<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut doc = s.serialize_struct("Dossier", 2)?;
-        doc.serialize_field("format", if self.format_2 { DOSSIER_FORMAT_2 } else { DOSSIER_FORMAT })?;
+        let mut doc = s.serialize_struct("Dossier", 3)?;
+        let format = match (&self.records, self.format_2) {
+            (Some(_), _) => DOSSIER_FORMAT_3,
+            (None, true) => DOSSIER_FORMAT_2,
+            (None, false) => DOSSIER_FORMAT,
+        };
+        doc.serialize_field("format", format)?;
         doc.serialize_field("suppliers", &LazySuppliers(self))?;
+        if let Some(records) = &self.records {
+            doc.serialize_field("records", records)?;
+        }
         doc.end()
     }
 }
@@ -85,12 +96,15 @@ impl Serialize for LazySuppliers<'_, '_> {
 }
 
 /// Writes the dossier of the given suppliers (all when `codes` is empty),
-/// pretty-printed with a final newline.
-pub fn export(store: &Store, codes: &[String], out: &mut dyn Write) -> Result<usize> {
+/// pretty-printed with a final newline: `casebook-dossier/3` with every
+/// record whole, or with `plain` the readable part alone (`/1`, or `/2`
+/// when a supplier has annotations or control plans).
+pub fn export(store: &Store, codes: &[String], plain: bool, out: &mut dyn Write) -> Result<usize> {
     let read = store.read();
     let ids = select(read, codes)?;
     let format_2 = read.has_control_records(&ids)?;
-    let doc = LazyDossier { read, ids, format_2, failure: RefCell::new(None) };
+    let records = if plain { None } else { Some(records(store, &ids, codes.is_empty())?) };
+    let doc = LazyDossier { read, ids, records, format_2, failure: RefCell::new(None) };
     let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
     if let Err(e) = serde_json::to_writer_pretty(&mut buffered, &doc) {
         return Err(doc.failure.take().unwrap_or_else(|| Error::Io(std::io::Error::other(e))));
@@ -98,4 +112,28 @@ pub fn export(store: &Store, codes: &[String], out: &mut dyn Write) -> Result<us
     buffered.write_all(b"\n")?;
     buffered.flush()?;
     Ok(doc.ids.len())
+}
+
+/// The records of a `/3` document: everything the suppliers have (of lots
+/// only the voided ones: the others are in the readable part), the policy
+/// and history of no supplier when all are exported, and the files of the
+/// attachments from this database's file store.
+fn records(store: &Store, ids: &[SupplierId], all: bool) -> Result<Batch> {
+    let scope = PushScope { all, suppliers: ids.to_vec(), global: all, lossless: true };
+    let mut batch = store.read().hub_rows(&scope)?;
+    let files = crate::store::files::FileStore::for_database(store.path());
+    let mut seen = std::collections::HashSet::new();
+    for r in batch.records.iter().filter(|r| r.kind == "attachment") {
+        let Some(sha) = r.body.get("sha256").and_then(serde_json::Value::as_str) else { continue };
+        if !seen.insert(sha.to_owned()) {
+            continue;
+        }
+        // A missing file is reported by `check` and by the import (as a
+        // merge does); the record travels anyway.
+        if let Ok(content) = files.read(sha) {
+            let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
+            batch.files.push(crate::store::hub::FileRow { sha256: sha.to_owned(), size, content });
+        }
+    }
+    Ok(batch)
 }

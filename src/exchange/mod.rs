@@ -183,6 +183,10 @@ pub struct ImportReport {
     pub problems: Vec<Problem>,
     /// Problems found beyond those listed.
     pub unlisted: usize,
+    /// A `casebook-dossier/3` is merged: what the merge did (field
+    /// conflicts and how they were resolved, notices, missing files).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged: Option<crate::model::merge::SourceReport>,
 }
 
 impl ImportReport {
@@ -198,6 +202,7 @@ impl ImportReport {
             rejected: 0,
             problems: Vec::new(),
             unlisted: 0,
+            merged: None,
         }
     }
 
@@ -260,6 +265,8 @@ enum Prepared<'r> {
     Csv(csv_lots::Parsed),
     /// A dossier is streamed while it is written: the rest of the input.
     Dossier(ImportReport, Box<dyn Read + 'r>),
+    /// A `casebook-dossier/3`, merged into the database at the path.
+    Team(ImportReport, Box<dyn Read + 'r>, std::path::PathBuf),
 }
 
 /// Imports one file in its own transaction, committed only when the file
@@ -281,7 +288,8 @@ pub fn import_bytes(
 ) -> Result<ImportReport> {
     let report = ImportReport::new(name, options.dry_run);
     let (head, rest) = bytes.split_at(bytes.len().min(SNIFF_BYTES));
-    let prepared = prepare_from(store.read(), report, head.to_vec(), rest, bytes.len() as u64, options)?;
+    let db = store.path().to_owned();
+    let prepared = prepare_from(store.read(), &db, report, head.to_vec(), rest, bytes.len() as u64, options)?;
     write_alone(store, actor, prepared, options)
 }
 
@@ -352,6 +360,7 @@ fn apply(writer: &mut Writer<'_>, prepared: Prepared<'_>) -> Result<ImportReport
         Prepared::Done(report) => return Ok(report),
         Prepared::Csv(parsed) => csv_lots::write(&scope, parsed)?,
         Prepared::Dossier(report, input) => dossier_in::import(&scope, input, report)?,
+        Prepared::Team(report, input, db) => dossier_in::team::import(&scope, &db, input, report)?,
     };
     if report.ok() {
         scope.commit()?;
@@ -386,7 +395,7 @@ fn prepare(
         Ok((head, file, size))
     });
     match opened {
-        Ok((head, file, size)) => prepare_from(read, report, head, file, size, options),
+        Ok((head, file, size)) => prepare_from(read, db, report, head, file, size, options),
         Err(e) => Ok(Prepared::Done(report.fail(unreadable(&e)))),
     }
 }
@@ -399,6 +408,7 @@ fn unreadable(e: &std::io::Error) -> Problem {
 /// rest of the input accordingly; `size` is the whole input's, for progress.
 fn prepare_from<'r>(
     read: crate::store::Reader<'_>,
+    db: &Path,
     report: ImportReport,
     mut head: Vec<u8>,
     rest: impl Read + 'r,
@@ -412,7 +422,9 @@ fn prepare_from<'r>(
             if head.starts_with(UTF8_BOM) {
                 head.drain(..UTF8_BOM.len());
             }
-            Ok(Prepared::Dossier(report, Box::new(std::io::Cursor::new(head).chain(rest))))
+            let team = names_format_3_first(&head);
+            let input = Box::new(std::io::Cursor::new(head).chain(rest));
+            Ok(if team { Prepared::Team(report, input, db.to_owned()) } else { Prepared::Dossier(report, input) })
         }
         Ok(Format::LotsCsv) => {
             let reader = std::io::Cursor::new(head).chain(rest);
@@ -422,6 +434,20 @@ fn prepare_from<'r>(
             })
         }
     }
+}
+
+/// Whether the document opens with `{"format": "casebook-dossier/3"`
+/// (whitespace aside), as `casebook export` writes it.
+fn names_format_3_first(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head);
+    let mut rest = text.trim_start();
+    for token in ["{", "\"format\"", ":", &format!("\"{}\"", crate::model::DOSSIER_FORMAT_3)] {
+        match rest.strip_prefix(token) {
+            Some(r) => rest = r.trim_start(),
+            None => return false,
+        }
+    }
+    true
 }
 
 fn read_head(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {

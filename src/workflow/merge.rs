@@ -60,6 +60,14 @@ pub fn merge_one(
     Ok(report)
 }
 
+/// Merges one source into `w` (a transaction on the database at `target`)
+/// comparing every record, as an import of a `casebook-dossier/3` does.
+pub fn merge_into(w: &Writer<'_>, source: &Source, label: &str, target: &std::path::Path) -> Result<SourceReport> {
+    let options = MergeOptions { dry_run: false, full: true };
+    let files = file_stores(source, target, options);
+    merge_source(w, source, label, &files, options)
+}
+
 fn file_stores(source: &Source, target: &std::path::Path, options: MergeOptions) -> FileStores {
     FileStores {
         source: FileStore::for_database(source.path()),

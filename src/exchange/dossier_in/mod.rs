@@ -17,6 +17,7 @@ mod control;
 mod read;
 mod strict;
 mod supplier;
+pub(super) mod team;
 mod write;
 
 use std::collections::{HashMap, HashSet};
@@ -30,17 +31,19 @@ use super::json_fields::{describe, unknown_field};
 use super::{Format, ImportReport, Location, Problem, Problems, Tally};
 use crate::error::{Error, Result};
 use crate::model::validate::printable;
-use crate::model::{DOSSIER_FORMAT, DOSSIER_FORMAT_2};
+use crate::model::{DOSSIER_FORMAT, DOSSIER_FORMAT_2, DOSSIER_FORMAT_3};
+use crate::store::hub::Batch;
 use crate::store::{LotWriter, SupplierId, Writer};
 use read::Rules;
 use strict::{Keys, Strict};
 
 const TOP_FIELDS: &[&str] = &["format", "suppliers"];
+const TOP_FIELDS_3: &[&str] = &["format", "suppliers", "records"];
 
 pub(super) fn import(writer: &Writer<'_>, input: impl Read, mut report: ImportReport) -> Result<ImportReport> {
     report.format = Some(Format::Dossier);
     let rules = Rules { templates: writer.read().template_codes()?, today: crate::model::validate::today() };
-    let outcome = stream(writer, input, rules)?;
+    let (outcome, _) = stream(writer, input, rules, false)?;
     report.rejected = outcome.rejected;
     report.duplicates = outcome.duplicates;
     if outcome.problems.is_empty() {
@@ -63,8 +66,11 @@ struct Outcome {
     lots_per_supplier: HashMap<SupplierId, usize>,
 }
 
-fn stream(writer: &Writer<'_>, input: impl Read, rules: Rules) -> Result<Outcome> {
+/// Streams the document into `writer`; with `team`, a `casebook-dossier/3`
+/// document, whose `records` are returned.
+fn stream(writer: &Writer<'_>, input: impl Read, rules: Rules, team: bool) -> Result<(Outcome, Option<Batch>)> {
     let mut state = State::new(writer, writer.lot_writer()?, rules);
+    state.team = team;
     let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, input));
     let parsed = DossierSeed { state: &mut state }.deserialize(&mut de).and_then(|()| de.end());
     if let Err(e) = parsed {
@@ -75,7 +81,7 @@ fn stream(writer: &Writer<'_>, input: impl Read, rules: Rules) -> Result<Outcome
         return Err(fatal);
     }
     state.finish_document();
-    Ok(state.out)
+    Ok((state.out, state.records.take()))
 }
 
 fn json_error(e: &serde_json::Error) -> Problem {
@@ -114,6 +120,10 @@ struct State<'w, 'c> {
     /// Where the first field of `casebook-dossier/2` was seen, if any.
     format_2_at: Option<String>,
     fatal: Option<Error>,
+    /// Reading a `casebook-dossier/3` document (see `team`).
+    team: bool,
+    /// Its records.
+    records: Option<Batch>,
 }
 
 impl<'w, 'c> State<'w, 'c> {
@@ -130,6 +140,8 @@ impl<'w, 'c> State<'w, 'c> {
             keys: Keys::default(),
             format_2_at: None,
             fatal: None,
+            team: false,
+            records: None,
         }
     }
 
@@ -157,8 +169,38 @@ impl<'w, 'c> State<'w, 'c> {
     }
 
     fn finish_document(&mut self) {
+        if self.team {
+            match self.format.take() {
+                Some(Value::String(f)) if f == DOSSIER_FORMAT_3 => {}
+                other => {
+                    let found = other.as_ref().map_or_else(|| "missing".to_owned(), describe);
+                    let message = format!(
+                        "is {found}; a document with `records` is \"{DOSSIER_FORMAT_3}\" and names its format first"
+                    );
+                    self.problem("format".into(), "format", message);
+                    self.out.rejected += 1;
+                }
+            }
+        } else {
+            self.finish_plain_format();
+        }
+        if !self.saw_suppliers {
+            self.problem("suppliers".into(), "suppliers", "is required; expected an array of suppliers".into());
+            self.out.rejected += 1;
+        }
+    }
+
+    fn finish_plain_format(&mut self) {
         let expected = format!("\"{DOSSIER_FORMAT}\" or \"{DOSSIER_FORMAT_2}\"");
         match self.format.take() {
+            Some(Value::String(f)) if f == DOSSIER_FORMAT_3 => {
+                let message = format!(
+                    "is \"{DOSSIER_FORMAT_3}\", which is read only when `format` is the document's first member (as \
+                     casebook export writes it); move it first"
+                );
+                self.problem("format".into(), "format", message);
+                self.out.rejected += 1;
+            }
             Some(Value::String(f)) if f == DOSSIER_FORMAT_2 => {}
             Some(Value::String(f)) if f == DOSSIER_FORMAT => {
                 if let Some(path) = self.format_2_at.take() {
@@ -179,10 +221,6 @@ impl<'w, 'c> State<'w, 'c> {
                 self.problem("format".into(), "format", format!("is required; expected {expected}"));
                 self.out.rejected += 1;
             }
-        }
-        if !self.saw_suppliers {
-            self.problem("suppliers".into(), "suppliers", "is required; expected an array of suppliers".into());
-            self.out.rejected += 1;
         }
     }
 }
@@ -224,9 +262,13 @@ impl<'de> Visitor<'de> for DossierSeed<'_, '_, '_> {
                     self.state.saw_suppliers = true;
                     map.next_value_seed(SuppliersSeed { state: &mut *self.state })?;
                 }
+                "records" if self.state.team => {
+                    self.state.records = Some(map.next_value::<Batch>()?);
+                }
                 other => {
                     map.next_value::<IgnoredAny>()?;
-                    self.state.out.problems.push(unknown_field("", other, TOP_FIELDS));
+                    let known = if self.state.team { TOP_FIELDS_3 } else { TOP_FIELDS };
+                    self.state.out.problems.push(unknown_field("", other, known));
                     self.state.out.rejected += 1;
                 }
             }

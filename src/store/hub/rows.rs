@@ -46,13 +46,15 @@ macro_rules! submitted {
     };
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SupplierRow {
     pub code: String,
     pub body: Value,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AuditRow {
     pub gid: String,
     pub supplier: String,
@@ -61,7 +63,8 @@ pub struct AuditRow {
 
 /// Every other fact: a claim, evidence item, finding, closure, submission,
 /// attachment, void, annotation, control plan or history entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RecordRow {
     pub kind: String,
     pub key: String,
@@ -72,7 +75,8 @@ pub struct RecordRow {
 }
 
 /// One version of a mutable field.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VersionRow {
     pub entity: String,
     pub key: String,
@@ -84,7 +88,8 @@ pub struct VersionRow {
     pub audit: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LotRow {
     pub supplier: String,
     pub lot: String,
@@ -99,10 +104,13 @@ pub struct LotRow {
     pub defects: Option<Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FileRow {
     pub sha256: String,
     pub size: i64,
+    /// Base64 in a dossier.
+    #[serde(with = "base64_bytes")]
     pub content: Vec<u8>,
 }
 
@@ -294,7 +302,8 @@ impl HubTable for FileRow {
 }
 
 /// What one push sends, parents before children in each list.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct Batch {
     pub suppliers: Vec<SupplierRow>,
     pub audits: Vec<AuditRow>,
@@ -316,5 +325,21 @@ impl Batch {
             + self.versions.len()
             + self.lots.len()
             + self.files.len()
+    }
+}
+
+/// A file's bytes as standard base64 text (in a `casebook-dossier/3`).
+mod base64_bytes {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD.decode(text.as_bytes()).map_err(|e| serde::de::Error::custom(format!("is not base64: {e}")))
     }
 }

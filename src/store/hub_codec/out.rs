@@ -50,11 +50,16 @@ pub struct PushScope {
     pub all: bool,
     pub suppliers: Vec<SupplierId>,
     pub global: bool,
+    /// Also what the hub does not hold yet (a `casebook-dossier/3` carries
+    /// it): draft audits with their parts, notes on questions not answered
+    /// yet and their field versions, claims' versions, lot annotations and
+    /// control plans.
+    pub lossless: bool,
 }
 
 impl PushScope {
     pub fn all() -> Self {
-        Self { all: true, suppliers: Vec::new(), global: true }
+        Self { all: true, suppliers: Vec::new(), global: true, lossless: false }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -68,6 +73,12 @@ impl PushScope {
         }
         let list = self.suppliers.iter().map(|id| id.0.to_string()).collect::<Vec<_>>().join(", ");
         format!("{column} IN ({list})")
+    }
+
+    /// The order of rows: as they were recorded here for a push; by their
+    /// identities in a dossier (so export → import → export is identical).
+    fn order<'s>(&self, push: &'s str, dossier: &'s str) -> &'s str {
+        if self.lossless { dossier } else { push }
     }
 
     /// The same for rows whose supplier may be NULL (global rows).
@@ -90,7 +101,86 @@ impl Reader<'_> {
         self.out_history(scope, &mut batch)?;
         self.out_versions(scope, &mut batch)?;
         self.out_lots(scope, &mut batch)?;
+        if scope.lossless {
+            self.out_drafts(scope, &mut batch)?;
+            self.out_control(scope, &mut batch)?;
+        }
         Ok(batch)
+    }
+
+    /// Draft audits (header and answers), notes on questions not answered
+    /// yet, and the field versions of drafts and claims.
+    fn out_drafts(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
+        let sql = format!(
+            "SELECT a.gid, s.code, a.ref, a.auditor, a.visited_on, a.kind, a.summary, a.template, o.gid AS amends,
+                    (SELECT json_group_array(json_object('question', question, 'result', result, 'note', note))
+                     FROM (SELECT * FROM answers WHERE audit_id = a.id ORDER BY question)) AS answers
+             FROM audits a JOIN suppliers s ON s.id = a.supplier_id LEFT JOIN audits o ON o.id = a.amends
+             WHERE a.status = 'draft' AND {} ORDER BY a.gid",
+            scope.filter("a.supplier_id")
+        );
+        let drafts = self.rows(&sql, |r| {
+            let gid: String = r.get(0)?;
+            let mut body = object(r, 2)?;
+            if let Some(text) = body.get("answers").and_then(Value::as_str) {
+                body["answers"] = serde_json::from_str(text).unwrap_or(Value::Null);
+            }
+            Ok(record("draft", gid.clone(), r.get(1)?, Some(gid), body))
+        })?;
+        batch.records.extend(drafts);
+        let sql = format!(
+            "SELECT a.gid || ' ' || n.question, s.code, a.gid, n.question, n.note
+             FROM question_notes n JOIN audits a ON a.id = n.audit_id JOIN suppliers s ON s.id = a.supplier_id
+             WHERE {} ORDER BY a.gid, n.question",
+            scope.filter("a.supplier_id")
+        );
+        batch
+            .records
+            .extend(self.rows(&sql, |r| Ok(record("note", r.get(0)?, r.get(1)?, Some(r.get(2)?), object(r, 3)?)))?);
+        let sql = format!(
+            "SELECT v.entity, v.key, v.field, v.clock, v.actor, v.value, s.code, a.gid
+             FROM field_versions v JOIN audits a ON v.entity IN ('audit', 'answer') AND a.gid = substr(v.key, 1, 36)
+             JOIN suppliers s ON s.id = a.supplier_id WHERE {}
+             UNION ALL
+             SELECT v.entity, v.key, v.field, v.clock, v.actor, v.value, s.code, NULL
+             FROM field_versions v JOIN claims c ON v.entity = 'claim' AND c.gid = v.key
+             JOIN suppliers s ON s.id = c.supplier_id WHERE {}
+             ORDER BY 1, 2, 3, 4",
+            scope.filter("a.supplier_id"),
+            scope.filter("c.supplier_id")
+        );
+        batch.versions.extend(self.rows(&sql, |r| {
+            Ok(VersionRow {
+                entity: r.get(0)?,
+                key: r.get(1)?,
+                field: r.get(2)?,
+                clock: r.get(3)?,
+                actor: r.get(4)?,
+                value: r.get(5)?,
+                supplier: r.get(6)?,
+                audit: r.get(7)?,
+            })
+        })?);
+        Ok(())
+    }
+
+    /// Lot annotations and control plans (with their unfreezing).
+    fn out_control(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
+        let sql = format!(
+            "SELECT x.gid, s.code, x.lot, x.cause, x.action, x.excluded, x.noted_on, x.noted_by, x.noted_at
+             FROM lot_annotations x JOIN suppliers s ON s.id = x.supplier_id WHERE {} ORDER BY x.gid",
+            scope.filter("x.supplier_id")
+        );
+        batch.records.extend(self.rows(&sql, |r| Ok(record("annotation", r.get(0)?, r.get(1)?, None, object(r, 2)?)))?);
+        let sql = format!(
+            "SELECT x.gid, s.code, x.process, x.material, x.baseline_since, x.baseline_until, x.baseline_lots,
+                    x.p_center, x.p_sigma_z, x.p_moving_ranges, x.u_center, x.u_sigma_z, x.u_moving_ranges,
+                    x.frozen_on, x.frozen_by, x.frozen_at, x.unfrozen_on, x.unfrozen_by, x.unfrozen_at
+             FROM control_plans x JOIN suppliers s ON s.id = x.supplier_id WHERE {} ORDER BY x.gid",
+            scope.filter("x.supplier_id")
+        );
+        batch.records.extend(self.rows(&sql, |r| Ok(record("plan", r.get(0)?, r.get(1)?, None, object(r, 2)?)))?);
+        Ok(())
     }
 
     fn rows<T>(&self, sql: &str, f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>) -> Result<Vec<T>> {
@@ -102,8 +192,9 @@ impl Reader<'_> {
     fn out_suppliers(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
         let sql = format!(
             "SELECT code, name, country, city, business_type, model_oem, model_odm, moq, dev_lead_days, notes
-             FROM suppliers WHERE {} ORDER BY id",
-            scope.filter("id")
+             FROM suppliers WHERE {} ORDER BY {}",
+            scope.filter("id"),
+            scope.order("id", "code")
         );
         batch.suppliers = self.rows(&sql, |r| Ok(SupplierRow { code: r.get(0)?, body: object(r, 1)? }))?;
         Ok(())
@@ -112,20 +203,23 @@ impl Reader<'_> {
     fn out_claims(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
         let sql = format!(
             "SELECT c.gid, s.code, c.capability, c.source, c.stated_on, c.statement
-             FROM claims c JOIN suppliers s ON s.id = c.supplier_id WHERE {} ORDER BY c.id",
-            scope.filter("c.supplier_id")
+             FROM claims c JOIN suppliers s ON s.id = c.supplier_id WHERE {} ORDER BY {}",
+            scope.filter("c.supplier_id"),
+            scope.order("c.id", "c.gid")
         );
         batch.records.extend(self.rows(&sql, |r| Ok(record("claim", r.get(0)?, r.get(1)?, None, object(r, 2)?)))?);
         let sql = format!(
             "SELECT c.gid, s.code, c.retired_on FROM claims c JOIN suppliers s ON s.id = c.supplier_id
-             WHERE c.retired_on IS NOT NULL AND {} ORDER BY c.id",
-            scope.filter("c.supplier_id")
+             WHERE c.retired_on IS NOT NULL AND {} ORDER BY {}",
+            scope.filter("c.supplier_id"),
+            scope.order("c.id", "c.gid")
         );
         batch.records.extend(self.rows(&sql, |r| Ok(record("retirement", r.get(0)?, r.get(1)?, None, object(r, 2)?)))?);
         let sql = format!(
             "SELECT 'claim ' || c.gid, s.code, 'claim' AS what, c.gid AS target, c.voided_at, c.voided_by, c.void_reason
-             FROM claims c JOIN suppliers s ON s.id = c.supplier_id WHERE c.voided_at IS NOT NULL AND {} ORDER BY c.id",
-            scope.filter("c.supplier_id")
+             FROM claims c JOIN suppliers s ON s.id = c.supplier_id WHERE c.voided_at IS NOT NULL AND {} ORDER BY {}",
+            scope.filter("c.supplier_id"),
+            scope.order("c.id", "c.gid")
         );
         batch.records.extend(self.rows(&sql, |r| Ok(void(r.get(0)?, r.get(1)?, "claim", object(r, 2)?)))?);
         Ok(())
@@ -133,10 +227,13 @@ impl Reader<'_> {
 
     /// Submitted audits: the header, and the seal with the answers it covers.
     fn out_audits(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
+        // A push sends originals before amendments; a dossier orders by
+        // identity (each database's chain orders what it received).
+        let order = if scope.lossless { "a.gid" } else { "a.chain_seq" };
         let sql = format!(
             "SELECT a.gid, s.code, a.ref, a.auditor, a.visited_on, a.kind, a.summary, a.template, o.gid AS amends
              FROM audits a JOIN suppliers s ON s.id = a.supplier_id LEFT JOIN audits o ON o.id = a.amends
-             WHERE a.status = 'submitted' AND {} ORDER BY a.chain_seq",
+             WHERE a.status = 'submitted' AND {} ORDER BY {order}",
             scope.filter("a.supplier_id")
         );
         batch.audits =
@@ -147,7 +244,7 @@ impl Reader<'_> {
                     (SELECT json_group_array(json_object('question', question, 'result', result, 'note', note))
                      FROM (SELECT * FROM answers WHERE audit_id = a.id ORDER BY question)) AS answers
              FROM audits a JOIN suppliers s ON s.id = a.supplier_id
-             WHERE a.status = 'submitted' AND {} ORDER BY a.chain_seq",
+             WHERE a.status = 'submitted' AND {} ORDER BY {order}",
             scope.filter("a.supplier_id")
         );
         let submissions = self.rows(&sql, |r| {
@@ -165,11 +262,13 @@ impl Reader<'_> {
 
     /// Evidence, findings, closures and attachments of submitted audits.
     fn out_audit_parts(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
+        let status = if scope.lossless { "1 = 1" } else { "a.status = 'submitted'" };
         let under = |table: &str, columns: &str| {
             format!(
                 "SELECT x.gid, s.code, a.gid, {columns} FROM {table} x JOIN audits a ON a.id = x.audit_id
-                 JOIN suppliers s ON s.id = a.supplier_id WHERE a.status = 'submitted' AND {} ORDER BY x.id",
-                scope.filter("a.supplier_id")
+                 JOIN suppliers s ON s.id = a.supplier_id WHERE {status} AND {} ORDER BY {}",
+                scope.filter("a.supplier_id"),
+                scope.order("x.id", "a.gid, x.id")
             )
         };
         let part = |kind: &'static str| {
@@ -187,16 +286,18 @@ impl Reader<'_> {
         let closures = format!(
             "SELECT f.gid, s.code, a.gid, c.closed_on, c.evidence, c.closed_by, c.recorded_at, c.fact_hash
              FROM finding_closures c JOIN findings f ON f.id = c.finding_id JOIN audits a ON a.id = f.audit_id
-             JOIN suppliers s ON s.id = a.supplier_id WHERE a.status = 'submitted' AND {} ORDER BY c.rowid",
-            scope.filter("a.supplier_id")
+             JOIN suppliers s ON s.id = a.supplier_id WHERE {status} AND {} ORDER BY {}",
+            scope.filter("a.supplier_id"),
+            scope.order("c.rowid", "f.gid")
         );
         batch.records.extend(self.rows(&closures, part("closure"))?);
         let attachments = format!(
             "SELECT t.gid, s.code, a.gid, e.gid AS evidence, t.path, t.size, t.sha256, t.attached_at, t.attached_by,
                     t.fact_hash
              FROM attachments t JOIN evidence e ON e.id = t.evidence_id JOIN audits a ON a.id = e.audit_id
-             JOIN suppliers s ON s.id = a.supplier_id WHERE a.status = 'submitted' AND {} ORDER BY t.id",
-            scope.filter("a.supplier_id")
+             JOIN suppliers s ON s.id = a.supplier_id WHERE {status} AND {} ORDER BY {}",
+            scope.filter("a.supplier_id"),
+            scope.order("t.id", "t.gid")
         );
         batch.records.extend(self.rows(&attachments, part("attachment"))?);
         Ok(())
@@ -209,8 +310,9 @@ impl Reader<'_> {
             "SELECT h.gid, s.code, h.entity, h.at, h.actor, h.entity, h.entity_key, h.action, h.field, h.old_value,
                     h.new_value, h.fact_hash
              FROM history h LEFT JOIN suppliers s ON s.id = h.supplier_id
-             WHERE h.entity NOT IN ('merge', 'sync', 'checklist') AND {} ORDER BY h.id",
-            scope.rows_of("h.supplier_id")
+             WHERE h.entity NOT IN ('merge', 'sync', 'checklist') AND {} ORDER BY {}",
+            scope.rows_of("h.supplier_id"),
+            scope.order("h.id", "h.gid")
         );
         batch.records.extend(self.rows(&sql, |r| {
             Ok(RecordRow {
@@ -250,29 +352,16 @@ impl Reader<'_> {
         Ok(())
     }
 
+    /// Lots (for a dossier only the voided ones: the others travel in its
+    /// readable part) and their voids.
     fn out_lots(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
+        let voided = if scope.lossless { " AND l.voided_at IS NOT NULL" } else { "" };
         let sql = format!(
-            "SELECT s.code, l.lot, l.sku, l.process, l.material, l.produced_on, l.started, l.passed_first,
-                    l.reworked, l.scrapped, l.defects
-             FROM lots l JOIN suppliers s ON s.id = l.supplier_id WHERE {} ORDER BY l.supplier_id, l.lot",
-            scope.filter("l.supplier_id")
+            "{LOT_ROWS} WHERE {}{voided} ORDER BY {}",
+            scope.filter("l.supplier_id"),
+            scope.order("l.supplier_id, l.lot", "s.code, l.lot")
         );
-        batch.lots = self.rows(&sql, |r| {
-            let defects: Option<String> = r.get(10)?;
-            Ok(LotRow {
-                supplier: r.get(0)?,
-                lot: r.get(1)?,
-                sku: r.get(2)?,
-                process: r.get(3)?,
-                material: r.get(4)?,
-                produced_on: crate::store::date_at(r, 5)?,
-                started: r.get(6)?,
-                passed_first: r.get(7)?,
-                reworked: r.get(8)?,
-                scrapped: r.get(9)?,
-                defects: defects.and_then(|d| serde_json::from_str(&d).ok()),
-            })
-        })?;
+        batch.lots = self.rows(&sql, lot_row)?;
         let sql = format!(
             "SELECT 'lot ' || s.code || ' ' || l.lot, s.code, 'lot' AS what, l.lot AS target, l.voided_at,
                     l.voided_by, l.void_reason
@@ -280,6 +369,40 @@ impl Reader<'_> {
             scope.filter("l.supplier_id")
         );
         batch.records.extend(self.rows(&sql, |r| Ok(void(r.get(0)?, r.get(1)?, "lot", object(r, 2)?)))?);
+        Ok(())
+    }
+}
+
+const LOT_ROWS: &str = "SELECT s.code, l.lot, l.sku, l.process, l.material, l.produced_on, l.started, l.passed_first,
+        l.reworked, l.scrapped, l.defects
+ FROM lots l JOIN suppliers s ON s.id = l.supplier_id";
+
+fn lot_row(r: &Row<'_>) -> rusqlite::Result<LotRow> {
+    let defects: Option<String> = r.get(10)?;
+    Ok(LotRow {
+        supplier: r.get(0)?,
+        lot: r.get(1)?,
+        sku: r.get(2)?,
+        process: r.get(3)?,
+        material: r.get(4)?,
+        produced_on: crate::store::date_at(r, 5)?,
+        started: r.get(6)?,
+        passed_first: r.get(7)?,
+        reworked: r.get(8)?,
+        scrapped: r.get(9)?,
+        defects: defects.and_then(|d| serde_json::from_str(&d).ok()),
+    })
+}
+
+impl Reader<'_> {
+    /// Every lot as a hub row, one at a time (a dossier's lots into the
+    /// database its records are written to).
+    pub fn each_lot_row(&self, f: &mut dyn FnMut(LotRow) -> Result<()>) -> Result<()> {
+        let mut stmt = self.conn.prepare(&format!("{LOT_ROWS} ORDER BY l.supplier_id, l.lot"))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            f(lot_row(row)?)?;
+        }
         Ok(())
     }
 }
