@@ -34,6 +34,7 @@ pub fn merge(store: &mut Store, paths: &[PathBuf], actor: &str, options: MergeOp
         report.sources.push(merge_source(&w, source, &source.path().display().to_string(), &files, options)?);
     }
     if !options.dry_run {
+        let _t = crate::trace::phase("merge: commit");
         w.commit()?;
         report.committed = true;
     }
@@ -97,15 +98,37 @@ fn merge_source(
         return Ok(r);
     }
     let read = source.read();
-    w.merge_suppliers(read, &mut r)?;
-    w.merge_claims(read, &mut r)?;
-    w.merge_audits(read, &mut r)?;
-    w.merge_attachments(read, files, &mut r)?;
-    w.merge_lots(read, &mut r)?;
-    w.merge_control(read, &mut r)?;
-    w.merge_policy(read, &mut r)?;
-    w.merge_shortlist(read, &mut r)?;
-    w.merge_history(read, &mut r)?;
+    let phase = crate::trace::phase;
+    {
+        let _t = phase("merge: suppliers");
+        w.merge_suppliers(read, &mut r)?;
+    }
+    {
+        let _t = phase("merge: claims");
+        w.merge_claims(read, &mut r)?;
+    }
+    {
+        let _t = phase("merge: audits");
+        w.merge_audits(read, &mut r)?;
+    }
+    {
+        let _t = phase("merge: attachments");
+        w.merge_attachments(read, files, &mut r)?;
+    }
+    {
+        let _t = phase("merge: lots");
+        w.merge_lots(read, &mut r)?;
+    }
+    {
+        let _t = phase("merge: annotations, plans, policy, shortlist");
+        w.merge_control(read, &mut r)?;
+        w.merge_policy(read, &mut r)?;
+        w.merge_shortlist(read, &mut r)?;
+    }
+    {
+        let _t = phase("merge: history");
+        w.merge_history(read, &mut r)?;
+    }
     for refused in r.refused.iter().filter(|x| x.cause != Cause::AfterSubmission) {
         w.record_refusal(&file, refused)?;
     }
