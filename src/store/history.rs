@@ -117,10 +117,25 @@ fn insert(conn: &Connection, at: &str, actor: &str, change: &Change<'_>, gid: Op
         None => None,
     };
     let (_, previous) = history_head(conn)?;
+    insert_linked(conn, &previous, code.as_deref(), (at, actor), change, gid)?;
+    Ok(())
+}
+
+/// Appends one row after the link `previous` (the chain's head, which the
+/// caller knows: a merge appends many rows in a row), for the supplier with
+/// `code`; returns the new head's hash.
+pub(crate) fn insert_linked(
+    conn: &Connection,
+    previous: &str,
+    code: Option<&str>,
+    (at, actor): (&str, &str),
+    change: &Change<'_>,
+    gid: Option<crate::model::Gid>,
+) -> Result<String> {
     let row = ChainedRow {
         at,
         actor,
-        supplier: code.as_deref(),
+        supplier: code,
         entity: change.entity.as_str(),
         key: change.key,
         action: change.action.as_str(),
@@ -129,7 +144,7 @@ fn insert(conn: &Connection, at: &str, actor: &str, change: &Change<'_>, gid: Op
         new: change.new,
         fact: change.fact,
     };
-    let link = history_link(&previous, &row);
+    let link = history_link(previous, &row);
     let sql = if gid.is_some() {
         "INSERT INTO history (at, actor, supplier_id, entity, entity_key, action, field, old_value, new_value,
                               fact_hash, chain_hash, gid)
@@ -158,7 +173,7 @@ fn insert(conn: &Connection, at: &str, actor: &str, change: &Change<'_>, gid: Op
         values.push(g);
     }
     stmt.execute(values.as_slice())?;
-    Ok(())
+    Ok(link)
 }
 
 impl Writer<'_> {

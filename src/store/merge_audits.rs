@@ -11,7 +11,7 @@
 //! reported. History entries come with their records; one that records a
 //! fact this database did not take is left out with it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{OptionalExtension, params};
 
@@ -243,10 +243,15 @@ impl Writer<'_> {
         };
         let id = self.insert_audit_row(supplier, h, amends)?;
         r.added.add("audits", 1);
-        self.merge_draft_parts(src, h, id, r)?;
-        self.merge_draft_edits(src, (h.id, id), (h.gid, &h.reference), h.status != "submitted", r)?;
         if h.status == "submitted" {
+            // New here: its answers and its versions are all new too.
+            self.add_sealed_answers(src, h, id, r)?;
+            self.merge_items(src, h, id, r)?;
+            self.copy_audit_versions(src, h.gid, r)?;
             self.seal_as_received(id, h)?;
+        } else {
+            self.merge_draft_parts(src, h, id, r)?;
+            self.merge_draft_edits(src, (h.id, id), (h.gid, &h.reference), true, r)?;
         }
         self.merge_closures(src, h, r)?;
         Ok(None)
@@ -315,6 +320,18 @@ impl Writer<'_> {
         }
         changed |= self.merge_items(src, h, id, r)?;
         Ok(changed)
+    }
+
+    /// The sealed answers of an audit new here, as they are.
+    fn add_sealed_answers(&self, src: Reader<'_>, h: &Header, id: i64, r: &mut SourceReport) -> Result<()> {
+        let mut insert = self.conn().prepare_cached(
+            "INSERT INTO answers (audit_id, template, question, result, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (question, result, note) in source_answers(src, h.id)? {
+            insert.execute(params![id, h.template, question, result, note])?;
+            r.added.add("answers", 1);
+        }
+        Ok(())
     }
 
     /// A draft here submitted there: answers given here after the copy was
@@ -472,6 +489,8 @@ impl Writer<'_> {
              FROM history h LEFT JOIN suppliers s ON s.id = h.supplier_id ORDER BY h.id",
         )?;
         let mut rows = stmt.query([])?;
+        let mut head = super::history::history_head(self.conn())?.1;
+        let mut suppliers: HashMap<String, SupplierId> = HashMap::new();
         while let Some(row) = rows.next()? {
             let gid: Gid = row.get(0)?;
             if self.read().gid_exists("history", gid)? {
@@ -485,7 +504,17 @@ impl Writer<'_> {
                 continue;
             }
             let code: Option<String> = row.get(3)?;
-            let supplier = code.map(|c| self.read().require_supplier(&c)).transpose()?;
+            let supplier = match &code {
+                Some(c) => Some(match suppliers.get(c) {
+                    Some(id) => *id,
+                    None => {
+                        let id = self.read().require_supplier(c)?;
+                        suppliers.insert(c.clone(), id);
+                        id
+                    }
+                }),
+                None => None,
+            };
             let (entity, action): (String, String) = (row.get(4)?, row.get(6)?);
             let entity = entity.parse().map_err(|_| Error::Invalid(format!("history entity `{entity}` unknown")))?;
             let action = action.parse().map_err(|_| Error::Invalid(format!("history action `{action}` unknown")))?;
@@ -502,7 +531,8 @@ impl Writer<'_> {
                 fact: fact.as_deref(),
             };
             let (at, actor): (String, String) = (row.get(1)?, row.get(2)?);
-            super::history::append_identified(self.conn(), &at, &actor, &change, gid)?;
+            head =
+                super::history::insert_linked(self.conn(), &head, code.as_deref(), (&at, &actor), &change, Some(gid))?;
             r.added.add("history", 1);
         }
         Ok(())
