@@ -166,8 +166,9 @@ impl Writer<'_> {
     /// audits refused, whose history entries stay behind too.
     pub fn merge_audits(&self, src: Reader<'_>, r: &mut SourceReport) -> Result<HashSet<Gid>> {
         let mut refused = HashSet::new();
+        let mut templates = Templates::default();
         for h in source_headers(src)? {
-            if let Some(cause) = self.merge_audit(src, &h, r)? {
+            if let Some(cause) = self.merge_audit(src, &h, r, &mut templates)? {
                 refused.insert(h.gid);
                 r.refused.push(Refused {
                     entity: "audit",
@@ -182,9 +183,17 @@ impl Writer<'_> {
     }
 
     /// One audit; `Some(cause)` when it is refused.
-    fn merge_audit(&self, src: Reader<'_>, h: &Header, r: &mut SourceReport) -> Result<Option<Cause>> {
+    fn merge_audit(
+        &self,
+        src: Reader<'_>,
+        h: &Header,
+        r: &mut SourceReport,
+        templates: &mut Templates,
+    ) -> Result<Option<Cause>> {
         let submitted = h.status == "submitted";
-        if submitted && src.recompute_seal(h.id, h.seal_format)?.as_deref() != h.content_hash.as_deref() {
+        if submitted
+            && src.recompute_seal(h.id, h.seal_format, &mut templates.theirs)?.as_deref() != h.content_hash.as_deref()
+        {
             return Ok(Some(Cause::BrokenSeal));
         }
         let here = self.read().audit_by_gid(h.gid)?;
@@ -215,7 +224,7 @@ impl Writer<'_> {
                 if submitted {
                     self.take_sealed_parts(src, (h.id, id), &h.reference, r)?;
                     self.merge_draft_edits(src, (h.id, id), (h.gid, &h.reference), false, r)?;
-                    self.seal_as_received(id, h)?;
+                    self.seal_as_received(id, h, &mut templates.ours)?;
                     r.updated.add("audits", 1);
                 } else if self.merge_draft_edits(src, (h.id, id), (h.gid, &h.reference), true, r)? || changed {
                     r.updated.add("audits", 1);
@@ -225,11 +234,17 @@ impl Writer<'_> {
                 self.merge_closures(src, h, r)?;
                 Ok(None)
             }
-            None => self.add_audit(src, h, r),
+            None => self.add_audit(src, h, r, &mut templates.ours),
         }
     }
 
-    fn add_audit(&self, src: Reader<'_>, h: &Header, r: &mut SourceReport) -> Result<Option<Cause>> {
+    fn add_audit(
+        &self,
+        src: Reader<'_>,
+        h: &Header,
+        r: &mut SourceReport,
+        templates: &mut HashMap<String, String>,
+    ) -> Result<Option<Cause>> {
         if self.read().audit_id(&h.reference)?.is_some() {
             return Ok(Some(Cause::ReferenceTaken));
         }
@@ -248,7 +263,7 @@ impl Writer<'_> {
             self.add_sealed_answers(src, h, id, r)?;
             self.merge_items(src, h, id, r)?;
             self.copy_audit_versions(src, h.gid, r)?;
-            self.seal_as_received(id, h)?;
+            self.seal_as_received(id, h, templates)?;
         } else {
             self.merge_draft_parts(src, h, id, r)?;
             self.merge_draft_edits(src, (h.id, id), (h.gid, &h.reference), true, r)?;
@@ -395,7 +410,7 @@ impl Writer<'_> {
     /// Seals audit `id` (here a draft holding the arriving content) with the
     /// seal it arrived with, linked next in this database's chain, and
     /// checks that what is stored now hashes to it.
-    fn seal_as_received(&self, id: i64, h: &Header) -> Result<()> {
+    fn seal_as_received(&self, id: i64, h: &Header, templates: &mut HashMap<String, String>) -> Result<()> {
         let (seq, previous) = self.read().chain_head()?;
         let content = h.content_hash.clone().unwrap_or_default();
         let submitted_at = h.submitted_at.clone().unwrap_or_default();
@@ -421,7 +436,7 @@ impl Writer<'_> {
                 seq + 1,
                 link
             ])?;
-        if self.read().recompute_seal(id, h.seal_format)?.as_deref() != Some(content.as_str()) {
+        if self.read().recompute_seal(id, h.seal_format, templates)?.as_deref() != Some(content.as_str()) {
             return Err(Error::Invalid(format!(
                 "audit {} ({}): its content as taken in here does not match its seal; nothing was merged",
                 h.reference, h.supplier
@@ -432,7 +447,7 @@ impl Writer<'_> {
 
     /// Closures of the audit's findings, by finding gid (closed once).
     fn merge_closures(&self, src: Reader<'_>, h: &Header, r: &mut SourceReport) -> Result<()> {
-        let mut stmt = src.conn.prepare(
+        let mut stmt = src.conn.prepare_cached(
             "SELECT f.gid, c.closed_on, c.evidence, c.closed_by, c.recorded_at, c.fact_hash
              FROM finding_closures c JOIN findings f ON f.id = c.finding_id WHERE f.audit_id = ?1 ORDER BY f.id",
         )?;
@@ -490,6 +505,8 @@ impl Writer<'_> {
         )?;
         let mut rows = stmt.query([])?;
         let mut head = super::history::history_head(self.conn())?.1;
+        // The facts held here, once (each is looked up by a history row that records it).
+        let facts = self.read().fact_hashes()?;
         let mut suppliers: HashMap<String, SupplierId> = HashMap::new();
         while let Some(row) = rows.next()? {
             let gid: Gid = row.get(0)?;
@@ -499,7 +516,7 @@ impl Writer<'_> {
             }
             let fact: Option<String> = row.get(10)?;
             if let Some(hash) = &fact
-                && !self.read().holds_fact(hash)?
+                && !facts.contains(hash)
             {
                 continue;
             }
@@ -540,6 +557,14 @@ impl Writer<'_> {
 }
 
 type Void = (Option<String>, Option<String>, Option<String>);
+
+/// Checklist templates' hashes, computed once per merge on each side (an
+/// audit's seal covers its template's).
+#[derive(Default)]
+struct Templates {
+    theirs: HashMap<String, String>,
+    ours: HashMap<String, String>,
+}
 
 /// A claim here: supplier code, capability, source, stated on, statement,
 /// retired on, voided at.
@@ -650,15 +675,14 @@ impl Reader<'_> {
         Ok(self.conn.query_row("SELECT count(*) FROM attachments", [], |r| r.get(0))?)
     }
 
-    /// Whether a submitted audit, closure or attachment with this hash is here.
-    fn holds_fact(&self, hash: &str) -> Result<bool> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM audits WHERE content_hash = ?1)
-                     OR EXISTS (SELECT 1 FROM finding_closures WHERE fact_hash = ?1)
-                     OR EXISTS (SELECT 1 FROM attachments WHERE fact_hash = ?1)",
-            )?
-            .query_row([hash], |r| r.get(0))?)
+    /// The hashes of the submitted audits, closures and attachments here.
+    fn fact_hashes(&self) -> Result<HashSet<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT content_hash FROM audits WHERE content_hash IS NOT NULL
+             UNION SELECT fact_hash FROM finding_closures WHERE fact_hash IS NOT NULL
+             UNION SELECT fact_hash FROM attachments WHERE fact_hash IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
