@@ -17,6 +17,12 @@ struct Migration {
     /// SQL run after the seed, in the same transaction (triggers that would
     /// refuse what the seed writes).
     finish: Option<&'static str>,
+    /// Whether the step rebuilds a table (make the new one, copy, drop the
+    /// old, rename): foreign keys are turned off for it, as SQLite's own
+    /// procedure says (dropping a parent table with them on would delete or
+    /// refuse its children), and `PRAGMA foreign_key_check` must find nothing
+    /// before it commits.
+    rebuilds: bool,
 }
 
 const MIGRATIONS: &[Migration] = &[
@@ -25,18 +31,21 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../schema.sql"),
         seed: Some(super::policy::seed_defaults),
         finish: None,
+        rebuilds: false,
     },
     Migration {
         name: "checklist odm-capability/1",
         sql: include_str!("../../migrations/0002_checklist_odm_capability_1.sql"),
         seed: None,
         finish: None,
+        rebuilds: false,
     },
     Migration {
         name: "lot annotations and control plans",
         sql: include_str!("../../migrations/0003_annotations_control_plans.sql"),
         seed: None,
         finish: None,
+        rebuilds: false,
     },
     // A migration that adds a checklist template calls
     // `checklists::seal_templates` in its seed.
@@ -45,32 +54,50 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0004_seals.sql"),
         seed: Some(super::migrate_seals::seed),
         finish: Some(include_str!("../../migrations/0004_seals_triggers.sql")),
+        rebuilds: false,
     },
     Migration {
         name: "notes on unanswered questions",
         sql: include_str!("../../migrations/0005_question_notes.sql"),
         seed: None,
         finish: None,
+        rebuilds: false,
     },
     Migration {
         name: "attachment file store",
         sql: include_str!("../../migrations/0006_attachment_file_store.sql"),
         seed: None,
         finish: None,
+        rebuilds: false,
     },
     Migration {
         name: "installation",
         sql: include_str!("../../migrations/0007_installation.sql"),
         seed: Some(super::installation::seed),
         finish: None,
+        rebuilds: false,
     },
     Migration {
         name: "identity",
         sql: include_str!("../../migrations/0008_identity.sql"),
         seed: Some(super::migrate_identity::seed),
         finish: Some(include_str!("../../migrations/0008_identity_triggers.sql")),
+        rebuilds: false,
     },
-    Migration { name: "hub", sql: include_str!("../../migrations/0009_hub.sql"), seed: None, finish: None },
+    Migration {
+        name: "hub",
+        sql: include_str!("../../migrations/0009_hub.sql"),
+        seed: None,
+        finish: None,
+        rebuilds: false,
+    },
+    Migration {
+        name: "shared audit references, claim retirements that change",
+        sql: include_str!("../../migrations/0010_team_refs_retirements.sql"),
+        seed: None,
+        finish: None,
+        rebuilds: true,
+    },
 ];
 
 /// The schema version this binary writes; newer files are refused.
@@ -84,6 +111,22 @@ pub(super) fn apply(conn: &mut Connection, application_id: i64) -> Result<()> {
     if current >= LATEST_VERSION {
         return Ok(());
     }
+    let pending = usize::try_from(current).ok().and_then(|v| MIGRATIONS.get(v..)).unwrap_or_default();
+    // `PRAGMA foreign_keys` cannot change inside a transaction: it is turned
+    // off before the steps and back on after them, whatever they did.
+    let lift =
+        pending.iter().any(|m| m.rebuilds) && conn.pragma_query_value::<bool, _>(None, "foreign_keys", |r| r.get(0))?;
+    if lift {
+        conn.pragma_update(None, "foreign_keys", false)?;
+    }
+    let applied = apply_steps(conn, application_id);
+    if lift {
+        conn.pragma_update(None, "foreign_keys", true)?;
+    }
+    applied
+}
+
+fn apply_steps(conn: &mut Connection, application_id: i64) -> Result<()> {
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Re-read inside the lock: another process may have migrated meanwhile.
@@ -91,6 +134,9 @@ pub(super) fn apply(conn: &mut Connection, application_id: i64) -> Result<()> {
         let Some(step) = usize::try_from(version).ok().and_then(|v| MIGRATIONS.get(v)) else {
             return Ok(());
         };
+        // A file may hold broken references already (`casebook check` names
+        // them); a rebuild must not add any.
+        let broken_before = if step.rebuilds { foreign_key_problems(&tx)? } else { 0 };
         tx.execute_batch(step.sql)
             .map_err(|e| crate::Error::Invalid(format!("migration {} ({}) failed: {e}", version + 1, step.name)))?;
         if let Some(seed) = step.seed {
@@ -101,12 +147,34 @@ pub(super) fn apply(conn: &mut Connection, application_id: i64) -> Result<()> {
             tx.execute_batch(finish)
                 .map_err(|e| crate::Error::Invalid(format!("migration {} ({}) failed: {e}", version + 1, step.name)))?;
         }
+        if step.rebuilds {
+            let broken = foreign_key_problems(&tx)?;
+            if broken > broken_before {
+                return Err(crate::Error::Invalid(format!(
+                    "migration {} ({}) failed: it would leave {} more row(s) with a broken reference",
+                    version + 1,
+                    step.name,
+                    broken - broken_before
+                )));
+            }
+        }
         if version == 0 {
             tx.pragma_update(None, "application_id", application_id)?;
         }
         tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;
     }
+}
+
+/// How many rows `PRAGMA foreign_key_check` finds.
+fn foreign_key_problems(conn: &Connection) -> Result<usize> {
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let mut rows = stmt.query([])?;
+    let mut count = 0;
+    while rows.next()?.is_some() {
+        count += 1;
+    }
+    Ok(count)
 }
 
 /// A database in memory with every migration applied: casebook's schema as
