@@ -20,6 +20,7 @@ use super::{Reader, SupplierId, Writer};
 use crate::error::{Error, Result};
 use crate::model::merge::{Cause, Refused, SourceReport};
 use crate::model::{Evidence, Finding, Gid};
+use crate::store::versions::Versioned;
 
 /// An audit's header and seal as stored in the source.
 struct Header {
@@ -118,6 +119,8 @@ impl Writer<'_> {
                         )?
                         .execute(params![supplier.0, capability, source, stated_on, statement, retired_on, gid])?;
                     let row = self.conn().last_insert_rowid();
+                    // Its retirement's versions travel with it.
+                    self.merge_versions(src, Versioned::Claim, &gid.to_string(), r)?;
                     self.copy_void("claims", row, &void)?;
                     r.added.add("claims", 1);
                 }
@@ -132,13 +135,8 @@ impl Writer<'_> {
                         ) =>
                 {
                     let voided_here = h.6.is_some();
-                    let mut updated = false;
-                    if !voided_here && h.5.is_none() && retired_on.is_some() {
-                        self.conn()
-                            .prepare_cached("UPDATE claims SET retired_on = ?2 WHERE gid = ?1")?
-                            .execute(params![gid, retired_on])?;
-                        updated = true;
-                    }
+                    let label = format!("{code} {capability} ({source}, {stated_on})");
+                    let mut updated = !voided_here && self.merge_retirement(src, gid, &label, (h.5, retired_on), r)?;
                     if !voided_here && void.0.is_some() {
                         let row = self.read().row_of("claims", gid)?.unwrap_or_default();
                         self.copy_void("claims", row, &void)?;
@@ -160,6 +158,37 @@ impl Writer<'_> {
             }
         }
         Ok(())
+    }
+
+    /// A claim's retirement, by its versions: the later retirement wins
+    /// (a retirement is never taken back by a merge: no command un-retires a
+    /// claim). A retirement recorded before versions were kept counts as the
+    /// oldest; where neither side has a version, a retirement there is taken
+    /// only when the claim is not retired here. Each retirement both sides
+    /// changed apart is a conflict in the report, under `label`. Returns
+    /// whether the claim here changed.
+    fn merge_retirement(
+        &self,
+        src: Reader<'_>,
+        gid: Gid,
+        label: &str,
+        (ours, theirs): (Option<String>, Option<String>),
+        r: &mut SourceReport,
+    ) -> Result<bool> {
+        let key = gid.to_string();
+        let before = r.conflicts.len();
+        self.merge_versions(src, Versioned::Claim, &key, r)?;
+        for conflict in &mut r.conflicts[before..] {
+            label.clone_into(&mut conflict.key);
+        }
+        let winner = match self.read().latest_version(Versioned::Claim, &key, "retired_on")? {
+            Some(version) => version.value,
+            None if ours.is_none() => theirs,
+            None => None,
+        };
+        let Some(day) = winner.filter(|day| Some(day) != ours.as_ref()) else { return Ok(false) };
+        self.conn().prepare_cached("UPDATE claims SET retired_on = ?2 WHERE gid = ?1")?.execute(params![gid, day])?;
+        Ok(true)
     }
 
     /// Audits and what is filed under them, by gid; returns the gids of the
@@ -230,9 +259,6 @@ impl Writer<'_> {
     }
 
     fn add_audit(&self, src: Reader<'_>, h: &Header, r: &mut SourceReport) -> Result<Option<Cause>> {
-        if self.read().audit_id(&h.reference)?.is_some() {
-            return Ok(Some(Cause::ReferenceTaken));
-        }
         let supplier = self.read().require_supplier(&h.supplier)?;
         let amends = match h.amends {
             Some(original) => match self.read().audit_by_gid(original)? {
@@ -241,8 +267,23 @@ impl Writer<'_> {
             },
             None => None,
         };
+        // A reference is a label (the gid is the identity): an audit whose
+        // reference one here holds too — minted before installation tags, or
+        // typed by hand — is taken in beside it, and the report says so.
+        let sharing = self.read().others_with_reference(&h.reference, &h.gid.to_string())?;
         let id = self.insert_audit_row(supplier, h, amends)?;
         r.added.add("audits", 1);
+        if !sharing.is_empty() {
+            r.notices.push(format!(
+                "audit {} ({}, gid {}) is taken in beside {} audit(s) here with the same reference (gid {}): \
+                 the reference is now shared, and commands that take it ask for the gid",
+                h.reference,
+                h.supplier,
+                h.gid,
+                sharing.len(),
+                sharing.join(", gid ")
+            ));
+        }
         self.merge_draft_parts(src, h, id, r)?;
         self.merge_draft_edits(src, (h.id, id), (h.gid, &h.reference), h.status != "submitted", r)?;
         if h.status == "submitted" {
