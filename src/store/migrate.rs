@@ -119,19 +119,21 @@ pub(super) fn apply(conn: &mut Connection, application_id: i64) -> Result<()> {
     if lift {
         conn.pragma_update(None, "foreign_keys", false)?;
     }
-    let applied = apply_steps(conn, application_id);
+    let applied = apply_steps(conn, application_id, LATEST_VERSION);
     if lift {
         conn.pragma_update(None, "foreign_keys", true)?;
     }
     applied
 }
 
-fn apply_steps(conn: &mut Connection, application_id: i64) -> Result<()> {
+/// Applies the steps after the file's version up to version `until`.
+fn apply_steps(conn: &mut Connection, application_id: i64, until: i64) -> Result<()> {
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Re-read inside the lock: another process may have migrated meanwhile.
         let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let Some(step) = usize::try_from(version).ok().and_then(|v| MIGRATIONS.get(v)) else {
+        let Some(step) = usize::try_from(version).ok().filter(|_| version < until).and_then(|v| MIGRATIONS.get(v))
+        else {
             return Ok(());
         };
         // A file may hold broken references already (`casebook check` names
@@ -214,5 +216,71 @@ mod tests {
                 conn.execute_batch(finish).unwrap_or_else(|e| panic!("migration {} (finish) failed: {e}", i + 1));
             }
         }
+    }
+
+    /// The version a file is at just before the step named `name`.
+    fn before_step(name: &str) -> i64 {
+        i64::try_from(MIGRATIONS.iter().position(|m| m.name == name).unwrap()).unwrap()
+    }
+
+    fn count(conn: &Connection, sql: &str) -> i64 {
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// The legacy fixture brought to the version before the audits table
+    /// was rebuilt, with rows that go with their audit (`ON DELETE
+    /// CASCADE`), then opened as casebook opens a file (foreign keys on):
+    /// every row stays, the schema is casebook's own, and the rules changed.
+    #[test]
+    fn rebuilding_audits_keeps_every_row_and_every_reference() {
+        const STEP: &str = "shared audit references, claim retirements that change";
+        const COUNTS: &str = "SELECT (SELECT count(*) FROM audits) || ' ' || (SELECT count(*) FROM answers) || ' ' ||
+            (SELECT count(*) FROM evidence) || ' ' || (SELECT count(*) FROM findings) || ' ' ||
+            (SELECT count(*) FROM audit_cursors) || ' ' || (SELECT count(*) FROM question_notes) || ' ' ||
+            (SELECT count(*) FROM history) || ' ' || (SELECT group_concat(gid || ref || status) FROM audits)";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("previous.db");
+        let mut conn = Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../../tests/fixtures/legacy-v2/db.sql")).unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        apply_steps(&mut conn, super::super::APPLICATION_ID, before_step(STEP)).unwrap();
+        assert_eq!(version(&conn), before_step(STEP));
+        conn.execute_batch(
+            "INSERT INTO audit_cursors (audit_id, question, updated_at)
+                 SELECT id, 'LG-01', '2026-12-01T00:00:00Z' FROM audits WHERE status = 'draft';
+             INSERT INTO question_notes (audit_id, question, note)
+                 SELECT id, 'LG-02', 'payee named on the proforma' FROM audits WHERE status = 'draft';",
+        )
+        .unwrap();
+        let shared = "INSERT INTO audits (ref, supplier_id, auditor, visited_on, kind, template, gid)
+             SELECT ref, supplier_id, 'chen', visited_on, kind, template, '01900000-0000-7000-8000-000000000001'
+             FROM audits WHERE ref = 'A-2026-042'";
+        let retire =
+            "UPDATE claims SET retired_on = stated_on WHERE id = (SELECT min(id) FROM claims WHERE voided_at IS NULL);
+                      UPDATE claims SET retired_on = date(stated_on, '+1 day')
+                      WHERE id = (SELECT min(id) FROM claims WHERE voided_at IS NULL)";
+        assert!(conn.execute(shared, []).is_err(), "before: a reference is unique");
+        assert!(conn.execute_batch(&format!("SAVEPOINT s; {retire}; RELEASE s")).is_err(), "before: retired once");
+        conn.execute_batch("ROLLBACK").ok();
+        let before: String = conn.query_row(COUNTS, [], |r| r.get(0)).unwrap();
+        assert!(count(&conn, "SELECT count(*) FROM audit_cursors") > 0);
+        drop(conn);
+
+        let store = super::super::Store::open(&path, super::super::OpenMode::Existing).unwrap();
+        let conn = &store.conn;
+        assert_eq!(version(conn), LATEST_VERSION);
+        assert_eq!(conn.query_row(COUNTS, [], |r| r.get::<_, String>(0)).unwrap(), before);
+        assert_eq!(count(conn, "PRAGMA foreign_keys"), 1, "foreign keys are on again");
+        let read = store.read();
+        assert_eq!(read.foreign_key_problems().unwrap(), Vec::<String>::new());
+        assert_eq!(read.integrity_problems().unwrap(), Vec::<String>::new());
+        let reference = reference().unwrap();
+        assert_eq!(read.schema_problems(&reference).unwrap().0, Vec::<String>::new());
+        let seals = read.verify_seals(None).unwrap();
+        assert_eq!((seals.problems.len(), seals.sealed), (0, 15));
+        // After: two audits may share a reference, and a retirement moves.
+        conn.execute(shared, []).unwrap();
+        conn.execute_batch(retire).unwrap();
+        assert_eq!(count(conn, "SELECT count(*) FROM audits WHERE ref = 'A-2026-042'"), 2);
     }
 }
