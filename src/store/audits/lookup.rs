@@ -4,6 +4,8 @@
 //! every audit it names, and the audit's gid — or the start of it, at least
 //! 8 hex digits — names it instead.
 
+use std::fmt::Write as _;
+
 use rusqlite::params;
 
 use super::super::Reader;
@@ -90,10 +92,8 @@ fn ambiguous(what: &str, many: &[Candidate]) -> Error {
     let mut message =
         format!("{what}; name one by its gid (or the start of it, at least {GID_PREFIX_MIN} characters) instead:");
     for c in many {
-        message.push_str(&format!(
-            "\n  {}  {}  {}  visited {}  {}",
-            c.gid, c.reference, c.supplier, c.visited_on, c.status
-        ));
+        let _ =
+            write!(message, "\n  {}  {}  {}  visited {}  {}", c.gid, c.reference, c.supplier, c.visited_on, c.status);
     }
     Error::Invalid(message)
 }
