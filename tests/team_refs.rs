@@ -222,3 +222,35 @@ fn retiring_a_retired_claim_again_moves_its_retirement_and_says_so() {
     assert_eq!(retired_on(&a, &claim).as_deref(), Some("2026-06-01"));
     at(&sandbox, &a, "tester", &["check"]).assert_success();
 }
+
+#[test]
+fn a_voided_claim_keeps_the_retirement_it_was_voided_with_in_either_merge_order() {
+    let (sandbox, a, b) = team();
+    let claim = first_claim(&a);
+    let claim_cmd = |db: &Path, who: &str, args: &[&str]| {
+        let mut all = vec!["claim", args[0], "--supplier", "XM-FEWLOTS", &claim];
+        all.extend_from_slice(&args[1..]);
+        at(&sandbox, db, who, &all).assert_success();
+    };
+    claim_cmd(&a, "lin.wei", &["retire", "--on", "2026-05-01"]);
+    claim_cmd(&a, "lin.wei", &["void", "--reason", "said by a reseller"]);
+    // A later retirement elsewhere does not edit a voided claim.
+    claim_cmd(&b, "chen.li", &["retire", "--on", "2026-06-01"]);
+    let state = |db: &Path| -> (Option<String>, Option<String>) {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        conn.query_row(&format!("SELECT retired_on, void_reason FROM claims WHERE id = {claim}"), [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap()
+    };
+    let (ab, _) = merged(&sandbox, "hq-ab.db", &a, &b);
+    let (ba, _) = merged(&sandbox, "hq-ba.db", &b, &a);
+    let expected = (Some("2026-05-01".to_owned()), Some("said by a reseller".to_owned()));
+    assert_eq!(state(&ab), expected);
+    assert_eq!(state(&ba), expected);
+    let versions = "SELECT group_concat(value || actor, ',') FROM (SELECT * FROM field_versions WHERE entity = 'claim' ORDER BY clock)";
+    assert_eq!(sql::<String>(&ab, versions), sql::<String>(&ba, versions), "the same field history either way");
+    for db in [&ab, &ba] {
+        at(&sandbox, db, "tester", &["check"]).assert_success();
+    }
+}

@@ -136,7 +136,8 @@ impl Writer<'_> {
                 {
                     let voided_here = h.6.is_some();
                     let label = format!("{code} {capability} ({source}, {stated_on})");
-                    let mut updated = !voided_here && self.merge_retirement(src, gid, &label, (h.5, retired_on), r)?;
+                    let voided = (voided_here, void.0.is_some());
+                    let mut updated = self.merge_retirement(src, gid, &label, (h.5, retired_on), voided, r)?;
                     if !voided_here && void.0.is_some() {
                         let row = self.read().row_of("claims", gid)?.unwrap_or_default();
                         self.copy_void("claims", row, &void)?;
@@ -160,19 +161,24 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// A claim's retirement, by its versions: the later retirement wins
-    /// (a retirement is never taken back by a merge: no command un-retires a
-    /// claim). A retirement recorded before versions were kept counts as the
-    /// oldest; where neither side has a version, a retirement there is taken
-    /// only when the claim is not retired here. Each retirement both sides
-    /// changed apart is a conflict in the report, under `label`. Returns
-    /// whether the claim here changed.
+    /// A claim's retirement, by its versions (which travel in every case,
+    /// so both merge orders keep the same field history): the later
+    /// retirement wins. No command un-retires a claim, so neither does this
+    /// — but for a void: a claim voided there and not here takes the
+    /// retirement it was voided with (a void wins over an edit), and a claim
+    /// voided here never changes. A retirement recorded before versions were
+    /// kept counts as the oldest; where neither side has a version, one there
+    /// is taken only when the claim is not retired here. Each retirement both
+    /// sides changed apart is a conflict in the report, under `label`.
+    /// `frozen`: the claim is voided here; `void_arrives`: voided there only.
+    /// Returns whether the claim here changed.
     fn merge_retirement(
         &self,
         src: Reader<'_>,
         gid: Gid,
         label: &str,
         (ours, theirs): (Option<String>, Option<String>),
+        (frozen, void_arrives): (bool, bool),
         r: &mut SourceReport,
     ) -> Result<bool> {
         let key = gid.to_string();
@@ -181,12 +187,21 @@ impl Writer<'_> {
         for conflict in &mut r.conflicts[before..] {
             label.clone_into(&mut conflict.key);
         }
-        let winner = match self.read().latest_version(Versioned::Claim, &key, "retired_on")? {
-            Some(version) => version.value,
-            None if ours.is_none() => theirs,
-            None => None,
+        if frozen {
+            return Ok(false);
+        }
+        let day = if void_arrives {
+            theirs
+        } else {
+            match self.read().latest_version(Versioned::Claim, &key, "retired_on")? {
+                Some(version) => version.value.or_else(|| ours.clone()),
+                None if ours.is_none() => theirs,
+                None => ours.clone(),
+            }
         };
-        let Some(day) = winner.filter(|day| Some(day) != ours.as_ref()) else { return Ok(false) };
+        if day == ours {
+            return Ok(false);
+        }
         self.conn().prepare_cached("UPDATE claims SET retired_on = ?2 WHERE gid = ?1")?.execute(params![gid, day])?;
         Ok(true)
     }
