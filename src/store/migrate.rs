@@ -17,12 +17,12 @@ struct Migration {
     /// SQL run after the seed, in the same transaction (triggers that would
     /// refuse what the seed writes).
     finish: Option<&'static str>,
-    /// Whether the step rebuilds a table (make the new one, copy, drop the
-    /// old, rename): foreign keys are turned off for it, as SQLite's own
+    /// The tables the step rebuilds (make the new one, copy, drop the old,
+    /// rename): foreign keys are turned off for it, as SQLite's own
     /// procedure says (dropping a parent table with them on would delete or
-    /// refuse its children), and `PRAGMA foreign_key_check` must find nothing
-    /// before it commits.
-    rebuilds: bool,
+    /// refuse its children), and `PRAGMA foreign_key_check` of these tables
+    /// and of every table that refers to them must find no more than before.
+    rebuilds: &'static [&'static str],
 }
 
 const MIGRATIONS: &[Migration] = &[
@@ -31,21 +31,21 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../schema.sql"),
         seed: Some(super::policy::seed_defaults),
         finish: None,
-        rebuilds: false,
+        rebuilds: &[],
     },
     Migration {
         name: "checklist odm-capability/1",
         sql: include_str!("../../migrations/0002_checklist_odm_capability_1.sql"),
         seed: None,
         finish: None,
-        rebuilds: false,
+        rebuilds: &[],
     },
     Migration {
         name: "lot annotations and control plans",
         sql: include_str!("../../migrations/0003_annotations_control_plans.sql"),
         seed: None,
         finish: None,
-        rebuilds: false,
+        rebuilds: &[],
     },
     // A migration that adds a checklist template calls
     // `checklists::seal_templates` in its seed.
@@ -54,49 +54,49 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0004_seals.sql"),
         seed: Some(super::migrate_seals::seed),
         finish: Some(include_str!("../../migrations/0004_seals_triggers.sql")),
-        rebuilds: false,
+        rebuilds: &[],
     },
     Migration {
         name: "notes on unanswered questions",
         sql: include_str!("../../migrations/0005_question_notes.sql"),
         seed: None,
         finish: None,
-        rebuilds: false,
+        rebuilds: &[],
     },
     Migration {
         name: "attachment file store",
         sql: include_str!("../../migrations/0006_attachment_file_store.sql"),
         seed: None,
         finish: None,
-        rebuilds: false,
+        rebuilds: &[],
     },
     Migration {
         name: "installation",
         sql: include_str!("../../migrations/0007_installation.sql"),
         seed: Some(super::installation::seed),
         finish: None,
-        rebuilds: false,
+        rebuilds: &[],
     },
     Migration {
         name: "identity",
         sql: include_str!("../../migrations/0008_identity.sql"),
         seed: Some(super::migrate_identity::seed),
         finish: Some(include_str!("../../migrations/0008_identity_triggers.sql")),
-        rebuilds: false,
+        rebuilds: &[],
     },
     Migration {
         name: "hub",
         sql: include_str!("../../migrations/0009_hub.sql"),
         seed: None,
         finish: None,
-        rebuilds: false,
+        rebuilds: &[],
     },
     Migration {
         name: "shared audit references, claim retirements that change",
         sql: include_str!("../../migrations/0010_team_refs_retirements.sql"),
         seed: None,
         finish: None,
-        rebuilds: true,
+        rebuilds: &["audits"],
     },
 ];
 
@@ -114,8 +114,8 @@ pub(super) fn apply(conn: &mut Connection, application_id: i64) -> Result<()> {
     let pending = usize::try_from(current).ok().and_then(|v| MIGRATIONS.get(v..)).unwrap_or_default();
     // `PRAGMA foreign_keys` cannot change inside a transaction: it is turned
     // off before the steps and back on after them, whatever they did.
-    let lift =
-        pending.iter().any(|m| m.rebuilds) && conn.pragma_query_value::<bool, _>(None, "foreign_keys", |r| r.get(0))?;
+    let lift = pending.iter().any(|m| !m.rebuilds.is_empty())
+        && conn.pragma_query_value::<bool, _>(None, "foreign_keys", |r| r.get(0))?;
     if lift {
         conn.pragma_update(None, "foreign_keys", false)?;
     }
@@ -138,7 +138,7 @@ fn apply_steps(conn: &mut Connection, application_id: i64, until: i64) -> Result
         };
         // A file may hold broken references already (`casebook check` names
         // them); a rebuild must not add any.
-        let broken_before = if step.rebuilds { foreign_key_problems(&tx)? } else { 0 };
+        let broken_before = foreign_key_problems(&tx, step.rebuilds)?;
         tx.execute_batch(step.sql)
             .map_err(|e| crate::Error::Invalid(format!("migration {} ({}) failed: {e}", version + 1, step.name)))?;
         if let Some(seed) = step.seed {
@@ -149,8 +149,8 @@ fn apply_steps(conn: &mut Connection, application_id: i64, until: i64) -> Result
             tx.execute_batch(finish)
                 .map_err(|e| crate::Error::Invalid(format!("migration {} ({}) failed: {e}", version + 1, step.name)))?;
         }
-        if step.rebuilds {
-            let broken = foreign_key_problems(&tx)?;
+        if !step.rebuilds.is_empty() {
+            let broken = foreign_key_problems(&tx, step.rebuilds)?;
             if broken > broken_before {
                 return Err(crate::Error::Invalid(format!(
                     "migration {} ({}) failed: it would leave {} more row(s) with a broken reference",
@@ -168,13 +168,21 @@ fn apply_steps(conn: &mut Connection, application_id: i64, until: i64) -> Result
     }
 }
 
-/// How many rows `PRAGMA foreign_key_check` finds.
-fn foreign_key_problems(conn: &Connection) -> Result<usize> {
-    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
-    let mut rows = stmt.query([])?;
+/// How many rows `PRAGMA foreign_key_check` finds in `tables` and in every
+/// table whose foreign keys name one of them (not the whole file: a
+/// million lots need no look).
+fn foreign_key_problems(conn: &Connection, tables: &[&str]) -> Result<i64> {
     let mut count = 0;
-    while rows.next()?.is_some() {
-        count += 1;
+    for table in tables {
+        let mut stmt = conn.prepare(
+            "SELECT DISTINCT m.name FROM sqlite_schema m, pragma_foreign_key_list(m.name) f
+             WHERE m.type = 'table' AND (m.name = ?1 OR f.\"table\" = ?1)",
+        )?;
+        let related: Vec<String> = stmt.query_map([table], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        for name in related {
+            let mut check = conn.prepare("SELECT count(*) FROM pragma_foreign_key_check(?1)")?;
+            count += check.query_row([&name], |r| r.get::<_, i64>(0))?;
+        }
     }
     Ok(count)
 }
@@ -282,5 +290,17 @@ mod tests {
         conn.execute(shared, []).unwrap();
         conn.execute_batch(retire).unwrap();
         assert_eq!(count(conn, "SELECT count(*) FROM audits WHERE ref = 'A-2026-042'"), 2);
+    }
+
+    #[test]
+    fn a_rebuild_checks_the_references_of_the_table_and_of_its_children_only() {
+        let conn = reference().unwrap();
+        assert_eq!(foreign_key_problems(&conn, &["audits"]).unwrap(), 0);
+        // A cursor left behind by an audit that is gone.
+        conn.pragma_update(None, "foreign_keys", false).unwrap();
+        conn.execute("INSERT INTO audit_cursors (audit_id, question, updated_at) VALUES (999, 'LG-01', 'x')", [])
+            .unwrap();
+        assert_eq!(foreign_key_problems(&conn, &["audits"]).unwrap(), 1);
+        assert_eq!(foreign_key_problems(&conn, &["lots"]).unwrap(), 0, "lots are not related to audit cursors");
     }
 }
