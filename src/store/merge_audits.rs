@@ -20,6 +20,7 @@ use super::{Reader, SupplierId, Writer};
 use crate::error::{Error, Result};
 use crate::model::merge::{Cause, Refused, SourceReport};
 use crate::model::{Evidence, Finding, Gid};
+use crate::store::versions::Versioned;
 
 /// An audit's header and seal as stored in the source.
 struct Header {
@@ -118,6 +119,8 @@ impl Writer<'_> {
                         )?
                         .execute(params![supplier.0, capability, source, stated_on, statement, retired_on, gid])?;
                     let row = self.conn().last_insert_rowid();
+                    // Its retirement's versions travel with it.
+                    self.merge_versions(src, Versioned::Claim, &gid.to_string(), r)?;
                     self.copy_void("claims", row, &void)?;
                     r.added.add("claims", 1);
                 }
@@ -132,13 +135,9 @@ impl Writer<'_> {
                         ) =>
                 {
                     let voided_here = h.6.is_some();
-                    let mut updated = false;
-                    if !voided_here && h.5.is_none() && retired_on.is_some() {
-                        self.conn()
-                            .prepare_cached("UPDATE claims SET retired_on = ?2 WHERE gid = ?1")?
-                            .execute(params![gid, retired_on])?;
-                        updated = true;
-                    }
+                    let label = format!("{code} {capability} ({source}, {stated_on})");
+                    let voided = (voided_here, void.0.is_some());
+                    let mut updated = self.merge_retirement(src, gid, &label, (h.5, retired_on), voided, r)?;
                     if !voided_here && void.0.is_some() {
                         let row = self.read().row_of("claims", gid)?.unwrap_or_default();
                         self.copy_void("claims", row, &void)?;
@@ -160,6 +159,51 @@ impl Writer<'_> {
             }
         }
         Ok(())
+    }
+
+    /// A claim's retirement, by its versions (which travel in every case,
+    /// so both merge orders keep the same field history): the later
+    /// retirement wins. No command un-retires a claim, so neither does this
+    /// — but for a void: a claim voided there and not here takes the
+    /// retirement it was voided with (a void wins over an edit), and a claim
+    /// voided here never changes. A retirement recorded before versions were
+    /// kept counts as the oldest; where neither side has a version, one there
+    /// is taken only when the claim is not retired here. Each retirement both
+    /// sides changed apart is a conflict in the report, under `label`.
+    /// `frozen`: the claim is voided here; `void_arrives`: voided there only.
+    /// Returns whether the claim here changed.
+    fn merge_retirement(
+        &self,
+        src: Reader<'_>,
+        gid: Gid,
+        label: &str,
+        (ours, theirs): (Option<String>, Option<String>),
+        (frozen, void_arrives): (bool, bool),
+        r: &mut SourceReport,
+    ) -> Result<bool> {
+        let key = gid.to_string();
+        let before = r.conflicts.len();
+        self.merge_versions(src, Versioned::Claim, &key, r)?;
+        for conflict in &mut r.conflicts[before..] {
+            label.clone_into(&mut conflict.key);
+        }
+        if frozen {
+            return Ok(false);
+        }
+        let day = if void_arrives {
+            theirs
+        } else {
+            match self.read().latest_version(Versioned::Claim, &key, "retired_on")? {
+                Some(version) => version.value.or_else(|| ours.clone()),
+                None if ours.is_none() => theirs,
+                None => ours.clone(),
+            }
+        };
+        if day == ours {
+            return Ok(false);
+        }
+        self.conn().prepare_cached("UPDATE claims SET retired_on = ?2 WHERE gid = ?1")?.execute(params![gid, day])?;
+        Ok(true)
     }
 
     /// Audits and what is filed under them, by gid; returns the gids of the
@@ -245,9 +289,6 @@ impl Writer<'_> {
         r: &mut SourceReport,
         templates: &mut HashMap<String, String>,
     ) -> Result<Option<Cause>> {
-        if self.read().audit_id(&h.reference)?.is_some() {
-            return Ok(Some(Cause::ReferenceTaken));
-        }
         let supplier = self.read().require_supplier(&h.supplier)?;
         let amends = match h.amends {
             Some(original) => match self.read().audit_by_gid(original)? {
@@ -256,8 +297,23 @@ impl Writer<'_> {
             },
             None => None,
         };
+        // A reference is a label (the gid is the identity): an audit whose
+        // reference one here holds too — minted before installation tags, or
+        // typed by hand — is taken in beside it, and the report says so.
+        let sharing = self.read().others_with_reference(&h.reference, &h.gid.to_string())?;
         let id = self.insert_audit_row(supplier, h, amends)?;
         r.added.add("audits", 1);
+        if !sharing.is_empty() {
+            r.notices.push(format!(
+                "audit {} ({}, gid {}) is taken in beside {} audit(s) here with the same reference (gid {}): \
+                 the reference is now shared, and commands that take it ask for the gid",
+                h.reference,
+                h.supplier,
+                h.gid,
+                sharing.len(),
+                sharing.join(", gid ")
+            ));
+        }
         if h.status == "submitted" {
             // New here: its answers and its versions are all new too.
             self.add_sealed_answers(src, h, id, r)?;
