@@ -46,6 +46,7 @@ impl Source {
         conn.set_prepared_statement_cache_capacity(super::STATEMENT_CACHE);
         let version = schema_version(&conn, path)?;
         if version == LATEST_VERSION {
+            snapshot(&conn)?;
             return Ok(Self { conn, path: path.to_owned(), version, _copy: None });
         }
         let dir = tempfile::tempdir()?;
@@ -61,6 +62,7 @@ impl Source {
         migrated.set_prepared_statement_cache_capacity(super::STATEMENT_CACHE);
         migrated.pragma_update(None, "foreign_keys", "ON")?;
         migrate::apply(&mut migrated, APPLICATION_ID)?;
+        snapshot(&migrated)?;
         Ok(Self { conn: migrated, path: path.to_owned(), version, _copy: Some(dir) })
     }
 
@@ -106,4 +108,13 @@ fn schema_version(conn: &Connection, path: &Path) -> Result<i64> {
         return Err(Error::SchemaTooNew { path: path.to_owned(), found: version, known: LATEST_VERSION });
     }
     Ok(version)
+}
+
+/// Reads the source in one read transaction, from its first read until it
+/// is dropped: a merge sees one state of a file that another program may
+/// be writing meanwhile (and each statement does not start a transaction of
+/// its own).
+fn snapshot(conn: &Connection) -> Result<()> {
+    conn.execute_batch("BEGIN DEFERRED")?;
+    Ok(())
 }

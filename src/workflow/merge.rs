@@ -29,6 +29,10 @@ pub fn merge(store: &mut Store, paths: &[PathBuf], actor: &str, options: MergeOp
     let mut report =
         MergeReport { target: target.display().to_string(), dry_run: options.dry_run, ..MergeReport::default() };
     let w = store.begin(actor)?;
+    // A merge writes many rows into many indexes: pages kept in memory
+    // rather than spilled to the log mid-transaction (bounded: RSS stays
+    // under the merge's budget).
+    w.set_cache_kib(MERGE_CACHE_KIB)?;
     for source in &sources {
         let files = file_stores(source, &target, options);
         report.sources.push(merge_source(&w, source, &source.path().display().to_string(), &files, options)?);
@@ -55,6 +59,10 @@ pub fn merge_one(
 ) -> Result<SourceReport> {
     let files = file_stores(source, store.path(), options);
     let w = store.begin(actor)?;
+    // A merge writes many rows into many indexes: pages kept in memory
+    // rather than spilled to the log mid-transaction (bounded: RSS stays
+    // under the merge's budget).
+    w.set_cache_kib(MERGE_CACHE_KIB)?;
     let report = merge_source(&w, source, label, &files, options)?;
     finish(&w)?;
     w.commit()?;
@@ -138,6 +146,8 @@ fn merge_source(
     w.record_merged(&installation, &file)?;
     Ok(r)
 }
+
+const MERGE_CACHE_KIB: u32 = 32 * 1024;
 
 /// A day of tolerance: laptops' clocks drift by seconds or minutes, not days.
 const AHEAD_MS: u64 = 86_400_000;
