@@ -121,6 +121,22 @@ fn insert(conn: &Connection, at: &str, actor: &str, change: &Change<'_>, gid: Op
     Ok(())
 }
 
+/// Appends one row with its global id after the link `previous` unless a
+/// row with that id is here already; returns the new head's hash, or
+/// `None` when the row was here.
+pub(crate) fn insert_linked_once(
+    conn: &Connection,
+    previous: &str,
+    code: Option<&str>,
+    (at, actor): (&str, &str),
+    change: &Change<'_>,
+    gid: crate::model::Gid,
+) -> Result<Option<String>> {
+    let before = conn.total_changes();
+    let link = insert_linked(conn, previous, code, (at, actor), change, Some(gid))?;
+    Ok((conn.total_changes() > before).then_some(link))
+}
+
 /// Appends one row after the link `previous` (the chain's head, which the
 /// caller knows: a merge appends many rows in a row), for the supplier with
 /// `code`; returns the new head's hash.
@@ -148,7 +164,7 @@ pub(crate) fn insert_linked(
     let sql = if gid.is_some() {
         "INSERT INTO history (at, actor, supplier_id, entity, entity_key, action, field, old_value, new_value,
                               fact_hash, chain_hash, gid)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (gid) DO NOTHING"
     } else {
         "INSERT INTO history (at, actor, supplier_id, entity, entity_key, action, field, old_value, new_value,
                               fact_hash, chain_hash)

@@ -566,14 +566,15 @@ impl Writer<'_> {
         let mut suppliers: HashMap<String, SupplierId> = HashMap::new();
         while let Some(row) = rows.next()? {
             let gid: Gid = row.get(0)?;
-            if self.read().gid_exists("history", gid)? {
-                r.already.add("history", 1);
-                continue;
-            }
             let fact: Option<String> = row.get(10)?;
+            // A row about a fact not held here stays behind (unless it is
+            // here already); any other is inserted unless its gid is here.
             if let Some(hash) = &fact
                 && !facts.contains(hash)
             {
+                if self.read().gid_exists("history", gid)? {
+                    r.already.add("history", 1);
+                }
                 continue;
             }
             let code: Option<String> = row.get(3)?;
@@ -604,9 +605,14 @@ impl Writer<'_> {
                 fact: fact.as_deref(),
             };
             let (at, actor): (String, String) = (row.get(1)?, row.get(2)?);
-            head =
-                super::history::insert_linked(self.conn(), &head, code.as_deref(), (&at, &actor), &change, Some(gid))?;
-            r.added.add("history", 1);
+            match super::history::insert_linked_once(self.conn(), &head, code.as_deref(), (&at, &actor), &change, gid)?
+            {
+                Some(link) => {
+                    head = link;
+                    r.added.add("history", 1);
+                }
+                None => r.already.add("history", 1),
+            }
         }
         Ok(())
     }
