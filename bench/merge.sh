@@ -91,7 +91,7 @@ make_target() {
   "$CASEBOOK" --db "$WORK/hq.db" where 2>/dev/null
 }
 
-cb_times=(); cb_rss=(); again_times=(); again_rss=(); ref_times=(); records=0
+cb_times=(); cb_rss=(); again_times=(); again_rss=(); full_times=(); ref_times=(); records=0
 for run in $(seq "$RUNS"); do
   make_target
   read -r secs rss < <(timed "$CASEBOOK" --db "$WORK/hq.db" merge --format json "${FILES[@]}")
@@ -99,13 +99,16 @@ for run in $(seq "$RUNS"); do
   "$CASEBOOK" --db "$WORK/hq.db" merge --dry-run --full --format json "${FILES[@]}" >"$WORK/again.json"
   read -r secs rss < <(timed "$CASEBOOK" --db "$WORK/hq.db" merge --format json "${FILES[@]}")
   again_times+=("$secs"); again_rss+=("$rss")
+  # The same files again, every record compared (--full: no skipping a source unchanged since).
+  read -r secs _ < <(timed "$CASEBOOK" --db "$WORK/hq.db" merge --full --format json "${FILES[@]}")
+  full_times+=("$secs")
   "$CASEBOOK" --db "$WORK/hq.db" --as-of 2026-12-31 check >/dev/null || echo "run $run: check FAILED on the merged database" >&2
 
   make_ref
   ref_sql >"$WORK/ref.sql"
   read -r secs _ < <(timed sqlite3 "$WORK/ref.db" ".read $WORK/ref.sql")
   ref_times+=("$secs")
-  echo "run $run: casebook merge ${cb_times[-1]} s (${cb_rss[-1]} KB); again ${again_times[-1]} s; sqlite3 ${ref_times[-1]} s" >&2
+  echo "run $run: casebook merge ${cb_times[-1]} s (${cb_rss[-1]} KB); again ${again_times[-1]} s; again --full ${full_times[-1]} s; sqlite3 ${ref_times[-1]} s" >&2
 done
 
 # Records the first merge added (from a dry run of the same merge on a fresh copy).
@@ -121,3 +124,5 @@ echo "casebook merge: median $cb s, $(rate "$records" "$cb") records/s, peak RSS
 echo "sqlite3 ATTACH + INSERT OR IGNORE … SELECT: median $sq s, $(rate "$records" "$sq") records/s"
 echo "ratio (casebook time ÷ sqlite3 time): $(ratio "$cb" "$sq")"
 echo "merging the same files again: median $again s ($(awk -v a="$again" -v b="$cb" 'BEGIN { printf "%.1f", 100 * a / b }')% of the first), peak RSS $((arss / 1024)) MB"
+full=$(median "${full_times[@]}")
+echo "again with --full (every record compared): median $full s ($(awk -v a="$full" -v b="$cb" 'BEGIN { printf "%.1f", 100 * a / b }')% of the first)"
