@@ -39,6 +39,12 @@ impl LotWriter<'_> {
         if self.exists.exists(params![supplier.0, row.lot.as_str()])? {
             return Ok(LotInsert::Duplicate);
         }
+        self.insert_new(supplier, row)
+    }
+
+    /// Inserts a checked lot the caller knows is not here (a merge into a
+    /// supplier that had no lots): the primary key still refuses a repeat.
+    pub fn insert_new(&mut self, supplier: SupplierId, row: &LotRow) -> Result<LotInsert> {
         if let Some(suspend) = self.suspend.take() {
             suspend()?;
         }

@@ -236,12 +236,16 @@ impl Writer<'_> {
                 .get(&supplier.code)
                 .ok_or_else(|| Error::Invalid(format!("supplier {} was not merged before its lots", supplier.code)))?;
             let today = crate::model::validate::today();
+            // A supplier with no lots here yet (a first pull) takes every lot
+            // without a look-up: the source's key is the same as ours.
+            let none_here = !self.read().has_lots(id)?;
             for (lot, void) in &incoming {
                 // Most lots are new here: inserted at once (the insert looks
                 // the key up); one already here is compared.
                 let checked = LotRow::from_lot(lot, today);
                 if let Ok(row) = &checked
-                    && lots.insert(id, row)? == LotInsert::Inserted
+                    && (if none_here { lots.insert_new(id, row)? } else { lots.insert(id, row)? })
+                        == LotInsert::Inserted
                 {
                     if let Some(v) = void {
                         self.void_lot_as(id, &lot.lot, v)?;
@@ -386,6 +390,14 @@ fn lot_fields(l: &Lot) -> Vec<(&'static str, String)> {
 }
 
 impl Reader<'_> {
+    /// Whether the supplier has any lot here.
+    fn has_lots(&self, supplier: SupplierId) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM lots WHERE supplier_id = ?1)")?
+            .query_row([supplier.0], |r| r.get(0))?)
+    }
+
     /// One lot of a supplier, with its void if it is voided.
     fn lot_with_void(&self, supplier: SupplierId, lot: &str) -> Result<Option<(Lot, Option<Voided>)>> {
         Ok(self
