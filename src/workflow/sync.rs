@@ -16,7 +16,7 @@
 //! 3. The mark moves past what was pushed only when nothing was refused, so
 //!    refused records are reported again until they can go.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -168,22 +168,24 @@ struct Pulled {
     suppliers: BTreeMap<String, SupplierRow>,
     audits: BTreeMap<String, AuditRow>,
     records: Vec<RecordRow>,
-    seen: HashSet<(String, String)>,
+    /// Where each record is in `records`, by (kind, key).
+    seen: HashMap<(String, String), usize>,
 }
 
 impl Pulled {
     fn add_record(&mut self, r: RecordRow) {
-        if self.seen.insert((r.kind.clone(), r.key.clone())) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.seen.entry((r.kind.clone(), r.key.clone())) {
+            slot.insert(self.records.len());
             self.records.push(r);
         }
     }
 
     fn has(&self, kind: &str, key: &str) -> bool {
-        self.seen.contains(&(kind.to_owned(), key.to_owned()))
+        self.seen.contains_key(&(kind.to_owned(), key.to_owned()))
     }
 
     fn record(&self, kind: &str, key: &str) -> Option<&RecordRow> {
-        self.records.iter().find(|r| r.kind == kind && r.key == key)
+        self.seen.get(&(kind.to_owned(), key.to_owned())).and_then(|i| self.records.get(*i))
     }
 
     fn kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a RecordRow> + 'a {
