@@ -119,7 +119,7 @@ pub fn export(store: &Store, codes: &[String], plain: bool, out: &mut dyn Write)
 /// and history of no supplier when all are exported, and the files of the
 /// attachments from this database's file store.
 fn records(store: &Store, ids: &[SupplierId], all: bool) -> Result<Batch> {
-    let scope = PushScope { all, suppliers: ids.to_vec(), global: all, lossless: true };
+    let scope = PushScope { all, suppliers: ids.to_vec(), global: all, lossless: true, drafts: false };
     let mut batch = store.read().hub_rows(&scope)?;
     let files = crate::store::files::FileStore::for_database(store.path());
     let mut seen = std::collections::HashSet::new();

@@ -121,6 +121,7 @@ impl Reader<'_> {
             global: ids.iter().any(Option::is_none),
             suppliers: ids.into_iter().flatten().map(super::SupplierId).collect(),
             lossless: false,
+            drafts: false,
         })
     }
 

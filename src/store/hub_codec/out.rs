@@ -10,13 +10,22 @@
 //! | claim | `records` claim (gid); its retirement a `retirement` record, its void a `void` record |
 //! | submitted audit | `audits` (gid, header) + `submission` record (seal, answers) |
 //! | evidence item, finding of a submitted audit | `records` (gid, with its void mark) |
+//! | draft audit (header, answers) | `records` draft (audit gid), as first pushed; edits are `versions` |
+//! | evidence item, finding of a draft | `records` draft_evidence, draft_finding (gid), as first pushed; edits are `versions`, a void a `void` record with the content voided |
+//! | note on an unanswered question | `records` note (`<audit gid> <question>`), as first pushed; edits are `versions` |
+//! | lot annotation | `records` annotation (gid) |
+//! | control plan | `records` control_plan (gid); its unfreezing an `unfreezing` record |
 //! | closure | `records` closure (the finding's gid) |
 //! | attachment | `records` attachment (gid) + its file in `files` (by SHA-256) when present |
 //! | history entry | `records` history (gid; topic = what it is about) |
 //! | lot | `lots` (supplier, lot code); its void a `void` record |
-//! | field version (profile, policy, shortlist) | `versions` |
+//! | field version (profile, policy, shortlist, claim, audit, answer) | `versions` |
 //!
-//! Draft audits stay on the laptop until they are submitted (see README).
+//! Drafts, notes, annotations, plans and the versions of claims and audits
+//! go to a hub of schema version 2 or later (`PushScope::drafts`). A
+//! dossier (`PushScope::lossless`) carries the same records in the shape it
+//! always had: a draft's items as `evidence` and `finding` with their void
+//! marks, a plan as `plan` with its unfreezing.
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Row, params_from_iter};
@@ -55,11 +64,14 @@ pub struct PushScope {
     /// yet and their field versions, claims' versions, lot annotations and
     /// control plans.
     pub lossless: bool,
+    /// Also drafts with their parts, notes, claims' and audits' versions,
+    /// lot annotations and control plans, shaped for a hub (version 2).
+    pub drafts: bool,
 }
 
 impl PushScope {
     pub fn all() -> Self {
-        Self { all: true, suppliers: Vec::new(), global: true, lossless: false }
+        Self { all: true, suppliers: Vec::new(), global: true, lossless: false, drafts: false }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -101,9 +113,13 @@ impl Reader<'_> {
         self.out_history(scope, &mut batch)?;
         self.out_versions(scope, &mut batch)?;
         self.out_lots(scope, &mut batch)?;
-        if scope.lossless {
+        if scope.lossless || scope.drafts {
             self.out_drafts(scope, &mut batch)?;
             self.out_control(scope, &mut batch)?;
+        }
+        if scope.drafts && !scope.lossless {
+            self.out_draft_parts(scope, &mut batch)?;
+            self.out_attachment_files(scope, &mut batch)?;
         }
         Ok(batch)
     }
@@ -179,7 +195,25 @@ impl Reader<'_> {
              FROM control_plans x JOIN suppliers s ON s.id = x.supplier_id WHERE {} ORDER BY x.gid",
             scope.filter("x.supplier_id")
         );
-        batch.records.extend(self.rows(&sql, |r| Ok(record("plan", r.get(0)?, r.get(1)?, None, object(r, 2)?)))?);
+        if scope.lossless {
+            batch.records.extend(self.rows(&sql, |r| Ok(record("plan", r.get(0)?, r.get(1)?, None, object(r, 2)?)))?);
+            return Ok(());
+        }
+        // On a hub a plan is a fact without its unfreezing, which comes later.
+        let plans = self.rows(&sql, |r| Ok(record("control_plan", r.get(0)?, r.get(1)?, None, object(r, 2)?)))?;
+        for mut plan in plans {
+            let Value::Object(body) = &mut plan.body else { continue };
+            let unfreezing: Map<String, Value> = ["unfrozen_on", "unfrozen_by", "unfrozen_at"]
+                .iter()
+                .filter_map(|k| body.remove(*k).map(|v| ((*k).to_owned(), v)))
+                .collect();
+            let unfrozen = unfreezing.values().any(|v| !v.is_null());
+            let (key, supplier) = (plan.key.clone(), plan.supplier.clone().unwrap_or_default());
+            batch.records.push(plan);
+            if unfrozen {
+                batch.records.push(record("unfreezing", key, supplier, None, Value::Object(unfreezing)));
+            }
+        }
         Ok(())
     }
 
@@ -260,9 +294,59 @@ impl Reader<'_> {
         Ok(())
     }
 
-    /// Evidence, findings, closures and attachments of submitted audits.
+    /// Evidence, findings, closures and attachments of submitted audits (of
+    /// every audit in a dossier).
     fn out_audit_parts(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
         let status = if scope.lossless { "1 = 1" } else { "a.status = 'submitted'" };
+        self.audit_parts(scope, status, ["evidence", "finding"], batch)
+    }
+
+    /// A draft's evidence items and findings (as first pushed: kinds of
+    /// their own, see the hub schema), the voids of those voided (with the
+    /// content they were voided with) and the attachments.
+    fn out_draft_parts(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
+        let from = batch.records.len();
+        self.audit_parts(scope, "a.status = 'draft'", ["draft_evidence", "draft_finding"], batch)?;
+        let voids: Vec<RecordRow> = batch.records[from..]
+            .iter()
+            .filter(|r| r.body.get("voided_at").is_some_and(|v| !v.is_null()))
+            .filter_map(|r| {
+                let what = r.kind.strip_prefix("draft_")?;
+                let mut body = r.body.clone();
+                body["what"] = what.into();
+                body["target"] = r.key.clone().into();
+                Some(RecordRow {
+                    kind: "void".into(),
+                    key: format!("{what} {}", r.key),
+                    supplier: r.supplier.clone(),
+                    audit: r.audit.clone(),
+                    topic: Some(what.to_owned()),
+                    body,
+                })
+            })
+            .collect();
+        batch.records.extend(voids);
+        Ok(())
+    }
+
+    /// For each attachment whose file is in the file store: that flag, the
+    /// file's name and type (its fact hash covers them).
+    fn out_attachment_files(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
+        let sql = format!(
+            "SELECT t.gid, s.code, a.gid, t.stored, t.original_name, t.media_type
+             FROM attachments t JOIN evidence e ON e.id = t.evidence_id JOIN audits a ON a.id = e.audit_id
+             JOIN suppliers s ON s.id = a.supplier_id WHERE t.stored = 1 AND {} ORDER BY t.id",
+            scope.filter("a.supplier_id")
+        );
+        let rows =
+            self.rows(&sql, |r| Ok(record("attachment_file", r.get(0)?, r.get(1)?, Some(r.get(2)?), object(r, 3)?)))?;
+        batch.records.extend(rows);
+        Ok(())
+    }
+
+    /// Evidence, findings (as kinds `names`), closures and attachments of
+    /// the audits `status` (SQL over `a`) selects.
+    fn audit_parts(&self, scope: &PushScope, status: &str, names: [&'static str; 2], batch: &mut Batch) -> Result<()> {
         let under = |table: &str, columns: &str| {
             format!(
                 "SELECT x.gid, s.code, a.gid, {columns} FROM {table} x JOIN audits a ON a.id = x.audit_id
@@ -279,10 +363,10 @@ impl Reader<'_> {
             "x.pillar, x.kind, x.strength, x.collected_on, x.description, x.reference, x.voided_at, x.voided_by, \
              x.void_reason",
         );
-        batch.records.extend(self.rows(&evidence, part("evidence"))?);
+        batch.records.extend(self.rows(&evidence, part(names[0]))?);
         let findings =
             under("findings", "x.severity, x.description, x.owner, x.due_on, x.voided_at, x.voided_by, x.void_reason");
-        batch.records.extend(self.rows(&findings, part("finding"))?);
+        batch.records.extend(self.rows(&findings, part(names[1]))?);
         let closures = format!(
             "SELECT f.gid, s.code, a.gid, c.closed_on, c.evidence, c.closed_by, c.recorded_at, c.fact_hash
              FROM finding_closures c JOIN findings f ON f.id = c.finding_id JOIN audits a ON a.id = f.audit_id
