@@ -62,7 +62,9 @@ INSERT INTO casebook.lanes (target, role) VALUES
     ('records:note', 'casebook_auditor'),
     ('records:handover', 'casebook_auditor'),
     ('records:attachment_file', 'casebook_auditor'),
-    ('records:unfreezing', 'casebook_qa');
+    ('records:unfreezing', 'casebook_qa'),
+    -- What QA records about lots (annotations, plans) is history about lots.
+    ('history:lots', 'casebook_qa');
 
 CREATE OR REPLACE FUNCTION casebook.target_words(target text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$

@@ -293,8 +293,18 @@ impl Inbox {
             }
             "annotation" | "plan" | "control_plan" => {
                 let supplier = self.supplier_id(row.supplier.as_deref().unwrap_or_default())?;
-                let table = if row.kind == "annotation" { "lot_annotations" } else { "control_plans" };
-                self.insert(table, &[("gid", row.key.clone().into()), ("supplier_id", supplier.into())], &row.body)?;
+                let (table, stamp) = if row.kind == "annotation" {
+                    ("lot_annotations", "noted_at")
+                } else {
+                    ("control_plans", "frozen_at")
+                };
+                let mut fixed = vec![("gid", row.key.clone().into()), ("supplier_id", supplier.into())];
+                // From a hub the stamp of when it was recorded is not there
+                // (it is each database's own; a merge stamps its own).
+                if row.body.get(stamp).is_none() {
+                    fixed.push((stamp, crate::store::now_stamp().into()));
+                }
+                self.insert(table, &fixed, &row.body)?;
             }
             "attachment_file" => {
                 let b = &row.body;
@@ -312,7 +322,7 @@ impl Inbox {
                 let field = |k: &str| row.body.get(k).and_then(Value::as_str).map(str::to_owned);
                 self.conn.execute(
                     "UPDATE control_plans SET unfrozen_on = ?2, unfrozen_by = ?3, unfrozen_at = ?4 WHERE gid = ?1",
-                    params![row.key, field("unfrozen_on"), field("unfrozen_by"), field("unfrozen_at")],
+                    params![row.key, field("unfrozen_on"), field("unfrozen_by"), crate::store::now_stamp()],
                 )?;
             }
             // Submissions come with their audits; a draft's parts under an

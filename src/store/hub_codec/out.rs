@@ -199,11 +199,20 @@ impl Reader<'_> {
             batch.records.extend(self.rows(&sql, |r| Ok(record("plan", r.get(0)?, r.get(1)?, None, object(r, 2)?)))?);
             return Ok(());
         }
-        // On a hub a plan is a fact without its unfreezing, which comes later.
+        // On a hub a plan is a fact without its unfreezing, which comes
+        // later; when each database recorded them (`*_at`) stays local (a
+        // merge stamps its own), as for annotations.
+        for annotation in batch.records.iter_mut().filter(|r| r.kind == "annotation") {
+            if let Value::Object(body) = &mut annotation.body {
+                body.remove("noted_at");
+            }
+        }
         let plans = self.rows(&sql, |r| Ok(record("control_plan", r.get(0)?, r.get(1)?, None, object(r, 2)?)))?;
         for mut plan in plans {
             let Value::Object(body) = &mut plan.body else { continue };
-            let unfreezing: Map<String, Value> = ["unfrozen_on", "unfrozen_by", "unfrozen_at"]
+            body.remove("frozen_at");
+            body.remove("unfrozen_at");
+            let unfreezing: Map<String, Value> = ["unfrozen_on", "unfrozen_by"]
                 .iter()
                 .filter_map(|k| body.remove(*k).map(|v| ((*k).to_owned(), v)))
                 .collect();
