@@ -383,6 +383,13 @@ fn complete(hub: &mut Hub, window: &PullWindow, p: &mut Pulled) -> Result<()> {
         p.add_record(r);
         Ok(())
     })?;
+    // A plan unfrozen: the plan comes with its unfreezing.
+    let plans: Vec<String> =
+        p.kind("unfreezing").map(|r| r.key.clone()).filter(|g| !p.has("control_plan", g)).collect();
+    hub.records_by_key("control_plan", &plans, upto, &mut |r: RecordRow| {
+        p.add_record(r);
+        Ok(())
+    })?;
     let mut codes: BTreeSet<String> = p.audits.values().map(|a| a.supplier.clone()).collect();
     codes.extend(p.records.iter().filter_map(|r| r.supplier.clone()));
     codes.extend(hub.window_lot_suppliers(window)?);

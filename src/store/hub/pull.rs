@@ -140,11 +140,25 @@ impl Hub {
         upto: i64,
         each: &mut dyn FnMut(super::RecordRow) -> Result<()>,
     ) -> Result<()> {
-        if gids.is_empty() {
+        self.records_by_key("claim", gids, upto, each)
+    }
+
+    /// Records of `kind` by key, up to `upto`.
+    pub fn records_by_key(
+        &mut self,
+        kind: &str,
+        keys: &[String],
+        upto: i64,
+        each: &mut dyn FnMut(super::RecordRow) -> Result<()>,
+    ) -> Result<()> {
+        if keys.is_empty() {
             return Ok(());
         }
-        let filter =
-            format!("kind = 'claim' AND key = ANY({}) AND seq <= {upto}", text_array(gids.iter().map(String::as_str)));
+        let filter = format!(
+            "kind = {} AND key = ANY({}) AND seq <= {upto}",
+            literal(kind),
+            text_array(keys.iter().map(String::as_str))
+        );
         self.rows_where(&filter, each)
     }
 
