@@ -140,8 +140,9 @@ fn only_the_owner_of_a_draft_adds_to_it_and_nobody_after_submission() {
         .query_one("SELECT casebook.why_refused(current_user, 'records:evidence', $1)", &[&AUDIT_1])
         .expect("why")
         .get(0);
-    let expected =
-        format!("audit {AUDIT_1} is a draft of {first} on the hub; only {first} pushes what is filed under it");
+    let expected = format!(
+        "audit {AUDIT_1} is a draft of {first} on the hub; only {first} pushes what is filed under it (and a login it hands the draft over to with casebook hub hand-over)"
+    );
     assert_eq!(why.as_deref(), Some(expected.as_str()));
     let answer = "INSERT INTO casebook.versions (entity, key, field, clock, actor, value, audit)
                   VALUES ('answer', $1, 'result', $2, 'x', 'yes', $3)";
