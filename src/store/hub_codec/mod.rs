@@ -3,6 +3,7 @@
 
 mod inbox;
 mod out;
+mod out_extra;
 
 pub use inbox::{FilledInbox, Inbox};
 pub use out::PushScope;

@@ -79,7 +79,7 @@ impl PushScope {
     }
 
     /// A condition on a supplier column: `true` for everything.
-    fn filter(&self, column: &str) -> String {
+    pub(super) fn filter(&self, column: &str) -> String {
         if self.all {
             return "1 = 1".to_owned();
         }
@@ -124,109 +124,7 @@ impl Reader<'_> {
         Ok(batch)
     }
 
-    /// Draft audits (header and answers), notes on questions not answered
-    /// yet, and the field versions of drafts and claims.
-    fn out_drafts(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
-        let sql = format!(
-            "SELECT a.gid, s.code, a.ref, a.auditor, a.visited_on, a.kind, a.summary, a.template, o.gid AS amends,
-                    (SELECT json_group_array(json_object('question', question, 'result', result, 'note', note))
-                     FROM (SELECT * FROM answers WHERE audit_id = a.id ORDER BY question)) AS answers
-             FROM audits a JOIN suppliers s ON s.id = a.supplier_id LEFT JOIN audits o ON o.id = a.amends
-             WHERE a.status = 'draft' AND {} ORDER BY a.gid",
-            scope.filter("a.supplier_id")
-        );
-        let drafts = self.rows(&sql, |r| {
-            let gid: String = r.get(0)?;
-            let mut body = object(r, 2)?;
-            if let Some(text) = body.get("answers").and_then(Value::as_str) {
-                body["answers"] = serde_json::from_str(text).unwrap_or(Value::Null);
-            }
-            Ok(record("draft", gid.clone(), r.get(1)?, Some(gid), body))
-        })?;
-        batch.records.extend(drafts);
-        let sql = format!(
-            "SELECT a.gid || ' ' || n.question, s.code, a.gid, n.question, n.note
-             FROM question_notes n JOIN audits a ON a.id = n.audit_id JOIN suppliers s ON s.id = a.supplier_id
-             WHERE {} ORDER BY a.gid, n.question",
-            scope.filter("a.supplier_id")
-        );
-        batch
-            .records
-            .extend(self.rows(&sql, |r| Ok(record("note", r.get(0)?, r.get(1)?, Some(r.get(2)?), object(r, 3)?)))?);
-        let sql = format!(
-            "SELECT v.entity, v.key, v.field, v.clock, v.actor, v.value, s.code, a.gid
-             FROM field_versions v JOIN audits a ON v.entity IN ('audit', 'answer') AND a.gid = substr(v.key, 1, 36)
-             JOIN suppliers s ON s.id = a.supplier_id WHERE {}
-             UNION ALL
-             SELECT v.entity, v.key, v.field, v.clock, v.actor, v.value, s.code, NULL
-             FROM field_versions v JOIN claims c ON v.entity = 'claim' AND c.gid = v.key
-             JOIN suppliers s ON s.id = c.supplier_id WHERE {}
-             ORDER BY 1, 2, 3, 4",
-            scope.filter("a.supplier_id"),
-            scope.filter("c.supplier_id")
-        );
-        batch.versions.extend(self.rows(&sql, |r| {
-            Ok(VersionRow {
-                entity: r.get(0)?,
-                key: r.get(1)?,
-                field: r.get(2)?,
-                clock: r.get(3)?,
-                actor: r.get(4)?,
-                value: r.get(5)?,
-                supplier: r.get(6)?,
-                audit: r.get(7)?,
-            })
-        })?);
-        Ok(())
-    }
-
-    /// Lot annotations and control plans (with their unfreezing).
-    fn out_control(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
-        let sql = format!(
-            "SELECT x.gid, s.code, x.lot, x.cause, x.action, x.excluded, x.noted_on, x.noted_by, x.noted_at
-             FROM lot_annotations x JOIN suppliers s ON s.id = x.supplier_id WHERE {} ORDER BY x.gid",
-            scope.filter("x.supplier_id")
-        );
-        batch.records.extend(self.rows(&sql, |r| Ok(record("annotation", r.get(0)?, r.get(1)?, None, object(r, 2)?)))?);
-        let sql = format!(
-            "SELECT x.gid, s.code, x.process, x.material, x.baseline_since, x.baseline_until, x.baseline_lots,
-                    x.p_center, x.p_sigma_z, x.p_moving_ranges, x.u_center, x.u_sigma_z, x.u_moving_ranges,
-                    x.frozen_on, x.frozen_by, x.frozen_at, x.unfrozen_on, x.unfrozen_by, x.unfrozen_at
-             FROM control_plans x JOIN suppliers s ON s.id = x.supplier_id WHERE {} ORDER BY x.gid",
-            scope.filter("x.supplier_id")
-        );
-        if scope.lossless {
-            batch.records.extend(self.rows(&sql, |r| Ok(record("plan", r.get(0)?, r.get(1)?, None, object(r, 2)?)))?);
-            return Ok(());
-        }
-        // On a hub a plan is a fact without its unfreezing, which comes
-        // later; when each database recorded them (`*_at`) stays local (a
-        // merge stamps its own), as for annotations.
-        for annotation in batch.records.iter_mut().filter(|r| r.kind == "annotation") {
-            if let Value::Object(body) = &mut annotation.body {
-                body.remove("noted_at");
-            }
-        }
-        let plans = self.rows(&sql, |r| Ok(record("control_plan", r.get(0)?, r.get(1)?, None, object(r, 2)?)))?;
-        for mut plan in plans {
-            let Value::Object(body) = &mut plan.body else { continue };
-            body.remove("frozen_at");
-            body.remove("unfrozen_at");
-            let unfreezing: Map<String, Value> = ["unfrozen_on", "unfrozen_by"]
-                .iter()
-                .filter_map(|k| body.remove(*k).map(|v| ((*k).to_owned(), v)))
-                .collect();
-            let unfrozen = unfreezing.values().any(|v| !v.is_null());
-            let (key, supplier) = (plan.key.clone(), plan.supplier.clone().unwrap_or_default());
-            batch.records.push(plan);
-            if unfrozen {
-                batch.records.push(record("unfreezing", key, supplier, None, Value::Object(unfreezing)));
-            }
-        }
-        Ok(())
-    }
-
-    fn rows<T>(&self, sql: &str, f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>) -> Result<Vec<T>> {
+    pub(super) fn rows<T>(&self, sql: &str, f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>) -> Result<Vec<T>> {
         let mut stmt = self.conn.prepare(sql)?;
         let rows = stmt.query_map(params_from_iter(std::iter::empty::<i64>()), f)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -283,23 +181,12 @@ impl Reader<'_> {
             self.rows(&sql, |r| Ok(AuditRow { gid: r.get(0)?, supplier: r.get(1)?, body: object(r, 2)? }))?;
         let sql = format!(
             "SELECT a.gid, s.code, a.submitted_at, a.score_pct, a.grade, a.critical_no, a.content_hash,
-                    a.seal_format,
-                    (SELECT json_group_array(json_object('question', question, 'result', result, 'note', note))
-                     FROM (SELECT * FROM answers WHERE audit_id = a.id ORDER BY question)) AS answers
+                    a.seal_format, {ANSWERS_JSON}
              FROM audits a JOIN suppliers s ON s.id = a.supplier_id
              WHERE a.status = 'submitted' AND {} ORDER BY {order}",
             scope.filter("a.supplier_id")
         );
-        let submissions = self.rows(&sql, |r| {
-            let gid: String = r.get(0)?;
-            let mut body = object(r, 2)?;
-            // The answers arrive as JSON text; keep them as JSON.
-            if let Some(text) = body.get("answers").and_then(Value::as_str) {
-                body["answers"] = serde_json::from_str(text).unwrap_or(Value::Null);
-            }
-            Ok(record("submission", gid.clone(), r.get(1)?, Some(gid), body))
-        })?;
-        batch.records.extend(submissions);
+        batch.records.extend(self.rows(&sql, audit_record("submission"))?);
         Ok(())
     }
 
@@ -310,52 +197,15 @@ impl Reader<'_> {
         self.audit_parts(scope, status, ["evidence", "finding"], batch)
     }
 
-    /// A draft's evidence items and findings (as first pushed: kinds of
-    /// their own, see the hub schema), the voids of those voided (with the
-    /// content they were voided with) and the attachments.
-    fn out_draft_parts(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
-        let from = batch.records.len();
-        self.audit_parts(scope, "a.status = 'draft'", ["draft_evidence", "draft_finding"], batch)?;
-        let voids: Vec<RecordRow> = batch.records[from..]
-            .iter()
-            .filter(|r| r.body.get("voided_at").is_some_and(|v| !v.is_null()))
-            .filter_map(|r| {
-                let what = r.kind.strip_prefix("draft_")?;
-                let mut body = r.body.clone();
-                body["what"] = what.into();
-                body["target"] = r.key.clone().into();
-                Some(RecordRow {
-                    kind: "void".into(),
-                    key: format!("{what} {}", r.key),
-                    supplier: r.supplier.clone(),
-                    audit: r.audit.clone(),
-                    topic: Some(what.to_owned()),
-                    body,
-                })
-            })
-            .collect();
-        batch.records.extend(voids);
-        Ok(())
-    }
-
-    /// For each attachment whose file is in the file store: that flag, the
-    /// file's name and type (its fact hash covers them).
-    fn out_attachment_files(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
-        let sql = format!(
-            "SELECT t.gid, s.code, a.gid, t.stored, t.original_name, t.media_type
-             FROM attachments t JOIN evidence e ON e.id = t.evidence_id JOIN audits a ON a.id = e.audit_id
-             JOIN suppliers s ON s.id = a.supplier_id WHERE t.stored = 1 AND {} ORDER BY t.id",
-            scope.filter("a.supplier_id")
-        );
-        let rows =
-            self.rows(&sql, |r| Ok(record("attachment_file", r.get(0)?, r.get(1)?, Some(r.get(2)?), object(r, 3)?)))?;
-        batch.records.extend(rows);
-        Ok(())
-    }
-
     /// Evidence, findings (as kinds `names`), closures and attachments of
     /// the audits `status` (SQL over `a`) selects.
-    fn audit_parts(&self, scope: &PushScope, status: &str, names: [&'static str; 2], batch: &mut Batch) -> Result<()> {
+    pub(super) fn audit_parts(
+        &self,
+        scope: &PushScope,
+        status: &str,
+        names: [&'static str; 2],
+        batch: &mut Batch,
+    ) -> Result<()> {
         let under = |table: &str, columns: &str| {
             format!(
                 "SELECT x.gid, s.code, a.gid, {columns} FROM {table} x JOIN audits a ON a.id = x.audit_id
@@ -500,7 +350,25 @@ impl Reader<'_> {
     }
 }
 
-fn record(kind: &str, key: String, supplier: String, audit: Option<String>, body: Value) -> RecordRow {
+/// An audit's answers as one JSON text column, `answers`.
+pub(super) const ANSWERS_JSON: &str =
+    "(SELECT json_group_array(json_object('question', question, 'result', result, 'note', note))
+     FROM (SELECT * FROM answers WHERE audit_id = a.id ORDER BY question)) AS answers";
+
+/// A row `audit gid, supplier code, fields…` as a record of `kind` keyed and
+/// filed by the audit's gid; the answers (JSON text) are kept as JSON.
+pub(super) fn audit_record(kind: &'static str) -> impl Fn(&Row<'_>) -> rusqlite::Result<RecordRow> {
+    move |r| {
+        let gid: String = r.get(0)?;
+        let mut body = object(r, 2)?;
+        if let Some(text) = body.get("answers").and_then(Value::as_str) {
+            body["answers"] = serde_json::from_str(text).unwrap_or(Value::Null);
+        }
+        Ok(record(kind, gid.clone(), r.get(1)?, Some(gid), body))
+    }
+}
+
+pub(super) fn record(kind: &str, key: String, supplier: String, audit: Option<String>, body: Value) -> RecordRow {
     RecordRow { kind: kind.to_owned(), key, supplier: Some(supplier), audit, topic: None, body }
 }
 
