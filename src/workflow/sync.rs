@@ -229,10 +229,12 @@ fn fill_inbox(
         p.add_record(r);
         Ok(())
     })?;
-    hub.window_file_attachments(window, &mut |r: RecordRow| {
-        p.add_record(r);
-        Ok(())
-    })?;
+    if window.counts.get("files").is_some_and(|n| *n > 0) {
+        hub.window_file_attachments(window, &mut |r: RecordRow| {
+            p.add_record(r);
+            Ok(())
+        })?;
+    }
     let small: u64 = ["suppliers", "audits", "records"].iter().filter_map(|t| window.counts.get(t)).sum();
     tick(small, progress);
     complete(hub, window, &mut p)?;

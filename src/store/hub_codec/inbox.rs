@@ -16,19 +16,19 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::store::hub::{AuditRow, FileRow, LotRow, RecordRow, SupplierRow, VersionRow};
+use crate::store::hub::{AuditRow, LotRow, RecordRow, SupplierRow, VersionRow};
 use crate::store::{OpenMode, Store};
 
 pub struct Inbox {
     /// Holds the file; removed with it.
-    dir: tempfile::TempDir,
-    path: PathBuf,
-    conn: Connection,
+    pub(super) dir: tempfile::TempDir,
+    pub(super) path: PathBuf,
+    pub(super) conn: Connection,
     suppliers: HashMap<String, i64>,
     audits: HashMap<String, i64>,
     /// The audits written as drafts (their parts and notes go in; those of
     /// an audit written submitted do not: its sealed content is whole).
-    drafts: HashSet<String>,
+    pub(super) drafts: HashSet<String>,
     /// Columns of each table, for writing a JSON body back.
     columns: HashMap<String, Vec<String>>,
     chain: i64,
@@ -92,7 +92,7 @@ impl Inbox {
         Ok(FilledInbox { _dir: self.dir, path: self.path })
     }
 
-    fn table_columns(&mut self, table: &str) -> Result<Vec<String>> {
+    pub(super) fn table_columns(&mut self, table: &str) -> Result<Vec<String>> {
         if let Some(c) = self.columns.get(table) {
             return Ok(c.clone());
         }
@@ -134,7 +134,7 @@ impl Inbox {
         Ok(())
     }
 
-    fn supplier_id(&self, code: &str) -> Result<i64> {
+    pub(super) fn supplier_id(&self, code: &str) -> Result<i64> {
         self.suppliers
             .get(code)
             .copied()
@@ -215,25 +215,6 @@ impl Inbox {
         Ok(())
     }
 
-    /// A file of an attachment, into the inbox's own file store (where a
-    /// merge from it looks for files). Its hash is checked first.
-    pub fn file(&mut self, row: &FileRow) -> Result<()> {
-        use sha2::Digest as _;
-        let actual = crate::store::hex(&sha2::Sha256::digest(&row.content));
-        if actual != row.sha256 {
-            return Err(Error::Invalid(format!(
-                "file {}: its content hashes to {actual}; the file was altered or cut",
-                row.sha256
-            )));
-        }
-        let store = crate::store::files::FileStore::for_database(&self.path);
-        let staged = self.dir.path().join("incoming-file");
-        std::fs::write(&staged, &row.content)?;
-        store.put(&staged)?;
-        std::fs::remove_file(&staged)?;
-        Ok(())
-    }
-
     pub fn has_audit(&self, gid: &str) -> bool {
         self.audits.contains_key(gid)
     }
@@ -306,25 +287,8 @@ impl Inbox {
                 }
                 self.insert(table, &fixed, &row.body)?;
             }
-            "attachment_file" => {
-                let b = &row.body;
-                self.conn.execute(
-                    "UPDATE attachments SET stored = ?2, original_name = ?3, media_type = ?4 WHERE gid = ?1",
-                    params![
-                        row.key,
-                        b.get("stored").and_then(Value::as_i64).unwrap_or(0),
-                        b.get("original_name").and_then(Value::as_str),
-                        b.get("media_type").and_then(Value::as_str)
-                    ],
-                )?;
-            }
-            "unfreezing" => {
-                let field = |k: &str| row.body.get(k).and_then(Value::as_str).map(str::to_owned);
-                self.conn.execute(
-                    "UPDATE control_plans SET unfrozen_on = ?2, unfrozen_by = ?3, unfrozen_at = ?4 WHERE gid = ?1",
-                    params![row.key, field("unfrozen_on"), field("unfrozen_by"), crate::store::now_stamp()],
-                )?;
-            }
+            "attachment_file" => self.attachment_file(row)?,
+            "unfreezing" => self.unfreezing(row)?,
             // Submissions come with their audits; a draft's parts under an
             // audit written submitted, hand-overs (the hub's own) and kinds
             // this schema does not hold (a newer casebook's) are left.
@@ -333,49 +297,7 @@ impl Inbox {
         Ok(())
     }
 
-    fn void(&mut self, row: &RecordRow) -> Result<()> {
-        let b = &row.body;
-        let field = |k: &str| b.get(k).and_then(Value::as_str).map(str::to_owned);
-        let (at, by, why) = (field("voided_at"), field("voided_by"), field("void_reason"));
-        match row.topic.as_deref() {
-            Some("lot") => {
-                let supplier = self.supplier_id(row.supplier.as_deref().unwrap_or_default())?;
-                self.conn.execute(
-                    "UPDATE lots SET voided_at = ?3, voided_by = ?4, void_reason = ?5 WHERE supplier_id = ?1 AND lot = ?2",
-                    params![supplier, field("target"), at, by, why],
-                )?;
-            }
-            Some("claim") => {
-                self.conn.execute(
-                    "UPDATE claims SET voided_at = ?2, voided_by = ?3, void_reason = ?4 WHERE gid = ?1",
-                    params![field("target"), at, by, why],
-                )?;
-            }
-            // A draft's item, voided with the content it then had.
-            Some(what @ ("evidence" | "finding")) if self.is_draft(row) => {
-                let table = if what == "evidence" { "evidence" } else { "findings" };
-                let known = self.table_columns(table)?;
-                let mut sets = Vec::new();
-                let mut values = vec![rusqlite::types::Value::from(field("target").unwrap_or_default())];
-                if let Value::Object(map) = b {
-                    for (k, v) in map {
-                        if known.iter().any(|c| c == k) && !["id", "gid", "audit_id"].contains(&k.as_str()) {
-                            values.push(sql_value(v));
-                            sets.push(format!("{k} = ?{}", values.len()));
-                        }
-                    }
-                }
-                if !sets.is_empty() {
-                    let sql = format!("UPDATE {table} SET {} WHERE gid = ?1", sets.join(", "));
-                    self.conn.execute(&sql, params_from_iter(values))?;
-                }
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    fn is_draft(&self, row: &RecordRow) -> bool {
+    pub(super) fn is_draft(&self, row: &RecordRow) -> bool {
         row.audit.as_ref().is_some_and(|gid| self.drafts.contains(gid))
     }
 
@@ -439,7 +361,7 @@ fn canonical_defects(defects: &Value) -> String {
     format!("{{{body}}}")
 }
 
-fn sql_value(v: &Value) -> rusqlite::types::Value {
+pub(super) fn sql_value(v: &Value) -> rusqlite::types::Value {
     use rusqlite::types::Value as S;
     match v {
         Value::Null => S::Null,

@@ -2,6 +2,7 @@
 //! hub rows back as a casebook database for the merge engine (`inbox`).
 
 mod inbox;
+mod inbox_parts;
 mod out;
 mod out_extra;
 
