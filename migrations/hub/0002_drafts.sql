@@ -137,6 +137,36 @@ LANGUAGE sql STABLE AS $$
                                                  'draft_finding', 'note', 'handover') THEN $4 END)
 $$;
 
+-- Field versions of an audit are its edits while a draft; after the
+-- submission a version pushed (an edit made on a copy of the draft before
+-- that copy saw the submission) changes nothing in the sealed audit and is
+-- taken as history, from any auditor: every value a field held is kept,
+-- as `casebook merge` keeps it. The owner rule holds while it is a draft.
+CREATE OR REPLACE FUNCTION casebook.version_refusal(who name, entity text, audit text) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT casebook.why_refused($1, 'versions:' || $2,
+                                CASE WHEN $2 IN ('audit', 'answer') AND NOT casebook.audit_submitted($3) THEN $3 END)
+$$;
+
+CREATE OR REPLACE FUNCTION casebook.insert_version() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, casebook AS $$
+DECLARE old record;
+BEGIN
+    SELECT actor, value, supplier, audit INTO old FROM casebook.versions
+    WHERE entity = NEW.entity AND key = NEW.key AND field = NEW.field AND clock = NEW.clock;
+    IF FOUND THEN
+        IF old.actor = NEW.actor AND old.value IS NOT DISTINCT FROM NEW.value
+           AND old.supplier IS NOT DISTINCT FROM NEW.supplier AND old.audit IS NOT DISTINCT FROM NEW.audit THEN
+            RETURN NULL;
+        END IF;
+        PERFORM casebook.conflict('version', concat_ws(' ', NEW.entity, NEW.key, NEW.field, NEW.clock),
+            jsonb_build_object('actor', old.actor, 'value', old.value),
+            jsonb_build_object('actor', NEW.actor, 'value', NEW.value));
+    END IF;
+    RETURN NEW;
+END
+$$;
+
 -- Kinds whose first content stands: pushed again with other content, the
 -- hub keeps what it has (later content travels as versions).
 CREATE FUNCTION casebook.first_stands(kind text) RETURNS boolean

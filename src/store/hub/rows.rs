@@ -218,13 +218,10 @@ impl HubTable for VersionRow {
 
     const IDENTITY: &'static str =
         "entity || ' ' || key || ' ' || field || ' (edit ' || clock || ' by ' || actor || ')'";
-    const REFUSAL: Option<&'static str> = Some(concat!(
-        "coalesce(casebook.version_refusal(current_user, entity, audit), ",
-        submitted!("entity IN ('audit', 'answer')"),
-        ")"
-    ));
-    const SUPERSEDED: Option<&'static str> =
-        Some("entity IN ('audit', 'answer') AND audit IS NOT NULL AND casebook.audit_submitted(audit)");
+    /// After an audit's submission its versions are history: taken from
+    /// any auditor by a hub of version 2, refused by one of version 1 (which
+    /// is never sent them).
+    const REFUSAL: Option<&'static str> = Some("casebook.version_refusal(current_user, entity, audit)");
 
     fn values(&self) -> Vec<&(dyn ToSql + Sync)> {
         vec![&self.entity, &self.key, &self.field, &self.clock, &self.actor, &self.value, &self.supplier, &self.audit]
