@@ -77,13 +77,25 @@ fn hand_over_drafts(hub: &TestHub, logins: &[String]) {
         .expect("hand the drafts over");
 }
 
-/// What travels: everything but what merges note about themselves.
+/// What travels: everything but what merges note about themselves, and the
+/// notes on unanswered questions left on an audit submitted on its laptop
+/// (a submission keeps them there; neither `casebook merge` nor the hub
+/// carries notes of a submitted audit).
 fn shared(db: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let submitted: Vec<String> = conn
+        .prepare("SELECT 'note | ' || gid || ' | ' FROM audits WHERE status = 'submitted'")
+        .expect("submitted")
+        .query_map([], |r| r.get(0))
+        .expect("submitted")
+        .collect::<Result<_, _>>()
+        .expect("submitted");
     content(db)
         .into_iter()
         .filter(|line| {
             !(line.starts_with("history | ") && (line.contains(" | merge | ") || line.contains(" | sync | ")))
         })
+        .filter(|line| !submitted.iter().any(|prefix| line.starts_with(prefix.as_str())))
         .collect()
 }
 
