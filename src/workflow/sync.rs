@@ -28,7 +28,7 @@ use crate::store::files::FileStore;
 use crate::store::hub::{
     AuditRow, Batch, FileRow, Hub, HubUrl, LotRow, PullWindow, PushReport, RecordRow, SupplierRow, VersionRow,
 };
-use crate::store::{HubState, Inbox, PushScope, Source, Store};
+use crate::store::{HubState, Inbox, PushScope, RowShape, Source, Store};
 use crate::workflow::merge::{MergeOptions, merge_one};
 
 /// Where a sync is, for a progress bar.
@@ -106,7 +106,7 @@ pub fn sync(store: &mut Store, url: &HubUrl, actor: &str, progress: &mut dyn FnM
     };
     // A hub of schema version 1 does not hold drafts, notes, annotations
     // or plans (its administrator brings it up to date with `hub init`).
-    scope.drafts = info.version >= 2;
+    scope.shape = if info.version >= 2 { RowShape::Hub } else { RowShape::HubV1 };
     let mut batch = store.read().hub_rows(&scope)?;
     attach_files(&mut batch, store.path());
     progress(Stage::Pushing { rows: batch.len() as u64 });

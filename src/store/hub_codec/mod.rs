@@ -7,4 +7,4 @@ mod out;
 mod out_extra;
 
 pub use inbox::{FilledInbox, Inbox};
-pub use out::PushScope;
+pub use out::{PushScope, RowShape};

@@ -11,10 +11,10 @@
 //! | submitted audit | `audits` (gid, header) + `submission` record (seal, answers) |
 //! | evidence item, finding of a submitted audit | `records` (gid, with its void mark) |
 //! | draft audit (header, answers) | `records` draft (audit gid), as first pushed; edits are `versions` |
-//! | evidence item, finding of a draft | `records` draft_evidence, draft_finding (gid), as first pushed; edits are `versions`, a void a `void` record with the content voided |
+//! | evidence item, finding of a draft | `records` `draft_evidence`, `draft_finding` (gid), as first pushed; edits are `versions`, a void a `void` record with the content voided |
 //! | note on an unanswered question | `records` note (`<audit gid> <question>`), as first pushed; edits are `versions` |
 //! | lot annotation | `records` annotation (gid) |
-//! | control plan | `records` control_plan (gid); its unfreezing an `unfreezing` record |
+//! | control plan | `records` `control_plan` (gid); its unfreezing an `unfreezing` record |
 //! | closure | `records` closure (the finding's gid) |
 //! | attachment | `records` attachment (gid) + its file in `files` (by SHA-256) when present |
 //! | history entry | `records` history (gid; topic = what it is about) |
@@ -22,8 +22,8 @@
 //! | field version (profile, policy, shortlist, claim, audit, answer) | `versions` |
 //!
 //! Drafts, notes, annotations, plans and the versions of claims and audits
-//! go to a hub of schema version 2 or later (`PushScope::drafts`). A
-//! dossier (`PushScope::lossless`) carries the same records in the shape it
+//! go to a hub of schema version 2 or later (`RowShape::Hub`). A
+//! dossier (`RowShape::Dossier`) carries the same records in the shape it
 //! always had: a draft's items as `evidence` and `finding` with their void
 //! marks, a plan as `plan` with its unfreezing.
 
@@ -53,25 +53,38 @@ pub(super) fn object(row: &Row<'_>, first: usize) -> rusqlite::Result<Value> {
 }
 
 /// Which records to read: everything, or those of some suppliers and, if
-/// `global`, those of none (the policy and its history).
+/// `global`, those of none (the policy and its history); and for whom.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PushScope {
     pub all: bool,
     pub suppliers: Vec<SupplierId>,
     pub global: bool,
-    /// Also what the hub does not hold yet (a `casebook-dossier/3` carries
-    /// it): draft audits with their parts, notes on questions not answered
-    /// yet and their field versions, claims' versions, lot annotations and
-    /// control plans.
-    pub lossless: bool,
-    /// Also drafts with their parts, notes, claims' and audits' versions,
-    /// lot annotations and control plans, shaped for a hub (version 2).
-    pub drafts: bool,
+    pub shape: RowShape,
+}
+
+/// Who the rows are for, which decides what they carry and how.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RowShape {
+    /// A hub of schema version 1: no drafts, notes, annotations or plans.
+    #[default]
+    HubV1,
+    /// A hub of version 2: also drafts with their parts, notes, claims' and
+    /// audits' versions, lot annotations and control plans, shaped for the
+    /// hub (see `out_extra`).
+    Hub,
+    /// A `casebook-dossier/3`: all of that as the records are, rows ordered
+    /// by identity, and of the lots only the voided ones.
+    Dossier,
 }
 
 impl PushScope {
     pub fn all() -> Self {
-        Self { all: true, suppliers: Vec::new(), global: true, lossless: false, drafts: false }
+        Self { all: true, suppliers: Vec::new(), global: true, shape: RowShape::HubV1 }
+    }
+
+    /// Rows for a dossier.
+    pub(super) fn lossless(&self) -> bool {
+        self.shape == RowShape::Dossier
     }
 
     pub fn is_empty(&self) -> bool {
@@ -90,7 +103,7 @@ impl PushScope {
     /// The order of rows: as they were recorded here for a push; by their
     /// identities in a dossier (so export → import → export is identical).
     fn order<'s>(&self, push: &'s str, dossier: &'s str) -> &'s str {
-        if self.lossless { dossier } else { push }
+        if self.lossless() { dossier } else { push }
     }
 
     /// The same for rows whose supplier may be NULL (global rows).
@@ -113,11 +126,11 @@ impl Reader<'_> {
         self.out_history(scope, &mut batch)?;
         self.out_versions(scope, &mut batch)?;
         self.out_lots(scope, &mut batch)?;
-        if scope.lossless || scope.drafts {
+        if scope.shape != RowShape::HubV1 {
             self.out_drafts(scope, &mut batch)?;
             self.out_control(scope, &mut batch)?;
         }
-        if scope.drafts && !scope.lossless {
+        if scope.shape == RowShape::Hub {
             self.out_draft_parts(scope, &mut batch)?;
             self.out_attachment_files(scope, &mut batch)?;
         }
@@ -170,7 +183,7 @@ impl Reader<'_> {
     fn out_audits(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
         // A push sends originals before amendments; a dossier orders by
         // identity (each database's chain orders what it received).
-        let order = if scope.lossless { "a.gid" } else { "a.chain_seq" };
+        let order = if scope.lossless() { "a.gid" } else { "a.chain_seq" };
         let sql = format!(
             "SELECT a.gid, s.code, a.ref, a.auditor, a.visited_on, a.kind, a.summary, a.template, o.gid AS amends
              FROM audits a JOIN suppliers s ON s.id = a.supplier_id LEFT JOIN audits o ON o.id = a.amends
@@ -193,7 +206,7 @@ impl Reader<'_> {
     /// Evidence, findings, closures and attachments of submitted audits (of
     /// every audit in a dossier).
     fn out_audit_parts(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
-        let status = if scope.lossless { "1 = 1" } else { "a.status = 'submitted'" };
+        let status = if scope.lossless() { "1 = 1" } else { "a.status = 'submitted'" };
         self.audit_parts(scope, status, ["evidence", "finding"], batch)
     }
 
@@ -298,7 +311,7 @@ impl Reader<'_> {
     /// Lots (for a dossier only the voided ones: the others travel in its
     /// readable part) and their voids.
     fn out_lots(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
-        let voided = if scope.lossless { " AND l.voided_at IS NOT NULL" } else { "" };
+        let voided = if scope.lossless() { " AND l.voided_at IS NOT NULL" } else { "" };
         let sql = format!(
             "{LOT_ROWS} WHERE {}{voided} ORDER BY {}",
             scope.filter("l.supplier_id"),

@@ -77,7 +77,7 @@ impl Reader<'_> {
              FROM control_plans x JOIN suppliers s ON s.id = x.supplier_id WHERE {} ORDER BY x.gid",
             scope.filter("x.supplier_id")
         );
-        if scope.lossless {
+        if scope.lossless() {
             batch.records.extend(self.rows(&sql, |r| Ok(record("plan", r.get(0)?, r.get(1)?, None, object(r, 2)?)))?);
             return Ok(());
         }
