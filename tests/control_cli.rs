@@ -172,18 +172,18 @@ fn a_frozen_plan_judges_later_charts_until_unfrozen() {
 #[test]
 fn annotations_and_plans_travel_in_dossier_2_byte_for_byte() {
     let db = Sandbox::demo();
-    let plain = ok(&db, &["export", "--supplier", "DG-SWING"]);
+    let plain = ok(&db, &["export", "--plain", "--supplier", "DG-SWING"]);
     assert!(plain.contains("\"format\": \"casebook-dossier/1\""), "nothing needs /2 yet");
     ok(&db, &["lot", "annotate", "--supplier", "DG-SWING", "--lot", SPIKE, "--cause", "regrind & <dust>", "--exclude"]);
     ok(&db, &["plan", "freeze", "--supplier", "DG-SWING", "--baseline-until", "2025-06-30", "--material", "TPU+PC"]);
-    let first = ok(&db, &["export", "--supplier", "DG-SWING"]);
+    let first = ok(&db, &["export", "--plain", "--supplier", "DG-SWING"]);
     assert!(first.contains("\"format\": \"casebook-dossier/2\""));
     let file = db.write("dg.json", &first);
 
     let copy = Sandbox::empty();
     let imported = copy.run(&["import", file.to_str().unwrap()]);
     imported.assert_success().assert_stdout_has("1 annotation, 1 control plan");
-    let second = copy.run(&["export"]);
+    let second = copy.run(&["export", "--plain"]);
     assert_eq!(second.stdout, first, "export → import → export is byte-identical");
     copy.run(&["import", file.to_str().unwrap()]).assert_success().assert_stdout_has("duplicates");
 
@@ -196,6 +196,16 @@ fn annotations_and_plans_travel_in_dossier_2_byte_for_byte() {
     let old = copy.write("old.json", first.replace("casebook-dossier/2", "casebook-dossier/1"));
     let run = copy.run(&["import", old.to_str().unwrap()]);
     run.assert_failure().assert_stderr_has("is only in \"casebook-dossier/2\"");
+
+    // The whole dossier (/3) carries them with their ids, byte for byte too.
+    let whole = ok(&db, &["export", "--supplier", "DG-SWING"]);
+    assert!(whole.contains("\"format\": \"casebook-dossier/3\""));
+    assert!(whole.contains("\"kind\": \"annotation\"") && whole.contains("\"kind\": \"plan\""), "in the records");
+    let file = db.write("dg3.json", &whole);
+    let fresh = Sandbox::empty();
+    fresh.run(&["import", file.to_str().unwrap()]).assert_success().assert_stdout_has("1 annotation");
+    let again = fresh.run(&["export", "--supplier", "DG-SWING"]).stdout;
+    assert!(again == whole, "export → import → export is byte-identical (/3)");
 }
 
 #[test]

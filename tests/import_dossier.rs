@@ -203,16 +203,33 @@ fn invalid_json_is_refused_with_line_and_column() {
 #[test]
 fn the_wrong_format_or_none_is_refused() {
     assert_refused(
+        "v4.json",
+        r#"{"format": "casebook-dossier/4", "suppliers": []}"#,
+        &[
+            "format: is a string (\"casebook-dossier/4\"); expected \"casebook-dossier/1\", \"casebook-dossier/2\" or \"casebook-dossier/3\"",
+        ],
+        1,
+    );
+    // A /3 document is its readable part and its records.
+    assert_refused(
         "v3.json",
         r#"{"format": "casebook-dossier/3", "suppliers": []}"#,
-        &["format: is a string (\"casebook-dossier/3\"); expected \"casebook-dossier/1\" or \"casebook-dossier/2\""],
+        &["records: is required in a casebook-dossier/3 document (the records `casebook export` writes)"],
+        1,
+    );
+    // Its format comes first, as export writes it.
+    assert_refused(
+        "late.json",
+        r#"{"suppliers": [], "format": "casebook-dossier/3"}"#,
+        &["format: is \"casebook-dossier/3\", which is read only when `format` is the document's first member (as \
+           casebook export writes it); move it first"],
         1,
     );
     assert_refused(
         "bare.json",
         "{}",
         &[
-            "format: is required; expected \"casebook-dossier/1\" or \"casebook-dossier/2\"",
+            "format: is required; expected \"casebook-dossier/1\", \"casebook-dossier/2\" or \"casebook-dossier/3\"",
             "suppliers: is required; expected an array of suppliers",
         ],
         2,
@@ -225,9 +242,9 @@ fn a_top_level_array_is_refused() {
         "array.json",
         "[1, 2]",
         &[
-            "line 1: at column 1: invalid type: sequence, expected a casebook-dossier/1 or /2 object with `format` \
-             and `suppliers`",
-            "format: is required; expected \"casebook-dossier/1\" or \"casebook-dossier/2\"",
+            "line 1: at column 1: invalid type: sequence, expected a casebook-dossier/1, /2 or /3 object with \
+             `format` and `suppliers`",
+            "format: is required; expected \"casebook-dossier/1\", \"casebook-dossier/2\" or \"casebook-dossier/3\"",
             "suppliers: is required; expected an array of suppliers",
         ],
         3,
@@ -390,27 +407,29 @@ fn export(sandbox: &Sandbox, name: &str, extra: &[&str]) -> Vec<u8> {
 
 #[test]
 fn export_import_export_is_byte_identical() {
-    let first = Sandbox::demo();
-    let exported = export(&first, "first.json", &[]);
-    let second = Sandbox::new();
-    let copy = second.write("in.json", &exported);
-    second.run(&[std::ffi::OsStr::new("import"), copy.as_os_str()]).assert_success().assert_stdout_has(
-        "inserted 14 suppliers, 40 claims, 15 audits, 562 answers, 65 evidence items, 15 findings, 2203 lots",
-    );
-    let again = export(&second, "second.json", &[]);
-    assert!(
-        exported == again,
-        "the second export differs from the first ({} vs {} bytes)",
-        exported.len(),
-        again.len()
-    );
-    assert!(exported.ends_with(b"}\n"));
+    for mode in [&[][..], &["--plain"][..]] {
+        let first = Sandbox::demo();
+        let exported = export(&first, "first.json", mode);
+        let second = Sandbox::new();
+        let copy = second.write("in.json", &exported);
+        second.run(&[std::ffi::OsStr::new("import"), copy.as_os_str()]).assert_success().assert_stdout_has(
+            "inserted 14 suppliers, 40 claims, 15 audits, 562 answers, 65 evidence items, 15 findings, 2203 lots",
+        );
+        let again = export(&second, "second.json", mode);
+        assert!(
+            exported == again,
+            "{mode:?}: the second export differs from the first ({} vs {} bytes)",
+            exported.len(),
+            again.len()
+        );
+        assert!(exported.ends_with(b"}\n"));
+    }
 }
 
 #[test]
 fn the_export_gives_back_the_fixture_dossier_plus_every_lot() {
     let sandbox = Sandbox::demo();
-    let mut exported: Value = serde_json::from_slice(&export(&sandbox, "all.json", &[])).unwrap();
+    let mut exported: Value = serde_json::from_slice(&export(&sandbox, "all.json", &["--plain"])).unwrap();
     let lots: usize =
         exported["suppliers"].as_array().unwrap().iter().map(|s| s["lots"].as_array().unwrap().len()).sum();
     assert_eq!(lots, DEMO_LOTS);
@@ -426,7 +445,8 @@ fn the_export_gives_back_the_fixture_dossier_plus_every_lot() {
 #[test]
 fn export_of_one_supplier_holds_only_that_one() {
     let sandbox = Sandbox::demo();
-    let doc: Value = serde_json::from_slice(&export(&sandbox, "armor.json", &["--supplier", "SZ-ARMOR"])).unwrap();
+    let doc: Value =
+        serde_json::from_slice(&export(&sandbox, "armor.json", &["--plain", "--supplier", "SZ-ARMOR"])).unwrap();
     assert_eq!(doc["format"], "casebook-dossier/1");
     let suppliers = doc["suppliers"].as_array().unwrap();
     assert_eq!(suppliers.len(), 1);

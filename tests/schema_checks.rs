@@ -327,7 +327,13 @@ fn audit_cases() -> Vec<Case> {
         refused("audits.auditor: blank", a(&[("auditor", "' '")]), &[CHECK, "trim(auditor)"]),
         refused("audits.ref: empty", a(&[("ref", "''")]), &[CHECK, "length(ref)"]),
         refused("audits.ref: untrimmed", a(&[("ref", "'T-A1 '")]), &[CHECK, "ref = trim(ref)"]),
-        refused("audits.ref: taken", a(&[("ref", "'A-2026-014'")]), &["an audit with this id or reference is on file"]),
+        // A reference is a label: two audits made apart may share one (the gid is the identity).
+        ok("audits.ref: shared with another audit", a(&[("ref", "'A-2026-014'")])),
+        refused(
+            "audits.gid: taken",
+            a(&[("gid", "(SELECT gid FROM audits WHERE ref = 'A-2026-014')")]),
+            &["an audit with this id or global id is on file"],
+        ),
         refused("audits.score_pct: above 100", a(&[("score_pct", "100.5")]), &[CHECK, "score_pct"]),
         refused("audits.grade: wrong word", a(&[("grade", "'F'")]), &[CHECK, "grade IN"]),
         refused("audits: a draft carrying a grade", a(&[("grade", "'A'")]), &[CHECK, "status = 'draft'"]),
@@ -674,6 +680,22 @@ fn void_cases() -> Vec<Case> {
         ok(
             "claims: retired once",
             "UPDATE claims SET retired_on = '2026-06-01' WHERE id = 1 AND retired_on IS NULL".to_owned(),
+        ),
+        // A retirement is a mutable field, merged by the later edit.
+        ok(
+            "claims: retired, then retired on another day",
+            "UPDATE claims SET retired_on = '2026-06-01' WHERE id = 1; UPDATE claims SET retired_on = '2026-07-01' WHERE id = 1"
+                .to_owned(),
+        ),
+        refused(
+            "claims: voided, then retired",
+            format!("{}; UPDATE claims SET retired_on = '2026-06-01' WHERE id = 1", void("claims", "id = 1")),
+            &["a claim is never edited"],
+        ),
+        refused(
+            "claims: retired and edited at once",
+            "UPDATE claims SET retired_on = '2026-06-01', stated_on = '2026-01-01' WHERE id = 1".to_owned(),
+            &["a claim is never edited"],
         ),
         refused(
             "claims: edited",

@@ -327,12 +327,35 @@ fn an_export_leaves_voided_records_out_and_still_round_trips() {
         .to_string();
     sandbox.run(&["claim", "void", "--supplier", "SZ-NEWCO", &claim, "--reason", "typo"]).assert_success();
     let first = sandbox.path("first.json");
-    sandbox.run(&["export", "-o", first.to_str().unwrap()]).assert_success();
+    sandbox.run(&["export", "--plain", "-o", first.to_str().unwrap()]).assert_success();
     let text = std::fs::read_to_string(&first).unwrap();
     assert!(!text.contains(&format!("\"{lot}\"")), "the voided lot and its annotation stay home");
     let copy = Sandbox::new();
     copy.run(&["import", first.to_str().unwrap()]).assert_success();
     let second = copy.path("second.json");
-    copy.run(&["export", "-o", second.to_str().unwrap()]).assert_success();
+    copy.run(&["export", "--plain", "-o", second.to_str().unwrap()]).assert_success();
     assert_eq!(text, std::fs::read_to_string(&second).unwrap(), "export → import → export is byte-identical");
+
+    // The whole dossier carries them voided, with who and why.
+    let whole = sandbox.path("whole.json");
+    sandbox.run(&["export", "-o", whole.to_str().unwrap()]).assert_success();
+    let text = std::fs::read_to_string(&whole).unwrap();
+    let copy = Sandbox::new();
+    copy.run(&["import", whole.to_str().unwrap()]).assert_success();
+    let voided: (String, String) = copy
+        .sql()
+        .query_row(
+            "SELECT l.voided_by, l.void_reason FROM lots l JOIN suppliers s ON s.id = l.supplier_id
+             WHERE s.code = 'DG-SWING' AND l.lot = ?1",
+            [&lot],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(voided.1, "typo", "the lot arrives voided");
+    let claims_voided: i64 =
+        copy.sql().query_row("SELECT count(*) FROM claims WHERE void_reason = 'typo'", [], |r| r.get(0)).unwrap();
+    assert_eq!(claims_voided, 1, "the claim arrives voided");
+    let again = copy.path("again.json");
+    copy.run(&["export", "-o", again.to_str().unwrap()]).assert_success();
+    assert!(text == std::fs::read_to_string(&again).unwrap(), "export → import → export is byte-identical (/3)");
 }

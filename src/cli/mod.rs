@@ -102,7 +102,7 @@ pub enum Command {
     /// Record audits from the command line (the same operations as the UI).
     #[command(subcommand)]
     Audit(audit::AuditCommand),
-    /// Claims: void one entered wrongly.
+    /// Claims: retire one (or move its retirement), void one entered wrongly.
     #[command(subcommand)]
     Claim(void::ClaimCommand),
     /// Show the flag policy, or change one value.

@@ -15,7 +15,7 @@ use crate::store::OpenMode;
 pub enum ReportCommand {
     /// One audit: cover, grade and section scores, answers, evidence with photos, findings, amendments, seal.
     Audit {
-        /// The audit's reference, e.g. A-2026-014.
+        /// The audit's reference, e.g. A-2026-014 (or its gid, where two audits share the reference).
         reference: String,
         #[command(flatten)]
         out: OutArgs,

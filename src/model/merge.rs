@@ -154,9 +154,6 @@ pub enum Cause {
     /// Edits of a draft that was submitted elsewhere: the sealed audit is
     /// kept, the edits are shown here and in the history.
     AfterSubmission,
-    /// An audit whose reference another audit holds here (references minted
-    /// before installation tags, or typed by hand).
-    ReferenceTaken,
 }
 
 impl Cause {
@@ -170,10 +167,6 @@ impl Cause {
             Self::BrokenHash => "its recorded hash does not match its content: it was altered after it was recorded",
             Self::ParentRefused => "the record it belongs to was refused",
             Self::AfterSubmission => "the audit was submitted elsewhere; its sealed content is kept",
-            Self::ReferenceTaken => {
-                "another audit here has its reference (one minted before installation tags, or typed by hand); \
-                 taking in both under one reference is not supported yet"
-            }
         }
     }
 }

@@ -109,6 +109,11 @@ impl Writer<'_> {
 
     /// Stores an annotation as it is (an import keeps its global id).
     pub fn insert_annotation(&self, supplier: SupplierId, a: &Annotation) -> Result<()> {
+        self.insert_annotation_at(supplier, a, &self.at.clone())
+    }
+
+    /// The same, noted at `noted_at` (a merge keeps the time it was noted).
+    pub(super) fn insert_annotation_at(&self, supplier: SupplierId, a: &Annotation, noted_at: &str) -> Result<()> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO lot_annotations (gid, supplier_id, lot, cause, action, excluded, noted_on, noted_by,
@@ -124,7 +129,7 @@ impl Writer<'_> {
                 a.excluded,
                 a.noted_on.to_string(),
                 a.noted_by,
-                self.at
+                noted_at
             ])?;
         Ok(())
     }
@@ -192,10 +197,24 @@ impl Reader<'_> {
     /// Every annotation of a supplier as recorded, oldest first (for export),
     /// but those of voided lots (which are not exported).
     pub fn annotations(&self, supplier: SupplierId) -> Result<Vec<Annotation>> {
+        self.annotations_of(supplier, false)
+    }
+
+    /// Every annotation of a supplier, those of voided lots too (what a
+    /// merge takes in: a fact stays a fact when its lot is voided).
+    pub fn all_annotations(&self, supplier: SupplierId) -> Result<Vec<Annotation>> {
+        self.annotations_of(supplier, true)
+    }
+
+    fn annotations_of(&self, supplier: SupplierId, with_voided_lots: bool) -> Result<Vec<Annotation>> {
+        let voided = if with_voided_lots {
+            ""
+        } else {
+            "AND NOT EXISTS (SELECT 1 FROM lots v WHERE v.supplier_id = a.supplier_id AND v.lot = a.lot
+                                                   AND v.voided_at IS NOT NULL)"
+        };
         let sql = format!(
-            "SELECT {ANNOTATION_COLUMNS} FROM lot_annotations a WHERE a.supplier_id = ?1
-               AND NOT EXISTS (SELECT 1 FROM lots v WHERE v.supplier_id = a.supplier_id AND v.lot = a.lot
-                                                      AND v.voided_at IS NOT NULL)
+            "SELECT {ANNOTATION_COLUMNS} FROM lot_annotations a WHERE a.supplier_id = ?1 {voided}
              ORDER BY a.noted_on, a.lot, a.gid"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;

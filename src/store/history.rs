@@ -117,10 +117,41 @@ fn insert(conn: &Connection, at: &str, actor: &str, change: &Change<'_>, gid: Op
         None => None,
     };
     let (_, previous) = history_head(conn)?;
+    insert_linked(conn, &previous, code.as_deref(), (at, actor), change, gid)?;
+    Ok(())
+}
+
+/// Appends one row with its global id after the link `previous` unless a
+/// row with that id is here already; returns the new head's hash, or
+/// `None` when the row was here.
+pub(crate) fn insert_linked_once(
+    conn: &Connection,
+    previous: &str,
+    code: Option<&str>,
+    (at, actor): (&str, &str),
+    change: &Change<'_>,
+    gid: crate::model::Gid,
+) -> Result<Option<String>> {
+    let before = conn.total_changes();
+    let link = insert_linked(conn, previous, code, (at, actor), change, Some(gid))?;
+    Ok((conn.total_changes() > before).then_some(link))
+}
+
+/// Appends one row after the link `previous` (the chain's head, which the
+/// caller knows: a merge appends many rows in a row), for the supplier with
+/// `code`; returns the new head's hash.
+pub(crate) fn insert_linked(
+    conn: &Connection,
+    previous: &str,
+    code: Option<&str>,
+    (at, actor): (&str, &str),
+    change: &Change<'_>,
+    gid: Option<crate::model::Gid>,
+) -> Result<String> {
     let row = ChainedRow {
         at,
         actor,
-        supplier: code.as_deref(),
+        supplier: code,
         entity: change.entity.as_str(),
         key: change.key,
         action: change.action.as_str(),
@@ -129,11 +160,11 @@ fn insert(conn: &Connection, at: &str, actor: &str, change: &Change<'_>, gid: Op
         new: change.new,
         fact: change.fact,
     };
-    let link = history_link(&previous, &row);
+    let link = history_link(previous, &row);
     let sql = if gid.is_some() {
         "INSERT INTO history (at, actor, supplier_id, entity, entity_key, action, field, old_value, new_value,
                               fact_hash, chain_hash, gid)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (gid) DO NOTHING"
     } else {
         "INSERT INTO history (at, actor, supplier_id, entity, entity_key, action, field, old_value, new_value,
                               fact_hash, chain_hash)
@@ -158,7 +189,7 @@ fn insert(conn: &Connection, at: &str, actor: &str, change: &Change<'_>, gid: Op
         values.push(g);
     }
     stmt.execute(values.as_slice())?;
-    Ok(())
+    Ok(link)
 }
 
 impl Writer<'_> {

@@ -17,7 +17,7 @@ use rusqlite::{OptionalExtension, params};
 use super::installation::Installation;
 use super::suppliers::{parse_field, supplier_fields};
 use super::versions::{Version, Versioned};
-use super::{LotFilter, Reader, SupplierId, Writer};
+use super::{LotFilter, LotInsert, Reader, SupplierId, Writer};
 use crate::error::{Error, Result};
 use crate::model::merge::{Cause, FieldConflict, Kept, Refused, SourceReport};
 use crate::model::{HistoryAction, HistoryEntity, Hlc, Lot, LotRow, Supplier, Voided};
@@ -235,11 +235,22 @@ impl Writer<'_> {
             let id = *targets
                 .get(&supplier.code)
                 .ok_or_else(|| Error::Invalid(format!("supplier {} was not merged before its lots", supplier.code)))?;
-            let here: HashMap<String, (Lot, Option<Voided>)> =
-                all_lots(self.read(), id)?.into_iter().map(|l| (l.0.lot.clone(), l)).collect();
+            let today = crate::model::validate::today();
             for (lot, void) in &incoming {
-                match here.get(&lot.lot) {
-                    Some((same, ours)) if same == lot => {
+                // Most lots are new here: inserted at once (the insert looks
+                // the key up); one already here is compared.
+                let checked = LotRow::from_lot(lot, today);
+                if let Ok(row) = &checked
+                    && lots.insert(id, row)? == LotInsert::Inserted
+                {
+                    if let Some(v) = void {
+                        self.void_lot_as(id, &lot.lot, v)?;
+                    }
+                    r.added.add("lots", 1);
+                    continue;
+                }
+                match self.read().lot_with_void(id, &lot.lot)? {
+                    Some((same, ours)) if same == *lot => {
                         if let (None, Some(v)) = (ours, void) {
                             self.void_lot_as(id, &lot.lot, v)?;
                             r.updated.add("lots", 1);
@@ -247,13 +258,13 @@ impl Writer<'_> {
                             r.already.add("lots", 1);
                         }
                     }
-                    Some((other, _)) => r.refused.push(lot_conflict(&supplier.code, other, lot)),
+                    Some((other, _)) => r.refused.push(lot_conflict(&supplier.code, &other, lot)),
+                    // Not here, and not a lot that may be recorded: say why.
                     None => {
-                        lots.insert(id, &LotRow::from_lot(lot, crate::model::validate::today())?)?;
-                        if let Some(v) = void {
-                            self.void_lot_as(id, &lot.lot, v)?;
-                        }
-                        r.added.add("lots", 1);
+                        return Err(match checked {
+                            Err(e) => e.into(),
+                            Ok(_) => Error::Invalid(format!("lot {} of {}: not stored", lot.lot, supplier.code)),
+                        });
                     }
                 }
             }
@@ -372,4 +383,29 @@ fn lot_fields(l: &Lot) -> Vec<(&'static str, String)> {
         ("scrapped", l.scrapped.to_string()),
         ("defects", defects.join(",")),
     ]
+}
+
+impl Reader<'_> {
+    /// One lot of a supplier, with its void if it is voided.
+    fn lot_with_void(&self, supplier: SupplierId, lot: &str) -> Result<Option<(Lot, Option<Voided>)>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT lot, sku, process, material, produced_on, started, passed_first, reworked, scrapped, defects,
+                        voided_at, voided_by, void_reason
+                 FROM lots WHERE supplier_id = ?1 AND lot = ?2",
+            )?
+            .query_row(params![supplier.0, lot], |r| {
+                let void = match (
+                    r.get::<_, Option<String>>(10)?,
+                    r.get::<_, Option<String>>(11)?,
+                    r.get::<_, Option<String>>(12)?,
+                ) {
+                    (Some(at), Some(by), Some(reason)) => Some(Voided { at, by, reason }),
+                    _ => None,
+                };
+                Ok((super::lots::lot_from_row(r)?, void))
+            })
+            .optional()?)
+    }
 }

@@ -11,7 +11,7 @@
 //! reported. History entries come with their records; one that records a
 //! fact this database did not take is left out with it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{OptionalExtension, params};
 
@@ -20,6 +20,7 @@ use super::{Reader, SupplierId, Writer};
 use crate::error::{Error, Result};
 use crate::model::merge::{Cause, Refused, SourceReport};
 use crate::model::{Evidence, Finding, Gid};
+use crate::store::versions::Versioned;
 
 /// An audit's header and seal as stored in the source.
 struct Header {
@@ -118,6 +119,8 @@ impl Writer<'_> {
                         )?
                         .execute(params![supplier.0, capability, source, stated_on, statement, retired_on, gid])?;
                     let row = self.conn().last_insert_rowid();
+                    // Its retirement's versions travel with it.
+                    self.merge_versions(src, Versioned::Claim, &gid.to_string(), r)?;
                     self.copy_void("claims", row, &void)?;
                     r.added.add("claims", 1);
                 }
@@ -132,13 +135,9 @@ impl Writer<'_> {
                         ) =>
                 {
                     let voided_here = h.6.is_some();
-                    let mut updated = false;
-                    if !voided_here && h.5.is_none() && retired_on.is_some() {
-                        self.conn()
-                            .prepare_cached("UPDATE claims SET retired_on = ?2 WHERE gid = ?1")?
-                            .execute(params![gid, retired_on])?;
-                        updated = true;
-                    }
+                    let label = format!("{code} {capability} ({source}, {stated_on})");
+                    let voided = (voided_here, void.0.is_some());
+                    let mut updated = self.merge_retirement(src, gid, &label, (h.5, retired_on), voided, r)?;
                     if !voided_here && void.0.is_some() {
                         let row = self.read().row_of("claims", gid)?.unwrap_or_default();
                         self.copy_void("claims", row, &void)?;
@@ -162,12 +161,58 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// A claim's retirement, by its versions (which travel in every case,
+    /// so both merge orders keep the same field history): the later
+    /// retirement wins. No command un-retires a claim, so neither does this
+    /// — but for a void: a claim voided there and not here takes the
+    /// retirement it was voided with (a void wins over an edit), and a claim
+    /// voided here never changes. A retirement recorded before versions were
+    /// kept counts as the oldest; where neither side has a version, one there
+    /// is taken only when the claim is not retired here. Each retirement both
+    /// sides changed apart is a conflict in the report, under `label`.
+    /// `frozen`: the claim is voided here; `void_arrives`: voided there only.
+    /// Returns whether the claim here changed.
+    fn merge_retirement(
+        &self,
+        src: Reader<'_>,
+        gid: Gid,
+        label: &str,
+        (ours, theirs): (Option<String>, Option<String>),
+        (frozen, void_arrives): (bool, bool),
+        r: &mut SourceReport,
+    ) -> Result<bool> {
+        let key = gid.to_string();
+        let before = r.conflicts.len();
+        self.merge_versions(src, Versioned::Claim, &key, r)?;
+        for conflict in &mut r.conflicts[before..] {
+            label.clone_into(&mut conflict.key);
+        }
+        if frozen {
+            return Ok(false);
+        }
+        let day = if void_arrives {
+            theirs
+        } else {
+            match self.read().latest_version(Versioned::Claim, &key, "retired_on")? {
+                Some(version) => version.value.or_else(|| ours.clone()),
+                None if ours.is_none() => theirs,
+                None => ours.clone(),
+            }
+        };
+        if day == ours {
+            return Ok(false);
+        }
+        self.conn().prepare_cached("UPDATE claims SET retired_on = ?2 WHERE gid = ?1")?.execute(params![gid, day])?;
+        Ok(true)
+    }
+
     /// Audits and what is filed under them, by gid; returns the gids of the
     /// audits refused, whose history entries stay behind too.
     pub fn merge_audits(&self, src: Reader<'_>, r: &mut SourceReport) -> Result<HashSet<Gid>> {
         let mut refused = HashSet::new();
+        let mut templates = Templates::default();
         for h in source_headers(src)? {
-            if let Some(cause) = self.merge_audit(src, &h, r)? {
+            if let Some(cause) = self.merge_audit(src, &h, r, &mut templates)? {
                 refused.insert(h.gid);
                 r.refused.push(Refused {
                     entity: "audit",
@@ -182,9 +227,17 @@ impl Writer<'_> {
     }
 
     /// One audit; `Some(cause)` when it is refused.
-    fn merge_audit(&self, src: Reader<'_>, h: &Header, r: &mut SourceReport) -> Result<Option<Cause>> {
+    fn merge_audit(
+        &self,
+        src: Reader<'_>,
+        h: &Header,
+        r: &mut SourceReport,
+        templates: &mut Templates,
+    ) -> Result<Option<Cause>> {
         let submitted = h.status == "submitted";
-        if submitted && src.recompute_seal(h.id, h.seal_format)?.as_deref() != h.content_hash.as_deref() {
+        if submitted
+            && src.recompute_seal(h.id, h.seal_format, &mut templates.theirs)?.as_deref() != h.content_hash.as_deref()
+        {
             return Ok(Some(Cause::BrokenSeal));
         }
         let here = self.read().audit_by_gid(h.gid)?;
@@ -215,7 +268,7 @@ impl Writer<'_> {
                 if submitted {
                     self.take_sealed_parts(src, (h.id, id), &h.reference, r)?;
                     self.merge_draft_edits(src, (h.id, id), (h.gid, &h.reference), false, r)?;
-                    self.seal_as_received(id, h)?;
+                    self.seal_as_received(id, h, &mut templates.ours)?;
                     r.updated.add("audits", 1);
                 } else if self.merge_draft_edits(src, (h.id, id), (h.gid, &h.reference), true, r)? || changed {
                     r.updated.add("audits", 1);
@@ -225,14 +278,17 @@ impl Writer<'_> {
                 self.merge_closures(src, h, r)?;
                 Ok(None)
             }
-            None => self.add_audit(src, h, r),
+            None => self.add_audit(src, h, r, &mut templates.ours),
         }
     }
 
-    fn add_audit(&self, src: Reader<'_>, h: &Header, r: &mut SourceReport) -> Result<Option<Cause>> {
-        if self.read().audit_id(&h.reference)?.is_some() {
-            return Ok(Some(Cause::ReferenceTaken));
-        }
+    fn add_audit(
+        &self,
+        src: Reader<'_>,
+        h: &Header,
+        r: &mut SourceReport,
+        templates: &mut HashMap<String, String>,
+    ) -> Result<Option<Cause>> {
         let supplier = self.read().require_supplier(&h.supplier)?;
         let amends = match h.amends {
             Some(original) => match self.read().audit_by_gid(original)? {
@@ -241,12 +297,32 @@ impl Writer<'_> {
             },
             None => None,
         };
+        // A reference is a label (the gid is the identity): an audit whose
+        // reference one here holds too — minted before installation tags, or
+        // typed by hand — is taken in beside it, and the report says so.
+        let sharing = self.read().others_with_reference(&h.reference, &h.gid.to_string())?;
         let id = self.insert_audit_row(supplier, h, amends)?;
         r.added.add("audits", 1);
-        self.merge_draft_parts(src, h, id, r)?;
-        self.merge_draft_edits(src, (h.id, id), (h.gid, &h.reference), h.status != "submitted", r)?;
+        if !sharing.is_empty() {
+            r.notices.push(format!(
+                "audit {} ({}, gid {}) is taken in beside {} audit(s) here with the same reference (gid {}): \
+                 the reference is now shared, and commands that take it ask for the gid",
+                h.reference,
+                h.supplier,
+                h.gid,
+                sharing.len(),
+                sharing.join(", gid ")
+            ));
+        }
         if h.status == "submitted" {
-            self.seal_as_received(id, h)?;
+            // New here: its answers and its versions are all new too.
+            self.add_sealed_answers(src, h, id, r)?;
+            self.merge_items(src, h, id, r)?;
+            self.copy_audit_versions(src, h.gid, r)?;
+            self.seal_as_received(id, h, templates)?;
+        } else {
+            self.merge_draft_parts(src, h, id, r)?;
+            self.merge_draft_edits(src, (h.id, id), (h.gid, &h.reference), true, r)?;
         }
         self.merge_closures(src, h, r)?;
         Ok(None)
@@ -317,6 +393,18 @@ impl Writer<'_> {
         Ok(changed)
     }
 
+    /// The sealed answers of an audit new here, as they are.
+    fn add_sealed_answers(&self, src: Reader<'_>, h: &Header, id: i64, r: &mut SourceReport) -> Result<()> {
+        let mut insert = self.conn().prepare_cached(
+            "INSERT INTO answers (audit_id, template, question, result, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (question, result, note) in source_answers(src, h.id)? {
+            insert.execute(params![id, h.template, question, result, note])?;
+            r.added.add("answers", 1);
+        }
+        Ok(())
+    }
+
     /// A draft here submitted there: answers given here after the copy was
     /// made are not part of what was sealed; they are taken out and listed.
     fn drop_answers_not_in(&self, src: Reader<'_>, h: &Header, id: i64, r: &mut SourceReport) -> Result<bool> {
@@ -378,7 +466,7 @@ impl Writer<'_> {
     /// Seals audit `id` (here a draft holding the arriving content) with the
     /// seal it arrived with, linked next in this database's chain, and
     /// checks that what is stored now hashes to it.
-    fn seal_as_received(&self, id: i64, h: &Header) -> Result<()> {
+    fn seal_as_received(&self, id: i64, h: &Header, templates: &mut HashMap<String, String>) -> Result<()> {
         let (seq, previous) = self.read().chain_head()?;
         let content = h.content_hash.clone().unwrap_or_default();
         let submitted_at = h.submitted_at.clone().unwrap_or_default();
@@ -404,7 +492,7 @@ impl Writer<'_> {
                 seq + 1,
                 link
             ])?;
-        if self.read().recompute_seal(id, h.seal_format)?.as_deref() != Some(content.as_str()) {
+        if self.read().recompute_seal(id, h.seal_format, templates)?.as_deref() != Some(content.as_str()) {
             return Err(Error::Invalid(format!(
                 "audit {} ({}): its content as taken in here does not match its seal; nothing was merged",
                 h.reference, h.supplier
@@ -415,7 +503,7 @@ impl Writer<'_> {
 
     /// Closures of the audit's findings, by finding gid (closed once).
     fn merge_closures(&self, src: Reader<'_>, h: &Header, r: &mut SourceReport) -> Result<()> {
-        let mut stmt = src.conn.prepare(
+        let mut stmt = src.conn.prepare_cached(
             "SELECT f.gid, c.closed_on, c.evidence, c.closed_by, c.recorded_at, c.fact_hash
              FROM finding_closures c JOIN findings f ON f.id = c.finding_id WHERE f.audit_id = ?1 ORDER BY f.id",
         )?;
@@ -472,20 +560,35 @@ impl Writer<'_> {
              FROM history h LEFT JOIN suppliers s ON s.id = h.supplier_id ORDER BY h.id",
         )?;
         let mut rows = stmt.query([])?;
+        let mut head = super::history::history_head(self.conn())?.1;
+        // The facts held here, once (each is looked up by a history row that records it).
+        let facts = self.read().fact_hashes()?;
+        let mut suppliers: HashMap<String, SupplierId> = HashMap::new();
         while let Some(row) = rows.next()? {
             let gid: Gid = row.get(0)?;
-            if self.read().gid_exists("history", gid)? {
-                r.already.add("history", 1);
-                continue;
-            }
             let fact: Option<String> = row.get(10)?;
+            // A row about a fact not held here stays behind (unless it is
+            // here already); any other is inserted unless its gid is here.
             if let Some(hash) = &fact
-                && !self.read().holds_fact(hash)?
+                && !facts.contains(hash)
             {
+                if self.read().gid_exists("history", gid)? {
+                    r.already.add("history", 1);
+                }
                 continue;
             }
             let code: Option<String> = row.get(3)?;
-            let supplier = code.map(|c| self.read().require_supplier(&c)).transpose()?;
+            let supplier = match &code {
+                Some(c) => Some(match suppliers.get(c) {
+                    Some(id) => *id,
+                    None => {
+                        let id = self.read().require_supplier(c)?;
+                        suppliers.insert(c.clone(), id);
+                        id
+                    }
+                }),
+                None => None,
+            };
             let (entity, action): (String, String) = (row.get(4)?, row.get(6)?);
             let entity = entity.parse().map_err(|_| Error::Invalid(format!("history entity `{entity}` unknown")))?;
             let action = action.parse().map_err(|_| Error::Invalid(format!("history action `{action}` unknown")))?;
@@ -502,14 +605,28 @@ impl Writer<'_> {
                 fact: fact.as_deref(),
             };
             let (at, actor): (String, String) = (row.get(1)?, row.get(2)?);
-            super::history::append_identified(self.conn(), &at, &actor, &change, gid)?;
-            r.added.add("history", 1);
+            match super::history::insert_linked_once(self.conn(), &head, code.as_deref(), (&at, &actor), &change, gid)?
+            {
+                Some(link) => {
+                    head = link;
+                    r.added.add("history", 1);
+                }
+                None => r.already.add("history", 1),
+            }
         }
         Ok(())
     }
 }
 
 type Void = (Option<String>, Option<String>, Option<String>);
+
+/// Checklist templates' hashes, computed once per merge on each side (an
+/// audit's seal covers its template's).
+#[derive(Default)]
+struct Templates {
+    theirs: HashMap<String, String>,
+    ours: HashMap<String, String>,
+}
 
 /// A claim here: supplier code, capability, source, stated on, statement,
 /// retired on, voided at.
@@ -620,15 +737,14 @@ impl Reader<'_> {
         Ok(self.conn.query_row("SELECT count(*) FROM attachments", [], |r| r.get(0))?)
     }
 
-    /// Whether a submitted audit, closure or attachment with this hash is here.
-    fn holds_fact(&self, hash: &str) -> Result<bool> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM audits WHERE content_hash = ?1)
-                     OR EXISTS (SELECT 1 FROM finding_closures WHERE fact_hash = ?1)
-                     OR EXISTS (SELECT 1 FROM attachments WHERE fact_hash = ?1)",
-            )?
-            .query_row([hash], |r| r.get(0))?)
+    /// The hashes of the submitted audits, closures and attachments here.
+    fn fact_hashes(&self) -> Result<HashSet<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT content_hash FROM audits WHERE content_hash IS NOT NULL
+             UNION SELECT fact_hash FROM finding_closures WHERE fact_hash IS NOT NULL
+             UNION SELECT fact_hash FROM attachments WHERE fact_hash IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

@@ -21,7 +21,7 @@ impl Writer<'_> {
     pub fn merge_control(&self, src: Reader<'_>, r: &mut SourceReport) -> Result<()> {
         let targets = self.read().supplier_ids()?;
         for (their_id, supplier) in src.suppliers()? {
-            let (annotations, plans) = (src.annotations(their_id)?, src.plans(their_id)?);
+            let (annotations, plans) = (src.all_annotations(their_id)?, src.plans(their_id)?);
             if annotations.is_empty() && plans.is_empty() {
                 continue;
             }
@@ -29,16 +29,23 @@ impl Writer<'_> {
                 Error::Invalid(format!("supplier {} was not merged before its control records", supplier.code))
             })?;
             for a in &annotations {
-                self.merge_annotation(id, &supplier.code, a, r)?;
+                self.merge_annotation(src, id, &supplier.code, a, r)?;
             }
             for p in &plans {
-                self.merge_plan(id, &supplier.code, p, r)?;
+                self.merge_plan(src, id, &supplier.code, p, r)?;
             }
         }
         Ok(())
     }
 
-    fn merge_annotation(&self, id: SupplierId, code: &str, a: &Annotation, r: &mut SourceReport) -> Result<()> {
+    fn merge_annotation(
+        &self,
+        src: Reader<'_>,
+        id: SupplierId,
+        code: &str,
+        a: &Annotation,
+        r: &mut SourceReport,
+    ) -> Result<()> {
         let refuse = |cause, differs| Refused {
             entity: "annotation",
             id: a.id.clone(),
@@ -53,14 +60,25 @@ impl Writer<'_> {
                 .push(refuse(Cause::DifferentContent, vec![("cause".into(), Some(here.cause), Some(a.cause.clone()))])),
             None if !self.read().lot_exists(id, &a.lot)? => r.refused.push(refuse(Cause::ParentRefused, Vec::new())),
             None => {
-                self.insert_annotation(id, a)?;
+                let noted_at: String = src
+                    .conn
+                    .prepare_cached("SELECT noted_at FROM lot_annotations WHERE gid = ?1")?
+                    .query_row([&a.id], |row| row.get(0))?;
+                self.insert_annotation_at(id, a, &noted_at)?;
                 r.added.add("annotations", 1);
             }
         }
         Ok(())
     }
 
-    fn merge_plan(&self, id: SupplierId, code: &str, p: &ControlPlan, r: &mut SourceReport) -> Result<()> {
+    fn merge_plan(
+        &self,
+        src: Reader<'_>,
+        id: SupplierId,
+        code: &str,
+        p: &ControlPlan,
+        r: &mut SourceReport,
+    ) -> Result<()> {
         let refuse = |differs| Refused {
             entity: "control_plan",
             id: p.id.clone(),
@@ -80,7 +98,12 @@ impl Writer<'_> {
                     .prepare_cached(
                         "UPDATE control_plans SET unfrozen_on = ?2, unfrozen_by = ?3, unfrozen_at = ?4 WHERE gid = ?1",
                     )?
-                    .execute(params![p.id, p.unfrozen_on.map(|d| d.to_string()), p.unfrozen_by, self.at])?;
+                    .execute(params![
+                        p.id,
+                        p.unfrozen_on.map(|d| d.to_string()),
+                        p.unfrozen_by,
+                        unfrozen_at(src, &p.id)?
+                    ])?;
                 r.updated.add("control_plans", 1);
             }
             Some((owner, here))
@@ -97,10 +120,22 @@ impl Writer<'_> {
                     r.refused.push(refuse(vec![("in force".into(), Some(what), Some(shown(p)))]));
                     return Ok(());
                 }
-                self.insert_plan(id, p)?;
+                let (frozen_at, unfrozen_at): (String, Option<String>) = src
+                    .conn
+                    .prepare_cached("SELECT frozen_at, unfrozen_at FROM control_plans WHERE gid = ?1")?
+                    .query_row([&p.id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+                self.insert_plan_at(id, p, (&frozen_at, unfrozen_at.as_deref()))?;
                 r.added.add("control_plans", 1);
             }
         }
         Ok(())
     }
+}
+
+/// When the source unfroze a plan (a merge keeps the time).
+fn unfrozen_at(src: Reader<'_>, gid: &str) -> Result<Option<String>> {
+    Ok(src
+        .conn
+        .prepare_cached("SELECT unfrozen_at FROM control_plans WHERE gid = ?1")?
+        .query_row([gid], |row| row.get(0))?)
 }

@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::params;
 
-use super::versions::{PENDING_NOTE, Versioned};
+use super::versions::{PENDING_NOTE, Version, Versioned};
 use super::{Reader, Writer};
 use crate::error::Result;
 use crate::model::Gid;
@@ -63,6 +63,26 @@ impl Reader<'_> {
         let (audit, item): (Gid, Gid) =
             self.conn.prepare_cached(sql)?.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(format!("{audit} {noun} {item}"))
+    }
+
+    /// Every field version about audit `gid` and its parts.
+    fn audit_versions(&self, gid: Gid) -> Result<Vec<(String, String, Version)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT entity, key, field, clock, actor, value FROM field_versions WHERE entity = 'audit' AND key = ?1
+             UNION ALL SELECT entity, key, field, clock, actor, value FROM field_versions
+                 WHERE entity = 'audit' AND key > ?2 AND key < ?3
+             UNION ALL SELECT entity, key, field, clock, actor, value FROM field_versions
+                 WHERE entity = 'answer' AND key > ?2 AND key < ?3",
+        )?;
+        let gid = gid.to_string();
+        let rows = stmt.query_map(params![gid, format!("{gid} "), format!("{gid}!")], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                Version { field: r.get(2)?, clock: r.get(3)?, actor: r.get(4)?, value: r.get(5)? },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Every (entity, key) with field versions about audit `gid`'s parts.
@@ -127,6 +147,18 @@ impl Reader<'_> {
 }
 
 impl Writer<'_> {
+    /// The source's field versions of an audit new here, all taken in (none
+    /// can be here already, nor conflict).
+    pub(super) fn copy_audit_versions(&self, src: Reader<'_>, gid: Gid, r: &mut SourceReport) -> Result<()> {
+        for (entity, key, v) in src.audit_versions(gid)? {
+            let entity = if entity == "audit" { Versioned::Audit } else { Versioned::Answer };
+            if self.insert_version(entity, &key, &v)? {
+                r.added.add("field_versions", 1);
+            }
+        }
+        Ok(())
+    }
+
     /// Takes in the source's field versions of audit `gid`'s draft parts
     /// (conflicts reported by `reference`); with `apply` (a draft on both
     /// sides) every field here then takes its winning value. Returns whether

@@ -87,7 +87,17 @@ impl Writer<'_> {
 
     /// Stores a plan as it is (an import keeps its global id and dates).
     pub fn insert_plan(&self, supplier: SupplierId, p: &ControlPlan) -> Result<()> {
-        let unfrozen_at = p.unfrozen_on.map(|_| self.at.as_str());
+        let unfrozen_at = p.unfrozen_on.map(|_| self.at.clone());
+        self.insert_plan_at(supplier, p, (&self.at.clone(), unfrozen_at.as_deref()))
+    }
+
+    /// The same, frozen (and unfrozen) at the times given (a merge keeps them).
+    pub(super) fn insert_plan_at(
+        &self,
+        supplier: SupplierId,
+        p: &ControlPlan,
+        (frozen_at, unfrozen_at): (&str, Option<&str>),
+    ) -> Result<()> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO control_plans (gid, supplier_id, process, material, baseline_since, baseline_until,
@@ -111,7 +121,7 @@ impl Writer<'_> {
                 p.u.moving_ranges,
                 p.frozen_on.to_string(),
                 p.frozen_by,
-                self.at,
+                frozen_at,
                 p.unfrozen_on.map(|d| d.to_string()),
                 p.unfrozen_by,
                 unfrozen_at

@@ -41,8 +41,12 @@ impl Source {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| super::open::open_error(path, e))?;
         conn.busy_handler(Some(super::wait::busy))?;
+        // A merge reads with a few dozen statements per record: kept
+        // prepared, not parsed again for each one.
+        conn.set_prepared_statement_cache_capacity(super::STATEMENT_CACHE);
         let version = schema_version(&conn, path)?;
         if version == LATEST_VERSION {
+            snapshot(&conn)?;
             return Ok(Self { conn, path: path.to_owned(), version, _copy: None });
         }
         let dir = tempfile::tempdir()?;
@@ -55,8 +59,10 @@ impl Source {
         })?;
         drop(conn);
         let mut migrated = Connection::open(&copy)?;
+        migrated.set_prepared_statement_cache_capacity(super::STATEMENT_CACHE);
         migrated.pragma_update(None, "foreign_keys", "ON")?;
         migrate::apply(&mut migrated, APPLICATION_ID)?;
+        snapshot(&migrated)?;
         Ok(Self { conn: migrated, path: path.to_owned(), version, _copy: Some(dir) })
     }
 
@@ -102,4 +108,13 @@ fn schema_version(conn: &Connection, path: &Path) -> Result<i64> {
         return Err(Error::SchemaTooNew { path: path.to_owned(), found: version, known: LATEST_VERSION });
     }
     Ok(version)
+}
+
+/// Reads the source in one read transaction, from its first read until it
+/// is dropped: a merge sees one state of a file that another program may
+/// be writing meanwhile (and each statement does not start a transaction of
+/// its own).
+fn snapshot(conn: &Connection) -> Result<()> {
+    conn.execute_batch("BEGIN DEFERRED")?;
+    Ok(())
 }

@@ -273,19 +273,24 @@ impl Writer<'_> {
         Ok(true)
     }
 
-    /// Retires a claim as of `on` (it stays on record, no longer in force).
-    pub fn retire_claim(&self, supplier: SupplierId, claim_id: i64, on: NaiveDate) -> Result<()> {
-        let claim: Claim = self
+    /// Retires a claim as of `on` (it stays on record, no longer in force),
+    /// or moves the retirement of one retired already to `on`: a retirement
+    /// is a mutable field, merged by the later edit, so each change is a
+    /// field version and a history row (old → new, who, when). Returns the
+    /// day it was retired on before; the same day again changes nothing.
+    /// A voided claim is refused.
+    pub fn retire_claim(&self, supplier: SupplierId, claim_id: i64, on: NaiveDate) -> Result<Option<NaiveDate>> {
+        let (claim, gid): (Claim, String) = self
             .conn()
             .prepare_cached(
-                "SELECT capability, source, stated_on, statement, retired_on FROM claims
+                "SELECT capability, source, stated_on, statement, retired_on, gid FROM claims
                  WHERE id = ?1 AND supplier_id = ?2 AND voided_at IS NULL",
             )?
-            .query_row(params![claim_id, supplier.0], |r| claim_from_row(r, 0))
+            .query_row(params![claim_id, supplier.0], |r| Ok((claim_from_row(r, 0)?, r.get(5)?)))
             .optional()?
             .ok_or_else(|| Error::NotFound(format!("no claim {claim_id} in force for this supplier")))?;
-        if let Some(day) = claim.retired_on {
-            return Err(Error::Invalid(format!("claim {} was already retired on {day}", claim.capability)));
+        if claim.retired_on == Some(on) {
+            return Ok(claim.retired_on);
         }
         dates::retired(on, claim.stated_on, validate::today())?;
         self.conn()
@@ -293,11 +298,15 @@ impl Writer<'_> {
             .execute(params![claim_id, on.to_string()])?;
         let key = format!("{} ({}, {})", claim.capability, claim.source, claim.stated_on);
         let day = on.to_string();
+        let old = claim.retired_on.map(|d| d.to_string());
+        self.record_version(Versioned::Claim, &gid, "retired_on", Some(&day))?;
         self.record(&Change {
             field: Some("retired_on"),
+            old: old.as_deref(),
             new: Some(&day),
             ..Change::of(Some(supplier), HistoryEntity::Claim, &key, HistoryAction::Retire)
-        })
+        })?;
+        Ok(claim.retired_on)
     }
 }
 

@@ -29,11 +29,16 @@ pub fn merge(store: &mut Store, paths: &[PathBuf], actor: &str, options: MergeOp
     let mut report =
         MergeReport { target: target.display().to_string(), dry_run: options.dry_run, ..MergeReport::default() };
     let w = store.begin(actor)?;
+    // A merge writes many rows into many indexes: pages kept in memory
+    // rather than spilled to the log mid-transaction (bounded: RSS stays
+    // under the merge's budget).
+    w.set_cache_kib(MERGE_CACHE_KIB)?;
     for source in &sources {
         let files = file_stores(source, &target, options);
         report.sources.push(merge_source(&w, source, &source.path().display().to_string(), &files, options)?);
     }
     if !options.dry_run {
+        let _t = crate::trace::phase("merge: commit");
         w.commit()?;
         report.committed = true;
     }
@@ -54,6 +59,10 @@ pub fn merge_one(
 ) -> Result<SourceReport> {
     let files = file_stores(source, store.path(), options);
     let w = store.begin(actor)?;
+    // A merge writes many rows into many indexes: pages kept in memory
+    // rather than spilled to the log mid-transaction (bounded: RSS stays
+    // under the merge's budget).
+    w.set_cache_kib(MERGE_CACHE_KIB)?;
     let report = merge_source(&w, source, label, &files, options)?;
     finish(&w)?;
     w.commit()?;
@@ -97,15 +106,37 @@ fn merge_source(
         return Ok(r);
     }
     let read = source.read();
-    w.merge_suppliers(read, &mut r)?;
-    w.merge_claims(read, &mut r)?;
-    w.merge_audits(read, &mut r)?;
-    w.merge_attachments(read, files, &mut r)?;
-    w.merge_lots(read, &mut r)?;
-    w.merge_control(read, &mut r)?;
-    w.merge_policy(read, &mut r)?;
-    w.merge_shortlist(read, &mut r)?;
-    w.merge_history(read, &mut r)?;
+    let phase = crate::trace::phase;
+    {
+        let _t = phase("merge: suppliers");
+        w.merge_suppliers(read, &mut r)?;
+    }
+    {
+        let _t = phase("merge: claims");
+        w.merge_claims(read, &mut r)?;
+    }
+    {
+        let _t = phase("merge: audits");
+        w.merge_audits(read, &mut r)?;
+    }
+    {
+        let _t = phase("merge: attachments");
+        w.merge_attachments(read, files, &mut r)?;
+    }
+    {
+        let _t = phase("merge: lots");
+        w.merge_lots(read, &mut r)?;
+    }
+    {
+        let _t = phase("merge: annotations, plans, policy, shortlist");
+        w.merge_control(read, &mut r)?;
+        w.merge_policy(read, &mut r)?;
+        w.merge_shortlist(read, &mut r)?;
+    }
+    {
+        let _t = phase("merge: history");
+        w.merge_history(read, &mut r)?;
+    }
     for refused in r.refused.iter().filter(|x| x.cause != Cause::AfterSubmission) {
         w.record_refusal(&file, refused)?;
     }
@@ -115,6 +146,8 @@ fn merge_source(
     w.record_merged(&installation, &file)?;
     Ok(r)
 }
+
+const MERGE_CACHE_KIB: u32 = 32 * 1024;
 
 /// A day of tolerance: laptops' clocks drift by seconds or minutes, not days.
 const AHEAD_MS: u64 = 86_400_000;

@@ -191,7 +191,7 @@ impl<'w, 'c> State<'w, 'c> {
     }
 
     fn finish_plain_format(&mut self) {
-        let expected = format!("\"{DOSSIER_FORMAT}\" or \"{DOSSIER_FORMAT_2}\"");
+        let expected = format!("\"{DOSSIER_FORMAT}\", \"{DOSSIER_FORMAT_2}\" or \"{DOSSIER_FORMAT_3}\"");
         match self.format.take() {
             Some(Value::String(f)) if f == DOSSIER_FORMAT_3 => {
                 let message = format!(
@@ -241,7 +241,7 @@ impl<'de> Visitor<'de> for DossierSeed<'_, '_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a {DOSSIER_FORMAT} or /2 object with `format` and `suppliers`")
+        write!(f, "a {DOSSIER_FORMAT}, /2 or /3 object with `format` and `suppliers`")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {

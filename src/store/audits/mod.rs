@@ -3,6 +3,7 @@
 //! reads; `write` holds drafting and filing, `seal` submission and hashing.
 
 mod edit;
+mod lookup;
 mod seal;
 mod seal_v1;
 mod verify;
@@ -106,14 +107,6 @@ fn finding_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Finding> {
 }
 
 impl Reader<'_> {
-    pub fn audit_id(&self, reference: &str) -> Result<Option<i64>> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT id FROM audits WHERE ref = ?1")?
-            .query_row([reference], |r| r.get(0))
-            .optional()?)
-    }
-
     /// The supplier code and status of the audit `reference`, if on file.
     pub fn audit_owner(&self, reference: &str) -> Result<Option<(String, AuditStatus)>> {
         Ok(self
@@ -135,8 +128,9 @@ impl Reader<'_> {
         Ok(day.as_deref().map(super::parse_date).transpose()?)
     }
 
-    pub fn require_audit(&self, reference: &str) -> Result<i64> {
-        self.audit_id(reference)?.ok_or_else(|| Error::NotFound(format!("no audit with reference `{reference}`")))
+    /// The audit named by its reference or gid (see [`Reader::audit_id`]).
+    pub fn require_audit(&self, name: &str) -> Result<i64> {
+        self.audit_id(name)?.ok_or_else(|| Error::NotFound(format!("no audit with reference or gid `{name}`")))
     }
 
     /// One audit with everything filed under it.
@@ -275,12 +269,22 @@ impl Reader<'_> {
             .query_map(rusqlite::params![&prefix, i64::try_from(prefix.len()).unwrap_or(i64::MAX)], |r| {
                 r.get::<_, String>(0)
             })?;
-        let mut highest = 0_u32;
+        let mut highest = 0_u64;
         for reference in used {
-            if let Ok(n) = reference?[prefix.len()..].parse::<u32>() {
+            if let Ok(n) = reference?[prefix.len()..].parse::<u64>() {
                 highest = highest.max(n);
             }
         }
-        Ok(format!("{prefix}{:03}", highest + 1))
+        // References are not unique in the schema: make sure of it here.
+        let mut next = highest.saturating_add(1);
+        loop {
+            let candidate = format!("{prefix}{next:03}");
+            if self.audit_ids_with_reference(&candidate)? == 0 {
+                return Ok(candidate);
+            }
+            next = next.checked_add(1).ok_or_else(|| {
+                Error::Invalid(format!("no reference is left after {prefix}{next}; give one with --ref"))
+            })?;
+        }
     }
 }

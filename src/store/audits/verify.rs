@@ -136,7 +136,12 @@ impl Reader<'_> {
     /// The content hash of audit `id` recomputed in seal `format` from what
     /// is stored now (`None` for an unknown format): a merge verifies an
     /// arriving audit's seal with it, before and after taking it in.
-    pub(crate) fn recompute_seal(&self, id: i64, format: Option<i64>) -> Result<Option<String>> {
+    pub(crate) fn recompute_seal(
+        &self,
+        id: i64,
+        format: Option<i64>,
+        templates: &mut HashMap<String, String>,
+    ) -> Result<Option<String>> {
         let seal = SealRow {
             id,
             reference: String::new(),
@@ -147,7 +152,7 @@ impl Reader<'_> {
             content_hash: String::new(),
             chain_hash: String::new(),
         };
-        self.recomputed(&seal, &mut HashMap::new())
+        self.recomputed(&seal, templates)
     }
 
     /// Verifies every seal and the chain; `noted` is a head noted down

@@ -20,7 +20,16 @@ use crate::store::{Change, SupplierId, Writer, facts};
 
 impl Writer<'_> {
     /// Creates a draft audit; returns its row id and reference.
+    /// A reference given by hand is refused when an audit here has it (two
+    /// audits may share one only when they were made apart and merged).
     pub fn create_audit(&self, supplier: SupplierId, new: &NewAudit<'_>) -> Result<(i64, String)> {
+        if let Some(reference) = new.reference
+            && self.read().audit_ids_with_reference(reference)? > 0
+        {
+            return Err(Error::Invalid(format!(
+                "an audit with reference `{reference}` is on file; choose another (or leave --ref out for the next free one)"
+            )));
+        }
         self.create_audit_identified(supplier, new, Gid::new())
     }
 

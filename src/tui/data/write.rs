@@ -302,17 +302,20 @@ impl Data {
     }
 
     fn start_audit(&mut self, supplier: SupplierId, start: &AuditStart) -> Result<Written, Refusal> {
-        let new = NewAudit {
-            reference: None,
-            auditor: &start.auditor,
-            visited_on: start.visited_on,
-            kind: start.kind,
-            template: DEFAULT_TEMPLATE,
-            summary: start.summary.as_deref(),
-            amends: start.amends.as_ref().map(|(_, reference)| reference.as_str()),
-        };
         let original = start.amends.as_ref().map(|(id, _)| *id);
         let audit = self.transact(|w| {
+            // The original by its gid: its reference may be shared (merged
+            // from two copies made before installation tags).
+            let original_gid = original.map(|id| w.read().audit_gid(id).map(|g| g.to_string())).transpose()?;
+            let new = NewAudit {
+                reference: None,
+                auditor: &start.auditor,
+                visited_on: start.visited_on,
+                kind: start.kind,
+                template: DEFAULT_TEMPLATE,
+                summary: start.summary.as_deref(),
+                amends: original_gid.as_deref(),
+            };
             let (audit, _) = w.create_audit(supplier, &new)?;
             if let Some(original) = original {
                 w.copy_answers(original, audit)?;
