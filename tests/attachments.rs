@@ -216,3 +216,27 @@ fn a_legacy_attachment_is_still_verified_at_its_recorded_path() {
     sandbox.run(&["attach", "66", "new.png"]).assert_success().assert_stdout_has("image/png");
     assert_eq!(sandbox.count("SELECT count(*) FROM attachments WHERE stored = 1"), 1);
 }
+
+#[test]
+fn a_whole_dossier_carries_an_attachment_and_its_file() {
+    let sandbox = Sandbox::demo();
+    let evidence = sandbox.count(SUBMITTED_EVIDENCE).to_string();
+    let photo = sandbox.write("IMG_2041.jpg", b"\xff\xd8\xff\xe0 a photo of a peel test");
+    sandbox.run(&["attach", &evidence, "IMG_2041.jpg"]).assert_success();
+    let dossier = sandbox.path("whole.json");
+    sandbox.run(&["export", "-o", dossier.to_str().unwrap()]).assert_success();
+    // The photo is gone from where it was attached: only the dossier carries it.
+    std::fs::remove_file(&photo).unwrap();
+    let fresh = Sandbox::new();
+    fresh.run(&["import", dossier.to_str().unwrap()]).assert_success().assert_stdout_has("1 attachment");
+    let stored = stored_files(&fresh.db);
+    assert_eq!(stored.len(), 1, "the file arrived in the new database's file store: {stored:?}");
+    assert_eq!(std::fs::read(&stored[0]).unwrap(), b"\xff\xd8\xff\xe0 a photo of a peel test");
+    let (ok, results) = check(&fresh);
+    assert!(ok, "check passes where the dossier went: {results:#}");
+    let row: (i64, String) = fresh
+        .sql()
+        .query_row("SELECT stored, original_name FROM attachments", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(row, (1, "IMG_2041.jpg".to_owned()));
+}

@@ -27,7 +27,7 @@ fn run_with_password(sandbox: &Sandbox, password: &str, args: &[&str]) -> Run {
 fn init_hub(sandbox: &Sandbox, hub: &TestHub) {
     run_with_password(sandbox, PASSWORD, &["hub", "init", &hub.url(&hub.owner())])
         .assert_success()
-        .assert_stdout_has("hub created (hub schema version 1");
+        .assert_stdout_has("hub created (hub schema version 2");
 }
 
 #[test]
@@ -39,7 +39,7 @@ fn the_administrator_creates_a_hub_once() {
     first.assert_success().assert_stdout_has("hub created").assert_stdout_has("IN ROLE casebook_auditor");
     run_with_password(&sandbox, PASSWORD, &["hub", "init", &url])
         .assert_success()
-        .assert_stdout_has("hub already up to date (hub schema version 1); nothing changed");
+        .assert_stdout_has("hub already up to date (hub schema version 2); nothing changed");
 }
 
 #[test]

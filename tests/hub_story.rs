@@ -65,24 +65,12 @@ impl Laptop {
     }
 }
 
-/// A database's content as the hub carries it: everything by identity but
-/// drafts (which stay on their laptop until submitted) and what merges and
-/// syncs note about themselves (local to each database).
+/// A database's content as the hub carries it: everything by identity
+/// (drafts and their field versions too) but what merges and syncs note
+/// about themselves (local to each database).
 fn shared(db: &Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(db).expect("open");
-    let drafts: Vec<String> = conn
-        .prepare("SELECT gid FROM audits WHERE status = 'draft'")
-        .expect("drafts")
-        .query_map([], |r| r.get(0))
-        .expect("drafts")
-        .collect::<Result<_, _>>()
-        .expect("drafts");
     team_support::content(db)
         .into_iter()
-        .filter(|line| !drafts.iter().any(|g| line.contains(g.as_str())))
-        // The versions of draft edits (answers, header, items) do not go
-        // through the hub (README, "Not there yet").
-        .filter(|line| !line.starts_with("version | answer | ") && !line.starts_with("version | audit | "))
         .filter(|line| {
             !(line.starts_with("history | ") && (line.contains(" | merge | ") || line.contains(" | sync | ")))
         })

@@ -172,8 +172,12 @@ fn nothing_is_filed_under_a_submitted_audit_afterwards() {
         ..Batch::default()
     };
     let report = h.push(&late).expect("push");
-    assert_eq!(report.added_total(), 0, "{report:?}");
+    // The evidence is refused; the answer's edit, made on a copy of the
+    // draft before it saw the submission, changes nothing sealed and is
+    // kept as history (hub schema version 2).
+    assert_eq!((added(&report, "records"), added(&report, "versions")), (0, 1), "{report:?}");
     let whys: Vec<&str> = report.refused.iter().map(|r| r.why.as_str()).collect();
     let expected = format!("audit {GID} is submitted on the hub; nothing filed under it changes");
-    assert_eq!(whys, [expected.as_str(), expected.as_str()]);
+    assert_eq!(whys, [expected.as_str()]);
+    assert_eq!(report.refused[0].records, ["evidence e9"]);
 }

@@ -180,7 +180,14 @@ fn import_dossiers_into(hq: &Path, base: &Path, sources: &[PathBuf]) -> Vec<case
         .zip(sources)
         .map(|(bytes, source)| {
             let name = source.display().to_string();
-            casebook::exchange::import_bytes(&mut store, &name, bytes, "hq.lead", Default::default()).expect("import")
+            casebook::exchange::import_bytes(
+                &mut store,
+                &name,
+                bytes,
+                "hq.lead",
+                casebook::exchange::ImportOptions::default(),
+            )
+            .expect("import")
         })
         .collect()
 }
@@ -227,8 +234,14 @@ fn dossiers_move_the_team_as_losslessly_as_merge() {
                     &mut out,
                 )
                 .expect("export");
-                let again = casebook::exchange::import_bytes(&mut store, "again", &out, "hq.lead", Default::default())
-                    .expect("import again");
+                let again = casebook::exchange::import_bytes(
+                    &mut store,
+                    "again",
+                    &out,
+                    "hq.lead",
+                    casebook::exchange::ImportOptions::default(),
+                )
+                .expect("import again");
                 assert_eq!(again.inserted.total(), 0, "importing a dossier again inserted {}", again.inserted);
             }
             let on_top =

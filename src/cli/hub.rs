@@ -1,4 +1,4 @@
-//! `casebook hub init|set|status`: the team hub (PostgreSQL) from the
+//! `casebook hub init|set|status|hand-over`: the team hub (PostgreSQL) from the
 //! command line. `init` is for the hub's administrator; `set` and `status`
 //! for every laptop.
 
@@ -20,6 +20,17 @@ pub enum HubCommand {
     Set(UrlArg),
     /// The hub this database syncs with, the last sync, and changes not yet on the hub.
     Status(StatusArgs),
+    /// Let another auditor's login push under a draft you pushed first to the hub (a hand-over).
+    #[command(name = "hand-over")]
+    HandOver(HandOverArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HandOverArgs {
+    /// The draft's reference, e.g. `A-2026-K7Q-042`.
+    pub reference: String,
+    /// The hub login of the auditor who takes it over, e.g. `ana_ruiz`.
+    pub login: String,
 }
 
 #[derive(Debug, Args)]
@@ -40,7 +51,16 @@ pub fn run(ctx: &Context, command: HubCommand) -> Result<ExitCode> {
         HubCommand::Init(args) => init(&args.url),
         HubCommand::Set(args) => set(ctx, &args.url),
         HubCommand::Status(args) => status(ctx, args.format),
+        HubCommand::HandOver(args) => hand_over(ctx, &args),
     }
+}
+
+fn hand_over(ctx: &Context, args: &HandOverArgs) -> Result<ExitCode> {
+    let store = ctx.open(OpenMode::Existing)?;
+    let (url, added) = crate::workflow::hand_over(&store, &args.reference, &args.login)?;
+    let what = if added { "handed over" } else { "already handed over" };
+    outln!("{}: draft {} {what} to {}; that login now pushes under it too", url.shown(), args.reference, args.login);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn init(url: &str) -> Result<ExitCode> {

@@ -15,7 +15,7 @@ use serde::{Serialize, Serializer};
 use crate::error::{Error, Result};
 use crate::model::{DOSSIER_FORMAT, DOSSIER_FORMAT_2, DOSSIER_FORMAT_3, SupplierRecord};
 use crate::store::hub::Batch;
-use crate::store::{LotFilter, PushScope, Reader, Store, SupplierId};
+use crate::store::{LotFilter, PushScope, Reader, RowShape, Store, SupplierId};
 
 /// Loads one supplier with everything recorded about it.
 pub fn supplier_record(read: Reader<'_>, id: SupplierId) -> Result<SupplierRecord> {
@@ -119,7 +119,7 @@ pub fn export(store: &Store, codes: &[String], plain: bool, out: &mut dyn Write)
 /// and history of no supplier when all are exported, and the files of the
 /// attachments from this database's file store.
 fn records(store: &Store, ids: &[SupplierId], all: bool) -> Result<Batch> {
-    let scope = PushScope { all, suppliers: ids.to_vec(), global: all, lossless: true };
+    let scope = PushScope { all, suppliers: ids.to_vec(), global: all, shape: RowShape::Dossier };
     let mut batch = store.read().hub_rows(&scope)?;
     let files = crate::store::files::FileStore::for_database(store.path());
     let mut seen = std::collections::HashSet::new();

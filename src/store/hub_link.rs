@@ -120,7 +120,7 @@ impl Reader<'_> {
             all: false,
             global: ids.iter().any(Option::is_none),
             suppliers: ids.into_iter().flatten().map(super::SupplierId).collect(),
-            lossless: false,
+            shape: super::RowShape::HubV1,
         })
     }
 

@@ -586,13 +586,12 @@ impl Writer<'_> {
             }
             let code: Option<String> = row.get(3)?;
             let supplier = match &code {
-                Some(c) => Some(match suppliers.get(c) {
-                    Some(id) => *id,
-                    None => {
-                        let id = self.read().require_supplier(c)?;
-                        suppliers.insert(c.clone(), id);
-                        id
-                    }
+                Some(c) => Some(if let Some(id) = suppliers.get(c) {
+                    *id
+                } else {
+                    let id = self.read().require_supplier(c)?;
+                    suppliers.insert(c.clone(), id);
+                    id
                 }),
                 None => None,
             };

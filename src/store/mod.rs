@@ -58,7 +58,7 @@ pub use control::{ControlEvent, NewAnnotation, new_gid};
 pub(crate) use facts::fact_hash;
 pub use guard::{refuse_database_file, same_file_as_database};
 pub use history::{Change, HistoryEntry};
-pub use hub_codec::{FilledInbox, Inbox, PushScope};
+pub use hub_codec::{FilledInbox, Inbox, PushScope, RowShape};
 pub use hub_link::{HubLink, HubState};
 pub use installation::{FileId, Installation};
 pub use integrity::{AttachmentRow, NewAttachment};

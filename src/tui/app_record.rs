@@ -163,7 +163,7 @@ impl App {
     fn start_import(&mut self, path: &Path) {
         match self.data.start_import(path) {
             Started::Running(job) => self.popup = Some(Popup::Importing(job)),
-            Started::Done(result) => self.imported(result),
+            Started::Done(result) => self.imported(*result),
         }
     }
 

@@ -93,3 +93,20 @@ pub fn hub_status(store: &Store) -> Result<HubStatus> {
         .map_err(|e| e.to_string());
     Ok(HubStatus { link: Some(local.link), state: local.state, unsynced: local.unsynced, reached })
 }
+
+/// Hands draft `reference` over, on the remembered hub, to auditor login
+/// `to`: from then on that login may push under it too. Returns the hub
+/// and whether the hand-over is new.
+pub fn hand_over(store: &Store, reference: &str, to: &str) -> Result<(HubUrl, bool)> {
+    let url = remembered_hub(store)?;
+    let read = store.read();
+    let id = read.require_audit(reference)?;
+    let gid = read.audit_gid(id)?.to_string();
+    let (supplier, _) = read
+        .audit_owner(reference)?
+        .ok_or_else(|| Error::NotFound(format!("no audit with reference `{reference}`")))?;
+    let mut hub = Hub::connect(&url)?;
+    hub.info()?;
+    let added = hub.hand_over((&gid, reference, &supplier), to)?;
+    Ok((url, added))
+}

@@ -6,7 +6,7 @@ mod hub;
 pub mod merge;
 pub mod sync;
 
-pub use hub::{HubLocal, HubStatus, hub_local, hub_status, remembered_hub, set_hub};
+pub use hub::{HubLocal, HubStatus, hand_over, hub_local, hub_status, remembered_hub, set_hub};
 
 use std::collections::HashMap;
 use std::path::Path;

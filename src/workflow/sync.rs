@@ -17,16 +17,18 @@
 //!    refused records are reported again until they can go.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::Path;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::error::Result;
 use crate::model::merge::SourceReport;
+use crate::store::files::FileStore;
 use crate::store::hub::{
     AuditRow, Batch, FileRow, Hub, HubUrl, LotRow, PullWindow, PushReport, RecordRow, SupplierRow, VersionRow,
 };
-use crate::store::{HubState, Inbox, PushScope, Source, Store};
+use crate::store::{HubState, Inbox, PushScope, RowShape, Source, Store};
 use crate::workflow::merge::{MergeOptions, merge_one};
 
 /// Where a sync is, for a progress bar.
@@ -79,7 +81,7 @@ pub fn sync(store: &mut Store, url: &HubUrl, actor: &str, progress: &mut dyn FnM
     // own to push but what is recorded after it.
     let empty_before = state.history_mark == 0 && store.read().history_head()? == 0;
     let (merged, skip) = if window.total() > 0 {
-        let inbox = fill_inbox(&mut hub, &info.hub_id, &window, progress)?;
+        let inbox = fill_inbox(&mut hub, &info.hub_id, &window, store.path(), progress)?;
         progress(Stage::Merging);
         let source = Source::open(inbox.path(), store.path())?;
         let before = store.read().history_head()?;
@@ -97,13 +99,16 @@ pub fn sync(store: &mut Store, url: &HubUrl, actor: &str, progress: &mut dyn FnM
         (None, (0, 0))
     };
     let head = store.read().history_head()?;
-    let scope = if state.history_mark == 0 && !empty_before {
+    let mut scope = if state.history_mark == 0 && !empty_before {
         PushScope::all()
     } else {
         store.read().changed_since(state.history_mark, skip)?
     };
+    // A hub of schema version 1 does not hold drafts, notes, annotations
+    // or plans (its administrator brings it up to date with `hub init`).
+    scope.shape = if info.version >= 2 { RowShape::Hub } else { RowShape::HubV1 };
     let mut batch = store.read().hub_rows(&scope)?;
-    attach_files(&mut batch);
+    attach_files(&mut batch, store.path());
     progress(Stage::Pushing { rows: batch.len() as u64 });
     let pushed = if batch.is_empty() { PushReport::default() } else { hub.push(&batch)? };
     if pushed.refused.is_empty() && pushed.conflicts.is_empty() {
@@ -130,10 +135,12 @@ pub fn sync(store: &mut Store, url: &HubUrl, actor: &str, progress: &mut dyn FnM
     })
 }
 
-/// The files of the batch's attachments, read from where they were
-/// attached when they are still there with the recorded hash (a missing
-/// file is reported by `casebook check`; its record travels anyway).
-fn attach_files(batch: &mut Batch) {
+/// The files of the batch's attachments, read from this database's file
+/// store or else from where they were attached, when they are there with
+/// the recorded hash (a missing file is reported by `casebook check`; its
+/// record travels anyway).
+fn attach_files(batch: &mut Batch, db: &Path) {
+    let store = FileStore::for_database(db);
     let mut seen = HashSet::new();
     for r in batch.records.iter().filter(|r| r.kind == "attachment") {
         let (Some(path), Some(sha)) =
@@ -144,7 +151,7 @@ fn attach_files(batch: &mut Batch) {
         if !seen.insert(sha.to_owned()) {
             continue;
         }
-        let Ok(content) = std::fs::read(path) else { continue };
+        let Ok(content) = store.read(sha).or_else(|_| std::fs::read(path)) else { continue };
         if crate::store::hex(&Sha256::digest(&content)) == sha {
             let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
             batch.files.push(FileRow { sha256: sha.to_owned(), size, content });
@@ -170,6 +177,9 @@ struct Pulled {
     records: Vec<RecordRow>,
     /// Where each record is in `records`, by (kind, key).
     seen: HashMap<(String, String), usize>,
+    /// Every version filed under the drafts that came (older than the
+    /// window too: a draft arrives whole).
+    versions: Vec<VersionRow>,
 }
 
 impl Pulled {
@@ -197,6 +207,7 @@ fn fill_inbox(
     hub: &mut Hub,
     hub_id: &str,
     window: &PullWindow,
+    db: &Path,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<crate::store::FilledInbox> {
     let total = window.total();
@@ -220,6 +231,12 @@ fn fill_inbox(
         p.add_record(r);
         Ok(())
     })?;
+    if window.counts.get("files").is_some_and(|n| *n > 0) {
+        hub.window_file_attachments(window, &mut |r: RecordRow| {
+            p.add_record(r);
+            Ok(())
+        })?;
+    }
     let small: u64 = ["suppliers", "audits", "records"].iter().filter_map(|t| window.counts.get(t)).sum();
     tick(small, progress);
     complete(hub, window, &mut p)?;
@@ -233,10 +250,22 @@ fn fill_inbox(
         }
     }
     add_audits(&mut inbox, &p)?;
-    for kind in ["evidence", "finding", "closure", "attachment", "history"] {
+    // Drafts: those not submitted on the hub (a submitted audit is whole).
+    for r in p.kind("draft") {
+        inbox.record(r)?;
+    }
+    for kind in ["evidence", "finding", "draft_evidence", "draft_finding", "closure", "attachment", "attachment_file"] {
         for r in p.kind(kind) {
             inbox.record(r)?;
         }
+    }
+    for kind in ["note", "history"] {
+        for r in p.kind(kind) {
+            inbox.record(r)?;
+        }
+    }
+    for v in &p.versions {
+        inbox.version(v)?;
     }
     hub.pull_rows(window, &mut |v: VersionRow| inbox.version(&v))?;
     hub.pull_rows(window, &mut |l: LotRow| {
@@ -249,10 +278,28 @@ fn fill_inbox(
         .filter_map(|r| r.key.strip_prefix("lot ").map(str::to_owned))
         .collect();
     hub.lots_by_key(&voided_lots, window.upto, &mut |l: LotRow| inbox.lot(&l))?;
-    for r in p.kind("void") {
-        inbox.record(r)?;
+    for kind in ["annotation", "control_plan", "unfreezing", "void"] {
+        for r in p.kind(kind) {
+            inbox.record(r)?;
+        }
     }
+    bring_files(hub, window.upto, &p, db, &mut inbox)?;
     inbox.finish()
+}
+
+/// The files of the attachments that came, but those this database's
+/// file store has already: into the inbox's store, where the merge finds
+/// them (each checked against its SHA-256 on the way).
+fn bring_files(hub: &mut Hub, upto: i64, p: &Pulled, db: &Path, inbox: &mut Inbox) -> Result<()> {
+    let here = FileStore::for_database(db);
+    let wanted: BTreeSet<String> = p
+        .kind("attachment")
+        .filter_map(|r| r.body.get("sha256").and_then(Value::as_str))
+        .filter(|sha| !here.contains(sha))
+        .map(str::to_owned)
+        .collect();
+    let wanted: Vec<String> = wanted.into_iter().collect();
+    hub.rows_with("sha256", &wanted, upto, &mut |f: FileRow| inbox.file(&f))
 }
 
 /// Audits in the order their amendments need (originals first).
@@ -288,26 +335,38 @@ fn complete(hub: &mut Hub, window: &PullWindow, p: &mut Pulled) -> Result<()> {
     let upto = window.upto;
     let mut touched: BTreeSet<String> = p.audits.keys().cloned().collect();
     touched.extend(p.records.iter().filter_map(|r| r.audit.clone()));
-    loop {
-        let missing: Vec<String> = touched.iter().filter(|g| !p.audits.contains_key(*g)).cloned().collect();
+    touched.extend(hub.window_version_audits(window)?);
+    // Audits and drafts, and those they amend, until none is missing.
+    let mut drafts: BTreeMap<String, RecordRow> = BTreeMap::new();
+    let mut fresh: Vec<String> = touched.iter().cloned().collect();
+    while !fresh.is_empty() {
+        let missing: Vec<String> = fresh.iter().filter(|g| !p.audits.contains_key(*g)).cloned().collect();
         hub.rows_with("gid", &missing, upto, &mut |a: AuditRow| {
             p.audits.insert(a.gid.clone(), a);
             Ok(())
         })?;
-        let amended: BTreeSet<String> = p
-            .audits
-            .values()
-            .filter_map(|a| a.body.get("amends").and_then(Value::as_str).map(str::to_owned))
-            .filter(|g| !p.audits.contains_key(g))
+        hub.drafts_by_gid(&fresh, upto, &mut |d: RecordRow| {
+            drafts.insert(d.key.clone(), d);
+            Ok(())
+        })?;
+        let amended: BTreeSet<String> = fresh
+            .iter()
+            .filter_map(|g| p.audits.get(g).map(|a| &a.body).or_else(|| drafts.get(g).map(|d| &d.body)))
+            .filter_map(|body| body.get("amends").and_then(Value::as_str).map(str::to_owned))
+            .filter(|g| !touched.contains(g))
             .collect();
-        if amended.is_empty() {
-            break;
-        }
-        touched.extend(amended);
+        touched.extend(amended.iter().cloned());
+        fresh = amended.into_iter().collect();
     }
-    // Everything filed under these audits, in arrival order, before the
-    // window's other records.
-    let all: Vec<String> = p.audits.keys().cloned().collect();
+    // A draft arrives whole: every edit of it, not only the window's.
+    let open: Vec<String> = drafts.keys().filter(|g| !p.audits.contains_key(*g)).cloned().collect();
+    hub.rows_with("audit", &open, upto, &mut |v: VersionRow| {
+        p.versions.push(v);
+        Ok(())
+    })?;
+    // Everything filed under these audits and drafts, in arrival order,
+    // before the window's other records.
+    let all: Vec<String> = touched.into_iter().collect();
     let others: Vec<RecordRow> = std::mem::take(&mut p.records).into_iter().filter(|r| r.audit.is_none()).collect();
     p.seen.clear();
     hub.rows_with("audit", &all, upto, &mut |r: RecordRow| {
@@ -325,6 +384,13 @@ fn complete(hub: &mut Hub, window: &PullWindow, p: &mut Pulled) -> Result<()> {
         .filter(|g| !p.has("claim", g))
         .collect();
     hub.claims_by_gid(&claims, upto, &mut |r: RecordRow| {
+        p.add_record(r);
+        Ok(())
+    })?;
+    // A plan unfrozen: the plan comes with its unfreezing.
+    let plans: Vec<String> =
+        p.kind("unfreezing").map(|r| r.key.clone()).filter(|g| !p.has("control_plan", g)).collect();
+    hub.records_by_key("control_plan", &plans, upto, &mut |r: RecordRow| {
         p.add_record(r);
         Ok(())
     })?;

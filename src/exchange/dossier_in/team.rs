@@ -94,10 +94,13 @@ pub(in crate::exchange) fn import(
         });
         report.rejected += 1;
     }
+    let refused = !problems.is_empty();
     report.take_problems(problems);
-    report.inserted = tally(&merged.added);
     report.duplicates = tally(&merged.already);
-    report.updated = tally(&merged.updated);
+    if !refused {
+        report.inserted = tally(&merged.added);
+        report.updated = tally(&merged.updated);
+    }
     report.merged = Some(merged);
     Ok(report)
 }
@@ -151,7 +154,7 @@ fn fill(records: &Batch, checked: Reader<'_>) -> Result<FilledInbox> {
     for r in kind("draft") {
         inbox.record(r)?;
     }
-    for k in ["evidence", "finding", "closure", "attachment", "note", "history"] {
+    for k in ["evidence", "finding", "closure", "attachment", "attachment_file", "note", "history"] {
         for r in kind(k) {
             inbox.record(r)?;
         }
@@ -220,26 +223,26 @@ fn first_difference(readable: Reader<'_>, records: Reader<'_>) -> Result<Option<
 /// The path of the first value that differs between `a` and `b`.
 fn differs(a: &Value, b: &Value, path: &str) -> Option<String> {
     match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            for (k, v) in x {
-                match y.get(k) {
-                    Some(w) => {
-                        if let Some(p) = differs(v, w, &format!("{path}.{k}")) {
-                            return Some(p);
+        (Value::Object(ours), Value::Object(theirs)) => {
+            for (key, value) in ours {
+                match theirs.get(key) {
+                    Some(other) => {
+                        if let Some(found) = differs(value, other, &format!("{path}.{key}")) {
+                            return Some(found);
                         }
                     }
-                    None => return Some(format!("{path}.{k}")),
+                    None => return Some(format!("{path}.{key}")),
                 }
             }
-            y.keys().find(|k| !x.contains_key(*k)).map(|k| format!("{path}.{k}"))
+            theirs.keys().find(|key| !ours.contains_key(*key)).map(|key| format!("{path}.{key}"))
         }
-        (Value::Array(x), Value::Array(y)) => {
-            for (i, (v, w)) in x.iter().zip(y).enumerate() {
-                if let Some(p) = differs(v, w, &format!("{path}[{i}]")) {
-                    return Some(p);
+        (Value::Array(ours), Value::Array(theirs)) => {
+            for (i, (value, other)) in ours.iter().zip(theirs).enumerate() {
+                if let Some(found) = differs(value, other, &format!("{path}[{i}]")) {
+                    return Some(found);
                 }
             }
-            (x.len() != y.len()).then(|| format!("{path}[{}]", x.len().min(y.len())))
+            (ours.len() != theirs.len()).then(|| format!("{path}[{}]", ours.len().min(theirs.len())))
         }
         _ => (a != b).then(|| path.to_owned()),
     }

@@ -18,7 +18,10 @@ struct Step {
     sql: &'static str,
 }
 
-const STEPS: &[Step] = &[Step { name: "hub", sql: include_str!("../../../migrations/hub/0001_hub.sql") }];
+const STEPS: &[Step] = &[
+    Step { name: "hub", sql: include_str!("../../../migrations/hub/0001_hub.sql") },
+    Step { name: "drafts", sql: include_str!("../../../migrations/hub/0002_drafts.sql") },
+];
 
 /// The hub schema version this casebook writes.
 #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)] // a handful of steps

@@ -8,6 +8,7 @@
 //! client. See `init` for creating and upgrading it.
 
 mod connect;
+mod handover;
 mod init;
 mod pull;
 mod push;

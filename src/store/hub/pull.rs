@@ -140,11 +140,25 @@ impl Hub {
         upto: i64,
         each: &mut dyn FnMut(super::RecordRow) -> Result<()>,
     ) -> Result<()> {
-        if gids.is_empty() {
+        self.records_by_key("claim", gids, upto, each)
+    }
+
+    /// Records of `kind` by key, up to `upto`.
+    pub fn records_by_key(
+        &mut self,
+        kind: &str,
+        keys: &[String],
+        upto: i64,
+        each: &mut dyn FnMut(super::RecordRow) -> Result<()>,
+    ) -> Result<()> {
+        if keys.is_empty() {
             return Ok(());
         }
-        let filter =
-            format!("kind = 'claim' AND key = ANY({}) AND seq <= {upto}", text_array(gids.iter().map(String::as_str)));
+        let filter = format!(
+            "kind = {} AND key = ANY({}) AND seq <= {upto}",
+            literal(kind),
+            text_array(keys.iter().map(String::as_str))
+        );
         self.rows_where(&filter, each)
     }
 
@@ -173,5 +187,49 @@ impl Hub {
             )
             .map_err(|e| pg_error(&e))?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+}
+
+impl Hub {
+    /// The distinct audits (and drafts) the window's versions are filed under.
+    pub fn window_version_audits(&mut self, window: &PullWindow) -> Result<Vec<String>> {
+        let rows = self
+            .client
+            .query(
+                "SELECT DISTINCT audit FROM casebook.versions WHERE seq > $1 AND seq <= $2 AND audit IS NOT NULL",
+                &[&window.after, &window.upto],
+            )
+            .map_err(|e| pg_error(&e))?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// Draft headers (records of kind `draft`) by audit gid, up to `upto`.
+    pub fn drafts_by_gid(
+        &mut self,
+        gids: &[String],
+        upto: i64,
+        each: &mut dyn FnMut(super::RecordRow) -> Result<()>,
+    ) -> Result<()> {
+        if gids.is_empty() {
+            return Ok(());
+        }
+        let filter =
+            format!("kind = 'draft' AND key = ANY({}) AND seq <= {upto}", text_array(gids.iter().map(String::as_str)));
+        self.rows_where(&filter, each)
+    }
+
+    /// Attachments whose files arrived in the window (pushed after them,
+    /// when the file was found again), up to the window's end.
+    pub fn window_file_attachments(
+        &mut self,
+        window: &PullWindow,
+        each: &mut dyn FnMut(super::RecordRow) -> Result<()>,
+    ) -> Result<()> {
+        let (after, upto) = (window.after, window.upto);
+        let filter = format!(
+            "kind = 'attachment' AND seq <= {upto} AND body->>'sha256' IN
+             (SELECT sha256 FROM casebook.files WHERE seq > {after} AND seq <= {upto})"
+        );
+        self.rows_where(&filter, each)
     }
 }

@@ -77,10 +77,13 @@ impl Hub {
         push_table(&mut tx, &batch.audits, &mut report)?;
         // What makes up an audit before its submission: the hub refuses
         // anything filed under an audit once it is submitted.
+        // Drafts before what is filed under them (their first pusher owns them).
         let (submissions, others): (Vec<_>, Vec<_>) =
             batch.records.iter().cloned().partition(|r| r.kind == "submission");
+        let (drafts, others): (Vec<_>, Vec<_>) = others.into_iter().partition(|r| r.kind == "draft");
         let (answers, versions): (Vec<_>, Vec<_>) =
             batch.versions.iter().cloned().partition(|v| v.entity == "audit" || v.entity == "answer");
+        push_table(&mut tx, &drafts, &mut report)?;
         push_table(&mut tx, &others, &mut report)?;
         push_table(&mut tx, &answers, &mut report)?;
         push_table(&mut tx, &submissions, &mut report)?;
@@ -107,12 +110,17 @@ fn push_table<T: HubTable>(tx: &mut Transaction<'_>, rows: &[T], report: &mut Pu
     )?;
     copy_in(tx, rows, &list)?;
     let key = columns[..T::KEY].iter().map(|c| format!("t.{c} = i.{c}")).collect::<Vec<_>>().join(" AND ");
+    let superseded = match T::SUPERSEDED {
+        Some(sql) => tx.execute(&format!("DELETE FROM incoming WHERE {sql}"), &[]).map_err(|e| pg_error(&e))?,
+        None => 0,
+    };
     if T::COMPARED {
-        conflicts(tx, &columns[T::KEY..], &key, T::NAME, T::IDENTITY, report)?;
+        let compared = T::FIRST_STANDS.map_or_else(|| key.clone(), |first| format!("{key} AND NOT (i.{first})"));
+        conflicts(tx, &columns[T::KEY..], &compared, T::NAME, T::IDENTITY, report)?;
     }
-    let already = tx
-        .execute(&format!("DELETE FROM incoming i USING casebook.{} t WHERE {key}", T::NAME), &[])
-        .map_err(|e| pg_error(&e))?;
+    let already = superseded
+        + tx.execute(&format!("DELETE FROM incoming i USING casebook.{} t WHERE {key}", T::NAME), &[])
+            .map_err(|e| pg_error(&e))?;
     refuse(tx, T::REFUSAL, T::NAME, T::IDENTITY, report)?;
     let left: i64 = tx.query_one("SELECT count(*) FROM incoming", &[]).map_err(|e| pg_error(&e))?.get(0);
     // Nothing left: no INSERT at all (a login without the privilege could not even plan one).

@@ -28,6 +28,14 @@ pub trait HubTable: Sized {
     /// (NULL: it may); `None` for a table with one lane for all its rows,
     /// asked once per push.
     const REFUSAL: Option<&'static str>;
+    /// Rows the hub no longer takes, as SQL over the columns: a draft's
+    /// parts and edits once the audit's submission is on the hub (the sealed
+    /// content is what counts). Taken out and counted with what it had.
+    const SUPERSEDED: Option<&'static str> = None;
+    /// Rows whose first content on the hub stands (a draft's parts, pushed
+    /// again after edits that travel as versions): other content under
+    /// their identity is not a conflict.
+    const FIRST_STANDS: Option<&'static str> = None;
 
     fn values(&self) -> Vec<&(dyn ToSql + Sync)>;
     fn read(row: &BinaryCopyOutRow) -> Result<Self, postgres::Error>;
@@ -62,7 +70,8 @@ pub struct AuditRow {
 }
 
 /// Every other fact: a claim, evidence item, finding, closure, submission,
-/// attachment, void, annotation, control plan or history entry.
+/// attachment, void, annotation, control plan (and its unfreezing), history
+/// entry, or a draft's header, items and notes as first pushed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecordRow {
@@ -170,6 +179,11 @@ impl HubTable for RecordRow {
         submitted!("kind IN ('evidence', 'finding', 'submission', 'void')"),
         ")"
     ));
+    const SUPERSEDED: Option<&'static str> = Some(
+        "audit IS NOT NULL AND (kind IN ('draft', 'draft_evidence', 'draft_finding', 'note') OR (kind = 'void' AND \
+         topic IN ('evidence', 'finding'))) AND casebook.audit_submitted(audit)",
+    );
+    const FIRST_STANDS: Option<&'static str> = Some("kind IN ('draft', 'draft_evidence', 'draft_finding', 'note')");
 
     fn values(&self) -> Vec<&(dyn ToSql + Sync)> {
         vec![&self.kind, &self.key, &self.supplier, &self.audit, &self.topic, &self.body]
@@ -204,11 +218,10 @@ impl HubTable for VersionRow {
 
     const IDENTITY: &'static str =
         "entity || ' ' || key || ' ' || field || ' (edit ' || clock || ' by ' || actor || ')'";
-    const REFUSAL: Option<&'static str> = Some(concat!(
-        "coalesce(casebook.version_refusal(current_user, entity, audit), ",
-        submitted!("entity IN ('audit', 'answer')"),
-        ")"
-    ));
+    /// After an audit's submission its versions are history: taken from
+    /// any auditor by a hub of version 2, refused by one of version 1 (which
+    /// is never sent them).
+    const REFUSAL: Option<&'static str> = Some("casebook.version_refusal(current_user, entity, audit)");
 
     fn values(&self) -> Vec<&(dyn ToSql + Sync)> {
         vec![&self.entity, &self.key, &self.field, &self.clock, &self.actor, &self.value, &self.supplier, &self.audit]

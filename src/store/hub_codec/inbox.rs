@@ -9,23 +9,26 @@
 //! merge engine checks everything it takes from it as it does for any other
 //! database (seals recomputed from the content, conflicts refused).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::store::hub::{AuditRow, FileRow, LotRow, RecordRow, SupplierRow, VersionRow};
+use crate::store::hub::{AuditRow, LotRow, RecordRow, SupplierRow, VersionRow};
 use crate::store::{OpenMode, Store};
 
 pub struct Inbox {
     /// Holds the file; removed with it.
-    dir: tempfile::TempDir,
-    path: PathBuf,
-    conn: Connection,
+    pub(super) dir: tempfile::TempDir,
+    pub(super) path: PathBuf,
+    pub(super) conn: Connection,
     suppliers: HashMap<String, i64>,
     audits: HashMap<String, i64>,
+    /// The audits written as drafts (their parts and notes go in; those of
+    /// an audit written submitted do not: its sealed content is whole).
+    pub(super) drafts: HashSet<String>,
     /// Columns of each table, for writing a JSON body back.
     columns: HashMap<String, Vec<String>>,
     chain: i64,
@@ -70,6 +73,7 @@ impl Inbox {
             conn,
             suppliers: HashMap::new(),
             audits: HashMap::new(),
+            drafts: HashSet::new(),
             columns: HashMap::new(),
             chain: 0,
         })
@@ -88,7 +92,7 @@ impl Inbox {
         Ok(FilledInbox { _dir: self.dir, path: self.path })
     }
 
-    fn table_columns(&mut self, table: &str) -> Result<Vec<String>> {
+    pub(super) fn table_columns(&mut self, table: &str) -> Result<Vec<String>> {
         if let Some(c) = self.columns.get(table) {
             return Ok(c.clone());
         }
@@ -130,7 +134,7 @@ impl Inbox {
         Ok(())
     }
 
-    fn supplier_id(&self, code: &str) -> Result<i64> {
+    pub(super) fn supplier_id(&self, code: &str) -> Result<i64> {
         self.suppliers
             .get(code)
             .copied()
@@ -203,29 +207,11 @@ impl Inbox {
             &body,
         )?;
         self.audits.insert(row.key.clone(), id);
+        self.drafts.insert(row.key.clone());
         let template = row.body.get("template").and_then(Value::as_str).unwrap_or_default().to_owned();
         for answer in row.body.get("answers").and_then(Value::as_array).into_iter().flatten() {
             self.insert("answers", &[("audit_id", id.into()), ("template", template.clone().into())], answer)?;
         }
-        Ok(())
-    }
-
-    /// A file of an attachment, into the inbox's own file store (where a
-    /// merge from it looks for files). Its hash is checked first.
-    pub fn file(&mut self, row: &FileRow) -> Result<()> {
-        use sha2::Digest as _;
-        let actual = crate::store::hex(&sha2::Sha256::digest(&row.content));
-        if actual != row.sha256 {
-            return Err(Error::Invalid(format!(
-                "file {}: its content hashes to {actual}; the file was altered or cut",
-                row.sha256
-            )));
-        }
-        let store = crate::store::files::FileStore::for_database(&self.path);
-        let staged = self.dir.path().join("incoming-file");
-        std::fs::write(&staged, &row.content)?;
-        store.put(&staged)?;
-        std::fs::remove_file(&staged)?;
         Ok(())
     }
 
@@ -247,6 +233,12 @@ impl Inbox {
             "evidence" | "finding" => {
                 let audit = self.audit_id(row)?;
                 let table = if row.kind == "evidence" { "evidence" } else { "findings" };
+                self.insert(table, &[("gid", row.key.clone().into()), ("audit_id", audit.into())], &row.body)?;
+            }
+            // A draft's items (from a hub), under an audit written as a draft.
+            "draft_evidence" | "draft_finding" if self.is_draft(row) => {
+                let audit = self.audit_id(row)?;
+                let table = if row.kind == "draft_evidence" { "evidence" } else { "findings" };
                 self.insert(table, &[("gid", row.key.clone().into()), ("audit_id", audit.into())], &row.body)?;
             }
             "closure" => {
@@ -276,43 +268,37 @@ impl Inbox {
             }
             "void" => self.void(row)?,
             "draft" => self.draft(row)?,
-            "note" => {
+            "note" if self.is_draft(row) => {
                 let audit = self.audit_id(row)?;
                 self.insert("question_notes", &[("audit_id", audit.into())], &row.body)?;
             }
-            "annotation" | "plan" => {
+            "annotation" | "plan" | "control_plan" => {
                 let supplier = self.supplier_id(row.supplier.as_deref().unwrap_or_default())?;
-                let table = if row.kind == "plan" { "control_plans" } else { "lot_annotations" };
-                self.insert(table, &[("gid", row.key.clone().into()), ("supplier_id", supplier.into())], &row.body)?;
+                let (table, stamp) = if row.kind == "annotation" {
+                    ("lot_annotations", "noted_at")
+                } else {
+                    ("control_plans", "frozen_at")
+                };
+                let mut fixed = vec![("gid", row.key.clone().into()), ("supplier_id", supplier.into())];
+                // From a hub the stamp of when it was recorded is not there
+                // (it is each database's own; a merge stamps its own).
+                if row.body.get(stamp).is_none() {
+                    fixed.push((stamp, crate::store::now_stamp().into()));
+                }
+                self.insert(table, &fixed, &row.body)?;
             }
-            // Submissions come with their audits; kinds this schema does
-            // not hold (a newer casebook's) are left for it.
+            "attachment_file" => self.attachment_file(row)?,
+            "unfreezing" => self.unfreezing(row)?,
+            // Submissions come with their audits; a draft's parts under an
+            // audit written submitted, hand-overs (the hub's own) and kinds
+            // this schema does not hold (a newer casebook's) are left.
             _ => {}
         }
         Ok(())
     }
 
-    fn void(&mut self, row: &RecordRow) -> Result<()> {
-        let b = &row.body;
-        let field = |k: &str| b.get(k).and_then(Value::as_str).map(str::to_owned);
-        let (at, by, why) = (field("voided_at"), field("voided_by"), field("void_reason"));
-        match row.topic.as_deref() {
-            Some("lot") => {
-                let supplier = self.supplier_id(row.supplier.as_deref().unwrap_or_default())?;
-                self.conn.execute(
-                    "UPDATE lots SET voided_at = ?3, voided_by = ?4, void_reason = ?5 WHERE supplier_id = ?1 AND lot = ?2",
-                    params![supplier, field("target"), at, by, why],
-                )?;
-            }
-            Some("claim") => {
-                self.conn.execute(
-                    "UPDATE claims SET voided_at = ?2, voided_by = ?3, void_reason = ?4 WHERE gid = ?1",
-                    params![field("target"), at, by, why],
-                )?;
-            }
-            _ => {}
-        }
-        Ok(())
+    pub(super) fn is_draft(&self, row: &RecordRow) -> bool {
+        row.audit.as_ref().is_some_and(|gid| self.drafts.contains(gid))
     }
 
     fn audit_id(&self, row: &RecordRow) -> Result<i64> {
@@ -375,7 +361,7 @@ fn canonical_defects(defects: &Value) -> String {
     format!("{{{body}}}")
 }
 
-fn sql_value(v: &Value) -> rusqlite::types::Value {
+pub(super) fn sql_value(v: &Value) -> rusqlite::types::Value {
     use rusqlite::types::Value as S;
     match v {
         Value::Null => S::Null,

@@ -2,7 +2,9 @@
 //! hub rows back as a casebook database for the merge engine (`inbox`).
 
 mod inbox;
+mod inbox_parts;
 mod out;
+mod out_extra;
 
 pub use inbox::{FilledInbox, Inbox};
-pub use out::PushScope;
+pub use out::{PushScope, RowShape};

@@ -10,13 +10,22 @@
 //! | claim | `records` claim (gid); its retirement a `retirement` record, its void a `void` record |
 //! | submitted audit | `audits` (gid, header) + `submission` record (seal, answers) |
 //! | evidence item, finding of a submitted audit | `records` (gid, with its void mark) |
+//! | draft audit (header, answers) | `records` draft (audit gid), as first pushed; edits are `versions` |
+//! | evidence item, finding of a draft | `records` `draft_evidence`, `draft_finding` (gid), as first pushed; edits are `versions`, a void a `void` record with the content voided |
+//! | note on an unanswered question | `records` note (`<audit gid> <question>`), as first pushed; edits are `versions` |
+//! | lot annotation | `records` annotation (gid) |
+//! | control plan | `records` `control_plan` (gid); its unfreezing an `unfreezing` record |
 //! | closure | `records` closure (the finding's gid) |
 //! | attachment | `records` attachment (gid) + its file in `files` (by SHA-256) when present |
 //! | history entry | `records` history (gid; topic = what it is about) |
 //! | lot | `lots` (supplier, lot code); its void a `void` record |
-//! | field version (profile, policy, shortlist) | `versions` |
+//! | field version (profile, policy, shortlist, claim, audit, answer) | `versions` |
 //!
-//! Draft audits stay on the laptop until they are submitted (see README).
+//! Drafts, notes, annotations, plans and the versions of claims and audits
+//! go to a hub of schema version 2 or later (`RowShape::Hub`). A
+//! dossier (`RowShape::Dossier`) carries the same records in the shape it
+//! always had: a draft's items as `evidence` and `finding` with their void
+//! marks, a plan as `plan` with its unfreezing.
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Row, params_from_iter};
@@ -44,22 +53,38 @@ pub(super) fn object(row: &Row<'_>, first: usize) -> rusqlite::Result<Value> {
 }
 
 /// Which records to read: everything, or those of some suppliers and, if
-/// `global`, those of none (the policy and its history).
+/// `global`, those of none (the policy and its history); and for whom.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PushScope {
     pub all: bool,
     pub suppliers: Vec<SupplierId>,
     pub global: bool,
-    /// Also what the hub does not hold yet (a `casebook-dossier/3` carries
-    /// it): draft audits with their parts, notes on questions not answered
-    /// yet and their field versions, claims' versions, lot annotations and
-    /// control plans.
-    pub lossless: bool,
+    pub shape: RowShape,
+}
+
+/// Who the rows are for, which decides what they carry and how.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RowShape {
+    /// A hub of schema version 1: no drafts, notes, annotations or plans.
+    #[default]
+    HubV1,
+    /// A hub of version 2: also drafts with their parts, notes, claims' and
+    /// audits' versions, lot annotations and control plans, shaped for the
+    /// hub (see `out_extra`).
+    Hub,
+    /// A `casebook-dossier/3`: all of that as the records are, rows ordered
+    /// by identity, and of the lots only the voided ones.
+    Dossier,
 }
 
 impl PushScope {
     pub fn all() -> Self {
-        Self { all: true, suppliers: Vec::new(), global: true, lossless: false }
+        Self { all: true, suppliers: Vec::new(), global: true, shape: RowShape::HubV1 }
+    }
+
+    /// Rows for a dossier.
+    pub(super) fn lossless(&self) -> bool {
+        self.shape == RowShape::Dossier
     }
 
     pub fn is_empty(&self) -> bool {
@@ -67,7 +92,7 @@ impl PushScope {
     }
 
     /// A condition on a supplier column: `true` for everything.
-    fn filter(&self, column: &str) -> String {
+    pub(super) fn filter(&self, column: &str) -> String {
         if self.all {
             return "1 = 1".to_owned();
         }
@@ -77,8 +102,8 @@ impl PushScope {
 
     /// The order of rows: as they were recorded here for a push; by their
     /// identities in a dossier (so export → import → export is identical).
-    fn order<'s>(&self, push: &'s str, dossier: &'s str) -> &'s str {
-        if self.lossless { dossier } else { push }
+    pub(super) fn order<'s>(&self, push: &'s str, dossier: &'s str) -> &'s str {
+        if self.lossless() { dossier } else { push }
     }
 
     /// The same for rows whose supplier may be NULL (global rows).
@@ -101,89 +126,20 @@ impl Reader<'_> {
         self.out_history(scope, &mut batch)?;
         self.out_versions(scope, &mut batch)?;
         self.out_lots(scope, &mut batch)?;
-        if scope.lossless {
+        if scope.shape != RowShape::HubV1 {
             self.out_drafts(scope, &mut batch)?;
             self.out_control(scope, &mut batch)?;
+        }
+        if scope.shape == RowShape::Hub {
+            self.out_draft_parts(scope, &mut batch)?;
+        }
+        if scope.shape != RowShape::HubV1 {
+            self.out_attachment_files(scope, &mut batch)?;
         }
         Ok(batch)
     }
 
-    /// Draft audits (header and answers), notes on questions not answered
-    /// yet, and the field versions of drafts and claims.
-    fn out_drafts(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
-        let sql = format!(
-            "SELECT a.gid, s.code, a.ref, a.auditor, a.visited_on, a.kind, a.summary, a.template, o.gid AS amends,
-                    (SELECT json_group_array(json_object('question', question, 'result', result, 'note', note))
-                     FROM (SELECT * FROM answers WHERE audit_id = a.id ORDER BY question)) AS answers
-             FROM audits a JOIN suppliers s ON s.id = a.supplier_id LEFT JOIN audits o ON o.id = a.amends
-             WHERE a.status = 'draft' AND {} ORDER BY a.gid",
-            scope.filter("a.supplier_id")
-        );
-        let drafts = self.rows(&sql, |r| {
-            let gid: String = r.get(0)?;
-            let mut body = object(r, 2)?;
-            if let Some(text) = body.get("answers").and_then(Value::as_str) {
-                body["answers"] = serde_json::from_str(text).unwrap_or(Value::Null);
-            }
-            Ok(record("draft", gid.clone(), r.get(1)?, Some(gid), body))
-        })?;
-        batch.records.extend(drafts);
-        let sql = format!(
-            "SELECT a.gid || ' ' || n.question, s.code, a.gid, n.question, n.note
-             FROM question_notes n JOIN audits a ON a.id = n.audit_id JOIN suppliers s ON s.id = a.supplier_id
-             WHERE {} ORDER BY a.gid, n.question",
-            scope.filter("a.supplier_id")
-        );
-        batch
-            .records
-            .extend(self.rows(&sql, |r| Ok(record("note", r.get(0)?, r.get(1)?, Some(r.get(2)?), object(r, 3)?)))?);
-        let sql = format!(
-            "SELECT v.entity, v.key, v.field, v.clock, v.actor, v.value, s.code, a.gid
-             FROM field_versions v JOIN audits a ON v.entity IN ('audit', 'answer') AND a.gid = substr(v.key, 1, 36)
-             JOIN suppliers s ON s.id = a.supplier_id WHERE {}
-             UNION ALL
-             SELECT v.entity, v.key, v.field, v.clock, v.actor, v.value, s.code, NULL
-             FROM field_versions v JOIN claims c ON v.entity = 'claim' AND c.gid = v.key
-             JOIN suppliers s ON s.id = c.supplier_id WHERE {}
-             ORDER BY 1, 2, 3, 4",
-            scope.filter("a.supplier_id"),
-            scope.filter("c.supplier_id")
-        );
-        batch.versions.extend(self.rows(&sql, |r| {
-            Ok(VersionRow {
-                entity: r.get(0)?,
-                key: r.get(1)?,
-                field: r.get(2)?,
-                clock: r.get(3)?,
-                actor: r.get(4)?,
-                value: r.get(5)?,
-                supplier: r.get(6)?,
-                audit: r.get(7)?,
-            })
-        })?);
-        Ok(())
-    }
-
-    /// Lot annotations and control plans (with their unfreezing).
-    fn out_control(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
-        let sql = format!(
-            "SELECT x.gid, s.code, x.lot, x.cause, x.action, x.excluded, x.noted_on, x.noted_by, x.noted_at
-             FROM lot_annotations x JOIN suppliers s ON s.id = x.supplier_id WHERE {} ORDER BY x.gid",
-            scope.filter("x.supplier_id")
-        );
-        batch.records.extend(self.rows(&sql, |r| Ok(record("annotation", r.get(0)?, r.get(1)?, None, object(r, 2)?)))?);
-        let sql = format!(
-            "SELECT x.gid, s.code, x.process, x.material, x.baseline_since, x.baseline_until, x.baseline_lots,
-                    x.p_center, x.p_sigma_z, x.p_moving_ranges, x.u_center, x.u_sigma_z, x.u_moving_ranges,
-                    x.frozen_on, x.frozen_by, x.frozen_at, x.unfrozen_on, x.unfrozen_by, x.unfrozen_at
-             FROM control_plans x JOIN suppliers s ON s.id = x.supplier_id WHERE {} ORDER BY x.gid",
-            scope.filter("x.supplier_id")
-        );
-        batch.records.extend(self.rows(&sql, |r| Ok(record("plan", r.get(0)?, r.get(1)?, None, object(r, 2)?)))?);
-        Ok(())
-    }
-
-    fn rows<T>(&self, sql: &str, f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>) -> Result<Vec<T>> {
+    pub(super) fn rows<T>(&self, sql: &str, f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>) -> Result<Vec<T>> {
         let mut stmt = self.conn.prepare(sql)?;
         let rows = stmt.query_map(params_from_iter(std::iter::empty::<i64>()), f)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -229,7 +185,7 @@ impl Reader<'_> {
     fn out_audits(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
         // A push sends originals before amendments; a dossier orders by
         // identity (each database's chain orders what it received).
-        let order = if scope.lossless { "a.gid" } else { "a.chain_seq" };
+        let order = if scope.lossless() { "a.gid" } else { "a.chain_seq" };
         let sql = format!(
             "SELECT a.gid, s.code, a.ref, a.auditor, a.visited_on, a.kind, a.summary, a.template, o.gid AS amends
              FROM audits a JOIN suppliers s ON s.id = a.supplier_id LEFT JOIN audits o ON o.id = a.amends
@@ -240,29 +196,31 @@ impl Reader<'_> {
             self.rows(&sql, |r| Ok(AuditRow { gid: r.get(0)?, supplier: r.get(1)?, body: object(r, 2)? }))?;
         let sql = format!(
             "SELECT a.gid, s.code, a.submitted_at, a.score_pct, a.grade, a.critical_no, a.content_hash,
-                    a.seal_format,
-                    (SELECT json_group_array(json_object('question', question, 'result', result, 'note', note))
-                     FROM (SELECT * FROM answers WHERE audit_id = a.id ORDER BY question)) AS answers
+                    a.seal_format, {ANSWERS_JSON}
              FROM audits a JOIN suppliers s ON s.id = a.supplier_id
              WHERE a.status = 'submitted' AND {} ORDER BY {order}",
             scope.filter("a.supplier_id")
         );
-        let submissions = self.rows(&sql, |r| {
-            let gid: String = r.get(0)?;
-            let mut body = object(r, 2)?;
-            // The answers arrive as JSON text; keep them as JSON.
-            if let Some(text) = body.get("answers").and_then(Value::as_str) {
-                body["answers"] = serde_json::from_str(text).unwrap_or(Value::Null);
-            }
-            Ok(record("submission", gid.clone(), r.get(1)?, Some(gid), body))
-        })?;
-        batch.records.extend(submissions);
+        batch.records.extend(self.rows(&sql, audit_record("submission"))?);
         Ok(())
     }
 
-    /// Evidence, findings, closures and attachments of submitted audits.
+    /// Evidence, findings, closures and attachments of submitted audits (of
+    /// every audit in a dossier).
     fn out_audit_parts(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
-        let status = if scope.lossless { "1 = 1" } else { "a.status = 'submitted'" };
+        let status = if scope.lossless() { "1 = 1" } else { "a.status = 'submitted'" };
+        self.audit_parts(scope, status, ["evidence", "finding"], batch)
+    }
+
+    /// Evidence, findings (as kinds `names`), closures and attachments of
+    /// the audits `status` (SQL over `a`) selects.
+    pub(super) fn audit_parts(
+        &self,
+        scope: &PushScope,
+        status: &str,
+        names: [&'static str; 2],
+        batch: &mut Batch,
+    ) -> Result<()> {
         let under = |table: &str, columns: &str| {
             format!(
                 "SELECT x.gid, s.code, a.gid, {columns} FROM {table} x JOIN audits a ON a.id = x.audit_id
@@ -279,10 +237,10 @@ impl Reader<'_> {
             "x.pillar, x.kind, x.strength, x.collected_on, x.description, x.reference, x.voided_at, x.voided_by, \
              x.void_reason",
         );
-        batch.records.extend(self.rows(&evidence, part("evidence"))?);
+        batch.records.extend(self.rows(&evidence, part(names[0]))?);
         let findings =
             under("findings", "x.severity, x.description, x.owner, x.due_on, x.voided_at, x.voided_by, x.void_reason");
-        batch.records.extend(self.rows(&findings, part("finding"))?);
+        batch.records.extend(self.rows(&findings, part(names[1]))?);
         let closures = format!(
             "SELECT f.gid, s.code, a.gid, c.closed_on, c.evidence, c.closed_by, c.recorded_at, c.fact_hash
              FROM finding_closures c JOIN findings f ON f.id = c.finding_id JOIN audits a ON a.id = f.audit_id
@@ -355,7 +313,7 @@ impl Reader<'_> {
     /// Lots (for a dossier only the voided ones: the others travel in its
     /// readable part) and their voids.
     fn out_lots(&self, scope: &PushScope, batch: &mut Batch) -> Result<()> {
-        let voided = if scope.lossless { " AND l.voided_at IS NOT NULL" } else { "" };
+        let voided = if scope.lossless() { " AND l.voided_at IS NOT NULL" } else { "" };
         let sql = format!(
             "{LOT_ROWS} WHERE {}{voided} ORDER BY {}",
             scope.filter("l.supplier_id"),
@@ -407,7 +365,25 @@ impl Reader<'_> {
     }
 }
 
-fn record(kind: &str, key: String, supplier: String, audit: Option<String>, body: Value) -> RecordRow {
+/// An audit's answers as one JSON text column, `answers`.
+pub(super) const ANSWERS_JSON: &str =
+    "(SELECT json_group_array(json_object('question', question, 'result', result, 'note', note))
+     FROM (SELECT * FROM answers WHERE audit_id = a.id ORDER BY question)) AS answers";
+
+/// A row `audit gid, supplier code, fields…` as a record of `kind` keyed and
+/// filed by the audit's gid; the answers (JSON text) are kept as JSON.
+pub(super) fn audit_record(kind: &'static str) -> impl Fn(&Row<'_>) -> rusqlite::Result<RecordRow> {
+    move |r| {
+        let gid: String = r.get(0)?;
+        let mut body = object(r, 2)?;
+        if let Some(text) = body.get("answers").and_then(Value::as_str) {
+            body["answers"] = serde_json::from_str(text).unwrap_or(Value::Null);
+        }
+        Ok(record(kind, gid.clone(), r.get(1)?, Some(gid), body))
+    }
+}
+
+pub(super) fn record(kind: &str, key: String, supplier: String, audit: Option<String>, body: Value) -> RecordRow {
     RecordRow { kind: kind.to_owned(), key, supplier: Some(supplier), audit, topic: None, body }
 }
 

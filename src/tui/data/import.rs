@@ -30,7 +30,7 @@ pub struct ImportJob {
 #[derive(Debug)]
 pub enum Started {
     Running(ImportJob),
-    Done(Result<ImportReport>),
+    Done(Box<Result<ImportReport>>),
 }
 
 impl ImportJob {
@@ -57,9 +57,9 @@ impl Data {
             Ok(Some(second)) => second,
             Ok(None) => {
                 let options = ImportOptions::default();
-                return Started::Done(exchange::import_file(&mut self.store, path, &self.actor, options));
+                return Started::Done(Box::new(exchange::import_file(&mut self.store, path, &self.actor, options)));
             }
-            Err(e) => return Started::Done(Err(e)),
+            Err(e) => return Started::Done(Box::new(Err(e))),
         };
         let (sender, receiver) = mpsc::channel();
         let progress = Arc::new(Progress::default());
@@ -76,7 +76,7 @@ impl Data {
         });
         match spawned {
             Ok(_) => Started::Running(ImportJob { path: path.to_owned(), progress, receiver }),
-            Err(e) => Started::Done(Err(Error::Io(e))),
+            Err(e) => Started::Done(Box::new(Err(Error::Io(e)))),
         }
     }
 }
