@@ -240,3 +240,21 @@ fn a_whole_dossier_carries_an_attachment_and_its_file() {
         .unwrap();
     assert_eq!(row, (1, "IMG_2041.jpg".to_owned()));
 }
+
+#[test]
+fn a_dry_run_of_a_whole_dossier_stores_no_file() {
+    let sandbox = Sandbox::demo();
+    let evidence = sandbox.count(SUBMITTED_EVIDENCE).to_string();
+    sandbox.write("IMG_2041.jpg", b"\xff\xd8\xff\xe0 a photo of a peel test");
+    sandbox.run(&["attach", &evidence, "IMG_2041.jpg"]).assert_success();
+    let dossier = sandbox.path("whole.json");
+    sandbox.run(&["export", "-o", dossier.to_str().unwrap()]).assert_success();
+    let fresh = Sandbox::new();
+    fresh.run(&["init"]).assert_success();
+    let run = fresh.run(&["import", "--dry-run", dossier.to_str().unwrap()]);
+    run.assert_success().assert_stdout_has("checked (dry run, nothing written)").assert_stdout_has("1 attachment");
+    assert!(stored_files(&fresh.db).is_empty(), "a dry run copied a file into the file store");
+    // The real import takes the file in.
+    fresh.run(&["import", dossier.to_str().unwrap()]).assert_success();
+    assert_eq!(stored_files(&fresh.db).len(), 1);
+}

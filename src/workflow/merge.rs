@@ -70,9 +70,16 @@ pub fn merge_one(
 }
 
 /// Merges one source into `w` (a transaction on the database at `target`)
-/// comparing every record, as an import of a `casebook-dossier/3` does.
-pub fn merge_into(w: &Writer<'_>, source: &Source, label: &str, target: &std::path::Path) -> Result<SourceReport> {
-    let options = MergeOptions { dry_run: false, full: true };
+/// comparing every record, as an import of a `casebook-dossier/3` does; on
+/// a dry run no file is copied into the file store.
+pub fn merge_into(
+    w: &Writer<'_>,
+    source: &Source,
+    label: &str,
+    target: &std::path::Path,
+    dry_run: bool,
+) -> Result<SourceReport> {
+    let options = MergeOptions { dry_run, full: true };
     let files = file_stores(source, target, options);
     merge_source(w, source, label, &files, options)
 }

@@ -77,7 +77,7 @@ pub(in crate::exchange) fn import(
     }
     drop(checked);
     let label = report.file.clone();
-    let merged = crate::workflow::merge::merge_into(writer, &source, &label, db)?;
+    let merged = crate::workflow::merge::merge_into(writer, &source, &label, db, report.dry_run)?;
     let mut problems = Problems::default();
     for refused in merged.refused.iter().filter(|r| r.cause != Cause::AfterSubmission) {
         problems.push(Problem {
