@@ -121,19 +121,6 @@ pub fn export(store: &Store, codes: &[String], plain: bool, out: &mut dyn Write)
 fn records(store: &Store, ids: &[SupplierId], all: bool) -> Result<Batch> {
     let scope = PushScope { all, suppliers: ids.to_vec(), global: all, shape: RowShape::Dossier };
     let mut batch = store.read().hub_rows(&scope)?;
-    let files = crate::store::files::FileStore::for_database(store.path());
-    let mut seen = std::collections::HashSet::new();
-    for r in batch.records.iter().filter(|r| r.kind == "attachment") {
-        let Some(sha) = r.body.get("sha256").and_then(serde_json::Value::as_str) else { continue };
-        if !seen.insert(sha.to_owned()) {
-            continue;
-        }
-        // A missing file is reported by `check` and by the import (as a
-        // merge does); the record travels anyway.
-        if let Ok(content) = files.read(sha) {
-            let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
-            batch.files.push(crate::store::hub::FileRow { sha256: sha.to_owned(), size, content });
-        }
-    }
+    batch.attach_files(store.path());
     Ok(batch)
 }

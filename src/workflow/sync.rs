@@ -16,7 +16,7 @@
 //! 3. The mark moves past what was pushed only when nothing was refused, so
 //!    refused records are reported again until they can go.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use serde_json::Value;
@@ -26,7 +26,7 @@ use crate::error::Result;
 use crate::model::merge::SourceReport;
 use crate::store::files::FileStore;
 use crate::store::hub::{
-    AuditRow, Batch, FileRow, Hub, HubUrl, LotRow, PullWindow, PushReport, RecordRow, SupplierRow, VersionRow,
+    AuditRow, FileRow, Hub, HubUrl, LotRow, PullWindow, PushReport, RecordRow, SupplierRow, VersionRow,
 };
 use crate::store::{HubState, Inbox, PushScope, RowShape, Source, Store};
 use crate::workflow::merge::{MergeOptions, merge_one};
@@ -108,7 +108,7 @@ pub fn sync(store: &mut Store, url: &HubUrl, actor: &str, progress: &mut dyn FnM
     // or plans (its administrator brings it up to date with `hub init`).
     scope.shape = if info.version >= 2 { RowShape::Hub } else { RowShape::HubV1 };
     let mut batch = store.read().hub_rows(&scope)?;
-    attach_files(&mut batch, store.path());
+    batch.attach_files(store.path());
     progress(Stage::Pushing { rows: batch.len() as u64 });
     let pushed = if batch.is_empty() { PushReport::default() } else { hub.push(&batch)? };
     if pushed.refused.is_empty() && pushed.conflicts.is_empty() {
@@ -133,30 +133,6 @@ pub fn sync(store: &mut Store, url: &HubUrl, actor: &str, progress: &mut dyn FnM
         pushed,
         synced_at,
     })
-}
-
-/// The files of the batch's attachments, read from this database's file
-/// store or else from where they were attached, when they are there with
-/// the recorded hash (a missing file is reported by `casebook check`; its
-/// record travels anyway).
-fn attach_files(batch: &mut Batch, db: &Path) {
-    let store = FileStore::for_database(db);
-    let mut seen = HashSet::new();
-    for r in batch.records.iter().filter(|r| r.kind == "attachment") {
-        let (Some(path), Some(sha)) =
-            (r.body.get("path").and_then(Value::as_str), r.body.get("sha256").and_then(Value::as_str))
-        else {
-            continue;
-        };
-        if !seen.insert(sha.to_owned()) {
-            continue;
-        }
-        let Ok(content) = store.read(sha).or_else(|_| std::fs::read(path)) else { continue };
-        if crate::store::hex(&Sha256::digest(&content)) == sha {
-            let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
-            batch.files.push(FileRow { sha256: sha.to_owned(), size, content });
-        }
-    }
 }
 
 /// The installation tag an inbox from this hub presents (so every pull
@@ -304,27 +280,9 @@ fn bring_files(hub: &mut Hub, upto: i64, p: &Pulled, db: &Path, inbox: &mut Inbo
 
 /// Audits in the order their amendments need (originals first).
 fn add_audits(inbox: &mut Inbox, p: &Pulled) -> Result<()> {
-    let mut left: Vec<&AuditRow> = p.audits.values().collect();
-    while !left.is_empty() {
-        let before = left.len();
-        let mut next = Vec::new();
-        for a in left {
-            let amends = a.body.get("amends").and_then(Value::as_str);
-            if amends.is_some_and(|g| p.audits.contains_key(g) && !inbox.has_audit(g)) {
-                next.push(a);
-                continue;
-            }
-            // An audit travels once submitted; one without its submission
-            // on the hub (a push cut off between them) waits for it.
-            if let Some(submission) = p.record("submission", &a.gid) {
-                inbox.audit(a, submission)?;
-            }
-        }
-        if next.len() == before {
-            break;
-        }
-        left = next;
-    }
+    // An audit travels once submitted; one without its submission on the
+    // hub (a push cut off between them) waits for it.
+    inbox.audits_in_order(p.audits.values(), |gid| p.record("submission", gid))?;
     Ok(())
 }
 

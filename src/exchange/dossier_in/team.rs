@@ -18,6 +18,7 @@
 //!    A refused record (a seal that does not match, the same id with other
 //!    content) refuses the whole import: nothing is written.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -133,23 +134,13 @@ fn fill(records: &Batch, checked: Reader<'_>) -> Result<FilledInbox> {
         inbox.record(r)?;
     }
     // Submitted audits with their seals, originals before amendments.
-    let mut left: Vec<_> = records.audits.iter().collect();
-    while !left.is_empty() {
-        let before = left.len();
-        let mut next = Vec::new();
-        for a in left {
-            let amends = a.body.get("amends").and_then(Value::as_str);
-            if amends.is_some_and(|g| records.audits.iter().any(|o| o.gid == g) && !inbox.has_audit(g)) {
-                next.push(a);
-                continue;
-            }
-            let submission = submission(records, &a.gid)?;
-            inbox.audit(a, submission)?;
-        }
-        if next.len() == before {
-            return Err(Error::Invalid("audits that amend each other in a circle".into()));
-        }
-        left = next;
+    let submissions: HashMap<&str, &RecordRow> = kind("submission").map(|r| (r.key.as_str(), r)).collect();
+    if let Some(a) = records.audits.iter().find(|a| !submissions.contains_key(a.gid.as_str())) {
+        return Err(Error::Invalid(format!("audit {} is submitted but its submission record is missing", a.gid)));
+    }
+    let circle = inbox.audits_in_order(&records.audits, |gid| submissions.get(gid).copied())?;
+    if !circle.is_empty() {
+        return Err(Error::Invalid(format!("audits that amend each other in a circle: {}", circle.join(", "))));
     }
     for r in kind("draft") {
         inbox.record(r)?;
@@ -175,14 +166,6 @@ fn fill(records: &Batch, checked: Reader<'_>) -> Result<FilledInbox> {
         inbox.file(f)?;
     }
     inbox.finish()
-}
-
-fn submission<'b>(records: &'b Batch, gid: &str) -> Result<&'b RecordRow> {
-    records
-        .records
-        .iter()
-        .find(|r| r.kind == "submission" && r.key == gid)
-        .ok_or_else(|| Error::Invalid(format!("audit {gid} is submitted but its submission record is missing")))
 }
 
 /// The first place where a supplier as the records make it differs from

@@ -215,6 +215,38 @@ impl Inbox {
         Ok(())
     }
 
+    /// Submitted audits with their submissions, originals before their
+    /// amendments; an audit without its submission (a push cut off between
+    /// them) is left out. Returns the gids of audits that could not go in
+    /// because they amend each other in a circle.
+    pub fn audits_in_order<'a>(
+        &mut self,
+        audits: impl IntoIterator<Item = &'a AuditRow>,
+        submission: impl Fn(&str) -> Option<&'a RecordRow>,
+    ) -> Result<Vec<String>> {
+        let mut left: Vec<&AuditRow> = audits.into_iter().collect();
+        let coming: HashSet<&str> = left.iter().map(|a| a.gid.as_str()).collect();
+        while !left.is_empty() {
+            let before = left.len();
+            let mut next = Vec::new();
+            for a in left {
+                let amends = a.body.get("amends").and_then(Value::as_str);
+                if amends.is_some_and(|g| coming.contains(g) && !self.has_audit(g)) {
+                    next.push(a);
+                    continue;
+                }
+                if let Some(s) = submission(&a.gid) {
+                    self.audit(a, s)?;
+                }
+            }
+            if next.len() == before {
+                return Ok(next.into_iter().map(|a| a.gid.clone()).collect());
+            }
+            left = next;
+        }
+        Ok(Vec::new())
+    }
+
     pub fn has_audit(&self, gid: &str) -> bool {
         self.audits.contains_key(gid)
     }

@@ -390,3 +390,31 @@ pub(super) fn record(kind: &str, key: String, supplier: String, audit: Option<St
 fn void(key: String, supplier: String, topic: &str, body: Value) -> RecordRow {
     RecordRow { kind: "void".into(), key, supplier: Some(supplier), audit: None, topic: Some(topic.to_owned()), body }
 }
+
+impl Batch {
+    /// The files of the batch's attachments, read from the database's file
+    /// store or else from where they were attached, when they are there
+    /// with the recorded hash (a missing file is reported by `casebook
+    /// check` and by the merge that takes the record in; the record travels
+    /// anyway). Each file once.
+    pub fn attach_files(&mut self, db: &std::path::Path) {
+        use sha2::Digest as _;
+        let store = crate::store::files::FileStore::for_database(db);
+        let mut seen = std::collections::HashSet::new();
+        for r in self.records.iter().filter(|r| r.kind == "attachment") {
+            let (Some(path), Some(sha)) =
+                (r.body.get("path").and_then(Value::as_str), r.body.get("sha256").and_then(Value::as_str))
+            else {
+                continue;
+            };
+            if !seen.insert(sha.to_owned()) {
+                continue;
+            }
+            let Ok(content) = store.read(sha).or_else(|_| std::fs::read(path)) else { continue };
+            if crate::store::hex(&sha2::Sha256::digest(&content)) == sha {
+                let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
+                self.files.push(crate::store::hub::FileRow { sha256: sha.to_owned(), size, content });
+            }
+        }
+    }
+}
