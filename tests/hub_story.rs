@@ -293,3 +293,156 @@ fn a_sync_killed_or_cut_off_halfway_loses_nothing() {
     eprintln!("pushes cut: {pushes_cut}; pulls killed: {pulls_cut}; pulls cut off by the server: {dropped}");
     assert!(pushes_cut + pulls_cut + dropped > 0, "no sync was ever interrupted: the test proved nothing");
 }
+
+/// Lots come from the hub straight into the pull's merge (not through its
+/// inbox): with their defect counts; voided together with the lot, or
+/// voided after another laptop pulled it (the lot is fetched again to go
+/// with its void); and a lot whose key is taken here by other content is
+/// refused and reported, the laptop keeping its own.
+#[test]
+fn lots_arrive_with_their_defects_and_voids_and_a_different_lot_is_refused() {
+    let mut hub = test_hub!();
+    let dir = tempfile::tempdir().expect("dir");
+    let team = team_db(dir.path());
+    let owner = Laptop::from(&team, &hub.owner());
+    owner.run(&["hub", "init", &hub.url(&hub.owner())]).assert_success();
+    owner.run(&["hub", "set", &hub.url(&hub.owner())]).assert_success();
+    owner.sync().assert_success();
+    let lin = hub.add_login("lin", &["casebook_auditor"]);
+    let ana = hub.add_login("ana", &["casebook_auditor"]);
+    let a = Laptop::new(&lin);
+    let b = Laptop::new(&ana);
+    for laptop in [&a, &b] {
+        laptop.run(&["hub", "set", &hub.url(&laptop.login)]).assert_success();
+        laptop.sync().assert_success();
+    }
+
+    // A records forty lots with defect counts and pushes them; B pulls them.
+    let rows: Vec<String> = (0..40)
+        .map(|i| format!("XM-FEWLOTS,D-{i:03},T-SKU,co_molding,TPU+PC,2026-03-01,1200,1130,50,20,{},3", 10 + i))
+        .collect();
+    let mut doc = format!("{},defect:flash,defect:tear\n", common::LOT_HEADER);
+    doc.push_str(&rows.join("\n"));
+    doc.push('\n');
+    let csv = a.sandbox.write("defects.csv", doc);
+    a.run(&["import", csv.to_str().expect("path")]).assert_success();
+    a.sync().assert_success().assert_stdout_has("pushed: added lots 40");
+    let pulled = b.sync();
+    pulled.assert_success();
+    assert!(
+        pulled.stdout.lines().any(|l| l.split_whitespace().skip(1).take(2).eq(["lots", "40"])),
+        "B's report names the 40 lots it added:\n{}",
+        pulled.stdout
+    );
+    assert_eq!(a.content(), b.content(), "B holds A's lots, defects and all");
+    assert!(b.content().iter().any(|l| l.contains("D-039") && l.contains("\"flash\":49")), "{:?}", b.content());
+
+    // A voids one of them; B, which has the lot, takes the void alone.
+    a.run(&["lot", "void", "--supplier", "XM-FEWLOTS", "--lot", "D-007", "--reason", "typed twice"]).assert_success();
+    a.sync().assert_success();
+    b.sync().assert_success().assert_stdout_has("pulled: ");
+    let voided = |laptop: &Laptop| {
+        let conn = rusqlite::Connection::open(laptop.db()).expect("open");
+        conn.query_row(
+            "SELECT count(*) FROM lots WHERE lot = 'D-007' AND voided_at IS NOT NULL AND void_reason = 'typed twice'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .expect("count")
+    };
+    assert_eq!(voided(&b), 1, "the void of a lot B pulled before reached B");
+    assert_eq!(a.content(), b.content());
+
+    // A new laptop pulls the lot and its void in one window.
+    let c = Laptop::new(&lin);
+    c.run(&["hub", "set", &hub.url(&lin)]).assert_success();
+    c.sync().assert_success();
+    assert_eq!(voided(&c), 1, "the lot arrived voided");
+    assert_eq!(c.content(), a.content());
+
+    // A laptop that recorded D-003 with other counts before it ever pulled:
+    // that lot is refused and named, its own kept, the others taken.
+    let d = Laptop::from(&team, &ana);
+    d.run(&["hub", "set", &hub.url(&ana)]).assert_success();
+    let other = d.sandbox.write(
+        "other.csv",
+        common::csv_doc(&["XM-FEWLOTS,D-003,T-SKU,co_molding,TPU+PC,2026-03-01,1300,1130,50,20".to_owned()]),
+    );
+    d.run(&["import", other.to_str().expect("path")]).assert_success();
+    let out = d.sync();
+    out.assert_failure().assert_stdout_has("lot XM-FEWLOTS lot D-003");
+    let conn = rusqlite::Connection::open(d.db()).expect("open");
+    let (started, lots): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT started FROM lots WHERE lot = 'D-003'), (SELECT count(*) FROM lots WHERE lot LIKE 'D-%')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("lots");
+    assert_eq!((started, lots), (1300, 40), "D keeps its own D-003 and takes the 39 others");
+    for laptop in [&a, &b, &c, &d] {
+        laptop.assert_checks();
+    }
+}
+
+/// An audit altered on the hub after it was submitted (by someone who got
+/// past the hub's triggers) is refused by a laptop that pulls it — its
+/// seal, recomputed from what arrived, does not match — while every other
+/// audit, drafts among them, is taken, each checked against its own seal.
+#[test]
+fn an_audit_altered_on_the_hub_is_refused_by_the_pull_and_the_others_taken() {
+    let hub = test_hub!();
+    let dir = tempfile::tempdir().expect("dir");
+    let team = team_db(dir.path());
+    let owner = Laptop::from(&team, &hub.owner());
+    owner.run(&["hub", "init", &hub.url(&hub.owner())]).assert_success();
+    owner.run(&["hub", "set", &hub.url(&hub.owner())]).assert_success();
+    let draft = owner.run(&["audit", "new", "SZ-ARMOR", "--visited", "2026-11-20", "--as-of", "2026-11-20"]);
+    draft.assert_success();
+    owner.sync().assert_success();
+
+    // One submission's answer changed in place on the hub.
+    let mut pg = hub.superuser();
+    let (gid, reference): (String, String) = {
+        let row = pg
+            .query_one(
+                "SELECT r.key, a.body->>'ref' FROM casebook.records r JOIN casebook.audits a ON a.gid = r.key
+                 WHERE r.kind = 'submission' ORDER BY r.seq LIMIT 1 OFFSET 2",
+                &[],
+            )
+            .expect("a submission");
+        (row.get(0), row.get(1))
+    };
+    pg.batch_execute("ALTER TABLE casebook.records DISABLE TRIGGER USER").expect("triggers off");
+    let changed = pg
+        .execute(
+            "UPDATE casebook.records SET body = jsonb_set(body, '{answers,0,result}',
+                 CASE WHEN body #>> '{answers,0,result}' = 'no' THEN '\"yes\"'::jsonb ELSE '\"no\"'::jsonb END)
+             WHERE kind = 'submission' AND key = $1",
+            &[&gid],
+        )
+        .expect("alter");
+    assert_eq!(changed, 1);
+    pg.batch_execute("ALTER TABLE casebook.records ENABLE TRIGGER USER").expect("triggers on");
+
+    let laptop = Laptop::new(&hub.owner());
+    laptop.run(&["hub", "set", &hub.url(&hub.owner())]).assert_success();
+    let out = laptop.sync();
+    out.assert_failure()
+        .assert_stdout_has(&reference)
+        .assert_stdout_has("its seal does not match its content: it was altered after submission");
+    let theirs: Vec<String> = owner.content();
+    let ours: Vec<String> = laptop.content();
+    assert!(!ours.iter().any(|l| l.contains(&gid)), "the altered audit was not taken");
+    let missing: Vec<&String> = theirs.iter().filter(|l| !ours.contains(l)).collect();
+    let audits: Vec<&&String> = missing.iter().filter(|l| l.starts_with("audit |")).collect();
+    assert!(audits.len() == 1 && audits[0].contains(&gid), "one audit is missing, the altered one: {audits:?}");
+    // What is filed under it stays behind with it (its findings' closures
+    // and the history of both too); nothing else.
+    assert!(
+        missing.iter().all(|l| l.contains(&gid) || l.starts_with("closure |") || l.starts_with("history |")),
+        "only that audit's parts are missing: {missing:?}"
+    );
+    assert!(ours.iter().any(|l| l.contains(draft.stdout.trim())), "the draft came");
+    laptop.assert_checks();
+}

@@ -202,6 +202,25 @@ impl LotRow {
         })
     }
 
+    /// The lot as the rest of the program reads it (defect counts from
+    /// their stored form).
+    pub fn to_lot(&self) -> super::Lot {
+        let defects: std::collections::BTreeMap<String, u32> =
+            self.defects.json().and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default();
+        super::Lot {
+            lot: self.lot.as_str().to_owned(),
+            sku: self.sku.as_str().to_owned(),
+            process: self.process,
+            material: self.material.as_str().to_owned(),
+            produced_on: self.produced_on.day(),
+            started: self.counts.started(),
+            passed_first: self.counts.passed_first(),
+            reworked: self.counts.reworked(),
+            scrapped: self.counts.scrapped(),
+            defects: defects.into_iter().collect(),
+        }
+    }
+
     /// Memory held beyond `size_of::<LotRow>()`, for bounding sort runs.
     pub fn heap_bytes(&self) -> usize {
         self.lot.heap_bytes() + self.sku.heap_bytes() + self.material.heap_bytes() + self.defects.heap_bytes()

@@ -225,54 +225,23 @@ impl Writer<'_> {
     /// content is refused and reported, never overwritten. A void travels
     /// with its lot (once voided, voided).
     pub fn merge_lots(&self, src: Reader<'_>, r: &mut SourceReport) -> Result<()> {
-        let targets = self.read().supplier_ids()?;
-        let mut lots = self.lot_writer()?;
+        let mut lots = LotMerge::new(self)?;
         for (their_id, supplier) in src.suppliers()? {
-            let incoming = all_lots(src, their_id)?;
-            if incoming.is_empty() {
-                continue;
-            }
-            let id = *targets
-                .get(&supplier.code)
-                .ok_or_else(|| Error::Invalid(format!("supplier {} was not merged before its lots", supplier.code)))?;
-            let today = crate::model::validate::today();
-            // A supplier with no lots here yet (a first pull) takes every lot
-            // without a look-up: the source's key is the same as ours.
-            let none_here = !self.read().has_lots(id)?;
-            for (lot, void) in &incoming {
-                // Most lots are new here: inserted at once (the insert looks
-                // the key up); one already here is compared.
-                let checked = LotRow::from_lot(lot, today);
-                if let Ok(row) = &checked
-                    && (if none_here { lots.insert_new(id, row)? } else { lots.insert(id, row)? })
-                        == LotInsert::Inserted
-                {
-                    if let Some(v) = void {
-                        self.void_lot_as(id, &lot.lot, v)?;
-                    }
-                    r.added.add("lots", 1);
-                    continue;
-                }
-                match self.read().lot_with_void(id, &lot.lot)? {
-                    Some((same, ours)) if same == *lot => {
-                        if let (None, Some(v)) = (ours, void) {
-                            self.void_lot_as(id, &lot.lot, v)?;
-                            r.updated.add("lots", 1);
-                        } else {
-                            r.already.add("lots", 1);
-                        }
-                    }
-                    Some((other, _)) => r.refused.push(lot_conflict(&supplier.code, &other, lot)),
-                    // Not here, and not a lot that may be recorded: say why.
-                    None => {
-                        return Err(match checked {
-                            Err(e) => e.into(),
-                            Ok(_) => Error::Invalid(format!("lot {} of {}: not stored", lot.lot, supplier.code)),
-                        });
-                    }
-                }
+            for (lot, void) in all_lots(src, their_id)? {
+                lots.merge(&supplier.code, &lot, void.as_ref(), r)?;
             }
         }
+        lots.finish(r);
+        Ok(())
+    }
+
+    /// Lots as `feed` gives them (a pull streams them from the hub as they
+    /// come, rather than through its inbox), merged as [`Self::merge_lots`]
+    /// merges a source's.
+    pub fn merge_lot_feed(&self, feed: &mut dyn LotFeed, r: &mut SourceReport) -> Result<()> {
+        let mut lots = LotMerge::new(self)?;
+        feed.feed(&mut |fed| lots.merge_checked(fed, r))?;
+        lots.finish(r);
         Ok(())
     }
 
@@ -333,6 +302,137 @@ impl Writer<'_> {
                     file = excluded.file",
             )?
             .execute(params![source.tag.as_str(), source.made_at, clock, self.at, file])?;
+        Ok(())
+    }
+}
+
+/// Where a merge's lots come from when not from its source's file.
+pub trait LotFeed {
+    /// Calls `each` with every lot.
+    fn feed(&mut self, each: &mut dyn FnMut(FedLot<'_>) -> Result<()>) -> Result<()>;
+}
+
+/// A lot as a [`LotFeed`] gives it.
+#[derive(Clone, Copy)]
+pub struct FedLot<'a> {
+    /// Its supplier's code.
+    pub supplier: &'a str,
+    /// The lot checked as of today (`LotRow::from_lot`): done by the feed,
+    /// which may do it on another thread.
+    pub checked: &'a std::result::Result<LotRow, crate::model::validate::FieldError>,
+    /// The lot as it came, where the feed has it (it must when the check
+    /// failed); otherwise it is read back from `checked` when needed.
+    pub lot: Option<&'a Lot>,
+    /// How it was voided, if it was.
+    pub void: Option<&'a Voided>,
+}
+
+/// One merge's lots, one at a time: facts by (supplier, lot), the same key
+/// with other content refused, a void taken where the lot is in force here.
+struct LotMerge<'w, 'c> {
+    w: &'w Writer<'c>,
+    lots: super::LotWriter<'w>,
+    targets: HashMap<String, SupplierId>,
+    /// Whether each supplier met so far had no lots before this merge (a
+    /// first pull): its lots go in without a look-up, the source's key
+    /// being ours.
+    none_here: HashMap<SupplierId, bool>,
+    /// The last supplier met, its id and `none_here` (a feed's lots come
+    /// supplier by supplier).
+    last: Option<(String, SupplierId, bool)>,
+    /// Lots added, counted into the report when the merge's lots are done.
+    added: u64,
+    today: chrono::NaiveDate,
+}
+
+impl<'w, 'c> LotMerge<'w, 'c> {
+    fn new(w: &'w Writer<'c>) -> Result<Self> {
+        Ok(Self {
+            w,
+            lots: w.lot_writer()?,
+            targets: w.read().supplier_ids()?,
+            none_here: HashMap::new(),
+            last: None,
+            added: 0,
+            today: crate::model::validate::today(),
+        })
+    }
+
+    /// Counts what was added into `r`.
+    fn finish(self, r: &mut SourceReport) {
+        r.added.add("lots", self.added);
+    }
+
+    /// The id here of supplier `code`, and whether it had no lots before
+    /// this merge.
+    fn target(&mut self, code: &str) -> Result<(SupplierId, bool)> {
+        if let Some((last, id, none)) = &self.last
+            && last == code
+        {
+            return Ok((*id, *none));
+        }
+        let id = *self
+            .targets
+            .get(code)
+            .ok_or_else(|| Error::Invalid(format!("supplier {code} was not merged before its lots")))?;
+        let none_here = if let Some(none) = self.none_here.get(&id) {
+            *none
+        } else {
+            let none = !self.w.read().has_lots(id)?;
+            self.none_here.insert(id, none);
+            none
+        };
+        self.last = Some((code.to_owned(), id, none_here));
+        Ok((id, none_here))
+    }
+
+    fn merge(&mut self, code: &str, lot: &Lot, void: Option<&Voided>, r: &mut SourceReport) -> Result<()> {
+        let checked = LotRow::from_lot(lot, self.today);
+        self.merge_checked(FedLot { supplier: code, checked: &checked, lot: Some(lot), void }, r)
+    }
+
+    fn merge_checked(&mut self, fed: FedLot<'_>, r: &mut SourceReport) -> Result<()> {
+        let FedLot { supplier: code, checked, lot, void } = fed;
+        let (id, none_here) = self.target(code)?;
+        // Most lots are new here: inserted at once (the insert looks the key
+        // up); one already here is compared.
+        if let Ok(row) = checked
+            && (if none_here { self.lots.insert_new(id, row)? } else { self.lots.insert(id, row)? })
+                == LotInsert::Inserted
+        {
+            if let Some(v) = void {
+                self.w.void_lot_as(id, row.lot.as_str(), v)?;
+            }
+            self.added += 1;
+            return Ok(());
+        }
+        let read_back;
+        let lot = match (lot, checked) {
+            (Some(lot), _) => lot,
+            (None, Ok(row)) => {
+                read_back = row.to_lot();
+                &read_back
+            }
+            (None, Err(e)) => return Err(Error::Invalid(format!("a lot of {code}: {e}"))),
+        };
+        match self.w.read().lot_with_void(id, &lot.lot)? {
+            Some((same, ours)) if same == *lot => {
+                if let (None, Some(v)) = (ours, void) {
+                    self.w.void_lot_as(id, &lot.lot, v)?;
+                    r.updated.add("lots", 1);
+                } else {
+                    r.already.add("lots", 1);
+                }
+            }
+            Some((other, _)) => r.refused.push(lot_conflict(code, &other, lot)),
+            // Not here, and not a lot that may be recorded: say why.
+            None => {
+                return Err(match checked {
+                    Err(e) => e.clone().into(),
+                    Ok(_) => Error::Invalid(format!("lot {} of {code}: not stored", lot.lot)),
+                });
+            }
+        }
         Ok(())
     }
 }

@@ -208,11 +208,71 @@ impl Writer<'_> {
 
     /// Audits and what is filed under them, by gid; returns the gids of the
     /// audits refused, whose history entries stay behind too.
-    pub fn merge_audits(&self, src: Reader<'_>, r: &mut SourceReport) -> Result<HashSet<Gid>> {
+    ///
+    /// `private`: the source's file when nothing else reads or writes it (a
+    /// pull's inbox); the seals of its submitted audits are then recomputed
+    /// on a second thread, over a connection of its own, while this one
+    /// writes.
+    pub fn merge_audits(
+        &self,
+        src: Reader<'_>,
+        private: Option<&std::path::Path>,
+        r: &mut SourceReport,
+    ) -> Result<HashSet<Gid>> {
+        let headers = source_headers(src)?;
+        let Some(path) = private else {
+            return self.merge_audit_list(src, headers, &mut || None, r);
+        };
+        let sealed: Vec<(i64, Option<i64>)> =
+            headers.iter().filter(|h| h.status == "submitted").map(|h| (h.id, h.seal_format)).collect();
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Option<String>>>(1024);
+            let worker = std::thread::Builder::new().name("seals".into()).spawn_scoped(scope, move || {
+                let seals = || -> Result<()> {
+                    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                    let conn = rusqlite::Connection::open_with_flags(path, flags)?;
+                    super::stable_plans(&conn)?;
+                    conn.set_prepared_statement_cache_capacity(super::STATEMENT_CACHE);
+                    let read = Reader { conn: &conn };
+                    let mut templates = HashMap::new();
+                    for (id, format) in sealed {
+                        // The writer stopped (an error of its own): so does this.
+                        if tx.send(Ok(read.recompute_seal(id, format, &mut templates)?)).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(())
+                };
+                if let Err(e) = seals() {
+                    let _ = tx.send(Err(e));
+                }
+            });
+            worker.map_err(|e| Error::Invalid(format!("cannot start checking seals: {e}")))?;
+            let mut next =
+                || Some(rx.recv().unwrap_or_else(|_| Err(Error::Invalid("seals: the check stopped".into()))));
+            self.merge_audit_list(src, headers, &mut next, r)
+        })
+    }
+
+    /// The audits of `headers`, in order; `precomputed` gives, when it
+    /// can, each submitted audit's seal recomputed from the source.
+    fn merge_audit_list(
+        &self,
+        src: Reader<'_>,
+        headers: Vec<Header>,
+        precomputed: &mut dyn FnMut() -> Option<Result<Option<String>>>,
+        r: &mut SourceReport,
+    ) -> Result<HashSet<Gid>> {
         let mut refused = HashSet::new();
         let mut templates = Templates::default();
-        for h in source_headers(src)? {
-            if let Some(cause) = self.merge_audit(src, &h, r, &mut templates)? {
+        for h in headers {
+            // One precomputed seal per submitted audit, in order.
+            let ready = if h.status == "submitted" { precomputed() } else { None };
+            let seal = match ready {
+                Some(seal) => SourceSeal::Ready(seal?),
+                None => SourceSeal::Compute,
+            };
+            if let Some(cause) = self.merge_audit(src, &h, seal, r, &mut templates)? {
                 refused.insert(h.gid);
                 r.refused.push(Refused {
                     entity: "audit",
@@ -231,14 +291,19 @@ impl Writer<'_> {
         &self,
         src: Reader<'_>,
         h: &Header,
+        seal: SourceSeal,
         r: &mut SourceReport,
         templates: &mut Templates,
     ) -> Result<Option<Cause>> {
         let submitted = h.status == "submitted";
-        if submitted
-            && src.recompute_seal(h.id, h.seal_format, &mut templates.theirs)?.as_deref() != h.content_hash.as_deref()
-        {
-            return Ok(Some(Cause::BrokenSeal));
+        if submitted {
+            let recomputed = match seal {
+                SourceSeal::Ready(seal) => seal,
+                SourceSeal::Compute => src.recompute_seal(h.id, h.seal_format, &mut templates.theirs)?,
+            };
+            if recomputed.as_deref() != h.content_hash.as_deref() {
+                return Ok(Some(Cause::BrokenSeal));
+            }
         }
         let here = self.read().audit_by_gid(h.gid)?;
         match here {
@@ -630,6 +695,13 @@ impl Writer<'_> {
 }
 
 type Void = (Option<String>, Option<String>, Option<String>);
+
+/// A submitted audit's seal as recomputed from the source's content: done
+/// already (on the seals thread), or to do now.
+enum SourceSeal {
+    Ready(Option<String>),
+    Compute,
+}
 
 /// Checklist templates' hashes, computed once per merge on each side (an
 /// audit's seal covers its template's).

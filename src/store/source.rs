@@ -18,7 +18,10 @@ pub struct Source {
     /// The schema version the file was written with.
     version: i64,
     /// The migrated copy of an older file, removed when the source is dropped.
-    _copy: Option<tempfile::TempDir>,
+    copy: Option<tempfile::TempDir>,
+    /// A file only this merge reads and nothing writes any more (a pull's
+    /// or a dossier's inbox): a second connection sees what the first does.
+    private: bool,
 }
 
 impl Source {
@@ -44,10 +47,11 @@ impl Source {
         // A merge reads with a few dozen statements per record: kept
         // prepared, not parsed again for each one.
         conn.set_prepared_statement_cache_capacity(super::STATEMENT_CACHE);
+        super::stable_plans(&conn)?;
         let version = schema_version(&conn, path)?;
         if version == LATEST_VERSION {
             snapshot(&conn)?;
-            return Ok(Self { conn, path: path.to_owned(), version, _copy: None });
+            return Ok(Self { conn, path: path.to_owned(), version, copy: None, private: false });
         }
         let dir = tempfile::tempdir()?;
         let copy = dir.path().join("source.db");
@@ -60,10 +64,26 @@ impl Source {
         drop(conn);
         let mut migrated = Connection::open(&copy)?;
         migrated.set_prepared_statement_cache_capacity(super::STATEMENT_CACHE);
+        super::stable_plans(&migrated)?;
         migrated.pragma_update(None, "foreign_keys", "ON")?;
         migrate::apply(&mut migrated, APPLICATION_ID)?;
         snapshot(&migrated)?;
-        Ok(Self { conn: migrated, path: path.to_owned(), version, _copy: Some(dir) })
+        Ok(Self { conn: migrated, path: path.to_owned(), version, copy: Some(dir), private: false })
+    }
+
+    /// Opens a file that only this merge reads and that nothing writes any
+    /// more (a pull's or a dossier's inbox, written and closed): the merge
+    /// may read it over a second connection too, on another thread.
+    pub fn open_private(path: &Path, target: &Path) -> Result<Self> {
+        let mut source = Self::open(path, target)?;
+        source.private = source.copy.is_none();
+        Ok(source)
+    }
+
+    /// The file of a private source (see [`Self::open_private`]), which a
+    /// merge may open a second time; `None` for any other.
+    pub fn private_path(&self) -> Option<&Path> {
+        self.private.then_some(self.path.as_path())
     }
 
     pub fn path(&self) -> &Path {

@@ -15,8 +15,10 @@ use crate::error::Result;
 /// `Writer::lot_writer`). Nothing happens when the trigger is not there (a
 /// tampered file stays as `casebook check` will find it).
 pub(super) fn suspend_trigger(conn: &Connection, suspended: &RefCell<Vec<(String, String)>>, name: &str) -> Result<()> {
+    // Asked again for every audit a merge adds: kept prepared.
     let sql: Option<String> = conn
-        .query_row("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1", [name], |r| r.get(0))
+        .prepare_cached("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1")?
+        .query_row([name], |r| r.get(0))
         .optional()?;
     if let Some(sql) = sql {
         // The name is one of casebook's own, never user input.

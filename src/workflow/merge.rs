@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use crate::error::Result;
 use crate::model::merge::{Cause, MergeReport, SourceReport};
 use crate::store::files::FileStore;
-use crate::store::{FileStores, Source, Store, Writer};
+use crate::store::{FileStores, LotFeed, Source, Store, Writer};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MergeOptions {
@@ -35,7 +35,8 @@ pub fn merge(store: &mut Store, paths: &[PathBuf], actor: &str, options: MergeOp
     w.set_cache_kib(MERGE_CACHE_KIB)?;
     for source in &sources {
         let files = file_stores(source, &target, options);
-        report.sources.push(merge_source(&w, source, &source.path().display().to_string(), &files, options)?);
+        let label = source.path().display().to_string();
+        report.sources.push(merge_source(&w, source, &label, &files, options, None)?);
     }
     if !options.dry_run {
         let _t = crate::trace::phase("merge: commit");
@@ -48,10 +49,11 @@ pub fn merge(store: &mut Store, paths: &[PathBuf], actor: &str, options: MergeOp
 /// Merges one source into `store` under the name `label` (the file, or a
 /// hub's URL), running `finish` in the same transaction just before it
 /// commits (a sync moves its cursor there, so the two happen together or
-/// not at all).
+/// not at all). The lots come from `lots` when given (a pull's, streamed
+/// from the hub), else from the source.
 pub fn merge_one(
     store: &mut Store,
-    source: &Source,
+    (source, lots): (&Source, Option<&mut dyn LotFeed>),
     label: &str,
     actor: &str,
     options: MergeOptions,
@@ -63,8 +65,9 @@ pub fn merge_one(
     // rather than spilled to the log mid-transaction (bounded: RSS stays
     // under the merge's budget).
     w.set_cache_kib(MERGE_CACHE_KIB)?;
-    let report = merge_source(&w, source, label, &files, options)?;
+    let report = merge_source(&w, source, label, &files, options, lots)?;
     finish(&w)?;
+    let _t = crate::trace::phase("merge: commit");
     w.commit()?;
     Ok(report)
 }
@@ -81,7 +84,7 @@ pub fn merge_into(
 ) -> Result<SourceReport> {
     let options = MergeOptions { dry_run, full: true };
     let files = file_stores(source, target, options);
-    merge_source(w, source, label, &files, options)
+    merge_source(w, source, label, &files, options, None)
 }
 
 fn file_stores(source: &Source, target: &std::path::Path, options: MergeOptions) -> FileStores {
@@ -98,6 +101,7 @@ fn merge_source(
     file: &str,
     files: &FileStores,
     options: MergeOptions,
+    lots: Option<&mut dyn LotFeed>,
 ) -> Result<SourceReport> {
     let file = file.to_owned();
     let mut r = SourceReport::new(&file);
@@ -124,7 +128,7 @@ fn merge_source(
     }
     {
         let _t = phase("merge: audits");
-        w.merge_audits(read, &mut r)?;
+        w.merge_audits(read, source.private_path(), &mut r)?;
     }
     {
         let _t = phase("merge: attachments");
@@ -132,7 +136,10 @@ fn merge_source(
     }
     {
         let _t = phase("merge: lots");
-        w.merge_lots(read, &mut r)?;
+        match lots {
+            Some(feed) => w.merge_lot_feed(feed, &mut r)?,
+            None => w.merge_lots(read, &mut r)?,
+        }
     }
     {
         let _t = phase("merge: annotations, plans, policy, shortlist");

@@ -6,9 +6,11 @@
 //!    a void names), is written into a private casebook database (the
 //!    inbox) and merged by the merge engine exactly as `casebook merge`
 //!    merges a file: facts unioned, seals recomputed, conflicts refused and
-//!    reported, mutable fields by their versions. The cursor moves in the
-//!    merge's own transaction: a pull cut off at any point merged nothing
-//!    and the next one starts from the same place.
+//!    reported, mutable fields by their versions. Lots, the bulk of a
+//!    first pull, skip the inbox: they stream from the hub into the merge's
+//!    lot step, which checks and takes each as it takes a file's. The
+//!    cursor moves in the merge's own transaction: a pull cut off at any
+//!    point merged nothing and the next one starts from the same place.
 //! 2. **Push**: what changed here since the last sync (history entries
 //!    after the mark, but for what the pull just merged) goes up in one
 //!    PostgreSQL transaction; the hub adds what it lacks, and its roles
@@ -19,16 +21,19 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
+use compact_str::CompactString;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::merge::SourceReport;
+use crate::model::validate::FieldError;
+use crate::model::{self, Lot, Voided};
 use crate::store::files::FileStore;
 use crate::store::hub::{
     AuditRow, FileRow, Hub, HubUrl, LotRow, PullWindow, PushReport, RecordRow, SupplierRow, VersionRow,
 };
-use crate::store::{HubState, Inbox, PushScope, RowShape, Source, Store};
+use crate::store::{FedLot, HubState, Inbox, LotFeed, PushScope, RowShape, Source, Store};
 use crate::workflow::merge::{MergeOptions, merge_one};
 
 /// Where a sync is, for a progress bar.
@@ -76,20 +81,25 @@ pub fn sync(store: &mut Store, url: &HubUrl, actor: &str, progress: &mut dyn FnM
         synced_at: None,
     });
     state.url = url.shown();
-    let window = hub.pull_window(state.pulled_seq)?;
+    let window = {
+        let _t = crate::trace::phase("sync: open the pull's window");
+        hub.pull_window(state.pulled_seq)?
+    };
     // A database that had nothing before its first pull has nothing of its
     // own to push but what is recorded after it.
     let empty_before = state.history_mark == 0 && store.read().history_head()? == 0;
     let (merged, skip) = if window.total() > 0 {
-        let inbox = fill_inbox(&mut hub, &info.hub_id, &window, store.path(), progress)?;
+        let (inbox, voids) = fill_inbox(&mut hub, &info.hub_id, &window, store.path(), progress)?;
         progress(Stage::Merging);
-        let source = Source::open(inbox.path(), store.path())?;
+        let source = Source::open_private(inbox.path(), store.path())?;
         let before = store.read().history_head()?;
         let mut after = before;
         let mut pulled = state.clone();
         pulled.pulled_seq = window.upto;
         let options = MergeOptions { dry_run: false, full: true };
-        let report = merge_one(store, &source, &url.shown(), actor, options, |w| {
+        let done = window.total() - window.counts.get("lots").copied().unwrap_or(0);
+        let mut lots = HubLots { hub: &mut hub, window: &window, voids, done, progress };
+        let report = merge_one(store, (&source, Some(&mut lots)), &url.shown(), actor, options, |w| {
             after = w.read().history_head()?;
             w.save_hub_state(&pulled)
         })?;
@@ -98,6 +108,7 @@ pub fn sync(store: &mut Store, url: &HubUrl, actor: &str, progress: &mut dyn FnM
     } else {
         (None, (0, 0))
     };
+    let _t = crate::trace::phase("sync: push");
     let head = store.read().history_head()?;
     let mut scope = if state.history_mark == 0 && !empty_before {
         PushScope::all()
@@ -185,7 +196,7 @@ fn fill_inbox(
     window: &PullWindow,
     db: &Path,
     progress: &mut dyn FnMut(Stage),
-) -> Result<crate::store::FilledInbox> {
+) -> Result<(crate::store::FilledInbox, LotVoids)> {
     let total = window.total();
     let mut done = 0_u64;
     let mut tick = |n: u64, progress: &mut dyn FnMut(Stage)| {
@@ -195,6 +206,8 @@ fn fill_inbox(
         }
     };
     let mut p = Pulled::default();
+    let phase = crate::trace::phase;
+    let t = phase("sync: pull suppliers, audits, records and what they stand on");
     hub.pull_rows(window, &mut |s: SupplierRow| {
         p.suppliers.insert(s.code.clone(), s);
         Ok(())
@@ -216,6 +229,8 @@ fn fill_inbox(
     let small: u64 = ["suppliers", "audits", "records"].iter().filter_map(|t| window.counts.get(t)).sum();
     tick(small, progress);
     complete(hub, window, &mut p)?;
+    drop(t);
+    let t = phase("sync: inbox: suppliers, audits, records");
     let mut inbox = Inbox::create(&hub_tag(hub_id), &format!("hub {hub_id}"))?;
     for s in p.suppliers.values() {
         inbox.supplier(s)?;
@@ -243,24 +258,150 @@ fn fill_inbox(
     for v in &p.versions {
         inbox.version(v)?;
     }
+    drop(t);
+    let t = phase("sync: pull versions into the inbox");
     hub.pull_rows(window, &mut |v: VersionRow| inbox.version(&v))?;
-    hub.pull_rows(window, &mut |l: LotRow| {
-        tick(1, progress);
-        inbox.lot(&l)
-    })?;
-    let voided_lots: Vec<String> = p
-        .kind("void")
-        .filter(|r| r.topic.as_deref() == Some("lot"))
-        .filter_map(|r| r.key.strip_prefix("lot ").map(str::to_owned))
-        .collect();
-    hub.lots_by_key(&voided_lots, window.upto, &mut |l: LotRow| inbox.lot(&l))?;
+    drop(t);
+    let t = phase("sync: inbox: annotations, plans, voids, files");
     for kind in ["annotation", "control_plan", "unfreezing", "void"] {
         for r in p.kind(kind) {
             inbox.record(r)?;
         }
     }
     bring_files(hub, window.upto, &p, db, &mut inbox)?;
-    inbox.finish()
+    drop(t);
+    let _t = phase("sync: inbox: commit");
+    Ok((inbox.finish()?, lot_voids(&p)))
+}
+
+/// The voids of lots that came, by (supplier, lot).
+type LotVoids = HashMap<(String, String), Voided>;
+
+fn lot_voids(p: &Pulled) -> LotVoids {
+    p.kind("void")
+        .filter(|r| r.topic.as_deref() == Some("lot"))
+        .filter_map(|r| {
+            let field = |k: &str| r.body.get(k).and_then(Value::as_str).map(str::to_owned);
+            let key = (r.supplier.clone()?, field("target")?);
+            Some((key, Voided { at: field("voided_at")?, by: field("voided_by")?, reason: field("void_reason")? }))
+        })
+        .collect()
+}
+
+/// The window's lots, streamed from the hub into the merge as they come
+/// (a million lots are not written into the inbox and read back), each
+/// with its void; then the lots voided in the window that arrived before
+/// it, with their voids.
+struct HubLots<'a> {
+    hub: &'a mut Hub,
+    window: &'a PullWindow,
+    voids: LotVoids,
+    /// Rows pulled so far, for the progress bar.
+    done: u64,
+    progress: &'a mut dyn FnMut(Stage),
+}
+
+/// A lot read and checked on the reading thread: small and mostly inline
+/// (texts of up to 24 bytes need no allocation), so that the writing
+/// thread frees little that the reading thread allocated.
+struct Fed {
+    supplier: CompactString,
+    checked: std::result::Result<model::LotRow, FieldError>,
+    /// The lot as it came, when it failed its check (the merge says why).
+    failed: Option<Box<Lot>>,
+}
+
+impl Fed {
+    fn of(row: &LotRow, today: chrono::NaiveDate) -> Result<Self> {
+        let lot = row.to_lot()?;
+        let checked = model::LotRow::from_lot(&lot, today);
+        let failed = checked.is_err().then(|| Box::new(lot));
+        Ok(Self { supplier: CompactString::from(row.supplier.as_str()), checked, failed })
+    }
+
+    fn lot_code(&self) -> &str {
+        match (&self.checked, &self.failed) {
+            (Ok(row), _) => row.lot.as_str(),
+            (Err(_), Some(lot)) => &lot.lot,
+            (Err(_), None) => "",
+        }
+    }
+}
+
+impl LotFeed for HubLots<'_> {
+    /// The hub's rows are decoded and checked on a second thread while this
+    /// one writes them (PostgreSQL, the decoding and SQLite each keep a
+    /// core busy), in batches through a short queue: memory stays bounded.
+    fn feed(&mut self, each: &mut dyn FnMut(FedLot<'_>) -> Result<()>) -> Result<()> {
+        const BATCH: usize = 4096;
+        let total = self.window.total();
+        let today = model::validate::today();
+        let (hub, window) = (&mut *self.hub, self.window);
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Fed>>>(4);
+            // Batches written go back to the reading thread, which frees or
+            // reuses them: memory is given back by the thread that took it
+            // (the C allocator serialises frees across threads).
+            let (back, returned) = std::sync::mpsc::channel::<Vec<Fed>>();
+            let reader = std::thread::Builder::new().name("hub-lots".into()).spawn_scoped(scope, move || {
+                let fresh = || {
+                    returned.try_recv().map_or_else(
+                        |_| Vec::with_capacity(BATCH),
+                        |mut b: Vec<Fed>| {
+                            b.clear();
+                            b
+                        },
+                    )
+                };
+                let mut batch = fresh();
+                let read = hub.pull_rows(window, &mut |row: LotRow| {
+                    batch.push(Fed::of(&row, today)?);
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, fresh());
+                        // The writer stopped on an error of its own: so does the reading.
+                        tx.send(Ok(full)).map_err(|_| Error::Invalid("hub: the pull stopped".into()))?;
+                    }
+                    Ok(())
+                });
+                // What was read, then how the reading ended.
+                let _ = tx.send(Ok(batch));
+                if let Err(e) = read {
+                    let _ = tx.send(Err(e));
+                }
+                // The last batches, freed here too.
+                drop(tx);
+                while returned.recv().is_ok() {}
+            });
+            reader.map_err(|e| Error::Invalid(format!("hub: cannot start reading lots: {e}")))?;
+            for batch in rx {
+                let batch = batch?;
+                for fed in &batch {
+                    self.done += 1;
+                    if self.done.is_multiple_of(10_000) || self.done == total {
+                        (self.progress)(Stage::Pulling { done: self.done, total });
+                    }
+                    let void = if self.voids.is_empty() {
+                        None
+                    } else {
+                        self.voids.remove(&(fed.supplier.to_string(), fed.lot_code().to_owned()))
+                    };
+                    let lot = fed.failed.as_deref();
+                    each(FedLot { supplier: &fed.supplier, checked: &fed.checked, lot, void: void.as_ref() })?;
+                }
+                let _ = back.send(batch);
+            }
+            Ok::<(), crate::error::Error>(())
+        })?;
+        // Lots voided in the window that arrived before it, with their voids.
+        let mut keys: Vec<String> = self.voids.keys().map(|(s, l)| format!("{s} {l}")).collect();
+        keys.sort();
+        let voids = &self.voids;
+        self.hub.lots_by_key(&keys, self.window.upto, &mut |row: LotRow| {
+            let fed = Fed::of(&row, today)?;
+            let void = voids.get(&(row.supplier.clone(), row.lot.clone()));
+            each(FedLot { supplier: &fed.supplier, checked: &fed.checked, lot: fed.failed.as_deref(), void })
+        })
+    }
 }
 
 /// The files of the attachments that came, but those this database's
@@ -324,13 +465,22 @@ fn complete(hub: &mut Hub, window: &PullWindow, p: &mut Pulled) -> Result<()> {
     })?;
     // Everything filed under these audits and drafts, in arrival order,
     // before the window's other records.
-    let all: Vec<String> = touched.into_iter().collect();
-    let others: Vec<RecordRow> = std::mem::take(&mut p.records).into_iter().filter(|r| r.audit.is_none()).collect();
+    let (filed, others): (Vec<RecordRow>, Vec<RecordRow>) =
+        std::mem::take(&mut p.records).into_iter().partition(|r| r.audit.is_some());
     p.seen.clear();
-    hub.rows_with("audit", &all, upto, &mut |r: RecordRow| {
-        p.add_record(r);
-        Ok(())
-    })?;
+    if window.after == 0 {
+        // A first pull's window holds every record up to its end: those
+        // filed under audits are all here already, in arrival order.
+        for r in filed {
+            p.add_record(r);
+        }
+    } else {
+        let all: Vec<String> = touched.into_iter().collect();
+        hub.rows_with("audit", &all, upto, &mut |r: RecordRow| {
+            p.add_record(r);
+            Ok(())
+        })?;
+    }
     for r in others {
         p.add_record(r);
     }

@@ -72,7 +72,7 @@ pub(in crate::exchange) fn import(
         Err(Error::Invalid(message)) => return Ok(refuse(report, "records", message)),
         Err(e) => return Err(e),
     };
-    let source = Source::open(inbox.path(), db)?;
+    let source = Source::open_private(inbox.path(), db)?;
     if let Some((path, message)) = first_difference(checked.read(), source.read())? {
         return Ok(refuse(report, &path, message));
     }

@@ -295,6 +295,49 @@ impl HubTable for LotRow {
     }
 }
 
+impl LotRow {
+    /// The lot as a laptop holds it (counts within range, the defect map
+    /// as code → whole count, sorted by code); what it may hold is checked
+    /// by the merge, as for a lot from any other database.
+    pub fn to_lot(&self) -> crate::error::Result<crate::model::Lot> {
+        let bad = |field: &str, why: String| {
+            crate::error::Error::Invalid(format!("hub: lot {} of {}: {field}: {why}", self.lot, self.supplier))
+        };
+        let count =
+            |field: &str, n: i64| u32::try_from(n).map_err(|_| bad(field, format!("{n} is not a count of units")));
+        let process = crate::model::Process::parse(&self.process).ok_or_else(|| {
+            bad("process", format!("`{}` is not one of {}", self.process, crate::model::Process::expected()))
+        })?;
+        let mut defects = Vec::new();
+        match &self.defects {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(map)) => {
+                for (code, n) in map {
+                    let whole = n.as_u64().and_then(|n| u32::try_from(n).ok());
+                    defects.push((
+                        code.clone(),
+                        whole.ok_or_else(|| bad("defects", format!("`{code}`: {n} is not a whole count")))?,
+                    ));
+                }
+                defects.sort_by(|a: &(String, u32), b| a.0.cmp(&b.0));
+            }
+            Some(other) => return Err(bad("defects", format!("{other} is not an object of defect counts"))),
+        }
+        Ok(crate::model::Lot {
+            lot: self.lot.clone(),
+            sku: self.sku.clone(),
+            process,
+            material: self.material.clone(),
+            produced_on: self.produced_on,
+            started: count("started", self.started)?,
+            passed_first: count("passed_first", self.passed_first)?,
+            reworked: count("reworked", self.reworked)?,
+            scrapped: count("scrapped", self.scrapped)?,
+            defects,
+        })
+    }
+}
+
 impl HubTable for FileRow {
     const NAME: &'static str = "files";
     const COLUMNS: &'static [(&'static str, Type)] =

@@ -11,7 +11,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
+use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use serde_json::Value;
 
@@ -30,7 +32,7 @@ pub struct Inbox {
     /// an audit written submitted do not: its sealed content is whole).
     pub(super) drafts: HashSet<String>,
     /// Columns of each table, for writing a JSON body back.
-    columns: HashMap<String, Vec<String>>,
+    columns: HashMap<String, Rc<[String]>>,
     chain: i64,
 }
 
@@ -46,6 +48,8 @@ impl FilledInbox {
     }
 }
 
+const INBOX_CACHE_KIB: i64 = 64 * 1024;
+
 const ZERO_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 impl Inbox {
@@ -58,6 +62,11 @@ impl Inbox {
         let conn = Connection::open(&path)?;
         conn.pragma_update(None, "foreign_keys", "OFF")?;
         conn.pragma_update(None, "synchronous", "OFF")?;
+        // A private scratch file written in one transaction and thrown away
+        // on any error: no journal, and its pages kept in memory while it
+        // is filled (rather than spilled and written twice).
+        conn.pragma_update(None, "journal_mode", "OFF")?;
+        conn.pragma_update(None, "cache_size", -INBOX_CACHE_KIB)?;
         let triggers: Vec<String> = conn
             .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'")?
             .query_map([], |r| r.get(0))?
@@ -92,35 +101,40 @@ impl Inbox {
         Ok(FilledInbox { _dir: self.dir, path: self.path })
     }
 
-    pub(super) fn table_columns(&mut self, table: &str) -> Result<Vec<String>> {
+    pub(super) fn table_columns(&mut self, table: &str) -> Result<Rc<[String]>> {
         if let Some(c) = self.columns.get(table) {
-            return Ok(c.clone());
+            return Ok(Rc::clone(c));
         }
         let cols: Vec<String> = self
             .conn
             .prepare("SELECT name FROM pragma_table_info(?1)")?
             .query_map([table], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        self.columns.insert(table.to_owned(), cols.clone());
+        let cols: Rc<[String]> = cols.into();
+        self.columns.insert(table.to_owned(), Rc::clone(&cols));
         Ok(cols)
     }
 
     /// Inserts `fixed` values and the fields of `body` that are columns of
     /// `table` (anything else in the body is not this schema's, and left).
     fn insert(&mut self, table: &str, fixed: &[(&str, rusqlite::types::Value)], body: &Value) -> Result<i64> {
+        use std::fmt::Write as _;
         let known = self.table_columns(table)?;
-        let mut names: Vec<String> = fixed.iter().map(|(n, _)| (*n).to_owned()).collect();
-        let mut values: Vec<rusqlite::types::Value> = fixed.iter().map(|(_, v)| v.clone()).collect();
+        let mut names: Vec<&str> = fixed.iter().map(|(n, _)| *n).collect();
+        let mut values: Vec<ToSqlOutput<'_>> = fixed.iter().map(|(_, v)| ToSqlOutput::Borrowed(v.into())).collect();
         if let Value::Object(map) = body {
             for (k, v) in map {
-                if known.iter().any(|c| c == k) && !names.iter().any(|n| n == k) {
-                    names.push(k.clone());
-                    values.push(sql_value(v));
+                if known.iter().any(|c| c == k) && !names.contains(&k.as_str()) {
+                    names.push(k);
+                    values.push(sql_value_ref(v));
                 }
             }
         }
-        let marks = (1..=names.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
-        let sql = format!("INSERT OR IGNORE INTO {table} ({}) VALUES ({marks})", names.join(", "));
+        let mut sql = format!("INSERT OR IGNORE INTO {table} ({}) VALUES (", names.join(", "));
+        for i in 1..=names.len() {
+            let _ = write!(sql, "{}?{i}", if i > 1 { ", " } else { "" });
+        }
+        sql.push(')');
         self.conn.prepare_cached(&sql)?.execute(params_from_iter(values))?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -174,9 +188,20 @@ impl Inbox {
             &body,
         )?;
         self.audits.insert(row.gid.clone(), id);
-        let template = row.body.get("template").and_then(Value::as_str).unwrap_or_default().to_owned();
-        for answer in submission.body.get("answers").and_then(Value::as_array).into_iter().flatten() {
-            self.insert("answers", &[("audit_id", id.into()), ("template", template.clone().into())], answer)?;
+        self.answers(id, &row.body, submission.body.get("answers"))
+    }
+
+    /// An audit's answers (`{question, result, note}` each): the few
+    /// columns of that table, by one statement (forty a audit, hundreds of
+    /// thousands a first pull).
+    fn answers(&mut self, id: i64, audit: &Value, answers: Option<&Value>) -> Result<()> {
+        let template = audit.get("template").and_then(Value::as_str).unwrap_or_default();
+        let mut insert = self.conn.prepare_cached(
+            "INSERT OR IGNORE INTO answers (audit_id, template, question, result, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for answer in answers.and_then(Value::as_array).into_iter().flatten() {
+            let field = |k: &str| answer.get(k).map_or(ToSqlOutput::Borrowed(ValueRef::Null), sql_value_ref);
+            insert.execute(params![id, template, field("question"), field("result"), field("note")])?;
         }
         Ok(())
     }
@@ -208,11 +233,7 @@ impl Inbox {
         )?;
         self.audits.insert(row.key.clone(), id);
         self.drafts.insert(row.key.clone());
-        let template = row.body.get("template").and_then(Value::as_str).unwrap_or_default().to_owned();
-        for answer in row.body.get("answers").and_then(Value::as_array).into_iter().flatten() {
-            self.insert("answers", &[("audit_id", id.into()), ("template", template.clone().into())], answer)?;
-        }
-        Ok(())
+        self.answers(id, &row.body, row.body.get("answers"))
     }
 
     /// Submitted audits with their submissions, originals before their
@@ -391,6 +412,18 @@ fn canonical_defects(defects: &Value) -> String {
     pairs.sort_by(|a, b| a.0.cmp(b.0));
     let body = pairs.iter().map(|(k, v)| format!("{}:{v}", Value::from(k.as_str()))).collect::<Vec<_>>().join(",");
     format!("{{{body}}}")
+}
+
+/// A JSON value as SQLite takes it (see [`sql_value`]), borrowed where it can be.
+fn sql_value_ref(v: &Value) -> ToSqlOutput<'_> {
+    use rusqlite::types::ValueRef as S;
+    ToSqlOutput::Borrowed(match v {
+        Value::Null => S::Null,
+        Value::Bool(b) => S::Integer(i64::from(*b)),
+        Value::Number(n) => n.as_i64().map_or_else(|| S::Real(n.as_f64().unwrap_or(0.0)), S::Integer),
+        Value::String(s) => S::Text(s.as_bytes()),
+        other => return ToSqlOutput::Owned(rusqlite::types::Value::Text(other.to_string())),
+    })
 }
 
 pub(super) fn sql_value(v: &Value) -> rusqlite::types::Value {
