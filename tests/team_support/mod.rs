@@ -336,10 +336,18 @@ pub fn apply(store: &mut Store, path: &Path, actor: &str, op: &Op) {
 /// The operations on a draft audit and on findings.
 fn audit_op(w: &Writer<'_>, path: &Path, actor: &str, op: &Op) {
     let drafts = ids(path, "SELECT id FROM audits WHERE status = 'draft' ORDER BY id");
+    // Open findings of this auditor's own audits: a finding is closed by
+    // its audit's auditor. (Two laptops holding one finding, after a
+    // hand-over, could otherwise each close it in other words: a conflict
+    // of facts, which a merge rightly refuses and a clean session has none of.)
     let open = ids(
         path,
-        "SELECT f.id FROM findings f LEFT JOIN finding_closures c ON c.finding_id = f.id
-         WHERE c.finding_id IS NULL ORDER BY f.id",
+        &format!(
+            "SELECT f.id FROM findings f JOIN audits a ON a.id = f.audit_id
+             LEFT JOIN finding_closures c ON c.finding_id = f.id
+             WHERE c.finding_id IS NULL AND a.auditor = '{}' ORDER BY f.id",
+            actor.replace('\'', "''")
+        ),
     );
     let visited = |id: i64| w.read().audit(id).expect("audit").audit.visited_on;
     match *op {
