@@ -90,6 +90,15 @@ fn team_db(dir: &Path) -> PathBuf {
     db
 }
 
+/// The owner's laptop, a copy of the team's database, on a hub it has just
+/// made (`hub init`) and remembered (`hub set`).
+fn owner_on_a_fresh_hub(hub: &hub_support::TestHub, team: &Path) -> Laptop {
+    let owner = Laptop::from(team, &hub.owner());
+    owner.run(&["hub", "init", &hub.url(&hub.owner())]).assert_success();
+    owner.run(&["hub", "set", &hub.url(&hub.owner())]).assert_success();
+    owner
+}
+
 /// An audit recorded offline from the command line, then submitted.
 fn record_audit(laptop: &Laptop, supplier: &str, visited: &str, result: &str) -> String {
     let new = laptop.run(&["audit", "new", supplier, "--visited", visited, "--as-of", visited]);
@@ -304,9 +313,7 @@ fn lots_arrive_with_their_defects_and_voids_and_a_different_lot_is_refused() {
     let mut hub = test_hub!();
     let dir = tempfile::tempdir().expect("dir");
     let team = team_db(dir.path());
-    let owner = Laptop::from(&team, &hub.owner());
-    owner.run(&["hub", "init", &hub.url(&hub.owner())]).assert_success();
-    owner.run(&["hub", "set", &hub.url(&hub.owner())]).assert_success();
+    let owner = owner_on_a_fresh_hub(&hub, &team);
     owner.sync().assert_success();
     let lin = hub.add_login("lin", &["casebook_auditor"]);
     let ana = hub.add_login("ana", &["casebook_auditor"]);
@@ -394,9 +401,7 @@ fn an_audit_altered_on_the_hub_is_refused_by_the_pull_and_the_others_taken() {
     let hub = test_hub!();
     let dir = tempfile::tempdir().expect("dir");
     let team = team_db(dir.path());
-    let owner = Laptop::from(&team, &hub.owner());
-    owner.run(&["hub", "init", &hub.url(&hub.owner())]).assert_success();
-    owner.run(&["hub", "set", &hub.url(&hub.owner())]).assert_success();
+    let owner = owner_on_a_fresh_hub(&hub, &team);
     let draft = owner.run(&["audit", "new", "SZ-ARMOR", "--visited", "2026-11-20", "--as-of", "2026-11-20"]);
     draft.assert_success();
     owner.sync().assert_success();

@@ -156,6 +156,15 @@ impl Defects {
         Self::from_sorted_columns(field, kept, &mut json)
     }
 
+    /// The (code, count) pairs, sorted by code. The stored form is built
+    /// only by this type's checks (or read back from the crate's own
+    /// spool), so it always parses; were it not to, no pair is returned.
+    pub fn counts(&self) -> Vec<(String, u32)> {
+        let parsed: Option<std::collections::BTreeMap<String, u32>> =
+            self.json().and_then(|json| serde_json::from_str(json).ok());
+        parsed.map(|map| map.into_iter().collect()).unwrap_or_default()
+    }
+
     /// The stored form; `None` for a lot without defects.
     pub fn json(&self) -> Option<&str> {
         self.0.as_deref()
@@ -202,11 +211,8 @@ impl LotRow {
         })
     }
 
-    /// The lot as the rest of the program reads it (defect counts from
-    /// their stored form).
+    /// The lot as the rest of the program reads it.
     pub fn to_lot(&self) -> super::Lot {
-        let defects: std::collections::BTreeMap<String, u32> =
-            self.defects.json().and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default();
         super::Lot {
             lot: self.lot.as_str().to_owned(),
             sku: self.sku.as_str().to_owned(),
@@ -217,7 +223,7 @@ impl LotRow {
             passed_first: self.counts.passed_first(),
             reworked: self.counts.reworked(),
             scrapped: self.counts.scrapped(),
-            defects: defects.into_iter().collect(),
+            defects: self.defects.counts(),
         }
     }
 

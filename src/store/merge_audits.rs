@@ -12,6 +12,7 @@
 //! fact this database did not take is left out with it.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::mpsc::SyncSender;
 
 use rusqlite::{OptionalExtension, params};
 
@@ -227,26 +228,9 @@ impl Writer<'_> {
             headers.iter().filter(|h| h.status == "submitted").map(|h| (h.id, h.seal_format)).collect();
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Option<String>>>(1024);
-            let worker = std::thread::Builder::new().name("seals".into()).spawn_scoped(scope, move || {
-                let seals = || -> Result<()> {
-                    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-                    let conn = rusqlite::Connection::open_with_flags(path, flags)?;
-                    super::stable_plans(&conn)?;
-                    conn.set_prepared_statement_cache_capacity(super::STATEMENT_CACHE);
-                    let read = Reader { conn: &conn };
-                    let mut templates = HashMap::new();
-                    for (id, format) in sealed {
-                        // The writer stopped (an error of its own): so does this.
-                        if tx.send(Ok(read.recompute_seal(id, format, &mut templates)?)).is_err() {
-                            break;
-                        }
-                    }
-                    Ok(())
-                };
-                if let Err(e) = seals() {
-                    let _ = tx.send(Err(e));
-                }
-            });
+            let worker = std::thread::Builder::new()
+                .name("seals".into())
+                .spawn_scoped(scope, move || recompute_seals(path, sealed, &tx));
             worker.map_err(|e| Error::Invalid(format!("cannot start checking seals: {e}")))?;
             let mut next =
                 || Some(rx.recv().unwrap_or_else(|_| Err(Error::Invalid("seals: the check stopped".into()))));
@@ -695,6 +679,29 @@ impl Writer<'_> {
 }
 
 type Void = (Option<String>, Option<String>, Option<String>);
+
+/// The seals of `sealed` (audit row, seal format) recomputed over a
+/// connection of its own to the private source at `path`, sent in order;
+/// stops at the first error (sent too) or when the writer stopped.
+fn recompute_seals(path: &std::path::Path, sealed: Vec<(i64, Option<i64>)>, tx: &SyncSender<Result<Option<String>>>) {
+    let seals = || -> Result<()> {
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = rusqlite::Connection::open_with_flags(path, flags)?;
+        super::stable_plans(&conn)?;
+        conn.set_prepared_statement_cache_capacity(super::STATEMENT_CACHE);
+        let read = Reader { conn: &conn };
+        let mut templates = HashMap::new();
+        for (id, format) in sealed {
+            if tx.send(Ok(read.recompute_seal(id, format, &mut templates)?)).is_err() {
+                break;
+            }
+        }
+        Ok(())
+    };
+    if let Err(e) = seals() {
+        let _ = tx.send(Err(e));
+    }
+}
 
 /// A submitted audit's seal as recomputed from the source's content: done
 /// already (on the seals thread), or to do now.

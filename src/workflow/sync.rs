@@ -274,18 +274,20 @@ fn fill_inbox(
     Ok((inbox.finish()?, lot_voids(&p)))
 }
 
-/// The voids of lots that came, by (supplier, lot).
-type LotVoids = HashMap<(String, String), Voided>;
+/// The voids of lots that came: supplier → lot → void.
+type LotVoids = HashMap<String, HashMap<String, Voided>>;
 
 fn lot_voids(p: &Pulled) -> LotVoids {
-    p.kind("void")
-        .filter(|r| r.topic.as_deref() == Some("lot"))
-        .filter_map(|r| {
-            let field = |k: &str| r.body.get(k).and_then(Value::as_str).map(str::to_owned);
-            let key = (r.supplier.clone()?, field("target")?);
-            Some((key, Voided { at: field("voided_at")?, by: field("voided_by")?, reason: field("void_reason")? }))
-        })
-        .collect()
+    let mut voids = LotVoids::new();
+    for r in p.kind("void").filter(|r| r.topic.as_deref() == Some("lot")) {
+        let field = |k: &str| r.body.get(k).and_then(Value::as_str).map(str::to_owned);
+        if let (Some(supplier), Some(lot), Some(at), Some(by), Some(reason)) =
+            (r.supplier.clone(), field("target"), field("voided_at"), field("voided_by"), field("void_reason"))
+        {
+            voids.entry(supplier).or_default().insert(lot, Voided { at, by, reason });
+        }
+    }
+    voids
 }
 
 /// The window's lots, streamed from the hub into the merge as they come
@@ -302,8 +304,7 @@ struct HubLots<'a> {
 }
 
 /// A lot read and checked on the reading thread: small and mostly inline
-/// (texts of up to 24 bytes need no allocation), so that the writing
-/// thread frees little that the reading thread allocated.
+/// (texts of up to 24 bytes need no allocation).
 struct Fed {
     supplier: CompactString,
     checked: std::result::Result<model::LotRow, FieldError>,
@@ -312,11 +313,12 @@ struct Fed {
 }
 
 impl Fed {
-    fn of(row: &LotRow, today: chrono::NaiveDate) -> Result<Self> {
-        let lot = row.to_lot()?;
+    fn of(row: LotRow, today: chrono::NaiveDate) -> Result<Self> {
+        let supplier = CompactString::from(row.supplier.as_str());
+        let lot = row.into_lot()?;
         let checked = model::LotRow::from_lot(&lot, today);
         let failed = checked.is_err().then(|| Box::new(lot));
-        Ok(Self { supplier: CompactString::from(row.supplier.as_str()), checked, failed })
+        Ok(Self { supplier, checked, failed })
     }
 
     fn lot_code(&self) -> &str {
@@ -326,6 +328,50 @@ impl Fed {
             (Err(_), None) => "",
         }
     }
+
+    fn as_fed<'a>(&'a self, void: Option<&'a Voided>) -> FedLot<'a> {
+        FedLot { supplier: &self.supplier, checked: &self.checked, lot: self.failed.as_deref(), void }
+    }
+}
+
+const LOT_BATCH: usize = 4096;
+
+/// The reading thread: the window's lots decoded and checked, in batches
+/// sent to the writing thread, which sends each back when it is done with
+/// it to be freed or reused here (the C allocator serialises frees across
+/// threads: freed on the writing thread, the two threads were slower than
+/// one). Ends with an error when the hub's stream does, or when the
+/// writing thread stopped on one of its own.
+fn read_lots(
+    hub: &mut Hub,
+    window: &PullWindow,
+    today: chrono::NaiveDate,
+    tx: &std::sync::mpsc::SyncSender<Result<Vec<Fed>>>,
+    returned: &std::sync::mpsc::Receiver<Vec<Fed>>,
+) {
+    let fresh = || {
+        returned.try_recv().map_or_else(
+            |_| Vec::with_capacity(LOT_BATCH),
+            |mut b: Vec<Fed>| {
+                b.clear();
+                b
+            },
+        )
+    };
+    let mut batch = fresh();
+    let read = hub.pull_rows(window, &mut |row: LotRow| {
+        batch.push(Fed::of(row, today)?);
+        if batch.len() == LOT_BATCH {
+            let full = std::mem::replace(&mut batch, fresh());
+            tx.send(Ok(full)).map_err(|_| Error::Invalid("hub: the pull stopped".into()))?;
+        }
+        Ok(())
+    });
+    // What was read, then how the reading ended.
+    let _ = tx.send(Ok(batch));
+    if let Err(e) = read {
+        let _ = tx.send(Err(e));
+    }
 }
 
 impl LotFeed for HubLots<'_> {
@@ -333,46 +379,21 @@ impl LotFeed for HubLots<'_> {
     /// one writes them (PostgreSQL, the decoding and SQLite each keep a
     /// core busy), in batches through a short queue: memory stays bounded.
     fn feed(&mut self, each: &mut dyn FnMut(FedLot<'_>) -> Result<()>) -> Result<()> {
-        const BATCH: usize = 4096;
         let total = self.window.total();
         let today = model::validate::today();
         let (hub, window) = (&mut *self.hub, self.window);
         std::thread::scope(|scope| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<Fed>>>(4);
-            // Batches written go back to the reading thread, which frees or
-            // reuses them: memory is given back by the thread that took it
-            // (the C allocator serialises frees across threads).
             let (back, returned) = std::sync::mpsc::channel::<Vec<Fed>>();
-            let reader = std::thread::Builder::new().name("hub-lots".into()).spawn_scoped(scope, move || {
-                let fresh = || {
-                    returned.try_recv().map_or_else(
-                        |_| Vec::with_capacity(BATCH),
-                        |mut b: Vec<Fed>| {
-                            b.clear();
-                            b
-                        },
-                    )
-                };
-                let mut batch = fresh();
-                let read = hub.pull_rows(window, &mut |row: LotRow| {
-                    batch.push(Fed::of(&row, today)?);
-                    if batch.len() == BATCH {
-                        let full = std::mem::replace(&mut batch, fresh());
-                        // The writer stopped on an error of its own: so does the reading.
-                        tx.send(Ok(full)).map_err(|_| Error::Invalid("hub: the pull stopped".into()))?;
-                    }
-                    Ok(())
-                });
-                // What was read, then how the reading ended.
-                let _ = tx.send(Ok(batch));
-                if let Err(e) = read {
-                    let _ = tx.send(Err(e));
-                }
-                // The last batches, freed here too.
-                drop(tx);
-                while returned.recv().is_ok() {}
-            });
-            reader.map_err(|e| Error::Invalid(format!("hub: cannot start reading lots: {e}")))?;
+            std::thread::Builder::new()
+                .name("hub-lots".into())
+                .spawn_scoped(scope, move || {
+                    read_lots(hub, window, today, &tx, &returned);
+                    // The last batches are freed here too.
+                    drop(tx);
+                    while returned.recv().is_ok() {}
+                })
+                .map_err(|e| Error::Invalid(format!("hub: cannot start reading lots: {e}")))?;
             for batch in rx {
                 let batch = batch?;
                 for fed in &batch {
@@ -380,26 +401,22 @@ impl LotFeed for HubLots<'_> {
                     if self.done.is_multiple_of(10_000) || self.done == total {
                         (self.progress)(Stage::Pulling { done: self.done, total });
                     }
-                    let void = if self.voids.is_empty() {
-                        None
-                    } else {
-                        self.voids.remove(&(fed.supplier.to_string(), fed.lot_code().to_owned()))
-                    };
-                    let lot = fed.failed.as_deref();
-                    each(FedLot { supplier: &fed.supplier, checked: &fed.checked, lot, void: void.as_ref() })?;
+                    let void = self.voids.get_mut(fed.supplier.as_str()).and_then(|m| m.remove(fed.lot_code()));
+                    each(fed.as_fed(void.as_ref()))?;
                 }
                 let _ = back.send(batch);
             }
-            Ok::<(), crate::error::Error>(())
+            Ok::<(), Error>(())
         })?;
         // Lots voided in the window that arrived before it, with their voids.
-        let mut keys: Vec<String> = self.voids.keys().map(|(s, l)| format!("{s} {l}")).collect();
+        let mut keys: Vec<String> =
+            self.voids.iter().flat_map(|(s, lots)| lots.keys().map(move |l| format!("{s} {l}"))).collect();
         keys.sort();
         let voids = &self.voids;
         self.hub.lots_by_key(&keys, self.window.upto, &mut |row: LotRow| {
-            let fed = Fed::of(&row, today)?;
-            let void = voids.get(&(row.supplier.clone(), row.lot.clone()));
-            each(FedLot { supplier: &fed.supplier, checked: &fed.checked, lot: fed.failed.as_deref(), void })
+            let fed = Fed::of(row, today)?;
+            let void = voids.get(fed.supplier.as_str()).and_then(|m| m.get(fed.lot_code()));
+            each(fed.as_fed(void))
         })
     }
 }

@@ -299,7 +299,7 @@ impl LotRow {
     /// The lot as a laptop holds it (counts within range, the defect map
     /// as code → whole count, sorted by code); what it may hold is checked
     /// by the merge, as for a lot from any other database.
-    pub fn to_lot(&self) -> crate::error::Result<crate::model::Lot> {
+    pub fn into_lot(self) -> crate::error::Result<crate::model::Lot> {
         let bad = |field: &str, why: String| {
             crate::error::Error::Invalid(format!("hub: lot {} of {}: {field}: {why}", self.lot, self.supplier))
         };
@@ -308,6 +308,12 @@ impl LotRow {
         let process = crate::model::Process::parse(&self.process).ok_or_else(|| {
             bad("process", format!("`{}` is not one of {}", self.process, crate::model::Process::expected()))
         })?;
+        let counts = [
+            count("started", self.started)?,
+            count("passed_first", self.passed_first)?,
+            count("reworked", self.reworked)?,
+            count("scrapped", self.scrapped)?,
+        ];
         let mut defects = Vec::new();
         match &self.defects {
             None | Some(Value::Null) => {}
@@ -323,16 +329,17 @@ impl LotRow {
             }
             Some(other) => return Err(bad("defects", format!("{other} is not an object of defect counts"))),
         }
+        let [started, passed_first, reworked, scrapped] = counts;
         Ok(crate::model::Lot {
-            lot: self.lot.clone(),
-            sku: self.sku.clone(),
+            lot: self.lot,
+            sku: self.sku,
             process,
-            material: self.material.clone(),
+            material: self.material,
             produced_on: self.produced_on,
-            started: count("started", self.started)?,
-            passed_first: count("passed_first", self.passed_first)?,
-            reworked: count("reworked", self.reworked)?,
-            scrapped: count("scrapped", self.scrapped)?,
+            started,
+            passed_first,
+            reworked,
+            scrapped,
             defects,
         })
     }

@@ -414,8 +414,9 @@ fn canonical_defects(defects: &Value) -> String {
     format!("{{{body}}}")
 }
 
-/// A JSON value as SQLite takes it (see [`sql_value`]), borrowed where it can be.
-fn sql_value_ref(v: &Value) -> ToSqlOutput<'_> {
+/// A JSON value as SQLite takes it: a boolean as 0 or 1, an array or
+/// object as its JSON text; borrowed where it can be.
+pub(super) fn sql_value_ref(v: &Value) -> ToSqlOutput<'_> {
     use rusqlite::types::ValueRef as S;
     ToSqlOutput::Borrowed(match v {
         Value::Null => S::Null,
@@ -424,15 +425,4 @@ fn sql_value_ref(v: &Value) -> ToSqlOutput<'_> {
         Value::String(s) => S::Text(s.as_bytes()),
         other => return ToSqlOutput::Owned(rusqlite::types::Value::Text(other.to_string())),
     })
-}
-
-pub(super) fn sql_value(v: &Value) -> rusqlite::types::Value {
-    use rusqlite::types::Value as S;
-    match v {
-        Value::Null => S::Null,
-        Value::Bool(b) => S::Integer(i64::from(*b)),
-        Value::Number(n) => n.as_i64().map_or_else(|| S::Real(n.as_f64().unwrap_or(0.0)), S::Integer),
-        Value::String(s) => S::Text(s.clone()),
-        other => S::Text(other.to_string()),
-    }
 }

@@ -5,7 +5,7 @@
 use rusqlite::{params, params_from_iter};
 use serde_json::Value;
 
-use super::inbox::{Inbox, sql_value};
+use super::inbox::{Inbox, sql_value_ref};
 use crate::error::{Error, Result};
 use crate::store::hub::{FileRow, RecordRow};
 
@@ -79,11 +79,12 @@ impl Inbox {
                 let table = if what == "evidence" { "evidence" } else { "findings" };
                 let known = self.table_columns(table)?;
                 let mut sets = Vec::new();
-                let mut values = vec![rusqlite::types::Value::from(field("target").unwrap_or_default())];
+                let target = field("target").unwrap_or_default();
+                let mut values = vec![rusqlite::types::ToSqlOutput::from(target.as_str())];
                 if let Value::Object(map) = b {
                     for (k, v) in map {
                         if known.iter().any(|c| c == k) && !["id", "gid", "audit_id"].contains(&k.as_str()) {
-                            values.push(sql_value(v));
+                            values.push(sql_value_ref(v));
                             sets.push(format!("{k} = ?{}", values.len()));
                         }
                     }
