@@ -286,6 +286,8 @@ fn a_sync_killed_or_cut_off_halfway_loses_nothing() {
         let out = child.wait_with_output().expect("sync ends");
         if terminated && !out.status.success() {
             dropped += 1;
+            let said = String::from_utf8_lossy(&out.stderr);
+            assert!(said.contains("nothing of this pull was merged here; a sync again"), "the error says: {said}");
             assert_eq!(
                 fresh.content(),
                 Laptop::new(&lin).content(),

@@ -69,6 +69,11 @@ fn show(bar: &ProgressBar, stage: Stage) {
             bar.set_position(done);
         }
         Stage::Merging => bar.set_message("merging"),
+        Stage::MergingLots { done, total } => {
+            bar.set_message("lots in");
+            bar.set_length(total);
+            bar.set_position(done);
+        }
         Stage::Pushing { rows } => {
             bar.set_message("pushing");
             bar.set_length(rows);

@@ -98,6 +98,13 @@ const MIGRATIONS: &[Migration] = &[
         finish: None,
         rebuilds: &["audits"],
     },
+    Migration {
+        name: "CHECK lists as comparisons",
+        sql: "",
+        seed: Some(super::migrate_checks::seed),
+        finish: None,
+        rebuilds: &[],
+    },
 ];
 
 /// The schema version this binary writes; newer files are refused.

@@ -27,6 +27,7 @@ mod merge_audits;
 mod merge_control;
 mod merge_drafts;
 mod migrate;
+mod migrate_checks;
 mod migrate_identity;
 mod migrate_seals;
 mod open;

@@ -39,9 +39,19 @@ use crate::workflow::merge::{MergeOptions, merge_one};
 /// Where a sync is, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
-    Pulling { done: u64, total: u64 },
+    Pulling {
+        done: u64,
+        total: u64,
+    },
     Merging,
-    Pushing { rows: u64 },
+    /// Lots streaming from the hub into the merge: pulled and merged at once.
+    MergingLots {
+        done: u64,
+        total: u64,
+    },
+    Pushing {
+        rows: u64,
+    },
 }
 
 /// What a sync did.
@@ -71,8 +81,8 @@ impl SyncReport {
 /// Syncs `store` with the hub at `url` as `actor`.
 pub fn sync(store: &mut Store, url: &HubUrl, actor: &str, progress: &mut dyn FnMut(Stage)) -> Result<SyncReport> {
     let mut hub = Hub::connect(url)?;
-    let info = hub.info()?;
-    let login = hub.login()?;
+    let info = hub.info().map_err(|e| cut_off(e, PULL_CUT))?;
+    let login = hub.login().map_err(|e| cut_off(e, PULL_CUT))?;
     let mut state = store.read().hub_state(&info.hub_id)?.unwrap_or(HubState {
         hub_id: info.hub_id.clone(),
         url: url.shown(),
@@ -83,13 +93,14 @@ pub fn sync(store: &mut Store, url: &HubUrl, actor: &str, progress: &mut dyn FnM
     state.url = url.shown();
     let window = {
         let _t = crate::trace::phase("sync: open the pull's window");
-        hub.pull_window(state.pulled_seq)?
+        hub.pull_window(state.pulled_seq).map_err(|e| cut_off(e, PULL_CUT))?
     };
     // A database that had nothing before its first pull has nothing of its
     // own to push but what is recorded after it.
     let empty_before = state.history_mark == 0 && store.read().history_head()? == 0;
     let (merged, skip) = if window.total() > 0 {
-        let (inbox, voids) = fill_inbox(&mut hub, &info.hub_id, &window, store.path(), progress)?;
+        let (inbox, voids) =
+            fill_inbox(&mut hub, &info.hub_id, &window, store.path(), progress).map_err(|e| cut_off(e, PULL_CUT))?;
         progress(Stage::Merging);
         let source = Source::open_private(inbox.path(), store.path())?;
         let before = store.read().history_head()?;
@@ -102,7 +113,8 @@ pub fn sync(store: &mut Store, url: &HubUrl, actor: &str, progress: &mut dyn FnM
         let report = merge_one(store, (&source, Some(&mut lots)), &url.shown(), actor, options, |w| {
             after = w.read().history_head()?;
             w.save_hub_state(&pulled)
-        })?;
+        })
+        .map_err(|e| cut_off(e, PULL_CUT))?;
         state.pulled_seq = window.upto;
         (Some(report), (before, after))
     } else {
@@ -121,7 +133,8 @@ pub fn sync(store: &mut Store, url: &HubUrl, actor: &str, progress: &mut dyn FnM
     let mut batch = store.read().hub_rows(&scope)?;
     batch.attach_files(store.path());
     progress(Stage::Pushing { rows: batch.len() as u64 });
-    let pushed = if batch.is_empty() { PushReport::default() } else { hub.push(&batch)? };
+    let pushed =
+        if batch.is_empty() { PushReport::default() } else { hub.push(&batch).map_err(|e| cut_off(e, PUSH_CUT))? };
     if pushed.refused.is_empty() && pushed.conflicts.is_empty() {
         state.history_mark = head;
     }
@@ -144,6 +157,19 @@ pub fn sync(store: &mut Store, url: &HubUrl, actor: &str, progress: &mut dyn FnM
         pushed,
         synced_at,
     })
+}
+
+const PULL_CUT: &str = "nothing of this pull was merged here; a sync again starts it from the same place";
+const PUSH_CUT: &str = "the hub took nothing of this push (what was pulled is merged); a sync again pushes it";
+
+/// A hub error met while pulling or pushing, with what it left behind: the
+/// pull merges in one transaction and the push adds in one, so either one
+/// stopped by the hub (a dropped connection, a refusal) changed nothing.
+fn cut_off(e: Error, left: &str) -> Error {
+    match e {
+        Error::Hub(message) => Error::Hub(format!("{message} — {left}")),
+        other => other,
+    }
 }
 
 /// The installation tag an inbox from this hub presents (so every pull
@@ -399,7 +425,7 @@ impl LotFeed for HubLots<'_> {
                 for fed in &batch {
                     self.done += 1;
                     if self.done.is_multiple_of(10_000) || self.done == total {
-                        (self.progress)(Stage::Pulling { done: self.done, total });
+                        (self.progress)(Stage::MergingLots { done: self.done, total });
                     }
                     let void = self.voids.get_mut(fed.supplier.as_str()).and_then(|m| m.remove(fed.lot_code()));
                     each(fed.as_fed(void.as_ref()))?;

@@ -18,7 +18,7 @@ use crate::workflow::{HubLocal, hub_local, remembered_hub};
 
 #[derive(Debug, Default)]
 struct Progress {
-    /// 0 connecting, 1 pulling, 2 merging, 3 pushing.
+    /// 0 connecting, 1 pulling, 2 merging, 3 pushing, 4 lots pulled and merged at once.
     stage: AtomicU8,
     done: AtomicU64,
     total: AtomicU64,
@@ -30,6 +30,7 @@ impl Progress {
             Stage::Pulling { done, total } => (1, done, total),
             Stage::Merging => (2, 0, 0),
             Stage::Pushing { rows } => (3, 0, rows),
+            Stage::MergingLots { done, total } => (4, done, total),
         };
         self.done.store(done, Ordering::Relaxed);
         self.total.store(total, Ordering::Relaxed);
@@ -59,6 +60,7 @@ impl SyncJob {
             0 => "connecting…".to_owned(),
             1 => format!("pulling {done}/{total} rows…"),
             2 => "merging…".to_owned(),
+            4 => format!("pulling and merging lots {done}/{total} rows…"),
             _ => format!("pushing {total} rows…"),
         }
     }
@@ -104,5 +106,32 @@ impl Data {
             Ok(_) => SyncStarted::Running(SyncJob { progress, receiver }),
             Err(e) => SyncStarted::Done(Box::new(Err(Error::Io(e)))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The status line names each stage with its own counts: lots are
+    /// pulled and merged at once, and said so (not "pulling").
+    #[test]
+    fn the_status_line_follows_the_stages() {
+        let (_tx, receiver) = std::sync::mpsc::channel();
+        let job = SyncJob { progress: Arc::new(Progress::default()), receiver };
+        assert_eq!(job.stage(), "connecting…");
+        let said: Vec<String> = [
+            Stage::Pulling { done: 3, total: 10 },
+            Stage::Merging,
+            Stage::MergingLots { done: 7, total: 10 },
+            Stage::Pushing { rows: 4 },
+        ]
+        .into_iter()
+        .map(|stage| {
+            job.progress.tell(stage);
+            job.stage()
+        })
+        .collect();
+        assert_eq!(said, ["pulling 3/10 rows…", "merging…", "pulling and merging lots 7/10 rows…", "pushing 4 rows…"]);
     }
 }
