@@ -160,7 +160,7 @@ pub fn sync(store: &mut Store, url: &HubUrl, actor: &str, progress: &mut dyn FnM
 }
 
 const PULL_CUT: &str = "nothing of this pull was merged here; a sync again starts it from the same place";
-const PUSH_CUT: &str = "the hub took nothing of this push (what was pulled is merged); a sync again pushes it";
+const PUSH_CUT: &str = "the hub took nothing of this push (what was pulled is merged here); a sync again offers it";
 
 /// A hub error met while pulling or pushing, with what it left behind: the
 /// pull merges in one transaction and the push adds in one, so either one
