@@ -687,8 +687,7 @@ fn recompute_seals(path: &std::path::Path, sealed: Vec<(i64, Option<i64>)>, tx: 
     let seals = || -> Result<()> {
         let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = rusqlite::Connection::open_with_flags(path, flags)?;
-        super::stable_plans(&conn)?;
-        conn.set_prepared_statement_cache_capacity(super::STATEMENT_CACHE);
+        super::keep_statements(&conn)?;
         let read = Reader { conn: &conn };
         let mut templates = HashMap::new();
         for (id, format) in sealed {

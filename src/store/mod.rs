@@ -86,15 +86,20 @@ const APPLICATION_ID: i64 = 0x4342_4b31;
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 128;
 
-/// Keeps each prepared statement's plan whatever values are bound to it
-/// (SQLite's query planner stability guarantee). Without it SQLite may mark
-/// a statement to be planned again each time a parameter that a plan could
-/// depend on is bound anew, and a merge, which runs the same few dozen
-/// statements for every record, spent a tenth of its time parsing them
-/// again. No statement of casebook's depends on a bound value for its plan
-/// (no bound LIKE or GLOB pattern, no partial index whose condition names
-/// a value).
-fn stable_plans(conn: &rusqlite::Connection) -> Result<()> {
+/// Every connection casebook opens keeps its statements prepared and their
+/// plans fixed:
+/// - `STATEMENT_CACHE` statements kept (a dossier import cycles through
+///   some forty, a merge a few dozen per record; with rusqlite's default of
+///   16 they pushed each other out and were parsed again and again);
+/// - each statement's plan kept whatever values are bound to it (SQLite's
+///   query planner stability guarantee). Without it SQLite may mark a
+///   statement to be planned again each time a parameter that a plan could
+///   depend on is bound anew, and a merge spent a tenth of its time parsing
+///   statements again. No statement of casebook's depends on a bound value
+///   for its plan (no bound LIKE or GLOB pattern, no partial index whose
+///   condition names a value).
+fn keep_statements(conn: &rusqlite::Connection) -> Result<()> {
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(())
 }

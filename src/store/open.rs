@@ -72,11 +72,7 @@ impl Store {
 
     fn prepare(&mut self, fresh: bool, mode: OpenMode) -> Result<()> {
         self.conn.busy_handler(Some(wait::busy))?;
-        // A dossier import alone cycles through some forty statements (rows,
-        // seals, facts, history); with rusqlite's default of 16 they pushed
-        // each other out and were parsed again and again.
-        self.conn.set_prepared_statement_cache_capacity(super::STATEMENT_CACHE);
-        super::stable_plans(&self.conn)?;
+        super::keep_statements(&self.conn)?;
         // Until the file is accepted, closing this connection must not
         // checkpoint a WAL: a refused database is left exactly as it was.
         self.conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;

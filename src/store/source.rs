@@ -44,10 +44,7 @@ impl Source {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| super::open::open_error(path, e))?;
         conn.busy_handler(Some(super::wait::busy))?;
-        // A merge reads with a few dozen statements per record: kept
-        // prepared, not parsed again for each one.
-        conn.set_prepared_statement_cache_capacity(super::STATEMENT_CACHE);
-        super::stable_plans(&conn)?;
+        super::keep_statements(&conn)?;
         let version = schema_version(&conn, path)?;
         if version == LATEST_VERSION {
             snapshot(&conn)?;
@@ -63,8 +60,7 @@ impl Source {
         })?;
         drop(conn);
         let mut migrated = Connection::open(&copy)?;
-        migrated.set_prepared_statement_cache_capacity(super::STATEMENT_CACHE);
-        super::stable_plans(&migrated)?;
+        super::keep_statements(&migrated)?;
         migrated.pragma_update(None, "foreign_keys", "ON")?;
         migrate::apply(&mut migrated, APPLICATION_ID)?;
         snapshot(&migrated)?;
